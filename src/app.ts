@@ -1,0 +1,71 @@
+// Wires the parts of one Souk process together: database (migrated), secrets, bus, caches, limits.
+// The HTTP server, the CLI and tests all start from here.
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { migrations, openDatabase, runMigrations, type Db, type Dialect } from './db/index.js';
+import { SecretBox } from './core/crypto.js';
+import { DatabaseReplayGuard, RedisReplayGuard, TokenService, type ReplayGuard } from './core/accounts/index.js';
+import { CatalogReader } from './core/catalog/index.js';
+import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
+import { RateLimits } from './platform/rate-limits.js';
+
+export interface Souk {
+  config: Config;
+  db: Db;
+  dialect: Dialect;
+  box: SecretBox;
+  bus: ChangeBus;
+  redis: Redis | undefined;
+  tokens: TokenService;
+  replayGuard: ReplayGuard;
+  catalog: CatalogReader;
+  limits: RateLimits;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Apply pending migrations first (the server and most commands do; `souk migrate` does it alone). */
+  migrate?: boolean;
+  poolSize?: number;
+}
+
+function connectRedis(url: string): Redis {
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  // Connection errors surface on each command; an unhandled 'error' event would end the process.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+export async function openSouk(config: Config, options: StartOptions = {}): Promise<Souk> {
+  const handle = openDatabase(config.database, { poolSize: options.poolSize });
+  try {
+    if (options.migrate !== false) await runMigrations(handle.db, handle.dialect, migrations);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const bus: ChangeBus = redis ? new RedisBus(redis) : new LocalBus();
+  const catalog = new CatalogReader(handle.db, bus);
+  if (bus instanceof RedisBus) await bus.ready();
+  const souk: Souk = {
+    config,
+    db: handle.db,
+    dialect: handle.dialect,
+    box: new SecretBox(config.masterKey),
+    bus,
+    redis,
+    tokens: new TokenService(config.masterKey, config.tokenTtlSeconds, config.refreshTokenTtlSeconds),
+    replayGuard: redis ? new RedisReplayGuard(redis, config.signatureWindowSeconds) : new DatabaseReplayGuard(handle.db, config.signatureWindowSeconds),
+    catalog,
+    limits: new RateLimits(config, redis),
+    async close() {
+      catalog.stop();
+      await bus.close();
+      // quit() waits for pending commands, so a last change notice from the CLI still goes out.
+      await redis?.quit().catch(() => redis.disconnect());
+      await handle.close();
+    },
+  };
+  return souk;
+}

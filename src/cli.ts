@@ -1,0 +1,286 @@
+// The `souk` command. Each subcommand parses its flags, calls the core, and prints either a
+// human line or (with --json) one JSON object. Any error: a one-line reason on stderr, exit 1.
+import { Command, Option } from 'commander';
+import { loadConfig, type ConfigFlags } from './config.js';
+import { openSouk, type Souk } from './app.js';
+import { buildServer } from './server.js';
+import { migrations, openDatabase, runMigrations } from './db/index.js';
+import { createAccount, createApiKey, createUser, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
+import { createCategory, createProduct } from './core/catalog/index.js';
+import { DomainError } from './core/errors.js';
+import { parseMinor } from './core/money.js';
+import { randomBase62 } from './core/crypto.js';
+import { seedDemo, type DemoCredentials } from './demo/seed-demo.js';
+
+const program = new Command();
+program.name('souk').description('Sell digital goods: gift cards, vouchers, top-ups, license keys.').showHelpAfterError();
+program
+  .option('--data-dir <dir>', 'data folder (SOUK_DATA_DIR)')
+  .option('--database-url <url>', 'sqlite:PATH or postgres://… (SOUK_DATABASE_URL)');
+
+function configFlags(extra: ConfigFlags = {}): ConfigFlags {
+  const global = program.opts<{ dataDir?: string; databaseUrl?: string }>();
+  return { dataDir: global.dataDir, databaseUrl: global.databaseUrl, ...extra };
+}
+
+/** Runs a command with an open Souk and closes it after, whatever happens. */
+async function withSouk<T>(run: (souk: Souk) => Promise<T>): Promise<T> {
+  const souk = await openSouk(loadConfig(process.env, configFlags()));
+  try {
+    return await run(souk);
+  } finally {
+    await souk.close();
+  }
+}
+
+function print(json: boolean | undefined, object: Record<string, unknown>, human: string) {
+  process.stdout.write(json ? JSON.stringify(object) + '\n' : human + '\n');
+}
+
+function wholeNumber(name: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}"`);
+    return Number(value);
+  };
+}
+
+function demoBanner(demo: DemoCredentials, url: string): string {
+  return [
+    '',
+    '  Souk demo is ready. These secrets are shown once; keep them now.',
+    '',
+    `  Admin login      ${demo.adminUsername} / ${demo.adminPassword}`,
+    `  Admin API key    ${demo.adminKey}`,
+    `  Reseller key     ${demo.resellerKey}   (key id ${demo.resellerKeyId})`,
+    '',
+    `  Try: curl ${url}/api/v1/products`,
+    `       curl -H "Authorization: Bearer ${demo.resellerKey}" ${url}/api/v1/me`,
+    `  API reference: ${url}/docs`,
+    '',
+  ].join('\n');
+}
+
+program
+  .command('serve')
+  .description('run the API (and, embedded, everything else) in this process')
+  .option('--port <port>', 'HTTP port (PORT)')
+  .option('--host <host>', 'address to bind (HOST)')
+  .option('--demo', 'on an empty database, seed a demo catalog, an admin login and a reseller key')
+  .action(async (options: { port?: string; host?: string; demo?: boolean }) => {
+    const config = loadConfig(process.env, configFlags({ port: options.port, host: options.host }));
+    const souk = await openSouk(config);
+    souk.catalog.start();
+    const demo = options.demo ? await seedDemo(souk) : undefined;
+    const app = await buildServer(souk);
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    if (demo) process.stdout.write(demoBanner(demo, url) + '\n');
+    const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
+    process.stdout.write(`Souk serving on ${url} (${where})\n`);
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+      try {
+        await app.close();
+        await souk.close();
+        process.exit(0);
+      } catch (error) {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      }
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const config = loadConfig(process.env, configFlags());
+    const handle = openDatabase(config.database);
+    try {
+      const applied = await runMigrations(handle.db, handle.dialect, migrations);
+      print(options.json, { applied }, applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date.');
+    } finally {
+      await handle.close();
+    }
+  });
+
+const account = program.command('account').description('accounts: resellers, partners, admins');
+account
+  .command('create')
+  .requiredOption('--name <name>', 'account name')
+  .addOption(new Option('--kind <kind>', 'account kind').choices([...ACCOUNT_KINDS]).default('reseller'))
+  .option('--currency <code>', 'ISO 4217 currency', 'USD')
+  .option('--credit-limit <amount>', 'how far the wallet may go below zero', '0')
+  .option('--rate-limit <n>', 'requests per minute per key (default: SOUK_KEY_RATE_LIMIT)', wholeNumber('--rate-limit'))
+  .option('--json', 'print JSON')
+  .action(async (options: { name: string; kind: AccountKind; currency: string; creditLimit: string; rateLimit?: number; json?: boolean }) => {
+    const currency = options.currency.toUpperCase();
+    const creditLimitMinor = parseMinor(options.creditLimit, currency);
+    if (creditLimitMinor === undefined || creditLimitMinor < 0) throw new Error(`--credit-limit must be a decimal amount in ${currency}`);
+    const row = await withSouk((souk) => createAccount(souk.db, { name: options.name, kind: options.kind, currency, creditLimitMinor, rateLimitPerMinute: options.rateLimit }));
+    print(options.json, { account_id: row.id }, `Created ${row.kind} account ${row.id} (${row.name}, ${row.currency})`);
+  });
+
+const key = program.command('key').description('API keys');
+key
+  .command('create')
+  .requiredOption('--account <id>', 'account id', wholeNumber('--account'))
+  .option('--signed', 'give the key a signing secret')
+  .option('--require-signature', 'refuse unsigned requests made with this key (implies --signed)')
+  .option('--scopes <list>', 'comma-separated scopes (default: by account kind)')
+  .option('--label <text>', 'a note to tell keys apart')
+  .option('--json', 'print JSON')
+  .action(async (options: { account: number; signed?: boolean; requireSignature?: boolean; scopes?: string; label?: string; json?: boolean }) => {
+    const created = await withSouk((souk) =>
+      createApiKey(souk.db, souk.box, {
+        accountId: options.account,
+        signed: options.signed,
+        requireSignature: options.requireSignature,
+        scopes: options.scopes?.split(',').map((s) => s.trim()).filter(Boolean),
+        label: options.label,
+      }),
+    );
+    const json: Record<string, unknown> = { key_id: created.keyId, api_key: created.apiKey };
+    if (created.signingSecret) json.signing_secret = created.signingSecret;
+    const human = [`Key ${created.keyId} (shown once): ${created.apiKey}`];
+    if (created.signingSecret) human.push(`Signing secret (shown once): ${created.signingSecret}`);
+    print(options.json, json, human.join('\n'));
+  });
+key
+  .command('revoke')
+  .argument('<key-id>', 'the key id (key_…)')
+  .option('--json', 'print JSON')
+  .action(async (keyId: string, options: { json?: boolean }) => {
+    const revoked = await withSouk((souk) => revokeApiKey(souk.db, keyId));
+    print(options.json, { key_id: revoked.key_id, revoked_at: revoked.revoked_at }, `Revoked ${revoked.key_id}`);
+  });
+key
+  .command('list')
+  .option('--account <id>', 'only this account', wholeNumber('--account'))
+  .option('--json', 'print JSON')
+  .action(async (options: { account?: number; json?: boolean }) => {
+    const keys = await withSouk((souk) => listApiKeys(souk.db, options.account));
+    const lines = keys.map((k) => `${k.key_id}  ${k.prefix}…  account ${k.account_id}  ${k.scopes.join(',')}${k.revoked_at ? '  REVOKED' : ''}`);
+    print(options.json, { keys }, lines.join('\n') || 'No keys.');
+  });
+
+program
+  .command('user')
+  .description('logins for the console and the token endpoint')
+  .command('create')
+  .requiredOption('--account <id>', 'account id', wholeNumber('--account'))
+  .requiredOption('--username <name>', 'login name')
+  .option('--password <password>', 'at least 10 characters (default: generated and printed once)')
+  .option('--json', 'print JSON')
+  .action(async (options: { account: number; username: string; password?: string; json?: boolean }) => {
+    const password = options.password ?? randomBase62(12);
+    const user = await withSouk((souk) => createUser(souk.db, { accountId: options.account, username: options.username, password }));
+    const json: Record<string, unknown> = { user_id: user.id, username: user.username };
+    if (!options.password) json.password = password;
+    print(options.json, json, `Created user ${user.username}${options.password ? '' : ` with password ${password} (shown once)`}`);
+  });
+
+program
+  .command('category')
+  .description('catalog categories')
+  .command('create')
+  .requiredOption('--slug <slug>', 'URL name, e.g. gift-cards')
+  .requiredOption('--name <name>', 'English name')
+  .option('--name-ar <name>', 'Arabic name')
+  .option('--name-zh <name>', 'Chinese name')
+  .option('--parent <slug>', 'parent category slug')
+  .option('--json', 'print JSON')
+  .action(async (options: { slug: string; name: string; nameAr?: string; nameZh?: string; parent?: string; json?: boolean }) => {
+    const name = { en: options.name, ...(options.nameAr ? { ar: options.nameAr } : {}), ...(options.nameZh ? { zh: options.nameZh } : {}) };
+    const category = await withSouk((souk) => createCategory({ db: souk.db, bus: souk.bus }, { slug: options.slug, name, parent: options.parent ?? null }));
+    print(options.json, { category_id: category.id, slug: category.slug }, `Created category ${category.id} (${category.slug})`);
+  });
+
+program
+  .command('product')
+  .description('catalog products')
+  .command('create')
+  .requiredOption('--code <code>', 'unique product code')
+  .requiredOption('--name <name>', 'English name')
+  .requiredOption('--price <amount>', 'unit price, e.g. 5.00')
+  .option('--currency <code>', 'ISO 4217 currency', 'USD')
+  .option('--min-qty <n>', 'smallest quantity per order', wholeNumber('--min-qty'))
+  .option('--max-qty <n>', 'largest quantity per order (default 200)', wholeNumber('--max-qty'))
+  .option('--category <slug>', 'category slug')
+  .option('--type <slug>', 'category type slug')
+  .option('--slug <slug>', 'URL name (default: from the code)')
+  .option('--name-ar <name>', 'Arabic name')
+  .option('--name-zh <name>', 'Chinese name')
+  .option('--description <text>', 'English description')
+  .addOption(new Option('--fulfillment <kind>', 'how orders are fulfilled').choices(['stock', 'manual', 'upstream']).default('stock'))
+  .addOption(new Option('--status <status>', 'catalog status').choices(['active', 'inactive']).default('active'))
+  .option('--field <name...>', 'a value the buyer must give at checkout, e.g. player_id')
+  .option('--json', 'print JSON')
+  .action(
+    async (options: {
+      code: string;
+      name: string;
+      price: string;
+      currency: string;
+      minQty?: number;
+      maxQty?: number;
+      category?: string;
+      type?: string;
+      slug?: string;
+      nameAr?: string;
+      nameZh?: string;
+      description?: string;
+      fulfillment: string;
+      status: string;
+      field?: string[];
+      json?: boolean;
+    }) => {
+      const name = { en: options.name, ...(options.nameAr ? { ar: options.nameAr } : {}), ...(options.nameZh ? { zh: options.nameZh } : {}) };
+      const product = await withSouk((souk) =>
+        createProduct(
+          { db: souk.db, bus: souk.bus },
+          {
+            code: options.code,
+            slug: options.slug,
+            name,
+            description: options.description,
+            price: options.price,
+            currency: options.currency,
+            min_quantity: options.minQty,
+            max_quantity: options.maxQty,
+            category: options.category,
+            type: options.type,
+            fulfillment: options.fulfillment,
+            status: options.status,
+            fields: options.field,
+          },
+        ),
+      );
+      print(options.json, { product_id: product.id, code: product.code }, `Created product ${product.id} (${product.code})`);
+    },
+  );
+
+function reason(error: unknown): string {
+  if (error instanceof DomainError) {
+    const fields = (error.details?.fields as Array<{ field: string; message: string }> | undefined) ?? [];
+    return fields.length ? `${error.message} ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}` : error.message;
+  }
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`souk: ${reason(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,179 @@
+// Every setting Souk reads, in one place: read once from the environment (and CLI flags), checked,
+// and handed around as a typed object. Nothing else in the code reads process.env.
+import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  database: DatabaseTarget;
+  redisUrl: string | undefined;
+  /** 32-byte key for encrypting secrets at rest and deriving token signing keys. */
+  masterKey: Buffer;
+  webhookAllowPrivate: boolean;
+  smtpUrl: string | undefined;
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Requests per minute per API key unless the account overrides it. */
+  keyRateLimitPerMinute: number;
+  /** Requests per minute per client IP on public routes. */
+  ipRateLimitPerMinute: number;
+  /** Token-endpoint attempts per minute per IP and username (brute-force guard). */
+  loginRateLimitPerMinute: number;
+  tokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  signatureWindowSeconds: number;
+  bodyLimitBytes: number;
+  metricsToken: string | undefined;
+}
+
+/** One row of the settings table: the README's configuration table is generated from this list. */
+export interface SettingSpec {
+  env: string;
+  flag?: string;
+  default: string;
+  meaning: string;
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { env: 'PORT', flag: '--port', default: '8080', meaning: 'HTTP port' },
+  { env: 'HOST', flag: '--host', default: '127.0.0.1', meaning: 'address to bind' },
+  { env: 'SOUK_DATA_DIR', flag: '--data-dir', default: './data', meaning: 'embedded database, generated master key' },
+  { env: 'SOUK_DATABASE_URL', flag: '--database-url', default: 'sqlite:<data dir>/souk.db', meaning: '`sqlite:PATH` or `postgres://…`' },
+  { env: 'SOUK_REDIS_URL', default: 'unset', meaning: 'shared rate limits, replay guard and cache invalidation across processes' },
+  { env: 'SOUK_MASTER_KEY', default: 'generated when embedded', meaning: '32 bytes, base64; required with PostgreSQL' },
+  { env: 'SOUK_WEBHOOK_ALLOW_PRIVATE', default: '0', meaning: 'allow callbacks to private addresses' },
+  { env: 'SOUK_SMTP_URL', default: 'unset', meaning: 'mail transport; unset writes .eml files to the data dir' },
+  { env: 'SOUK_TRUST_PROXY', default: '0', meaning: 'take client IPs from `X-Forwarded-For`' },
+  { env: 'SOUK_LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
+  { env: 'SOUK_KEY_RATE_LIMIT', default: '120', meaning: 'requests per minute per API key (accounts may override)' },
+  { env: 'SOUK_IP_RATE_LIMIT', default: '600', meaning: 'requests per minute per client IP on public routes' },
+  { env: 'SOUK_LOGIN_RATE_LIMIT', default: '10', meaning: 'token requests per minute per IP and username' },
+  { env: 'SOUK_TOKEN_TTL', default: '900', meaning: 'access token lifetime, seconds' },
+  { env: 'SOUK_REFRESH_TOKEN_TTL', default: '604800', meaning: 'refresh token lifetime, seconds' },
+  { env: 'SOUK_SIGNATURE_WINDOW', default: '120', meaning: 'allowed clock drift for signed requests, seconds' },
+  { env: 'SOUK_BODY_LIMIT', default: '1048576', meaning: 'largest accepted request body, bytes' },
+  { env: 'SOUK_METRICS_TOKEN', default: 'unset', meaning: 'when set, `/metrics` requires `Authorization: Bearer <token>`' },
+];
+
+export type Env = Record<string, string | undefined>;
+
+/** Flags given on the command line win over the environment. */
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '0').trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(raw)) return false;
+  throw new ConfigError(name, `must be 0 or 1, got "${env[name]}"`);
+}
+
+function parseDatabase(raw: string, dataDir: string, setting: string): DatabaseTarget {
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError(setting, 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: raw };
+  }
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.slice('sqlite:'.length);
+    if (!file) throw new ConfigError(setting, 'sqlite: needs a file path, e.g. sqlite:./data/souk.db');
+    return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  }
+  if (raw === '') return { kind: 'sqlite', file: path.join(dataDir, 'souk.db') };
+  throw new ConfigError(setting, `must start with sqlite: or postgres://, got "${raw.split(':')[0]}:…"`);
+}
+
+function decodeMasterKey(raw: string, origin: string): Buffer {
+  const key = Buffer.from(raw.trim(), 'base64');
+  if (key.length !== 32) throw new ConfigError(origin, 'must be 32 bytes encoded as base64 (try: openssl rand -base64 32)');
+  return key;
+}
+
+/**
+ * The master key: from SOUK_MASTER_KEY, else (embedded only) from `<data dir>/master.key`,
+ * generated with mode 0600 the first time. PostgreSQL deployments must pass it explicitly so
+ * that every process shares it and nothing secret lives only on one machine's disk.
+ */
+function resolveMasterKey(env: Env, dataDir: string, database: DatabaseTarget): Buffer {
+  if (env.SOUK_MASTER_KEY) return decodeMasterKey(env.SOUK_MASTER_KEY, 'SOUK_MASTER_KEY');
+  if (database.kind === 'postgres') {
+    throw new ConfigError('SOUK_MASTER_KEY', 'is required with PostgreSQL (32 bytes, base64; every process needs the same one)');
+  }
+  const file = path.join(dataDir, 'master.key');
+  if (existsSync(file)) return decodeMasterKey(readFileSync(file, 'utf8'), file);
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return key;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and checks every setting; throws ConfigError naming the first bad one. */
+export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
+  const portRaw = flags.port !== undefined ? String(flags.port) : env.PORT;
+  const port = integer({ PORT: portRaw }, 'PORT', 8080, 0, 65535);
+  const dataDir = path.resolve(flags.dataDir ?? env.SOUK_DATA_DIR ?? './data');
+  const database = parseDatabase(flags.databaseUrl ?? env.SOUK_DATABASE_URL ?? '', dataDir, 'SOUK_DATABASE_URL');
+  const redisUrl = env.SOUK_REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('SOUK_REDIS_URL', 'must start with redis:// or rediss://');
+  const logLevel = (env.SOUK_LOG_LEVEL ?? 'info').trim() as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('SOUK_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const smtpUrl = env.SOUK_SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('SOUK_SMTP_URL', 'must start with smtp:// or smtps://');
+
+  const config: Config = {
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    port,
+    dataDir,
+    database,
+    redisUrl,
+    masterKey: Buffer.alloc(0),
+    webhookAllowPrivate: flag(env, 'SOUK_WEBHOOK_ALLOW_PRIVATE'),
+    smtpUrl,
+    trustProxy: flag(env, 'SOUK_TRUST_PROXY'),
+    logLevel,
+    keyRateLimitPerMinute: integer(env, 'SOUK_KEY_RATE_LIMIT', 120, 1, 10_000_000),
+    ipRateLimitPerMinute: integer(env, 'SOUK_IP_RATE_LIMIT', 600, 1, 10_000_000),
+    loginRateLimitPerMinute: integer(env, 'SOUK_LOGIN_RATE_LIMIT', 10, 1, 10_000),
+    tokenTtlSeconds: integer(env, 'SOUK_TOKEN_TTL', 900, 30, 86_400),
+    refreshTokenTtlSeconds: integer(env, 'SOUK_REFRESH_TOKEN_TTL', 604_800, 60, 31_536_000),
+    signatureWindowSeconds: integer(env, 'SOUK_SIGNATURE_WINDOW', 120, 5, 3600),
+    bodyLimitBytes: integer(env, 'SOUK_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
+    metricsToken: env.SOUK_METRICS_TOKEN || undefined,
+  };
+  config.masterKey = resolveMasterKey(env, dataDir, database);
+  return config;
+}

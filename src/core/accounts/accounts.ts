@@ -1,0 +1,84 @@
+import type { Db } from '../../db/index.js';
+import type { AccountRow } from '../../db/schema.js';
+import { nowIso } from '../clock.js';
+import { NotFound, ValidationFailed } from '../errors.js';
+import { isCurrencyCode } from '../money.js';
+
+export const ACCOUNT_KINDS = ['admin', 'reseller', 'partner', 'customer'] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+
+export interface NewAccount {
+  name: string;
+  kind?: AccountKind;
+  currency?: string;
+  creditLimitMinor?: number;
+  rateLimitPerMinute?: number | null;
+}
+
+/** Creates an account (the party that owns keys, wallets and orders). */
+export async function createAccount(db: Db, input: NewAccount): Promise<AccountRow> {
+  const kind = input.kind ?? 'reseller';
+  const currency = (input.currency ?? 'USD').toUpperCase();
+  const problems = [];
+  if (!input.name.trim()) problems.push({ field: 'name', message: 'must not be empty' });
+  if (!ACCOUNT_KINDS.includes(kind)) problems.push({ field: 'kind', message: `must be one of ${ACCOUNT_KINDS.join(', ')}` });
+  if (!isCurrencyCode(currency)) problems.push({ field: 'currency', message: 'must be a three-letter ISO 4217 code' });
+  if (input.creditLimitMinor !== undefined && (!Number.isSafeInteger(input.creditLimitMinor) || input.creditLimitMinor < 0)) {
+    problems.push({ field: 'credit_limit', message: 'must be zero or more' });
+  }
+  if (input.rateLimitPerMinute != null && (!Number.isInteger(input.rateLimitPerMinute) || input.rateLimitPerMinute < 1)) {
+    problems.push({ field: 'rate_limit_per_minute', message: 'must be a whole number of at least 1' });
+  }
+  if (problems.length) throw new ValidationFailed('The account is not valid.', problems);
+  const now = nowIso();
+  return db
+    .insertInto('accounts')
+    .values({
+      kind,
+      name: input.name.trim(),
+      currency,
+      status: 'active',
+      credit_limit_minor: input.creditLimitMinor ?? 0,
+      rate_limit_per_minute: input.rateLimitPerMinute ?? null,
+      tier: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function getAccount(db: Db, accountId: number): Promise<AccountRow> {
+  const account = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+  if (!account) throw new NotFound(`No account ${accountId}.`);
+  return account;
+}
+
+export async function listAccounts(db: Db): Promise<AccountRow[]> {
+  return db.selectFrom('accounts').selectAll().orderBy('id').execute();
+}
+
+export interface AccountChanges {
+  name?: string;
+  status?: 'active' | 'suspended';
+  rateLimitPerMinute?: number | null;
+  creditLimitMinor?: number;
+}
+
+/** Changes an account's name, status or limits; a suspended account's keys stop working at once. */
+export async function updateAccount(db: Db, accountId: number, changes: AccountChanges): Promise<AccountRow> {
+  await getAccount(db, accountId);
+  const row = await db
+    .updateTable('accounts')
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.status !== undefined ? { status: changes.status } : {}),
+      ...(changes.rateLimitPerMinute !== undefined ? { rate_limit_per_minute: changes.rateLimitPerMinute } : {}),
+      ...(changes.creditLimitMinor !== undefined ? { credit_limit_minor: changes.creditLimitMinor } : {}),
+      updated_at: nowIso(),
+    })
+    .where('id', '=', accountId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return row;
+}

@@ -1,0 +1,18 @@
+// Accounts, their logins and API keys, tokens, and request signing.
+export { ACCOUNT_KINDS, createAccount, getAccount, listAccounts, updateAccount, type AccountKind, type NewAccount } from './accounts.js';
+export { createUser, checkLogin, type UserLogin } from './users.js';
+export {
+  authenticateApiKey,
+  createApiKey,
+  listApiKeys,
+  looksLikeApiKey,
+  revokeApiKey,
+  touchApiKey,
+  type ApiKeySummary,
+  type CreatedApiKey,
+  type KeyCredentials,
+} from './api-keys.js';
+export { TokenService, principalForSubject, type IssuedTokens, type TokenSubject } from './tokens.js';
+export { signBody, signRequestV2, verifyRequestSignature, type ReplayGuard, type SignedRequest } from './signatures.js';
+export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
+export { DEFAULT_KEY_SCOPES, SCOPES, hasScope, isScope, type Principal, type Scope } from './principal.js';

@@ -1,0 +1,34 @@
+// Who is calling: the account, and the key or user that proved it.
+
+export const SCOPES = [
+  'catalog:read',
+  'catalog:write',
+  'orders:read',
+  'orders:write',
+  'account:read',
+  'webhooks:write',
+  'admin',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const DEFAULT_KEY_SCOPES: Scope[] = ['catalog:read', 'orders:read', 'orders:write', 'account:read'];
+
+export interface Principal {
+  accountId: number;
+  accountKind: 'admin' | 'reseller' | 'partner' | 'customer';
+  accountCurrency: string;
+  keyId: string | null;
+  userId: number | null;
+  scopes: readonly string[];
+  /** Per-account override of the per-key rate limit. */
+  rateLimitPerMinute: number | null;
+  via: 'api_key' | 'token';
+}
+
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.includes('admin') || principal.scopes.includes(scope);
+}
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}

@@ -1,0 +1,40 @@
+// Where accepted signatures are remembered: Redis when configured (shared by every process, expiring
+// on its own), else the database (shared by every process on it; old rows pruned as we go).
+import type { Redis } from 'ioredis';
+import type { Db } from '../../db/index.js';
+import type { ReplayGuard } from './signatures.js';
+
+export class RedisReplayGuard implements ReplayGuard {
+  constructor(
+    private readonly redis: Redis,
+    private readonly windowSeconds: number,
+  ) {}
+
+  async remember(keyId: string, signature: string, timestamp: number): Promise<boolean> {
+    // Twice the window: a timestamp accepted at the window's far edge stays remembered until it expires.
+    const set = await this.redis.set(`souk:sig:${keyId}:${timestamp}:${signature}`, '1', 'EX', this.windowSeconds * 2, 'NX');
+    return set === 'OK';
+  }
+}
+
+export class DatabaseReplayGuard implements ReplayGuard {
+  private lastPrune = 0;
+  constructor(
+    private readonly db: Db,
+    private readonly windowSeconds: number,
+  ) {}
+
+  async remember(keyId: string, signature: string, timestamp: number): Promise<boolean> {
+    const now = Math.floor(Date.now() / 1000);
+    if (now - this.lastPrune > this.windowSeconds) {
+      this.lastPrune = now;
+      await this.db.deleteFrom('seen_signatures').where('seen_at', '<', now - this.windowSeconds * 2).execute();
+    }
+    const result = await this.db
+      .insertInto('seen_signatures')
+      .values({ key_id: keyId, signature, timestamp, seen_at: now })
+      .onConflict((c) => c.doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+}

@@ -1,0 +1,112 @@
+// Short-lived access tokens (JWT, HS256) for the token endpoint, and refresh tokens to renew them.
+// Every use re-checks the key or user behind the token, so revoking a key ends its tokens too.
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type { Db } from '../../db/index.js';
+import { deriveKey, randomBase62, type SecretBox } from '../crypto.js';
+import { Unauthorized } from '../errors.js';
+import { loadLiveKey } from './api-keys.js';
+import { DEFAULT_KEY_SCOPES, type Principal } from './principal.js';
+
+const ISSUER = 'souk';
+const AUDIENCE = 'souk-api';
+
+export type TokenSubject = { kind: 'key'; keyId: string } | { kind: 'user'; userId: number };
+
+export interface IssuedTokens {
+  token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  expires_at: string;
+  refresh_token: string;
+  refresh_expires_in: number;
+}
+
+interface Claims {
+  typ: 'access' | 'refresh';
+  key?: string;
+  usr?: number;
+}
+
+export class TokenService {
+  private readonly secret: Uint8Array;
+  constructor(
+    masterKey: Buffer,
+    private readonly ttlSeconds: number,
+    private readonly refreshTtlSeconds: number,
+  ) {
+    this.secret = new Uint8Array(deriveKey(masterKey, 'jwt-hs256'));
+  }
+
+  async issue(subject: TokenSubject): Promise<IssuedTokens> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: Claims = subject.kind === 'key' ? { typ: 'access', key: subject.keyId } : { typ: 'access', usr: subject.userId };
+    const sign = (typ: Claims['typ'], ttl: number) =>
+      new SignJWT({ ...claims, typ })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttl)
+        .setJti(randomBase62(12))
+        .sign(this.secret);
+    return {
+      token: await sign('access', this.ttlSeconds),
+      token_type: 'Bearer',
+      expires_in: this.ttlSeconds,
+      expires_at: new Date((now + this.ttlSeconds) * 1000).toISOString().replace('.000Z', 'Z'),
+      refresh_token: await sign('refresh', this.refreshTtlSeconds),
+      refresh_expires_in: this.refreshTtlSeconds,
+    };
+  }
+
+  /** Verifies signature, algorithm (HS256 only: `none` and others are refused), expiry and kind. */
+  async verify(token: string, expected: Claims['typ']): Promise<TokenSubject> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new Unauthorized('The token has expired; request a new one.');
+      throw new Unauthorized('The token is not valid.');
+    }
+    if (payload.typ !== expected) throw new Unauthorized(`This is not ${expected === 'access' ? 'an access' : 'a refresh'} token.`);
+    if (typeof payload.key === 'string') return { kind: 'key', keyId: payload.key };
+    if (typeof payload.usr === 'number') return { kind: 'user', userId: payload.usr };
+    throw new Unauthorized('The token is not valid.');
+  }
+}
+
+export interface TokenPrincipal {
+  principal: Principal;
+  signingSecret: string | null;
+  requireSignature: boolean;
+}
+
+/** The caller behind a token, provided its key or user is still live. */
+export async function principalForSubject(db: Db, box: SecretBox, subject: TokenSubject): Promise<TokenPrincipal> {
+  if (subject.kind === 'key') {
+    const credentials = await loadLiveKey(db, box, subject.keyId);
+    if (!credentials) throw new Unauthorized('The key behind this token has been revoked.');
+    return credentials;
+  }
+  const row = await db
+    .selectFrom('users')
+    .innerJoin('accounts', 'accounts.id', 'users.account_id')
+    .select(['users.id', 'users.disabled_at', 'accounts.id as account_id', 'accounts.kind', 'accounts.currency', 'accounts.status', 'accounts.rate_limit_per_minute'])
+    .where('users.id', '=', subject.userId)
+    .executeTakeFirst();
+  if (!row || row.disabled_at || row.status !== 'active') throw new Unauthorized('The user behind this token is disabled.');
+  return {
+    principal: {
+      accountId: row.account_id,
+      accountKind: row.kind,
+      accountCurrency: row.currency,
+      keyId: null,
+      userId: row.id,
+      scopes: row.kind === 'admin' ? ['admin'] : DEFAULT_KEY_SCOPES,
+      rateLimitPerMinute: row.rate_limit_per_minute,
+      via: 'token',
+    },
+    signingSecret: null,
+    requireSignature: false,
+  };
+}

@@ -1,0 +1,42 @@
+// The catalog: categories (a tree), their types, and products with i18n names and prices.
+export {
+  createCategory,
+  updateCategory,
+  deleteCategory,
+  findCategory,
+  listCategories,
+  createCategoryType,
+  listCategoryTypes,
+  listAllCategoryTypes,
+  deleteCategoryType,
+  type Category,
+  type CategoryInput,
+  type CategoryType,
+} from './categories.js';
+export {
+  createProduct,
+  updateProduct,
+  archiveProduct,
+  findProduct,
+  listProducts,
+  slugFromCode,
+  DEFAULT_MAX_QUANTITY,
+  FULFILLMENTS,
+  PRODUCT_STATUSES,
+  type CheckoutField,
+  type Product,
+  type ProductInput,
+} from './products.js';
+export { LOCALES, localizedText, type Localized } from './i18n.js';
+export {
+  CatalogReader,
+  queryCatalog,
+  findCatalogEntry,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type CatalogEntry,
+  type CatalogPage,
+  type CatalogQuery,
+  type CatalogSnapshot,
+} from './reader.js';
+export { CATALOG_TOPIC, readCatalogVersion, type CatalogDeps } from './version.js';

@@ -1,0 +1,271 @@
+// Products: what a shop sells. Integer id for APIs that want numbers, a unique code for humans and
+// partner APIs, a unique slug for URLs. Price in minor units of its own currency.
+import type { Db } from '../../db/index.js';
+import type { ProductRow } from '../../db/schema.js';
+import { nowIso } from '../clock.js';
+import { Conflict, ItemNotFound, ValidationFailed, type FieldProblem } from '../errors.js';
+import { isCurrencyCode, parseMinor } from '../money.js';
+import { findCategory } from './categories.js';
+import { parseLocalized, type Localized } from './i18n.js';
+import { changeCatalog, type CatalogDeps } from './version.js';
+
+export const PRODUCT_STATUSES = ['active', 'inactive', 'archived'] as const;
+export const FULFILLMENTS = ['stock', 'upstream', 'manual'] as const;
+export const DEFAULT_MAX_QUANTITY = 200;
+
+/** A value the buyer must give at checkout, e.g. a game's player id. */
+export interface CheckoutField {
+  name: string;
+  label: Localized;
+  required: boolean;
+  /** A regular expression the value must match, anchored. */
+  pattern?: string;
+  max_length: number;
+}
+
+export interface Product {
+  id: number;
+  code: string;
+  slug: string;
+  category_id: number | null;
+  type_id: number | null;
+  name: Localized;
+  description: Localized;
+  price_minor: number;
+  currency: string;
+  min_quantity: number;
+  max_quantity: number;
+  status: (typeof PRODUCT_STATUSES)[number];
+  fulfillment: (typeof FULFILLMENTS)[number];
+  fields: CheckoutField[];
+  stock_available: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toProduct(row: ProductRow): Product {
+  return {
+    ...row,
+    name: JSON.parse(row.name) as Localized,
+    description: JSON.parse(row.description) as Localized,
+    fields: JSON.parse(row.fields) as CheckoutField[],
+  };
+}
+
+export interface ProductInput {
+  code?: string;
+  slug?: string;
+  name?: unknown;
+  description?: unknown;
+  /** Decimal amount in the product's currency, e.g. "5.00". */
+  price?: string | number;
+  currency?: string;
+  min_quantity?: number;
+  max_quantity?: number;
+  status?: string;
+  fulfillment?: string;
+  fields?: unknown;
+  category?: string | number | null;
+  type?: string | number | null;
+}
+
+const CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export function slugFromCode(code: string): string {
+  return code.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'product';
+}
+
+function parseFields(input: unknown, problems: FieldProblem[]): CheckoutField[] {
+  if (input === undefined) return [];
+  if (!Array.isArray(input)) {
+    problems.push({ field: 'fields', message: 'must be a list of checkout fields' });
+    return [];
+  }
+  const seen = new Set<string>();
+  return input.flatMap((raw, i): CheckoutField[] => {
+    const where = `fields[${i}]`;
+    const spec = typeof raw === 'string' ? { name: raw } : (raw as Record<string, unknown>);
+    if (!spec || typeof spec !== 'object') {
+      problems.push({ field: where, message: 'must be a field name or an object with a name' });
+      return [];
+    }
+    const name = spec.name;
+    if (typeof name !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(name)) {
+      problems.push({ field: `${where}.name`, message: 'lowercase letters, digits and _; starts with a letter' });
+      return [];
+    }
+    if (seen.has(name)) problems.push({ field: `${where}.name`, message: `"${name}" is listed twice` });
+    seen.add(name);
+    const pattern = spec.pattern;
+    if (pattern !== undefined) {
+      try {
+        if (typeof pattern !== 'string' || pattern.length > 200) throw new Error();
+        new RegExp(pattern);
+      } catch {
+        problems.push({ field: `${where}.pattern`, message: 'must be a valid regular expression of at most 200 characters' });
+      }
+    }
+    const maxLength = spec.max_length ?? 200;
+    if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1 || maxLength > 2000) {
+      problems.push({ field: `${where}.max_length`, message: 'must be a whole number from 1 to 2000' });
+    }
+    const label = parseLocalized(spec.label ?? name, `${where}.label`, problems, { required: true, max: 200 });
+    return [{ name, label, required: spec.required !== false, ...(typeof pattern === 'string' ? { pattern } : {}), max_length: Number(maxLength) }];
+  });
+}
+
+async function resolvePlacement(tx: Db, input: ProductInput, current: Product | undefined, problems: FieldProblem[]) {
+  let categoryId = current?.category_id ?? null;
+  if (input.category !== undefined) {
+    categoryId = null;
+    if (input.category !== null) {
+      const found = await findCategory(tx, input.category).catch(() => undefined);
+      if (found) categoryId = found.id;
+      else problems.push({ field: 'category', message: `no category "${input.category}"` });
+    }
+  }
+  let typeId = input.category !== undefined && input.type === undefined ? null : (current?.type_id ?? null);
+  if (input.type !== undefined && input.type !== null) {
+    const text = String(input.type);
+    let query = tx.selectFrom('category_types').select(['id', 'category_id']);
+    query = /^\d+$/.test(text) ? query.where('id', '=', Number(text)) : query.where('slug', '=', text);
+    if (categoryId !== null) query = query.where('category_id', '=', categoryId);
+    const type = await query.executeTakeFirst();
+    if (!type) problems.push({ field: 'type', message: `no type "${text}"${categoryId !== null ? ' in that category' : ''}` });
+    else {
+      typeId = type.id;
+      categoryId ??= type.category_id;
+    }
+  } else if (input.type === null) typeId = null;
+  return { categoryId, typeId };
+}
+
+function checkScalars(input: ProductInput, current: Product | undefined, problems: FieldProblem[]) {
+  const code = input.code ?? current?.code ?? '';
+  if (!CODE.test(code)) problems.push({ field: 'code', message: 'letters, digits, . _ -; at most 120 characters' });
+  const slug = input.slug ?? current?.slug ?? slugFromCode(code);
+  if (!SLUG.test(slug) || slug.length > 160) problems.push({ field: 'slug', message: 'lowercase letters, digits and single dashes' });
+  const currency = (input.currency ?? current?.currency ?? 'USD').toUpperCase();
+  if (!isCurrencyCode(currency)) problems.push({ field: 'currency', message: 'must be a three-letter ISO 4217 code' });
+  let priceMinor = current?.price_minor;
+  if (input.price !== undefined) {
+    priceMinor = parseMinor(input.price, currency);
+    if (priceMinor === undefined || priceMinor < 0) problems.push({ field: 'price', message: `must be a decimal amount of zero or more with at most the decimals ${currency} allows` });
+  } else if (priceMinor === undefined) problems.push({ field: 'price', message: 'is required' });
+  const minQuantity = input.min_quantity ?? current?.min_quantity ?? 1;
+  const maxQuantity = input.max_quantity ?? current?.max_quantity ?? DEFAULT_MAX_QUANTITY;
+  if (!Number.isInteger(minQuantity) || minQuantity < 1) problems.push({ field: 'min_quantity', message: 'must be a whole number of at least 1' });
+  if (!Number.isInteger(maxQuantity) || maxQuantity < minQuantity || maxQuantity > 100_000) {
+    problems.push({ field: 'max_quantity', message: 'must be a whole number from min_quantity to 100000' });
+  }
+  const status = input.status ?? current?.status ?? 'active';
+  if (!(PRODUCT_STATUSES as readonly string[]).includes(status)) problems.push({ field: 'status', message: `must be one of ${PRODUCT_STATUSES.join(', ')}` });
+  const fulfillment = input.fulfillment ?? current?.fulfillment ?? 'stock';
+  if (!(FULFILLMENTS as readonly string[]).includes(fulfillment)) problems.push({ field: 'fulfillment', message: `must be one of ${FULFILLMENTS.join(', ')}` });
+  return {
+    code,
+    slug,
+    currency,
+    price_minor: priceMinor ?? 0,
+    min_quantity: minQuantity,
+    max_quantity: maxQuantity,
+    status: status as Product['status'],
+    fulfillment: fulfillment as Product['fulfillment'],
+  };
+}
+
+async function assertUnique(tx: Db, code: string, slug: string, exceptId: number | undefined) {
+  let query = tx.selectFrom('products').select(['id', 'code', 'slug']).where((eb) => eb.or([eb('code', '=', code), eb('slug', '=', slug)]));
+  if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+  const clash = await query.executeTakeFirst();
+  if (clash?.code === code) throw new Conflict(`A product with code "${code}" exists.`, 'code');
+  if (clash) throw new Conflict(`A product with slug "${slug}" exists.`, 'slug');
+}
+
+export async function createProduct(deps: CatalogDeps, input: ProductInput): Promise<Product> {
+  const problems: FieldProblem[] = [];
+  const scalars = checkScalars(input, undefined, problems);
+  const name = parseLocalized(input.name, 'name', problems, { required: true, max: 300 });
+  const description = parseLocalized(input.description, 'description', problems, { required: false, max: 10_000 });
+  const fields = parseFields(input.fields, problems);
+  return changeCatalog(deps, async (tx) => {
+    const placement = await resolvePlacement(tx, input, undefined, problems);
+    if (problems.length) throw new ValidationFailed('The product is not valid.', problems);
+    await assertUnique(tx, scalars.code, scalars.slug, undefined);
+    const now = nowIso();
+    const row = await tx
+      .insertInto('products')
+      .values({
+        ...scalars,
+        category_id: placement.categoryId,
+        type_id: placement.typeId,
+        name: JSON.stringify(name),
+        description: JSON.stringify(description),
+        fields: JSON.stringify(fields),
+        stock_available: 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toProduct(row);
+  });
+}
+
+export async function updateProduct(deps: CatalogDeps, reference: string | number, input: ProductInput): Promise<Product> {
+  return changeCatalog(deps, async (tx) => {
+    const current = await findProduct(tx, reference);
+    const problems: FieldProblem[] = [];
+    const scalars = checkScalars(input, current, problems);
+    const currencyChanged = input.currency !== undefined && input.currency.toUpperCase() !== current.currency;
+    if (currencyChanged && input.price === undefined) {
+      problems.push({ field: 'price', message: 'give the price in the new currency when changing currency' });
+    }
+    const name = input.name === undefined ? current.name : parseLocalized(input.name, 'name', problems, { required: true, max: 300 });
+    const description = input.description === undefined ? current.description : parseLocalized(input.description, 'description', problems, { required: false, max: 10_000 });
+    const fields = input.fields === undefined ? current.fields : parseFields(input.fields, problems);
+    const placement = await resolvePlacement(tx, input, current, problems);
+    if (problems.length) throw new ValidationFailed('The product is not valid.', problems);
+    await assertUnique(tx, scalars.code, scalars.slug, current.id);
+    const row = await tx
+      .updateTable('products')
+      .set({
+        ...scalars,
+        category_id: placement.categoryId,
+        type_id: placement.typeId,
+        name: JSON.stringify(name),
+        description: JSON.stringify(description),
+        fields: JSON.stringify(fields),
+        updated_at: nowIso(),
+      })
+      .where('id', '=', current.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toProduct(row);
+  });
+}
+
+/** Archives a product: it leaves the catalog but stays for the orders that reference it. */
+export async function archiveProduct(deps: CatalogDeps, reference: string | number): Promise<Product> {
+  return updateProduct(deps, reference, { status: 'archived' });
+}
+
+/** Finds a product by integer id, code or slug (in that order); any status. */
+export async function findProduct(db: Db, reference: string | number): Promise<Product> {
+  const text = String(reference).trim();
+  const base = db.selectFrom('products').selectAll();
+  let row: ProductRow | undefined;
+  if (/^\d{1,15}$/.test(text)) row = await base.where('id', '=', Number(text)).executeTakeFirst();
+  row ??= await base.where('code', '=', text).executeTakeFirst();
+  row ??= await base.where('slug', '=', text).executeTakeFirst();
+  if (!row) throw new ItemNotFound(text);
+  return toProduct(row);
+}
+
+/** Every product, any status unless one is given, by id. */
+export async function listProducts(db: Db, filter: { status?: Product['status'] } = {}): Promise<Product[]> {
+  let query = db.selectFrom('products').selectAll().orderBy('id');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  return (await query.execute()).map(toProduct);
+}

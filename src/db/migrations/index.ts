@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate.js';
+import { foundation } from './0001-foundation.js';
+
+/** Every migration, in the order it must run. Append only; never edit one that has shipped. */
+export const migrations: readonly Migration[] = [foundation];

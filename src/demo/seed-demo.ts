@@ -1,0 +1,104 @@
+// `--demo`: on an empty database, a small catalog (gift cards, game top-ups, software keys in
+// English, Arabic and Chinese), an admin login and a demo reseller with an API key. Everything is
+// created in one transaction, so a start that dies halfway leaves nothing behind.
+import type { Souk } from '../app.js';
+import { createAccount, createApiKey, createUser } from '../core/accounts/index.js';
+import { CATALOG_TOPIC, createCategory, createCategoryType, createProduct } from '../core/catalog/index.js';
+import { randomBase62 } from '../core/crypto.js';
+
+export interface DemoCredentials {
+  adminUsername: string;
+  adminPassword: string;
+  adminKey: string;
+  resellerAccountId: number;
+  resellerKeyId: string;
+  resellerKey: string;
+}
+
+type Name = { en: string; ar: string; zh: string };
+
+const CATEGORIES: Array<{ slug: string; name: Name; types: Array<{ slug: string; name: Name }> }> = [
+  {
+    slug: 'gift-cards',
+    name: { en: 'Gift cards', ar: 'بطاقات الهدايا', zh: '礼品卡' },
+    types: [
+      { slug: 'app-stores', name: { en: 'App stores', ar: 'متاجر التطبيقات', zh: '应用商店' } },
+      { slug: 'shopping', name: { en: 'Shopping', ar: 'التسوق', zh: '购物' } },
+    ],
+  },
+  {
+    slug: 'game-top-ups',
+    name: { en: 'Game top-ups', ar: 'شحن الألعاب', zh: '游戏充值' },
+    types: [
+      { slug: 'mobile-games', name: { en: 'Mobile games', ar: 'ألعاب الجوال', zh: '手机游戏' } },
+      { slug: 'pc-console', name: { en: 'PC and console', ar: 'الكمبيوتر والكونسول', zh: '电脑和主机' } },
+    ],
+  },
+  {
+    slug: 'software-keys',
+    name: { en: 'Software keys', ar: 'مفاتيح البرامج', zh: '软件密钥' },
+    types: [
+      { slug: 'security', name: { en: 'Security', ar: 'الحماية', zh: '安全软件' } },
+      { slug: 'productivity', name: { en: 'Productivity', ar: 'الإنتاجية', zh: '办公软件' } },
+    ],
+  },
+];
+
+const PRODUCTS: Array<{ code: string; category: string; type: string; price: string; name: Name; description: string; fields?: string[]; min?: number }> = [
+  { code: 'APPSTORE-10-USD', category: 'gift-cards', type: 'app-stores', price: '10.00', name: { en: 'App Store gift card 10 USD', ar: 'بطاقة آب ستور 10 دولار', zh: 'App Store 礼品卡 10 美元' }, description: 'Redeemable in US App Store accounts.' },
+  { code: 'APPSTORE-25-USD', category: 'gift-cards', type: 'app-stores', price: '25.00', name: { en: 'App Store gift card 25 USD', ar: 'بطاقة آب ستور 25 دولار', zh: 'App Store 礼品卡 25 美元' }, description: 'Redeemable in US App Store accounts.' },
+  { code: 'PLAY-10-USD', category: 'gift-cards', type: 'app-stores', price: '10.00', name: { en: 'Google Play gift card 10 USD', ar: 'بطاقة جوجل بلاي 10 دولار', zh: 'Google Play 礼品卡 10 美元' }, description: 'For US Google Play accounts.' },
+  { code: 'PLAY-50-USD', category: 'gift-cards', type: 'app-stores', price: '50.00', name: { en: 'Google Play gift card 50 USD', ar: 'بطاقة جوجل بلاي 50 دولار', zh: 'Google Play 礼品卡 50 美元' }, description: 'For US Google Play accounts.' },
+  { code: 'SHOP-25-USD', category: 'gift-cards', type: 'shopping', price: '25.00', name: { en: 'Online shopping voucher 25 USD', ar: 'قسيمة تسوق إلكتروني 25 دولار', zh: '网购代金券 25 美元' }, description: 'A voucher for online stores.' },
+  { code: 'PUBG-UC-660', category: 'game-top-ups', type: 'mobile-games', price: '9.99', name: { en: 'PUBG Mobile 660 UC', ar: 'ببجي موبايل 660 شدة', zh: '绝地求生手游 660 UC' }, description: 'Top-up sent to your player id.', fields: ['player_id'] },
+  { code: 'FF-DIAMOND-520', category: 'game-top-ups', type: 'mobile-games', price: '4.99', name: { en: 'Free Fire 520 diamonds', ar: 'فري فاير 520 جوهرة', zh: '自由之火 520 钻石' }, description: 'Top-up sent to your player id.', fields: ['player_id'] },
+  { code: 'MLBB-DIAMOND-344', category: 'game-top-ups', type: 'mobile-games', price: '6.50', name: { en: 'Mobile Legends 344 diamonds', ar: 'موبايل ليجندز 344 ماسة', zh: '无尽对决 344 钻石' }, description: 'Top-up sent to your player id.', fields: ['player_id'] },
+  { code: 'STEAM-20-USD', category: 'game-top-ups', type: 'pc-console', price: '20.00', name: { en: 'Steam wallet code 20 USD', ar: 'رصيد ستيم 20 دولار', zh: 'Steam 钱包充值码 20 美元' }, description: 'Adds funds to a Steam wallet.' },
+  { code: 'PSN-50-USD', category: 'game-top-ups', type: 'pc-console', price: '50.00', name: { en: 'PlayStation Store 50 USD', ar: 'بطاقة بلايستيشن 50 دولار', zh: 'PlayStation 商店 50 美元' }, description: 'For US PlayStation accounts.' },
+  { code: 'AV-1Y-1PC', category: 'software-keys', type: 'security', price: '14.90', name: { en: 'Antivirus, 1 year, 1 PC', ar: 'مضاد فيروسات، سنة، جهاز واحد', zh: '杀毒软件 1年 1台电脑' }, description: 'A one-year licence key.' },
+  { code: 'VPN-1Y', category: 'software-keys', type: 'security', price: '29.00', name: { en: 'VPN subscription, 1 year', ar: 'اشتراك VPN لمدة سنة', zh: 'VPN 订阅 1年' }, description: 'A one-year subscription key.' },
+  { code: 'OFFICE-HOME-2024', category: 'software-keys', type: 'productivity', price: '99.00', name: { en: 'Office Home 2024 key', ar: 'مفتاح أوفيس هوم 2024', zh: 'Office 家庭版 2024 密钥' }, description: 'A lifetime licence key for one PC.' },
+  { code: 'WIN-11-PRO', category: 'software-keys', type: 'productivity', price: '139.00', name: { en: 'Windows 11 Pro key', ar: 'مفتاح ويندوز 11 برو', zh: 'Windows 11 专业版密钥' }, description: 'A retail licence key.', min: 1 },
+];
+
+/** Seeds the demo when the database has no products; undefined when it already has some. */
+export async function seedDemo(souk: Souk): Promise<DemoCredentials | undefined> {
+  const credentials = await souk.db.transaction().execute(async (tx) => {
+    const existing = await tx.selectFrom('products').select('id').limit(1).executeTakeFirst();
+    if (existing) return undefined;
+    const deps = { db: tx, bus: souk.bus };
+    for (const category of CATEGORIES) {
+      await createCategory(deps, { slug: category.slug, name: category.name });
+      for (const type of category.types) await createCategoryType(deps, category.slug, type);
+    }
+    for (const p of PRODUCTS) {
+      await createProduct(deps, {
+        code: p.code,
+        name: p.name,
+        description: { en: p.description },
+        price: p.price,
+        currency: 'USD',
+        category: p.category,
+        type: p.type,
+        min_quantity: p.min ?? 1,
+        fields: p.fields?.map((name) => ({ name, label: { en: 'Player ID', ar: 'معرف اللاعب', zh: '玩家ID' } })),
+      });
+    }
+    const admin = await createAccount(tx, { name: 'Shop admin', kind: 'admin', currency: 'USD' });
+    const adminPassword = randomBase62(12);
+    await createUser(tx, { accountId: admin.id, username: 'admin', password: adminPassword });
+    const adminKey = await createApiKey(tx, souk.box, { accountId: admin.id, label: 'demo admin key' });
+    const reseller = await createAccount(tx, { name: 'Demo Reseller', kind: 'reseller', currency: 'USD' });
+    const resellerKey = await createApiKey(tx, souk.box, { accountId: reseller.id, label: 'demo reseller key' });
+    return {
+      adminUsername: 'admin',
+      adminPassword,
+      adminKey: adminKey.apiKey,
+      resellerAccountId: reseller.id,
+      resellerKeyId: resellerKey.keyId,
+      resellerKey: resellerKey.apiKey,
+    };
+  });
+  souk.bus.publish(CATALOG_TOPIC);
+  return credentials;
+}

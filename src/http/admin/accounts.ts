@@ -1,0 +1,178 @@
+// Account administration: accounts, their logins and API keys.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { ADMIN_SECURITY, CALLER_SECURITY, NO_SECURITY, PUBLIC_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { createAccount, createApiKey, createUser, getAccount, listAccounts, listApiKeys, revokeApiKey, updateAccount } from '../../core/accounts/index.js';
+import type { AccountRow } from '../../db/schema.js';
+import { ValidationFailed } from '../../core/errors.js';
+import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
+import { needs } from '../route-policy.js';
+
+const ADMIN = needs('admin');
+
+const AccountSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    kind: Type.String(),
+    name: Type.String(),
+    currency: Type.String(),
+    status: Type.String(),
+    credit_limit: Type.Number(),
+    rate_limit_per_minute: Type.Union([Type.Integer(), Type.Null()]),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Account', title: 'Account' },
+);
+const KeySchema = Type.Object(
+  {
+    key_id: Type.String(),
+    account_id: Type.Integer(),
+    prefix: Type.String(),
+    label: Type.Union([Type.String(), Type.Null()]),
+    scopes: Type.Array(Type.String()),
+    signed: Type.Boolean(),
+    require_signature: Type.Boolean(),
+    created_at: Type.String({ format: 'date-time' }),
+    last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { $id: 'ApiKey', title: 'ApiKey' },
+);
+
+const AccountBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  kind: Type.Optional(Type.Union([Type.Literal('reseller'), Type.Literal('partner'), Type.Literal('admin'), Type.Literal('customer')])),
+  currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
+  credit_limit: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 40 })])),
+  rate_limit_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
+});
+const AccountPatch = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
+  credit_limit: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 40 })])),
+  rate_limit_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
+});
+const KeyBody = Type.Object({
+  scopes: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 20 })),
+  label: Type.Optional(Type.String({ maxLength: 200 })),
+  signed: Type.Optional(Type.Boolean({ description: 'Give the key a signing secret.' })),
+  require_signature: Type.Optional(Type.Boolean({ description: 'Refuse unsigned requests made with this key.' })),
+});
+const UserBody = Type.Object({ username: Type.String({ minLength: 3, maxLength: 200 }), password: Type.String({ minLength: 10, maxLength: 1000 }) });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const KeyParams = Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 60 }) });
+
+function accountView(row: AccountRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    currency: row.currency,
+    status: row.status,
+    credit_limit: minorToDecimal(row.credit_limit_minor, row.currency),
+    rate_limit_per_minute: row.rate_limit_per_minute,
+    created_at: row.created_at,
+  };
+}
+
+function creditMinor(value: number | string | undefined, currency: string): number | undefined {
+  if (value === undefined) return undefined;
+  const minor = parseMinor(value, currency);
+  if (minor === undefined || minor < 0) throw new ValidationFailed('The credit limit is not valid.', [{ field: 'credit_limit', message: `a decimal amount in ${currency}, e.g. ${formatMinor(5000, currency)}` }]);
+  return minor;
+}
+
+export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  app.addSchema(AccountSchema);
+  app.addSchema(KeySchema);
+
+  app.get('/accounts', { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminListAccounts', summary: 'All accounts', security: ADMIN_SECURITY, response: { 200: okObject({ accounts: Type.Array(Type.Ref('Account')) }), ...errorResponses(401, 403) } } }, async () => ({
+    ok: true,
+    accounts: (await listAccounts(souk.db)).map(accountView),
+  }));
+  app.post<{ Body: Static<typeof AccountBody> }>(
+    '/accounts',
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminCreateAccount', summary: 'Create an account', security: ADMIN_SECURITY, body: AccountBody, response: { 201: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403) } } },
+    async (request, reply) => {
+      const currency = (request.body.currency ?? 'USD').toUpperCase();
+      const account = await createAccount(souk.db, {
+        name: request.body.name,
+        kind: request.body.kind,
+        currency,
+        creditLimitMinor: creditMinor(request.body.credit_limit, currency),
+        rateLimitPerMinute: request.body.rate_limit_per_minute,
+      });
+      return reply.code(201).send({ ok: true, account: accountView(account) });
+    },
+  );
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/accounts/:id',
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminGetAccount', summary: 'One account', security: ADMIN_SECURITY, params: IdParams, response: { 200: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403, 404) } } },
+    async (request) => ({ ok: true, account: accountView(await getAccount(souk.db, request.params.id)) }),
+  );
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof AccountPatch> }>(
+    '/accounts/:id',
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminUpdateAccount', summary: 'Change an account (name, status, limits)', security: ADMIN_SECURITY, params: IdParams, body: AccountPatch, response: { 200: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403, 404) } } },
+    async (request) => {
+      const current = await getAccount(souk.db, request.params.id);
+      const account = await updateAccount(souk.db, current.id, {
+        name: request.body.name,
+        status: request.body.status,
+        rateLimitPerMinute: request.body.rate_limit_per_minute,
+        creditLimitMinor: creditMinor(request.body.credit_limit, current.currency),
+      });
+      return { ok: true, account: accountView(account) };
+    },
+  );
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof UserBody> }>(
+    '/accounts/:id/users',
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminCreateUser', summary: 'Create a login for an account', security: ADMIN_SECURITY, params: IdParams, body: UserBody, response: { 201: okObject({ user_id: Type.Integer(), username: Type.String() }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    async (request, reply) => {
+      const user = await createUser(souk.db, { accountId: request.params.id, ...request.body });
+      return reply.code(201).send({ ok: true, user_id: user.id, username: user.username });
+    },
+  );
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/accounts/:id/keys',
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminListKeys', summary: "An account's API keys (never the secrets)", security: ADMIN_SECURITY, params: IdParams, response: { 200: okObject({ keys: Type.Array(Type.Ref('ApiKey')) }), ...errorResponses(400, 401, 403, 404) } } },
+    async (request) => {
+      await getAccount(souk.db, request.params.id);
+      return { ok: true, keys: await listApiKeys(souk.db, request.params.id) };
+    },
+  );
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof KeyBody> }>(
+    '/accounts/:id/keys',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminCreateKey',
+        summary: 'Issue an API key (shown once)',
+        security: ADMIN_SECURITY,
+        params: IdParams,
+        body: KeyBody,
+        response: {
+          201: okObject({ key_id: Type.String(), api_key: Type.String(), prefix: Type.String(), scopes: Type.Array(Type.String()), signing_secret: Type.Union([Type.String(), Type.Null()]) }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const created = await createApiKey(souk.db, souk.box, {
+        accountId: request.params.id,
+        scopes: request.body.scopes,
+        label: request.body.label,
+        signed: request.body.signed,
+        requireSignature: request.body.require_signature,
+      });
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send({ ok: true, key_id: created.keyId, api_key: created.apiKey, prefix: created.prefix, scopes: created.scopes, signing_secret: created.signingSecret });
+    },
+  );
+  app.post<{ Params: Static<typeof KeyParams> }>(
+    '/keys/:keyId/revoke',
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminRevokeKey', summary: 'Revoke an API key', security: ADMIN_SECURITY, params: KeyParams, response: { 200: okObject({ key: Type.Ref('ApiKey') }), ...errorResponses(401, 403, 404) } } },
+    async (request) => ({ ok: true, key: await revokeApiKey(souk.db, request.params.keyId) }),
+  );
+}

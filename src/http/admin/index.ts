@@ -1,0 +1,10 @@
+// The admin API at /admin/api, for the console and for scripts holding an admin key.
+import type { FastifyInstance } from 'fastify';
+import type { Souk } from '../../app.js';
+import { adminAccountRoutes } from './accounts.js';
+import { adminCatalogRoutes } from './catalog.js';
+
+export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  await app.register(adminCatalogRoutes, { souk });
+  await app.register(adminAccountRoutes, { souk });
+}

@@ -1,0 +1,93 @@
+// Tokens: POST /auth/token with a username + password or a key id + the API key itself;
+// POST /auth/refresh trades a refresh token for a new pair.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { ADMIN_SECURITY, CALLER_SECURITY, NO_SECURITY, PUBLIC_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { authenticateApiKey, checkLogin, principalForSubject } from '../../core/accounts/index.js';
+import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
+import { LOGIN } from '../route-policy.js';
+
+const TokenRequest = Type.Object(
+  {
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    key_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    secret: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'The API key (sk_live_…) whose id is key_id.' })),
+  },
+  { description: 'Either username + password, or key_id + secret.' },
+);
+
+const TokenResponse = Type.Object({
+  ok: Type.Literal(true),
+  token: Type.String({ description: 'Send as `Authorization: Bearer <token>` or bare `Authorization: <token>`.' }),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'Seconds until the token expires.' }),
+  expires_at: Type.String({ format: 'date-time' }),
+  refresh_token: Type.String(),
+  refresh_expires_in: Type.Integer(),
+});
+
+
+export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  app.post<{ Body: Static<typeof TokenRequest> }>(
+    '/auth/token',
+    {
+      config: { auth: LOGIN },
+      schema: {
+        tags: ['auth'],
+        operationId: 'createToken',
+        summary: 'Generate a token',
+        description: 'A short-lived JWT for the API. Repeated failures from one address for one login are throttled.',
+        security: NO_SECURITY,
+        body: TokenRequest,
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { username, password, key_id: keyId, secret } = request.body;
+      const byLogin = username !== undefined || password !== undefined;
+      if (byLogin === (keyId !== undefined || secret !== undefined)) {
+        throw new ValidationFailed('Send either username and password, or key_id and secret.', [{ field: 'body', message: 'one pair of credentials' }]);
+      }
+      const who = byLogin ? `user:${(username ?? '').toLowerCase()}` : `key:${keyId}`;
+      const guard = await souk.limits.consume('login', `${request.ip}|${who}`, souk.config.loginRateLimitPerMinute);
+      if (!guard.allowed) {
+        reply.header('Retry-After', String(guard.resetSeconds));
+        throw new RateLimited(guard.resetSeconds);
+      }
+      if (byLogin) {
+        if (!username || !password) throw new ValidationFailed('Send both username and password.', [{ field: username ? 'password' : 'username', message: 'is required' }]);
+        const login = await checkLogin(souk.db, username, password);
+        if (!login) throw new Unauthorized('The username or password is wrong.');
+        return { ok: true, ...(await souk.tokens.issue({ kind: 'user', userId: login.userId })) };
+      }
+      if (!keyId || !secret) throw new ValidationFailed('Send both key_id and secret.', [{ field: keyId ? 'secret' : 'key_id', message: 'is required' }]);
+      const credentials = await authenticateApiKey(souk.db, souk.box, secret);
+      if (!credentials || credentials.principal.keyId !== keyId) throw new Unauthorized('The key id or secret is wrong, or the key is revoked.');
+      return { ok: true, ...(await souk.tokens.issue({ kind: 'key', keyId })) };
+    },
+  );
+
+  const RefreshRequest = Type.Object({ refresh_token: Type.String({ minLength: 10, maxLength: 2000 }) });
+  app.post<{ Body: Static<typeof RefreshRequest> }>(
+    '/auth/refresh',
+    {
+      config: { auth: LOGIN },
+      schema: {
+        tags: ['auth'],
+        operationId: 'refreshToken',
+        summary: 'Refresh a token',
+        description: 'A new token pair for a refresh token, while the key or login behind it is still live.',
+        security: NO_SECURITY,
+        body: RefreshRequest,
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      const subject = await souk.tokens.verify(request.body.refresh_token, 'refresh');
+      await principalForSubject(souk.db, souk.box, subject);
+      return { ok: true, ...(await souk.tokens.issue(subject)) };
+    },
+  );
+}

@@ -1,0 +1,29 @@
+// The canonical API at /api/v1: a superset of seed 003 with seed 001's operations.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { OPEN } from '../route-policy.js';
+import { accountRoutes } from './account.js';
+import { authRoutes } from './auth.js';
+import { catalogRoutes } from './catalog.js';
+
+export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  app.get(
+    '/health',
+    {
+      config: { auth: OPEN },
+      schema: {
+        tags: ['system'],
+        operationId: 'health',
+        summary: 'Is Souk up',
+        security: [],
+        response: { 200: Type.Object({ ok: Type.Literal(true), version: Type.Literal(1), database: Type.String(), time: Type.String({ format: 'date-time' }) }) },
+      },
+    },
+    async () => ({ ok: true, version: 1, database: souk.dialect, time: new Date().toISOString() }),
+  );
+
+  await app.register(catalogRoutes, { souk });
+  await app.register(authRoutes, { souk });
+  await app.register(accountRoutes, { souk });
+}

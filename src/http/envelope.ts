@@ -1,0 +1,29 @@
+// The error envelope every surface answers with. `error` is seed 003's field and `errorCode` seed
+// 001's; they always carry the same code.
+import { Type } from '@sinclair/typebox';
+
+export interface ErrorEnvelope {
+  ok: false;
+  error: string;
+  errorCode: string;
+  message: string;
+  request_id: string;
+  [detail: string]: unknown;
+}
+
+export function errorEnvelope(code: string, message: string, requestId: string, details?: Record<string, unknown>): ErrorEnvelope {
+  return { ok: false, error: code, errorCode: code, message, request_id: requestId, ...details };
+}
+
+export const ErrorSchema = Type.Object(
+  {
+    ok: Type.Literal(false),
+    error: Type.String({ description: 'Stable error code, e.g. `validation_error`, `unauthorized`, `item_not_found`.' }),
+    errorCode: Type.String({ description: 'The same code as `error` (seed 001 reads this field).' }),
+    message: Type.String({ description: 'For humans; do not branch on it.' }),
+    request_id: Type.String({ description: 'Quote it when asking for support.' }),
+    fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), { description: 'Each invalid field, for validation errors.' })),
+    retry_after_seconds: Type.Optional(Type.Integer({ description: 'With 429: seconds to wait before retrying.' })),
+  },
+  { $id: 'Error', title: 'Error', additionalProperties: true },
+);

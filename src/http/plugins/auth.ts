@@ -1,0 +1,127 @@
+// Authentication, rate limits and request signatures for every route, driven by the route's
+// `config.auth` policy. Credentials: `Authorization: Bearer sk_live_…`, `X-API-Key: sk_live_…`,
+// or a JWT from the token endpoint, with or without the `Bearer` prefix (seed 001 sends it bare).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Souk } from '../../app.js';
+import {
+  authenticateApiKey,
+  hasScope,
+  looksLikeApiKey,
+  principalForSubject,
+  touchApiKey,
+  verifyRequestSignature,
+  type Principal,
+} from '../../core/accounts/index.js';
+import { Forbidden, RateLimited, Unauthorized } from '../../core/errors.js';
+import type { RateDecision } from '../../platform/rate-limits.js';
+import type { RoutePolicy } from '../route-policy.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** The signing material of the key behind the request, for the signature check. */
+    signing: { keyId: string; signingSecret: string | null; requireSignature: boolean } | null;
+    rawBody: string;
+  }
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*$/;
+
+type Presented = { kind: 'key'; value: string } | { kind: 'jwt'; value: string } | { kind: 'none' } | { kind: 'malformed' };
+
+function presentedCredentials(request: FastifyRequest): Presented {
+  const authorization = request.headers.authorization?.trim();
+  const apiKeyHeader = request.headers['x-api-key'];
+  const raw = authorization ?? (typeof apiKeyHeader === 'string' ? apiKeyHeader.trim() : undefined);
+  if (raw === undefined || raw === '') return { kind: 'none' };
+  const value = /^bearer\s+/i.test(raw) ? raw.replace(/^bearer\s+/i, '') : raw;
+  if (looksLikeApiKey(value)) return { kind: 'key', value };
+  if (authorization !== undefined && JWT_SHAPE.test(value)) return { kind: 'jwt', value };
+  return { kind: 'malformed' };
+}
+
+function setRateHeaders(reply: FastifyReply, decision: RateDecision) {
+  // IETF draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it.
+  reply.header('RateLimit-Policy', `"${decision.bucket}";q=${decision.limit};w=${decision.windowSeconds}`);
+  reply.header('RateLimit', `"${decision.bucket}";r=${decision.remaining};t=${decision.resetSeconds}`);
+  if (!decision.allowed) reply.header('Retry-After', String(decision.resetSeconds));
+}
+
+export const authPlugin = fp(async function authPlugin(app: FastifyInstance, options: { souk: Souk }) {
+  const { souk } = options;
+  app.decorateRequest('principal', null);
+  app.decorateRequest('signing', null);
+  app.decorateRequest('rawBody', '');
+
+  async function limit(reply: FastifyReply, bucket: string, id: string, points: number) {
+    const decision = await souk.limits.consume(bucket, id, points);
+    setRateHeaders(reply, decision);
+    if (!decision.allowed) throw new RateLimited(decision.resetSeconds);
+  }
+
+  async function authenticate(presented: Presented) {
+    if (presented.kind === 'key') {
+      const credentials = await authenticateApiKey(souk.db, souk.box, presented.value);
+      if (!credentials) throw new Unauthorized('The API key is not valid or has been revoked.');
+      return credentials;
+    }
+    if (presented.kind === 'jwt') {
+      const subject = await souk.tokens.verify(presented.value, 'access');
+      return principalForSubject(souk.db, souk.box, subject);
+    }
+    throw new Unauthorized('Send an API key (Authorization: Bearer sk_live_… or X-API-Key) or a token from POST /api/v1/auth/token.');
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const policy: RoutePolicy = request.routeOptions.config.auth ?? { kind: 'open' };
+    if (policy.kind === 'open') return;
+    const presented = presentedCredentials(request);
+    if (policy.kind === 'login' || (policy.kind === 'public' && presented.kind === 'none')) {
+      await limit(reply, 'ip', request.ip, souk.config.ipRateLimitPerMinute);
+      return;
+    }
+    if (presented.kind === 'none' || presented.kind === 'malformed') {
+      // Failed attempts spend the IP's budget, so guessing keys is throttled like anything else.
+      await limit(reply, 'ip', request.ip, souk.config.ipRateLimitPerMinute);
+      throw new Unauthorized(
+        presented.kind === 'none'
+          ? 'Send an API key (Authorization: Bearer sk_live_… or X-API-Key) or a token from POST /api/v1/auth/token.'
+          : 'The credentials are not an API key (sk_live_…) or a token.',
+      );
+    }
+    let credentials;
+    try {
+      credentials = await authenticate(presented);
+    } catch (error) {
+      await limit(reply, 'ip', request.ip, souk.config.ipRateLimitPerMinute);
+      throw error;
+    }
+    const { principal } = credentials;
+    request.principal = principal;
+    const budgetId = principal.keyId ?? `user:${principal.userId}`;
+    await limit(reply, 'key', budgetId, principal.rateLimitPerMinute ?? souk.limits.defaultKeyLimit());
+    if (policy.kind === 'key' && !hasScope(principal, policy.scope)) {
+      throw new Forbidden(`This key lacks the ${policy.scope} scope.`);
+    }
+    if (principal.keyId) {
+      request.signing = { keyId: principal.keyId, signingSecret: credentials.signingSecret, requireSignature: credentials.requireSignature };
+      touchApiKey(souk.db, principal.keyId).catch((error: unknown) => request.log.warn({ err: error }, 'could not record key use'));
+    }
+  });
+
+  // After the body is read (the signature covers its raw bytes), before it is validated.
+  app.addHook('preValidation', async (request) => {
+    if (!request.signing) return;
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value.trim() : undefined;
+    };
+    await verifyRequestSignature(
+      { method: request.method, path: request.url, rawBody: request.rawBody, signature: header('x-signature'), timestamp: header('x-timestamp') },
+      request.signing,
+      souk.replayGuard,
+      souk.config.signatureWindowSeconds,
+    );
+  });
+});

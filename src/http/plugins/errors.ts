@@ -1,0 +1,82 @@
+// The one place errors become HTTP answers: domain errors by their code, Fastify's own errors
+// (validation, body parsing, size) by what the client did wrong, and anything else as a 500 whose
+// details go to the log only.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { DomainError, type FieldProblem } from '../../core/errors.js';
+import { errorEnvelope } from '../envelope.js';
+
+interface AjvIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: '', params: '', headers: 'header ' };
+
+/** Turns schema-validation output into one problem per bad field, named as the client sent it. */
+function fieldProblems(issues: AjvIssue[], context: string | undefined): FieldProblem[] {
+  const prefix = CONTEXT_PREFIX[context ?? 'body'] ?? '';
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  for (const issue of issues) {
+    let field = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    const params = issue.params ?? {};
+    if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
+      field = field ? `${field}.${params.missingProperty}` : params.missingProperty;
+    } else if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+      field = field ? `${field}.${params.additionalProperty}` : params.additionalProperty;
+    }
+    const name = prefix + (field || context || 'body');
+    const message = issue.keyword === 'required' ? 'is required' : (issue.message ?? 'is not valid');
+    if (seen.has(name + message)) continue;
+    seen.add(name + message);
+    problems.push({ field: name, message });
+  }
+  return problems;
+}
+
+function describeFastifyError(error: FastifyError): { status: number; code: string; message: string; details?: Record<string, unknown> } | undefined {
+  if (error.validation) {
+    const fields = fieldProblems(error.validation as AjvIssue[], error.validationContext);
+    const list = fields.map((f) => `${f.field} ${f.message}`).join('; ');
+    return { status: 400, code: 'validation_error', message: `The request is not valid: ${list}.`, details: { fields } };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'payload_too_large', message: 'The request body is too large.' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json.' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, code: 'validation_error', message: 'The body is empty; send a JSON object or omit the Content-Type header.' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, code: 'validation_error', message: 'The body is not valid JSON.' };
+  }
+  if (error instanceof SyntaxError) return { status: 400, code: 'validation_error', message: 'The body is not valid JSON.' };
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 429 ? 'rate_limited' : 'bad_request';
+    return { status, code, message: error.message || 'The request could not be handled.' };
+  }
+  return undefined;
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown) {
+  if (error instanceof DomainError) {
+    return reply.code(error.status).send(errorEnvelope(error.code, error.message, request.id, error.details));
+  }
+  const known = describeFastifyError(error as FastifyError);
+  if (known) return reply.code(known.status).send(errorEnvelope(known.code, known.message, request.id, known.details));
+  request.log.error({ err: error }, 'unhandled error');
+  return reply.code(500).send(errorEnvelope('internal_error', 'Something went wrong on our side; it has been logged.', request.id));
+}
+
+export const errorsPlugin = fp(async function errorsPlugin(app: FastifyInstance) {
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    reply.code(404).send(errorEnvelope('not_found', `No route ${request.method} ${path.slice(0, 200)}.`, request.id));
+  });
+});

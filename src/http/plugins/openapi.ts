@@ -1,0 +1,52 @@
+// The OpenAPI 3.1 document, generated from the route schemas, and an interactive reference at
+// /docs whose assets are served from this process (no CDN), so it works offline.
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ErrorSchema } from '../envelope.js';
+import { OPEN } from '../route-policy.js';
+
+export async function registerOpenApi(app: FastifyInstance) {
+  app.addSchema(ErrorSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Souk API',
+        version: '1.0.0',
+        description:
+          'Souk sells digital goods (gift cards, vouchers, top-ups, license keys) to resellers over an API. ' +
+          'Money is a decimal number in the stated currency; times are ISO-8601 UTC. Every error answers ' +
+          '`{"ok": false, "error", "errorCode", "message", "request_id"}` with the right HTTP status.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: 'http://127.0.0.1:8080', description: 'A local Souk' }],
+      tags: [
+        { name: 'system', description: 'Health and status' },
+        { name: 'catalog', description: 'Categories, types and products (public)' },
+        { name: 'auth', description: 'Tokens for the API' },
+        { name: 'account', description: 'The calling account' },
+        { name: 'admin', description: 'Shop administration (admin key or admin login)' },
+      ],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer sk_live_…`' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key in `X-API-Key`' },
+          token: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from POST /api/v1/auth/token; the `Bearer` prefix is optional' },
+        },
+      },
+    },
+    refResolver: {
+      buildLocalReference(json, _baseUri, _fragment, i) {
+        return typeof json.$id === 'string' ? json.$id : `def-${i}`;
+      },
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null, deepLinking: true, docExpansion: 'list' },
+    staticCSP: true,
+    logLevel: 'warn',
+  });
+  app.get('/api/v1/openapi.json', { config: { auth: OPEN }, schema: { hide: true } }, async () => app.swagger());
+}

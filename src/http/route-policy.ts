@@ -1,0 +1,23 @@
+// What a route asks of its caller. Every route states it in `config.auth`; the auth plugin enforces it.
+import type { Scope } from '../core/accounts/index.js';
+
+export type RoutePolicy =
+  /** No credentials and no limit (health, metrics, docs). */
+  | { kind: 'open' }
+  /** Anyone; limited per IP, or per key when credentials are sent (and then they must be valid). */
+  | { kind: 'public' }
+  /** A valid key or token with the scope. */
+  | { kind: 'key'; scope: Scope }
+  /** The token endpoint: limited per IP, with its own brute-force guard inside. */
+  | { kind: 'login' };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RoutePolicy;
+  }
+}
+
+export const OPEN: RoutePolicy = { kind: 'open' };
+export const PUBLIC: RoutePolicy = { kind: 'public' };
+export const LOGIN: RoutePolicy = { kind: 'login' };
+export const needs = (scope: Scope): RoutePolicy => ({ kind: 'key', scope });

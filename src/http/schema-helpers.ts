@@ -1,0 +1,20 @@
+// Small pieces every route schema repeats.
+import { Type, type TSchema } from '@sinclair/typebox';
+
+type Security = Array<Record<string, string[]>>;
+
+/** Error responses for the given statuses, all the shared envelope. */
+export function errorResponses(...statuses: number[]): Record<number, { $ref: string }> {
+  return Object.fromEntries(statuses.map((status) => [status, { $ref: 'Error#' }]));
+}
+
+/** `{ ok: true, …fields }` */
+export function okObject(fields: Record<string, TSchema>) {
+  return Type.Object({ ok: Type.Literal(true), ...fields });
+}
+
+export const CALLER_SECURITY: Security = [{ apiKey: [] }, { apiKeyHeader: [] }, { token: [] }];
+/** Public routes: anonymous, or with credentials (then limited per key instead of per IP). */
+export const PUBLIC_SECURITY: Security = [{}, ...CALLER_SECURITY];
+export const ADMIN_SECURITY: Security = [{ apiKey: [] }, { token: [] }];
+export const NO_SECURITY: Security = [];

@@ -1,0 +1,92 @@
+// Builds the HTTP server: cross-cutting plugins first (ids, errors, auth, limits, metrics, docs),
+// then each API surface. Routes only translate; the rules live in src/core.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
+import type { Souk } from './app.js';
+import { authPlugin } from './http/plugins/auth.js';
+import { errorsPlugin } from './http/plugins/errors.js';
+import { metricsPlugin } from './http/plugins/metrics.js';
+import { registerOpenApi } from './http/plugins/openapi.js';
+import { apiV1Routes } from './http/api-v1/index.js';
+import { adminRoutes } from './http/admin/index.js';
+import { CategorySchema, CategoryTypeSchema, ProductSchema } from './http/api-v1/catalog-views.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Log paths that may carry secrets; pino replaces their values before a line is written. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-signature"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers["x-signature"]',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.refresh_token',
+  '*.api_key',
+  '*.apiKey',
+  '*.signing_secret',
+  '*.codes',
+];
+
+export interface ServerOptions {
+  /** Where log lines go; defaults to stdout. Tests pass a stream to read them back. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildServer(souk: Souk, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: souk.config.logLevel,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    // One line per request, written on response by the hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: souk.config.trustProxy,
+    bodyLimit: souk.config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    ajv: { customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  // JSON bodies are parsed here so the raw text is kept for request signatures. Only JSON is
+  // accepted; anything else is 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/([a-z.+-]*\+)?json$/, { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    request.rawBody = text;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+    } catch {
+      done(new SyntaxError('The body is not valid JSON.'), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { token: souk.config.metricsToken });
+  await registerOpenApi(app);
+  for (const schema of [ProductSchema, CategorySchema, CategoryTypeSchema]) app.addSchema(schema);
+  await app.register(authPlugin, { souk });
+  await app.register(apiV1Routes, { prefix: '/api/v1', souk });
+  await app.register(adminRoutes, { prefix: '/admin/api', souk });
+  app.get('/', { config: { auth: { kind: 'open' } }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+  return app;
+}
