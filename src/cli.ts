@@ -3,14 +3,13 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from './config.js';
 import { openSouk, type Souk } from './app.js';
-import { buildServer } from './server.js';
 import { migrations, openDatabase, runMigrations } from './db/index.js';
 import { createAccount, createApiKey, createUser, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
 import { createCategory, createProduct } from './core/catalog/index.js';
 import { DomainError } from './core/errors.js';
 import { parseMinor } from './core/money.js';
 import { randomBase62 } from './core/crypto.js';
-import { seedDemo, type DemoCredentials } from './demo/seed-demo.js';
+import type { DemoCredentials } from './demo/seed-demo.js';
 
 const program = new Command();
 program.name('souk').description('Sell digital goods: gift cards, vouchers, top-ups, license keys.').showHelpAfterError();
@@ -68,6 +67,8 @@ program
   .option('--demo', 'on an empty database, seed a demo catalog, an admin login and a reseller key')
   .action(async (options: { port?: string; host?: string; demo?: boolean }) => {
     const config = loadConfig(process.env, configFlags({ port: options.port, host: options.host }));
+    // Loaded here, not at the top, so the other commands start without the HTTP stack.
+    const [{ buildServer }, { seedDemo }] = await Promise.all([import('./server.js'), import('./demo/seed-demo.js')]);
     const souk = await openSouk(config);
     souk.catalog.start();
     const demo = options.demo ? await seedDemo(souk) : undefined;

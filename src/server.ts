@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import type { Souk } from './app.js';
 import { authPlugin } from './http/plugins/auth.js';
-import { errorsPlugin } from './http/plugins/errors.js';
+import { errorsPlugin, sendError } from './http/plugins/errors.js';
 import { metricsPlugin } from './http/plugins/metrics.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
@@ -57,6 +57,9 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     ajv: { customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
+    // Bad percent-encoding and over-long path parameters are found by the router, before any
+    // route or error handler; answer them with the same envelope.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, error),
   });
 
   // JSON bodies are parsed here so the raw text is kept for request signatures. Only JSON is

@@ -13,12 +13,16 @@ export interface Migration {
 const LOCK_ID = 7_355_608; // any constant shared by every Souk process
 
 export async function runMigrations(db: Kysely<Database>, dialect: Dialect, list: readonly Migration[]): Promise<string[]> {
-  await db.schema
-    .createTable('souk_migrations')
-    .ifNotExists()
-    .addColumn('name', 'varchar(200)', (c) => c.primaryKey())
-    .addColumn('applied_at', 'varchar(40)', (c) => c.notNull())
-    .execute();
+  await db.transaction().execute(async (tx) => {
+    // Under the lock too: PostgreSQL's "if not exists" is not safe against a concurrent create.
+    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${LOCK_ID})`.execute(tx);
+    await tx.schema
+      .createTable('souk_migrations')
+      .ifNotExists()
+      .addColumn('name', 'varchar(200)', (c) => c.primaryKey())
+      .addColumn('applied_at', 'varchar(40)', (c) => c.notNull())
+      .execute();
+  });
 
   const applied: string[] = [];
   for (const migration of list) {

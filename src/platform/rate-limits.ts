@@ -25,12 +25,13 @@ export class RateLimits {
     private readonly redis: Redis | undefined,
   ) {}
 
-  private limiter(bucket: Bucket, points: number, windowSeconds: number): RateLimiterAbstract {
-    const name = `${bucket}:${points}:${windowSeconds}`;
+  private limiter(bucket: Bucket, windowSeconds: number): RateLimiterAbstract {
+    const name = `${bucket}:${windowSeconds}`;
     let limiter = this.limiters.get(name);
     if (!limiter) {
-      // The counter's key does not include `points`, so changing an account's limit keeps its count.
-      const options = { keyPrefix: `souk:rl:${bucket}`, points, duration: windowSeconds };
+      // One counter per bucket and id whatever the limit (a memory limiter per limit would start a
+      // fresh count when an account's limit changes); the store only counts, consume() decides.
+      const options = { keyPrefix: `souk:rl:${bucket}`, points: Number.MAX_SAFE_INTEGER, duration: windowSeconds };
       limiter = this.redis
         ? new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) })
         : new RateLimiterMemory(options);
@@ -41,14 +42,8 @@ export class RateLimits {
 
   /** Spends one request from `id`'s budget in `bucket`. */
   async consume(bucket: Bucket, id: string, points: number, windowSeconds = 60): Promise<RateDecision> {
-    const limiter = this.limiter(bucket, points, windowSeconds);
-    try {
-      const res = await limiter.consume(id, 1);
-      return this.decision(true, bucket, points, windowSeconds, res);
-    } catch (error) {
-      if (error instanceof RateLimiterRes) return this.decision(false, bucket, points, windowSeconds, error);
-      throw error;
-    }
+    const res = await this.limiter(bucket, windowSeconds).consume(id, 1);
+    return this.decision(res.consumedPoints <= points, bucket, points, windowSeconds, res);
   }
 
   private decision(allowed: boolean, bucket: Bucket, limit: number, windowSeconds: number, res: RateLimiterRes): RateDecision {
@@ -56,7 +51,7 @@ export class RateLimits {
       allowed,
       bucket,
       limit,
-      remaining: Math.max(0, res.remainingPoints),
+      remaining: Math.max(0, limit - res.consumedPoints),
       windowSeconds,
       resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
     };

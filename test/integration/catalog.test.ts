@@ -67,8 +67,8 @@ for (const kind of DATABASE_KINDS) {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await t.app.inject({ url: `/api/v1/products?limit=3${cursor ? `&cursor=${cursor}` : ''}` });
-        const body = res.json();
+        const url: string = `/api/v1/products?limit=3${cursor ? `&cursor=${cursor}` : ''}`;
+        const body = (await t.app.inject({ url })).json() as { products: Array<{ code: string }>; next_cursor: string | null };
         seen.push(...body.products.map((p: { code: string }) => p.code));
         cursor = body.next_cursor;
       } while (cursor);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, CALLER_SECURITY, NO_SECURITY, PUBLIC_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
 import { createAccount, createApiKey, createUser, getAccount, listAccounts, listApiKeys, revokeApiKey, updateAccount } from '../../core/accounts/index.js';
 import type { AccountRow } from '../../db/schema.js';
 import { ValidationFailed } from '../../core/errors.js';

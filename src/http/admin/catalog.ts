@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, CALLER_SECURITY, NO_SECURITY, PUBLIC_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
 import {
   archiveProduct,
   createCategory,

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, CALLER_SECURITY, NO_SECURITY, PUBLIC_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { CALLER_SECURITY, errorResponses } from '../schema-helpers.js';
 import { getAccount } from '../../core/accounts/index.js';
 import { minorToDecimal } from '../../core/money.js';
 import { needs } from '../route-policy.js';

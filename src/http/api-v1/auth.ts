@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, CALLER_SECURITY, NO_SECURITY, PUBLIC_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { NO_SECURITY, errorResponses } from '../schema-helpers.js';
 import { authenticateApiKey, checkLogin, principalForSubject } from '../../core/accounts/index.js';
 import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { LOGIN } from '../route-policy.js';

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, CALLER_SECURITY, NO_SECURITY, PUBLIC_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { PUBLIC_SECURITY, errorResponses } from '../schema-helpers.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, findCatalogEntry } from '../../core/catalog/index.js';
 import { ItemNotFound, NotFound } from '../../core/errors.js';
 import { PUBLIC } from '../route-policy.js';

@@ -53,6 +53,11 @@ function describeFastifyError(error: FastifyError): { status: number; code: stri
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, code: 'validation_error', message: 'The body is not valid JSON.' };
+    // Raised by the router before any route matches (see `frameworkErrors` in server.ts).
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, code: 'bad_request', message: 'The URL is not valid: check its percent-encoding.' };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 414, code: 'uri_too_long', message: 'A part of the URL path is too long.' };
   }
   if (error instanceof SyntaxError) return { status: 400, code: 'validation_error', message: 'The body is not valid JSON.' };
   const status = error.statusCode ?? 500;
@@ -64,6 +69,8 @@ function describeFastifyError(error: FastifyError): { status: number; code: stri
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown) {
+  // Errors raised before the onRequest hooks ran (router errors) would otherwise lack it.
+  reply.header('x-request-id', request.id);
   if (error instanceof DomainError) {
     return reply.code(error.status).send(errorEnvelope(error.code, error.message, request.id, error.details));
   }

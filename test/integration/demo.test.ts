@@ -1,0 +1,60 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { testEnv } from '../helpers/souk.js';
+import { spawnServer } from '../helpers/processes.js';
+import type { Env } from '../../src/config.js';
+
+for (const kind of DATABASE_KINDS) {
+  describe(`souk serve --demo (${kind})`, () => {
+    let database: TestDatabase;
+    let env: Env;
+    before(async () => {
+      database = await createTestDatabase(kind);
+      env = testEnv(database);
+    });
+    after(() => database.drop());
+
+    test('seeds a catalog, prints working credentials once, and does not seed again', async () => {
+      const server = await spawnServer(env, ['--demo']);
+      let printed: string;
+      try {
+        printed = server.output();
+        const login = /Admin login\s+(\S+) \/ (\S+)/.exec(printed);
+        const resellerKey = /Reseller key\s+(sk_live_\S+)/.exec(printed)?.[1];
+        const adminKey = /Admin API key\s+(sk_live_\S+)/.exec(printed)?.[1];
+        assert.ok(login && resellerKey && adminKey, printed);
+
+        const categories = ((await (await fetch(`${server.url}/api/v1/categories`)).json()) as { categories: Array<{ id: number; names: Record<string, string> }> }).categories;
+        assert.equal(categories.length, 3);
+        for (const category of categories) {
+          assert.ok(category.names.en && category.names.ar && category.names.zh);
+          const types = ((await (await fetch(`${server.url}/api/v1/categories/${category.id}/types`)).json()) as { types: unknown[] }).types;
+          assert.ok(types.length >= 1);
+        }
+        const products = ((await (await fetch(`${server.url}/api/v1/products?limit=100`)).json()) as { products: Array<{ names: Record<string, string>; category: unknown }> }).products;
+        assert.ok(products.length >= 12, `only ${products.length} products`);
+        for (const p of products) assert.ok(p.names.en && p.names.ar && p.names.zh && p.category);
+
+        const token = await fetch(`${server.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: login[1], password: login[2] }) });
+        assert.equal(token.status, 200);
+        const me = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${resellerKey}` } });
+        assert.equal(me.status, 200);
+        assert.equal(((await me.json()) as { kind: string }).kind, 'reseller');
+        const admin = await fetch(`${server.url}/admin/api/accounts`, { headers: { authorization: `Bearer ${adminKey}` } });
+        assert.equal(admin.status, 200);
+      } finally {
+        assert.equal(await server.stop(), 0);
+      }
+
+      const again = await spawnServer(env, ['--demo']);
+      try {
+        assert.doesNotMatch(again.output(), /sk_live_/);
+        const products = ((await (await fetch(`${again.url}/api/v1/products?limit=100`)).json()) as { products: unknown[] }).products;
+        assert.ok(products.length >= 12 && products.length < 24, 'the demo must not be seeded twice');
+      } finally {
+        await again.stop();
+      }
+    });
+  });
+}

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { SecretBox, constantTimeEqual, hashPassword, randomBase62, verifyPassword } from '../../src/core/crypto.js';
+
+test('a sealed secret opens to the same text and never contains it', () => {
+  const box = new SecretBox(randomBytes(32));
+  fc.assert(
+    fc.property(fc.string({ minLength: 1, maxLength: 300 }), (secret) => {
+      const sealed = box.seal(secret);
+      assert.equal(box.open(sealed), secret);
+      assert.ok(!sealed.includes(Buffer.from(secret).toString('base64url')) || secret.length < 4);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('sealing the same secret twice gives different ciphertexts (fresh IV)', () => {
+  const box = new SecretBox(randomBytes(32));
+  assert.notEqual(box.seal('CODE-1234'), box.seal('CODE-1234'));
+});
+
+test('a tampered ciphertext or another master key fails to open', () => {
+  const box = new SecretBox(randomBytes(32));
+  const sealed = box.seal('GIFT-AAAA-BBBB');
+  const parts = sealed.split('.');
+  const body = Buffer.from(parts[3]!, 'base64url');
+  body[0] = body[0]! ^ 1;
+  assert.throws(() => box.open([parts[0], parts[1], parts[2], body.toString('base64url')].join('.')));
+  assert.throws(() => new SecretBox(randomBytes(32)).open(sealed));
+});
+
+test('random base62 strings carry the entropy asked for and use only base62 characters', () => {
+  const value = randomBase62(32);
+  assert.ok(value.length >= 43);
+  assert.match(value, /^[0-9A-Za-z]+$/);
+  const many = new Set(Array.from({ length: 1000 }, () => randomBase62(8)));
+  assert.equal(many.size, 1000);
+});
+
+test('passwords verify against their scrypt hash and nothing else', async () => {
+  const hash = await hashPassword('correct horse battery staple');
+  assert.match(hash, /^scrypt\$16384\$8\$1\$/);
+  assert.equal(await verifyPassword('correct horse battery staple', hash), true);
+  assert.equal(await verifyPassword('correct horse battery stapl', hash), false);
+  assert.equal(await verifyPassword('x', 'not-a-hash'), false);
+});
+
+test('constant-time equality is plain equality', () => {
+  fc.assert(fc.property(fc.string(), fc.string(), (a, b) => assert.equal(constantTimeEqual(a, b), a === b)));
+});
