@@ -7,6 +7,7 @@ import { NO_SECURITY, errorResponses } from '../schema-helpers.js';
 import { authenticateApiKey, checkLogin, principalForSubject } from '../../core/accounts/index.js';
 import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { LOGIN } from '../route-policy.js';
+import { setRateHeaders } from '../plugins/auth.js';
 
 const TokenRequest = Type.Object(
   {
@@ -53,7 +54,8 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
       const who = byLogin ? `user:${(username ?? '').toLowerCase()}` : `key:${keyId}`;
       const guard = await souk.limits.consume('login', `${request.ip}|${who}`, souk.config.loginRateLimitPerMinute);
       if (!guard.allowed) {
-        reply.header('Retry-After', String(guard.resetSeconds));
+        // The refusal is the login guard's, so its policy is what the headers describe.
+        setRateHeaders(reply, guard);
         throw new RateLimited(guard.resetSeconds);
       }
       if (byLogin) {

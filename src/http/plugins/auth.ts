@@ -41,7 +41,7 @@ function presentedCredentials(request: FastifyRequest): Presented {
   return { kind: 'malformed' };
 }
 
-function setRateHeaders(reply: FastifyReply, decision: RateDecision) {
+export function setRateHeaders(reply: FastifyReply, decision: RateDecision) {
   // IETF draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it.
   reply.header('RateLimit-Policy', `"${decision.bucket}";q=${decision.limit};w=${decision.windowSeconds}`);
   reply.header('RateLimit', `"${decision.bucket}";r=${decision.remaining};t=${decision.resetSeconds}`);
