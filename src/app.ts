@@ -6,6 +6,7 @@ import { migrations, openDatabase, runMigrations, type Db, type Dialect } from '
 import { SecretBox } from './core/crypto.js';
 import { DatabaseReplayGuard, RedisReplayGuard, TokenService, type ReplayGuard } from './core/accounts/index.js';
 import { CatalogReader } from './core/catalog/index.js';
+import { CodeVault } from './core/inventory/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 
@@ -14,6 +15,8 @@ export interface Souk {
   db: Db;
   dialect: Dialect;
   box: SecretBox;
+  /** Seals and fingerprints stock codes. */
+  vault: CodeVault;
   bus: ChangeBus;
   redis: Redis | undefined;
   tokens: TokenService;
@@ -53,6 +56,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     db: handle.db,
     dialect: handle.dialect,
     box: new SecretBox(config.masterKey),
+    vault: new CodeVault(config.masterKey),
     bus,
     redis,
     tokens: new TokenService(config.masterKey, config.tokenTtlSeconds, config.refreshTokenTtlSeconds),

@@ -65,3 +65,45 @@ export class RateLimited extends DomainError {
     });
   }
 }
+
+export class OutOfStock extends DomainError {
+  constructor(productCode: string, wanted: number, available?: number) {
+    super('out_of_stock', 409, available === undefined ? `${productCode} is out of stock.` : `${productCode} has ${available} in stock; ${wanted} were asked for.`);
+  }
+}
+
+export class InsufficientBalance extends DomainError {
+  constructor(needed: string, available: string, currency: string) {
+    super('insufficient_balance', 402, `The wallet has ${available} ${currency} available (balance plus credit); this order needs ${needed} ${currency}. Top up and retry.`);
+  }
+}
+
+export class InvalidState extends DomainError {
+  constructor(message: string) {
+    super('invalid_state', 409, message);
+  }
+}
+
+export class IdempotencyKeyReused extends DomainError {
+  constructor(what: string) {
+    super('idempotency_key_reused', 422, `${what} was already used for a different request; use a new one.`);
+  }
+}
+
+export class RequestInProgress extends DomainError {
+  constructor(what: string) {
+    super('request_in_progress', 409, `${what} is being processed by an earlier request; retry in a moment to get its answer.`);
+  }
+}
+
+export class WalletDisabled extends DomainError {
+  constructor() {
+    super('wallet_disabled', 503, 'Wallet checkout is switched off by the shop; try again later.');
+  }
+}
+
+export class PriceAboveLimit extends DomainError {
+  constructor(unitPrice: string, limit: string, currency: string) {
+    super('price_above_limit', 409, `The unit price is ${unitPrice} ${currency}, above your max_unit_price of ${limit}; check the product and retry.`);
+  }
+}

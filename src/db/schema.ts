@@ -81,8 +81,137 @@ export interface ProductsTable {
   fulfillment: 'stock' | 'upstream' | 'manual';
   fields: string;
   stock_available: number;
+  stock_mode: Generated<'unique' | 'shared'>;
   created_at: string;
   updated_at: string;
+}
+
+export interface StockItemsTable {
+  id: Generated<number>;
+  product_id: number;
+  code_enc: string;
+  code_hmac: string;
+  status: 'available' | 'reserved' | 'sold' | 'void';
+  order_id: string | null;
+  batch: string | null;
+  demo: number;
+  reserved_until: string | null;
+  created_at: string;
+  sold_at: string | null;
+}
+
+export interface WalletsTable {
+  id: Generated<number>;
+  account_id: number;
+  currency: string;
+  balance_minor: number;
+  credit_limit_minor: number;
+  updated_at: string;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  wallet_id: number;
+  amount_minor: number;
+  balance_after_minor: number;
+  kind: 'topup' | 'adjustment' | 'order' | 'refund';
+  reference: string | null;
+  memo: string | null;
+  actor: string | null;
+  created_at: string;
+}
+
+export interface OrdersTable {
+  id: string;
+  number: string;
+  account_id: number;
+  channel: string;
+  client_order_id: string | null;
+  request_hash: string | null;
+  product_id: number;
+  quantity: number;
+  unit_price_minor: number;
+  currency: string;
+  total_minor: number;
+  charged_minor: number;
+  charged_currency: string;
+  fx_rate: string | null;
+  status: string;
+  payment_status: string;
+  fulfillment: string;
+  wallet_id: number | null;
+  buyer_name: string | null;
+  buyer_email: string | null;
+  delivery_channel: string;
+  callback_url: string | null;
+  fields: string;
+  reason: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderItemsTable {
+  id: Generated<number>;
+  order_id: string;
+  stock_item_id: number;
+  created_at: string;
+}
+
+export interface OrderEventsTable {
+  id: Generated<number>;
+  order_id: string;
+  from_status: string | null;
+  to_status: string;
+  reason: string | null;
+  actor: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  account_id: number;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiFailuresTable {
+  id: Generated<number>;
+  account_id: number | null;
+  key_id: string | null;
+  method: string;
+  route: string;
+  status: number;
+  error_code: string;
+  message: string;
+  request_excerpt: string;
+  request_id: string;
+  created_at: string;
+}
+
+export interface FxRatesTable {
+  base: string;
+  quote: string;
+  rate: string;
+  updated_at: string;
+}
+
+export interface PriceTiersTable {
+  name: string;
+  discount_bp: number;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: string | null;
+  created_at: string;
 }
 
 export interface SettingsTable {
@@ -106,6 +235,17 @@ export interface Database {
   products: ProductsTable;
   settings: SettingsTable;
   souk_migrations: MigrationsTable;
+  stock_items: StockItemsTable;
+  wallets: WalletsTable;
+  ledger_entries: LedgerEntriesTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  order_events: OrderEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  api_failures: ApiFailuresTable;
+  fx_rates: FxRatesTable;
+  price_tiers: PriceTiersTable;
+  audit_log: AuditLogTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -39,4 +39,5 @@ export {
   type CatalogQuery,
   type CatalogSnapshot,
 } from './reader.js';
-export { CATALOG_TOPIC, readCatalogVersion, type CatalogDeps } from './version.js';
+export { CATALOG_TOPIC, changeCatalog, readCatalogVersion, type CatalogDeps } from './version.js';
+export { listPriceTiers, setPriceTier, tieredPrice } from './price-tiers.js';

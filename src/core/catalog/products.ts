@@ -4,6 +4,7 @@ import type { Db } from '../../db/index.js';
 import type { ProductRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { Conflict, ItemNotFound, ValidationFailed, type FieldProblem } from '../errors.js';
+import { isRowId } from '../ids.js';
 import { isCurrencyCode, parseMinor } from '../money.js';
 import { findCategory } from './categories.js';
 import { parseLocalized, type Localized } from './i18n.js';
@@ -39,6 +40,8 @@ export interface Product {
   fulfillment: (typeof FULFILLMENTS)[number];
   fields: CheckoutField[];
   stock_available: number;
+  /** unique: each code sold once; shared: one code delivered to every buyer, never counted down. */
+  stock_mode: 'unique' | 'shared';
   created_at: string;
   updated_at: string;
 }
@@ -129,7 +132,7 @@ async function resolvePlacement(tx: Db, input: ProductInput, current: Product | 
   if (input.type !== undefined && input.type !== null) {
     const text = String(input.type);
     let query = tx.selectFrom('category_types').select(['id', 'category_id']);
-    query = /^\d+$/.test(text) ? query.where('id', '=', Number(text)) : query.where('slug', '=', text);
+    query = /^\d+$/.test(text) && isRowId(Number(text)) ? query.where('id', '=', Number(text)) : query.where('slug', '=', text);
     if (categoryId !== null) query = query.where('category_id', '=', categoryId);
     const type = await query.executeTakeFirst();
     if (!type) problems.push({ field: 'type', message: `no type "${text}"${categoryId !== null ? ' in that category' : ''}` });
@@ -256,7 +259,7 @@ export async function findProduct(db: Db, reference: string | number): Promise<P
   const text = String(reference).trim();
   const base = db.selectFrom('products').selectAll();
   let row: ProductRow | undefined;
-  if (/^\d{1,15}$/.test(text)) row = await base.where('id', '=', Number(text)).executeTakeFirst();
+  if (/^\d{1,15}$/.test(text) && isRowId(Number(text))) row = await base.where('id', '=', Number(text)).executeTakeFirst();
   row ??= await base.where('code', '=', text).executeTakeFirst();
   row ??= await base.where('slug', '=', text).executeTakeFirst();
   if (!row) throw new ItemNotFound(text);

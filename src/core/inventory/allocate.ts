@@ -1,0 +1,81 @@
+// Taking codes out of stock for an order, and putting them back. Called inside the order's
+// transaction; the claim itself is a conditional UPDATE (and on PostgreSQL rows are picked with
+// FOR UPDATE SKIP LOCKED), so two orders can never get the same code whatever their callers do.
+import { sql } from 'kysely';
+import type { Db, Dialect } from '../../db/index.js';
+import { nowIso } from '../clock.js';
+import { OutOfStock } from '../errors.js';
+
+export interface AllocatedItem {
+  id: number;
+  code_enc: string;
+}
+
+export interface AllocationTarget {
+  id: number;
+  code: string;
+  stock_mode: 'unique' | 'shared';
+}
+
+/**
+ * Claims `quantity` codes of a product for an order: sold at once, or reserved until `holdUntil`
+ * for an order that waits for payment. Throws OutOfStock (and claims nothing) when short.
+ */
+export async function allocateStock(tx: Db, dialect: Dialect, product: AllocationTarget, quantity: number, orderId: string, holdUntil?: string): Promise<AllocatedItem[]> {
+  const now = nowIso();
+  let items: AllocatedItem[];
+  if (product.stock_mode === 'shared') {
+    // One code for every buyer: delivered once per unit, never counted down.
+    const shared = await tx.selectFrom('stock_items').select(['id', 'code_enc']).where('product_id', '=', product.id).where('status', '=', 'available').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if (!shared) throw new OutOfStock(product.code, quantity, 0);
+    items = Array.from({ length: quantity }, () => shared);
+  } else {
+    // The pick is a materialized CTE so it runs exactly once: PostgreSQL may re-run an
+    // `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` subquery and claim more rows than asked.
+    items = await tx
+      .with(
+        (cte) => cte('picked').materialized(),
+        (db) => {
+          const pick = db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('status', '=', 'available').orderBy('id').limit(quantity);
+          return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
+        },
+      )
+      .updateTable('stock_items')
+      .set(holdUntil ? { status: 'reserved', order_id: orderId, reserved_until: holdUntil } : { status: 'sold', order_id: orderId, sold_at: now })
+      .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+      .where('status', '=', 'available')
+      .returning(['id', 'code_enc'])
+      .execute();
+    if (items.length < quantity) throw new OutOfStock(product.code, quantity, items.length);
+    items.sort((a, b) => a.id - b.id);
+    await tx.updateTable('products').set({ stock_available: sql<number>`stock_available - ${quantity}` }).where('id', '=', product.id).execute();
+  }
+  await tx
+    .insertInto('order_items')
+    .values(items.map((item) => ({ order_id: orderId, stock_item_id: item.id, created_at: now })))
+    .execute();
+  return items;
+}
+
+/** Turns an order's reserved codes into sold ones (its payment arrived). */
+export async function confirmReservedStock(tx: Db, orderId: string): Promise<void> {
+  await tx.updateTable('stock_items').set({ status: 'sold', sold_at: nowIso(), reserved_until: null }).where('order_id', '=', orderId).where('status', '=', 'reserved').execute();
+}
+
+/** Puts an order's codes back on sale (cancelled, rejected or expired before delivery). */
+export async function releaseStock(tx: Db, orderId: string): Promise<number> {
+  const released = await tx
+    .updateTable('stock_items')
+    .set({ status: 'available', order_id: null, sold_at: null, reserved_until: null })
+    .where('order_id', '=', orderId)
+    .where('status', 'in', ['sold', 'reserved'])
+    .returning(['product_id'])
+    .execute();
+  const perProduct = new Map<number, number>();
+  for (const { product_id } of released) perProduct.set(product_id, (perProduct.get(product_id) ?? 0) + 1);
+  for (const [productId, count] of perProduct) {
+    await tx.updateTable('products').set({ stock_available: sql<number>`stock_available + ${count}` }).where('id', '=', productId).execute();
+  }
+  await tx.deleteFrom('order_items').where('order_id', '=', orderId).execute();
+  return released.length;
+}

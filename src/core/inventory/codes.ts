@@ -1,0 +1,45 @@
+// Stock codes at rest: sealed with AES-256-GCM under the master key (the sealed text names its
+// key, so the master key can be rotated), and fingerprinted with an HMAC so uniqueness can be
+// enforced by the database without the plaintext ever being stored or compared.
+import { createHmac } from 'node:crypto';
+import { deriveKey, SecretBox } from '../crypto.js';
+
+export class CodeVault {
+  private readonly box: SecretBox;
+  private readonly fingerprintKey: Buffer;
+
+  constructor(masterKey: Buffer) {
+    this.box = new SecretBox(masterKey);
+    this.fingerprintKey = deriveKey(masterKey, 'stock-code-fingerprint');
+  }
+
+  seal(code: string): string {
+    return this.box.seal(code);
+  }
+
+  open(sealed: string): string {
+    return this.box.open(sealed);
+  }
+
+  /** Equal codes have equal fingerprints; the fingerprint reveals nothing without the master key. */
+  fingerprint(code: string): string {
+    return createHmac('sha256', this.fingerprintKey).update(code).digest('hex');
+  }
+}
+
+/**
+ * A code as admin lists show it: the first and last four characters, the rest as dots, separators
+ * kept (`ABCD-••••-••••-WXYZ`). Short codes show less, so a mask never gives most of a code away.
+ */
+export function maskCode(code: string): string {
+  const visible = code.length >= 12 ? 4 : code.length >= 6 ? 2 : 0;
+  let seen = 0;
+  const total = [...code].filter((ch) => /[A-Za-z0-9]/.test(ch)).length;
+  return [...code]
+    .map((ch) => {
+      if (!/[A-Za-z0-9]/.test(ch)) return ch;
+      seen += 1;
+      return seen <= visible || seen > total - visible ? ch : '•';
+    })
+    .join('');
+}

@@ -1,0 +1,5 @@
+// Stock: codes sealed at rest, imported in bulk, claimed by orders without ever overselling.
+export { CodeVault, maskCode } from './codes.js';
+export { importStock, type ImportOptions, type ImportProgress, type ImportResult, type StockDeps } from './import-stock.js';
+export { countStock, listStock, revealStockItem, voidStockItem, type StockCounts, type StockItemView, type StockStatus } from './stock.js';
+export { allocateStock, confirmReservedStock, releaseStock, type AllocatedItem, type AllocationTarget } from './allocate.js';

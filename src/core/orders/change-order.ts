@@ -1,0 +1,168 @@
+// What happens to an order after placement: cancel (by its owner, before fulfilment), reject or
+// fulfil by hand (an admin, for manual products), refund after delivery, and expiry of unpaid
+// orders. Each is one transaction that moves the status, returns stock and refunds money together.
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+import { nowIso } from '../clock.js';
+import { Conflict, InvalidState, NotFound, ValidationFailed } from '../errors.js';
+import { confirmReservedStock, releaseStock } from '../inventory/index.js';
+import { creditWallet } from '../wallets/index.js';
+import type { OrderDeps } from './place-order.js';
+import { loadOrderDetail, type OrderDetail } from './read-orders.js';
+import { CANCELLABLE, transitionOrder, type OrderStatus } from './status.js';
+
+interface LockedOrder {
+  id: string;
+  account_id: number;
+  status: OrderStatus;
+  payment_status: string;
+  charged_minor: number;
+  wallet_id: number | null;
+  product_id: number;
+  quantity: number;
+}
+
+async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: number): Promise<LockedOrder> {
+  let query = tx
+    .selectFrom('orders')
+    .select(['id', 'account_id', 'status', 'payment_status', 'charged_minor', 'wallet_id', 'product_id', 'quantity'])
+    .where('id', '=', orderId);
+  if (accountId !== undefined) query = query.where('account_id', '=', accountId);
+  if (deps.dialect === 'postgres') query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) throw new NotFound(`No order ${orderId}.`);
+  return row as LockedOrder;
+}
+
+async function refundPayment(tx: Db, order: LockedOrder, actor: string, memo: string): Promise<void> {
+  if (order.payment_status !== 'paid') return;
+  if (order.charged_minor > 0 && order.wallet_id !== null) {
+    await creditWallet(tx, order.wallet_id, order.charged_minor, { kind: 'refund', reference: `order:${order.id}`, memo, actor });
+  }
+  await tx.updateTable('orders').set({ payment_status: 'refunded' }).where('id', '=', order.id).execute();
+}
+
+/** Ends an order that never reached its goods: back to stock, money back to the wallet. */
+async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejected' | 'expired', change: { actor: string; reason: string; accountId?: number }): Promise<OrderDetail> {
+  await deps.db.transaction().execute(async (tx) => {
+    const order = await lockOrder(tx, deps, orderId, change.accountId);
+    if (!CANCELLABLE.includes(order.status) || (to === 'expired' && order.status !== 'awaiting_payment')) {
+      throw new InvalidState(`The order is ${order.status}; it can no longer be ${to}.`);
+    }
+    await transitionOrder(tx, order.id, order.status, to, { actor: change.actor, reason: change.reason });
+    await releaseStock(tx, order.id);
+    await refundPayment(tx, order, change.actor, `${to}: ${change.reason}`);
+  });
+  return loadOrderDetail(deps.db, deps.vault, orderId);
+}
+
+/** The owner cancels an order that is not fulfilled yet. */
+export function cancelOrder(deps: OrderDeps, accountId: number, orderId: string, actor: string, reason = 'cancelled by the buyer'): Promise<OrderDetail> {
+  return unwind(deps, orderId, 'cancelled', { actor, reason, accountId });
+}
+
+/** An admin turns an order down, saying why; stock and money go back. */
+export function rejectOrder(deps: OrderDeps, orderId: string, actor: string, reason: string): Promise<OrderDetail> {
+  if (!reason.trim()) throw new ValidationFailed('Say why the order is rejected.', [{ field: 'reason', message: 'is required' }]);
+  return unwind(deps, orderId, 'rejected', { actor, reason: reason.trim() });
+}
+
+/** An admin delivers a manual order: the codes are stored (sealed) as sold items of the order. */
+export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes: string[], actor: string): Promise<OrderDetail> {
+  const clean = codes.map((c) => c.trim()).filter(Boolean);
+  await deps.db.transaction().execute(async (tx) => {
+    const order = await lockOrder(tx, deps, orderId);
+    if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled by hand.`);
+    if (clean.length !== order.quantity) {
+      throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${order.quantity}` }]);
+    }
+    if (new Set(clean).size !== clean.length) throw new ValidationFailed('The same code is given twice.', [{ field: 'codes', message: 'must be distinct' }]);
+    const now = nowIso();
+    const inserted = await tx
+      .insertInto('stock_items')
+      .values(
+        clean.map((code) => ({
+          product_id: order.product_id,
+          code_enc: deps.vault.seal(code),
+          code_hmac: deps.vault.fingerprint(code),
+          status: 'sold' as const,
+          order_id: order.id,
+          batch: `manual:${order.id}`,
+          demo: 0,
+          created_at: now,
+          sold_at: now,
+        })),
+      )
+      .onConflict((c) => c.columns(['product_id', 'code_hmac']).doNothing())
+      .returning('id')
+      .execute();
+    if (inserted.length !== clean.length) throw new Conflict('A code given was already in stock or sold before; every code must be new.');
+    await tx.insertInto('order_items').values(inserted.map((row) => ({ order_id: order.id, stock_item_id: row.id, created_at: now }))).execute();
+    await transitionOrder(tx, order.id, 'processing', 'fulfilled', { actor, reason: 'fulfilled by hand' });
+  });
+  return loadOrderDetail(deps.db, deps.vault, orderId);
+}
+
+/** An admin refunds a delivered order (the codes are not taken back: they were delivered). */
+export async function refundOrder(deps: OrderDeps, orderId: string, actor: string, reason: string): Promise<OrderDetail> {
+  if (!reason.trim()) throw new ValidationFailed('Say why the order is refunded.', [{ field: 'reason', message: 'is required' }]);
+  await deps.db.transaction().execute(async (tx) => {
+    const order = await lockOrder(tx, deps, orderId);
+    await transitionOrder(tx, order.id, order.status, 'refunded', { actor, reason: reason.trim() });
+    await refundPayment(tx, order, actor, `refunded: ${reason.trim()}`);
+  });
+  return loadOrderDetail(deps.db, deps.vault, orderId);
+}
+
+/** An unpaid order's payment arrived: its held codes are sold and it moves on. */
+export async function confirmOrderPayment(deps: OrderDeps, orderId: string, actor: string): Promise<OrderDetail> {
+  await deps.db.transaction().execute(async (tx) => {
+    const order = await lockOrder(tx, deps, orderId);
+    if (order.status !== 'awaiting_payment') throw new InvalidState(`The order is ${order.status}, not awaiting payment.`);
+    await transitionOrder(tx, order.id, 'awaiting_payment', 'queued', { actor, reason: 'payment received' });
+    await tx.updateTable('orders').set({ payment_status: 'paid', expires_at: null }).where('id', '=', order.id).execute();
+    const fulfillment = await tx.selectFrom('orders').select('fulfillment').where('id', '=', order.id).executeTakeFirstOrThrow();
+    if (fulfillment.fulfillment === 'stock') {
+      await confirmReservedStock(tx, order.id);
+      await transitionOrder(tx, order.id, 'queued', 'fulfilled', { actor, reason: 'delivered from stock' });
+    } else {
+      await transitionOrder(tx, order.id, 'queued', 'processing', { actor, reason: 'waiting for fulfilment' });
+    }
+  });
+  return loadOrderDetail(deps.db, deps.vault, orderId);
+}
+
+/** The sweeper: unpaid orders past their hold expire and their codes go back on sale. */
+export async function expireUnpaidOrders(deps: OrderDeps, now = nowIso()): Promise<string[]> {
+  const due = await deps.db
+    .selectFrom('orders')
+    .select('id')
+    .where('status', '=', 'awaiting_payment')
+    .where('expires_at', '<=', now)
+    .orderBy('expires_at')
+    .limit(500)
+    .execute();
+  const expired: string[] = [];
+  for (const { id } of due) {
+    try {
+      await unwind(deps, id, 'expired', { actor: 'system:sweeper', reason: 'payment did not arrive in time' });
+      expired.push(id);
+    } catch (error) {
+      // Paid or cancelled meanwhile: nothing to expire.
+      if (!(error instanceof InvalidState)) throw error;
+    }
+  }
+  return expired;
+}
+
+/** Counts held codes whose order is gone or no longer waiting (should be none). */
+export async function countOrphanHolds(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('stock_items')
+    .leftJoin('orders', 'orders.id', 'stock_items.order_id')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('stock_items.status', '=', 'reserved')
+    .where((eb) => eb.or([eb('orders.id', 'is', null), eb('orders.status', '!=', 'awaiting_payment')]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

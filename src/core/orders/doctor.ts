@@ -1,0 +1,80 @@
+// `souk doctor`: checks the invariants that money and stock rest on, straight from the tables.
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+import { countOrphanHolds } from './change-order.js';
+
+export interface Violation {
+  invariant: string;
+  detail: string;
+}
+
+export async function checkInvariants(db: Db): Promise<Violation[]> {
+  const violations: Violation[] = [];
+
+  const wallets = await db
+    .selectFrom('wallets')
+    .leftJoin('ledger_entries', 'ledger_entries.wallet_id', 'wallets.id')
+    .select(['wallets.id', 'wallets.balance_minor', sql<number | null>`sum(ledger_entries.amount_minor)`.as('ledger_sum')])
+    .groupBy(['wallets.id', 'wallets.balance_minor'])
+    .execute();
+  for (const w of wallets) {
+    const sum = Number(w.ledger_sum ?? 0);
+    if (sum !== Number(w.balance_minor)) violations.push({ invariant: 'wallet equals its ledger', detail: `wallet ${w.id}: balance ${w.balance_minor}, ledger sum ${sum}` });
+  }
+  const lastEntries = await db
+    .selectFrom('ledger_entries as l')
+    .innerJoin('wallets as w', 'w.id', 'l.wallet_id')
+    .select(['w.id', 'w.balance_minor', 'l.balance_after_minor'])
+    .where('l.id', '=', (eb) => eb.selectFrom('ledger_entries as l2').select(sql<number>`max(l2.id)`.as('m')).whereRef('l2.wallet_id', '=', 'w.id'))
+    .execute();
+  for (const e of lastEntries) {
+    if (Number(e.balance_after_minor) !== Number(e.balance_minor)) violations.push({ invariant: 'ledger balance_after matches the wallet', detail: `wallet ${e.id}: balance ${e.balance_minor}, last entry says ${e.balance_after_minor}` });
+  }
+
+  const doubleSold = await db
+    .selectFrom('order_items')
+    .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
+    .innerJoin('products', 'products.id', 'stock_items.product_id')
+    .select(['order_items.stock_item_id', sql<number>`count(distinct order_items.order_id)`.as('orders')])
+    .where('products.stock_mode', '=', 'unique')
+    .groupBy('order_items.stock_item_id')
+    .having(sql<number>`count(distinct order_items.order_id)`, '>', 1)
+    .execute();
+  for (const d of doubleSold) violations.push({ invariant: 'no stock item in two orders', detail: `stock item ${d.stock_item_id} is in ${d.orders} orders` });
+  const misfiled = await db
+    .selectFrom('order_items')
+    .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
+    .innerJoin('products', 'products.id', 'stock_items.product_id')
+    .select(['order_items.order_id', 'order_items.stock_item_id', 'stock_items.order_id as claimed_by', 'stock_items.status'])
+    .where('products.stock_mode', '=', 'unique')
+    .where((eb) => eb.or([eb('stock_items.order_id', 'is', null), eb('stock_items.order_id', '!=', eb.ref('order_items.order_id')), eb('stock_items.status', 'not in', ['sold', 'reserved'])]))
+    .execute();
+  for (const m of misfiled) violations.push({ invariant: 'delivered items belong to their order', detail: `stock item ${m.stock_item_id} delivered in ${m.order_id} but is ${m.status} for ${m.claimed_by ?? 'no order'}` });
+
+  const fulfilled = await db
+    .selectFrom('orders')
+    .leftJoin('order_items', 'order_items.order_id', 'orders.id')
+    .select(['orders.id', 'orders.quantity', 'orders.payment_status', sql<number>`count(order_items.id)`.as('items')])
+    .where('orders.status', 'in', ['fulfilled', 'refunded'])
+    .groupBy(['orders.id', 'orders.quantity', 'orders.payment_status'])
+    .execute();
+  for (const o of fulfilled) {
+    if (!['paid', 'refunded'].includes(o.payment_status)) violations.push({ invariant: 'fulfilled orders are paid', detail: `order ${o.id} is delivered but its payment is ${o.payment_status}` });
+    if (Number(o.items) !== o.quantity) violations.push({ invariant: 'fulfilled orders have their items', detail: `order ${o.id} has ${o.items} of ${o.quantity} items` });
+  }
+
+  const counters = await db
+    .selectFrom('products')
+    .leftJoin('stock_items', (join) => join.onRef('stock_items.product_id', '=', 'products.id').on('stock_items.status', '=', 'available'))
+    .select(['products.id', 'products.code', 'products.stock_available', sql<number>`count(stock_items.id)`.as('rows')])
+    .where('products.stock_mode', '=', 'unique')
+    .groupBy(['products.id', 'products.code', 'products.stock_available'])
+    .execute();
+  for (const c of counters) {
+    if (Number(c.rows) !== c.stock_available) violations.push({ invariant: 'stock counters match rows', detail: `${c.code}: counter ${c.stock_available}, available codes ${c.rows}` });
+  }
+
+  const orphans = await countOrphanHolds(db);
+  if (orphans > 0) violations.push({ invariant: 'held codes belong to unpaid orders', detail: `${orphans} reserved code(s) without an order waiting for payment` });
+  return violations;
+}

@@ -1,0 +1,228 @@
+// Placing an order is one transaction: resolve the product, check the quantity and checkout
+// fields, price it (tier, FX), check the buyer's price guard, claim the goods, debit the wallet,
+// and write the order with its events. Any failure rolls all of it back.
+import { createHash, randomInt } from 'node:crypto';
+import { ulid } from 'ulid';
+import type { Db, Dialect } from '../../db/index.js';
+import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
+import { nowIso } from '../clock.js';
+import { DomainError, IdempotencyKeyReused, ItemNotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
+import { fulfillmentFor } from '../fulfillment/index.js';
+import type { CodeVault } from '../inventory/index.js';
+import { formatMinor, parseMinor } from '../money.js';
+import { convertMinor, debitWallet, ensureWallet, findFxRate } from '../wallets/index.js';
+import { isUniqueViolation } from './unique-violation.js';
+import { loadOrderDetail, type OrderDetail } from './read-orders.js';
+import { recordEvent } from './status.js';
+import { isWalletCheckoutEnabled } from './settings.js';
+
+export interface PlaceOrderInput {
+  /** Product id, code or slug. */
+  product: string | number;
+  quantity?: number;
+  clientOrderId?: string;
+  fields?: Record<string, string>;
+  buyer?: { name?: string; email?: string };
+  deliveryChannel?: 'api' | 'email';
+  callbackUrl?: string;
+  /** Decimal, in the currency the wallet is charged in. */
+  maxUnitPrice?: string | number;
+  channel?: 'api' | 'partner' | 'shop';
+  /** Paid now from the wallet (default), or later: the goods are held until `holdSeconds` pass. */
+  payment?: { kind: 'wallet' } | { kind: 'deferred'; holdSeconds: number };
+}
+
+export interface OrderDeps {
+  db: Db;
+  dialect: Dialect;
+  vault: CodeVault;
+}
+
+export interface PlacedOrder {
+  order: OrderDetail;
+  /** True when this was a retry of an order placed before (same client_order_id and body). */
+  replayed: boolean;
+}
+
+const MAX_FIELDS = 20;
+const MAX_FIELD_LENGTH = 500;
+
+/** A stable hash of what was asked, to tell a retry (same request) from a reuse (different one). */
+function requestHash(input: PlaceOrderInput): string {
+  const fields = Object.entries(input.fields ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const canonical = JSON.stringify([
+    String(input.product),
+    input.quantity ?? null,
+    fields,
+    input.buyer?.name ?? null,
+    input.buyer?.email ?? null,
+    input.deliveryChannel ?? 'api',
+    input.callbackUrl ?? null,
+    input.maxUnitPrice === undefined ? null : String(input.maxUnitPrice),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+const NUMBER_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A human order number: SK-XXXX-XXXX-XXXX, 60 random bits. */
+function orderNumber(): string {
+  const chars = Array.from({ length: 12 }, () => NUMBER_ALPHABET[randomInt(32)]).join('');
+  return `SK-${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
+}
+
+function checkFields(declared: CheckoutField[], given: Record<string, string>, problems: FieldProblem[]): Record<string, string> {
+  const entries = Object.entries(given);
+  if (entries.length > MAX_FIELDS) problems.push({ field: 'fields', message: `at most ${MAX_FIELDS} fields` });
+  const out: Record<string, string> = {};
+  for (const [name, value] of entries.slice(0, MAX_FIELDS)) {
+    if (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH) problems.push({ field: `fields.${name}`, message: `must be text of at most ${MAX_FIELD_LENGTH} characters` });
+    else out[name] = value.trim();
+  }
+  for (const field of declared) {
+    const value = out[field.name];
+    if (!value) {
+      if (field.required) problems.push({ field: `fields.${field.name}`, message: `is required for this product (${field.label.en ?? field.name})` });
+      continue;
+    }
+    if (value.length > field.max_length) problems.push({ field: `fields.${field.name}`, message: `must be at most ${field.max_length} characters` });
+    else if (field.pattern && !new RegExp(`^(?:${field.pattern})$`).test(value)) problems.push({ field: `fields.${field.name}`, message: 'is not in the expected format' });
+  }
+  return out;
+}
+
+interface Pricing {
+  unitMinor: number;
+  totalMinor: number;
+  chargedMinor: number;
+  chargedCurrency: string;
+  fxRate: string | null;
+}
+
+async function priceOrder(tx: Db, product: Product, quantity: number, account: { currency: string; tier: string | null }): Promise<Pricing> {
+  let discountBp = 0;
+  if (account.tier) {
+    const tier = await tx.selectFrom('price_tiers').select('discount_bp').where('name', '=', account.tier).executeTakeFirst();
+    discountBp = tier?.discount_bp ?? 0;
+  }
+  const unitMinor = tieredPrice(product.price_minor, discountBp);
+  const totalMinor = unitMinor * quantity;
+  if (account.currency === product.currency) return { unitMinor, totalMinor, chargedMinor: totalMinor, chargedCurrency: product.currency, fxRate: null };
+  let rate: string;
+  try {
+    rate = await findFxRate(tx, product.currency, account.currency);
+  } catch {
+    throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to your currency ${account.currency}; ask the shop to set one.`);
+  }
+  return { unitMinor, totalMinor, chargedMinor: convertMinor(totalMinor, product.currency, account.currency, rate), chargedCurrency: account.currency, fxRate: rate };
+}
+
+async function findReplay(db: Db, accountId: number, clientOrderId: string, hash: string): Promise<string | undefined> {
+  const existing = await db.selectFrom('orders').select(['id', 'request_hash']).where('account_id', '=', accountId).where('client_order_id', '=', clientOrderId).executeTakeFirst();
+  if (!existing) return undefined;
+  if (existing.request_hash !== hash) throw new IdempotencyKeyReused(`client_order_id "${clientOrderId}"`);
+  return existing.id;
+}
+
+/** Places and pays for an order from the account's wallet. See the file comment for the steps. */
+export async function placeOrder(deps: OrderDeps, accountId: number, input: PlaceOrderInput, actor: string): Promise<PlacedOrder> {
+  const hash = requestHash(input);
+  if (input.clientOrderId !== undefined && !/^[\x21-\x7e]{1,120}$/.test(input.clientOrderId)) {
+    throw new ValidationFailed('client_order_id must be 1 to 120 printable ASCII characters.', [{ field: 'client_order_id', message: '1 to 120 printable ASCII characters' }]);
+  }
+  let placed: { orderId: string; replayed: boolean };
+  try {
+    placed = await deps.db.transaction().execute(async (tx) => {
+      if (input.clientOrderId) {
+        const replay = await findReplay(tx, accountId, input.clientOrderId, hash);
+        if (replay) return { orderId: replay, replayed: true };
+      }
+      return { orderId: await placeInTransaction(tx, deps, accountId, input, hash, actor), replayed: false };
+    });
+  } catch (error) {
+    // A concurrent request with the same client_order_id committed first: answer with its order.
+    if (input.clientOrderId && isUniqueViolation(error, 'client_order_id')) {
+      const replay = await findReplay(deps.db, accountId, input.clientOrderId, hash);
+      if (replay) placed = { orderId: replay, replayed: true };
+      else throw error;
+    } else throw error;
+  }
+  return { order: await loadOrderDetail(deps.db, deps.vault, placed.orderId), replayed: placed.replayed };
+}
+
+async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, input: PlaceOrderInput, hash: string, actor: string): Promise<string> {
+  const product = await findProduct(tx, input.product).catch(() => undefined);
+  if (!product || product.status !== 'active') throw new ItemNotFound(String(input.product));
+  const strategy = fulfillmentFor(product.fulfillment);
+  if (!strategy) throw new DomainError('fulfillment_unavailable', 503, `${product.code} cannot be fulfilled right now; try again later.`);
+
+  const problems: FieldProblem[] = [];
+  const quantity = input.quantity ?? product.min_quantity;
+  if (!Number.isInteger(quantity) || quantity < product.min_quantity || quantity > product.max_quantity) {
+    problems.push({ field: 'quantity', message: `must be a whole number from ${product.min_quantity} to ${product.max_quantity} for ${product.code}` });
+  }
+  const fields = checkFields(product.fields, input.fields ?? {}, problems);
+  if (input.deliveryChannel === 'email' && !input.buyer?.email) problems.push({ field: 'buyer.email', message: 'is required for e-mail delivery' });
+  if (problems.length) throw new ValidationFailed(`The order is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
+
+  const account = await tx.selectFrom('accounts').select(['currency', 'tier']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  const price = await priceOrder(tx, product, quantity, account);
+  if (input.maxUnitPrice !== undefined) {
+    const limit = parseMinor(input.maxUnitPrice, price.chargedCurrency);
+    if (limit === undefined) throw new ValidationFailed('max_unit_price is not a valid amount.', [{ field: 'max_unit_price', message: `a decimal amount in ${price.chargedCurrency}` }]);
+    const chargedUnit = Math.ceil(price.chargedMinor / quantity);
+    if (chargedUnit > limit) throw new PriceAboveLimit(formatMinor(chargedUnit, price.chargedCurrency), formatMinor(limit, price.chargedCurrency), price.chargedCurrency);
+  }
+
+  const orderId = ulid();
+  const now = nowIso();
+  const deferred = input.payment?.kind === 'deferred' ? input.payment : undefined;
+  const holdUntil = deferred ? new Date(Date.now() + deferred.holdSeconds * 1000).toISOString() : null;
+  const initial = deferred ? 'awaiting_payment' : 'queued';
+  const wallet = await ensureWallet(tx, accountId, price.chargedCurrency);
+  // The order row goes first: with a client_order_id, a concurrent duplicate stops here.
+  await tx
+    .insertInto('orders')
+    .values({
+      id: orderId,
+      number: orderNumber(),
+      account_id: accountId,
+      channel: input.channel ?? 'api',
+      client_order_id: input.clientOrderId ?? null,
+      request_hash: hash,
+      product_id: product.id,
+      quantity,
+      unit_price_minor: price.unitMinor,
+      currency: product.currency,
+      total_minor: price.totalMinor,
+      charged_minor: price.chargedMinor,
+      charged_currency: price.chargedCurrency,
+      fx_rate: price.fxRate,
+      status: initial,
+      payment_status: 'pending',
+      fulfillment: product.fulfillment,
+      wallet_id: wallet.id,
+      buyer_name: input.buyer?.name ?? null,
+      buyer_email: input.buyer?.email ?? null,
+      delivery_channel: input.deliveryChannel ?? 'api',
+      callback_url: input.callbackUrl ?? null,
+      fields: JSON.stringify(fields),
+      reason: null,
+      expires_at: holdUntil,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await recordEvent(tx, orderId, null, initial, { actor, reason: holdUntil ? `placed; goods held until ${holdUntil}` : 'placed' }, now);
+
+  const stockTarget = { id: product.id, code: product.code, stock_mode: product.stock_mode };
+  if (holdUntil) {
+    await strategy.fulfilAtPlacement({ tx, dialect: deps.dialect, orderId, product: stockTarget, quantity, holdUntil });
+    return orderId;
+  }
+  if (!(await isWalletCheckoutEnabled(tx))) throw new WalletDisabled();
+  const outcome = await strategy.fulfilAtPlacement({ tx, dialect: deps.dialect, orderId, product: stockTarget, quantity });
+  if (price.chargedMinor > 0) await debitWallet(tx, wallet.id, price.chargedMinor, { kind: 'order', reference: `order:${orderId}`, actor });
+  await tx.updateTable('orders').set({ status: outcome.status, payment_status: 'paid' }).where('id', '=', orderId).execute();
+  await recordEvent(tx, orderId, 'queued', outcome.status, { actor, reason: outcome.status === 'fulfilled' ? 'delivered from stock' : 'waiting for fulfilment' }, now);
+  return orderId;
+}

@@ -1,0 +1,163 @@
+// Reading orders: one account sees only its own; another account's order does not exist for it.
+import type { Db } from '../../db/index.js';
+import type { CodeVault } from '../inventory/index.js';
+import { NotFound, ValidationFailed } from '../errors.js';
+import type { OrderStatus } from './status.js';
+
+export interface OrderItem {
+  id: number;
+  code: string;
+}
+
+export interface OrderEvent {
+  from: string | null;
+  to: string;
+  reason: string | null;
+  actor: string;
+  at: string;
+}
+
+export interface OrderDetail {
+  id: string;
+  number: string;
+  account_id: number;
+  channel: string;
+  client_order_id: string | null;
+  status: OrderStatus;
+  payment_status: string;
+  fulfillment: string;
+  product: { id: number; code: string; name: string };
+  quantity: number;
+  unit_price_minor: number;
+  currency: string;
+  total_minor: number;
+  charged_minor: number;
+  charged_currency: string;
+  fx_rate: string | null;
+  buyer: { name: string | null; email: string | null };
+  delivery_channel: string;
+  callback_url: string | null;
+  fields: Record<string, string>;
+  reason: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Delivered codes, in full: only once the order is fulfilled (or refunded after delivery). */
+  items: OrderItem[];
+  events: OrderEvent[];
+}
+
+const DELIVERED: readonly string[] = ['fulfilled', 'refunded'];
+
+export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string): Promise<OrderDetail> {
+  const row = await db
+    .selectFrom('orders')
+    .innerJoin('products', 'products.id', 'orders.product_id')
+    .selectAll('orders')
+    .select(['products.code as product_code', 'products.name as product_name'])
+    .where('orders.id', '=', orderId)
+    .executeTakeFirst();
+  if (!row) throw new NotFound(`No order ${orderId}.`);
+  const [items, events] = await Promise.all([
+    DELIVERED.includes(row.status)
+      ? db
+          .selectFrom('order_items')
+          .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
+          .select(['order_items.id', 'stock_items.code_enc'])
+          .where('order_items.order_id', '=', orderId)
+          .orderBy('order_items.id')
+          .execute()
+      : Promise.resolve([]),
+    db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute(),
+  ]);
+  return {
+    id: row.id,
+    number: row.number,
+    account_id: row.account_id,
+    channel: row.channel,
+    client_order_id: row.client_order_id,
+    status: row.status as OrderStatus,
+    payment_status: row.payment_status,
+    fulfillment: row.fulfillment,
+    product: { id: row.product_id, code: row.product_code, name: (JSON.parse(row.product_name) as Record<string, string>).en ?? row.product_code },
+    quantity: row.quantity,
+    unit_price_minor: row.unit_price_minor,
+    currency: row.currency,
+    total_minor: row.total_minor,
+    charged_minor: row.charged_minor,
+    charged_currency: row.charged_currency,
+    fx_rate: row.fx_rate,
+    buyer: { name: row.buyer_name, email: row.buyer_email },
+    delivery_channel: row.delivery_channel,
+    callback_url: row.callback_url,
+    fields: JSON.parse(row.fields) as Record<string, string>,
+    reason: row.reason,
+    expires_at: row.expires_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    items: items.map((item) => ({ id: item.id, code: vault.open(item.code_enc) })),
+    events: events.map((e) => ({ from: e.from_status, to: e.to_status, reason: e.reason, actor: e.actor, at: e.created_at })),
+  };
+}
+
+/** An account's order by Souk's id or by the account's own client_order_id. */
+export async function findAccountOrderId(db: Db, accountId: number, reference: string): Promise<string> {
+  const row = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where((eb) => eb.or([eb('id', '=', reference), eb('client_order_id', '=', reference), eb('number', '=', reference)]))
+    .orderBy('created_at')
+    .executeTakeFirst();
+  if (!row) throw new NotFound(`No order "${reference}".`);
+  return row.id;
+}
+
+export interface OrderFilter {
+  status?: string;
+  product?: number;
+  createdFrom?: string;
+  createdTo?: string;
+  clientOrderId?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface OrderSummary {
+  id: string;
+  number: string;
+  client_order_id: string | null;
+  status: string;
+  product_id: number;
+  quantity: number;
+  total_minor: number;
+  currency: string;
+  charged_minor: number;
+  charged_currency: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An account's orders, newest first, a page at a time (the cursor is the last order id seen). */
+export async function listAccountOrders(db: Db, accountId: number, filter: OrderFilter): Promise<{ orders: OrderSummary[]; nextCursor: string | null }> {
+  const limit = filter.limit ?? 50;
+  let query = db
+    .selectFrom('orders')
+    .select(['id', 'number', 'client_order_id', 'status', 'product_id', 'quantity', 'total_minor', 'currency', 'charged_minor', 'charged_currency', 'created_at', 'updated_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.product !== undefined) query = query.where('product_id', '=', filter.product);
+  if (filter.createdFrom) query = query.where('created_at', '>=', filter.createdFrom);
+  if (filter.createdTo) query = query.where('created_at', '<', filter.createdTo);
+  if (filter.clientOrderId) query = query.where('client_order_id', '=', filter.clientOrderId);
+  if (filter.cursor) {
+    if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(filter.cursor)) throw new ValidationFailed('The cursor is not valid.', [{ field: 'cursor', message: 'use next_cursor from a previous page' }]);
+    query = query.where('id', '<', filter.cursor);
+  }
+  const rows = await query.execute();
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  return { orders: page, nextCursor: more ? (page.at(-1)?.id ?? null) : null };
+}

@@ -1,0 +1,133 @@
+// Wallets: one per account and currency. Every change of a balance writes a ledger entry (signed
+// amount, balance after, kind, reference) in the same transaction, so a wallet always equals the
+// sum of its ledger. Debits are a conditional UPDATE: the database itself refuses to go past the
+// credit limit, whatever the caller does.
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+import { nowIso } from '../clock.js';
+import { InsufficientBalance, NotFound, ValidationFailed } from '../errors.js';
+import { formatMinor, isCurrencyCode } from '../money.js';
+
+export type LedgerKind = 'topup' | 'adjustment' | 'order' | 'refund';
+
+export interface Wallet {
+  id: number;
+  account_id: number;
+  currency: string;
+  balance_minor: number;
+  credit_limit_minor: number;
+  updated_at: string;
+}
+
+export interface LedgerWrite {
+  kind: LedgerKind;
+  reference?: string | null;
+  memo?: string | null;
+  actor?: string | null;
+}
+
+/** The account's wallet in a currency, created empty on first use. */
+export async function ensureWallet(tx: Db, accountId: number, currency: string): Promise<Wallet> {
+  const code = currency.toUpperCase();
+  if (!isCurrencyCode(code)) throw new ValidationFailed('The currency is not valid.', [{ field: 'currency', message: 'a three-letter ISO 4217 code' }]);
+  const existing = await tx.selectFrom('wallets').selectAll().where('account_id', '=', accountId).where('currency', '=', code).executeTakeFirst();
+  if (existing) return existing;
+  const account = await tx.selectFrom('accounts').select(['currency', 'credit_limit_minor']).where('id', '=', accountId).executeTakeFirst();
+  if (!account) throw new NotFound(`No account ${accountId}.`);
+  await tx
+    .insertInto('wallets')
+    .values({
+      account_id: accountId,
+      currency: code,
+      balance_minor: 0,
+      // The account's credit limit is granted in its own currency only.
+      credit_limit_minor: account.currency === code ? account.credit_limit_minor : 0,
+      updated_at: nowIso(),
+    })
+    .onConflict((c) => c.columns(['account_id', 'currency']).doNothing())
+    .execute();
+  return tx.selectFrom('wallets').selectAll().where('account_id', '=', accountId).where('currency', '=', code).executeTakeFirstOrThrow();
+}
+
+async function writeLedger(tx: Db, walletId: number, amount: number, balanceAfter: number, entry: LedgerWrite) {
+  await tx
+    .insertInto('ledger_entries')
+    .values({
+      wallet_id: walletId,
+      amount_minor: amount,
+      balance_after_minor: balanceAfter,
+      kind: entry.kind,
+      reference: entry.reference ?? null,
+      memo: entry.memo ?? null,
+      actor: entry.actor ?? null,
+      created_at: nowIso(),
+    })
+    .execute();
+}
+
+/** Adds money to a wallet (top-up, refund, positive adjustment). Returns the new balance. */
+export async function creditWallet(tx: Db, walletId: number, amountMinor: number, entry: LedgerWrite): Promise<number> {
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw new ValidationFailed('A credit must be a positive amount.', [{ field: 'amount', message: 'must be more than zero' }]);
+  const row = await tx
+    .updateTable('wallets')
+    .set({ balance_minor: sql<number>`balance_minor + ${amountMinor}`, updated_at: nowIso() })
+    .where('id', '=', walletId)
+    .returning(['balance_minor'])
+    .executeTakeFirst();
+  if (!row) throw new NotFound(`No wallet ${walletId}.`);
+  await writeLedger(tx, walletId, amountMinor, row.balance_minor, entry);
+  return row.balance_minor;
+}
+
+/**
+ * Takes money from a wallet if balance plus credit limit covers it; otherwise throws
+ * InsufficientBalance and changes nothing. Returns the new balance.
+ */
+export async function debitWallet(tx: Db, walletId: number, amountMinor: number, entry: LedgerWrite): Promise<number> {
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw new ValidationFailed('A debit must be a positive amount.', [{ field: 'amount', message: 'must be more than zero' }]);
+  const row = await tx
+    .updateTable('wallets')
+    .set({ balance_minor: sql<number>`balance_minor - ${amountMinor}`, updated_at: nowIso() })
+    .where('id', '=', walletId)
+    .where(sql<boolean>`balance_minor - ${amountMinor} + credit_limit_minor >= 0`)
+    .returning(['balance_minor'])
+    .executeTakeFirst();
+  if (!row) {
+    const wallet = await tx.selectFrom('wallets').selectAll().where('id', '=', walletId).executeTakeFirst();
+    if (!wallet) throw new NotFound(`No wallet ${walletId}.`);
+    throw new InsufficientBalance(formatMinor(amountMinor, wallet.currency), formatMinor(wallet.balance_minor + wallet.credit_limit_minor, wallet.currency), wallet.currency);
+  }
+  await writeLedger(tx, walletId, -amountMinor, row.balance_minor, entry);
+  return row.balance_minor;
+}
+
+export async function listWallets(db: Db, accountId: number): Promise<Wallet[]> {
+  return db.selectFrom('wallets').selectAll().where('account_id', '=', accountId).orderBy('currency').execute();
+}
+
+/** A top-up by the shop (money received outside Souk). */
+export async function topUpWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo?: string; actor: string }): Promise<Wallet> {
+  return db.transaction().execute(async (tx) => {
+    const wallet = await ensureWallet(tx, input.accountId, input.currency);
+    await creditWallet(tx, wallet.id, input.amountMinor, { kind: 'topup', memo: input.memo ?? null, actor: input.actor });
+    return tx.selectFrom('wallets').selectAll().where('id', '=', wallet.id).executeTakeFirstOrThrow();
+  });
+}
+
+/** A correction, up or down, that must say why. A downward one may not pass the credit limit. */
+export async function adjustWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo: string; actor: string }): Promise<Wallet> {
+  if (!input.memo.trim()) throw new ValidationFailed('An adjustment needs a memo saying why.', [{ field: 'memo', message: 'is required' }]);
+  if (input.amountMinor === 0) throw new ValidationFailed('An adjustment of zero changes nothing.', [{ field: 'amount', message: 'must not be zero' }]);
+  return db.transaction().execute(async (tx) => {
+    const wallet = await ensureWallet(tx, input.accountId, input.currency);
+    const entry = { kind: 'adjustment' as const, memo: input.memo.trim(), actor: input.actor };
+    if (input.amountMinor > 0) await creditWallet(tx, wallet.id, input.amountMinor, entry);
+    else await debitWallet(tx, wallet.id, -input.amountMinor, entry);
+    return tx.selectFrom('wallets').selectAll().where('id', '=', wallet.id).executeTakeFirstOrThrow();
+  });
+}
+
+export async function setWalletCreditLimit(tx: Db, accountId: number, currency: string, creditLimitMinor: number): Promise<void> {
+  const wallet = await ensureWallet(tx, accountId, currency);
+  await tx.updateTable('wallets').set({ credit_limit_minor: creditLimitMinor, updated_at: nowIso() }).where('id', '=', wallet.id).execute();
+}
