@@ -6,6 +6,7 @@ import secureJson from 'secure-json-parse';
 import type { Souk } from './app.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { errorsPlugin, sendError } from './http/plugins/errors.js';
+import { inputPlugin } from './http/plugins/input.js';
 import { metricsPlugin } from './http/plugins/metrics.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
@@ -63,9 +64,10 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   });
 
   // JSON bodies are parsed here so the raw text is kept for request signatures. Only JSON is
-  // accepted; anything else is 415.
+  // accepted; anything else is 415. Fastify matches the normalized header, parameters included
+  // (`application/json; charset="utf-8"`); a charset, if given, must be UTF-8 (RFC 8259).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([a-z.+-]*\+)?json$/, { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser(/^application\/([a-z.+-]*\+)?json(; (charset="utf-8"|(?!charset=)[^=;]+="[^"]*"))*$/i, { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     request.rawBody = text;
     if (text.trim() === '') return done(null, undefined);
@@ -84,6 +86,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   });
 
   await app.register(errorsPlugin);
+  await app.register(inputPlugin);
   await app.register(metricsPlugin, { token: souk.config.metricsToken });
   await registerOpenApi(app);
   for (const schema of [ProductSchema, CategorySchema, CategoryTypeSchema]) app.addSchema(schema);

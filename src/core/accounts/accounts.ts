@@ -3,6 +3,7 @@ import type { AccountRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import { isCurrencyCode } from '../money.js';
+import { setWalletCreditLimit } from '../wallets/index.js';
 
 export const ACCOUNT_KINDS = ['admin', 'reseller', 'partner', 'customer'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
@@ -67,18 +68,22 @@ export interface AccountChanges {
 
 /** Changes an account's name, status or limits; a suspended account's keys stop working at once. */
 export async function updateAccount(db: Db, accountId: number, changes: AccountChanges): Promise<AccountRow> {
-  await getAccount(db, accountId);
-  const row = await db
-    .updateTable('accounts')
-    .set({
-      ...(changes.name !== undefined ? { name: changes.name } : {}),
-      ...(changes.status !== undefined ? { status: changes.status } : {}),
-      ...(changes.rateLimitPerMinute !== undefined ? { rate_limit_per_minute: changes.rateLimitPerMinute } : {}),
-      ...(changes.creditLimitMinor !== undefined ? { credit_limit_minor: changes.creditLimitMinor } : {}),
-      updated_at: nowIso(),
-    })
-    .where('id', '=', accountId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return row;
+  return db.transaction().execute(async (tx) => {
+    const current = await getAccount(tx, accountId);
+    const row = await tx
+      .updateTable('accounts')
+      .set({
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.status !== undefined ? { status: changes.status } : {}),
+        ...(changes.rateLimitPerMinute !== undefined ? { rate_limit_per_minute: changes.rateLimitPerMinute } : {}),
+        ...(changes.creditLimitMinor !== undefined ? { credit_limit_minor: changes.creditLimitMinor } : {}),
+        updated_at: nowIso(),
+      })
+      .where('id', '=', accountId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // The account's credit limit is its main wallet's.
+    if (changes.creditLimitMinor !== undefined) await setWalletCreditLimit(tx, accountId, current.currency, changes.creditLimitMinor);
+    return row;
+  });
 }

@@ -6,3 +6,4 @@ export { findAccountOrderId, listAccountOrders, loadOrderDetail, type OrderDetai
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';
 export { isWalletCheckoutEnabled, setWalletCheckout } from './settings.js';
 export { checkInvariants, type Violation } from './doctor.js';
+export { listApiFailures, recordApiFailure, redactedExcerpt, type ApiFailure, type ApiFailureFilter } from './api-failures.js';

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
-import { InsufficientBalance, NotFound, ValidationFailed } from '../errors.js';
+import { Conflict, InsufficientBalance, NotFound, ValidationFailed } from '../errors.js';
 import { formatMinor, isCurrencyCode } from '../money.js';
 
 export type LedgerKind = 'topup' | 'adjustment' | 'order' | 'refund';
@@ -127,7 +127,11 @@ export async function adjustWallet(db: Db, input: { accountId: number; amountMin
   });
 }
 
+/** Sets how far a wallet may go below zero; refused if the wallet is already further down than that. */
 export async function setWalletCreditLimit(tx: Db, accountId: number, currency: string, creditLimitMinor: number): Promise<void> {
   const wallet = await ensureWallet(tx, accountId, currency);
+  if (wallet.balance_minor + creditLimitMinor < 0) {
+    throw new Conflict(`The wallet is at ${formatMinor(wallet.balance_minor, wallet.currency)} ${wallet.currency}; the credit limit cannot be lower than ${formatMinor(-wallet.balance_minor, wallet.currency)}.`, 'credit_limit');
+  }
   await tx.updateTable('wallets').set({ credit_limit_minor: creditLimitMinor, updated_at: nowIso() }).where('id', '=', wallet.id).execute();
 }

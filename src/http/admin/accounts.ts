@@ -8,6 +8,7 @@ import type { AccountRow } from '../../db/schema.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
 import { needs } from '../route-policy.js';
+import { MAX_ROW_ID } from '../../core/ids.js';
 
 const ADMIN = needs('admin');
 
@@ -60,7 +61,7 @@ const KeyBody = Type.Object({
   require_signature: Type.Optional(Type.Boolean({ description: 'Refuse unsigned requests made with this key.' })),
 });
 const UserBody = Type.Object({ username: Type.String({ minLength: 3, maxLength: 200 }), password: Type.String({ minLength: 10, maxLength: 1000 }) });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
 const KeyParams = Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 60 }) });
 
 function accountView(row: AccountRow) {

@@ -17,6 +17,7 @@ import {
   type Product,
 } from '../../core/catalog/index.js';
 import { needs } from '../route-policy.js';
+import { MAX_ROW_ID } from '../../core/ids.js';
 import { categoryTypeView, categoryView, CheckoutFieldSchema, productView } from '../api-v1/catalog-views.js';
 
 const ADMIN = needs('admin');
@@ -48,7 +49,7 @@ const ProductBody = Type.Object({
 });
 const ProductPatch = Type.Partial(ProductBody);
 const RefParams = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 160 }) });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
 
 
 export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {

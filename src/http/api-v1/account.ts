@@ -4,7 +4,8 @@ import { Type } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { CALLER_SECURITY, errorResponses } from '../schema-helpers.js';
 import { getAccount } from '../../core/accounts/index.js';
-import { minorToDecimal } from '../../core/money.js';
+import { formatMinor, minorToDecimal } from '../../core/money.js';
+import { ensureWallet, listWallets } from '../../core/wallets/index.js';
 import { needs } from '../route-policy.js';
 
 
@@ -25,9 +26,17 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
             name: Type.String(),
             kind: Type.String(),
             currency: Type.String({ description: "The account's currency." }),
+            balance: Type.Number({ description: 'Balance of the wallet in `currency`.' }),
+            balance_display: Type.String({ description: 'The balance formatted for people, e.g. "12.50 USD".' }),
+            credit_limit: Type.Number({ description: 'How far that wallet may go below zero.' }),
+            available: Type.Number({ description: 'balance + credit_limit: what orders can spend now.' }),
+            balances: Type.Array(
+              Type.Object({ currency: Type.String(), balance: Type.Number(), credit_limit: Type.Number(), available: Type.Number(), balance_display: Type.String() }),
+              { description: 'Every wallet of the account, one per currency.' },
+            ),
+            user: Type.Object({ id: Type.Integer(), name: Type.String(), balance: Type.String({ description: 'Seed 003: the balance as a decimal string.' }), balance_display: Type.String() }),
             api_key_id: Type.Union([Type.String(), Type.Null()], { description: 'The key used for this request, if any.' }),
             scopes: Type.Array(Type.String()),
-            credit_limit: Type.Number({ description: 'How far the wallet may go below zero, a decimal in `currency`.' }),
             rate_limit_per_minute: Type.Integer(),
           }),
           ...errorResponses(401, 403, 429),
@@ -37,15 +46,29 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
     async (request) => {
       const principal = request.principal!;
       const account = await getAccount(souk.db, principal.accountId);
+      const main = await ensureWallet(souk.db, account.id, account.currency);
+      const wallets = await listWallets(souk.db, account.id);
+      const display = (minor: number, currency: string) => `${formatMinor(minor, currency)} ${currency}`;
       return {
         ok: true,
         account_id: account.id,
         name: account.name,
         kind: account.kind,
         currency: account.currency,
+        balance: minorToDecimal(main.balance_minor, main.currency),
+        balance_display: display(main.balance_minor, main.currency),
+        credit_limit: minorToDecimal(main.credit_limit_minor, main.currency),
+        available: minorToDecimal(main.balance_minor + main.credit_limit_minor, main.currency),
+        balances: wallets.map((w) => ({
+          currency: w.currency,
+          balance: minorToDecimal(w.balance_minor, w.currency),
+          credit_limit: minorToDecimal(w.credit_limit_minor, w.currency),
+          available: minorToDecimal(w.balance_minor + w.credit_limit_minor, w.currency),
+          balance_display: display(w.balance_minor, w.currency),
+        })),
+        user: { id: account.id, name: account.name, balance: formatMinor(main.balance_minor, main.currency), balance_display: display(main.balance_minor, main.currency) },
         api_key_id: principal.keyId,
         scopes: [...principal.scopes],
-        credit_limit: minorToDecimal(account.credit_limit_minor, account.currency),
         rate_limit_per_minute: account.rate_limit_per_minute ?? souk.config.keyRateLimitPerMinute,
       };
     },

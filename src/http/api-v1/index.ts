@@ -6,6 +6,7 @@ import { OPEN } from '../route-policy.js';
 import { accountRoutes } from './account.js';
 import { authRoutes } from './auth.js';
 import { catalogRoutes } from './catalog.js';
+import { orderRoutes } from './orders.js';
 
 export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.get(
@@ -26,4 +27,5 @@ export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(catalogRoutes, { souk });
   await app.register(authRoutes, { souk });
   await app.register(accountRoutes, { souk });
+  await app.register(orderRoutes, { souk });
 }

@@ -71,16 +71,19 @@ function describeFastifyError(error: FastifyError): { status: number; code: stri
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown) {
   // Errors raised before the onRequest hooks ran (router errors) would otherwise lack it.
   reply.header('x-request-id', request.id);
-  if (error instanceof DomainError) {
-    return reply.code(error.status).send(errorEnvelope(error.code, error.message, request.id, error.details));
-  }
+  const answer = (status: number, code: string, message: string, details?: Record<string, unknown>) => {
+    request.failure = { code, message };
+    return reply.code(status).send(errorEnvelope(code, message, request.id, details));
+  };
+  if (error instanceof DomainError) return answer(error.status, error.code, error.message, error.details);
   const known = describeFastifyError(error as FastifyError);
-  if (known) return reply.code(known.status).send(errorEnvelope(known.code, known.message, request.id, known.details));
+  if (known) return answer(known.status, known.code, known.message, known.details);
   request.log.error({ err: error }, 'unhandled error');
-  return reply.code(500).send(errorEnvelope('internal_error', 'Something went wrong on our side; it has been logged.', request.id));
+  return answer(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
 }
 
 export const errorsPlugin = fp(async function errorsPlugin(app: FastifyInstance) {
+  app.decorateRequest('failure', null);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';

@@ -26,6 +26,7 @@ export async function registerOpenApi(app: FastifyInstance) {
         { name: 'catalog', description: 'Categories, types and products (public)' },
         { name: 'auth', description: 'Tokens for the API' },
         { name: 'account', description: 'The calling account' },
+        { name: 'orders', description: 'Placing and following orders, paid from your wallet' },
         { name: 'admin', description: 'Shop administration (admin key or admin login)' },
       ],
       components: {

@@ -1,0 +1,68 @@
+// The API failures log (seed 003): every failed order attempt, with enough to help the reseller
+// and nothing secret (the excerpt is redacted and cut short).
+import type { Db } from '../../db/index.js';
+import { nowIso } from '../clock.js';
+
+const SECRET_KEYS = /pass|secret|token|key|signature|authorization|code/i;
+const EXCERPT_LIMIT = 1000;
+
+/** A copy of the request body with secret-looking fields blanked, as compact JSON, cut short. */
+export function redactedExcerpt(body: unknown): string {
+  const redact = (value: unknown, depth: number): unknown => {
+    if (depth > 4) return '…';
+    if (Array.isArray(value)) return value.slice(0, 20).map((v) => redact(v, depth + 1));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).slice(0, 50).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1)]));
+    }
+    return typeof value === 'string' && value.length > 200 ? value.slice(0, 200) + '…' : value;
+  };
+  const text = JSON.stringify(redact(body ?? null, 0)) ?? 'null';
+  return text.length > EXCERPT_LIMIT ? text.slice(0, EXCERPT_LIMIT) + '…' : text;
+}
+
+export interface ApiFailure {
+  accountId: number | null;
+  keyId: string | null;
+  method: string;
+  route: string;
+  status: number;
+  errorCode: string;
+  message: string;
+  body: unknown;
+  requestId: string;
+}
+
+export async function recordApiFailure(db: Db, failure: ApiFailure): Promise<void> {
+  await db
+    .insertInto('api_failures')
+    .values({
+      account_id: failure.accountId,
+      key_id: failure.keyId,
+      method: failure.method,
+      route: failure.route,
+      status: failure.status,
+      error_code: failure.errorCode,
+      message: failure.message.slice(0, 500),
+      request_excerpt: redactedExcerpt(failure.body),
+      request_id: failure.requestId,
+      created_at: nowIso(),
+    })
+    .execute();
+}
+
+export interface ApiFailureFilter {
+  accountId?: number;
+  errorCode?: string;
+  since?: string;
+  before?: number;
+  limit?: number;
+}
+
+export async function listApiFailures(db: Db, filter: ApiFailureFilter = {}) {
+  let query = db.selectFrom('api_failures').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+  if (filter.accountId !== undefined) query = query.where('account_id', '=', filter.accountId);
+  if (filter.errorCode) query = query.where('error_code', '=', filter.errorCode);
+  if (filter.since) query = query.where('created_at', '>=', filter.since);
+  if (filter.before !== undefined) query = query.where('id', '<', filter.before);
+  return query.execute();
+}
