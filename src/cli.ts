@@ -1,13 +1,21 @@
 // The `souk` command. Each subcommand parses its flags, calls the core, and prints either a
 // human line or (with --json) one JSON object. Any error: a one-line reason on stderr, exit 1.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from './config.js';
 import { openSouk, type Souk } from './app.js';
 import { migrations, openDatabase, runMigrations } from './db/index.js';
-import { createAccount, createApiKey, createUser, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
+import { createAccount, createApiKey, createUser, getAccount, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
+import { importStock } from './core/inventory/index.js';
+import { checkInvariants, fulfilManualOrder, rejectOrder } from './core/orders/index.js';
+import { topUpWallet } from './core/wallets/index.js';
 import { createCategory, createProduct } from './core/catalog/index.js';
 import { DomainError } from './core/errors.js';
-import { parseMinor } from './core/money.js';
+import { formatMinor, parseMinor } from './core/money.js';
 import { randomBase62 } from './core/crypto.js';
 import type { DemoCredentials } from './demo/seed-demo.js';
 
@@ -50,10 +58,11 @@ function demoBanner(demo: DemoCredentials, url: string): string {
     '',
     `  Admin login      ${demo.adminUsername} / ${demo.adminPassword}`,
     `  Admin API key    ${demo.adminKey}`,
-    `  Reseller key     ${demo.resellerKey}   (key id ${demo.resellerKeyId})`,
+    `  Reseller key     ${demo.resellerKey}   (key id ${demo.resellerKeyId}; wallet funded with 1000.00 USD)`,
     '',
     `  Try: curl ${url}/api/v1/products`,
     `       curl -H "Authorization: Bearer ${demo.resellerKey}" ${url}/api/v1/me`,
+    `       curl -H "Authorization: Bearer ${demo.resellerKey}" -H "Content-Type: application/json" -d '{"product":"STEAM-20-USD"}' ${url}/api/v1/orders`,
     `  API reference: ${url}/docs`,
     '',
   ].join('\n');
@@ -71,6 +80,8 @@ program
     const [{ buildServer }, { seedDemo }] = await Promise.all([import('./server.js'), import('./demo/seed-demo.js')]);
     const souk = await openSouk(config);
     souk.catalog.start();
+    const { startSweeper } = await import('./worker/sweeper.js');
+    const sweeper = startSweeper(souk);
     const demo = options.demo ? await seedDemo(souk) : undefined;
     const app = await buildServer(souk);
     await app.listen({ port: config.port, host: config.host });
@@ -88,6 +99,7 @@ program
       app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
       try {
         await app.close();
+        sweeper.stop();
         await souk.close();
         process.exit(0);
       } catch (error) {
@@ -269,6 +281,118 @@ program
       print(options.json, { product_id: product.id, code: product.code }, `Created product ${product.id} (${product.code})`);
     },
   );
+
+program
+  .command('stock')
+  .description('stock codes')
+  .command('import')
+  .requiredOption('--product <ref>', 'product id, code or slug')
+  .argument('<file>', 'one code per line; - reads standard input')
+  .option('--batch <name>', 'a label for this delivery of codes')
+  .option('--json', 'print JSON')
+  .action(async (file: string, options: { product: string; batch?: string; json?: boolean }) => {
+    const source = await openLines(file);
+    const bar = progressBar(source.totalBytes);
+    try {
+      const result = await withSouk((souk) =>
+        importStock({ db: souk.db, bus: souk.bus, vault: souk.vault }, options.product, source.lines, {
+          batch: options.batch ?? path.basename(file === '-' ? 'stdin' : file),
+          onProgress: (p) => bar.update(source.bytesRead(), p),
+        }),
+      );
+      bar.stop();
+      print(options.json, { ...result }, `Imported ${result.imported}, skipped ${result.duplicates} duplicate(s) and ${result.blank} blank line(s).`);
+    } finally {
+      bar.stop();
+    }
+  });
+
+program
+  .command('wallet')
+  .description('wallets')
+  .command('topup')
+  .requiredOption('--account <id>', 'account id', wholeNumber('--account'))
+  .requiredOption('--amount <amount>', 'decimal amount, e.g. 100.00')
+  .option('--currency <code>', "wallet currency (default: the account's)")
+  .option('--memo <text>', 'a note for the ledger')
+  .option('--json', 'print JSON')
+  .action(async (options: { account: number; amount: string; currency?: string; memo?: string; json?: boolean }) => {
+    const wallet = await withSouk(async (souk) => {
+      const account = await getAccount(souk.db, options.account);
+      const currency = (options.currency ?? account.currency).toUpperCase();
+      const amountMinor = parseMinor(options.amount, currency);
+      if (amountMinor === undefined || amountMinor <= 0) throw new Error(`--amount must be a positive decimal amount in ${currency}`);
+      return topUpWallet(souk.db, { accountId: account.id, amountMinor, currency, memo: options.memo, actor: 'cli' });
+    });
+    const balance = formatMinor(wallet.balance_minor, wallet.currency);
+    print(options.json, { wallet_id: wallet.id, balance: Number(balance), currency: wallet.currency }, `Wallet ${wallet.id}: ${balance} ${wallet.currency}`);
+  });
+
+const order = program.command('order').description('orders');
+order
+  .command('fulfil')
+  .argument('<order-id>', 'the order id')
+  .requiredOption('--codes <file>', 'the codes to deliver, one per line; - reads standard input')
+  .option('--json', 'print JSON')
+  .action(async (orderId: string, options: { codes: string; json?: boolean }) => {
+    const codes: string[] = [];
+    for await (const line of (await openLines(options.codes)).lines) if (line.trim()) codes.push(line.trim());
+    const fulfilled = await withSouk((souk) => fulfilManualOrder({ db: souk.db, dialect: souk.dialect, vault: souk.vault }, orderId, codes, 'cli'));
+    print(options.json, { order_id: fulfilled.id, status: fulfilled.status, items: fulfilled.items.length }, `Order ${fulfilled.id} is ${fulfilled.status} with ${fulfilled.items.length} code(s).`);
+  });
+order
+  .command('reject')
+  .argument('<order-id>', 'the order id')
+  .requiredOption('--reason <text>', 'why (the buyer sees it)')
+  .option('--json', 'print JSON')
+  .action(async (orderId: string, options: { reason: string; json?: boolean }) => {
+    const rejected = await withSouk((souk) => rejectOrder({ db: souk.db, dialect: souk.dialect, vault: souk.vault }, orderId, 'cli', options.reason));
+    print(options.json, { order_id: rejected.id, status: rejected.status }, `Order ${rejected.id} is ${rejected.status}; the wallet was refunded.`);
+  });
+
+program
+  .command('doctor')
+  .description('check every invariant: wallets equal their ledgers, no code sold twice, fulfilled orders paid and delivered, counters match')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const violations = await withSouk((souk) => checkInvariants(souk.db));
+    if (options.json) process.stdout.write(JSON.stringify({ ok: violations.length === 0, violations }) + '\n');
+    else if (!violations.length) process.stdout.write('All invariants hold.\n');
+    for (const v of violations) process.stderr.write(`souk doctor: ${v.invariant}: ${v.detail}\n`);
+    if (violations.length) process.exitCode = 1;
+  });
+
+/** Lines of a file, or of standard input for "-", with how far through the file we are. */
+async function openLines(file: string) {
+  const stream = file === '-' ? process.stdin : createReadStream(file);
+  const totalBytes = file === '-' ? undefined : (await stat(file)).size;
+  let bytes = 0;
+  // Nothing is read until the consumer starts iterating: the stream must not flow (and end) while
+  // the database is still being opened.
+  async function* lines() {
+    stream.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+    yield* createInterface({ input: stream, crlfDelay: Infinity });
+  }
+  return { lines: lines(), totalBytes, bytesRead: () => bytes };
+}
+
+/** A progress bar on stderr (stdout stays clean for --json); silent when stderr is not a terminal. */
+function progressBar(totalBytes: number | undefined) {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new SingleBar(
+    { stream: process.stderr, format: totalBytes ? 'importing [{bar}] {percentage}% | {imported} imported, {duplicates} duplicates' : 'importing {imported} imported, {duplicates} duplicates' },
+    Presets.shades_classic,
+  );
+  bar.start(totalBytes ?? 0, 0, { imported: 0, duplicates: 0 });
+  let stopped = false;
+  return {
+    update: (bytes: number, progress: { imported: number; duplicates: number }) => bar.update(totalBytes ? bytes : 0, progress),
+    stop: () => {
+      if (!stopped) bar.stop();
+      stopped = true;
+    },
+  };
+}
 
 function reason(error: unknown): string {
   if (error instanceof DomainError) {

@@ -5,6 +5,8 @@ import type { Souk } from '../app.js';
 import { createAccount, createApiKey, createUser } from '../core/accounts/index.js';
 import { CATALOG_TOPIC, createCategory, createCategoryType, createProduct } from '../core/catalog/index.js';
 import { randomBase62 } from '../core/crypto.js';
+import { importStock } from '../core/inventory/index.js';
+import { creditWallet, ensureWallet } from '../core/wallets/index.js';
 
 export interface DemoCredentials {
   adminUsername: string;
@@ -16,6 +18,10 @@ export interface DemoCredentials {
 }
 
 type Name = { en: string; ar: string; zh: string };
+
+const DEMO_CODES_PER_PRODUCT = 50;
+/** 1,000.00 USD for the demo reseller. */
+const DEMO_FUNDS_MINOR = 100_000;
 
 const CATEGORIES: Array<{ slug: string; name: Name; types: Array<{ slug: string; name: Name }> }> = [
   {
@@ -72,7 +78,7 @@ export async function seedDemo(souk: Souk): Promise<DemoCredentials | undefined>
       for (const type of category.types) await createCategoryType(deps, category.slug, type);
     }
     for (const p of PRODUCTS) {
-      await createProduct(deps, {
+      const product = await createProduct(deps, {
         code: p.code,
         name: p.name,
         description: { en: p.description },
@@ -83,6 +89,9 @@ export async function seedDemo(souk: Souk): Promise<DemoCredentials | undefined>
         min_quantity: p.min ?? 1,
         fields: p.fields?.map((name) => ({ name, label: { en: 'Player ID', ar: 'معرف اللاعب', zh: '玩家ID' } })),
       });
+      // Codes anyone can tell are not real: DEMO-…, and flagged demo in stock.
+      const codes = Array.from({ length: DEMO_CODES_PER_PRODUCT }, () => `DEMO-${randomBase62(4).toUpperCase()}-${randomBase62(4).toUpperCase()}-${randomBase62(4).toUpperCase()}`);
+      await importStock({ ...deps, vault: souk.vault }, product.id, codes, { batch: 'demo', demo: true });
     }
     const admin = await createAccount(tx, { name: 'Shop admin', kind: 'admin', currency: 'USD' });
     const adminPassword = randomBase62(12);
@@ -90,6 +99,8 @@ export async function seedDemo(souk: Souk): Promise<DemoCredentials | undefined>
     const adminKey = await createApiKey(tx, souk.box, { accountId: admin.id, label: 'demo admin key' });
     const reseller = await createAccount(tx, { name: 'Demo Reseller', kind: 'reseller', currency: 'USD' });
     const resellerKey = await createApiKey(tx, souk.box, { accountId: reseller.id, label: 'demo reseller key' });
+    const wallet = await ensureWallet(tx, reseller.id, 'USD');
+    await creditWallet(tx, wallet.id, DEMO_FUNDS_MINOR, { kind: 'topup', memo: 'demo funds', actor: 'system:demo' });
     return {
       adminUsername: 'admin',
       adminPassword,

@@ -65,6 +65,61 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
+    test('stock import, wallet topup, order fulfil/reject and doctor', async () => {
+      assert.equal((await runCli(['product', 'create', '--code', 'KEYS-1', '--name', 'Keys', '--price', '3.00'], env)).code, 0);
+      assert.equal((await runCli(['product', 'create', '--code', 'HAND-1', '--name', 'By hand', '--price', '1.00', '--fulfillment', 'manual'], env)).code, 0);
+      const imported = json((await runCli(['stock', 'import', '--product', 'KEYS-1', '-', '--json'], env, 'K-1\nK-2\n\nK-1\r\nK-3\n')).stdout);
+      assert.deepEqual(imported, { imported: 3, duplicates: 1, blank: 1 });
+      const account = json((await runCli(['account', 'create', '--name', 'Topped', '--json'], env)).stdout);
+      const topped = json((await runCli(['wallet', 'topup', '--account', String(account.account_id), '--amount', '25.50', '--json'], env)).stdout);
+      assert.deepEqual(Object.keys(topped).sort(), ['balance', 'currency', 'wallet_id']);
+      assert.equal(topped.balance, 25.5);
+      assert.equal(topped.currency, 'USD');
+      const healthy = await runCli(['doctor'], env);
+      assert.equal(healthy.code, 0, healthy.stderr);
+
+      const { openSouk } = await import('../../src/app.js');
+      const { loadConfig } = await import('../../src/config.js');
+      const { placeOrder } = await import('../../src/core/orders/index.js');
+      const souk = await openSouk(loadConfig(env));
+      let orderId: string;
+      let otherId: string;
+      try {
+        const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault };
+        orderId = (await placeOrder(deps, Number(account.account_id), { product: 'HAND-1', quantity: 2 }, 'test')).order.id;
+        otherId = (await placeOrder(deps, Number(account.account_id), { product: 'HAND-1' }, 'test')).order.id;
+      } finally {
+        await souk.close();
+      }
+      const wrongCount = await runCli(['order', 'fulfil', orderId, '--codes', '-'], env, 'ONLY-ONE\n');
+      assert.notEqual(wrongCount.code, 0);
+      assert.match(wrongCount.stderr, /2 item/);
+      const fulfilled = json((await runCli(['order', 'fulfil', orderId, '--codes', '-', '--json'], env, 'H-1\nH-2\n')).stdout);
+      assert.deepEqual(fulfilled, { order_id: orderId, status: 'fulfilled', items: 2 });
+      const rejected = json((await runCli(['order', 'reject', otherId, '--reason', 'supplier out', '--json'], env)).stdout);
+      assert.equal(rejected.status, 'rejected');
+      const after = await runCli(['doctor', '--json'], env);
+      assert.equal(after.code, 0, after.stderr);
+      assert.deepEqual(json(after.stdout), { ok: true, violations: [] });
+    });
+
+    test('doctor names each violation and exits non-zero', async () => {
+      const { openSouk } = await import('../../src/app.js');
+      const { loadConfig } = await import('../../src/config.js');
+      const souk = await openSouk(loadConfig(env));
+      try {
+        // Break two invariants behind Souk's back: a wallet off its ledger, a stock counter off its rows.
+        await souk.db.updateTable('wallets').set({ balance_minor: 999_999 }).execute();
+        await souk.db.updateTable('products').set({ stock_available: 77 }).where('code', '=', 'KEYS-1').execute();
+      } finally {
+        await souk.close();
+      }
+      const result = await runCli(['doctor'], env);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /wallet equals its ledger/);
+      assert.match(result.stderr, /stock counters match rows: KEYS-1/);
+    });
+
     test('errors exit non-zero with one line on stderr and nothing on stdout', async () => {
       const cases: string[][] = [
         ['product', 'create', '--code', 'BAD', '--name', 'Bad', '--price', 'free', '--json'],

@@ -40,7 +40,20 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(token.status, 200);
         const me = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${resellerKey}` } });
         assert.equal(me.status, 200);
-        assert.equal(((await me.json()) as { kind: string }).kind, 'reseller');
+        const account = (await me.json()) as { kind: string; balance: number };
+        assert.equal(account.kind, 'reseller');
+        assert.equal(account.balance, 1000);
+        const stocked = ((await (await fetch(`${server.url}/api/v1/products/STEAM-20-USD`)).json()) as { product: { stock: number } }).product;
+        assert.equal(stocked.stock, 50);
+        const bought = await fetch(`${server.url}/api/v1/orders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${resellerKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ product: 'STEAM-20-USD', quantity: 2 }),
+        });
+        assert.equal(bought.status, 200);
+        const codes = ((await bought.json()) as { order: { items: Array<{ code: string }> } }).order.items.map((i) => i.code);
+        assert.equal(codes.length, 2);
+        for (const code of codes) assert.match(code, /^DEMO-/);
         const admin = await fetch(`${server.url}/admin/api/accounts`, { headers: { authorization: `Bearer ${adminKey}` } });
         assert.equal(admin.status, 200);
       } finally {

@@ -75,16 +75,43 @@ async function loadSnapshot(db: Db): Promise<CatalogSnapshot> {
   };
 }
 
+/** A snapshot with new stock counts; untouched entries are shared with the old one. */
+function withStock(snapshot: CatalogSnapshot, counts: Map<number, number>): CatalogSnapshot {
+  let changed = false;
+  const entries = snapshot.entries.map((entry) => {
+    const stock = counts.get(entry.product.id);
+    if (stock === undefined || stock === entry.product.stock_available) return entry;
+    changed = true;
+    return { ...entry, product: { ...entry.product, stock_available: stock } };
+  });
+  if (!changed) return snapshot;
+  return {
+    ...snapshot,
+    entries,
+    byId: new Map(entries.map((e) => [e.product.id, e])),
+    byCode: new Map(entries.map((e) => [e.product.code, e])),
+    bySlug: new Map(entries.map((e) => [e.product.slug, e])),
+  };
+}
+
 export class CatalogReader {
   private current: CatalogSnapshot | undefined;
   private loading: Promise<CatalogSnapshot> | undefined;
   private dirty = true;
   private timer: NodeJS.Timeout | undefined;
+  private stockCheckedAt = 0;
+  private stockLoading = false;
 
+  /**
+   * Stock moves with every order, far too often to reload the catalog for; instead a read that
+   * finds the counts older than `stockMs` refreshes them in the background (one small query), so
+   * the listed stock lags the truth by about that much. Orders never trust it: allocation does.
+   */
   constructor(
     private readonly db: Db,
     private readonly bus: ChangeBus,
     private readonly pollMs = 1000,
+    private readonly stockMs = 1000,
   ) {
     bus.subscribe(CATALOG_TOPIC, () => {
       this.dirty = true;
@@ -110,11 +137,17 @@ export class CatalogReader {
 
   /** The latest snapshot; reloads first when the catalog has changed. */
   snapshot(): Promise<CatalogSnapshot> {
-    if (!this.dirty && this.current) return Promise.resolve(this.current);
+    if (!this.dirty && this.current) {
+      this.refreshStockIfOld();
+      return Promise.resolve(this.current);
+    }
     if (!this.loading) {
       this.dirty = false;
       this.loading = loadSnapshot(this.db)
-        .then((snapshot) => (this.current = snapshot))
+        .then((snapshot) => {
+          this.stockCheckedAt = Date.now();
+          return (this.current = snapshot);
+        })
         .catch((error: unknown) => {
           this.dirty = true;
           throw error;
@@ -122,6 +155,23 @@ export class CatalogReader {
         .finally(() => (this.loading = undefined));
     }
     return this.loading;
+  }
+
+  private refreshStockIfOld(): void {
+    if (this.stockLoading || Date.now() - this.stockCheckedAt < this.stockMs) return;
+    this.stockLoading = true;
+    this.stockCheckedAt = Date.now();
+    this.db
+      .selectFrom('products')
+      .select(['id', 'stock_available'])
+      .where('status', '=', 'active')
+      .execute()
+      .then((rows) => {
+        const loaded = this.current;
+        if (loaded && loaded === this.current && !this.dirty && !this.loading) this.current = withStock(loaded, new Map(rows.map((r) => [r.id, r.stock_available])));
+      })
+      .catch(() => undefined)
+      .finally(() => (this.stockLoading = false));
   }
 }
 
