@@ -8,6 +8,7 @@ import { authPlugin } from './http/plugins/auth.js';
 import { errorsPlugin, sendError } from './http/plugins/errors.js';
 import { inputPlugin } from './http/plugins/input.js';
 import { metricsPlugin } from './http/plugins/metrics.js';
+import { idempotencyPlugin } from './http/plugins/idempotency.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
 import { adminRoutes } from './http/admin/index.js';
@@ -91,6 +92,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await registerOpenApi(app);
   for (const schema of [ProductSchema, CategorySchema, CategoryTypeSchema]) app.addSchema(schema);
   await app.register(authPlugin, { souk });
+  await app.register(idempotencyPlugin, { souk });
   await app.register(apiV1Routes, { prefix: '/api/v1', souk });
   await app.register(adminRoutes, { prefix: '/admin/api', souk });
   app.get('/', { config: { auth: { kind: 'open' } }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));

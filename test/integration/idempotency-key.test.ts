@@ -1,0 +1,62 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DATABASE_KINDS } from '../helpers/databases.js';
+import { bearer, createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
+
+for (const kind of DATABASE_KINDS) {
+  describe(`Idempotency-Key on POST (${kind})`, () => {
+    let t: TestSouk;
+    before(async () => {
+      t = await startTestSouk(kind);
+    });
+    after(() => t.close());
+
+    const createAccount = (key: string, name: string, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'POST', url: '/admin/api/accounts', headers: { ...bearer(t.adminKey), 'idempotency-key': key, ...headers }, payload: { name } });
+    const accountsNamed = async (name: string) => (await t.souk.db.selectFrom('accounts').select('id').where('name', '=', name).execute()).length;
+
+    test('a repeat with the same key and body gets the first answer, and nothing happens twice', async () => {
+      const first = await createAccount('create-acme-1', 'Acme');
+      assert.equal(first.statusCode, 201, first.body);
+      const again = await createAccount('create-acme-1', 'Acme');
+      assert.equal(again.statusCode, 201);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal(again.json().account.id, first.json().account.id);
+      assert.equal(await accountsNamed('Acme'), 1);
+    });
+
+    test('the same key with a different body is 422 idempotency_key_reused', async () => {
+      await createAccount('create-beta-1', 'Beta');
+      const reused = await createAccount('create-beta-1', 'Gamma');
+      assert.equal(reused.statusCode, 422);
+      assert.equal(reused.json().error, 'idempotency_key_reused');
+      assert.equal(await accountsNamed('Gamma'), 0);
+    });
+
+    test('keys belong to one account: another account may use the same key', async () => {
+      const other = await createReseller(t.souk, { kind: 'admin', name: 'Second admin' });
+      await createAccount('shared-key', 'Delta');
+      const res = await t.app.inject({ method: 'POST', url: '/admin/api/accounts', headers: { ...bearer(other.apiKey), 'idempotency-key': 'shared-key' }, payload: { name: 'Epsilon' } });
+      assert.equal(res.statusCode, 201);
+      assert.equal(await accountsNamed('Epsilon'), 1);
+    });
+
+    test('concurrent repeats create one thing; the rest replay it or are told it is in progress', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => createAccount('burst-1', 'Burst')));
+      for (const r of results) assert.ok(r.statusCode === 201 || (r.statusCode === 409 && r.json().error === 'request_in_progress'), r.body);
+      assert.equal(await accountsNamed('Burst'), 1);
+      const ids = new Set(results.filter((r) => r.statusCode === 201).map((r) => r.json().account.id));
+      assert.equal(ids.size, 1);
+    });
+
+    test('a request refused by validation claims no key; a malformed key is 400', async () => {
+      const bad = await t.app.inject({ method: 'POST', url: '/admin/api/accounts', headers: { ...bearer(t.adminKey), 'idempotency-key': 'bad-1' }, payload: { name: 'X', currency: 'usd1' } });
+      assert.equal(bad.statusCode, 400);
+      const retried = await createAccount('bad-1', 'Fixed');
+      assert.equal(retried.statusCode, 201, 'the key is still free after a validation error');
+      const malformed = await createAccount('has spaces in it', 'Zeta');
+      assert.equal(malformed.statusCode, 400);
+      assert.equal(await accountsNamed('Zeta'), 0);
+    });
+  });
+}
