@@ -64,12 +64,17 @@ export interface AccountChanges {
   status?: 'active' | 'suspended';
   rateLimitPerMinute?: number | null;
   creditLimitMinor?: number;
+  /** A price tier's name, or null for list prices. */
+  tier?: string | null;
 }
 
-/** Changes an account's name, status or limits; a suspended account's keys stop working at once. */
+/** Changes an account's name, status, limits or price tier; a suspended account's keys stop working at once. */
 export async function updateAccount(db: Db, accountId: number, changes: AccountChanges): Promise<AccountRow> {
   return db.transaction().execute(async (tx) => {
     const current = await getAccount(tx, accountId);
+    if (changes.tier != null && !(await tx.selectFrom('price_tiers').select('name').where('name', '=', changes.tier).executeTakeFirst())) {
+      throw new ValidationFailed(`No price tier "${changes.tier}".`, [{ field: 'tier', message: 'must name an existing price tier, or be null' }]);
+    }
     const row = await tx
       .updateTable('accounts')
       .set({
@@ -77,6 +82,7 @@ export async function updateAccount(db: Db, accountId: number, changes: AccountC
         ...(changes.status !== undefined ? { status: changes.status } : {}),
         ...(changes.rateLimitPerMinute !== undefined ? { rate_limit_per_minute: changes.rateLimitPerMinute } : {}),
         ...(changes.creditLimitMinor !== undefined ? { credit_limit_minor: changes.creditLimitMinor } : {}),
+        ...(changes.tier !== undefined ? { tier: changes.tier } : {}),
         updated_at: nowIso(),
       })
       .where('id', '=', accountId)

@@ -25,5 +25,5 @@ export async function listPriceTiers(db: Db) {
 
 /** The unit price after a tier's discount; the discount rounds down, never in the buyer's disfavour by more than it says. */
 export function tieredPrice(priceMinor: number, discountBp: number): number {
-  return priceMinor - Math.floor((priceMinor * discountBp) / 10_000);
+  return priceMinor - Number((BigInt(priceMinor) * BigInt(discountBp)) / 10_000n);
 }

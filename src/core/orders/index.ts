@@ -2,7 +2,7 @@
 // cancellation, manual fulfilment, expiry, and the invariant check.
 export { placeOrder, type OrderDeps, type PlaceOrderInput, type PlacedOrder } from './place-order.js';
 export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilManualOrder, refundOrder, rejectOrder } from './change-order.js';
-export { findAccountOrderId, listAccountOrders, loadOrderDetail, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';
+export { findAccountOrderId, listAccountOrders, listOrders, loadOrderDetail, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';
 export { isWalletCheckoutEnabled, setWalletCheckout } from './settings.js';
 export { checkInvariants, type Violation } from './doctor.js';

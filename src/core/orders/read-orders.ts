@@ -126,6 +126,7 @@ export interface OrderFilter {
 export interface OrderSummary {
   id: string;
   number: string;
+  account_id: number;
   client_order_id: string | null;
   status: string;
   product_id: number;
@@ -140,13 +141,18 @@ export interface OrderSummary {
 
 /** An account's orders, newest first, a page at a time (the cursor is the last order id seen). */
 export async function listAccountOrders(db: Db, accountId: number, filter: OrderFilter): Promise<{ orders: OrderSummary[]; nextCursor: string | null }> {
+  return listOrders(db, { ...filter, accountId });
+}
+
+/** Orders of every account (or of one, with accountId), newest first, a page at a time: the admin's view. */
+export async function listOrders(db: Db, filter: OrderFilter & { accountId?: number }): Promise<{ orders: OrderSummary[]; nextCursor: string | null }> {
   const limit = filter.limit ?? 50;
   let query = db
     .selectFrom('orders')
-    .select(['id', 'number', 'client_order_id', 'status', 'product_id', 'quantity', 'total_minor', 'currency', 'charged_minor', 'charged_currency', 'created_at', 'updated_at'])
-    .where('account_id', '=', accountId)
+    .select(['id', 'number', 'account_id', 'client_order_id', 'status', 'product_id', 'quantity', 'total_minor', 'currency', 'charged_minor', 'charged_currency', 'created_at', 'updated_at'])
     .orderBy('id', 'desc')
     .limit(limit + 1);
+  if (filter.accountId !== undefined) query = query.where('account_id', '=', filter.accountId);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.product !== undefined) query = query.where('product_id', '=', filter.product);
   if (filter.createdFrom) query = query.where('created_at', '>=', filter.createdFrom);

@@ -1,3 +1,3 @@
 // Wallets, their ledger, and exchange rates for charging across currencies.
-export { adjustWallet, creditWallet, debitWallet, ensureWallet, listWallets, setWalletCreditLimit, topUpWallet, type LedgerKind, type Wallet } from './wallets.js';
+export { adjustWallet, creditWallet, debitWallet, ensureWallet, listLedgerEntries, listWallets, setWalletCreditLimit, topUpWallet, type LedgerEntry, type LedgerKind, type Wallet } from './wallets.js';
 export { convertMinor, findFxRate, isRate, listFxRates, setFxRate } from './fx.js';

@@ -72,9 +72,14 @@ export async function creditWallet(tx: Db, walletId: number, amountMinor: number
     .updateTable('wallets')
     .set({ balance_minor: sql<number>`balance_minor + ${amountMinor}`, updated_at: nowIso() })
     .where('id', '=', walletId)
+    // A balance must stay a safe integer, or it could not be read back exactly.
+    .where('balance_minor', '<=', Number.MAX_SAFE_INTEGER - amountMinor)
     .returning(['balance_minor'])
     .executeTakeFirst();
-  if (!row) throw new NotFound(`No wallet ${walletId}.`);
+  if (!row) {
+    if (!(await tx.selectFrom('wallets').select('id').where('id', '=', walletId).executeTakeFirst())) throw new NotFound(`No wallet ${walletId}.`);
+    throw new ValidationFailed('The credit would take the wallet past the largest balance it can hold.', [{ field: 'amount', message: 'too large for this wallet' }]);
+  }
   await writeLedger(tx, walletId, amountMinor, row.balance_minor, entry);
   return row.balance_minor;
 }
@@ -134,4 +139,39 @@ export async function setWalletCreditLimit(tx: Db, accountId: number, currency: 
     throw new Conflict(`The wallet is at ${formatMinor(wallet.balance_minor, wallet.currency)} ${wallet.currency}; the credit limit cannot be lower than ${formatMinor(-wallet.balance_minor, wallet.currency)}.`, 'credit_limit');
   }
   await tx.updateTable('wallets').set({ credit_limit_minor: creditLimitMinor, updated_at: nowIso() }).where('id', '=', wallet.id).execute();
+}
+
+export interface LedgerEntry {
+  id: number;
+  currency: string;
+  amount_minor: number;
+  balance_after_minor: number;
+  kind: LedgerKind;
+  reference: string | null;
+  memo: string | null;
+  actor: string | null;
+  created_at: string;
+}
+
+/** An account's ledger across its wallets, newest first (`before`: an entry id, to page back). */
+export async function listLedgerEntries(db: Db, accountId: number, page: { before?: number; limit?: number } = {}): Promise<LedgerEntry[]> {
+  let query = db
+    .selectFrom('ledger_entries')
+    .innerJoin('wallets', 'wallets.id', 'ledger_entries.wallet_id')
+    .select([
+      'ledger_entries.id',
+      'wallets.currency',
+      'ledger_entries.amount_minor',
+      'ledger_entries.balance_after_minor',
+      'ledger_entries.kind',
+      'ledger_entries.reference',
+      'ledger_entries.memo',
+      'ledger_entries.actor',
+      'ledger_entries.created_at',
+    ])
+    .where('wallets.account_id', '=', accountId)
+    .orderBy('ledger_entries.id', 'desc')
+    .limit(page.limit ?? 50);
+  if (page.before !== undefined) query = query.where('ledger_entries.id', '<', page.before);
+  return query.execute();
 }

@@ -21,6 +21,7 @@ const AccountSchema = Type.Object(
     status: Type.String(),
     credit_limit: Type.Number(),
     rate_limit_per_minute: Type.Union([Type.Integer(), Type.Null()]),
+    tier: Type.Union([Type.String(), Type.Null()], { description: 'The price tier the account buys at; null for list prices.' }),
     created_at: Type.String({ format: 'date-time' }),
   },
   { $id: 'Account', title: 'Account' },
@@ -45,14 +46,15 @@ const AccountBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   kind: Type.Optional(Type.Union([Type.Literal('reseller'), Type.Literal('partner'), Type.Literal('admin'), Type.Literal('customer')])),
   currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
-  credit_limit: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 40 })])),
+  credit_limit: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })])),
   rate_limit_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
 });
 const AccountPatch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
-  credit_limit: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 40 })])),
+  credit_limit: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })])),
   rate_limit_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
+  tier: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 50 }), Type.Null()], { description: 'A price tier (PUT /price-tiers/{name}), or null for list prices.' })),
 });
 const KeyBody = Type.Object({
   scopes: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 20 })),
@@ -73,6 +75,7 @@ function accountView(row: AccountRow) {
     status: row.status,
     credit_limit: minorToDecimal(row.credit_limit_minor, row.currency),
     rate_limit_per_minute: row.rate_limit_per_minute,
+    tier: row.tier,
     created_at: row.created_at,
   };
 }
@@ -114,7 +117,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
   );
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof AccountPatch> }>(
     '/accounts/:id',
-    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminUpdateAccount', summary: 'Change an account (name, status, limits)', security: ADMIN_SECURITY, params: IdParams, body: AccountPatch, response: { 200: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403, 404) } } },
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminUpdateAccount', summary: 'Change an account (name, status, limits, price tier)', security: ADMIN_SECURITY, params: IdParams, body: AccountPatch, response: { 200: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
       const current = await getAccount(souk.db, request.params.id);
       const account = await updateAccount(souk.db, current.id, {
@@ -122,6 +125,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
         status: request.body.status,
         rateLimitPerMinute: request.body.rate_limit_per_minute,
         creditLimitMinor: creditMinor(request.body.credit_limit, current.currency),
+        tier: request.body.tier,
       });
       return { ok: true, account: accountView(account) };
     },

@@ -37,7 +37,7 @@ const ProductBody = Type.Object({
   slug: Type.Optional(Type.String({ maxLength: 160 })),
   name: Localized,
   description: Type.Optional(Localized),
-  price: Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 40 })], { description: 'Decimal unit price in `currency`.' }),
+  price: Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })], { description: 'Decimal unit price in `currency`.' }),
   currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
   min_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   max_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),

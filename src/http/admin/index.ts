@@ -3,8 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Souk } from '../../app.js';
 import { adminAccountRoutes } from './accounts.js';
 import { adminCatalogRoutes } from './catalog.js';
+import { adminOrderRoutes } from './orders.js';
+import { adminStockRoutes } from './stock.js';
+import { adminWalletRoutes } from './wallets.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   await app.register(adminCatalogRoutes, { souk });
   await app.register(adminAccountRoutes, { souk });
+  await app.register(adminStockRoutes, { souk });
+  await app.register(adminWalletRoutes, { souk });
+  await app.register(adminOrderRoutes, { souk });
 }

@@ -23,7 +23,7 @@ const PlaceOrderBody = Type.Object(
     buyer: Type.Optional(Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })) })),
     delivery_channel: Type.Optional(Type.Union([Type.Literal('api'), Type.Literal('email')])),
     callback_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
-    max_unit_price: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 40 })], { description: 'Refuse (409) if the unit price you would be charged is above this.' })),
+    max_unit_price: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })], { description: 'Refuse (409) if the unit price you would be charged is above this.' })),
   },
   { description: 'Give `product` (canonical) or `item_id` (seed 003).' },
 );

@@ -47,6 +47,9 @@ export async function registerOpenApi(app: FastifyInstance) {
     routePrefix: '/docs',
     uiConfig: { validatorUrl: null, deepLinking: true, docExpansion: 'list' },
     staticCSP: true,
+    // Nothing is fetched from elsewhere (validatorUrl is null), and plain http on a LAN address must
+    // keep working, so drop the default policy's remote validator and upgrade-insecure-requests.
+    transformStaticCSP: (header: string) => header.replace(' validator.swagger.io', '').replace(/\s*upgrade-insecure-requests;/, ''),
     logLevel: 'warn',
   });
   app.get('/api/v1/openapi.json', { config: { auth: OPEN }, schema: { hide: true } }, async () => app.swagger());

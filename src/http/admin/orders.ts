@@ -1,0 +1,228 @@
+// Order administration: every account's orders, an order in full, fulfilling manual orders by
+// hand, rejecting and refunding; the API failures log; the wallet-checkout switch.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { ValidationFailed } from '../../core/errors.js';
+import { MAX_ROW_ID } from '../../core/ids.js';
+import {
+  fulfilManualOrder,
+  isWalletCheckoutEnabled,
+  listApiFailures,
+  listOrders,
+  loadOrderDetail,
+  ORDER_STATUSES,
+  refundOrder,
+  rejectOrder,
+  setWalletCheckout,
+  type OrderDetail,
+  type OrderSummary,
+} from '../../core/orders/index.js';
+import { needs } from '../route-policy.js';
+import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from '../api-v1/order-views.js';
+import { adminActor } from './actor.js';
+
+const ADMIN = needs('admin');
+
+const AdminOrderSchema = Type.Object(
+  { ...OrderSchema.properties, account_id: Type.Integer(), channel: Type.String(), fulfillment: Type.String({ description: 'stock, upstream or manual.' }) },
+  { $id: 'AdminOrder', title: 'AdminOrder' },
+);
+const AdminOrderSummarySchema = Type.Object({ ...OrderSummarySchema.properties, account_id: Type.Integer() }, { $id: 'AdminOrderSummary', title: 'AdminOrderSummary' });
+const ApiFailureSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    account_id: Type.Union([Type.Integer(), Type.Null()]),
+    key_id: Type.Union([Type.String(), Type.Null()]),
+    method: Type.String(),
+    route: Type.String(),
+    status: Type.Integer(),
+    error_code: Type.String(),
+    message: Type.String(),
+    request_excerpt: Type.String({ description: 'The request body, secrets blanked, cut short.' }),
+    request_id: Type.String(),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'ApiFailure', title: 'ApiFailure' },
+);
+
+const OrderIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40, description: "Souk's order id." }) });
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
+  account: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ROW_ID, description: 'An account id.' })),
+  product: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ROW_ID, description: 'A product id.' })),
+  created_from: Type.Optional(Type.String({ format: 'date-time' })),
+  created_to: Type.Optional(Type.String({ format: 'date-time' })),
+  cursor: Type.Optional(Type.String({ maxLength: 40, description: 'next_cursor from the previous page.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+const FulfilBody = Type.Object({ codes: Type.Array(Type.String({ maxLength: 500 }), { minItems: 1, maxItems: 100_000, description: 'Exactly as many codes as the order quantity, each new.' }) });
+// Short enough that "refunded: <reason>" still fits the ledger memo.
+const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 400 }) });
+const FailuresQuery = Type.Object({
+  account_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ROW_ID })),
+  error_code: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'next_before from the previous page.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+});
+const WalletCheckoutBody = Type.Object({ enabled: Type.Boolean() });
+const WalletCheckoutAnswer = okObject({ enabled: Type.Boolean({ description: 'When false, POST /api/v1/orders answers 503 wallet_disabled.' }) });
+
+function adminOrderView(order: OrderDetail) {
+  return { ...orderView(order), account_id: order.account_id, channel: order.channel, fulfillment: order.fulfillment };
+}
+
+function adminOrderSummaryView(order: OrderSummary) {
+  return { ...orderSummaryView(order), account_id: order.account_id };
+}
+
+/** A date-time as stored (UTC, milliseconds), so it compares as text; 400 naming `field` if unreadable. */
+function utcTime(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new ValidationFailed(`${field} is not a valid time.`, [{ field, message: 'an ISO-8601 date-time, e.g. 2025-01-31T12:00:00Z' }]);
+  return new Date(ms).toISOString();
+}
+
+export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  for (const schema of [AdminOrderSchema, AdminOrderSummarySchema, ApiFailureSchema]) app.addSchema(schema);
+  const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault };
+  const orderAnswer = okObject({ order: Type.Ref('AdminOrder') });
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/orders',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminListOrders',
+        summary: "Every account's orders, newest first",
+        security: ADMIN_SECURITY,
+        querystring: ListQuery,
+        response: { 200: okObject({ orders: Type.Array(Type.Ref('AdminOrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const page = await listOrders(souk.db, {
+        status: q.status,
+        accountId: q.account,
+        product: q.product,
+        createdFrom: utcTime(q.created_from, 'created_from'),
+        createdTo: utcTime(q.created_to, 'created_to'),
+        cursor: q.cursor,
+        limit: q.limit,
+      });
+      return { ok: true, orders: page.orders.map(adminOrderSummaryView), next_cursor: page.nextCursor };
+    },
+  );
+  app.get<{ Params: Static<typeof OrderIdParams> }>(
+    '/orders/:id',
+    {
+      config: { auth: ADMIN },
+      schema: { tags: ['admin'], operationId: 'adminGetOrder', summary: 'An order in full: delivered codes and timeline', security: ADMIN_SECURITY, params: OrderIdParams, response: { 200: orderAnswer, ...errorResponses(401, 403, 404) } },
+    },
+    async (request, reply) => {
+      const order = await loadOrderDetail(souk.db, souk.vault, request.params.id);
+      reply.header('cache-control', 'no-store');
+      return { ok: true, order: adminOrderView(order) };
+    },
+  );
+  app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof FulfilBody> }>(
+    '/orders/:id/fulfil',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminFulfilOrder',
+        summary: 'Deliver a processing (manual) order by hand',
+        security: ADMIN_SECURITY,
+        params: OrderIdParams,
+        body: FulfilBody,
+        response: { 200: orderAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const order = await fulfilManualOrder(deps, request.params.id, request.body.codes, adminActor(request));
+      reply.header('cache-control', 'no-store');
+      return { ok: true, order: adminOrderView(order) };
+    },
+  );
+  app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof ReasonBody> }>(
+    '/orders/:id/reject',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminRejectOrder',
+        summary: 'Turn down an order before fulfilment: codes back to stock, money back to the wallet',
+        security: ADMIN_SECURITY,
+        params: OrderIdParams,
+        body: ReasonBody,
+        response: { 200: orderAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => ({ ok: true, order: adminOrderView(await rejectOrder(deps, request.params.id, adminActor(request), request.body.reason)) }),
+  );
+  app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof ReasonBody> }>(
+    '/orders/:id/refund',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminRefundOrder',
+        summary: 'Refund a fulfilled order to the wallet (the codes stay delivered)',
+        security: ADMIN_SECURITY,
+        params: OrderIdParams,
+        body: ReasonBody,
+        response: { 200: orderAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const order = await refundOrder(deps, request.params.id, adminActor(request), request.body.reason);
+      reply.header('cache-control', 'no-store');
+      return { ok: true, order: adminOrderView(order) };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof FailuresQuery> }>(
+    '/api-failures',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminListApiFailures',
+        summary: 'Failed order attempts, newest first',
+        security: ADMIN_SECURITY,
+        querystring: FailuresQuery,
+        response: { 200: okObject({ failures: Type.Array(Type.Ref('ApiFailure')), next_before: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit ?? 100;
+      const rows = await listApiFailures(souk.db, { accountId: q.account_id, errorCode: q.error_code, since: utcTime(q.since, 'since'), before: q.before, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return { ok: true, failures: page, next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+    },
+  );
+
+  app.get(
+    '/settings/wallet-checkout',
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminGetWalletCheckout', summary: 'Whether orders can be paid from wallets', security: ADMIN_SECURITY, response: { 200: WalletCheckoutAnswer, ...errorResponses(401, 403) } } },
+    async () => ({ ok: true, enabled: await isWalletCheckoutEnabled(souk.db) }),
+  );
+  app.put<{ Body: Static<typeof WalletCheckoutBody> }>(
+    '/settings/wallet-checkout',
+    {
+      config: { auth: ADMIN },
+      schema: { tags: ['admin'], operationId: 'adminSetWalletCheckout', summary: 'Switch paying orders from wallets on or off', security: ADMIN_SECURITY, body: WalletCheckoutBody, response: { 200: WalletCheckoutAnswer, ...errorResponses(400, 401, 403) } },
+    },
+    async (request) => {
+      await setWalletCheckout(souk.db, request.body.enabled);
+      return { ok: true, enabled: request.body.enabled };
+    },
+  );
+}
