@@ -295,7 +295,7 @@ program
     const bar = progressBar(source.totalBytes);
     try {
       const result = await withSouk((souk) =>
-        importStock({ db: souk.db, bus: souk.bus, vault: souk.vault }, options.product, source.lines, {
+        importStock({ db: souk.db, bus: souk.bus, vault: souk.vault, dialect: souk.dialect }, options.product, source.lines, {
           batch: options.batch ?? path.basename(file === '-' ? 'stdin' : file),
           onProgress: (p) => bar.update(source.bytesRead(), p),
         }),

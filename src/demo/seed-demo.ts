@@ -91,7 +91,7 @@ export async function seedDemo(souk: Souk): Promise<DemoCredentials | undefined>
       });
       // Codes anyone can tell are not real: DEMO-…, and flagged demo in stock.
       const codes = Array.from({ length: DEMO_CODES_PER_PRODUCT }, () => `DEMO-${randomBase62(4).toUpperCase()}-${randomBase62(4).toUpperCase()}-${randomBase62(4).toUpperCase()}`);
-      await importStock({ ...deps, vault: souk.vault }, product.id, codes, { batch: 'demo', demo: true });
+      await importStock({ ...deps, vault: souk.vault, dialect: souk.dialect }, product.id, codes, { batch: 'demo', demo: true });
     }
     const admin = await createAccount(tx, { name: 'Shop admin', kind: 'admin', currency: 'USD' });
     const adminPassword = randomBase62(12);

@@ -5,7 +5,7 @@ import { importStock } from '../../src/core/inventory/index.js';
 import { topUpWallet } from '../../src/core/wallets/index.js';
 
 export function stockDeps(souk: Souk) {
-  return { db: souk.db, bus: souk.bus, vault: souk.vault };
+  return { db: souk.db, bus: souk.bus, vault: souk.vault, dialect: souk.dialect };
 }
 
 export function orderDeps(souk: Souk) {

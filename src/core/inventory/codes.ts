@@ -1,16 +1,16 @@
 // Stock codes at rest: sealed with AES-256-GCM under the master key (the sealed text names its
 // key, so the master key can be rotated), and fingerprinted with an HMAC so uniqueness can be
 // enforced by the database without the plaintext ever being stored or compared.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { deriveKey, SecretBox } from '../crypto.js';
 
 export class CodeVault {
   private readonly box: SecretBox;
-  private readonly fingerprintKey: Buffer;
+  private readonly fingerprintKey: KeyObject;
 
   constructor(masterKey: Buffer) {
     this.box = new SecretBox(masterKey);
-    this.fingerprintKey = deriveKey(masterKey, 'stock-code-fingerprint');
+    this.fingerprintKey = createSecretKey(deriveKey(masterKey, 'stock-code-fingerprint'));
   }
 
   seal(code: string): string {

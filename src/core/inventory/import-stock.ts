@@ -2,7 +2,7 @@
 // skipped and counted. Work is committed in chunks, so a huge file shows progress and a failure
 // halfway keeps what was committed; importing the same file again only counts duplicates.
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.js';
+import type { Db, Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { changeCatalog, findProduct, type CatalogDeps } from '../catalog/index.js';
 import { ValidationFailed } from '../errors.js';
@@ -20,6 +20,7 @@ export interface ImportProgress extends ImportResult {
 
 export interface StockDeps extends CatalogDeps {
   vault: CodeVault;
+  dialect: Dialect;
 }
 
 export interface ImportOptions {
@@ -31,26 +32,38 @@ export interface ImportOptions {
 }
 
 const MAX_CODE_LENGTH = 500;
-/** Rows per INSERT statement: well under SQLite's 32,766 bound parameters at 7 per row. */
-const ROWS_PER_STATEMENT = 1000;
+
+/**
+ * Inserts sealed codes in one statement whatever their number: the rows travel as one JSON array
+ * (SQLite) or two arrays (PostgreSQL), so no per-row query building sits on the hot path.
+ * Codes already in stock (or twice in the batch) hit the unique fingerprint and are skipped.
+ */
+async function insertSealed(tx: Db, dialect: Dialect, productId: number, sealed: string[], fingerprints: string[], options: ImportOptions, now: string): Promise<number> {
+  const batch = options.batch ?? null;
+  const demo = options.demo ? 1 : 0;
+  if (dialect === 'postgres') {
+    const result = await sql`
+      insert into stock_items (product_id, code_enc, code_hmac, status, batch, demo, created_at)
+      select ${productId}, t.enc, t.hmac, 'available', ${batch}, ${demo}, ${now}
+      from unnest(${sealed}::text[], ${fingerprints}::text[]) as t(enc, hmac)
+      on conflict (product_id, code_hmac) do nothing`.execute(tx);
+    return Number(result.numAffectedRows ?? 0n);
+  }
+  const rows = JSON.stringify(sealed.map((enc, i) => [enc, fingerprints[i]]));
+  // "where true" keeps SQLite from reading ON CONFLICT as a join constraint.
+  const result = await sql`
+    insert into stock_items (product_id, code_enc, code_hmac, status, batch, demo, created_at)
+    select ${productId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'available', ${batch}, ${demo}, ${now}
+    from json_each(${rows}) where true
+    on conflict (product_id, code_hmac) do nothing`.execute(tx);
+  return Number(result.numAffectedRows ?? 0n);
+}
 
 async function insertChunk(tx: Db, productId: number, codes: string[], deps: StockDeps, options: ImportOptions): Promise<number> {
   const now = nowIso();
-  let inserted = 0;
-  for (let i = 0; i < codes.length; i += ROWS_PER_STATEMENT) {
-    const rows = codes.slice(i, i + ROWS_PER_STATEMENT).map((code) => ({
-      product_id: productId,
-      code_enc: deps.vault.seal(code),
-      code_hmac: deps.vault.fingerprint(code),
-      status: 'available' as const,
-      batch: options.batch ?? null,
-      demo: options.demo ? 1 : 0,
-      created_at: now,
-    }));
-    // A code already in stock (or twice in this statement) violates the unique fingerprint and is skipped.
-    const result = await tx.insertInto('stock_items').values(rows).onConflict((c) => c.columns(['product_id', 'code_hmac']).doNothing()).executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
-  }
+  const sealed = codes.map((code) => deps.vault.seal(code));
+  const fingerprints = codes.map((code) => deps.vault.fingerprint(code));
+  const inserted = await insertSealed(tx, deps.dialect, productId, sealed, fingerprints, options, now);
   if (inserted > 0) {
     await tx
       .updateTable('products')

@@ -77,7 +77,7 @@ function parseCodeLines(request: FastifyRequest, body: string): Static<typeof Up
 }
 
 export async function adminStockRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  const deps = { db: souk.db, bus: souk.bus, vault: souk.vault };
+  const deps = { db: souk.db, bus: souk.bus, vault: souk.vault, dialect: souk.dialect };
   app.addSchema(StockItemSchema);
   app.addSchema(AuditEntrySchema);
 
