@@ -236,6 +236,7 @@ program
   .option('--description <text>', 'English description')
   .addOption(new Option('--fulfillment <kind>', 'how orders are fulfilled').choices(['stock', 'manual', 'upstream']).default('stock'))
   .addOption(new Option('--status <status>', 'catalog status').choices(['active', 'inactive']).default('active'))
+  .addOption(new Option('--stock-mode <mode>', 'unique: each code sold once; shared: one code for every buyer').choices(['unique', 'shared']).default('unique'))
   .option('--field <name...>', 'a value the buyer must give at checkout, e.g. player_id')
   .option('--json', 'print JSON')
   .action(
@@ -254,6 +255,7 @@ program
       description?: string;
       fulfillment: string;
       status: string;
+      stockMode: string;
       field?: string[];
       json?: boolean;
     }) => {
@@ -274,6 +276,7 @@ program
             type: options.type,
             fulfillment: options.fulfillment,
             status: options.status,
+            stock_mode: options.stockMode,
             fields: options.field,
           },
         ),

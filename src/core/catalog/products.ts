@@ -12,6 +12,7 @@ import { changeCatalog, type CatalogDeps } from './version.js';
 
 export const PRODUCT_STATUSES = ['active', 'inactive', 'archived'] as const;
 export const FULFILLMENTS = ['stock', 'upstream', 'manual'] as const;
+export const STOCK_MODES = ['unique', 'shared'] as const;
 export const DEFAULT_MAX_QUANTITY = 200;
 
 /** A value the buyer must give at checkout, e.g. a game's player id. */
@@ -67,6 +68,7 @@ export interface ProductInput {
   max_quantity?: number;
   status?: string;
   fulfillment?: string;
+  stock_mode?: string;
   fields?: unknown;
   category?: string | number | null;
   type?: string | number | null;
@@ -166,6 +168,11 @@ function checkScalars(input: ProductInput, current: Product | undefined, problem
   if (!(PRODUCT_STATUSES as readonly string[]).includes(status)) problems.push({ field: 'status', message: `must be one of ${PRODUCT_STATUSES.join(', ')}` });
   const fulfillment = input.fulfillment ?? current?.fulfillment ?? 'stock';
   if (!(FULFILLMENTS as readonly string[]).includes(fulfillment)) problems.push({ field: 'fulfillment', message: `must be one of ${FULFILLMENTS.join(', ')}` });
+  const stockMode = input.stock_mode ?? current?.stock_mode ?? 'unique';
+  if (!(STOCK_MODES as readonly string[]).includes(stockMode)) problems.push({ field: 'stock_mode', message: `must be one of ${STOCK_MODES.join(', ')}` });
+  if (current && stockMode !== current.stock_mode && current.stock_available > 0) {
+    problems.push({ field: 'stock_mode', message: 'can only change while the product has no codes in stock' });
+  }
   return {
     code,
     slug,
@@ -175,6 +182,7 @@ function checkScalars(input: ProductInput, current: Product | undefined, problem
     max_quantity: maxQuantity,
     status: status as Product['status'],
     fulfillment: fulfillment as Product['fulfillment'],
+    stock_mode: stockMode as Product['stock_mode'],
   };
 }
 

@@ -43,6 +43,7 @@ const ProductBody = Type.Object({
   max_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('archived')])),
   fulfillment: Type.Optional(Type.Union([Type.Literal('stock'), Type.Literal('upstream'), Type.Literal('manual')])),
+  stock_mode: Type.Optional(Type.Union([Type.Literal('unique'), Type.Literal('shared')], { description: 'unique: each code sold once (default); shared: one code delivered to every buyer.' })),
   fields: Type.Optional(Type.Array(Type.Union([Type.String({ maxLength: 64 }), Type.Partial(CheckoutFieldSchema)]), { maxItems: 50 })),
   category: Type.Optional(Type.Union([Type.String({ maxLength: 120 }), Type.Integer(), Type.Null()])),
   type: Type.Optional(Type.Union([Type.String({ maxLength: 120 }), Type.Integer(), Type.Null()])),
