@@ -265,11 +265,14 @@ export async function archiveProduct(deps: CatalogDeps, reference: string | numb
 /** Finds a product by integer id, code or slug (in that order); any status. */
 export async function findProduct(db: Db, reference: string | number): Promise<Product> {
   const text = String(reference).trim();
-  const base = db.selectFrom('products').selectAll();
-  let row: ProductRow | undefined;
-  if (/^\d{1,15}$/.test(text) && isRowId(Number(text))) row = await base.where('id', '=', Number(text)).executeTakeFirst();
-  row ??= await base.where('code', '=', text).executeTakeFirst();
-  row ??= await base.where('slug', '=', text).executeTakeFirst();
+  const id = /^\d{1,15}$/.test(text) && isRowId(Number(text)) ? Number(text) : undefined;
+  // One query for all three readings; an id wins over a code, a code over a slug.
+  const rows: ProductRow[] = await db
+    .selectFrom('products')
+    .selectAll()
+    .where((eb) => eb.or([eb('code', '=', text), eb('slug', '=', text), ...(id === undefined ? [] : [eb('id', '=', id)])]))
+    .execute();
+  const row = rows.find((r) => r.id === id) ?? rows.find((r) => r.code === text) ?? rows.find((r) => r.slug === text);
   if (!row) throw new ItemNotFound(text);
   return toProduct(row);
 }

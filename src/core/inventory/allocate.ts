@@ -18,10 +18,13 @@ export interface AllocationTarget {
 }
 
 /**
- * Claims `quantity` codes of a product for an order: sold at once, or reserved until `holdUntil`
- * for an order that waits for payment. Throws OutOfStock (and claims nothing) when short.
+ * Claims `quantity` codes of a product for an order (whose row must exist): sold at once, or
+ * reserved until `holdUntil` for an order that waits for payment. Throws OutOfStock (and claims
+ * nothing) when short. The product's counter is not touched here: call countDownStock() with the
+ * result, as late in the transaction as possible, because that row is shared by every buyer of the
+ * product and its lock is held until commit.
  */
-export async function allocateStock(tx: Db, dialect: Dialect, product: AllocationTarget, quantity: number, orderId: string, holdUntil?: string): Promise<AllocatedItem[]> {
+export async function claimStock(tx: Db, dialect: Dialect, product: AllocationTarget, quantity: number, orderId: string, holdUntil?: string): Promise<AllocatedItem[]> {
   const now = nowIso();
   let items: AllocatedItem[];
   if (product.stock_mode === 'shared') {
@@ -48,12 +51,24 @@ export async function allocateStock(tx: Db, dialect: Dialect, product: Allocatio
       .execute();
     if (items.length < quantity) throw new OutOfStock(product.code, quantity, items.length);
     items.sort((a, b) => a.id - b.id);
-    await tx.updateTable('products').set({ stock_available: sql<number>`stock_available - ${quantity}` }).where('id', '=', product.id).execute();
   }
   await tx
     .insertInto('order_items')
     .values(items.map((item) => ({ order_id: orderId, stock_item_id: item.id, created_at: now })))
     .execute();
+  return items;
+}
+
+/** Lowers a unique-mode product's available count by what an order claimed (shared codes are never counted down). */
+export async function countDownStock(tx: Db, product: AllocationTarget, quantity: number): Promise<void> {
+  if (product.stock_mode === 'shared' || quantity === 0) return;
+  await tx.updateTable('products').set({ stock_available: sql<number>`stock_available - ${quantity}` }).where('id', '=', product.id).execute();
+}
+
+/** Claims codes and counts them down in one go, for callers with nothing else to do in between. */
+export async function allocateStock(tx: Db, dialect: Dialect, product: AllocationTarget, quantity: number, orderId: string, holdUntil?: string): Promise<AllocatedItem[]> {
+  const items = await claimStock(tx, dialect, product, quantity, orderId, holdUntil);
+  await countDownStock(tx, product, quantity);
   return items;
 }
 

@@ -12,9 +12,9 @@ import type { CodeVault } from '../inventory/index.js';
 import { formatMinor, parseMinor } from '../money.js';
 import { convertMinor, debitWallet, ensureWallet, findFxRate } from '../wallets/index.js';
 import { isUniqueViolation } from './unique-violation.js';
-import { loadOrderDetail, type OrderDetail } from './read-orders.js';
-import { recordEvent } from './status.js';
-import { isWalletCheckoutEnabled } from './settings.js';
+import { loadOrderDetail, type OrderDetail, type OrderEvent } from './read-orders.js';
+import type { OrderStatus } from './status.js';
+import { WALLET_CHECKOUT_SETTING } from './settings.js';
 
 export interface PlaceOrderInput {
   /** Product id, code or slug. */
@@ -98,22 +98,39 @@ interface Pricing {
   fxRate: string | null;
 }
 
-async function priceOrder(tx: Db, product: Product, quantity: number, account: { currency: string; tier: string | null }): Promise<Pricing> {
-  let discountBp = 0;
-  if (account.tier) {
-    const tier = await tx.selectFrom('price_tiers').select('discount_bp').where('name', '=', account.tier).executeTakeFirst();
-    discountBp = tier?.discount_bp ?? 0;
-  }
-  const unitMinor = tieredPrice(product.price_minor, discountBp);
+/** What placement needs to know about the buyer, read in one query. */
+interface Buyer {
+  currency: string;
+  discountBp: number;
+  walletId: number | null;
+  walletCheckout: boolean;
+}
+
+async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
+  const row = await tx
+    .selectFrom('accounts as a')
+    .select((eb) => [
+      'a.currency',
+      eb.selectFrom('price_tiers').select('discount_bp').whereRef('price_tiers.name', '=', 'a.tier').as('discount_bp'),
+      eb.selectFrom('wallets').select('wallets.id').whereRef('wallets.account_id', '=', 'a.id').whereRef('wallets.currency', '=', 'a.currency').as('wallet_id'),
+      eb.selectFrom('settings').select('value').where('key', '=', WALLET_CHECKOUT_SETTING).as('wallet_checkout'),
+    ])
+    .where('a.id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return { currency: row.currency, discountBp: row.discount_bp ?? 0, walletId: row.wallet_id ?? null, walletCheckout: row.wallet_checkout !== 'off' };
+}
+
+async function priceOrder(tx: Db, product: Product, quantity: number, buyer: Buyer): Promise<Pricing> {
+  const unitMinor = tieredPrice(product.price_minor, buyer.discountBp);
   const totalMinor = unitMinor * quantity;
-  if (account.currency === product.currency) return { unitMinor, totalMinor, chargedMinor: totalMinor, chargedCurrency: product.currency, fxRate: null };
+  if (buyer.currency === product.currency) return { unitMinor, totalMinor, chargedMinor: totalMinor, chargedCurrency: product.currency, fxRate: null };
   let rate: string;
   try {
-    rate = await findFxRate(tx, product.currency, account.currency);
+    rate = await findFxRate(tx, product.currency, buyer.currency);
   } catch {
-    throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to your currency ${account.currency}; ask the shop to set one.`);
+    throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to your currency ${buyer.currency}; ask the shop to set one.`);
   }
-  return { unitMinor, totalMinor, chargedMinor: convertMinor(totalMinor, product.currency, account.currency, rate), chargedCurrency: account.currency, fxRate: rate };
+  return { unitMinor, totalMinor, chargedMinor: convertMinor(totalMinor, product.currency, buyer.currency, rate), chargedCurrency: buyer.currency, fxRate: rate };
 }
 
 async function findReplay(db: Db, accountId: number, clientOrderId: string, hash: string): Promise<string | undefined> {
@@ -129,27 +146,31 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
   if (input.clientOrderId !== undefined && !/^[\x21-\x7e]{1,120}$/.test(input.clientOrderId)) {
     throw new ValidationFailed('client_order_id must be 1 to 120 printable ASCII characters.', [{ field: 'client_order_id', message: '1 to 120 printable ASCII characters' }]);
   }
-  let placed: { orderId: string; replayed: boolean };
+  let placed: OrderDetail | { replayOf: string };
   try {
     placed = await deps.db.transaction().execute(async (tx) => {
       if (input.clientOrderId) {
         const replay = await findReplay(tx, accountId, input.clientOrderId, hash);
-        if (replay) return { orderId: replay, replayed: true };
+        if (replay) return { replayOf: replay };
       }
-      return { orderId: await placeInTransaction(tx, deps, accountId, input, hash, actor), replayed: false };
+      return placeInTransaction(tx, deps, accountId, input, hash, actor);
     });
   } catch (error) {
     // A concurrent request with the same client_order_id committed first: answer with its order.
-    if (input.clientOrderId && isUniqueViolation(error, 'client_order_id')) {
-      const replay = await findReplay(deps.db, accountId, input.clientOrderId, hash);
-      if (replay) placed = { orderId: replay, replayed: true };
-      else throw error;
-    } else throw error;
+    const replay = input.clientOrderId && isUniqueViolation(error, 'client_order_id') ? await findReplay(deps.db, accountId, input.clientOrderId, hash) : undefined;
+    if (!replay) throw error;
+    placed = { replayOf: replay };
   }
-  return { order: await loadOrderDetail(deps.db, deps.vault, placed.orderId), replayed: placed.replayed };
+  if ('replayOf' in placed) return { order: await loadOrderDetail(deps.db, deps.vault, placed.replayOf), replayed: true };
+  return { order: placed, replayed: false };
 }
 
-async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, input: PlaceOrderInput, hash: string, actor: string): Promise<string> {
+/**
+ * The transaction's steps, ordered so that rows every order shares (the buyer's wallet, the
+ * product's stock counter) are written last and their locks held only until the commit.
+ * Returns the order as placed, built from what was written rather than read back.
+ */
+async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, input: PlaceOrderInput, hash: string, actor: string): Promise<OrderDetail> {
   const product = await findProduct(tx, input.product).catch(() => undefined);
   if (!product || product.status !== 'active') throw new ItemNotFound(String(input.product));
   const strategy = fulfillmentFor(product.fulfillment);
@@ -164,8 +185,10 @@ async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, in
   if (input.deliveryChannel === 'email' && !input.buyer?.email) problems.push({ field: 'buyer.email', message: 'is required for e-mail delivery' });
   if (problems.length) throw new ValidationFailed(`The order is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
 
-  const account = await tx.selectFrom('accounts').select(['currency', 'tier']).where('id', '=', accountId).executeTakeFirstOrThrow();
-  const price = await priceOrder(tx, product, quantity, account);
+  const deferred = input.payment?.kind === 'deferred' ? input.payment : undefined;
+  const buyer = await loadBuyer(tx, accountId);
+  if (!deferred && !buyer.walletCheckout) throw new WalletDisabled();
+  const price = await priceOrder(tx, product, quantity, buyer);
   if (input.maxUnitPrice !== undefined) {
     const limit = parseMinor(input.maxUnitPrice, price.chargedCurrency);
     if (limit === undefined) throw new ValidationFailed('max_unit_price is not a valid amount.', [{ field: 'max_unit_price', message: `a decimal amount in ${price.chargedCurrency}` }]);
@@ -175,54 +198,63 @@ async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, in
 
   const orderId = ulid();
   const now = nowIso();
-  const deferred = input.payment?.kind === 'deferred' ? input.payment : undefined;
   const holdUntil = deferred ? new Date(Date.now() + deferred.holdSeconds * 1000).toISOString() : null;
-  const initial = deferred ? 'awaiting_payment' : 'queued';
-  const wallet = await ensureWallet(tx, accountId, price.chargedCurrency);
-  // The order row goes first: with a client_order_id, a concurrent duplicate stops here.
+  const walletId = buyer.walletId ?? (await ensureWallet(tx, accountId, price.chargedCurrency)).id;
+  const events: OrderEvent[] = deferred
+    ? [{ from: null, to: 'awaiting_payment', reason: `placed; goods held until ${holdUntil}`, actor, at: now }]
+    : [
+        { from: null, to: 'queued', reason: 'placed', actor, at: now },
+        { from: 'queued', to: strategy.statusWhenPaid, reason: strategy.statusWhenPaid === 'fulfilled' ? 'delivered from stock' : 'waiting for fulfilment', actor, at: now },
+      ];
+  const status = events.at(-1)!.to as OrderStatus;
+  const order = {
+    id: orderId,
+    number: orderNumber(),
+    account_id: accountId,
+    channel: input.channel ?? 'api',
+    client_order_id: input.clientOrderId ?? null,
+    request_hash: hash,
+    product_id: product.id,
+    quantity,
+    unit_price_minor: price.unitMinor,
+    currency: product.currency,
+    total_minor: price.totalMinor,
+    charged_minor: price.chargedMinor,
+    charged_currency: price.chargedCurrency,
+    fx_rate: price.fxRate,
+    status,
+    payment_status: deferred ? 'pending' : 'paid',
+    fulfillment: product.fulfillment,
+    wallet_id: walletId,
+    buyer_name: input.buyer?.name ?? null,
+    buyer_email: input.buyer?.email ?? null,
+    delivery_channel: input.deliveryChannel ?? 'api',
+    callback_url: input.callbackUrl ?? null,
+    fields: JSON.stringify(fields),
+    reason: null,
+    expires_at: holdUntil,
+    created_at: now,
+    updated_at: now,
+  };
+  // The order row goes first: with a client_order_id, a concurrent duplicate stops here. Its
+  // status is already the final one; if any later step fails, the whole transaction goes.
+  await tx.insertInto('orders').values(order).execute();
+  const target = { id: product.id, code: product.code, stock_mode: product.stock_mode };
+  const outcome = await strategy.fulfilAtPlacement({ tx, dialect: deps.dialect, orderId, product: target, quantity, ...(holdUntil ? { holdUntil } : {}) });
   await tx
-    .insertInto('orders')
-    .values({
-      id: orderId,
-      number: orderNumber(),
-      account_id: accountId,
-      channel: input.channel ?? 'api',
-      client_order_id: input.clientOrderId ?? null,
-      request_hash: hash,
-      product_id: product.id,
-      quantity,
-      unit_price_minor: price.unitMinor,
-      currency: product.currency,
-      total_minor: price.totalMinor,
-      charged_minor: price.chargedMinor,
-      charged_currency: price.chargedCurrency,
-      fx_rate: price.fxRate,
-      status: initial,
-      payment_status: 'pending',
-      fulfillment: product.fulfillment,
-      wallet_id: wallet.id,
-      buyer_name: input.buyer?.name ?? null,
-      buyer_email: input.buyer?.email ?? null,
-      delivery_channel: input.deliveryChannel ?? 'api',
-      callback_url: input.callbackUrl ?? null,
-      fields: JSON.stringify(fields),
-      reason: null,
-      expires_at: holdUntil,
-      created_at: now,
-      updated_at: now,
-    })
+    .insertInto('order_events')
+    .values(events.map((e) => ({ order_id: orderId, from_status: e.from, to_status: e.to, reason: e.reason, actor: e.actor, created_at: e.at })))
     .execute();
-  await recordEvent(tx, orderId, null, initial, { actor, reason: holdUntil ? `placed; goods held until ${holdUntil}` : 'placed' }, now);
+  if (!deferred && price.chargedMinor > 0) await debitWallet(tx, walletId, price.chargedMinor, { kind: 'order', reference: `order:${orderId}`, actor });
+  await outcome.settle();
 
-  const stockTarget = { id: product.id, code: product.code, stock_mode: product.stock_mode };
-  if (holdUntil) {
-    await strategy.fulfilAtPlacement({ tx, dialect: deps.dialect, orderId, product: stockTarget, quantity, holdUntil });
-    return orderId;
-  }
-  if (!(await isWalletCheckoutEnabled(tx))) throw new WalletDisabled();
-  const outcome = await strategy.fulfilAtPlacement({ tx, dialect: deps.dialect, orderId, product: stockTarget, quantity });
-  if (price.chargedMinor > 0) await debitWallet(tx, wallet.id, price.chargedMinor, { kind: 'order', reference: `order:${orderId}`, actor });
-  await tx.updateTable('orders').set({ status: outcome.status, payment_status: 'paid' }).where('id', '=', orderId).execute();
-  await recordEvent(tx, orderId, 'queued', outcome.status, { actor, reason: outcome.status === 'fulfilled' ? 'delivered from stock' : 'waiting for fulfilment' }, now);
-  return orderId;
+  return {
+    ...order,
+    status,
+    product: { id: product.id, code: product.code, name: product.name.en ?? product.code },
+    buyer: { name: order.buyer_name, email: order.buyer_email },
+    fields,
+    items: status === 'fulfilled' ? outcome.items.map((item) => ({ id: item.id, code: deps.vault.open(item.code_enc) })) : [],
+    events,
+  };
 }

@@ -63,7 +63,7 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string)
       ? db
           .selectFrom('order_items')
           .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
-          .select(['order_items.id', 'stock_items.code_enc'])
+          .select(['order_items.stock_item_id as id', 'stock_items.code_enc'])
           .where('order_items.order_id', '=', orderId)
           .orderBy('order_items.id')
           .execute()

@@ -2,10 +2,10 @@
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 
-const WALLET_CHECKOUT = 'wallet_checkout';
+export const WALLET_CHECKOUT_SETTING = 'wallet_checkout';
 
 export async function isWalletCheckoutEnabled(db: Db): Promise<boolean> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', WALLET_CHECKOUT).executeTakeFirst();
+  const row = await db.selectFrom('settings').select('value').where('key', '=', WALLET_CHECKOUT_SETTING).executeTakeFirst();
   return row?.value !== 'off';
 }
 
@@ -14,7 +14,7 @@ export async function setWalletCheckout(db: Db, enabled: boolean): Promise<void>
   const value = enabled ? 'on' : 'off';
   await db
     .insertInto('settings')
-    .values({ key: WALLET_CHECKOUT, value, updated_at: nowIso() })
+    .values({ key: WALLET_CHECKOUT_SETTING, value, updated_at: nowIso() })
     .onConflict((c) => c.column('key').doUpdateSet({ value, updated_at: nowIso() }))
     .execute();
 }
