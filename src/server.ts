@@ -18,6 +18,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** Log paths that may carry secrets; pino replaces their values before a line is written. */
 export const REDACTED_PATHS = [
+  // Souk logs no request headers or bodies; these guard against a serializer or a debug line that
+  // one day does. Explicit paths only: wildcard paths cost ~30 µs on every log line.
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers["x-signature"]',
@@ -25,14 +27,6 @@ export const REDACTED_PATHS = [
   'headers.authorization',
   'headers["x-api-key"]',
   'headers["x-signature"]',
-  '*.password',
-  '*.secret',
-  '*.token',
-  '*.refresh_token',
-  '*.api_key',
-  '*.apiKey',
-  '*.signing_secret',
-  '*.codes',
 ];
 
 export interface ServerOptions {

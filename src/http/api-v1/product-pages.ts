@@ -6,7 +6,8 @@ import { queryCatalog, type CatalogQuery, type CatalogSnapshot } from '../../cor
 import { productView } from './catalog-views.js';
 
 export interface ProductPage {
-  body: string;
+  /** UTF-8 bytes, encoded once: sending a string re-encodes and measures it on every response. */
+  body: Buffer;
   etag: string;
 }
 
@@ -20,7 +21,7 @@ export function productPage(snapshot: CatalogSnapshot, query: CatalogQuery & { l
   const hit = cache.get(key);
   if (hit) return hit;
   const page = queryCatalog(snapshot, query);
-  const body = JSON.stringify({ ok: true, products: page.entries.map((e) => productView(e, query.lang)), next_cursor: page.nextCursor });
+  const body = Buffer.from(JSON.stringify({ ok: true, products: page.entries.map((e) => productView(e, query.lang)), next_cursor: page.nextCursor }));
   const built = { body, etag: `"${snapshot.version}-${createHash('sha1').update(body).digest('base64url')}"` };
   if (cache.size >= MAX_PAGES_PER_SNAPSHOT) cache.clear();
   cache.set(key, built);
