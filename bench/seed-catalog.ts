@@ -1,6 +1,7 @@
 // A realistic catalog for the benchmark: gift cards, game top-ups and software keys in English,
 // Arabic and Chinese, across regions and denominations, written in one transaction through the
 // core (so names, slugs, prices and the catalog version are exactly what the shop would store).
+import { DEMO_CATEGORIES } from '../src/demo/seed-demo.js';
 import { openSouk } from '../src/app.js';
 import { loadConfig, type Env } from '../src/config.js';
 import { CATALOG_TOPIC, createCategory, createCategoryType, createProduct } from '../src/core/catalog/index.js';
@@ -24,33 +25,10 @@ interface Region {
   name: Text;
 }
 
-const CATEGORIES: Array<{ slug: string; name: Text; types: Array<{ slug: string; name: Text }> }> = [
-  {
-    slug: 'gift-cards',
-    name: { en: 'Gift cards', ar: 'بطاقات الهدايا', zh: '礼品卡' },
-    types: [
-      { slug: 'app-stores', name: { en: 'App stores', ar: 'متاجر التطبيقات', zh: '应用商店' } },
-      { slug: 'shopping', name: { en: 'Shopping', ar: 'التسوق', zh: '购物' } },
-      { slug: 'entertainment', name: { en: 'Entertainment', ar: 'الترفيه', zh: '娱乐' } },
-    ],
-  },
-  {
-    slug: 'game-top-ups',
-    name: { en: 'Game top-ups', ar: 'شحن الألعاب', zh: '游戏充值' },
-    types: [
-      { slug: 'mobile-games', name: { en: 'Mobile games', ar: 'ألعاب الجوال', zh: '手机游戏' } },
-      { slug: 'pc-console', name: { en: 'PC and console', ar: 'الكمبيوتر والكونسول', zh: '电脑和主机' } },
-    ],
-  },
-  {
-    slug: 'software-keys',
-    name: { en: 'Software keys', ar: 'مفاتيح البرامج', zh: '软件密钥' },
-    types: [
-      { slug: 'security', name: { en: 'Security', ar: 'الحماية', zh: '安全软件' } },
-      { slug: 'productivity', name: { en: 'Productivity', ar: 'الإنتاجية', zh: '办公软件' } },
-    ],
-  },
-];
+// The demo's categories, plus an entertainment type for streaming vouchers.
+const CATEGORIES = DEMO_CATEGORIES.map((category) =>
+  category.slug === 'gift-cards' ? { ...category, types: [...category.types, { slug: 'entertainment', name: { en: 'Entertainment', ar: 'الترفيه', zh: '娱乐' } }] } : category,
+);
 
 const GIFT_CARD: Text = { en: 'gift card', ar: 'بطاقة هدايا', zh: '礼品卡' };
 const TOP_UP: Text = { en: 'top-up', ar: 'شحن رصيد', zh: '充值' };

@@ -23,7 +23,8 @@ const DEMO_CODES_PER_PRODUCT = 50;
 /** 1,000.00 USD for the demo reseller. */
 const DEMO_FUNDS_MINOR = 100_000;
 
-const CATEGORIES: Array<{ slug: string; name: Name; types: Array<{ slug: string; name: Name }> }> = [
+/** The demo's categories and their types (the catalog benchmark builds on them too). */
+export const DEMO_CATEGORIES: Array<{ slug: string; name: Name; types: Array<{ slug: string; name: Name }> }> = [
   {
     slug: 'gift-cards',
     name: { en: 'Gift cards', ar: 'بطاقات الهدايا', zh: '礼品卡' },
@@ -73,7 +74,7 @@ export async function seedDemo(souk: Souk): Promise<DemoCredentials | undefined>
     const existing = await tx.selectFrom('products').select('id').limit(1).executeTakeFirst();
     if (existing) return undefined;
     const deps = { db: tx, bus: souk.bus };
-    for (const category of CATEGORIES) {
+    for (const category of DEMO_CATEGORIES) {
       await createCategory(deps, { slug: category.slug, name: category.name });
       for (const type of category.types) await createCategoryType(deps, category.slug, type);
     }
