@@ -80,10 +80,10 @@ program
     const [{ buildServer }, { seedDemo }] = await Promise.all([import('./server.js'), import('./demo/seed-demo.js')]);
     const souk = await openSouk(config);
     souk.catalog.start();
-    const { startSweeper } = await import('./worker/sweeper.js');
-    const sweeper = startSweeper(souk);
     const demo = options.demo ? await seedDemo(souk) : undefined;
     const app = await buildServer(souk);
+    const { startSweeper } = await import('./worker/sweeper.js');
+    const sweeper = startSweeper(souk, (error) => app.log.error({ err: error }, 'housekeeping failed; it will run again'));
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,18 +1,21 @@
-// Scheduled housekeeping: unpaid orders past their hold expire and their codes go back on sale.
+// Scheduled housekeeping: unpaid orders past their hold expire and their codes go back on sale;
+// Idempotency-Key records older than 24 h are dropped.
 import type { Souk } from '../app.js';
+import { pruneIdempotencyKeys } from '../core/idempotency/index.js';
 import { expireUnpaidOrders } from '../core/orders/index.js';
 
 export interface Sweeper {
   stop(): void;
 }
 
-export function startSweeper(souk: Souk, everyMs = 15_000): Sweeper {
+export function startSweeper(souk: Souk, onError: (error: unknown) => void, everyMs = 15_000): Sweeper {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     expireUnpaidOrders({ db: souk.db, dialect: souk.dialect, vault: souk.vault })
-      .catch(() => undefined)
+      .then(() => pruneIdempotencyKeys(souk.db))
+      .catch(onError)
       .finally(() => (running = false));
   }, everyMs);
   timer.unref();

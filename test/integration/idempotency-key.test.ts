@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
+import { pruneIdempotencyKeys } from '../../src/core/idempotency/index.js';
 
 for (const kind of DATABASE_KINDS) {
   describe(`Idempotency-Key on POST (${kind})`, () => {
@@ -47,6 +48,19 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(await accountsNamed('Burst'), 1);
       const ids = new Set(results.filter((r) => r.statusCode === 201).map((r) => r.json().account.id));
       assert.equal(ids.size, 1);
+    });
+
+    test('after 24 hours a key is free again and housekeeping drops it', async () => {
+      await createAccount('old-key', 'Eta');
+      const past = new Date(Date.now() - 60_000).toISOString();
+      await t.souk.db.updateTable('idempotency_keys').set({ expires_at: past }).where('key', '=', 'old-key').execute();
+      const reused = await createAccount('old-key', 'Theta');
+      assert.equal(reused.statusCode, 201, 'an expired key starts afresh, even with another body');
+      assert.equal(await accountsNamed('Theta'), 1);
+      await t.souk.db.updateTable('idempotency_keys').set({ expires_at: past }).where('key', '=', 'old-key').execute();
+      await pruneIdempotencyKeys(t.souk.db);
+      assert.equal((await t.souk.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'old-key').execute()).length, 0);
+      assert.ok((await t.souk.db.selectFrom('idempotency_keys').select('key').execute()).length > 0, 'live keys stay');
     });
 
     test('a request refused by validation claims no key; a malformed key is 400', async () => {

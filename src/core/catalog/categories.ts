@@ -156,11 +156,6 @@ export async function listCategoryTypes(db: Db, category: string | number): Prom
   return rows.map(toCategoryType);
 }
 
-export async function listAllCategoryTypes(db: Db): Promise<CategoryType[]> {
-  const rows = await db.selectFrom('category_types').selectAll().orderBy('id').execute();
-  return rows.map(toCategoryType);
-}
-
 export async function deleteCategoryType(deps: CatalogDeps, typeId: number): Promise<void> {
   await changeCatalog(deps, async (tx) => {
     const used = await tx.selectFrom('products').select('id').where('type_id', '=', typeId).executeTakeFirst();

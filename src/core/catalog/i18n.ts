@@ -3,7 +3,6 @@
 import type { FieldProblem } from '../errors.js';
 
 export type Localized = Record<string, string>;
-export const LOCALES = ['en', 'ar', 'zh'] as const;
 
 /** Accepts a plain string (taken as English) or an object of language → text. */
 export function parseLocalized(input: unknown, field: string, problems: FieldProblem[], options: { required: boolean; max: number }): Localized {

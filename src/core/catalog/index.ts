@@ -7,7 +7,6 @@ export {
   listCategories,
   createCategoryType,
   listCategoryTypes,
-  listAllCategoryTypes,
   deleteCategoryType,
   type Category,
   type CategoryInput,
@@ -27,7 +26,7 @@ export {
   type Product,
   type ProductInput,
 } from './products.js';
-export { LOCALES, localizedText, type Localized } from './i18n.js';
+export { localizedText, type Localized } from './i18n.js';
 export {
   CatalogReader,
   queryCatalog,

@@ -65,13 +65,6 @@ export async function countDownStock(tx: Db, product: AllocationTarget, quantity
   await tx.updateTable('products').set({ stock_available: sql<number>`stock_available - ${quantity}` }).where('id', '=', product.id).execute();
 }
 
-/** Claims codes and counts them down in one go, for callers with nothing else to do in between. */
-export async function allocateStock(tx: Db, dialect: Dialect, product: AllocationTarget, quantity: number, orderId: string, holdUntil?: string): Promise<AllocatedItem[]> {
-  const items = await claimStock(tx, dialect, product, quantity, orderId, holdUntil);
-  await countDownStock(tx, product, quantity);
-  return items;
-}
-
 /** Turns an order's reserved codes into sold ones (its payment arrived). */
 export async function confirmReservedStock(tx: Db, orderId: string): Promise<void> {
   await tx.updateTable('stock_items').set({ status: 'sold', sold_at: nowIso(), reserved_until: null }).where('order_id', '=', orderId).where('status', '=', 'reserved').execute();
