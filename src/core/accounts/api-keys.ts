@@ -1,6 +1,6 @@
 // API keys: `sk_live_` + 43 base62 characters (≥ 256 bits). Only a SHA-256 hash is stored, with
 // a short visible prefix; the key itself is returned once, at creation.
-import type { Db } from '../../db/index.js';
+import { queryTemplate, type Db } from '../../db/index.js';
 import type { ApiKeyRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { constantTimeEqual, randomBase62, sha256Hex, type SecretBox } from '../crypto.js';
@@ -161,6 +161,11 @@ function toCredentials(row: KeyLookupRow, box: SecretBox, via: Principal['via'])
   };
 }
 
+// Every authenticated request looks its key up: a template, built and compiled once.
+const keysByPrefix = queryTemplate(['prefix'], (db, p) =>
+  db.selectFrom('api_keys').innerJoin('accounts', 'accounts.id', 'api_keys.account_id').select(keyColumns).where('api_keys.prefix', '=', p.prefix),
+);
+
 /**
  * Finds the live key matching a presented secret. Candidates are found by the visible prefix and
  * the hash is compared with timingSafeEqual, so timing reveals nothing about the secret.
@@ -168,12 +173,7 @@ function toCredentials(row: KeyLookupRow, box: SecretBox, via: Principal['via'])
 export async function authenticateApiKey(db: Db, box: SecretBox, presented: string): Promise<KeyCredentials | undefined> {
   if (!looksLikeApiKey(presented)) return undefined;
   const hash = sha256Hex(presented);
-  const rows = (await db
-    .selectFrom('api_keys')
-    .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-    .select(keyColumns)
-    .where('api_keys.prefix', '=', presented.slice(0, VISIBLE))
-    .execute()) as KeyLookupRow[];
+  const rows = (await keysByPrefix.run(db, { prefix: presented.slice(0, VISIBLE) })) as KeyLookupRow[];
   let match: KeyLookupRow | undefined;
   for (const row of rows) if (constantTimeEqual(row.key_hash, hash)) match = row;
   if (!match || match.revoked_at || match.status !== 'active') return undefined;

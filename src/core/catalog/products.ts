@@ -1,6 +1,6 @@
 // Products: what a shop sells. Integer id for APIs that want numbers, a unique code for humans and
 // partner APIs, a unique slug for URLs. Price in minor units of its own currency.
-import type { Db } from '../../db/index.js';
+import { queryTemplate, type Db } from '../../db/index.js';
 import type { ProductRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { Conflict, ItemNotFound, ValidationFailed, type FieldProblem } from '../errors.js';
@@ -262,16 +262,20 @@ export async function archiveProduct(deps: CatalogDeps, reference: string | numb
   return updateProduct(deps, reference, { status: 'archived' });
 }
 
+// Placement looks a product up on every order: templates, built and compiled once.
+const selectByCodeOrSlug = queryTemplate(['text'], (db, p) =>
+  db.selectFrom('products').selectAll().where((eb) => eb.or([eb('code', '=', p.text), eb('slug', '=', p.text)])),
+);
+const selectByIdCodeOrSlug = queryTemplate(['text', 'id'], (db, p) =>
+  db.selectFrom('products').selectAll().where((eb) => eb.or([eb('code', '=', p.text), eb('slug', '=', p.text), eb('id', '=', p.id)])),
+);
+
 /** Finds a product by integer id, code or slug (in that order); any status. */
 export async function findProduct(db: Db, reference: string | number): Promise<Product> {
   const text = String(reference).trim();
   const id = /^\d{1,15}$/.test(text) && isRowId(Number(text)) ? Number(text) : undefined;
   // One query for all three readings; an id wins over a code, a code over a slug.
-  const rows: ProductRow[] = await db
-    .selectFrom('products')
-    .selectAll()
-    .where((eb) => eb.or([eb('code', '=', text), eb('slug', '=', text), ...(id === undefined ? [] : [eb('id', '=', id)])]))
-    .execute();
+  const rows: ProductRow[] = await (id === undefined ? selectByCodeOrSlug.run(db, { text }) : selectByIdCodeOrSlug.run(db, { text, id }));
   const row = rows.find((r) => r.id === id) ?? rows.find((r) => r.code === text) ?? rows.find((r) => r.slug === text);
   if (!row) throw new ItemNotFound(text);
   return toProduct(row);

@@ -2,7 +2,7 @@
 // transaction; the claim itself is a conditional UPDATE (and on PostgreSQL rows are picked with
 // FOR UPDATE SKIP LOCKED), so two orders can never get the same code whatever their callers do.
 import { sql } from 'kysely';
-import type { Db, Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { OutOfStock } from '../errors.js';
 
@@ -16,6 +16,35 @@ export interface AllocationTarget {
   code: string;
   stock_mode: 'unique' | 'shared';
 }
+
+/**
+ * The claim, as templates (it runs on every order). The pick is a materialized CTE so it runs
+ * exactly once: PostgreSQL may re-run an `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` subquery
+ * and claim more rows than asked.
+ */
+function claimTemplate(hold: boolean) {
+  return queryTemplate(['productId', 'quantity', 'orderId', 'at'], (db, p, dialect) =>
+    db
+      .with(
+        (cte) => cte('picked').materialized(),
+        (q) => {
+          const pick = q.selectFrom('stock_items').select('id').where('product_id', '=', p.productId).where('status', '=', 'available').orderBy('id').limit(p.quantity);
+          return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
+        },
+      )
+      .updateTable('stock_items')
+      .set(hold ? { status: 'reserved', order_id: p.orderId, reserved_until: p.at } : { status: 'sold', order_id: p.orderId, sold_at: p.at })
+      .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+      .where('status', '=', 'available')
+      .returning(['id', 'code_enc']),
+  );
+}
+const sellCodes = claimTemplate(false);
+const holdCodes = claimTemplate(true);
+const insertOneItem = queryTemplate(['orderId', 'stockItemId', 'at'], (db, p) => db.insertInto('order_items').values({ order_id: p.orderId, stock_item_id: p.stockItemId, created_at: p.at }));
+const countDown = queryTemplate(['quantity', 'productId'], (db, p) =>
+  db.updateTable('products').set({ stock_available: sql<number>`stock_available - ${p.quantity}` }).where('id', '=', p.productId),
+);
 
 /**
  * Claims `quantity` codes of a product for an order (whose row must exist): sold at once, or
@@ -33,36 +62,19 @@ export async function claimStock(tx: Db, dialect: Dialect, product: AllocationTa
     if (!shared) throw new OutOfStock(product.code, quantity, 0);
     items = Array.from({ length: quantity }, () => shared);
   } else {
-    // The pick is a materialized CTE so it runs exactly once: PostgreSQL may re-run an
-    // `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` subquery and claim more rows than asked.
-    items = await tx
-      .with(
-        (cte) => cte('picked').materialized(),
-        (db) => {
-          const pick = db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('status', '=', 'available').orderBy('id').limit(quantity);
-          return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
-        },
-      )
-      .updateTable('stock_items')
-      .set(holdUntil ? { status: 'reserved', order_id: orderId, reserved_until: holdUntil } : { status: 'sold', order_id: orderId, sold_at: now })
-      .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
-      .where('status', '=', 'available')
-      .returning(['id', 'code_enc'])
-      .execute();
+    items = await (holdUntil ? holdCodes : sellCodes).run(tx, { productId: product.id, quantity, orderId, at: holdUntil ?? now });
     if (items.length < quantity) throw new OutOfStock(product.code, quantity, items.length);
     items.sort((a, b) => a.id - b.id);
   }
-  await tx
-    .insertInto('order_items')
-    .values(items.map((item) => ({ order_id: orderId, stock_item_id: item.id, created_at: now })))
-    .execute();
+  if (items.length === 1) await insertOneItem.run(tx, { orderId, stockItemId: items[0]!.id, at: now });
+  else await tx.insertInto('order_items').values(items.map((item) => ({ order_id: orderId, stock_item_id: item.id, created_at: now }))).execute();
   return items;
 }
 
 /** Lowers a unique-mode product's available count by what an order claimed (shared codes are never counted down). */
 export async function countDownStock(tx: Db, product: AllocationTarget, quantity: number): Promise<void> {
   if (product.stock_mode === 'shared' || quantity === 0) return;
-  await tx.updateTable('products').set({ stock_available: sql<number>`stock_available - ${quantity}` }).where('id', '=', product.id).execute();
+  await countDown.run(tx, { quantity, productId: product.id });
 }
 
 /** Turns an order's reserved codes into sold ones (its payment arrived). */

@@ -3,7 +3,7 @@
 // and write the order with its events. Any failure rolls all of it back.
 import { createHash, randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
-import type { Db, Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { DomainError, IdempotencyKeyReused, ItemNotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
@@ -106,17 +106,21 @@ interface Buyer {
   walletCheckout: boolean;
 }
 
-async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
-  const row = await tx
+const selectBuyer = queryTemplate(['accountId', 'setting'], (db, p) =>
+  db
     .selectFrom('accounts as a')
     .select((eb) => [
       'a.currency',
       eb.selectFrom('price_tiers').select('discount_bp').whereRef('price_tiers.name', '=', 'a.tier').as('discount_bp'),
       eb.selectFrom('wallets').select('wallets.id').whereRef('wallets.account_id', '=', 'a.id').whereRef('wallets.currency', '=', 'a.currency').as('wallet_id'),
-      eb.selectFrom('settings').select('value').where('key', '=', WALLET_CHECKOUT_SETTING).as('wallet_checkout'),
+      eb.selectFrom('settings').select('value').where('key', '=', p.setting).as('wallet_checkout'),
     ])
-    .where('a.id', '=', accountId)
-    .executeTakeFirstOrThrow();
+    .where('a.id', '=', p.accountId),
+);
+
+async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
+  const [row] = await selectBuyer.run(tx, { accountId, setting: WALLET_CHECKOUT_SETTING });
+  if (!row) throw new ItemNotFound(`account ${accountId}`);
   return { currency: row.currency, discountBp: row.discount_bp ?? 0, walletId: row.wallet_id ?? null, walletCheckout: row.wallet_checkout !== 'off' };
 }
 
@@ -133,8 +137,12 @@ async function priceOrder(tx: Db, product: Product, quantity: number, buyer: Buy
   return { unitMinor, totalMinor, chargedMinor: convertMinor(totalMinor, product.currency, buyer.currency, rate), chargedCurrency: buyer.currency, fxRate: rate };
 }
 
+const selectByClientOrderId = queryTemplate(['accountId', 'clientOrderId'], (db, p) =>
+  db.selectFrom('orders').select(['id', 'request_hash']).where('account_id', '=', p.accountId).where('client_order_id', '=', p.clientOrderId),
+);
+
 async function findReplay(db: Db, accountId: number, clientOrderId: string, hash: string): Promise<string | undefined> {
-  const existing = await db.selectFrom('orders').select(['id', 'request_hash']).where('account_id', '=', accountId).where('client_order_id', '=', clientOrderId).executeTakeFirst();
+  const [existing] = await selectByClientOrderId.run(db, { accountId, clientOrderId });
   if (!existing) return undefined;
   if (existing.request_hash !== hash) throw new IdempotencyKeyReused(`client_order_id "${clientOrderId}"`);
   return existing.id;
@@ -164,6 +172,23 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
   if ('replayOf' in placed) return { order: await loadOrderDetail(deps.db, deps.vault, placed.replayOf), replayed: true };
   return { order: placed, replayed: false };
 }
+
+const ORDER_COLUMNS = [
+  'id', 'number', 'account_id', 'channel', 'client_order_id', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
+  'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'fulfillment', 'wallet_id', 'buyer_name',
+  'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at',
+] as const;
+const insertOrder = queryTemplate(ORDER_COLUMNS, (db, p) => db.insertInto('orders').values(p));
+const insertOneEvent = queryTemplate(['orderId', 'to', 'reason', 'actor', 'at'], (db, p) =>
+  db.insertInto('order_events').values({ order_id: p.orderId, from_status: null, to_status: p.to, reason: p.reason, actor: p.actor, created_at: p.at }),
+);
+// A wallet-paid order's two events: placed (null → queued), then where it goes (queued → …).
+const insertTwoEvents = queryTemplate(['orderId', 'firstTo', 'firstReason', 'to', 'reason', 'actor', 'at'], (db, p) =>
+  db.insertInto('order_events').values([
+    { order_id: p.orderId, from_status: null, to_status: p.firstTo, reason: p.firstReason, actor: p.actor, created_at: p.at },
+    { order_id: p.orderId, from_status: p.firstTo, to_status: p.to, reason: p.reason, actor: p.actor, created_at: p.at },
+  ]),
+);
 
 /**
  * The transaction's steps, ordered so that rows every order shares (the buyer's wallet, the
@@ -238,13 +263,11 @@ async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, in
   };
   // The order row goes first: with a client_order_id, a concurrent duplicate stops here. Its
   // status is already the final one; if any later step fails, the whole transaction goes.
-  await tx.insertInto('orders').values(order).execute();
+  await insertOrder.run(tx, order);
   const target = { id: product.id, code: product.code, stock_mode: product.stock_mode };
   const outcome = await strategy.fulfilAtPlacement({ tx, dialect: deps.dialect, orderId, product: target, quantity, ...(holdUntil ? { holdUntil } : {}) });
-  await tx
-    .insertInto('order_events')
-    .values(events.map((e) => ({ order_id: orderId, from_status: e.from, to_status: e.to, reason: e.reason, actor: e.actor, created_at: e.at })))
-    .execute();
+  if (events.length === 2) await insertTwoEvents.run(tx, { orderId, firstTo: events[0]!.to, firstReason: events[0]!.reason, to: events[1]!.to, reason: events[1]!.reason, actor, at: now });
+  else await insertOneEvent.run(tx, { orderId, to: events[0]!.to, reason: events[0]!.reason, actor, at: now });
   if (!deferred && price.chargedMinor > 0) await debitWallet(tx, walletId, price.chargedMinor, { kind: 'order', reference: `order:${orderId}`, actor });
   await outcome.settle();
 

@@ -3,7 +3,7 @@
 // sum of its ledger. Debits are a conditional UPDATE: the database itself refuses to go past the
 // credit limit, whatever the caller does.
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.js';
+import { queryTemplate, type Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { Conflict, InsufficientBalance, NotFound, ValidationFailed } from '../errors.js';
 import { formatMinor, isCurrencyCode } from '../money.js';
@@ -49,21 +49,32 @@ export async function ensureWallet(tx: Db, accountId: number, currency: string):
   return tx.selectFrom('wallets').selectAll().where('account_id', '=', accountId).where('currency', '=', code).executeTakeFirstOrThrow();
 }
 
+const insertLedgerEntry = queryTemplate(['walletId', 'amount', 'balanceAfter', 'kind', 'reference', 'memo', 'actor', 'at'], (db, p) =>
+  db.insertInto('ledger_entries').values({
+    wallet_id: p.walletId,
+    amount_minor: p.amount,
+    balance_after_minor: p.balanceAfter,
+    kind: p.kind,
+    reference: p.reference,
+    memo: p.memo,
+    actor: p.actor,
+    created_at: p.at,
+  }),
+);
+
 async function writeLedger(tx: Db, walletId: number, amount: number, balanceAfter: number, entry: LedgerWrite) {
-  await tx
-    .insertInto('ledger_entries')
-    .values({
-      wallet_id: walletId,
-      amount_minor: amount,
-      balance_after_minor: balanceAfter,
-      kind: entry.kind,
-      reference: entry.reference ?? null,
-      memo: entry.memo ?? null,
-      actor: entry.actor ?? null,
-      created_at: nowIso(),
-    })
-    .execute();
+  await insertLedgerEntry.run(tx, { walletId, amount, balanceAfter, kind: entry.kind, reference: entry.reference ?? null, memo: entry.memo ?? null, actor: entry.actor ?? null, at: nowIso() });
 }
+
+// The debit runs on every order: a template, built and compiled once.
+const debitIfCovered = queryTemplate(['amount', 'at', 'walletId'], (db, p) =>
+  db
+    .updateTable('wallets')
+    .set({ balance_minor: sql<number>`balance_minor - ${p.amount}`, updated_at: p.at })
+    .where('id', '=', p.walletId)
+    .where(sql<boolean>`balance_minor - ${p.amount} + credit_limit_minor >= 0`)
+    .returning(['balance_minor']),
+);
 
 /** Adds money to a wallet (top-up, refund, positive adjustment). Returns the new balance. */
 export async function creditWallet(tx: Db, walletId: number, amountMinor: number, entry: LedgerWrite): Promise<number> {
@@ -90,13 +101,7 @@ export async function creditWallet(tx: Db, walletId: number, amountMinor: number
  */
 export async function debitWallet(tx: Db, walletId: number, amountMinor: number, entry: LedgerWrite): Promise<number> {
   if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw new ValidationFailed('A debit must be a positive amount.', [{ field: 'amount', message: 'must be more than zero' }]);
-  const row = await tx
-    .updateTable('wallets')
-    .set({ balance_minor: sql<number>`balance_minor - ${amountMinor}`, updated_at: nowIso() })
-    .where('id', '=', walletId)
-    .where(sql<boolean>`balance_minor - ${amountMinor} + credit_limit_minor >= 0`)
-    .returning(['balance_minor'])
-    .executeTakeFirst();
+  const [row] = await debitIfCovered.run(tx, { amount: amountMinor, at: nowIso(), walletId });
   if (!row) {
     const wallet = await tx.selectFrom('wallets').selectAll().where('id', '=', walletId).executeTakeFirst();
     if (!wallet) throw new NotFound(`No wallet ${walletId}.`);
