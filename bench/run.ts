@@ -6,7 +6,7 @@
 // it is cut into, default 2), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50),
 // BENCH_PRODUCTS (default 1000), BENCH_BARE_BUFFER=1 (the baseline sends a Buffer encoded once
 // rather than a string, which Node encodes to UTF-8 again on every response), BENCH_ORDER_CODES
-// (codes stocked per order target, default 80000), BENCH_ORDER_WARMUP (s, default 6). Then, from bench/orders.ts: order placement
+// (codes stocked per order target, default 120000), BENCH_ORDER_WARMUP (s, default 15). Then, from bench/orders.ts: order placement
 // against the minimal reference, and stock import speed, on SQLite and PostgreSQL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -264,8 +264,8 @@ async function main(dir: string): Promise<void> {
 
   // Order placement and stock import (issue: the order engine), on SQLite and PostgreSQL.
   // Placement runs far more code than a catalog read: both targets get a longer warm-up so the
-  // JIT has compiled the hot path before the clock starts (the first seconds ran at half speed).
-  await benchOrders(dir, { connections: CONNECTIONS, warmupSeconds: setting('BENCH_ORDER_WARMUP', 6), seconds: DURATION_S, codes: setting('BENCH_ORDER_CODES', 80_000) });
+  // JIT has compiled the hot path before the clock starts (Souk reaches its steady rate after ~15 s of load).
+  await benchOrders(dir, { connections: CONNECTIONS, warmupSeconds: setting('BENCH_ORDER_WARMUP', 15), seconds: DURATION_S, codes: setting('BENCH_ORDER_CODES', 120_000) });
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'souk-bench-'));
