@@ -112,24 +112,20 @@ async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<
   };
 }
 
-/** Stocks BENCH (for Souk) and BENCH-REF (for the reference) and funds one account for each. */
-async function seed(env: Env, codes: number) {
+/** Stocks one product and funds one account with a key for it; returns them and the import speed. */
+async function seed(env: Env, code: string, codes: number) {
   const souk = await openSouk(loadConfig(env));
   try {
     const deps = { db: souk.db, bus: souk.bus, vault: souk.vault, dialect: souk.dialect };
-    const accounts: Record<string, { accountId: number; apiKey: string }> = {};
-    let importSeconds = 0;
-    for (const code of ['BENCH', 'BENCH-REF']) {
-      const product = await createProduct(deps, { code, name: code, price: '1.00' });
-      const lines = Array.from({ length: codes }, (_, i) => `${code}-${String(i).padStart(8, '0')}-${randomBytes(4).toString('hex')}`);
-      const started = performance.now();
-      await importStock(deps, product.id, lines);
-      importSeconds += (performance.now() - started) / 1000;
-      const account = await createAccount(souk.db, { name: code });
-      await topUpWallet(souk.db, { accountId: account.id, amountMinor: 1_000_000_000_00, currency: 'USD', actor: 'bench' });
-      accounts[code] = { accountId: account.id, apiKey: (await createApiKey(souk.db, souk.box, { accountId: account.id })).apiKey };
-    }
-    return { accounts, importCodesPerSecond: (2 * codes) / importSeconds };
+    const product = await createProduct(deps, { code, name: code, price: '1.00' });
+    const lines = Array.from({ length: codes }, (_, i) => `${code}-${String(i).padStart(8, '0')}-${randomBytes(4).toString('hex')}`);
+    const started = performance.now();
+    await importStock(deps, product.id, lines);
+    const importCodesPerSecond = codes / ((performance.now() - started) / 1000);
+    const account = await createAccount(souk.db, { name: code });
+    await topUpWallet(souk.db, { accountId: account.id, amountMinor: 1_000_000_000_00, currency: 'USD', actor: 'bench' });
+    const apiKey = (await createApiKey(souk.db, souk.box, { accountId: account.id })).apiKey;
+    return { accountId: account.id, apiKey, importCodesPerSecond };
   } finally {
     await souk.close();
   }
@@ -137,26 +133,33 @@ async function seed(env: Env, codes: number) {
 
 export async function benchOrders(dir: string, options: OrderBenchOptions): Promise<void> {
   for (const kind of (process.env.KINDS ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>) {
-    const database = kind === 'postgres' ? await createPostgresDatabase() : { url: `sqlite:${path.join(dir, 'orders.db')}`, drop: async () => undefined };
+    // Each target gets a database of its own, so neither pays for the other's data or WAL.
+    const databases =
+      kind === 'postgres'
+        ? [await createPostgresDatabase(), await createPostgresDatabase()]
+        : ['souk', 'reference'].map((name) => ({ url: `sqlite:${path.join(dir, `orders-${name}.db`)}`, drop: async () => undefined }));
+    const [soukDatabase, referenceDatabase] = databases as [{ url: string; drop(): Promise<void> }, { url: string; drop(): Promise<void> }];
     const masterKey = randomBytes(32).toString('base64');
-    const env: Env = {
-      SOUK_DATABASE_URL: database.url,
+    const envFor = (url: string): Env => ({
+      SOUK_DATABASE_URL: url,
       SOUK_DATA_DIR: dir,
       SOUK_MASTER_KEY: masterKey,
       SOUK_LOG_LEVEL: 'info',
       // One key sends every order; the per-key budget (120/min by default) would stop it at once.
       SOUK_KEY_RATE_LIMIT: '10000000',
       SOUK_IP_RATE_LIMIT: '10000000',
-    };
+    });
+    const env = envFor(soukDatabase.url);
     const servers: Server[] = [];
     try {
-      const seeded = await seed(env, options.codes);
-      console.log(`stock import ${kind}: ${Math.round(seeded.importCodesPerSecond)} codes/s (${2 * options.codes} codes, sealed and fingerprinted)`);
-      const soukHeaders = { authorization: `Bearer ${seeded.accounts.BENCH!.apiKey}` };
+      const soukSeed = await seed(env, 'BENCH', options.codes);
+      const referenceSeed = await seed(envFor(referenceDatabase.url), 'BENCH-REF', options.codes);
+      console.log(`stock import ${kind}: ${Math.round(soukSeed.importCodesPerSecond)} codes/s (${options.codes} codes, sealed and fingerprinted)`);
+      const soukHeaders = { authorization: `Bearer ${soukSeed.apiKey}` };
       const souk = await start(['bin/souk.js', 'serve', '--port', '0'], env, /Souk serving on (http:\/\/\S+)/, path.join(dir, `souk-orders-${kind}.log`));
       servers.push(souk);
       const reference = await start(
-        ['--import', 'tsx', 'bench/reference-orders.ts', database.url, masterKey, 'BENCH-REF', String(seeded.accounts['BENCH-REF']!.accountId)],
+        ['--import', 'tsx', 'bench/reference-orders.ts', referenceDatabase.url, masterKey, 'BENCH-REF', String(referenceSeed.accountId)],
         {},
         /reference listening on (http:\/\/\S+)/,
         path.join(dir, `reference-${kind}.log`),
@@ -176,7 +179,7 @@ export async function benchOrders(dir: string, options: OrderBenchOptions): Prom
       console.log(`orders ${kind} ratio: ${(soukRun.ordersPerSecond / referenceRun.ordersPerSecond).toFixed(2)} (orders/s souk ÷ reference)`);
     } finally {
       for (const server of servers) await server.stop();
-      await database.drop();
+      for (const database of databases) await database.drop();
     }
   }
 }
