@@ -3,7 +3,7 @@
 import { queryTemplate, type Db } from '../../db/index.js';
 import type { ProductRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { Conflict, ItemNotFound, ValidationFailed, type FieldProblem } from '../errors.js';
+import { Conflict, ItemNotFound, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
 import { isRowId } from '../ids.js';
 import { isCurrencyCode, parseMinor } from '../money.js';
 import { findCategory } from './categories.js';
@@ -125,7 +125,11 @@ async function resolvePlacement(tx: Db, input: ProductInput, current: Product | 
   if (input.category !== undefined) {
     categoryId = null;
     if (input.category !== null) {
-      const found = await findCategory(tx, input.category).catch(() => undefined);
+      // Only "no such category" is the caller's mistake; any other failure must surface as itself.
+      const found = await findCategory(tx, input.category).catch((error: unknown) => {
+        if (error instanceof NotFound) return undefined;
+        throw error;
+      });
       if (found) categoryId = found.id;
       else problems.push({ field: 'category', message: `no category "${input.category}"` });
     }

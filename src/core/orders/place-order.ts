@@ -6,7 +6,7 @@ import { ulid } from 'ulid';
 import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
-import { DomainError, IdempotencyKeyReused, ItemNotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
+import { DomainError, IdempotencyKeyReused, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
 import { fulfillmentFor } from '../fulfillment/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { formatMinor, parseMinor } from '../money.js';
@@ -128,12 +128,10 @@ async function priceOrder(tx: Db, product: Product, quantity: number, buyer: Buy
   const unitMinor = tieredPrice(product.price_minor, buyer.discountBp);
   const totalMinor = unitMinor * quantity;
   if (buyer.currency === product.currency) return { unitMinor, totalMinor, chargedMinor: totalMinor, chargedCurrency: product.currency, fxRate: null };
-  let rate: string;
-  try {
-    rate = await findFxRate(tx, product.currency, buyer.currency);
-  } catch {
+  const rate = await findFxRate(tx, product.currency, buyer.currency).catch((error: unknown) => {
+    if (!(error instanceof NotFound)) throw error;
     throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to your currency ${buyer.currency}; ask the shop to set one.`);
-  }
+  });
   return { unitMinor, totalMinor, chargedMinor: convertMinor(totalMinor, product.currency, buyer.currency, rate), chargedCurrency: buyer.currency, fxRate: rate };
 }
 
@@ -196,8 +194,8 @@ const insertTwoEvents = queryTemplate(['orderId', 'firstTo', 'firstReason', 'to'
  * Returns the order as placed, built from what was written rather than read back.
  */
 async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, input: PlaceOrderInput, hash: string, actor: string): Promise<OrderDetail> {
-  const product = await findProduct(tx, input.product).catch(() => undefined);
-  if (!product || product.status !== 'active') throw new ItemNotFound(String(input.product));
+  const product = await findProduct(tx, input.product);
+  if (product.status !== 'active') throw new ItemNotFound(String(input.product));
   const strategy = fulfillmentFor(product.fulfillment);
   if (!strategy) throw new DomainError('fulfillment_unavailable', 503, `${product.code} cannot be fulfilled right now; try again later.`);
 

@@ -46,8 +46,13 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
     async (request) => {
       const principal = request.principal!;
       const account = await getAccount(souk.db, principal.accountId);
-      const main = await ensureWallet(souk.db, account.id, account.currency);
-      const wallets = await listWallets(souk.db, account.id);
+      let wallets = await listWallets(souk.db, account.id);
+      let main = wallets.find((w) => w.currency === account.currency);
+      if (!main) {
+        // First look at a new account: its main wallet is created empty.
+        main = await ensureWallet(souk.db, account.id, account.currency);
+        wallets = [main, ...wallets];
+      }
       const display = (minor: number, currency: string) => `${formatMinor(minor, currency)} ${currency}`;
       return {
         ok: true,
