@@ -1,7 +1,34 @@
+import { randomBytes } from 'node:crypto';
 // Row ids are 32-bit integers (`serial` in PostgreSQL). A reference outside that range names no
 // row, and must not reach a query: PostgreSQL refuses such a parameter instead of matching nothing.
 export const MAX_ROW_ID = 2_147_483_647;
 
 export function isRowId(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= MAX_ROW_ID;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+/**
+ * A ULID (48-bit millisecond time, 80 random bits, Crockford base32): sortable by creation time.
+ * Random bytes come from a pool refilled 4 KB at a time; the ulid package asked the system for
+ * every character, a twentieth of an order's CPU time.
+ */
+export function newUlid(now = Date.now()): string {
+  if (offset + 16 > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  let time = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32]! + time;
+    t = Math.floor(t / 32);
+  }
+  let random = '';
+  for (let i = 0; i < 16; i++) random += CROCKFORD[pool[offset + i]! & 31];
+  offset += 16;
+  return time + random;
 }

@@ -70,6 +70,13 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 1000): SqliteDia
   };
 }
 
+const sqliteHandles = new WeakMap<Db, SQLite.Database>();
+
+/** The better-sqlite3 connection behind an embedded database, for the few hot paths written against it directly. */
+export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
 export function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): DatabaseHandle {
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
@@ -79,6 +86,7 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+    sqliteHandles.set(db, sqlite);
     return {
       db,
       dialect: 'sqlite',

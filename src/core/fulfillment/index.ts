@@ -1,1 +1,1 @@
-export { fulfillmentFor, manualFulfillment, stockFulfillment, type FulfillmentContext, type FulfillmentOutcome, type FulfillmentStrategy } from './strategy.js';
+export { fulfillmentFor, manualFulfillment, stockFulfillment, type FulfillmentStrategy } from './strategy.js';

@@ -2,4 +2,4 @@
 export { CodeVault, maskCode } from './codes.js';
 export { importStock, type ImportOptions, type ImportProgress, type ImportResult, type StockDeps } from './import-stock.js';
 export { countStock, listStock, revealStockItem, voidStockItem, type StockCounts, type StockItemView, type StockStatus } from './stock.js';
-export { claimStock, confirmReservedStock, countDownStock, releaseStock, type AllocatedItem, type AllocationTarget } from './allocate.js';
+export { confirmReservedStock, releaseStock, type AllocatedItem } from './allocate.js';

@@ -1,20 +1,23 @@
-// Placing an order is one transaction: resolve the product, check the quantity and checkout
-// fields, price it (tier, FX), check the buyer's price guard, claim the goods, debit the wallet,
-// and write the order with its events. Any failure rolls all of it back.
+// Placing an order: resolve the product, check the quantity and checkout fields, price it (tier,
+// FX), check the buyer's price guard, then write it as one transaction that claims the goods,
+// debits the wallet and inserts the order with its events (placement-batch.ts), re-checking
+// there that the product is still as it was priced. Any failure writes nothing.
 import { createHash, randomInt } from 'node:crypto';
-import { ulid } from 'ulid';
-import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
+import { queryTemplate, sqliteHandleOf, type Db, type Dialect } from '../../db/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
-import { DomainError, IdempotencyKeyReused, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
+import { Conflict, DomainError, IdempotencyKeyReused, InsufficientBalance, ItemNotFound, NotFound, OutOfStock, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
 import { fulfillmentFor } from '../fulfillment/index.js';
-import type { CodeVault } from '../inventory/index.js';
+import type { AllocatedItem, CodeVault } from '../inventory/index.js';
 import { formatMinor, parseMinor } from '../money.js';
-import { convertMinor, debitWallet, ensureWallet, findFxRate } from '../wallets/index.js';
-import { isUniqueViolation } from './unique-violation.js';
+import { convertMinor, ensureWallet, findFxRate } from '../wallets/index.js';
+import { newUlid } from '../ids.js';
 import { loadOrderDetail, type OrderDetail, type OrderEvent } from './read-orders.js';
 import type { OrderStatus } from './status.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
+import { PlacementQueue, type OrderRow, type PlacementPlan } from './placement-batch.js';
+import { sqlitePlacementWriter } from './placement-sqlite.js';
+import { postgresPlacementWriter } from './placement-postgres.js';
 
 export interface PlaceOrderInput {
   /** Product id, code or slug. */
@@ -146,55 +149,72 @@ async function findReplay(db: Db, accountId: number, clientOrderId: string, hash
   return existing.id;
 }
 
+/** One queue per database: every placement of this process goes through it (group commit). */
+const queues = new WeakMap<Db, PlacementQueue>();
+
+function placementQueue(deps: OrderDeps): PlacementQueue {
+  let queue = queues.get(deps.db);
+  if (!queue) {
+    const sqlite = sqliteHandleOf(deps.db);
+    if (deps.dialect === 'sqlite' && !sqlite) throw new Error('no SQLite handle behind this database');
+    queue = new PlacementQueue(sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(deps.db));
+    queues.set(deps.db, queue);
+  }
+  return queue;
+}
+
+/** A product that keeps changing under an order is tried this many times before giving up. */
+const PRICING_ATTEMPTS = 3;
+
 /** Places and pays for an order from the account's wallet. See the file comment for the steps. */
 export async function placeOrder(deps: OrderDeps, accountId: number, input: PlaceOrderInput, actor: string): Promise<PlacedOrder> {
   const hash = requestHash(input);
   if (input.clientOrderId !== undefined && !/^[\x21-\x7e]{1,120}$/.test(input.clientOrderId)) {
     throw new ValidationFailed('client_order_id must be 1 to 120 printable ASCII characters.', [{ field: 'client_order_id', message: '1 to 120 printable ASCII characters' }]);
   }
-  let placed: OrderDetail | { replayOf: string };
   try {
-    placed = await deps.db.transaction().execute(async (tx) => {
-      if (input.clientOrderId) {
-        const replay = await findReplay(tx, accountId, input.clientOrderId, hash);
-        if (replay) return { replayOf: replay };
+    for (let attempt = 1; ; attempt++) {
+      const planned = await planOrder(deps.db, accountId, input, hash, actor);
+      const outcome = await placementQueue(deps).submit(planned.plan);
+      switch (outcome.kind) {
+        case 'placed':
+          return { order: placedDetail(planned, outcome.items, deps.vault), replayed: false };
+        case 'duplicate':
+          // Answered below from the order that holds this client_order_id.
+          throw new Conflict(`An order with client_order_id "${input.clientOrderId}" already exists.`, 'client_order_id');
+        case 'stale':
+          if (attempt < PRICING_ATTEMPTS) continue;
+          throw new DomainError('product_changed', 409, `${planned.product.code} changed while the order was being placed; try again.`);
+        case 'out_of_stock':
+          throw new OutOfStock(planned.product.code, planned.plan.order.quantity, outcome.available);
+        case 'insufficient_balance': {
+          const charged = planned.plan.debit?.amountMinor ?? 0;
+          throw new InsufficientBalance(formatMinor(charged, outcome.currency), formatMinor(outcome.available, outcome.currency), outcome.currency);
+        }
+        case 'failed':
+          throw outcome.error;
       }
-      return placeInTransaction(tx, deps, accountId, input, hash, actor);
-    });
+    }
   } catch (error) {
-    // A concurrent request with the same client_order_id committed first: answer with its order.
-    const replay = input.clientOrderId && isUniqueViolation(error, 'client_order_id') ? await findReplay(deps.db, accountId, input.clientOrderId, hash) : undefined;
-    if (!replay) throw error;
-    placed = { replayOf: replay };
+    // A retry of an order placed before gets the original order, whatever has changed since
+    // (stock, balance, the product itself); the same id with a different body is 422.
+    if (input.clientOrderId !== undefined) {
+      const replay = await findReplay(deps.db, accountId, input.clientOrderId, hash);
+      if (replay) return { order: await loadOrderDetail(deps.db, deps.vault, replay), replayed: true };
+    }
+    throw error;
   }
-  if ('replayOf' in placed) return { order: await loadOrderDetail(deps.db, deps.vault, placed.replayOf), replayed: true };
-  return { order: placed, replayed: false };
 }
 
-const ORDER_COLUMNS = [
-  'id', 'number', 'account_id', 'channel', 'client_order_id', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
-  'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'fulfillment', 'wallet_id', 'buyer_name',
-  'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at',
-] as const;
-const insertOrder = queryTemplate(ORDER_COLUMNS, (db, p) => db.insertInto('orders').values(p));
-const insertOneEvent = queryTemplate(['orderId', 'to', 'reason', 'actor', 'at'], (db, p) =>
-  db.insertInto('order_events').values({ order_id: p.orderId, from_status: null, to_status: p.to, reason: p.reason, actor: p.actor, created_at: p.at }),
-);
-// A wallet-paid order's two events: placed (null → queued), then where it goes (queued → …).
-const insertTwoEvents = queryTemplate(['orderId', 'firstTo', 'firstReason', 'to', 'reason', 'actor', 'at'], (db, p) =>
-  db.insertInto('order_events').values([
-    { order_id: p.orderId, from_status: null, to_status: p.firstTo, reason: p.firstReason, actor: p.actor, created_at: p.at },
-    { order_id: p.orderId, from_status: p.firstTo, to_status: p.to, reason: p.reason, actor: p.actor, created_at: p.at },
-  ]),
-);
+interface PlannedOrder {
+  plan: PlacementPlan;
+  product: Product;
+  fields: Record<string, string>;
+}
 
-/**
- * The transaction's steps, ordered so that rows every order shares (the buyer's wallet, the
- * product's stock counter) are written last and their locks held only until the commit.
- * Returns the order as placed, built from what was written rather than read back.
- */
-async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, input: PlaceOrderInput, hash: string, actor: string): Promise<OrderDetail> {
-  const product = await findProduct(tx, input.product);
+/** Reads and checks everything an order needs and prices it: the plan of what to write. */
+async function planOrder(db: Db, accountId: number, input: PlaceOrderInput, hash: string, actor: string): Promise<PlannedOrder> {
+  const [product, buyer] = await Promise.all([findProduct(db, input.product), loadBuyer(db, accountId)]);
   if (product.status !== 'active') throw new ItemNotFound(String(input.product));
   const strategy = fulfillmentFor(product.fulfillment);
   if (!strategy) throw new DomainError('fulfillment_unavailable', 503, `${product.code} cannot be fulfilled right now; try again later.`);
@@ -209,9 +229,8 @@ async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, in
   if (problems.length) throw new ValidationFailed(`The order is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
 
   const deferred = input.payment?.kind === 'deferred' ? input.payment : undefined;
-  const buyer = await loadBuyer(tx, accountId);
   if (!deferred && !buyer.walletCheckout) throw new WalletDisabled();
-  const price = await priceOrder(tx, product, quantity, buyer);
+  const price = await priceOrder(db, product, quantity, buyer);
   if (input.maxUnitPrice !== undefined) {
     const limit = parseMinor(input.maxUnitPrice, price.chargedCurrency);
     if (limit === undefined) throw new ValidationFailed('max_unit_price is not a valid amount.', [{ field: 'max_unit_price', message: `a decimal amount in ${price.chargedCurrency}` }]);
@@ -219,18 +238,17 @@ async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, in
     if (chargedUnit > limit) throw new PriceAboveLimit(formatMinor(chargedUnit, price.chargedCurrency), formatMinor(limit, price.chargedCurrency), price.chargedCurrency);
   }
 
-  const orderId = ulid();
+  const orderId = newUlid();
   const now = nowIso();
   const holdUntil = deferred ? new Date(Date.now() + deferred.holdSeconds * 1000).toISOString() : null;
-  const walletId = buyer.walletId ?? (await ensureWallet(tx, accountId, price.chargedCurrency)).id;
+  const walletId = buyer.walletId ?? (await ensureWallet(db, accountId, price.chargedCurrency)).id;
   const events: OrderEvent[] = deferred
     ? [{ from: null, to: 'awaiting_payment', reason: `placed; goods held until ${holdUntil}`, actor, at: now }]
     : [
         { from: null, to: 'queued', reason: 'placed', actor, at: now },
         { from: 'queued', to: strategy.statusWhenPaid, reason: strategy.statusWhenPaid === 'fulfilled' ? 'delivered from stock' : 'waiting for fulfilment', actor, at: now },
       ];
-  const status = events.at(-1)!.to as OrderStatus;
-  const order = {
+  const order: OrderRow = {
     id: orderId,
     number: orderNumber(),
     account_id: accountId,
@@ -245,7 +263,8 @@ async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, in
     charged_minor: price.chargedMinor,
     charged_currency: price.chargedCurrency,
     fx_rate: price.fxRate,
-    status,
+    // Already the final status: if any later step fails, the whole order goes.
+    status: events.at(-1)!.to,
     payment_status: deferred ? 'pending' : 'paid',
     fulfillment: product.fulfillment,
     wallet_id: walletId,
@@ -259,23 +278,29 @@ async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, in
     created_at: now,
     updated_at: now,
   };
-  // The order row goes first: with a client_order_id, a concurrent duplicate stops here. Its
-  // status is already the final one; if any later step fails, the whole transaction goes.
-  await insertOrder.run(tx, order);
-  const target = { id: product.id, code: product.code, stock_mode: product.stock_mode };
-  const outcome = await strategy.fulfilAtPlacement({ tx, dialect: deps.dialect, orderId, product: target, quantity, ...(holdUntil ? { holdUntil } : {}) });
-  if (events.length === 2) await insertTwoEvents.run(tx, { orderId, firstTo: events[0]!.to, firstReason: events[0]!.reason, to: events[1]!.to, reason: events[1]!.reason, actor, at: now });
-  else await insertOneEvent.run(tx, { orderId, to: events[0]!.to, reason: events[0]!.reason, actor, at: now });
-  if (!deferred && price.chargedMinor > 0) await debitWallet(tx, walletId, price.chargedMinor, { kind: 'order', reference: `order:${orderId}`, actor });
-  await outcome.settle();
+  const claim = !strategy.claimsStockAtPlacement ? 'none' : product.stock_mode === 'shared' ? 'shared' : deferred ? 'hold' : 'sell';
+  const plan: PlacementPlan = {
+    order,
+    priced: { priceMinor: product.price_minor, currency: product.currency, fulfillment: product.fulfillment, stockMode: product.stock_mode },
+    claim,
+    debit: !deferred && price.chargedMinor > 0 ? { walletId, amountMinor: price.chargedMinor } : null,
+    events,
+    actor,
+  };
+  return { plan, product, fields };
+}
 
+/** The order as placed, built from what was written rather than read back. */
+function placedDetail({ plan, product, fields }: PlannedOrder, items: AllocatedItem[], vault: CodeVault): OrderDetail {
+  const { order } = plan;
+  const status = order.status as OrderStatus;
   return {
     ...order,
     status,
     product: { id: product.id, code: product.code, name: product.name.en ?? product.code },
     buyer: { name: order.buyer_name, email: order.buyer_email },
     fields,
-    items: status === 'fulfilled' ? outcome.items.map((item) => ({ id: item.id, code: deps.vault.open(item.code_enc) })) : [],
-    events,
+    items: status === 'fulfilled' ? items.map((item) => ({ id: item.id, code: vault.open(item.code_enc) })) : [],
+    events: plan.events,
   };
 }
