@@ -1,45 +1,130 @@
-// Writing a batch of placements on PostgreSQL: one call of souk_place_orders (migration
-// 0003-placement), which is one round trip and one commit for the whole batch.
+// Writing a batch of placements on PostgreSQL, in one transaction and a handful of round trips
+// whatever its size: read and lock what the batch needs (one query), decide in memory
+// (placement-decide.ts), insert the orders, then everything else in one statement.
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
+import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type ProductNow, type WalletFunds } from './placement-decide.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
-interface OutcomeRow {
-  outcome: 'placed' | 'duplicate' | 'stale' | 'out_of_stock' | 'insufficient_balance' | 'failed';
-  /** placed: [[stock item id, sealed code], …]; failed: [sqlstate, message]. */
-  items: unknown[] | null;
-  available: number | null;
-  wallet_currency: string | null;
+interface StateRow {
+  wallets: Array<WalletFunds & { id: number }>;
+  products: Array<ProductNow & { id: number }>;
+  taken: Array<{ account_id: number; client_order_id: string }>;
+  pools: Array<{ product_id: number; id: number; code_enc: string }>;
+  shared: Array<{ product_id: number; id: number; code_enc: string }>;
 }
 
-function toOutcome(row: OutcomeRow, plan: PlacementPlan): PlacementOutcome {
-  switch (row.outcome) {
-    case 'placed':
-      return { kind: 'placed', items: ((row.items ?? []) as Array<[number, string]>).map(([id, code_enc]): AllocatedItem => ({ id: Number(id), code_enc })) };
-    case 'failed': {
-      const [code, message] = (row.items ?? []) as [string, string];
-      return { kind: 'failed', error: Object.assign(new Error(message), { code }) };
-    }
-    case 'out_of_stock':
-      return { kind: 'out_of_stock', available: row.available ?? 0 };
-    case 'insufficient_balance':
-      return { kind: 'insufficient_balance', available: row.available ?? 0, currency: row.wallet_currency ?? plan.order.charged_currency };
-    default:
-      return { kind: row.outcome };
+/**
+ * One query for the whole state. Wallets are locked FOR UPDATE in id order (two processes' batches
+ * then cannot deadlock on them); each product's next codes are locked FOR UPDATE SKIP LOCKED, so
+ * batches of other processes take the codes after them instead of waiting.
+ */
+async function readState(tx: Db, plans: PlacementPlan[]): Promise<BatchState> {
+  const needs = batchNeeds(plans);
+  const result = await sql<StateRow>`
+    select
+      (select coalesce(jsonb_agg(w order by w.id), '[]') from (
+         select id, balance_minor, credit_limit_minor, currency from wallets where id = any(${needs.walletIds}::bigint[]) order by id for update) w) as wallets,
+      (select coalesce(jsonb_agg(p), '[]') from (
+         select id, price_minor, currency, status, fulfillment, stock_mode from products where id = any(${needs.productIds}::int[])) p) as products,
+      (select coalesce(jsonb_agg(t), '[]') from (
+         select account_id, client_order_id from orders
+         where (account_id, client_order_id) in (select * from unnest(${needs.clientOrderIds.map((c) => c.accountId)}::int[], ${needs.clientOrderIds.map((c) => c.clientOrderId)}::text[]))) t) as taken,
+      (select coalesce(jsonb_agg(c order by c.product_id, c.id), '[]') from (
+         select w.product_id, s.id, s.code_enc
+         from unnest(${needs.codes.map((c) => c.productId)}::int[], ${needs.codes.map((c) => c.quantity)}::int[]) as w(product_id, quantity)
+         cross join lateral (
+           select s.id, s.code_enc from stock_items s where s.product_id = w.product_id and s.status = 'available' order by s.id limit w.quantity for update skip locked) s) c) as pools,
+      (select coalesce(jsonb_agg(c), '[]') from (
+         select distinct on (product_id) product_id, id, code_enc from stock_items
+         where product_id = any(${needs.sharedProductIds}::int[]) and status = 'available' order by product_id, id desc) c) as shared
+  `.execute(tx);
+  const row = result.rows[0]!;
+  const pools = new Map<number, AllocatedItem[]>();
+  for (const code of row.pools) {
+    const pool = pools.get(code.product_id) ?? [];
+    pool.push({ id: Number(code.id), code_enc: code.code_enc });
+    pools.set(code.product_id, pool);
   }
+  return {
+    wallets: new Map(row.wallets.map((w) => [Number(w.id), { balance_minor: Number(w.balance_minor), credit_limit_minor: Number(w.credit_limit_minor), currency: w.currency }])),
+    products: new Map(row.products.map((p) => [p.id, { ...p, price_minor: Number(p.price_minor) }])),
+    takenClientOrderIds: new Set(row.taken.map((t) => `${t.account_id}:${t.client_order_id}`)),
+    pools,
+    sharedCodes: new Map(row.shared.map((c) => [c.product_id, { id: Number(c.id), code_enc: c.code_enc }])),
+  };
 }
 
-/** A deadlock with another process's batch, or a serialization failure: nothing was written. */
-function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001';
+/** A client_order_id of the batch was taken by a transaction that committed after the batch read. */
+class ConcurrentDuplicate extends Error {}
+
+async function insertOrders(tx: Db, writes: BatchWrites): Promise<void> {
+  const result = await sql<{ inserted: number }>`
+    with inserted as (
+      insert into orders (id, number, account_id, channel, client_order_id, request_hash, product_id, quantity, unit_price_minor, currency,
+        total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, fulfillment, wallet_id, buyer_name, buyer_email,
+        delivery_channel, callback_url, fields, reason, expires_at, created_at, updated_at)
+      select x.id, x.number, x.account_id, x.channel, x.client_order_id, x.request_hash, x.product_id, x.quantity, x.unit_price_minor, x.currency,
+        x.total_minor, x.charged_minor, x.charged_currency, x.fx_rate, x.status, x.payment_status, x.fulfillment, x.wallet_id, x.buyer_name,
+        x.buyer_email, x.delivery_channel, x.callback_url, x.fields, x.reason, x.expires_at, x.created_at, x.updated_at
+      from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(id text, number text, account_id int, channel text, client_order_id text,
+        request_hash text, product_id int, quantity int, unit_price_minor bigint, currency text, total_minor bigint, charged_minor bigint,
+        charged_currency text, fx_rate text, status text, payment_status text, fulfillment text, wallet_id bigint, buyer_name text, buyer_email text,
+        delivery_channel text, callback_url text, fields text, reason text, expires_at text, created_at text, updated_at text)
+      on conflict (account_id, client_order_id) do nothing
+      returning 1)
+    select count(*)::int as inserted from inserted
+  `.execute(tx);
+  if (result.rows[0]!.inserted !== writes.orders.length) throw new ConcurrentDuplicate();
+}
+
+/** Everything but the orders, in one statement; the foreign keys are checked at its end. */
+async function writeTheRest(tx: Db, writes: BatchWrites, at: string): Promise<void> {
+  const debits = [...writes.debits].map(([id, amount]) => ({ id, amount }));
+  const counted = [...writes.counted].map(([id, quantity]) => ({ id, quantity }));
+  const claimed = await sql<{ claimed: number }>`
+    with
+      claimed as (
+        update stock_items s set
+          status = case when x.hold then 'reserved' else 'sold' end,
+          order_id = x."orderId",
+          sold_at = case when x.hold then null else x.at end,
+          reserved_until = case when x.hold then x.until else null end
+        from jsonb_to_recordset(${JSON.stringify(writes.claimedCodes)}::jsonb) as x(id bigint, "orderId" text, hold boolean, at text, until text)
+        where s.id = x.id and s.status = 'available'
+        returning 1),
+      items as (
+        insert into order_items (order_id, stock_item_id, created_at)
+        select x.order_id, x.stock_item_id, x.created_at from jsonb_to_recordset(${JSON.stringify(writes.items)}::jsonb) as x(order_id text, stock_item_id bigint, created_at text)),
+      events as (
+        insert into order_events (order_id, from_status, to_status, reason, actor, created_at)
+        select x.order_id, x.from_status, x.to_status, x.reason, x.actor, x.created_at
+        from jsonb_to_recordset(${JSON.stringify(writes.events)}::jsonb) as x(order_id text, from_status text, to_status text, reason text, actor text, created_at text)),
+      debited as (
+        update wallets w set balance_minor = w.balance_minor - x.amount, updated_at = ${at}
+        from jsonb_to_recordset(${JSON.stringify(debits)}::jsonb) as x(id bigint, amount bigint) where w.id = x.id),
+      ledger as (
+        insert into ledger_entries (wallet_id, amount_minor, balance_after_minor, kind, reference, memo, actor, created_at)
+        select x.wallet_id, x.amount_minor, x.balance_after_minor, 'order', x.reference, null, x.actor, x.created_at
+        from jsonb_to_recordset(${JSON.stringify(writes.ledger)}::jsonb) as x(wallet_id bigint, amount_minor bigint, balance_after_minor bigint, reference text, actor text, created_at text)),
+      counted as (
+        update products p set stock_available = p.stock_available - x.quantity
+        from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb) as x(id int, quantity int) where p.id = x.id)
+    select count(*)::int as claimed from claimed
+  `.execute(tx);
+  // The codes were locked when read; all of them must have been taken.
+  if (claimed.rows[0]!.claimed !== writes.claimedCodes.length) throw new Error(`claimed ${claimed.rows[0]!.claimed} of ${writes.claimedCodes.length} locked codes`);
 }
 
 async function writeBatch(db: Db, plans: PlacementPlan[]): Promise<PlacementOutcome[]> {
-  const result = await sql<OutcomeRow>`select outcome, items, available, wallet_currency from souk_place_orders(${JSON.stringify(plans)}::jsonb)`.execute(db);
-  if (result.rows.length !== plans.length) throw new Error(`souk_place_orders answered ${result.rows.length} outcomes for ${plans.length} orders`);
-  return result.rows.map((row, i) => toOutcome(row, plans[i]!));
+  return db.transaction().execute(async (tx) => {
+    const { outcomes, writes } = decideBatch(plans, await readState(tx, plans));
+    if (writes.orders.length === 0) return outcomes;
+    await insertOrders(tx, writes);
+    await writeTheRest(tx, writes, writes.orders[0]!.created_at);
+    return outcomes;
+  });
 }
 
 export function postgresPlacementWriter(db: Db): PlacementWriter {
@@ -47,13 +132,17 @@ export function postgresPlacementWriter(db: Db): PlacementWriter {
     try {
       return await writeBatch(db, plans);
     } catch (error) {
-      // Batches of two processes can lock the same wallets and counters in different orders;
-      // PostgreSQL then aborts one. Each order of the aborted batch is tried again alone.
-      if (!isRetryable(error)) throw error;
+      // Nothing of the batch was written. A lone order whose client_order_id was just taken is a
+      // duplicate; otherwise (a concurrent duplicate, or an unexpected failure of one order) each
+      // order is tried again alone, so only one that fails by itself answers with an error.
+      if (plans.length === 1) {
+        if (error instanceof ConcurrentDuplicate) return [{ kind: 'duplicate' }];
+        throw error;
+      }
       const outcomes: PlacementOutcome[] = [];
       for (const plan of plans) {
         try {
-          outcomes.push(...(await writeBatch(db, [plan])));
+          outcomes.push(...(await postgresPlacementWriter(db)([plan])));
         } catch (single) {
           outcomes.push({ kind: 'failed', error: single });
         }

@@ -1,9 +1,12 @@
-// Writing a batch of placements on SQLite: one BEGIN IMMEDIATE … COMMIT, every statement
-// prepared once and run synchronously. Synchronous matters: the batch holds the only connection,
-// so nothing else waits on a promise chain between its statements.
+// Writing a batch of placements on SQLite: one BEGIN IMMEDIATE … COMMIT in which the batch reads
+// what it needs, is decided in memory (placement-decide.ts) and written, every statement prepared
+// once and run synchronously. Synchronous matters: the batch holds the only connection and the
+// write lock, so nothing can change between reading and writing, and nothing waits on a promise
+// chain between its statements.
 import type SQLite from 'better-sqlite3';
 import type { Db } from '../../db/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
+import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type ProductNow, type WalletFunds } from './placement-decide.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
 const ORDER_COLUMNS = [
@@ -14,29 +17,17 @@ const ORDER_COLUMNS = [
 
 function prepareStatements(sqlite: SQLite.Database) {
   return {
-    product: sqlite.prepare<[number], { price_minor: number; currency: string; status: string; fulfillment: string; stock_mode: string }>(
-      'select price_minor, currency, status, fulfillment, stock_mode from products where id = ?',
-    ),
+    product: sqlite.prepare<[number], ProductNow>('select price_minor, currency, status, fulfillment, stock_mode from products where id = ?'),
+    wallet: sqlite.prepare<[number], WalletFunds>('select balance_minor, credit_limit_minor, currency from wallets where id = ?'),
     existing: sqlite.prepare<[number, string], { id: string }>('select id from orders where account_id = ? and client_order_id = ?'),
-    available: sqlite.prepare<[number, number], { available: number }>(
-      "select count(*) as available from (select 1 from stock_items where product_id = ? and status = 'available' limit ?)",
-    ),
-    insertOrder: sqlite.prepare(`insert into orders (${ORDER_COLUMNS.join(', ')}) values (${ORDER_COLUMNS.map((c) => '@' + c).join(', ')})`),
-    // One code per run: `id = (select … limit 1)` stays a few µs however many codes were sold
-    // before, where `id in (select … limit n)` grew slower with every sold row.
-    sell: sqlite.prepare<[string, string, number], AllocatedItem>(
-      "update stock_items set status = 'sold', order_id = ?, sold_at = ? where id = (select id from stock_items where product_id = ? and status = 'available' order by id limit 1) returning id, code_enc",
-    ),
-    hold: sqlite.prepare<[string, string | null, number], AllocatedItem>(
-      "update stock_items set status = 'reserved', order_id = ?, reserved_until = ? where id = (select id from stock_items where product_id = ? and status = 'available' order by id limit 1) returning id, code_enc",
-    ),
+    pool: sqlite.prepare<[number, number], AllocatedItem>("select id, code_enc from stock_items where product_id = ? and status = 'available' order by id limit ?"),
     shared: sqlite.prepare<[number], AllocatedItem>("select id, code_enc from stock_items where product_id = ? and status = 'available' order by id desc limit 1"),
+    sell: sqlite.prepare("update stock_items set status = 'sold', order_id = ?, sold_at = ? where id = ? and status = 'available'"),
+    hold: sqlite.prepare("update stock_items set status = 'reserved', order_id = ?, reserved_until = ? where id = ? and status = 'available'"),
+    insertOrder: sqlite.prepare(`insert into orders (${ORDER_COLUMNS.join(', ')}) values (${ORDER_COLUMNS.map((c) => '@' + c).join(', ')})`),
     item: sqlite.prepare('insert into order_items (order_id, stock_item_id, created_at) values (?, ?, ?)'),
     event: sqlite.prepare('insert into order_events (order_id, from_status, to_status, reason, actor, created_at) values (?, ?, ?, ?, ?, ?)'),
-    debit: sqlite.prepare<[number, string, number, number], { balance_minor: number }>(
-      'update wallets set balance_minor = balance_minor - ?, updated_at = ? where id = ? and balance_minor - ? + credit_limit_minor >= 0 returning balance_minor',
-    ),
-    funds: sqlite.prepare<[number], { available: number; currency: string }>('select balance_minor + credit_limit_minor as available, currency from wallets where id = ?'),
+    debit: sqlite.prepare('update wallets set balance_minor = balance_minor - ?, updated_at = ? where id = ?'),
     ledger: sqlite.prepare("insert into ledger_entries (wallet_id, amount_minor, balance_after_minor, kind, reference, memo, actor, created_at) values (?, ?, ?, 'order', ?, null, ?, ?)"),
     countDown: sqlite.prepare('update products set stock_available = stock_available - ? where id = ?'),
   };
@@ -45,63 +36,47 @@ function prepareStatements(sqlite: SQLite.Database) {
 export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): PlacementWriter {
   const s = prepareStatements(sqlite);
 
-  /** Why the order cannot be placed, checked before anything is written; undefined when it can. */
-  function refusal(plan: PlacementPlan): PlacementOutcome | undefined {
-    const { order } = plan;
-    const product = s.product.get(order.product_id);
-    if (
-      !product ||
-      product.status !== 'active' ||
-      product.price_minor !== plan.priced.priceMinor ||
-      product.currency !== plan.priced.currency ||
-      product.fulfillment !== plan.priced.fulfillment ||
-      product.stock_mode !== plan.priced.stockMode
-    ) {
-      return { kind: 'stale' };
+  function readState(plans: PlacementPlan[]): BatchState {
+    const needs = batchNeeds(plans);
+    const products = new Map<number, ProductNow>();
+    for (const id of needs.productIds) {
+      const product = s.product.get(id);
+      if (product) products.set(id, product);
     }
-    if (order.client_order_id !== null && s.existing.get(order.account_id, order.client_order_id)) return { kind: 'duplicate' };
-    if (plan.claim === 'sell' || plan.claim === 'hold') {
-      const available = s.available.get(order.product_id, order.quantity)!.available;
-      if (available < order.quantity) return { kind: 'out_of_stock', available };
-    } else if (plan.claim === 'shared' && !s.shared.get(order.product_id)) {
-      return { kind: 'out_of_stock', available: 0 };
+    const wallets = new Map<number, WalletFunds>();
+    for (const id of needs.walletIds) {
+      const wallet = s.wallet.get(id);
+      if (wallet) wallets.set(id, wallet);
     }
-    if (plan.debit) {
-      const funds = s.funds.get(plan.debit.walletId);
-      if (!funds || funds.available < plan.debit.amountMinor) return { kind: 'insufficient_balance', available: funds?.available ?? 0, currency: funds?.currency ?? order.charged_currency };
+    const takenClientOrderIds = new Set<string>();
+    for (const { accountId, clientOrderId } of needs.clientOrderIds) {
+      if (s.existing.get(accountId, clientOrderId)) takenClientOrderIds.add(`${accountId}:${clientOrderId}`);
     }
-    return undefined;
+    const pools = new Map(needs.codes.map(({ productId, quantity }) => [productId, s.pool.all(productId, quantity)]));
+    const sharedCodes = new Map(needs.sharedProductIds.map((id) => [id, s.shared.get(id)]));
+    return { products, wallets, takenClientOrderIds, pools, sharedCodes };
   }
 
-  /** The writes of an order that passed its checks. They cannot be refused; a failure is unexpected and undoes the batch. */
-  function write(plan: PlacementPlan): AllocatedItem[] {
-    const { order } = plan;
-    let items: AllocatedItem[] = [];
-    if (plan.claim === 'sell' || plan.claim === 'hold') {
-      for (let i = 0; i < order.quantity; i++) {
-        const item = plan.claim === 'sell' ? s.sell.get(order.id, order.created_at, order.product_id) : s.hold.get(order.id, order.expires_at, order.product_id);
-        if (!item) throw new Error(`stock of product ${order.product_id} ran out after it was counted`);
-        items.push(item);
-      }
-    } else if (plan.claim === 'shared') {
-      const code = s.shared.get(order.product_id)!;
-      items = Array.from({ length: order.quantity }, () => code);
+  function write(writes: BatchWrites): void {
+    for (const order of writes.orders) s.insertOrder.run(order);
+    for (const code of writes.claimedCodes) {
+      const { changes } = code.hold ? s.hold.run(code.orderId, code.until, code.id) : s.sell.run(code.orderId, code.at, code.id);
+      if (changes !== 1) throw new Error(`stock item ${code.id} was no longer available`);
     }
-    s.insertOrder.run(order);
-    for (const item of items) s.item.run(order.id, item.id, order.created_at);
-    for (const event of plan.events) s.event.run(order.id, event.from, event.to, event.reason, event.actor, event.at);
-    if (plan.debit) {
-      const after = s.debit.get(plan.debit.amountMinor, order.created_at, plan.debit.walletId, plan.debit.amountMinor);
-      if (!after) throw new Error(`wallet ${plan.debit.walletId} could not be debited after its funds were checked`);
-      s.ledger.run(plan.debit.walletId, -plan.debit.amountMinor, after.balance_minor, `order:${order.id}`, plan.actor, order.created_at);
-    }
-    if (plan.claim === 'sell' || plan.claim === 'hold') s.countDown.run(order.quantity, order.product_id);
-    return items;
+    for (const item of writes.items) s.item.run(item.order_id, item.stock_item_id, item.created_at);
+    for (const e of writes.events) s.event.run(e.order_id, e.from_status, e.to_status, e.reason, e.actor, e.created_at);
+    const at = writes.orders[0]?.created_at ?? new Date().toISOString();
+    // The wallets' CHECK constraint refuses a balance past the credit limit, whatever was decided.
+    for (const [walletId, amount] of writes.debits) s.debit.run(amount, at, walletId);
+    for (const l of writes.ledger) s.ledger.run(l.wallet_id, l.amount_minor, l.balance_after_minor, l.reference, l.actor, l.created_at);
+    for (const [productId, quantity] of writes.counted) s.countDown.run(quantity, productId);
   }
 
-  // Checks and writes run in one synchronous pass, so an order's checks see every order of the
-  // batch before it and nothing else can write in between: no savepoints needed.
-  const writeBatch = sqlite.transaction((plans: PlacementPlan[]): PlacementOutcome[] => plans.map((plan) => refusal(plan) ?? { kind: 'placed', items: write(plan) }));
+  const writeBatch = sqlite.transaction((plans: PlacementPlan[]): PlacementOutcome[] => {
+    const { outcomes, writes } = decideBatch(plans, readState(plans));
+    write(writes);
+    return outcomes;
+  });
 
   const writeAlone = (plan: PlacementPlan): PlacementOutcome => {
     try {
@@ -119,7 +94,7 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
         return writeBatch.immediate(plans);
       } catch (error) {
         // Something unexpected undid the whole batch: each order is tried again on its own, so
-        // only the one that fails answers with an error. A database that stays locked fails all.
+        // only one that fails by itself answers with an error. A database that stays locked fails all.
         if (plans.length === 1 || (error as { code?: unknown }).code === 'SQLITE_BUSY') throw error;
         return plans.map(writeAlone);
       }

@@ -1,7 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { foundation } from './0001-foundation.js';
 import { orders } from './0002-orders.js';
-import { placement } from './0003-placement.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, placement];
+export const migrations: readonly Migration[] = [foundation, orders];

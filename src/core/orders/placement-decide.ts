@@ -1,0 +1,168 @@
+// Deciding a batch of placements: given what the database holds for it (the products as they are
+// now, the wallets' funds, the client_order_ids already taken, each product's next available
+// codes, all read and locked in the batch's transaction), which orders are placed and what must be
+// written for them. Orders are decided one after the other, in the order they arrived, exactly as
+// if each had its own transaction: an order sees the codes and money the ones before it took.
+// Pure: the database readers and writers for each dialect sit around it.
+import type { AllocatedItem } from '../inventory/index.js';
+import type { OrderRow, PlacementOutcome, PlacementPlan } from './placement-batch.js';
+
+export interface ProductNow {
+  price_minor: number;
+  currency: string;
+  status: string;
+  fulfillment: string;
+  stock_mode: string;
+}
+
+export interface WalletFunds {
+  balance_minor: number;
+  credit_limit_minor: number;
+  currency: string;
+}
+
+/** What a batch reads before deciding. */
+export interface BatchState {
+  products: Map<number, ProductNow>;
+  wallets: Map<number, WalletFunds>;
+  /** `${account_id}:${client_order_id}` of orders that exist. */
+  takenClientOrderIds: Set<string>;
+  /** Per unique-mode product: its next available codes, as many as the batch asks for at most. */
+  pools: Map<number, AllocatedItem[]>;
+  /** Per shared-mode product: the code every buyer gets, if there is one. */
+  sharedCodes: Map<number, AllocatedItem | undefined>;
+}
+
+/** What a batch needs to read: derived from its plans alone. */
+export interface BatchNeeds {
+  productIds: number[];
+  walletIds: number[];
+  clientOrderIds: Array<{ accountId: number; clientOrderId: string }>;
+  /** Unique-mode products and how many codes the whole batch could take of each. */
+  codes: Array<{ productId: number; quantity: number }>;
+  sharedProductIds: number[];
+}
+
+export interface ClaimedCode {
+  id: number;
+  orderId: string;
+  hold: boolean;
+  at: string;
+  until: string | null;
+}
+
+export interface LedgerRow {
+  wallet_id: number;
+  amount_minor: number;
+  balance_after_minor: number;
+  reference: string;
+  actor: string;
+  created_at: string;
+}
+
+/** Everything the placed orders of a batch write, table by table. */
+export interface BatchWrites {
+  orders: OrderRow[];
+  claimedCodes: ClaimedCode[];
+  items: Array<{ order_id: string; stock_item_id: number; created_at: string }>;
+  events: Array<{ order_id: string; from_status: string | null; to_status: string; reason: string | null; actor: string; created_at: string }>;
+  /** How much the batch takes from each wallet it debits. */
+  debits: Map<number, number>;
+  ledger: LedgerRow[];
+  /** Unique-mode products and how many codes the batch took of each. */
+  counted: Map<number, number>;
+}
+
+const clientKey = (accountId: number, clientOrderId: string) => `${accountId}:${clientOrderId}`;
+
+export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
+  const codes = new Map<number, number>();
+  const shared = new Set<number>();
+  for (const { order, claim } of plans) {
+    if (claim === 'sell' || claim === 'hold') codes.set(order.product_id, (codes.get(order.product_id) ?? 0) + order.quantity);
+    else if (claim === 'shared') shared.add(order.product_id);
+  }
+  return {
+    productIds: [...new Set(plans.map((p) => p.order.product_id))],
+    // Ascending, so that two processes lock the wallets of their batches in the same order.
+    walletIds: [...new Set(plans.flatMap((p) => (p.debit ? [p.debit.walletId] : [])))].sort((a, b) => a - b),
+    clientOrderIds: plans.flatMap(({ order }) => (order.client_order_id === null ? [] : [{ accountId: order.account_id, clientOrderId: order.client_order_id }])),
+    codes: [...codes].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity })),
+    sharedProductIds: [...shared],
+  };
+}
+
+function isAsPriced(plan: PlacementPlan, product: ProductNow | undefined): boolean {
+  return (
+    product !== undefined &&
+    product.status === 'active' &&
+    product.price_minor === plan.priced.priceMinor &&
+    product.currency === plan.priced.currency &&
+    product.fulfillment === plan.priced.fulfillment &&
+    product.stock_mode === plan.priced.stockMode
+  );
+}
+
+export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcomes: PlacementOutcome[]; writes: BatchWrites } {
+  const writes: BatchWrites = { orders: [], claimedCodes: [], items: [], events: [], debits: new Map(), ledger: [], counted: new Map() };
+  const taken = new Set(state.takenClientOrderIds);
+  const handedOut = new Map<number, number>();
+  const balances = new Map<number, number>();
+
+  const outcomes = plans.map((plan): PlacementOutcome => {
+    const { order } = plan;
+    if (!isAsPriced(plan, state.products.get(order.product_id))) return { kind: 'stale' };
+    const key = order.client_order_id === null ? undefined : clientKey(order.account_id, order.client_order_id);
+    if (key !== undefined && taken.has(key)) return { kind: 'duplicate' };
+
+    let items: AllocatedItem[] = [];
+    if (plan.claim === 'sell' || plan.claim === 'hold') {
+      const pool = state.pools.get(order.product_id) ?? [];
+      const from = handedOut.get(order.product_id) ?? 0;
+      if (pool.length - from < order.quantity) return { kind: 'out_of_stock', available: pool.length - from };
+      items = pool.slice(from, from + order.quantity);
+    } else if (plan.claim === 'shared') {
+      const code = state.sharedCodes.get(order.product_id);
+      if (!code) return { kind: 'out_of_stock', available: 0 };
+      items = Array.from({ length: order.quantity }, () => code);
+    }
+
+    let balanceAfter: number | undefined;
+    if (plan.debit) {
+      const wallet = state.wallets.get(plan.debit.walletId);
+      if (!wallet) throw new Error(`wallet ${plan.debit.walletId} of order ${order.id} does not exist`);
+      const balance = balances.get(plan.debit.walletId) ?? wallet.balance_minor;
+      if (balance - plan.debit.amountMinor + wallet.credit_limit_minor < 0) {
+        return { kind: 'insufficient_balance', available: balance + wallet.credit_limit_minor, currency: wallet.currency };
+      }
+      balanceAfter = balance - plan.debit.amountMinor;
+    }
+
+    // Placed: record what it takes and writes.
+    if (key !== undefined) taken.add(key);
+    if (plan.claim === 'sell' || plan.claim === 'hold') {
+      handedOut.set(order.product_id, (handedOut.get(order.product_id) ?? 0) + order.quantity);
+      writes.counted.set(order.product_id, (writes.counted.get(order.product_id) ?? 0) + order.quantity);
+      for (const item of items) writes.claimedCodes.push({ id: item.id, orderId: order.id, hold: plan.claim === 'hold', at: order.created_at, until: order.expires_at });
+    }
+    writes.orders.push(order);
+    for (const item of items) writes.items.push({ order_id: order.id, stock_item_id: item.id, created_at: order.created_at });
+    for (const event of plan.events) {
+      writes.events.push({ order_id: order.id, from_status: event.from, to_status: event.to, reason: event.reason, actor: event.actor, created_at: event.at });
+    }
+    if (plan.debit && balanceAfter !== undefined) {
+      balances.set(plan.debit.walletId, balanceAfter);
+      writes.debits.set(plan.debit.walletId, (writes.debits.get(plan.debit.walletId) ?? 0) + plan.debit.amountMinor);
+      writes.ledger.push({
+        wallet_id: plan.debit.walletId,
+        amount_minor: -plan.debit.amountMinor,
+        balance_after_minor: balanceAfter,
+        reference: `order:${order.id}`,
+        actor: plan.actor,
+        created_at: order.created_at,
+      });
+    }
+    return { kind: 'placed', items };
+  });
+  return { outcomes, writes };
+}
