@@ -1,0 +1,157 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decideBatch, type BatchState } from '../../src/core/orders/placement-decide.js';
+import type { PlacementPlan } from '../../src/core/orders/placement-batch.js';
+
+const AT = '2026-11-30T00:00:00.000Z';
+let serial = 0;
+
+function plan(overrides: { product?: number; quantity?: number; clientOrderId?: string | null; account?: number; wallet?: number | null; amount?: number; claim?: PlacementPlan['claim']; price?: number } = {}): PlacementPlan {
+  const id = `ORDER${String(++serial).padStart(21, '0')}`;
+  const amount = overrides.amount ?? 100;
+  const wallet = overrides.wallet === undefined ? 1 : overrides.wallet;
+  return {
+    order: {
+      id,
+      number: `SK-${serial}`,
+      account_id: overrides.account ?? 7,
+      channel: 'api',
+      client_order_id: overrides.clientOrderId === undefined ? null : overrides.clientOrderId,
+      request_hash: 'h',
+      product_id: overrides.product ?? 1,
+      quantity: overrides.quantity ?? 1,
+      unit_price_minor: amount,
+      currency: 'USD',
+      total_minor: amount,
+      charged_minor: amount,
+      charged_currency: 'USD',
+      fx_rate: null,
+      status: 'fulfilled',
+      payment_status: wallet === null ? 'pending' : 'paid',
+      fulfillment: 'stock',
+      wallet_id: wallet ?? 1,
+      buyer_name: null,
+      buyer_email: null,
+      delivery_channel: 'api',
+      callback_url: null,
+      fields: '{}',
+      reason: null,
+      expires_at: null,
+      created_at: AT,
+      updated_at: AT,
+    },
+    priced: { priceMinor: overrides.price ?? 100, currency: 'USD', fulfillment: 'stock', stockMode: overrides.claim === 'shared' ? 'shared' : 'unique' },
+    claim: overrides.claim ?? 'sell',
+    debit: wallet === null ? null : { walletId: wallet, amountMinor: amount },
+    events: [
+      { from: null, to: 'queued', reason: 'placed', actor: 'test', at: AT },
+      { from: 'queued', to: 'fulfilled', reason: 'delivered from stock', actor: 'test', at: AT },
+    ],
+    actor: 'test',
+  };
+}
+
+function state(overrides: Partial<BatchState> & { codes?: number; balance?: number; credit?: number } = {}): BatchState {
+  return {
+    products: overrides.products ?? new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique' }]]),
+    wallets: overrides.wallets ?? new Map([[1, { balance_minor: overrides.balance ?? 1000, credit_limit_minor: overrides.credit ?? 0, currency: 'USD' }]]),
+    takenClientOrderIds: overrides.takenClientOrderIds ?? new Set(),
+    pools: overrides.pools ?? new Map([[1, Array.from({ length: overrides.codes ?? 10 }, (_, i) => ({ id: i + 1, code_enc: `sealed-${i + 1}` }))]]),
+    sharedCodes: overrides.sharedCodes ?? new Map(),
+  };
+}
+
+test('orders of a batch take codes in turn and the order that finds too few is out of stock with what was left', () => {
+  const plans = [plan({ quantity: 2 }), plan({ quantity: 2 }), plan({ quantity: 2 })];
+  const { outcomes, writes } = decideBatch(plans, state({ codes: 5 }));
+  assert.deepEqual(
+    outcomes.map((o) => (o.kind === 'placed' ? o.items.map((i) => i.id) : o)),
+    [[1, 2], [3, 4], { kind: 'out_of_stock', available: 1 }],
+  );
+  assert.deepEqual(writes.counted, new Map([[1, 4]]));
+  assert.equal(writes.orders.length, 2);
+  assert.equal(writes.items.length, 4);
+  assert.equal(writes.events.length, 4);
+});
+
+test('a wallet is followed through the batch: the order it cannot cover is refused with the funds left, credit limit included', () => {
+  const plans = [plan({ amount: 400 }), plan({ amount: 400 }), plan({ amount: 400 }), plan({ amount: 100 })];
+  const { outcomes, writes } = decideBatch(plans, state({ balance: 1000, credit: 100 }));
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['placed', 'placed', 'insufficient_balance', 'placed'],
+  );
+  assert.deepEqual(outcomes[2], { kind: 'insufficient_balance', available: 300, currency: 'USD' });
+  assert.deepEqual(writes.debits, new Map([[1, 900]]));
+  assert.deepEqual(
+    writes.ledger.map((l) => [l.amount_minor, l.balance_after_minor]),
+    [[-400, 600], [-400, 200], [-100, 100]],
+  );
+});
+
+test('a refused order takes nothing: the codes it would have had go to the next order', () => {
+  const plans = [plan({ amount: 5000 }), plan()];
+  const { outcomes } = decideBatch(plans, state({ balance: 1000 }));
+  assert.equal(outcomes[0]!.kind, 'insufficient_balance');
+  assert.deepEqual(outcomes[1]!.kind === 'placed' && outcomes[1].items.map((i) => i.id), [1]);
+});
+
+test('a client_order_id already taken, or taken earlier in the same batch, is a duplicate', () => {
+  const plans = [plan({ clientOrderId: 'a' }), plan({ clientOrderId: 'b' }), plan({ clientOrderId: 'a' }), plan({ clientOrderId: 'b', account: 8 })];
+  const { outcomes } = decideBatch(plans, state({ takenClientOrderIds: new Set(['7:b']) }));
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['placed', 'duplicate', 'duplicate', 'placed'],
+  );
+});
+
+test('an order priced from a product that has changed since is stale', () => {
+  const products = new Map([[1, { price_minor: 120, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique' }]]);
+  assert.equal(decideBatch([plan()], state({ products })).outcomes[0]!.kind, 'stale');
+  const archived = new Map([[1, { price_minor: 100, currency: 'USD', status: 'archived', fulfillment: 'stock', stock_mode: 'unique' }]]);
+  assert.equal(decideBatch([plan()], state({ products: archived })).outcomes[0]!.kind, 'stale');
+  assert.equal(decideBatch([plan()], state({ products: new Map() })).outcomes[0]!.kind, 'stale');
+});
+
+test('a shared code goes to every buyer, once per unit, and is never counted down', () => {
+  const products = new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'shared' }]]);
+  const shared = { id: 99, code_enc: 'sealed-shared' };
+  const { outcomes, writes } = decideBatch([plan({ claim: 'shared', quantity: 2 }), plan({ claim: 'shared' })], state({ products, sharedCodes: new Map([[1, shared]]) }));
+  assert.deepEqual(
+    outcomes.map((o) => (o.kind === 'placed' ? o.items.map((i) => i.id) : o.kind)),
+    [[99, 99], [99]],
+  );
+  assert.equal(writes.claimedCodes.length, 0);
+  assert.equal(writes.counted.size, 0);
+  const none = decideBatch([plan({ claim: 'shared' })], state({ products, sharedCodes: new Map([[1, undefined]]) }));
+  assert.deepEqual(none.outcomes[0], { kind: 'out_of_stock', available: 0 });
+});
+
+test('an order paid later holds its codes and debits nothing', () => {
+  const { outcomes, writes } = decideBatch([plan({ claim: 'hold', wallet: null })], state());
+  assert.equal(outcomes[0]!.kind, 'placed');
+  assert.deepEqual(writes.claimedCodes.map((c) => c.hold), [true]);
+  assert.equal(writes.debits.size, 0);
+  assert.equal(writes.ledger.length, 0);
+});
+
+test('whatever the batch, no code goes to two orders, no wallet passes its credit limit, and the money taken is what the placed orders cost', () => {
+  const request = fc.record({ quantity: fc.integer({ min: 1, max: 4 }), amount: fc.integer({ min: 1, max: 700 }), clientOrderId: fc.option(fc.constantFrom('a', 'b', 'c', 'd'), { nil: null }) });
+  fc.assert(
+    fc.property(fc.array(request, { minLength: 1, maxLength: 60 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 1000 }), (requests, codes, balance, credit) => {
+      const plans = requests.map((r) => plan(r));
+      const { outcomes, writes } = decideBatch(plans, state({ codes, balance, credit }));
+      const handed = outcomes.flatMap((o) => (o.kind === 'placed' ? o.items.map((i) => i.id) : []));
+      assert.equal(new Set(handed).size, handed.length);
+      assert.ok(handed.length <= codes);
+      const placed = plans.filter((_, i) => outcomes[i]!.kind === 'placed');
+      const cost = placed.reduce((sum, p) => sum + p.debit!.amountMinor, 0);
+      assert.equal(writes.debits.get(1) ?? 0, cost);
+      assert.ok(balance - cost + credit >= 0);
+      const ids = placed.flatMap((p) => (p.order.client_order_id === null ? [] : [p.order.client_order_id]));
+      assert.equal(new Set(ids).size, ids.length);
+      assert.equal(writes.ledger.at(-1)?.balance_after_minor ?? balance, balance - cost);
+    }),
+  );
+});
