@@ -41,7 +41,15 @@ function plan(overrides: { product?: number; quantity?: number; clientOrderId?: 
       created_at: AT,
       updated_at: AT,
     },
-    priced: { priceMinor: overrides.price ?? 100, currency: 'USD', fulfillment: 'stock', stockMode: overrides.claim === 'shared' ? 'shared' : 'unique' },
+    priced: {
+      updatedAt: AT,
+      priceMinor: overrides.price ?? 100,
+      currency: 'USD',
+      fulfillment: 'stock',
+      stockMode: overrides.claim === 'shared' ? 'shared' : 'unique',
+      buyer: { currency: 'USD', discountBp: 0, walletCheckout: true },
+      fxRate: null,
+    },
     claim: overrides.claim ?? 'sell',
     debit: wallet === null ? null : { walletId: wallet, amountMinor: amount },
     events: [
@@ -54,7 +62,9 @@ function plan(overrides: { product?: number; quantity?: number; clientOrderId?: 
 
 function state(overrides: Partial<BatchState> & { codes?: number; balance?: number; credit?: number } = {}): BatchState {
   return {
-    products: overrides.products ?? new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique' }]]),
+    buyers: overrides.buyers ?? new Map([[7, { currency: 'USD', discount_bp: 0, wallet_checkout: true }], [8, { currency: 'USD', discount_bp: 0, wallet_checkout: true }]]),
+    fxRates: overrides.fxRates ?? new Map(),
+    products: overrides.products ?? new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique', updated_at: AT }]]),
     wallets: overrides.wallets ?? new Map([[1, { balance_minor: overrides.balance ?? 1000, credit_limit_minor: overrides.credit ?? 0, currency: 'USD' }]]),
     takenClientOrderIds: overrides.takenClientOrderIds ?? new Set(),
     pools: overrides.pools ?? new Map([[1, Array.from({ length: overrides.codes ?? 10 }, (_, i) => ({ id: i + 1, code_enc: `sealed-${i + 1}` }))]]),
@@ -94,7 +104,8 @@ test('a refused order takes nothing: the codes it would have had go to the next 
   const plans = [plan({ amount: 5000 }), plan()];
   const { outcomes } = decideBatch(plans, state({ balance: 1000 }));
   assert.equal(outcomes[0]!.kind, 'insufficient_balance');
-  assert.deepEqual(outcomes[1]!.kind === 'placed' && outcomes[1].items.map((i) => i.id), [1]);
+  const second = outcomes[1]!;
+  assert.deepEqual(second.kind === 'placed' && second.items.map((i) => i.id), [1]);
 });
 
 test('a client_order_id already taken, or taken earlier in the same batch, is a duplicate', () => {
@@ -107,15 +118,27 @@ test('a client_order_id already taken, or taken earlier in the same batch, is a 
 });
 
 test('an order priced from a product that has changed since is stale', () => {
-  const products = new Map([[1, { price_minor: 120, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique' }]]);
+  const products = new Map([[1, { price_minor: 120, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique', updated_at: AT }]]);
   assert.equal(decideBatch([plan()], state({ products })).outcomes[0]!.kind, 'stale');
-  const archived = new Map([[1, { price_minor: 100, currency: 'USD', status: 'archived', fulfillment: 'stock', stock_mode: 'unique' }]]);
+  const archived = new Map([[1, { price_minor: 100, currency: 'USD', status: 'archived', fulfillment: 'stock', stock_mode: 'unique', updated_at: AT }]]);
   assert.equal(decideBatch([plan()], state({ products: archived })).outcomes[0]!.kind, 'stale');
   assert.equal(decideBatch([plan()], state({ products: new Map() })).outcomes[0]!.kind, 'stale');
+  const edited = new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique', updated_at: '2026-11-30T00:00:01.000Z' }]]);
+  assert.equal(decideBatch([plan()], state({ products: edited })).outcomes[0]!.kind, 'stale');
+});
+
+test('an order priced for a buyer whose tier, currency or wallet checkout has changed since is stale', () => {
+  const buyer = (b: Partial<{ currency: string; discount_bp: number; wallet_checkout: boolean }>) =>
+    new Map([[7, { currency: 'USD', discount_bp: 0, wallet_checkout: true, ...b }]]);
+  assert.equal(decideBatch([plan()], state({ buyers: buyer({ discount_bp: 500 }) })).outcomes[0]!.kind, 'stale');
+  assert.equal(decideBatch([plan()], state({ buyers: buyer({ currency: 'EUR' }) })).outcomes[0]!.kind, 'stale');
+  assert.equal(decideBatch([plan()], state({ buyers: buyer({ wallet_checkout: false }) })).outcomes[0]!.kind, 'stale');
+  // An order paid later does not use the wallet: switching wallet checkout off does not stop it.
+  assert.equal(decideBatch([plan({ claim: 'hold', wallet: null })], state({ buyers: buyer({ wallet_checkout: false }) })).outcomes[0]!.kind, 'placed');
 });
 
 test('a shared code goes to every buyer, once per unit, and is never counted down', () => {
-  const products = new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'shared' }]]);
+  const products = new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'shared', updated_at: AT }]]);
   const shared = { id: 99, code_enc: 'sealed-shared' };
   const { outcomes, writes } = decideBatch([plan({ claim: 'shared', quantity: 2 }), plan({ claim: 'shared' })], state({ products, sharedCodes: new Map([[1, shared]]) }));
   assert.deepEqual(

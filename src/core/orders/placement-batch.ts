@@ -40,8 +40,18 @@ export interface OrderRow {
 
 export interface PlacementPlan {
   order: OrderRow;
-  /** The product as it was priced: if any of this changed since, the plan is stale and placement starts over. */
-  priced: { priceMinor: number; currency: string; fulfillment: string; stockMode: 'unique' | 'shared' };
+  /** What the order was planned and priced from: if any of it changed since, the plan is stale and placement starts over. */
+  priced: {
+    /** The product's updated_at: any edit of the product changes it. */
+    updatedAt: string;
+    priceMinor: number;
+    currency: string;
+    fulfillment: string;
+    stockMode: 'unique' | 'shared';
+    buyer: { currency: string; discountBp: number; walletCheckout: boolean };
+    /** The exchange rate from the product's currency to the buyer's, when they differ. */
+    fxRate: string | null;
+  };
   /** What to take from stock: nothing (manual fulfilment), unique codes (sold, or held until `expires_at`), or the shared code. */
   claim: 'none' | 'sell' | 'hold' | 'shared';
   /** The wallet debit; absent when the order is paid later. */

@@ -8,6 +8,7 @@ import type { AllocatedItem } from '../inventory/index.js';
 import type { OrderRow, PlacementOutcome, PlacementPlan } from './placement-batch.js';
 
 export interface ProductNow {
+  updated_at: string;
   price_minor: number;
   currency: string;
   status: string;
@@ -21,9 +22,18 @@ export interface WalletFunds {
   currency: string;
 }
 
+export interface BuyerNow {
+  currency: string;
+  discount_bp: number;
+  wallet_checkout: boolean;
+}
+
 /** What a batch reads before deciding. */
 export interface BatchState {
   products: Map<number, ProductNow>;
+  buyers: Map<number, BuyerNow>;
+  /** Rates by `${base}:${quote}`. */
+  fxRates: Map<string, string>;
   wallets: Map<number, WalletFunds>;
   /** `${account_id}:${client_order_id}` of orders that exist. */
   takenClientOrderIds: Set<string>;
@@ -36,6 +46,8 @@ export interface BatchState {
 /** What a batch needs to read: derived from its plans alone. */
 export interface BatchNeeds {
   productIds: number[];
+  accountIds: number[];
+  fxPairs: Array<{ base: string; quote: string }>;
   walletIds: number[];
   clientOrderIds: Array<{ accountId: number; clientOrderId: string }>;
   /** Unique-mode products and how many codes the whole batch could take of each. */
@@ -82,8 +94,12 @@ export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
     if (claim === 'sell' || claim === 'hold') codes.set(order.product_id, (codes.get(order.product_id) ?? 0) + order.quantity);
     else if (claim === 'shared') shared.add(order.product_id);
   }
+  const pairs = new Map<string, { base: string; quote: string }>();
+  for (const { order } of plans) if (order.currency !== order.charged_currency) pairs.set(`${order.currency}:${order.charged_currency}`, { base: order.currency, quote: order.charged_currency });
   return {
     productIds: [...new Set(plans.map((p) => p.order.product_id))],
+    accountIds: [...new Set(plans.map((p) => p.order.account_id))],
+    fxPairs: [...pairs.values()],
     // Ascending, so that two processes lock the wallets of their batches in the same order.
     walletIds: [...new Set(plans.flatMap((p) => (p.debit ? [p.debit.walletId] : [])))].sort((a, b) => a - b),
     clientOrderIds: plans.flatMap(({ order }) => (order.client_order_id === null ? [] : [{ accountId: order.account_id, clientOrderId: order.client_order_id }])),
@@ -92,14 +108,24 @@ export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
   };
 }
 
-function isAsPriced(plan: PlacementPlan, product: ProductNow | undefined): boolean {
+function isAsPriced({ order, priced, debit }: PlacementPlan, state: BatchState): boolean {
+  const product = state.products.get(order.product_id);
+  const buyer = state.buyers.get(order.account_id);
+  const fxNow = order.currency === order.charged_currency ? null : (state.fxRates.get(`${order.currency}:${order.charged_currency}`) ?? null);
   return (
     product !== undefined &&
     product.status === 'active' &&
-    product.price_minor === plan.priced.priceMinor &&
-    product.currency === plan.priced.currency &&
-    product.fulfillment === plan.priced.fulfillment &&
-    product.stock_mode === plan.priced.stockMode
+    product.updated_at === priced.updatedAt &&
+    product.price_minor === priced.priceMinor &&
+    product.currency === priced.currency &&
+    product.fulfillment === priced.fulfillment &&
+    product.stock_mode === priced.stockMode &&
+    buyer !== undefined &&
+    buyer.currency === priced.buyer.currency &&
+    buyer.discount_bp === priced.buyer.discountBp &&
+    // Switching wallet checkout off stops wallet-paid orders at once; orders paid later go on.
+    (debit === null || buyer.wallet_checkout) &&
+    fxNow === priced.fxRate
   );
 }
 
@@ -111,7 +137,7 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcom
 
   const outcomes = plans.map((plan): PlacementOutcome => {
     const { order } = plan;
-    if (!isAsPriced(plan, state.products.get(order.product_id))) return { kind: 'stale' };
+    if (!isAsPriced(plan, state)) return { kind: 'stale' };
     const key = order.client_order_id === null ? undefined : clientKey(order.account_id, order.client_order_id);
     if (key !== undefined && taken.has(key)) return { kind: 'duplicate' };
 

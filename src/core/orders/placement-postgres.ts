@@ -4,12 +4,15 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
-import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type ProductNow, type WalletFunds } from './placement-decide.js';
+import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type ProductNow, type WalletFunds } from './placement-decide.js';
+import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
 interface StateRow {
   wallets: Array<WalletFunds & { id: number }>;
   products: Array<ProductNow & { id: number }>;
+  buyers: Array<BuyerNow & { id: number }>;
+  rates: Array<{ base: string; quote: string; rate: string }>;
   taken: Array<{ account_id: number; client_order_id: string }>;
   pools: Array<{ product_id: number; id: number; code_enc: string }>;
   shared: Array<{ product_id: number; id: number; code_enc: string }>;
@@ -27,7 +30,14 @@ async function readState(tx: Db, plans: PlacementPlan[]): Promise<BatchState> {
       (select coalesce(jsonb_agg(w order by w.id), '[]') from (
          select id, balance_minor, credit_limit_minor, currency from wallets where id = any(${needs.walletIds}::bigint[]) order by id for update) w) as wallets,
       (select coalesce(jsonb_agg(p), '[]') from (
-         select id, price_minor, currency, status, fulfillment, stock_mode from products where id = any(${needs.productIds}::int[])) p) as products,
+         select id, updated_at, price_minor, currency, status, fulfillment, stock_mode from products where id = any(${needs.productIds}::int[])) p) as products,
+      (select coalesce(jsonb_agg(b), '[]') from (
+         select a.id, a.currency, coalesce((select t.discount_bp from price_tiers t where t.name = a.tier), 0) as discount_bp,
+                coalesce((select value from settings where key = ${WALLET_CHECKOUT_SETTING}), 'on') <> 'off' as wallet_checkout
+         from accounts a where a.id = any(${needs.accountIds}::int[])) b) as buyers,
+      (select coalesce(jsonb_agg(r), '[]') from (
+         select base, quote, rate from fx_rates
+         where (base, quote) in (select * from unnest(${needs.fxPairs.map((f) => f.base)}::text[], ${needs.fxPairs.map((f) => f.quote)}::text[]))) r) as rates,
       (select coalesce(jsonb_agg(t), '[]') from (
          select account_id, client_order_id from orders
          where (account_id, client_order_id) in (select * from unnest(${needs.clientOrderIds.map((c) => c.accountId)}::int[], ${needs.clientOrderIds.map((c) => c.clientOrderId)}::text[]))) t) as taken,
@@ -50,6 +60,8 @@ async function readState(tx: Db, plans: PlacementPlan[]): Promise<BatchState> {
   return {
     wallets: new Map(row.wallets.map((w) => [Number(w.id), { balance_minor: Number(w.balance_minor), credit_limit_minor: Number(w.credit_limit_minor), currency: w.currency }])),
     products: new Map(row.products.map((p) => [p.id, { ...p, price_minor: Number(p.price_minor) }])),
+    buyers: new Map(row.buyers.map((b) => [b.id, { currency: b.currency, discount_bp: Number(b.discount_bp), wallet_checkout: b.wallet_checkout }])),
+    fxRates: new Map(row.rates.map((r) => [`${r.base}:${r.quote}`, r.rate])),
     takenClientOrderIds: new Set(row.taken.map((t) => `${t.account_id}:${t.client_order_id}`)),
     pools,
     sharedCodes: new Map(row.shared.map((c) => [c.product_id, { id: Number(c.id), code_enc: c.code_enc }])),

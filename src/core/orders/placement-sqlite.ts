@@ -6,7 +6,8 @@
 import type SQLite from 'better-sqlite3';
 import type { Db } from '../../db/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
-import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type ProductNow, type WalletFunds } from './placement-decide.js';
+import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type ProductNow, type WalletFunds } from './placement-decide.js';
+import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
 const ORDER_COLUMNS = [
@@ -17,7 +18,12 @@ const ORDER_COLUMNS = [
 
 function prepareStatements(sqlite: SQLite.Database) {
   return {
-    product: sqlite.prepare<[number], ProductNow>('select price_minor, currency, status, fulfillment, stock_mode from products where id = ?'),
+    product: sqlite.prepare<[number], ProductNow>('select updated_at, price_minor, currency, status, fulfillment, stock_mode from products where id = ?'),
+    buyer: sqlite.prepare<[number], { currency: string; discount_bp: number | null }>(
+      'select a.currency, (select t.discount_bp from price_tiers t where t.name = a.tier) as discount_bp from accounts a where a.id = ?',
+    ),
+    setting: sqlite.prepare<[string], { value: string }>('select value from settings where key = ?'),
+    fxRate: sqlite.prepare<[string, string], { rate: string }>('select rate from fx_rates where base = ? and quote = ?'),
     wallet: sqlite.prepare<[number], WalletFunds>('select balance_minor, credit_limit_minor, currency from wallets where id = ?'),
     existing: sqlite.prepare<[number, string], { id: string }>('select id from orders where account_id = ? and client_order_id = ?'),
     pool: sqlite.prepare<[number, number], AllocatedItem>("select id, code_enc from stock_items where product_id = ? and status = 'available' order by id limit ?"),
@@ -43,6 +49,17 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
       const product = s.product.get(id);
       if (product) products.set(id, product);
     }
+    const walletCheckout = s.setting.get(WALLET_CHECKOUT_SETTING)?.value !== 'off';
+    const buyers = new Map<number, BuyerNow>();
+    for (const id of needs.accountIds) {
+      const buyer = s.buyer.get(id);
+      if (buyer) buyers.set(id, { currency: buyer.currency, discount_bp: buyer.discount_bp ?? 0, wallet_checkout: walletCheckout });
+    }
+    const fxRates = new Map<string, string>();
+    for (const { base, quote } of needs.fxPairs) {
+      const rate = s.fxRate.get(base, quote);
+      if (rate) fxRates.set(`${base}:${quote}`, rate.rate);
+    }
     const wallets = new Map<number, WalletFunds>();
     for (const id of needs.walletIds) {
       const wallet = s.wallet.get(id);
@@ -54,7 +71,7 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
     }
     const pools = new Map(needs.codes.map(({ productId, quantity }) => [productId, s.pool.all(productId, quantity)]));
     const sharedCodes = new Map(needs.sharedProductIds.map((id) => [id, s.shared.get(id)]));
-    return { products, wallets, takenClientOrderIds, pools, sharedCodes };
+    return { products, buyers, fxRates, wallets, takenClientOrderIds, pools, sharedCodes };
   }
 
   function write(writes: BatchWrites): void {

@@ -1,0 +1,246 @@
+// Planning an order: read the product and the buyer, check the quantity and checkout fields,
+// price it (tier, FX) and check the buyer's price guard, giving the plan that placement-batch.ts
+// writes. Planning reads through a cache (PlacementReads): it is safe because every plan carries
+// what it was priced from and the write refuses it as stale if any of that has changed, and
+// anything refused on cached reads is planned again from fresh ones.
+import { randomInt } from 'node:crypto';
+import { queryTemplate, type Db } from '../../db/index.js';
+import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
+import { nowIso } from '../clock.js';
+import { DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
+import { fulfillmentFor } from '../fulfillment/index.js';
+import { newUlid } from '../ids.js';
+import { formatMinor, parseMinor } from '../money.js';
+import { convertMinor, ensureWallet, findFxRate } from '../wallets/index.js';
+import type { OrderRow, PlacementPlan } from './placement-batch.js';
+import type { PlaceOrderInput } from './place-order.js';
+import type { OrderEvent } from './read-orders.js';
+import { WALLET_CHECKOUT_SETTING } from './settings.js';
+
+const MAX_FIELDS = 20;
+const MAX_FIELD_LENGTH = 500;
+
+const NUMBER_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A human order number: SK-XXXX-XXXX-XXXX, 60 random bits. */
+function orderNumber(): string {
+  const chars = Array.from({ length: 12 }, () => NUMBER_ALPHABET[randomInt(32)]).join('');
+  return `SK-${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
+}
+
+function checkFields(declared: CheckoutField[], given: Record<string, string>, problems: FieldProblem[]): Record<string, string> {
+  const entries = Object.entries(given);
+  if (entries.length > MAX_FIELDS) problems.push({ field: 'fields', message: `at most ${MAX_FIELDS} fields` });
+  const out: Record<string, string> = {};
+  for (const [name, value] of entries.slice(0, MAX_FIELDS)) {
+    if (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH) problems.push({ field: `fields.${name}`, message: `must be text of at most ${MAX_FIELD_LENGTH} characters` });
+    else out[name] = value.trim();
+  }
+  for (const field of declared) {
+    const value = out[field.name];
+    if (!value) {
+      if (field.required) problems.push({ field: `fields.${field.name}`, message: `is required for this product (${field.label.en ?? field.name})` });
+      continue;
+    }
+    if (value.length > field.max_length) problems.push({ field: `fields.${field.name}`, message: `must be at most ${field.max_length} characters` });
+    else if (field.pattern && !new RegExp(`^(?:${field.pattern})$`).test(value)) problems.push({ field: `fields.${field.name}`, message: 'is not in the expected format' });
+  }
+  return out;
+}
+
+interface Pricing {
+  unitMinor: number;
+  totalMinor: number;
+  chargedMinor: number;
+  chargedCurrency: string;
+  fxRate: string | null;
+}
+
+/** What placement needs to know about the buyer, read in one query. */
+export interface Buyer {
+  currency: string;
+  discountBp: number;
+  walletId: number | null;
+  walletCheckout: boolean;
+}
+
+const selectBuyer = queryTemplate(['accountId', 'setting'], (db, p) =>
+  db
+    .selectFrom('accounts as a')
+    .select((eb) => [
+      'a.currency',
+      eb.selectFrom('price_tiers').select('discount_bp').whereRef('price_tiers.name', '=', 'a.tier').as('discount_bp'),
+      eb.selectFrom('wallets').select('wallets.id').whereRef('wallets.account_id', '=', 'a.id').whereRef('wallets.currency', '=', 'a.currency').as('wallet_id'),
+      eb.selectFrom('settings').select('value').where('key', '=', p.setting).as('wallet_checkout'),
+    ])
+    .where('a.id', '=', p.accountId),
+);
+
+export async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
+  const [row] = await selectBuyer.run(tx, { accountId, setting: WALLET_CHECKOUT_SETTING });
+  if (!row) throw new ItemNotFound(`account ${accountId}`);
+  return { currency: row.currency, discountBp: row.discount_bp ?? 0, walletId: row.wallet_id ?? null, walletCheckout: row.wallet_checkout !== 'off' };
+}
+
+async function priceOrder(tx: Db, reads: PlacementReads, product: Product, quantity: number, buyer: Buyer): Promise<Pricing> {
+  const unitMinor = tieredPrice(product.price_minor, buyer.discountBp);
+  const totalMinor = unitMinor * quantity;
+  if (buyer.currency === product.currency) return { unitMinor, totalMinor, chargedMinor: totalMinor, chargedCurrency: product.currency, fxRate: null };
+  const rate = await reads.fxRate(tx, product.currency, buyer.currency).catch((error: unknown) => {
+    if (!(error instanceof NotFound)) throw error;
+    throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to your currency ${buyer.currency}; ask the shop to set one.`);
+  });
+  return { unitMinor, totalMinor, chargedMinor: convertMinor(totalMinor, product.currency, buyer.currency, rate), chargedCurrency: buyer.currency, fxRate: rate };
+}
+
+export interface PlannedOrder {
+  plan: PlacementPlan;
+  product: Product;
+  fields: Record<string, string>;
+}
+
+/**
+ * Reads and checks everything an order needs and prices it: the plan of what to write. What it
+ * read is carried in the plan (`priced`) and checked again when the plan is written.
+ */
+export async function planOrder(db: Db, reads: PlacementReads, accountId: number, input: PlaceOrderInput, hash: string, actor: string): Promise<PlannedOrder> {
+  const [product, buyer] = await Promise.all([reads.product(db, input.product), reads.buyer(db, accountId)]);
+  if (product.status !== 'active') throw new ItemNotFound(String(input.product));
+  const strategy = fulfillmentFor(product.fulfillment);
+  if (!strategy) throw new DomainError('fulfillment_unavailable', 503, `${product.code} cannot be fulfilled right now; try again later.`);
+
+  const problems: FieldProblem[] = [];
+  const quantity = input.quantity ?? product.min_quantity;
+  if (!Number.isInteger(quantity) || quantity < product.min_quantity || quantity > product.max_quantity) {
+    problems.push({ field: 'quantity', message: `must be a whole number from ${product.min_quantity} to ${product.max_quantity} for ${product.code}` });
+  }
+  const fields = checkFields(product.fields, input.fields ?? {}, problems);
+  if (input.deliveryChannel === 'email' && !input.buyer?.email) problems.push({ field: 'buyer.email', message: 'is required for e-mail delivery' });
+  if (problems.length) throw new ValidationFailed(`The order is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
+
+  const deferred = input.payment?.kind === 'deferred' ? input.payment : undefined;
+  if (!deferred && !buyer.walletCheckout) throw new WalletDisabled();
+  const price = await priceOrder(db, reads, product, quantity, buyer);
+  if (input.maxUnitPrice !== undefined) {
+    const limit = parseMinor(input.maxUnitPrice, price.chargedCurrency);
+    if (limit === undefined) throw new ValidationFailed('max_unit_price is not a valid amount.', [{ field: 'max_unit_price', message: `a decimal amount in ${price.chargedCurrency}` }]);
+    const chargedUnit = Math.ceil(price.chargedMinor / quantity);
+    if (chargedUnit > limit) throw new PriceAboveLimit(formatMinor(chargedUnit, price.chargedCurrency), formatMinor(limit, price.chargedCurrency), price.chargedCurrency);
+  }
+
+  const orderId = newUlid();
+  const now = nowIso();
+  const holdUntil = deferred ? new Date(Date.now() + deferred.holdSeconds * 1000).toISOString() : null;
+  const walletId = buyer.walletId ?? (await ensureWallet(db, accountId, price.chargedCurrency)).id;
+  const events: OrderEvent[] = deferred
+    ? [{ from: null, to: 'awaiting_payment', reason: `placed; goods held until ${holdUntil}`, actor, at: now }]
+    : [
+        { from: null, to: 'queued', reason: 'placed', actor, at: now },
+        { from: 'queued', to: strategy.statusWhenPaid, reason: strategy.statusWhenPaid === 'fulfilled' ? 'delivered from stock' : 'waiting for fulfilment', actor, at: now },
+      ];
+  const order: OrderRow = {
+    id: orderId,
+    number: orderNumber(),
+    account_id: accountId,
+    channel: input.channel ?? 'api',
+    client_order_id: input.clientOrderId ?? null,
+    request_hash: hash,
+    product_id: product.id,
+    quantity,
+    unit_price_minor: price.unitMinor,
+    currency: product.currency,
+    total_minor: price.totalMinor,
+    charged_minor: price.chargedMinor,
+    charged_currency: price.chargedCurrency,
+    fx_rate: price.fxRate,
+    // Already the final status: if any later step fails, the whole order goes.
+    status: events.at(-1)!.to,
+    payment_status: deferred ? 'pending' : 'paid',
+    fulfillment: product.fulfillment,
+    wallet_id: walletId,
+    buyer_name: input.buyer?.name ?? null,
+    buyer_email: input.buyer?.email ?? null,
+    delivery_channel: input.deliveryChannel ?? 'api',
+    callback_url: input.callbackUrl ?? null,
+    fields: JSON.stringify(fields),
+    reason: null,
+    expires_at: holdUntil,
+    created_at: now,
+    updated_at: now,
+  };
+  const claim = !strategy.claimsStockAtPlacement ? 'none' : product.stock_mode === 'shared' ? 'shared' : deferred ? 'hold' : 'sell';
+  const plan: PlacementPlan = {
+    order,
+    priced: {
+      updatedAt: product.updated_at,
+      priceMinor: product.price_minor,
+      currency: product.currency,
+      fulfillment: product.fulfillment,
+      stockMode: product.stock_mode,
+      buyer: { currency: buyer.currency, discountBp: buyer.discountBp, walletCheckout: buyer.walletCheckout },
+      fxRate: price.fxRate,
+    },
+    claim,
+    debit: !deferred && price.chargedMinor > 0 ? { walletId, amountMinor: price.chargedMinor } : null,
+    events,
+    actor,
+  };
+  return { plan, product, fields };
+}
+
+
+/** Entries a cache holds before it starts again empty: bounds memory whatever the catalog size. */
+const CACHE_LIMIT = 10_000;
+
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/**
+ * Reads for planning, fresh or from this process's cache. Only answers that let an order go
+ * ahead are cached (an active product, a buyer whose wallet checkout is on), and the write checks
+ * them again, so a cached read can never place an order on outdated terms; it can only cost a
+ * retry.
+ */
+export class PlacementReads {
+  private readonly products = new Map<string, Product>();
+  private readonly buyers = new Map<number, Buyer>();
+  private readonly rates = new Map<string, string>();
+
+  constructor(private readonly cached: boolean) {}
+
+  /** The same cache, read around: for planning again after a refusal or a stale plan. */
+  fresh(): PlacementReads {
+    const fresh = new PlacementReads(false);
+    fresh.refill = this;
+    return fresh;
+  }
+
+  /** Where fresh reads are written back, so the next order finds them. */
+  private refill: PlacementReads | undefined;
+
+  async product(db: Db, reference: string | number): Promise<Product> {
+    const key = String(reference).trim();
+    const hit = this.cached ? this.products.get(key) : undefined;
+    if (hit) return hit;
+    const product = await findProduct(db, reference);
+    if (product.status === 'active') remember((this.refill ?? this).products, key, product);
+    return product;
+  }
+
+  async buyer(db: Db, accountId: number): Promise<Buyer> {
+    const hit = this.cached ? this.buyers.get(accountId) : undefined;
+    if (hit) return hit;
+    const buyer = await loadBuyer(db, accountId);
+    if (buyer.walletCheckout && buyer.walletId !== null) remember((this.refill ?? this).buyers, accountId, buyer);
+    return buyer;
+  }
+
+  async fxRate(db: Db, base: string, quote: string): Promise<string> {
+    const key = `${base}:${quote}`;
+    const hit = this.cached ? this.rates.get(key) : undefined;
+    if (hit) return hit;
+    return remember((this.refill ?? this).rates, key, await findFxRate(db, base, quote));
+  }
+}
