@@ -65,6 +65,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     limits: new RateLimits(config, redis),
     async close() {
       catalog.stop();
+      await souk.vault.close();
       await bus.close();
       // quit() waits for pending commands, so a last change notice from the CLI still goes out.
       await redis?.quit().catch(() => redis.disconnect());

@@ -68,6 +68,11 @@ export class SecretBox {
     return iv;
   }
 
+  /** The derived key itself, for the sealing workers of bulk imports (core/inventory/seal-pool.ts). */
+  keyMaterial(): Buffer {
+    return this.key.export();
+  }
+
   seal(plaintext: string): string {
     const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);

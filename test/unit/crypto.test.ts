@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { SecretBox, constantTimeEqual, hashPassword, randomBase62, verifyPassword } from '../../src/core/crypto.js';
+import { CodeVault } from '../../src/core/inventory/index.js';
 
 test('a sealed secret opens to the same text and never contains it', () => {
   const box = new SecretBox(randomBytes(32));
@@ -49,4 +50,25 @@ test('passwords verify against their scrypt hash and nothing else', async () => 
 
 test('constant-time equality is plain equality', () => {
   fc.assert(fc.property(fc.string(), fc.string(), (a, b) => assert.equal(constantTimeEqual(a, b), a === b)));
+});
+
+test('codes sealed in bulk on worker threads open to the same codes and fingerprint as codes sealed one by one', async () => {
+  const vault = new CodeVault(randomBytes(32));
+  try {
+    const codes = Array.from({ length: 5000 }, (_, i) => `CODE-${i}-${randomBytes(3).toString('hex')}-ü`);
+    const { sealed, fingerprints } = await vault.sealMany(codes);
+    assert.equal(sealed.length, codes.length);
+    assert.deepEqual(
+      sealed.map((s) => vault.open(s)),
+      codes,
+    );
+    assert.deepEqual(
+      fingerprints,
+      codes.map((code) => vault.fingerprint(code)),
+    );
+    // Fresh IVs: no two seals of the batch alike.
+    assert.equal(new Set(sealed).size, sealed.length);
+  } finally {
+    await vault.close();
+  }
 });

@@ -3,14 +3,32 @@
 // enforced by the database without the plaintext ever being stored or compared.
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { deriveKey, SecretBox } from '../crypto.js';
+import { SealPool, type SealedCodes } from './seal-pool.js';
+
+/** Below this many codes, sealing on the calling thread is quicker than handing them to a worker. */
+const INLINE_SEALING = 2000;
 
 export class CodeVault {
   private readonly box: SecretBox;
   private readonly fingerprintKey: KeyObject;
+  private pool: SealPool | undefined;
 
   constructor(masterKey: Buffer) {
     this.box = new SecretBox(masterKey);
     this.fingerprintKey = createSecretKey(deriveKey(masterKey, 'stock-code-fingerprint'));
+  }
+
+  /** Seals and fingerprints many codes, on worker threads when there are enough of them. */
+  async sealMany(codes: string[]): Promise<SealedCodes> {
+    if (codes.length < INLINE_SEALING) return { sealed: codes.map((code) => this.seal(code)), fingerprints: codes.map((code) => this.fingerprint(code)) };
+    this.pool ??= new SealPool({ keyId: this.box.keyId, sealKey: this.box.keyMaterial(), fingerprintKey: this.fingerprintKey.export() });
+    return this.pool.seal(codes);
+  }
+
+  /** Stops the sealing workers, if any were started. */
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
   }
 
   seal(code: string): string {

@@ -7,6 +7,7 @@ import { nowIso } from '../clock.js';
 import { changeCatalog, findProduct, type CatalogDeps } from '../catalog/index.js';
 import { ValidationFailed } from '../errors.js';
 import type { CodeVault } from './codes.js';
+import type { SealedCodes } from './seal-pool.js';
 
 export interface ImportResult {
   imported: number;
@@ -32,6 +33,8 @@ export interface ImportOptions {
 }
 
 const MAX_CODE_LENGTH = 500;
+/** Chunks being sealed while one is inserted. */
+const SEALING_AHEAD = 3;
 
 /**
  * Inserts sealed codes in one statement whatever their number: the rows travel as one JSON array
@@ -39,6 +42,10 @@ const MAX_CODE_LENGTH = 500;
  * Codes already in stock (or twice in the batch) hit the unique fingerprint and are skipped.
  */
 async function insertSealed(tx: Db, dialect: Dialect, productId: number, sealed: string[], fingerprints: string[], options: ImportOptions, now: string): Promise<number> {
+  // In fingerprint order, the unique index takes its new entries page by page instead of all over.
+  const order = fingerprints.map((_, i) => i).sort((a, b) => (fingerprints[a]! < fingerprints[b]! ? -1 : 1));
+  sealed = order.map((i) => sealed[i]!);
+  fingerprints = order.map((i) => fingerprints[i]!);
   const batch = options.batch ?? null;
   const demo = options.demo ? 1 : 0;
   if (dialect === 'postgres') {
@@ -59,10 +66,8 @@ async function insertSealed(tx: Db, dialect: Dialect, productId: number, sealed:
   return Number(result.numAffectedRows ?? 0n);
 }
 
-async function insertChunk(tx: Db, productId: number, codes: string[], deps: StockDeps, options: ImportOptions): Promise<number> {
+async function insertChunk(tx: Db, productId: number, { sealed, fingerprints }: SealedCodes, deps: StockDeps, options: ImportOptions): Promise<number> {
   const now = nowIso();
-  const sealed = codes.map((code) => deps.vault.seal(code));
-  const fingerprints = codes.map((code) => deps.vault.fingerprint(code));
   const inserted = await insertSealed(tx, deps.dialect, productId, sealed, fingerprints, options, now);
   if (inserted > 0) {
     await tx
@@ -84,14 +89,25 @@ export async function importStock(deps: StockDeps, productRef: string | number, 
   const progress: ImportProgress = { imported: 0, duplicates: 0, blank: 0, read: 0 };
   let chunk: string[] = [];
 
+  // Chunks are sealed on worker threads a few ahead of the one being inserted, so the crypto of
+  // the next chunks runs while this one is written.
+  const sealing: Array<{ count: number; sealed: Promise<SealedCodes> }> = [];
+  const insertOldest = async () => {
+    const next = sealing.shift()!;
+    const sealed = await next.sealed;
+    const inserted = await changeCatalog(deps, (tx) => insertChunk(tx, product.id, sealed, deps, options));
+    progress.imported += inserted;
+    progress.duplicates += next.count - inserted;
+    options.onProgress?.({ ...progress });
+  };
   const flush = async () => {
     if (!chunk.length) return;
-    const codes = chunk;
+    const sealed = deps.vault.sealMany(chunk);
+    // Awaited in turn below; until then a failure must not count as unhandled.
+    sealed.catch(() => undefined);
+    sealing.push({ count: chunk.length, sealed });
     chunk = [];
-    const inserted = await changeCatalog(deps, (tx) => insertChunk(tx, product.id, codes, deps, options));
-    progress.imported += inserted;
-    progress.duplicates += codes.length - inserted;
-    options.onProgress?.({ ...progress });
+    if (sealing.length >= SEALING_AHEAD) await insertOldest();
   };
 
   for await (const raw of lines) {
@@ -108,5 +124,6 @@ export async function importStock(deps: StockDeps, productRef: string | number, 
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
+  while (sealing.length) await insertOldest();
   return { imported: progress.imported, duplicates: progress.duplicates, blank: progress.blank };
 }
