@@ -23,6 +23,8 @@ export interface Souk {
   replayGuard: ReplayGuard;
   catalog: CatalogReader;
   limits: RateLimits;
+  /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
+  checkpointInBackground(onError: (message: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     replayGuard: redis ? new RedisReplayGuard(redis, config.signatureWindowSeconds) : new DatabaseReplayGuard(handle.db, config.signatureWindowSeconds),
     catalog,
     limits: new RateLimits(config, redis),
+    checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {
       catalog.stop();
       await souk.vault.close();

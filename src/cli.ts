@@ -82,6 +82,7 @@ program
     souk.catalog.start();
     const demo = options.demo ? await seedDemo(souk) : undefined;
     const app = await buildServer(souk);
+    souk.checkpointInBackground((message) => app.log.error({ message }, 'WAL checkpoint failed; it will run again'));
     const { startSweeper } = await import('./worker/sweeper.js');
     const sweeper = startSweeper(souk, (error) => app.log.error({ err: error }, 'housekeeping failed; it will run again'));
     await app.listen({ port: config.port, host: config.host });

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
 import type { DatabaseTarget } from '../config.js';
 import type { Database } from './schema.js';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 
 export type { Database } from './schema.js';
 export type Dialect = 'sqlite' | 'postgres';
@@ -15,6 +16,11 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   dialect: Dialect;
+  /**
+   * Embedded database of a long-running process: checkpoint the WAL on a worker thread instead of
+   * inside commits (sqlite-checkpointer.ts). Does nothing on PostgreSQL or in memory.
+   */
+  checkpointInBackground(onError: (message: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -88,14 +94,23 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
     // 64 MB of page cache (the default is 2 MB): the stock and order indexes of a busy shop stay in
     // memory instead of being read back from the OS on every import chunk and order batch.
     sqlite.pragma('cache_size = -65536');
+    // After a checkpoint lets the WAL start over, its file is cut back to 64 MB at most.
+    sqlite.pragma('journal_size_limit = 67108864');
     // Savepoints and sorts in memory rather than in temporary files.
     sqlite.pragma('temp_store = MEMORY');
     const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
     sqliteHandles.set(db, sqlite);
+    let checkpointer: Checkpointer | undefined;
     return {
       db,
       dialect: 'sqlite',
+      checkpointInBackground(onError) {
+        if (checkpointer || target.file === ':memory:') return;
+        checkpointer = startCheckpointer(target.file, onError);
+        sqlite.pragma('wal_autocheckpoint = 0');
+      },
       async close() {
+        await checkpointer?.stop();
         await db.destroy();
       },
     };
@@ -107,6 +122,7 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
   return {
     db,
     dialect: 'postgres',
+    checkpointInBackground() {},
     async close() {
       await db.destroy();
     },
