@@ -174,6 +174,34 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(res.json().order.unit_price, 5);
     });
 
+    test('a price, exchange rate or tier changed between two orders applies to the very next one, whatever planning had cached', async () => {
+      const { createAccount, createApiKey } = await import('../../src/core/accounts/index.js');
+      const { updateProduct, setPriceTier } = await import('../../src/core/catalog/index.js');
+      const deps = { db: t.souk.db, bus: t.souk.bus };
+      await stockedProduct(t.souk, { code: 'MOVING', price: '10.00' }, 10);
+      const account = await createAccount(t.souk.db, { name: 'Cairo reseller', currency: 'EGP' });
+      const key = await createApiKey(t.souk.db, t.souk.box, { accountId: account.id });
+      await fund(t.souk, account.id, 1_000_000, 'EGP');
+      await setFxRate(t.souk.db, 'USD', 'EGP', '50');
+      const charged = async () => {
+        const res = await order(key.apiKey, { product: 'MOVING' });
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json().amount;
+      };
+      assert.equal(await charged(), 500);
+      await updateProduct(deps, 'MOVING', { price: '12.00' });
+      assert.equal(await charged(), 600);
+      await setFxRate(t.souk.db, 'USD', 'EGP', '48.5');
+      assert.equal(await charged(), 582);
+      await setPriceTier(t.souk.db, 'egypt', 10);
+      await t.souk.db.updateTable('accounts').set({ tier: 'egypt' }).where('id', '=', account.id).execute();
+      assert.equal(await charged(), 523.8);
+      await setPriceTier(t.souk.db, 'egypt', 20);
+      assert.equal(await charged(), 465.6);
+      await updateProduct(deps, 'MOVING', { status: 'archived' });
+      assert.equal((await order(key.apiKey, { product: 'MOVING' })).statusCode, 404);
+    });
+
     test('failed order attempts are in the API failures log, redacted', async () => {
       await order(buyer.apiKey, { item_id: 424242, checkout: { cf_secret_token: 'hunter2' } });
       // The failure is written after the answer has gone out: poll briefly for it.

@@ -82,6 +82,7 @@ function readsFor(db: Db): PlacementReads {
 function placementQueue(deps: OrderDeps): PlacementQueue {
   let queue = queues.get(deps.db);
   if (!queue) {
+    if (deps.db.isTransaction) throw new Error('placement writes in transactions of its own: pass the database, not a transaction');
     const sqlite = sqliteHandleOf(deps.db);
     if (deps.dialect === 'sqlite' && !sqlite) throw new Error('no SQLite handle behind this database');
     queue = new PlacementQueue(sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(deps.db));
