@@ -31,7 +31,9 @@ parentPort.on('message', ({ job, codes }) => {
   for (let i = 0; i < codes.length; i++) {
     const iv = ivs.subarray(i * 12, i * 12 + 12);
     const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
-    const body = Buffer.concat([cipher.update(codes[i], 'utf8'), cipher.final()]);
+    // GCM is a stream mode: update() returns every byte and final() none, so no concat.
+    const body = cipher.update(codes[i], 'utf8');
+    cipher.final();
     sealed[i] = keyId + '.' + iv.toString('base64url') + '.' + cipher.getAuthTag().toString('base64url') + '.' + body.toString('base64url');
     fingerprints[i] = createHmac('sha256', fingerprintKey).update(codes[i]).digest('hex');
   }
