@@ -4,6 +4,7 @@ import { queryTemplate, type Db } from '../../db/index.js';
 import type { ProductRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { Conflict, ItemNotFound, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
+import { recordProductChange } from '../events/index.js';
 import { isRowId } from '../ids.js';
 import { isCurrencyCode, parseMinor } from '../money.js';
 import { findCategory } from './categories.js';
@@ -257,6 +258,8 @@ export async function updateProduct(deps: CatalogDeps, reference: string | numbe
       .where('id', '=', current.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // A price or status change is announced (product.updated) from this transaction.
+    await recordProductChange(tx, current, row);
     return toProduct(row);
   });
 }

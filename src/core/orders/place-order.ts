@@ -7,6 +7,7 @@ import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { DomainError, IdempotencyKeyReused, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
+import { insertOutboxEvents, orderPlacedEvents } from '../events/index.js';
 import { fulfillmentFor } from '../fulfillment/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { formatMinor, parseMinor } from '../money.js';
@@ -266,6 +267,8 @@ async function placeInTransaction(tx: Db, deps: OrderDeps, accountId: number, in
   const outcome = await strategy.fulfilAtPlacement({ tx, dialect: deps.dialect, orderId, product: target, quantity, ...(holdUntil ? { holdUntil } : {}) });
   if (events.length === 2) await insertTwoEvents.run(tx, { orderId, firstTo: events[0]!.to, firstReason: events[0]!.reason, to: events[1]!.to, reason: events[1]!.reason, actor, at: now });
   else await insertOneEvent.run(tx, { orderId, to: events[0]!.to, reason: events[0]!.reason, actor, at: now });
+  // Events and webhooks: the order's outbox rows (order.created, order.fulfilled), in this transaction.
+  await insertOutboxEvents(tx, orderPlacedEvents(order));
   if (!deferred && price.chargedMinor > 0) await debitWallet(tx, walletId, price.chargedMinor, { kind: 'order', reference: `order:${orderId}`, actor });
   await outcome.settle();
 

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { queryTemplate, type Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { Conflict, InsufficientBalance, NotFound, ValidationFailed } from '../errors.js';
+import { insertOutboxEvents, walletCreditedEvent } from '../events/index.js';
 import { formatMinor, isCurrencyCode } from '../money.js';
 
 export type LedgerKind = 'topup' | 'adjustment' | 'order' | 'refund';
@@ -76,7 +77,7 @@ const debitIfCovered = queryTemplate(['amount', 'at', 'walletId'], (db, p) =>
     .returning(['balance_minor']),
 );
 
-/** Adds money to a wallet (top-up, refund, positive adjustment). Returns the new balance. */
+/** Adds money to a wallet (top-up, refund, positive adjustment) and writes wallet.credited. Returns the new balance. */
 export async function creditWallet(tx: Db, walletId: number, amountMinor: number, entry: LedgerWrite): Promise<number> {
   if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw new ValidationFailed('A credit must be a positive amount.', [{ field: 'amount', message: 'must be more than zero' }]);
   const row = await tx
@@ -85,13 +86,16 @@ export async function creditWallet(tx: Db, walletId: number, amountMinor: number
     .where('id', '=', walletId)
     // A balance must stay a safe integer, or it could not be read back exactly.
     .where('balance_minor', '<=', Number.MAX_SAFE_INTEGER - amountMinor)
-    .returning(['balance_minor'])
+    .returning(['balance_minor', 'account_id', 'currency'])
     .executeTakeFirst();
   if (!row) {
     if (!(await tx.selectFrom('wallets').select('id').where('id', '=', walletId).executeTakeFirst())) throw new NotFound(`No wallet ${walletId}.`);
     throw new ValidationFailed('The credit would take the wallet past the largest balance it can hold.', [{ field: 'amount', message: 'too large for this wallet' }]);
   }
   await writeLedger(tx, walletId, amountMinor, row.balance_minor, entry);
+  // The account hears of it (wallet.credited) from the same transaction.
+  const credit = { account_id: row.account_id, wallet_id: walletId, currency: row.currency, amount_minor: amountMinor, balance_minor: row.balance_minor, kind: entry.kind, reference: entry.reference ?? null, at: nowIso() };
+  await insertOutboxEvents(tx, [walletCreditedEvent(credit)]);
   return row.balance_minor;
 }
 
