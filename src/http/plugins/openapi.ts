@@ -27,6 +27,7 @@ export async function registerOpenApi(app: FastifyInstance) {
         { name: 'auth', description: 'Tokens for the API' },
         { name: 'account', description: 'The calling account' },
         { name: 'orders', description: 'Placing and following orders, paid from your wallet' },
+        { name: 'events', description: 'The event feed and webhook acks; the webhooks themselves are under `webhooks`' },
         { name: 'admin', description: 'Shop administration (admin key or admin login)' },
       ],
       components: {

@@ -1,0 +1,154 @@
+// Deliveries: one per event and target (an endpoint, or an order's callback_url). Published events
+// fan out into pending deliveries; workers claim the due ones (PostgreSQL: FOR UPDATE SKIP LOCKED,
+// with a lease so a crashed worker's claims come back); results close them, schedule a retry, or
+// mark them dead. One order's deliveries to one target form a chain: only the oldest open one of a
+// chain can be claimed, so they arrive in the order the events happened.
+import { sql } from 'kysely';
+import { ulid } from 'ulid';
+import type { Db, Dialect } from '../../db/index.js';
+import type { WebhookDeliveriesTable } from '../../db/schema.js';
+import { nowIso } from '../clock.js';
+import { publishPendingEvents, type EventType, type PublishedEvent } from '../events/index.js';
+import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
+
+type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
+
+function wants(endpoint: WebhookEndpoint, event: PublishedEvent): boolean {
+  if (event.endpoint_id) return event.endpoint_id === endpoint.id;
+  if (event.account_id !== null && event.account_id !== endpoint.account_id) return false;
+  return endpoint.events.length === 0 || endpoint.events.includes(event.type);
+}
+
+/** The deliveries one published event asks for. Pure: the endpoints are given. */
+export function deliveriesFor(event: PublishedEvent, endpoints: readonly WebhookEndpoint[], now: string): NewDelivery[] {
+  const base = { event_id: event.id, status: 'pending' as const, attempts: 0, next_attempt_at: now, claim_token: null, locked_until: null, last_status_code: null, last_error: null, created_at: now, updated_at: now, closed_at: null };
+  const out: NewDelivery[] = endpoints
+    .filter((e) => e.enabled && wants(e, event))
+    .map((e) => ({ ...base, account_id: e.account_id, endpoint_id: e.id, callback_url: null, chain: event.order_id ? `${e.id}:${event.order_id}` : null }));
+  if (event.callback_url && event.account_id !== null && !event.endpoint_id) {
+    out.push({ ...base, account_id: event.account_id, endpoint_id: null, callback_url: event.callback_url, chain: `cb:${event.order_id}` });
+  }
+  return out;
+}
+
+/**
+ * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
+ * Returns how many events were published.
+ */
+export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const events = await publishPendingEvents(tx, dialect, limit);
+    if (!events.length) return 0;
+    const accounts = [...new Set(events.map((e) => e.account_id).filter((a): a is number => a !== null))];
+    const broadcast = events.some((e) => e.account_id === null);
+    let query = tx.selectFrom('webhook_endpoints').selectAll().where('status', '=', 'enabled');
+    if (!broadcast) query = accounts.length ? query.where('account_id', 'in', accounts) : query.where(sql<boolean>`1 = 0`);
+    const endpoints = (await query.execute()).map(toEndpoint);
+    const now = nowIso();
+    const rows = events.flatMap((e) => deliveriesFor(e, endpoints, now));
+    for (let at = 0; at < rows.length; at += 200) await tx.insertInto('webhook_deliveries').values(rows.slice(at, at + 200)).execute();
+    return events.length;
+  });
+}
+
+/** A claimed delivery with what is needed to send it. */
+export interface DeliveryJob {
+  id: number;
+  account_id: number;
+  endpoint_id: string | null;
+  callback_url: string | null;
+  attempts: number;
+  claim_token: string;
+  event_row_id: number;
+  event_id: string;
+  type: EventType;
+  order_id: string | null;
+  payload: string;
+  created_at: string;
+}
+
+export const LEASE_MS = 60_000;
+
+/**
+ * Claims up to `limit` due deliveries for this worker: pending ones whose time has come, and ones
+ * whose claim lease ran out (a worker died while sending). Skips deliveries whose endpoint is off
+ * or paused, and any that wait behind an older open delivery of their chain.
+ */
+export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, now = new Date()): Promise<DeliveryJob[]> {
+  const at = now.toISOString();
+  const token = ulid();
+  const lease = new Date(now.getTime() + LEASE_MS).toISOString();
+  const claimed = await db
+    .with(
+      (cte) => cte('picked').materialized(),
+      (q) => {
+        const pick = q
+          .selectFrom('webhook_deliveries as d')
+          .select('d.id')
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('d.status', '=', 'pending'), eb('d.next_attempt_at', '<=', at)]),
+              eb.and([eb('d.status', '=', 'sending'), eb('d.locked_until', '<', at)]),
+            ]),
+          )
+          .where((eb) =>
+            eb.or([
+              eb('d.chain', 'is', null),
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('webhook_deliveries as p')
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('p.chain', '=', 'd.chain')
+                    .whereRef('p.id', '<', 'd.id')
+                    .where('p.status', 'in', ['pending', 'sending']),
+                ),
+              ),
+            ]),
+          )
+          .where((eb) =>
+            eb.or([
+              eb('d.endpoint_id', 'is', null),
+              eb.exists(
+                eb
+                  .selectFrom('webhook_endpoints as w')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('w.id', '=', 'd.endpoint_id')
+                  .where('w.status', '=', 'enabled')
+                  .where((w) => w.or([w('w.paused_until', 'is', null), w('w.paused_until', '<=', at)])),
+              ),
+            ]),
+          )
+          .orderBy('d.next_attempt_at')
+          .orderBy('d.id')
+          .limit(limit);
+        return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
+      },
+    )
+    .updateTable('webhook_deliveries')
+    .set({ status: 'sending', claim_token: token, locked_until: lease, updated_at: at })
+    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+    .returning(['id'])
+    .execute();
+  if (!claimed.length) return [];
+  const rows = await db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
+    .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'e.payload', 'e.created_at'])
+    .where('d.claim_token', '=', token)
+    .orderBy('d.id')
+    .execute();
+  return rows.map((r) => ({ ...r, type: r.type as EventType, claim_token: token }));
+}
+
+/** Puts claimed deliveries back untouched (a paused endpoint's extra claims while one probe goes out). */
+export async function releaseDeliveries(db: Db, jobs: readonly DeliveryJob[]): Promise<void> {
+  if (!jobs.length) return;
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', claim_token: null, locked_until: null })
+    .where('id', 'in', jobs.map((j) => j.id))
+    .where('status', '=', 'sending')
+    .where('claim_token', 'in', [...new Set(jobs.map((j) => j.claim_token))])
+    .execute();
+}
