@@ -74,3 +74,41 @@ export function spawnServer(env: Env, args: string[] = []): Promise<ServerProces
     });
   });
 }
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `souk worker` and resolves once it says it is running. */
+export function spawnWorker(env: Env): Promise<WorkerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`souk worker did not start within 30 s:\n${output}`));
+    }, 30_000);
+    child.stdout!.on('data', (data: Buffer) => {
+      output += data.toString();
+      if (output.includes('Souk worker running')) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          output: () => output,
+          async stop(signal: NodeJS.Signals = 'SIGTERM') {
+            if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`souk worker exited with ${code} before running:\n${output}`));
+    });
+  });
+}
