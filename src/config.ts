@@ -43,6 +43,9 @@ export interface Config {
   webhookRetrySchedule: number[];
   /** Stock changes are announced (product.updated) at most once per product per this many seconds. */
   productUpdateIntervalSeconds: number;
+  /** Failed attempts in a row after which an endpoint is paused, and for how many seconds. */
+  webhookBreakerThreshold: number;
+  webhookBreakerPauseSeconds: number;
 }
 
 /** One row of the settings table: the README's configuration table is generated from this list. */
@@ -62,6 +65,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_MASTER_KEY', default: 'generated when embedded', meaning: '32 bytes, base64; required with PostgreSQL' },
   { env: 'SOUK_WEBHOOK_ALLOW_PRIVATE', default: '0', meaning: 'allow callbacks to private addresses' },
   { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
+  { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
+  { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
   { env: 'SOUK_PRODUCT_UPDATE_INTERVAL', default: '10', meaning: 'stock changes are announced (product.updated) at most once per product per this many seconds' },
   { env: 'SOUK_SMTP_URL', default: 'unset', meaning: 'mail transport; unset writes .eml files to the data dir' },
   { env: 'SOUK_TRUST_PROXY', default: '0', meaning: 'take client IPs from `X-Forwarded-For`' },
@@ -191,6 +196,8 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     metricsToken: env.SOUK_METRICS_TOKEN || undefined,
     webhookRetrySchedule: retrySchedule(env),
     productUpdateIntervalSeconds: integer(env, 'SOUK_PRODUCT_UPDATE_INTERVAL', 10, 1, 86_400),
+    webhookBreakerThreshold: integer(env, 'SOUK_WEBHOOK_BREAKER_THRESHOLD', 10, 1, 1000),
+    webhookBreakerPauseSeconds: integer(env, 'SOUK_WEBHOOK_BREAKER_PAUSE', 300, 1, 86_400),
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
   return config;

@@ -19,6 +19,7 @@ export async function startWebhookWorker(souk: Souk, options: { onError: (error:
     vault: souk.vault,
     allowPrivate: souk.config.webhookAllowPrivate,
     retrySchedule: souk.config.webhookRetrySchedule,
+    breaker: { threshold: souk.config.webhookBreakerThreshold, pauseMs: souk.config.webhookBreakerPauseSeconds * 1000 },
     ...(souk.config.database.kind === 'postgres' ? { databaseUrl: souk.config.database.url } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),

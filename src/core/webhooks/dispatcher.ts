@@ -8,7 +8,7 @@ import { nowIso } from '../clock.js';
 import { OUTBOX_CHANNEL, outboxSignal } from '../events/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { claimDeliveries, fanOutEvents, releaseDeliveries, type DeliveryJob } from './deliveries.js';
-import { recordOutcomes, succeeded, BREAKER_THRESHOLD, type AttemptOutcome } from './outcomes.js';
+import { recordOutcomes, succeeded, DEFAULT_BREAKER, type AttemptOutcome, type Breaker } from './outcomes.js';
 import { renderBodies, resolveTargets } from './render.js';
 import { parseRetryAfter } from './schedule.js';
 import { createSender, type Sender, type SendResult } from './sender.js';
@@ -25,6 +25,8 @@ export interface DispatcherOptions {
   retrySchedule: readonly number[];
   /** PostgreSQL: the URL to LISTEN on for new events. */
   databaseUrl?: string;
+  /** When a failing endpoint is paused (circuit breaker). */
+  breaker?: Breaker;
   /** Deliveries in flight at once. */
   concurrency?: number;
   metrics?: DispatcherMetrics;
@@ -158,7 +160,7 @@ export class Dispatcher {
   private async halfOpenEndpoints(jobs: DeliveryJob[]): Promise<Set<string>> {
     const ids = [...new Set(jobs.map((j) => j.endpoint_id).filter((e): e is string => e !== null))];
     if (!ids.length) return new Set();
-    const rows = await this.options.db.selectFrom('webhook_endpoints').select('id').where('id', 'in', ids).where('failure_streak', '>=', BREAKER_THRESHOLD).execute();
+    const rows = await this.options.db.selectFrom('webhook_endpoints').select('id').where('id', 'in', ids).where('failure_streak', '>=', (this.options.breaker ?? DEFAULT_BREAKER).threshold).execute();
     return new Set(rows.map((r) => r.id));
   }
 
@@ -169,7 +171,7 @@ export class Dispatcher {
         const batch = this.results;
         this.results = [];
         try {
-          const recorded = await recordOutcomes(this.options.db, batch, this.options.retrySchedule);
+          const recorded = await recordOutcomes(this.options.db, batch, this.options.retrySchedule, this.options.breaker);
           this.options.metrics?.observeRecorded(batch.filter(succeeded).map((o) => o.job), recorded.dead);
           for (const delay of recorded.retries) if (delay < SAFETY_POLL_MS) this.later(delay);
         } catch (error) {

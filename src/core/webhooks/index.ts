@@ -17,7 +17,7 @@ export { claimDeliveries, deliveriesFor, fanOutEvents, LEASE_MS, type DeliveryJo
 export { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 export { DispatcherMetrics } from './metrics.js';
 export { ackEvent, listDeliveries, resendDelivery, resendFailedDeliveries, sendTestEvent, DELIVERY_STATUSES, type DeliveryFilter, type DeliveryStatus, type DeliveryView } from './operations.js';
-export { BREAKER_PAUSE_MS, BREAKER_THRESHOLD } from './outcomes.js';
+export { DEFAULT_BREAKER, type Breaker } from './outcomes.js';
 export { DEFAULT_RETRY_SCHEDULE, parseRetryAfter, retryDelayMs } from './schedule.js';
 export { MAX_BODY_BYTES, MAX_RESPONSE_BYTES, SEND_TIMEOUT_MS } from './sender.js';
 export { generateWebhookSecret, signDelivery, signingKey } from './signing.js';

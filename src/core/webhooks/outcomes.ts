@@ -7,9 +7,12 @@ import type { Db } from '../../db/index.js';
 import { retryDelayMs } from './schedule.js';
 import type { DeliveryJob } from './deliveries.js';
 
-/** Consecutive failed attempts after which an endpoint is paused, and for how long. */
-export const BREAKER_THRESHOLD = 10;
-export const BREAKER_PAUSE_MS = 5 * 60_000;
+/** When an endpoint is paused: after `threshold` failed attempts in a row, for `pauseMs`. */
+export interface Breaker {
+  threshold: number;
+  pauseMs: number;
+}
+export const DEFAULT_BREAKER: Breaker = { threshold: 10, pauseMs: 5 * 60_000 };
 
 export interface AttemptOutcome {
   job: DeliveryJob;
@@ -33,7 +36,7 @@ export interface RecordedOutcomes {
 }
 
 /** Writes a batch of outcomes in one transaction. Updates only deliveries still claimed by the attempt (an ack meanwhile wins). */
-export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[], schedule: readonly number[]): Promise<RecordedOutcomes> {
+export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[], schedule: readonly number[], breaker: Breaker = DEFAULT_BREAKER): Promise<RecordedOutcomes> {
   const result: RecordedOutcomes = { retries: [], dead: 0 };
   if (!outcomes.length) return result;
   await db.transaction().execute(async (tx) => {
@@ -91,13 +94,13 @@ export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[]
         }
       }
     }
-    const pauseUntil = new Date(Date.parse(now) + BREAKER_PAUSE_MS).toISOString();
+    const pauseUntil = new Date(Date.parse(now) + breaker.pauseMs).toISOString();
     for (const [endpointId, failures] of failedPerEndpoint) {
       await tx
         .updateTable('webhook_endpoints')
         .set({
           failure_streak: sql<number>`failure_streak + ${failures}`,
-          paused_until: sql<string | null>`case when failure_streak + ${failures} >= ${BREAKER_THRESHOLD} then ${pauseUntil} else paused_until end`,
+          paused_until: sql<string | null>`case when failure_streak + ${failures} >= ${breaker.threshold} then ${pauseUntil} else paused_until end`,
         })
         .where('id', '=', endpointId)
         .execute();

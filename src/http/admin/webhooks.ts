@@ -33,7 +33,7 @@ const EndpointSchema = Type.Object(
     include_items: Type.Boolean({ description: 'Order events carry the delivered codes.' }),
     enabled: Type.Boolean(),
     disabled_reason: Type.Union([Type.String(), Type.Null()]),
-    failure_streak: Type.Integer({ description: 'Failed attempts in a row; the circuit breaker pauses the endpoint at 10.' }),
+    failure_streak: Type.Integer({ description: 'Failed attempts in a row; the circuit breaker pauses the endpoint at SOUK_WEBHOOK_BREAKER_THRESHOLD (default 10).' }),
     paused_until: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
