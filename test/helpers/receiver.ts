@@ -3,7 +3,13 @@
 import { createHmac } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { Webhook } from 'standardwebhooks';
+import { isEventType } from '../../src/core/events/index.js';
+import { webhookBodySchema } from '../../src/http/webhook-docs.js';
+
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value));
 
 /** What the tests read of an event's data; the OpenAPI document has the full schemas. */
 export interface EventData {
@@ -95,7 +101,10 @@ export async function startReceiver(plan: Plan = () => 200): Promise<Receiver> {
   return receiver;
 }
 
-/** Checks a receipt's signatures: Standard Webhooks (the npm package) and seed 000's X-Signature. Throws if either fails. */
+/**
+ * Checks a receipt's signatures, Standard Webhooks (the npm package) and seed 000's X-Signature,
+ * and its body against the schema the OpenAPI document gives for its type. Throws if any fails.
+ */
 export function verifyReceipt(receipt: Receipt, secret: string): void {
   new Webhook(secret).verify(receipt.body, {
     'webhook-id': String(receipt.headers['webhook-id']),
@@ -106,4 +115,7 @@ export function verifyReceipt(receipt: Receipt, secret: string): void {
   const expected = createHmac('sha256', key).update(receipt.body).digest('hex');
   if (receipt.headers['x-signature'] !== expected) throw new Error(`X-Signature ${String(receipt.headers['x-signature'])} is not the HMAC of the body`);
   if (receipt.headers['x-timestamp'] !== receipt.headers['webhook-timestamp']) throw new Error('X-Timestamp differs from webhook-timestamp');
+  if (!isEventType(receipt.event.type)) throw new Error(`unknown event type ${receipt.event.type}`);
+  const schema = webhookBodySchema(receipt.event.type);
+  if (!Value.Check(schema, receipt.event)) throw new Error(`${receipt.event.type} does not match its documented schema: ${[...Value.Errors(schema, receipt.event)].map((e) => `${e.path} ${e.message}`).join('; ')}`);
 }
