@@ -148,8 +148,9 @@ async function seed(env: Env, receiverUrl: string, codes: number, backlog: numbe
   }
 }
 
+// Across calls: a client_order_id used twice would be a replay, with no new events.
+let serial = 0;
 function placeOrders(url: string, apiKey: string, rate: number, seconds: number): Promise<number> {
-  let serial = 0;
   return new Promise((resolve, reject) => {
     autocannon(
       {

@@ -24,20 +24,24 @@ const PUBLISH_LOCK = 7_240_001;
 /**
  * Gives the oldest unpublished events their feed positions, inside the caller's transaction, and
  * returns them. On PostgreSQL the transaction holds an advisory lock until it ends, so positions
- * become visible in the order they were given.
+ * become visible in the order they were given; a publisher that finds the lock taken returns
+ * nothing (the holder is publishing) rather than wait.
  */
 export async function publishPendingEvents(tx: Db, dialect: Dialect, limit = 500): Promise<PublishedEvent[]> {
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PUBLISH_LOCK})`.execute(tx);
+  if (dialect === 'postgres') {
+    const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${PUBLISH_LOCK}) as got`.execute(tx);
+    if (!rows[0]?.got) return [];
+  }
   const pending = await tx
     .selectFrom('outbox_events')
     .select(['id', 'event_id', 'type', 'account_id', 'order_id', 'endpoint_id', 'callback_url', 'payload', 'created_at'])
+    .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
     .where('position', 'is', null)
     .orderBy('id')
     .limit(limit)
     .execute();
   if (!pending.length) return [];
-  const top = await tx.selectFrom('outbox_events').select(sql<number | string | null>`max(position)`.as('top')).executeTakeFirstOrThrow();
-  const base = Number(top.top ?? 0);
+  const base = Number(pending[0]!.top ?? 0);
   const first = pending[0]!.id;
   // One statement: positions follow ids, shifted past the last position given.
   await tx
@@ -45,7 +49,7 @@ export async function publishPendingEvents(tx: Db, dialect: Dialect, limit = 500
     .set({ position: sql<number>`${base - first + 1} + id` })
     .where('id', 'in', pending.map((e) => e.id))
     .execute();
-  return pending.map((e) => ({ ...e, type: e.type as EventType, position: base - first + 1 + e.id }));
+  return pending.map(({ top: _top, ...e }) => ({ ...e, type: e.type as EventType, position: base - first + 1 + e.id }));
 }
 
 export interface FeedEvent {

@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import type { Db, Dialect } from '../../db/index.js';
 import type { WebhookDeliveriesTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { publishPendingEvents, type EventType, type PublishedEvent } from '../events/index.js';
+import { OUTBOX_CHANNEL, publishPendingEvents, type EventType, type PublishedEvent } from '../events/index.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -47,6 +47,8 @@ export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promi
     const now = nowIso();
     const rows = events.flatMap((e) => deliveriesFor(e, endpoints, now));
     for (let at = 0; at < rows.length; at += 200) await tx.insertInto('webhook_deliveries').values(rows.slice(at, at + 200)).execute();
+    // Every worker hears of the new deliveries at commit, not only the one that wrote them.
+    if (rows.length && dialect === 'postgres') await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(tx);
     return events.length;
   });
 }

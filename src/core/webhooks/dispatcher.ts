@@ -124,7 +124,8 @@ export class Dispatcher {
     const now = nowIso();
     const targets = await resolveTargets(this.options, jobs, now);
     // A paused endpoint whose pause is over gets one probe; its other claims go back.
-    const halfOpen = await this.halfOpenEndpoints(jobs);
+    const threshold = (this.options.breaker ?? DEFAULT_BREAKER).threshold;
+    const halfOpen = new Set(jobs.filter((j) => j.endpoint_id && (targets.get(j.id)?.failureStreak ?? 0) >= threshold).map((j) => j.endpoint_id!));
     const probing = new Set<string>();
     const back: DeliveryJob[] = [];
     const go: DeliveryJob[] = [];
@@ -155,13 +156,6 @@ export class Dispatcher {
         this.flushSoon();
       });
     }
-  }
-
-  private async halfOpenEndpoints(jobs: DeliveryJob[]): Promise<Set<string>> {
-    const ids = [...new Set(jobs.map((j) => j.endpoint_id).filter((e): e is string => e !== null))];
-    if (!ids.length) return new Set();
-    const rows = await this.options.db.selectFrom('webhook_endpoints').select('id').where('id', 'in', ids).where('failure_streak', '>=', (this.options.breaker ?? DEFAULT_BREAKER).threshold).execute();
-    return new Set(rows.map((r) => r.id));
   }
 
   private flushSoon() {

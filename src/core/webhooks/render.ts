@@ -20,6 +20,8 @@ export interface Target {
   /** Valid secrets, newest first. */
   secrets: string[];
   includeItems: boolean;
+  /** Failed attempts in a row of the endpoint (0 for a callback URL). */
+  failureStreak: number;
 }
 
 const DELIVERED = ['fulfilled', 'refunded'];
@@ -40,7 +42,7 @@ export async function resolveTargets(deps: RenderDeps, jobs: readonly DeliveryJo
   for (const job of jobs) {
     if (job.endpoint_id) {
       const endpoint = endpoints.get(job.endpoint_id);
-      if (endpoint) targets.set(job.id, { url: endpoint.url, secrets: validSecrets(deps.box, endpoint, now), includeItems: endpoint.include_items === 1 });
+      if (endpoint) targets.set(job.id, { url: endpoint.url, secrets: validSecrets(deps.box, endpoint, now), includeItems: endpoint.include_items === 1, failureStreak: endpoint.failure_streak });
     } else if (job.callback_url) {
       let secrets = callbackSecrets.get(job.account_id);
       if (!secrets) {
@@ -49,7 +51,7 @@ export async function resolveTargets(deps: RenderDeps, jobs: readonly DeliveryJo
         secrets = validSecrets(deps.box, row, now);
         callbackSecrets.set(job.account_id, secrets);
       }
-      targets.set(job.id, { url: job.callback_url, secrets, includeItems: true });
+      targets.set(job.id, { url: job.callback_url, secrets, includeItems: true, failureStreak: 0 });
     }
   }
   return targets;
