@@ -46,9 +46,14 @@ export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promi
     const endpoints = (await query.execute()).map(toEndpoint);
     const now = nowIso();
     const rows = events.flatMap((e) => deliveriesFor(e, endpoints, now));
-    for (let at = 0; at < rows.length; at += 200) await tx.insertInto('webhook_deliveries').values(rows.slice(at, at + 200)).execute();
-    // Every worker hears of the new deliveries at commit, not only the one that wrote them.
-    if (rows.length && dialect === 'postgres') await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(tx);
+    for (let at = 0; at < rows.length; at += 200) {
+      const chunk = rows.slice(at, at + 200);
+      const last = at + 200 >= rows.length;
+      // Every worker hears of the new deliveries at commit, not only the one that wrote them.
+      if (last && dialect === 'postgres') {
+        await tx.with('inserted', (w) => w.insertInto('webhook_deliveries').values(chunk).returning('id')).selectNoFrom(sql<string>`pg_notify(${OUTBOX_CHANNEL}, '')`.as('notified')).execute();
+      } else await tx.insertInto('webhook_deliveries').values(chunk).execute();
+    }
     return events.length;
   });
 }

@@ -34,6 +34,7 @@ export interface DispatcherOptions {
 }
 
 const SAFETY_POLL_MS = 1000;
+const FAN_OUT_BATCH = 500;
 
 export class Dispatcher {
   private readonly sender: Sender;
@@ -108,7 +109,8 @@ export class Dispatcher {
     try {
       do {
         this.again = false;
-        while ((await fanOutEvents(this.options.db, this.options.dialect)) > 0);
+        // A full batch means there may be more; a short one means the outbox is drained.
+        while ((await fanOutEvents(this.options.db, this.options.dialect, FAN_OUT_BATCH)) === FAN_OUT_BATCH);
         while (!this.stopped && this.inFlight < this.concurrency) {
           const jobs = await claimDeliveries(this.options.db, this.options.dialect, this.concurrency - this.inFlight);
           if (!jobs.length) break;
