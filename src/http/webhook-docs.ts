@@ -21,7 +21,7 @@ const OrderData = Type.Object({
     updated_at: Type.String({ format: 'date-time' }),
     items: Type.Optional(
       Type.Array(Type.Object({ id: Type.Integer(), code: Type.String() }), {
-        description: 'The delivered codes: on fulfilled (and refunded) orders, when the endpoint has include_items (the default) and always to an order callback_url.',
+        description: 'The delivered codes, in order.fulfilled events only: when the endpoint has include_items (the default), and always to an order callback_url.',
       }),
     ),
   }),

@@ -117,4 +117,50 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(healed.paused_until, null);
     });
   });
+
+  describe(`delivery limits (${kind})`, () => {
+    let t: TestSouk;
+    let worker: WebhookWorker;
+    let hook: Receiver;
+    before(async () => {
+      t = await startTestSouk(kind, { env: { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_RETRY_SCHEDULE: '0.05,0.05,0.05' } });
+      worker = await startWebhookWorker(t.souk, { onError: (error) => console.error(error) });
+      hook = await startReceiver(({ event }) => (event.type === 'wallet.credited' ? { status: 429, headers: { 'retry-after': '30' } } : 200));
+    });
+    after(async () => {
+      await worker.stop();
+      await hook.close();
+      await t.close();
+    });
+    const deliveries = async (accountId: number) => (await t.app.inject({ url: `/admin/api/webhook-deliveries?account=${accountId}`, headers: bearer(t.adminKey) })).json().deliveries;
+
+    test('a 429 with Retry-After is believed: the next try is scheduled no sooner than it asks', async () => {
+      const owner = await createReseller(t.souk, { name: 'Busy' });
+      await t.app.inject({ method: 'POST', url: '/admin/api/webhooks', headers: bearer(t.adminKey), payload: { account_id: owner.accountId, url: hook.url, events: ['wallet.credited'] } });
+      await fund(t.souk, owner.accountId, 500);
+      const [waiting] = await until(() => deliveries(owner.accountId), (d) => d[0]?.attempts === 1, 'the first try recorded');
+      assert.equal(waiting.status, 'pending');
+      assert.equal(waiting.last_status_code, 429);
+      assert.ok(Date.parse(waiting.next_attempt_at) - Date.parse(waiting.attempt_log[0].attempted_at) >= 30_000, 'not before Retry-After');
+    });
+
+    test('a body over 256 KB is not sent: the delivery is dead and says why; without the codes it goes', async () => {
+      const owner = await createReseller(t.souk, { name: 'Bulk buyer' });
+      await fund(t.souk, owner.accountId, 1_000_000);
+      const code = 'BULK';
+      const product = await createProduct(stockDeps(t.souk), { code, name: 'Bulk', price: '0.01', max_quantity: 1000 });
+      await importStock(stockDeps(t.souk), product.id, Array.from({ length: 600 }, (_, i) => `${String(i).padStart(4, '0')}-${'x'.repeat(480)}`));
+      const slim = await t.app.inject({ method: 'POST', url: '/admin/api/webhooks', headers: bearer(t.adminKey), payload: { account_id: owner.accountId, url: hook.url, events: ['order.fulfilled'], include_items: false } });
+      const placed = await placeOrder(orderDeps(t.souk), owner.accountId, { product: code, quantity: 600, callbackUrl: hook.url }, 'test');
+      const settled = await until(() => deliveries(owner.accountId), (d) => d.length === 3 && d.every((x: { status: string }) => x.status !== 'pending' && x.status !== 'sending'), 'all three settled');
+      const byTarget = (endpointId: string | null, type: string) => settled.find((d: { endpoint_id: string | null; type: string }) => d.endpoint_id === endpointId && d.type === type);
+      assert.equal(byTarget(null, 'order.fulfilled').status, 'dead');
+      assert.match(byTarget(null, 'order.fulfilled').last_error, /over the 256 KB limit/);
+      assert.equal(byTarget(null, 'order.created').status, 'delivered');
+      assert.equal(byTarget(slim.json().endpoint.id, 'order.fulfilled').status, 'delivered');
+      const received = hook.delivered().filter((r) => r.event.data.order?.order_id === placed.order.id);
+      assert.deepEqual(received.map((r) => r.event.type).sort(), ['order.created', 'order.fulfilled']);
+      assert.ok(received.every((r) => r.body.length < 256 * 1024));
+    });
+  });
 }

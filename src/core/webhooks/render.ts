@@ -1,6 +1,7 @@
-// What a delivery carries: `{"id", "type", "timestamp", "data"}`, with the order's delivered codes
-// when its target wants them (endpoints with include_items, and every order callback_url, as the
-// documented callbacks deliver them). Codes are read and opened at send time: they rest sealed.
+// What a delivery carries: `{"id", "type", "timestamp", "data"}`; an `order.fulfilled` event (the
+// delivery callback) also carries the delivered codes when its target wants them (endpoints with
+// include_items, and every order callback_url, as the documented callbacks deliver them). Codes are
+// read and opened at send time: they rest sealed, never copied into events.
 import type { Db } from '../../db/index.js';
 import type { SecretBox } from '../crypto.js';
 import type { CodeVault } from '../inventory/index.js';
@@ -23,8 +24,6 @@ export interface Target {
   /** Failed attempts in a row of the endpoint (0 for a callback URL). */
   failureStreak: number;
 }
-
-const DELIVERED = ['fulfilled', 'refunded'];
 
 function validSecrets(box: SecretBox, row: { secret_enc: string; previous_secret_enc: string | null; previous_secret_until: string | null }, now: string): string[] {
   const secrets = [box.open(row.secret_enc)];
@@ -78,13 +77,13 @@ async function loadItems(deps: RenderDeps, orderIds: string[]): Promise<Map<stri
 
 /** The exact body of each job (the bytes that get signed and sent). */
 export async function renderBodies(deps: RenderDeps, jobs: readonly DeliveryJob[], targets: Map<number, Target>): Promise<Map<number, string>> {
-  const parsed = new Map(jobs.map((j) => [j.id, JSON.parse(j.payload) as { order?: { status?: string } & Record<string, unknown> } & Record<string, unknown>]));
-  const needItems = jobs.filter((j) => j.order_id && targets.get(j.id)?.includeItems && DELIVERED.includes(parsed.get(j.id)?.order?.status ?? ''));
-  const items = await loadItems(deps, [...new Set(needItems.map((j) => j.order_id!))]);
+  const parsed = new Map(jobs.map((j) => [j.id, JSON.parse(j.payload) as { order?: Record<string, unknown> } & Record<string, unknown>]));
+  const needItems = new Set(jobs.filter((j) => j.type === 'order.fulfilled' && j.order_id && targets.get(j.id)?.includeItems));
+  const items = await loadItems(deps, [...new Set([...needItems].map((j) => j.order_id!))]);
   const bodies = new Map<number, string>();
   for (const job of jobs) {
     let data = parsed.get(job.id)!;
-    if (needItems.includes(job) && data.order) data = { ...data, order: { ...data.order, items: items.get(job.order_id!) ?? [] } };
+    if (needItems.has(job) && data.order) data = { ...data, order: { ...data.order, items: items.get(job.order_id!) ?? [] } };
     bodies.set(job.id, JSON.stringify({ id: job.event_id, type: job.type, timestamp: job.created_at, data }));
   }
   return bodies;
