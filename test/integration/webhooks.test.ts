@@ -18,7 +18,8 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what:
   }
 }
 
-const FAST_RETRIES = { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_RETRY_SCHEDULE: '0.05,0.05,0.05,0.05,0.2,0.2,0.2,0.2,0.2' };
+// Quick retries, and no circuit breaker in the way (it has its own suite).
+const FAST_RETRIES = { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_RETRY_SCHEDULE: '0.05,0.05,0.05,0.05,0.2,0.2,0.2,0.2,0.2', SOUK_WEBHOOK_BREAKER_THRESHOLD: '1000' };
 
 for (const kind of DATABASE_KINDS) {
   describe(`webhooks to a real receiver (${kind})`, () => {
@@ -164,6 +165,45 @@ for (const kind of DATABASE_KINDS) {
       verifyReceipt(ok, secret);
       assert.equal(ok.event.type, 'webhook.test');
       assert.equal(ok.event.id, sent.json().event_id);
+      await admin('PATCH', `/webhooks/${id}`, { enabled: false });
+    });
+
+    test('after a secret rotation deliveries carry both signatures, each verifying with its secret', async () => {
+      const hook = await receiver();
+      const { id, secret: old } = await endpoint(buyer.accountId, hook.url, { events: ['webhook.test'] });
+      const rotated = await admin('POST', `/webhooks/${id}/rotate-secret`);
+      assert.equal(rotated.statusCode, 200, rotated.body);
+      const fresh = rotated.json().secret as string;
+      assert.notEqual(fresh, old);
+      await admin('POST', `/webhooks/${id}/test`);
+      await hook.waitFor((r) => r.length >= 1);
+      const [receipt] = hook.receipts;
+      assert.equal(String(receipt!.headers['webhook-signature']).split(' ').length, 2);
+      verifyReceipt(receipt!, fresh);
+      assert.throws(() => verifyReceipt(receipt!, old), /X-Signature/, 'seed 000 X-Signature carries the new secret only');
+      const { Webhook } = await import('standardwebhooks');
+      assert.equal((new Webhook(old).verify(receipt!.body, receipt!.headers as Record<string, string>) as { id: string }).id, receipt!.event.id);
+      await admin('PATCH', `/webhooks/${id}`, { enabled: false });
+    });
+
+    test('dead deliveries are listed with every attempt and re-sent all at once', async () => {
+      let up = false;
+      const hook = await receiver(() => (up ? 200 : 500));
+      const owner = await createReseller(t.souk, { name: 'Down for days' });
+      const { id } = await endpoint(owner.accountId, hook.url, { events: ['wallet.credited'] });
+      await fund(t.souk, owner.accountId, 100);
+      await fund(t.souk, owner.accountId, 200);
+      const dead = await until(async () => (await admin('GET', `/webhook-deliveries?endpoint=${id}&status=dead`)).json().deliveries, (d) => d.length === 2, 'both dead after the last try');
+      for (const d of dead) {
+        assert.equal(d.attempts, 10, 'one try and nine retries');
+        assert.equal(d.attempt_log.length, 10);
+        assert.ok(d.attempt_log.every((a: { status_code: number; error: string }) => a.status_code === 500 && /500/.test(a.error)));
+      }
+      up = true;
+      const resent = await admin('POST', `/webhooks/${id}/resend-failed`);
+      assert.equal(resent.json().queued, 2);
+      await hook.waitFor((r) => r.filter((x) => x.status === 200).length === 2);
+      assert.deepEqual(hook.delivered().map((r) => r.event.data.amount).sort(), [1, 2]);
       await admin('PATCH', `/webhooks/${id}`, { enabled: false });
     });
 
