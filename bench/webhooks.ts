@@ -160,7 +160,7 @@ async function seed(env: Env, receiverUrl: string, codes: number, backlog: numbe
 
 // Across calls: a client_order_id used twice would be a replay, with no new events.
 let serial = 0;
-function placeOrders(url: string, apiKeys: string[], rate: number, seconds: number): Promise<number> {
+function placeOrders(url: string, apiKeys: string[], rate: number, seconds: number): Promise<{ placed: number; answerP50: number; answerP99: number }> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -180,7 +180,7 @@ function placeOrders(url: string, apiKeys: string[], rate: number, seconds: numb
           },
         ],
       },
-      (error, result) => (error ? reject(error) : resolve(result['2xx'])),
+      (error, result) => (error ? reject(error) : resolve({ placed: result['2xx'], answerP50: result.latency.p50, answerP99: result.latency.p99 })),
     );
   });
 }
@@ -217,11 +217,12 @@ export async function benchWebhooks(dir: string, options: WebhookBenchOptions): 
       await waitFor(() => receiver.lags.length > 0, 30_000, 'warm-up deliveries');
       await sleep(1000);
       receiver.reset();
-      const placed = await placeOrders(server.url, apiKeys, options.ordersPerSecond, options.seconds);
+      const { placed, answerP50, answerP99 } = await placeOrders(server.url, apiKeys, options.ordersPerSecond, options.seconds);
       await waitFor(() => receiver.lags.length >= placed, 60_000, `${placed} order.fulfilled deliveries`);
       console.log(
         `webhooks ${kind}: order to receipt at ${Math.round(placed / options.seconds)} orders/s from 20 accounts: p50 ${quantile(receiver.lags, 0.5)} ms p99 ${quantile(receiver.lags, 0.99)} ms ` +
-          `(${receiver.lags.length} order.fulfilled deliveries, ${setup}; measured from the order's timestamp, taken inside its transaction before commit, so an upper bound)`,
+          `(${receiver.lags.length} order.fulfilled deliveries, ${setup}; measured from the order's timestamp, taken inside its transaction before commit, so an upper bound; ` +
+          `the order answers themselves took p50 ${answerP50} ms p99 ${answerP99} ms)`,
       );
     } finally {
       for (const stop of stops) await stop();
