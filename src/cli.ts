@@ -128,20 +128,29 @@ program
   .command('worker')
   .description('send webhooks and run scheduled jobs (with PostgreSQL, run one or more beside `souk serve`)')
   .option('--concurrency <n>', 'deliveries in flight at once (default 64)', wholeNumber('--concurrency'))
-  .action(async (options: { concurrency?: number }) => {
+  .option('--metrics-port <port>', 'serve Prometheus metrics on this port (GET /metrics; SOUK_METRICS_TOKEN applies)', wholeNumber('--metrics-port'))
+  .action(async (options: { concurrency?: number; metricsPort?: number }) => {
     const config = loadConfig(process.env, configFlags());
     const souk = await openSouk(config);
-    const [{ startWebhookWorker }, { startSweeper }] = await Promise.all([import('./worker/webhooks.js'), import('./worker/sweeper.js')]);
+    const [{ startWebhookWorker }, { startSweeper }, { DispatcherMetrics }, { serveMetrics }] = await Promise.all([
+      import('./worker/webhooks.js'),
+      import('./worker/sweeper.js'),
+      import('./core/webhooks/index.js'),
+      import('./worker/metrics-server.js'),
+    ]);
     const report = (what: string) => (error: unknown) => process.stderr.write(`souk worker: ${what}: ${reason(error)}\n`);
+    const metrics = new DispatcherMetrics(souk.db);
     const sweeper = startSweeper(souk, report('housekeeping failed; it will run again'));
-    const worker = await startWebhookWorker(souk, { onError: report('webhook dispatch failed; it will run again'), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+    const worker = await startWebhookWorker(souk, { metrics, onError: report('webhook dispatch failed; it will run again'), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+    const exporter = options.metricsPort !== undefined ? await serveMetrics(metrics.registry, { host: config.host, port: options.metricsPort, token: config.metricsToken }) : undefined;
     const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
-    process.stdout.write(`Souk worker running (${where})\n`);
+    process.stdout.write(`Souk worker running (${where})${exporter ? `; metrics on ${exporter.url}` : ''}\n`);
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
       stopping = true;
       sweeper.stop();
+      await exporter?.close();
       await worker.stop();
       await souk.close();
       process.exit(0);

@@ -77,14 +77,16 @@ export function spawnServer(env: Env, args: string[] = []): Promise<ServerProces
 
 export interface WorkerProcess {
   child: ChildProcess;
+  /** Where its metrics are served, when started with --metrics-port. */
+  metricsUrl: string | undefined;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Starts `souk worker` and resolves once it says it is running. */
-export function spawnWorker(env: Env): Promise<WorkerProcess> {
+export function spawnWorker(env: Env, args: string[] = []): Promise<WorkerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     const timer = setTimeout(() => {
@@ -93,10 +95,11 @@ export function spawnWorker(env: Env): Promise<WorkerProcess> {
     }, 30_000);
     child.stdout!.on('data', (data: Buffer) => {
       output += data.toString();
-      if (output.includes('Souk worker running')) {
+      if (/Souk worker running.*\n/.test(output)) {
         clearTimeout(timer);
         resolve({
           child,
+          metricsUrl: /metrics on (http:\/\/\S+)/.exec(output)?.[1],
           output: () => output,
           async stop(signal: NodeJS.Signals = 'SIGTERM') {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);

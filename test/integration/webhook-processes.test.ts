@@ -70,12 +70,23 @@ for (const kind of DATABASE_KINDS) {
       await server.stop('SIGKILL');
       assert.equal(hook.receipts.length, 0, 'nothing was sent before the kill');
       // Embedded, the restarted server is the worker; with PostgreSQL, a worker process is.
-      running.push(kind === 'sqlite' ? await spawnServer(env) : await spawnWorker(env));
+      const restarted = kind === 'sqlite' ? await spawnServer(env) : await spawnWorker(env, ['--metrics-port', '0']);
+      running.push(restarted);
       await hook.waitFor((r) => r.length >= 2, 20_000, 'both events after restart');
       for (const receipt of hook.receipts) verifyReceipt(receipt, s.secret);
       assert.deepEqual(hook.receipts.map((r) => r.event.type), ['order.created', 'order.fulfilled']);
       assert.ok(hook.receipts.every((r) => r.event.data.order.order_id === placed.order_id));
       assert.deepEqual(hook.receipts[1]!.event.data.order.items, placed.order.items);
+      // The worker's metrics: on the server's /metrics embedded, on --metrics-port for `souk worker`.
+      const metricsUrl = 'url' in restarted ? `${restarted.url}/metrics` : restarted.metricsUrl!;
+      let text = '';
+      for (let i = 0; i < 100 && !/souk_webhook_attempts_total\{target="endpoint",outcome="success"\} 2/.test(text); i++) {
+        text = await (await fetch(metricsUrl)).text();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.match(text, /souk_webhook_attempts_total\{target="endpoint",outcome="success"\} 2/);
+      assert.match(text, /souk_webhook_queue_depth 0/);
+      assert.match(text, /souk_webhook_delivery_lag_seconds_count 2/);
     });
   });
 }
