@@ -19,3 +19,4 @@ export {
 } from './outbox.js';
 export { listAccountEvents, publishPendingEvents, type FeedEvent, type FeedPage, type PublishedEvent } from './feed.js';
 export { announceStockChanges, recordProductChange } from './product-updates.js';
+export { wakeDispatchers } from './wake.js';

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Db, Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { insertOutboxEvents, productUpdatedEvent, type ProductFacts } from './outbox.js';
+import { wakeDispatchers } from './wake.js';
 
 const STOCK_LOCK = 7_240_002;
 
@@ -39,7 +40,7 @@ export async function recordProductChange(tx: Db, before: ProductFacts, after: P
  * never run this at once on PostgreSQL (the second skips); SQLite has one writer.
  */
 export async function announceStockChanges(db: Db, dialect: Dialect): Promise<number> {
-  return db.transaction().execute(async (tx) => {
+  const announced = await db.transaction().execute(async (tx) => {
     if (dialect === 'postgres') {
       const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${STOCK_LOCK}) as got`.execute(tx);
       if (!rows[0]?.got) return 0;
@@ -58,4 +59,6 @@ export async function announceStockChanges(db: Db, dialect: Dialect): Promise<nu
     for (const p of due) await markAnnounced(tx, p.id, p.stock_available, at);
     return due.length;
   });
+  if (announced) wakeDispatchers(db);
+  return announced;
 }

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { Conflict, InvalidState, NotFound, ValidationFailed } from '../errors.js';
-import { insertOutboxEvents, orderChangedEvents } from '../events/index.js';
+import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
 import { confirmReservedStock, releaseStock } from '../inventory/index.js';
 import { creditWallet } from '../wallets/index.js';
 import type { OrderDeps } from './place-order.js';
@@ -41,6 +41,12 @@ async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: n
   return row as LockedOrder;
 }
 
+/** Runs one change in a transaction; once it has committed, its events wake the dispatchers. */
+async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>): Promise<void> {
+  await deps.db.transaction().execute(change);
+  wakeDispatchers(deps.db);
+}
+
 /** Moves the order and writes its outbox events (status_changed, and fulfilled/cancelled/rejected) in the same transaction. */
 async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<void> {
   await transitionOrder(tx, order.id, from, to, change);
@@ -57,7 +63,7 @@ async function refundPayment(tx: Db, order: LockedOrder, actor: string, memo: st
 
 /** Ends an order that never reached its goods: back to stock, money back to the wallet. */
 async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejected' | 'expired', change: { actor: string; reason: string; accountId?: number }): Promise<OrderDetail> {
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId, change.accountId);
     if (!CANCELLABLE.includes(order.status) || (to === 'expired' && order.status !== 'awaiting_payment')) {
       throw new InvalidState(`The order is ${order.status}; it can no longer be ${to}.`);
@@ -83,7 +89,7 @@ export function rejectOrder(deps: OrderDeps, orderId: string, actor: string, rea
 /** An admin delivers a manual order: the codes are stored (sealed) as sold items of the order. */
 export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes: string[], actor: string): Promise<OrderDetail> {
   const clean = codes.map((c) => c.trim()).filter(Boolean);
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled by hand.`);
     if (clean.length !== order.quantity) {
@@ -119,7 +125,7 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
 /** An admin refunds a delivered order (the codes are not taken back: they were delivered). */
 export async function refundOrder(deps: OrderDeps, orderId: string, actor: string, reason: string): Promise<OrderDetail> {
   if (!reason.trim()) throw new ValidationFailed('Say why the order is refunded.', [{ field: 'reason', message: 'is required' }]);
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     await moveOrder(tx, order, order.status, 'refunded', { actor, reason: reason.trim() });
     await refundPayment(tx, order, actor, `refunded: ${reason.trim()}`);
@@ -129,7 +135,7 @@ export async function refundOrder(deps: OrderDeps, orderId: string, actor: strin
 
 /** An unpaid order's payment arrived: its held codes are sold and it moves on. */
 export async function confirmOrderPayment(deps: OrderDeps, orderId: string, actor: string): Promise<OrderDetail> {
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     if (order.status !== 'awaiting_payment') throw new InvalidState(`The order is ${order.status}, not awaiting payment.`);
     await moveOrder(tx, order, 'awaiting_payment', 'queued', { actor, reason: 'payment received' });

@@ -7,7 +7,7 @@ import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { DomainError, IdempotencyKeyReused, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
-import { insertOutboxEvents, orderPlacedEvents } from '../events/index.js';
+import { insertOutboxEvents, orderPlacedEvents, wakeDispatchers } from '../events/index.js';
 import { fulfillmentFor } from '../fulfillment/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { formatMinor, parseMinor } from '../money.js';
@@ -169,6 +169,8 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
     placed = { replayOf: replay };
   }
   if ('replayOf' in placed) return { order: await loadOrderDetail(deps.db, deps.vault, placed.replayOf), replayed: true };
+  // Events and webhooks: the order's events committed; wake the dispatchers (no wait, no round trip awaited).
+  wakeDispatchers(deps.db);
   return { order: placed, replayed: false };
 }
 

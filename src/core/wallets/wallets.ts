@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { queryTemplate, type Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { Conflict, InsufficientBalance, NotFound, ValidationFailed } from '../errors.js';
-import { insertOutboxEvents, walletCreditedEvent } from '../events/index.js';
+import { insertOutboxEvents, wakeDispatchers, walletCreditedEvent } from '../events/index.js';
 import { formatMinor, isCurrencyCode } from '../money.js';
 
 export type LedgerKind = 'topup' | 'adjustment' | 'order' | 'refund';
@@ -121,24 +121,28 @@ export async function listWallets(db: Db, accountId: number): Promise<Wallet[]> 
 
 /** A top-up by the shop (money received outside Souk). */
 export async function topUpWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo?: string; actor: string }): Promise<Wallet> {
-  return db.transaction().execute(async (tx) => {
+  const topped = await db.transaction().execute(async (tx) => {
     const wallet = await ensureWallet(tx, input.accountId, input.currency);
     await creditWallet(tx, wallet.id, input.amountMinor, { kind: 'topup', memo: input.memo ?? null, actor: input.actor });
     return tx.selectFrom('wallets').selectAll().where('id', '=', wallet.id).executeTakeFirstOrThrow();
   });
+  wakeDispatchers(db);
+  return topped;
 }
 
 /** A correction, up or down, that must say why. A downward one may not pass the credit limit. */
 export async function adjustWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo: string; actor: string }): Promise<Wallet> {
   if (!input.memo.trim()) throw new ValidationFailed('An adjustment needs a memo saying why.', [{ field: 'memo', message: 'is required' }]);
   if (input.amountMinor === 0) throw new ValidationFailed('An adjustment of zero changes nothing.', [{ field: 'amount', message: 'must not be zero' }]);
-  return db.transaction().execute(async (tx) => {
+  const adjusted = await db.transaction().execute(async (tx) => {
     const wallet = await ensureWallet(tx, input.accountId, input.currency);
     const entry = { kind: 'adjustment' as const, memo: input.memo.trim(), actor: input.actor };
     if (input.amountMinor > 0) await creditWallet(tx, wallet.id, input.amountMinor, entry);
     else await debitWallet(tx, wallet.id, -input.amountMinor, entry);
     return tx.selectFrom('wallets').selectAll().where('id', '=', wallet.id).executeTakeFirstOrThrow();
   });
+  wakeDispatchers(db);
+  return adjusted;
 }
 
 /** Sets how far a wallet may go below zero; refused if the wallet is already further down than that. */

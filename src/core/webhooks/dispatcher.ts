@@ -1,6 +1,7 @@
 // The dispatcher: publishes committed events into deliveries, claims the due ones, sends them
-// (many at once), and records the outcomes in batches. It wakes when an event commits (in process
-// on SQLite, LISTEN/NOTIFY on PostgreSQL), when a retry falls due, and on a 1 s safety poll.
+// (many at once), and records the outcomes in batches. It wakes when events commit (in process,
+// and LISTEN/NOTIFY on PostgreSQL), when a retry falls due, when a 100 ms look finds unpublished
+// events (a wake that never came: another process on SQLite, a lost notice), and once a second.
 import pg from 'pg';
 import type { Db, Dialect } from '../../db/index.js';
 import type { SecretBox } from '../crypto.js';
@@ -34,6 +35,7 @@ export interface DispatcherOptions {
 }
 
 const SAFETY_POLL_MS = 1000;
+const LOOK_MS = 100;
 const FAN_OUT_BATCH = 500;
 
 export class Dispatcher {
@@ -46,6 +48,8 @@ export class Dispatcher {
   private results: AttemptOutcome[] = [];
   private flushing: Promise<void> | undefined;
   private poll: NodeJS.Timeout | undefined;
+  private look: NodeJS.Timeout | undefined;
+  private looking = false;
   private listener: pg.Client | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly idle = new Set<() => void>();
@@ -68,6 +72,8 @@ export class Dispatcher {
     }
     this.poll = setInterval(this.wake, SAFETY_POLL_MS);
     this.poll.unref();
+    this.look = setInterval(() => void this.lookForEvents(), LOOK_MS);
+    this.look.unref();
     this.kick();
   }
 
@@ -76,12 +82,27 @@ export class Dispatcher {
     this.stopped = true;
     outboxSignal.off('inserted', this.wake);
     if (this.poll) clearInterval(this.poll);
+    if (this.look) clearInterval(this.look);
     for (const timer of this.timers) clearTimeout(timer);
     await this.listener?.end().catch(() => undefined);
     while (this.inFlight > 0 || this.pumping || this.flushing || this.results.length) {
       await new Promise<void>((resolve) => this.idle.add(resolve));
     }
     this.sender.close();
+  }
+
+  /** One cheap read (a partial index): is any committed event still unpublished? */
+  private async lookForEvents(): Promise<void> {
+    if (this.looking || this.pumping || this.stopped) return;
+    this.looking = true;
+    try {
+      const row = await this.options.db.selectFrom('outbox_events').select('id').where('position', 'is', null).limit(1).executeTakeFirst();
+      if (row) this.kick();
+    } catch (error) {
+      this.options.onError(error);
+    } finally {
+      this.looking = false;
+    }
   }
 
   /** Asks for a round of work soon; rounds never overlap. */

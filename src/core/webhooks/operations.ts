@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { NotFound, ValidationFailed } from '../errors.js';
-import { insertOutboxEvents, testEvent } from '../events/index.js';
+import { insertOutboxEvents, testEvent, wakeDispatchers } from '../events/index.js';
 import { getWebhookEndpoint } from './endpoints.js';
 
 /**
@@ -115,5 +115,6 @@ export async function sendTestEvent(db: Db, endpointId: string): Promise<string>
   const endpoint = await getWebhookEndpoint(db, endpointId);
   const row = testEvent(endpoint.account_id, endpoint.id, nowIso());
   await db.transaction().execute((tx) => insertOutboxEvents(tx, [row]));
+  wakeDispatchers(db);
   return row.event_id;
 }
