@@ -72,6 +72,16 @@ export interface DeliveryJob {
   order_id: string | null;
   payload: string;
   created_at: string;
+  /** The endpoint as it is now (null for a callback_url delivery, or an endpoint gone). */
+  endpoint: { url: string; include_items: boolean; failure_streak: number } & SealedSecrets | null;
+  /** The account's callback secret, for a callback_url delivery (null until first created). */
+  callback_secret: SealedSecrets | null;
+}
+
+export interface SealedSecrets {
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_until: string | null;
 }
 
 export const LEASE_MS = 60_000;
@@ -138,14 +148,41 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
     .returning(['id'])
     .execute();
   if (!claimed.length) return [];
+  // With each delivery, its event and what its target needs (the endpoint, or the account's callback secret).
   const rows = await db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
+    .leftJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
+    .leftJoin('callback_secrets as c', (join) => join.onRef('c.account_id', '=', 'd.account_id').on('d.callback_url', 'is not', null))
     .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'e.payload', 'e.created_at'])
+    .select(['w.url as endpoint_url', 'w.include_items', 'w.failure_streak', 'w.secret_enc as endpoint_secret', 'w.previous_secret_enc as endpoint_previous_secret', 'w.previous_secret_until as endpoint_previous_until'])
+    .select(['c.secret_enc as callback_secret', 'c.previous_secret_enc as callback_previous_secret', 'c.previous_secret_until as callback_previous_until'])
     .where('d.claim_token', '=', token)
     .orderBy('d.id')
     .execute();
-  return rows.map((r) => ({ ...r, type: r.type as EventType, claim_token: token }));
+  return rows.map((r) => ({
+    id: r.id,
+    account_id: r.account_id,
+    endpoint_id: r.endpoint_id,
+    callback_url: r.callback_url,
+    attempts: r.attempts,
+    claim_token: token,
+    event_row_id: r.event_row_id,
+    event_id: r.event_id,
+    type: r.type as EventType,
+    order_id: r.order_id,
+    payload: r.payload,
+    created_at: r.created_at,
+    endpoint: r.endpoint_url === null || r.endpoint_secret === null ? null : {
+      url: r.endpoint_url,
+      include_items: r.include_items === 1,
+      failure_streak: r.failure_streak ?? 0,
+      secret_enc: r.endpoint_secret,
+      previous_secret_enc: r.endpoint_previous_secret,
+      previous_secret_until: r.endpoint_previous_until,
+    },
+    callback_secret: r.callback_secret === null ? null : { secret_enc: r.callback_secret, previous_secret_enc: r.callback_previous_secret, previous_secret_until: r.callback_previous_until },
+  }));
 }
 
 /** Puts claimed deliveries back untouched (a paused endpoint's extra claims while one probe goes out). */

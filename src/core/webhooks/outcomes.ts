@@ -58,7 +58,8 @@ export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[]
           .where('claim_token', 'in', [...new Set(batch.map((o) => o.job.claim_token))])
           .execute();
       }
-      const healed = [...new Set(ok.map((o) => o.job.endpoint_id).filter((e): e is string => e !== null))];
+      // Only endpoints that had failures when claimed (a streak counted meanwhile heals at the next success).
+      const healed = [...new Set(ok.filter((o) => (o.job.endpoint?.failure_streak ?? 0) > 0).map((o) => o.job.endpoint_id!))];
       if (healed.length) await tx.updateTable('webhook_endpoints').set({ failure_streak: 0, paused_until: null }).where('id', 'in', healed).where('failure_streak', '>', 0).execute();
     }
     const failedPerEndpoint = new Map<string, number>();

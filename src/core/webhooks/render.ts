@@ -6,8 +6,7 @@ import type { Db } from '../../db/index.js';
 import type { SecretBox } from '../crypto.js';
 import type { CodeVault } from '../inventory/index.js';
 import { callbackSecret } from './endpoints.js';
-import type { DeliveryJob } from './deliveries.js';
-import type { WebhookEndpointsTable } from '../../db/schema.js';
+import type { DeliveryJob, SealedSecrets } from './deliveries.js';
 
 export interface RenderDeps {
   db: Db;
@@ -25,7 +24,7 @@ export interface Target {
   failureStreak: number;
 }
 
-function validSecrets(box: SecretBox, row: { secret_enc: string; previous_secret_enc: string | null; previous_secret_until: string | null }, now: string): string[] {
+function validSecrets(box: SecretBox, row: SealedSecrets, now: string): string[] {
   const secrets = [box.open(row.secret_enc)];
   if (row.previous_secret_enc && row.previous_secret_until && row.previous_secret_until > now) secrets.push(box.open(row.previous_secret_enc));
   return secrets;
@@ -33,21 +32,17 @@ function validSecrets(box: SecretBox, row: { secret_enc: string; previous_secret
 
 /** Where each job goes and with which secrets; jobs whose endpoint is gone are left out. */
 export async function resolveTargets(deps: RenderDeps, jobs: readonly DeliveryJob[], now: string): Promise<Map<number, Target>> {
-  const endpointIds = [...new Set(jobs.map((j) => j.endpoint_id).filter((e): e is string => e !== null))];
-  const endpoints = new Map<string, WebhookEndpointsTable>();
-  if (endpointIds.length) for (const row of await deps.db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', endpointIds).execute()) endpoints.set(row.id, row);
   const callbackSecrets = new Map<number, string[]>();
   const targets = new Map<number, Target>();
   for (const job of jobs) {
     if (job.endpoint_id) {
-      const endpoint = endpoints.get(job.endpoint_id);
-      if (endpoint) targets.set(job.id, { url: endpoint.url, secrets: validSecrets(deps.box, endpoint, now), includeItems: endpoint.include_items === 1, failureStreak: endpoint.failure_streak });
+      const endpoint = job.endpoint;
+      if (endpoint) targets.set(job.id, { url: endpoint.url, secrets: validSecrets(deps.box, endpoint, now), includeItems: endpoint.include_items, failureStreak: endpoint.failure_streak });
     } else if (job.callback_url) {
       let secrets = callbackSecrets.get(job.account_id);
       if (!secrets) {
-        await callbackSecret(deps, job.account_id);
-        const row = await deps.db.selectFrom('callback_secrets').selectAll().where('account_id', '=', job.account_id).executeTakeFirstOrThrow();
-        secrets = validSecrets(deps.box, row, now);
+        // The account's first callback: its secret is made now (once, whichever worker gets there first).
+        secrets = job.callback_secret ? validSecrets(deps.box, job.callback_secret, now) : [await callbackSecret(deps, job.account_id)];
         callbackSecrets.set(job.account_id, secrets);
       }
       targets.set(job.id, { url: job.callback_url, secrets, includeItems: true, failureStreak: 0 });
