@@ -25,6 +25,8 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       body?: string;
       setupRequest?: (request: RequestSpec) => RequestSpec;
+      /** Called with each answer to this request. */
+      onResponse?: (status: number, body: string) => void;
     }
 
     /** A histogram summary; latency figures are milliseconds, request figures per second. */

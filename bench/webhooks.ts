@@ -44,14 +44,19 @@ function setting(name: string, fallback: number): number {
 async function startReceiver() {
   const arrivals: number[] = [];
   const lags: number[] = [];
+  /** When each order's order.fulfilled arrived, by order id. */
+  const fulfilledAt = new Map<string, number>();
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
       const now = Date.now();
-      const event = JSON.parse(Buffer.concat(chunks).toString()) as { type: string; timestamp: string };
+      const event = JSON.parse(Buffer.concat(chunks).toString()) as { type: string; timestamp: string; data: { order?: { order_id: string } } };
       arrivals.push(now);
-      if (event.type === 'order.fulfilled') lags.push(now - Date.parse(event.timestamp));
+      if (event.type === 'order.fulfilled') {
+        lags.push(now - Date.parse(event.timestamp));
+        if (event.data.order) fulfilledAt.set(event.data.order.order_id, now);
+      }
       response.writeHead(200).end();
     });
   });
@@ -61,9 +66,11 @@ async function startReceiver() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     arrivals,
     lags,
+    fulfilledAt,
     reset() {
       arrivals.length = 0;
       lags.length = 0;
+      fulfilledAt.clear();
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
@@ -160,6 +167,9 @@ async function seed(env: Env, receiverUrl: string, codes: number, backlog: numbe
 
 // Across calls: a client_order_id used twice would be a replay, with no new events.
 let serial = 0;
+/** When each order's answer came back (after its commit), by order id. */
+const answeredAt = new Map<string, number>();
+
 function placeOrders(url: string, apiKeys: string[], rate: number, seconds: number): Promise<{ placed: number; answerP50: number; answerP99: number }> {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -176,6 +186,9 @@ function placeOrders(url: string, apiKeys: string[], rate: number, seconds: numb
               serial += 1;
               const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKeys[serial % apiKeys.length]}` };
               return { ...request, headers, body: JSON.stringify({ product: 'HOOKS', client_order_id: `hooks-${process.pid}-${serial}` }) };
+            },
+            onResponse: (status, body) => {
+              if (status === 200) answeredAt.set((JSON.parse(body) as { order_id: string }).order_id, Date.now());
             },
           },
         ],
@@ -217,12 +230,19 @@ export async function benchWebhooks(dir: string, options: WebhookBenchOptions): 
       await waitFor(() => receiver.lags.length > 0, 30_000, 'warm-up deliveries');
       await sleep(1000);
       receiver.reset();
+      answeredAt.clear();
       const { placed, answerP50, answerP99 } = await placeOrders(server.url, apiKeys, options.ordersPerSecond, options.seconds);
       await waitFor(() => receiver.lags.length >= placed, 60_000, `${placed} order.fulfilled deliveries`);
+      // From the answer, which leaves after the commit: a lower bound (0 when the webhook came first).
+      const afterAnswer = [...answeredAt].map(([orderId, at]) => Math.max(0, (receiver.fulfilledAt.get(orderId) ?? Infinity) - at));
       console.log(
         `webhooks ${kind}: order to receipt at ${Math.round(placed / options.seconds)} orders/s from 20 accounts: p50 ${quantile(receiver.lags, 0.5)} ms p99 ${quantile(receiver.lags, 0.99)} ms ` +
           `(${receiver.lags.length} order.fulfilled deliveries, ${setup}; measured from the order's timestamp, taken inside its transaction before commit, so an upper bound; ` +
           `the order answers themselves took p50 ${answerP50} ms p99 ${answerP99} ms)`,
+      );
+      console.log(
+        `webhooks ${kind}: order answer to receipt (a lower bound of commit to receipt): p50 ${quantile(afterAnswer, 0.5)} ms p99 ${quantile(afterAnswer, 0.99)} ms; ` +
+          `${afterAnswer.filter((ms) => ms === 0).length} of ${afterAnswer.length} webhooks arrived before the order's own answer`,
       );
     } finally {
       for (const stop of stops) await stop();
