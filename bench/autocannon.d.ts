@@ -15,6 +15,8 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       /** Requests sent in turn on each connection; setupRequest may rewrite each before it goes. */
       requests?: RequestSpec[];
+      /** Requests per second across all connections (a steady rate instead of as fast as possible). */
+      overallRate?: number;
     }
 
     interface RequestSpec {
@@ -23,6 +25,8 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       body?: string;
       setupRequest?: (request: RequestSpec) => RequestSpec;
+      /** Called with each answer to this request. */
+      onResponse?: (status: number, body: string) => void;
     }
 
     /** A histogram summary; latency figures are milliseconds, request figures per second. */

@@ -17,6 +17,8 @@ import { createCategory, createProduct } from './core/catalog/index.js';
 import { DomainError } from './core/errors.js';
 import { formatMinor, parseMinor } from './core/money.js';
 import { randomBase62 } from './core/crypto.js';
+import { EVENT_TYPES } from './core/events/index.js';
+import { callbackSecret, createWebhookEndpoint, listWebhookEndpoints, rotateWebhookSecret } from './core/webhooks/index.js';
 import type { DemoCredentials } from './demo/seed-demo.js';
 
 const program = new Command();
@@ -74,17 +76,27 @@ program
   .option('--port <port>', 'HTTP port (PORT)')
   .option('--host <host>', 'address to bind (HOST)')
   .option('--demo', 'on an empty database, seed a demo catalog, an admin login and a reseller key')
-  .action(async (options: { port?: string; host?: string; demo?: boolean }) => {
+  .option('--worker', 'also run the webhook worker in this process (the default when embedded on SQLite)')
+  .option('--no-worker', 'do not run the webhook worker here (run `souk worker` instead)')
+  .action(async (options: { port?: string; host?: string; demo?: boolean; worker?: boolean }) => {
     const config = loadConfig(process.env, configFlags({ port: options.port, host: options.host }));
     // Loaded here, not at the top, so the other commands start without the HTTP stack.
     const [{ buildServer }, { seedDemo }] = await Promise.all([import('./server.js'), import('./demo/seed-demo.js')]);
     const souk = await openSouk(config);
     souk.catalog.start();
     const demo = options.demo ? await seedDemo(souk) : undefined;
-    const app = await buildServer(souk);
+    const { DispatcherMetrics } = await import('./core/webhooks/index.js');
+    const webhookMetrics = new DispatcherMetrics(souk.db);
+    const app = await buildServer(souk, { metricsRegistries: [webhookMetrics.registry] });
     souk.checkpointInBackground((message) => app.log.error({ message }, 'WAL checkpoint failed; it will run again'));
     const { startSweeper } = await import('./worker/sweeper.js');
     const sweeper = startSweeper(souk, (error) => app.log.error({ err: error }, 'housekeeping failed; it will run again'));
+    // Embedded (SQLite), this process is the worker too; with PostgreSQL, `souk worker` processes are.
+    const { startWebhookWorker } = await import('./worker/webhooks.js');
+    const runWorker = options.worker ?? config.database.kind === 'sqlite';
+    const worker = runWorker
+      ? await startWebhookWorker(souk, { metrics: webhookMetrics, onError: (error) => app.log.error({ err: error }, 'webhook dispatch failed; it will run again') })
+      : undefined;
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -101,6 +113,7 @@ program
       try {
         await app.close();
         sweeper.stop();
+        await worker?.stop();
         await souk.close();
         process.exit(0);
       } catch (error) {
@@ -110,6 +123,41 @@ program
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
+  });
+
+program
+  .command('worker')
+  .description('send webhooks and run scheduled jobs (with PostgreSQL, run one or more beside `souk serve`)')
+  .option('--concurrency <n>', 'deliveries in flight at once (default 64)', wholeNumber('--concurrency'))
+  .option('--metrics-port <port>', 'serve Prometheus metrics on this port (GET /metrics; SOUK_METRICS_TOKEN applies)', wholeNumber('--metrics-port'))
+  .action(async (options: { concurrency?: number; metricsPort?: number }) => {
+    const config = loadConfig(process.env, configFlags());
+    const souk = await openSouk(config);
+    const [{ startWebhookWorker }, { startSweeper }, { DispatcherMetrics }, { serveMetrics }] = await Promise.all([
+      import('./worker/webhooks.js'),
+      import('./worker/sweeper.js'),
+      import('./core/webhooks/index.js'),
+      import('./worker/metrics-server.js'),
+    ]);
+    const report = (what: string) => (error: unknown) => process.stderr.write(`souk worker: ${what}: ${reason(error)}\n`);
+    const metrics = new DispatcherMetrics(souk.db);
+    const sweeper = startSweeper(souk, report('housekeeping failed; it will run again'));
+    const worker = await startWebhookWorker(souk, { metrics, onError: report('webhook dispatch failed; it will run again'), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+    const exporter = options.metricsPort !== undefined ? await serveMetrics(metrics.registry, { host: config.host, port: options.metricsPort, token: config.metricsToken }) : undefined;
+    const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
+    process.stdout.write(`Souk worker running (${where})${exporter ? `; metrics on ${exporter.url}` : ''}\n`);
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      sweeper.stop();
+      await exporter?.close();
+      await worker.stop();
+      await souk.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop());
+    process.on('SIGINT', () => void stop());
   });
 
 program
@@ -142,6 +190,50 @@ account
     if (creditLimitMinor === undefined || creditLimitMinor < 0) throw new Error(`--credit-limit must be a decimal amount in ${currency}`);
     const row = await withSouk((souk) => createAccount(souk.db, { name: options.name, kind: options.kind, currency, creditLimitMinor, rateLimitPerMinute: options.rateLimit }));
     print(options.json, { account_id: row.id }, `Created ${row.kind} account ${row.id} (${row.name}, ${row.currency})`);
+  });
+
+account
+  .command('callback-secret')
+  .description("the secret that signs deliveries to the callback_url of the account's orders (created on first use)")
+  .requiredOption('--account <id>', 'account id', wholeNumber('--account'))
+  .option('--rotate', 'replace it; the old one stays valid for 24 hours')
+  .option('--json', 'print JSON')
+  .action(async (options: { account: number; rotate?: boolean; json?: boolean }) => {
+    const secret = await withSouk((souk) => callbackSecret({ db: souk.db, box: souk.box, allowPrivate: souk.config.webhookAllowPrivate }, options.account, { rotate: options.rotate }));
+    print(options.json, { secret }, `Callback secret for account ${options.account}: ${secret}`);
+  });
+
+const webhook = program.command('webhook').description('webhook endpoints');
+webhook
+  .command('create')
+  .requiredOption('--account <id>', 'account id', wholeNumber('--account'))
+  .requiredOption('--url <url>', 'where to POST events (http or https, a public address unless SOUK_WEBHOOK_ALLOW_PRIVATE=1)')
+  .option('--events <list>', `comma-separated event types (default: all): ${EVENT_TYPES.join(', ')}`)
+  .option('--no-include-items', 'order events leave out the delivered codes (the receiver fetches the order)')
+  .option('--json', 'print JSON')
+  .action(async (options: { account: number; url: string; events?: string; includeItems: boolean; json?: boolean }) => {
+    const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean);
+    const created = await withSouk((souk) =>
+      createWebhookEndpoint({ db: souk.db, box: souk.box, allowPrivate: souk.config.webhookAllowPrivate }, options.account, { url: options.url, events, includeItems: options.includeItems }),
+    );
+    print(options.json, { endpoint_id: created.endpoint.id, secret: created.secret }, `Endpoint ${created.endpoint.id} → ${created.endpoint.url}\nSecret (shown once): ${created.secret}`);
+  });
+webhook
+  .command('list')
+  .option('--account <id>', 'only this account', wholeNumber('--account'))
+  .option('--json', 'print JSON')
+  .action(async (options: { account?: number; json?: boolean }) => {
+    const endpoints = await withSouk((souk) => listWebhookEndpoints(souk.db, options.account));
+    const lines = endpoints.map((e) => `${e.id}  account ${e.account_id}  ${e.url}  ${e.events.join(',') || 'all events'}${e.enabled ? '' : '  DISABLED'}`);
+    print(options.json, { endpoints }, lines.join('\n') || 'No webhook endpoints.');
+  });
+webhook
+  .command('rotate-secret')
+  .argument('<endpoint-id>', 'the endpoint id (we_…)')
+  .option('--json', 'print JSON')
+  .action(async (endpointId: string, options: { json?: boolean }) => {
+    const secret = await withSouk((souk) => rotateWebhookSecret({ db: souk.db, box: souk.box, allowPrivate: souk.config.webhookAllowPrivate }, endpointId));
+    print(options.json, { endpoint_id: endpointId, secret }, `New secret (shown once; the old one stays valid for 24 hours): ${secret}`);
   });
 
 const key = program.command('key').description('API keys');

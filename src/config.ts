@@ -39,6 +39,13 @@ export interface Config {
   signatureWindowSeconds: number;
   bodyLimitBytes: number;
   metricsToken: string | undefined;
+  /** Seconds between tries of a failing webhook delivery (the last one ends it). */
+  webhookRetrySchedule: number[];
+  /** Stock changes are announced (product.updated) at most once per product per this many seconds. */
+  productUpdateIntervalSeconds: number;
+  /** Failed attempts in a row after which an endpoint is paused, and for how many seconds. */
+  webhookBreakerThreshold: number;
+  webhookBreakerPauseSeconds: number;
 }
 
 /** One row of the settings table: the README's configuration table is generated from this list. */
@@ -57,6 +64,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_REDIS_URL', default: 'unset', meaning: 'shared rate limits, replay guard and cache invalidation across processes' },
   { env: 'SOUK_MASTER_KEY', default: 'generated when embedded', meaning: '32 bytes, base64; required with PostgreSQL' },
   { env: 'SOUK_WEBHOOK_ALLOW_PRIVATE', default: '0', meaning: 'allow callbacks to private addresses' },
+  { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
+  { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
+  { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
+  { env: 'SOUK_PRODUCT_UPDATE_INTERVAL', default: '10', meaning: 'stock changes are announced (product.updated) at most once per product per this many seconds' },
   { env: 'SOUK_SMTP_URL', default: 'unset', meaning: 'mail transport; unset writes .eml files to the data dir' },
   { env: 'SOUK_TRUST_PROXY', default: '0', meaning: 'take client IPs from `X-Forwarded-For`' },
   { env: 'SOUK_LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
@@ -94,6 +105,16 @@ function flag(env: Env, name: string): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(raw)) return false;
   throw new ConfigError(name, `must be 0 or 1, got "${env[name]}"`);
+}
+
+function retrySchedule(env: Env): number[] {
+  const raw = env.SOUK_WEBHOOK_RETRY_SCHEDULE?.trim();
+  if (!raw) return [5, 300, 1800, 7200, 18_000, 36_000, 36_000, 50_400, 50_400, 57_600];
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length > 50 || parts.some((p) => !/^\d+(\.\d+)?$/.test(p) || Number(p) > 604_800)) {
+    throw new ConfigError('SOUK_WEBHOOK_RETRY_SCHEDULE', 'must be a comma-separated list of at most 50 delays in seconds, each at most 604800');
+  }
+  return parts.map(Number);
 }
 
 function parseDatabase(raw: string, dataDir: string, setting: string): DatabaseTarget {
@@ -173,6 +194,10 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     signatureWindowSeconds: integer(env, 'SOUK_SIGNATURE_WINDOW', 120, 5, 3600),
     bodyLimitBytes: integer(env, 'SOUK_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
     metricsToken: env.SOUK_METRICS_TOKEN || undefined,
+    webhookRetrySchedule: retrySchedule(env),
+    productUpdateIntervalSeconds: integer(env, 'SOUK_PRODUCT_UPDATE_INTERVAL', 10, 1, 86_400),
+    webhookBreakerThreshold: integer(env, 'SOUK_WEBHOOK_BREAKER_THRESHOLD', 10, 1, 1000),
+    webhookBreakerPauseSeconds: integer(env, 'SOUK_WEBHOOK_BREAKER_PAUSE', 300, 1, 86_400),
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
   return config;

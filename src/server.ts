@@ -2,6 +2,7 @@
 // then each API surface. Routes only translate; the rules live in src/core.
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import secureJson from 'secure-json-parse';
 import type { Souk } from './app.js';
 import { authPlugin } from './http/plugins/auth.js';
@@ -12,6 +13,7 @@ import { idempotencyPlugin } from './http/plugins/idempotency.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
 import { adminRoutes } from './http/admin/index.js';
+import { partnerRoutes } from './http/partner/index.js';
 import { CategorySchema, CategoryTypeSchema, ProductSchema } from './http/api-v1/catalog-views.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -32,6 +34,8 @@ export const REDACTED_PATHS = [
 export interface ServerOptions {
   /** Where log lines go; defaults to stdout. Tests pass a stream to read them back. */
   logStream?: NodeJS.WritableStream;
+  /** More metrics for /metrics (the webhook worker's, when it runs in this process). */
+  metricsRegistries?: Registry[];
 }
 
 export async function buildServer(souk: Souk, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -82,13 +86,14 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
 
   await app.register(errorsPlugin);
   await app.register(inputPlugin);
-  await app.register(metricsPlugin, { token: souk.config.metricsToken });
+  await app.register(metricsPlugin, { token: souk.config.metricsToken, registries: options.metricsRegistries ?? [] });
   await registerOpenApi(app);
   for (const schema of [ProductSchema, CategorySchema, CategoryTypeSchema]) app.addSchema(schema);
   await app.register(authPlugin, { souk });
   await app.register(idempotencyPlugin, { souk });
   await app.register(apiV1Routes, { prefix: '/api/v1', souk });
   await app.register(adminRoutes, { prefix: '/admin/api', souk });
+  await app.register(partnerRoutes, { prefix: '/v1', souk });
   app.get('/', { config: { auth: { kind: 'open' } }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
   return app;
 }

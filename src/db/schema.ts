@@ -225,6 +225,85 @@ export interface MigrationsTable {
   applied_at: string;
 }
 
+export interface OutboxEventsTable {
+  id: Generated<number>;
+  /** The public id (`evt_…`): the `webhook-id` of every delivery and what an ack names. */
+  event_id: string;
+  type: string;
+  /** The owner; null for events every account may see (product updates). */
+  account_id: number | null;
+  order_id: string | null;
+  /** Only this endpoint receives it (test events). */
+  endpoint_id: string | null;
+  /** The order's own callback URL, which receives the order's events too. */
+  callback_url: string | null;
+  payload: string;
+  /** Set when the worker publishes the event; the polling cursor. */
+  position: number | null;
+  created_at: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: number;
+  url: string;
+  /** JSON array of event types; empty means every type. */
+  events: string;
+  include_items: number;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_until: string | null;
+  status: 'enabled' | 'disabled';
+  disabled_reason: string | null;
+  failure_streak: number;
+  paused_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CallbackSecretsTable {
+  account_id: number;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  event_id: number;
+  account_id: number;
+  endpoint_id: string | null;
+  callback_url: string | null;
+  chain: string | null;
+  status: 'pending' | 'sending' | 'delivered' | 'acked' | 'dead';
+  attempts: number;
+  next_attempt_at: string;
+  claim_token: string | null;
+  locked_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  attempted_at: string;
+}
+
+export interface ProductUpdateMarksTable {
+  product_id: number;
+  stock_available: number;
+  published_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -246,6 +325,12 @@ export interface Database {
   fx_rates: FxRatesTable;
   price_tiers: PriceTiersTable;
   audit_log: AuditLogTable;
+  outbox_events: OutboxEventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  callback_secrets: CallbackSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  product_update_marks: ProductUpdateMarksTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -74,3 +74,44 @@ export function spawnServer(env: Env, args: string[] = []): Promise<ServerProces
     });
   });
 }
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Where its metrics are served, when started with --metrics-port. */
+  metricsUrl: string | undefined;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `souk worker` and resolves once it says it is running. */
+export function spawnWorker(env: Env, args: string[] = []): Promise<WorkerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`souk worker did not start within 30 s:\n${output}`));
+    }, 30_000);
+    child.stdout!.on('data', (data: Buffer) => {
+      output += data.toString();
+      if (/Souk worker running.*\n/.test(output)) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          metricsUrl: /metrics on (http:\/\/\S+)/.exec(output)?.[1],
+          output: () => output,
+          async stop(signal: NodeJS.Signals = 'SIGTERM') {
+            if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`souk worker exited with ${code} before running:\n${output}`));
+    });
+  });
+}

@@ -56,6 +56,9 @@ function plan(overrides: { product?: number; quantity?: number; clientOrderId?: 
       { from: null, to: 'queued', reason: 'placed', actor: 'test', at: AT },
       { from: 'queued', to: 'fulfilled', reason: 'delivered from stock', actor: 'test', at: AT },
     ],
+    outbox: [
+      { event_id: `evt_${id}`, type: 'order.created', account_id: overrides.account ?? 7, order_id: id, endpoint_id: null, callback_url: null, payload: '{}', created_at: AT },
+    ],
     actor: 'test',
   };
 }
@@ -83,6 +86,10 @@ test('orders of a batch take codes in turn and the order that finds too few is o
   assert.equal(writes.orders.length, 2);
   assert.equal(writes.items.length, 4);
   assert.equal(writes.events.length, 4);
+  assert.deepEqual(
+    writes.outbox.map((e) => e.order_id),
+    [plans[0]!.order.id, plans[1]!.order.id],
+  );
 });
 
 test('a wallet is followed through the batch: the order it cannot cover is refused with the funds left, credit limit included', () => {

@@ -4,6 +4,7 @@ import { queryTemplate, type Db } from '../../db/index.js';
 import type { ProductRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { Conflict, ItemNotFound, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
+import { recordProductChange, wakeDispatchers } from '../events/index.js';
 import { isRowId } from '../ids.js';
 import { isCurrencyCode, parseMinor } from '../money.js';
 import { findCategory } from './categories.js';
@@ -229,7 +230,7 @@ export async function createProduct(deps: CatalogDeps, input: ProductInput): Pro
 }
 
 export async function updateProduct(deps: CatalogDeps, reference: string | number, input: ProductInput): Promise<Product> {
-  return changeCatalog(deps, async (tx) => {
+  const product = await changeCatalog(deps, async (tx) => {
     const current = await findProduct(tx, reference);
     const problems: FieldProblem[] = [];
     const scalars = checkScalars(input, current, problems);
@@ -257,8 +258,12 @@ export async function updateProduct(deps: CatalogDeps, reference: string | numbe
       .where('id', '=', current.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // A price or status change is announced (product.updated) from this transaction.
+    await recordProductChange(tx, current, row);
     return toProduct(row);
   });
+  wakeDispatchers(deps.db);
+  return product;
 }
 
 /** Archives a product: it leaves the catalog but stays for the orders that reference it. */

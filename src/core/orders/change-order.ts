@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { Conflict, InvalidState, NotFound, ValidationFailed } from '../errors.js';
+import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
 import { confirmReservedStock, releaseStock } from '../inventory/index.js';
 import { creditWallet } from '../wallets/index.js';
 import type { OrderDeps } from './place-order.js';
@@ -20,18 +21,36 @@ interface LockedOrder {
   wallet_id: number | null;
   product_id: number;
   quantity: number;
+  number: string;
+  client_order_id: string | null;
+  charged_currency: string;
+  callback_url: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: number): Promise<LockedOrder> {
   let query = tx
     .selectFrom('orders')
-    .select(['id', 'account_id', 'status', 'payment_status', 'charged_minor', 'wallet_id', 'product_id', 'quantity'])
+    .select(['id', 'account_id', 'status', 'payment_status', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id', 'charged_currency', 'callback_url', 'created_at', 'updated_at'])
     .where('id', '=', orderId);
   if (accountId !== undefined) query = query.where('account_id', '=', accountId);
   if (deps.dialect === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();
   if (!row) throw new NotFound(`No order ${orderId}.`);
   return row as LockedOrder;
+}
+
+/** Runs one change in a transaction; once it has committed, its events wake the dispatchers. */
+async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>): Promise<void> {
+  await deps.db.transaction().execute(change);
+  wakeDispatchers(deps.db);
+}
+
+/** Moves the order and writes its outbox events (status_changed, and fulfilled/cancelled/rejected) in the same transaction. */
+async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<void> {
+  await transitionOrder(tx, order.id, from, to, change);
+  await insertOutboxEvents(tx, orderChangedEvents({ ...order, status: to, updated_at: nowIso() }, from, change.reason));
 }
 
 async function refundPayment(tx: Db, order: LockedOrder, actor: string, memo: string): Promise<void> {
@@ -44,12 +63,12 @@ async function refundPayment(tx: Db, order: LockedOrder, actor: string, memo: st
 
 /** Ends an order that never reached its goods: back to stock, money back to the wallet. */
 async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejected' | 'expired', change: { actor: string; reason: string; accountId?: number }): Promise<OrderDetail> {
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId, change.accountId);
     if (!CANCELLABLE.includes(order.status) || (to === 'expired' && order.status !== 'awaiting_payment')) {
       throw new InvalidState(`The order is ${order.status}; it can no longer be ${to}.`);
     }
-    await transitionOrder(tx, order.id, order.status, to, { actor: change.actor, reason: change.reason });
+    await moveOrder(tx, order, order.status, to, { actor: change.actor, reason: change.reason });
     await releaseStock(tx, order.id);
     await refundPayment(tx, order, change.actor, `${to}: ${change.reason}`);
   });
@@ -70,7 +89,7 @@ export function rejectOrder(deps: OrderDeps, orderId: string, actor: string, rea
 /** An admin delivers a manual order: the codes are stored (sealed) as sold items of the order. */
 export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes: string[], actor: string): Promise<OrderDetail> {
   const clean = codes.map((c) => c.trim()).filter(Boolean);
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled by hand.`);
     if (clean.length !== order.quantity) {
@@ -98,7 +117,7 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
       .execute();
     if (inserted.length !== clean.length) throw new Conflict('A code given was already in stock or sold before; every code must be new.');
     await tx.insertInto('order_items').values(inserted.map((row) => ({ order_id: order.id, stock_item_id: row.id, created_at: now }))).execute();
-    await transitionOrder(tx, order.id, 'processing', 'fulfilled', { actor, reason: 'fulfilled by hand' });
+    await moveOrder(tx, order, 'processing', 'fulfilled', { actor, reason: 'fulfilled by hand' });
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
 }
@@ -106,9 +125,9 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
 /** An admin refunds a delivered order (the codes are not taken back: they were delivered). */
 export async function refundOrder(deps: OrderDeps, orderId: string, actor: string, reason: string): Promise<OrderDetail> {
   if (!reason.trim()) throw new ValidationFailed('Say why the order is refunded.', [{ field: 'reason', message: 'is required' }]);
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
-    await transitionOrder(tx, order.id, order.status, 'refunded', { actor, reason: reason.trim() });
+    await moveOrder(tx, order, order.status, 'refunded', { actor, reason: reason.trim() });
     await refundPayment(tx, order, actor, `refunded: ${reason.trim()}`);
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
@@ -116,17 +135,17 @@ export async function refundOrder(deps: OrderDeps, orderId: string, actor: strin
 
 /** An unpaid order's payment arrived: its held codes are sold and it moves on. */
 export async function confirmOrderPayment(deps: OrderDeps, orderId: string, actor: string): Promise<OrderDetail> {
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     if (order.status !== 'awaiting_payment') throw new InvalidState(`The order is ${order.status}, not awaiting payment.`);
-    await transitionOrder(tx, order.id, 'awaiting_payment', 'queued', { actor, reason: 'payment received' });
+    await moveOrder(tx, order, 'awaiting_payment', 'queued', { actor, reason: 'payment received' });
     await tx.updateTable('orders').set({ payment_status: 'paid', expires_at: null }).where('id', '=', order.id).execute();
     const fulfillment = await tx.selectFrom('orders').select('fulfillment').where('id', '=', order.id).executeTakeFirstOrThrow();
     if (fulfillment.fulfillment === 'stock') {
       await confirmReservedStock(tx, order.id);
-      await transitionOrder(tx, order.id, 'queued', 'fulfilled', { actor, reason: 'delivered from stock' });
+      await moveOrder(tx, order, 'queued', 'fulfilled', { actor, reason: 'delivered from stock' });
     } else {
-      await transitionOrder(tx, order.id, 'queued', 'processing', { actor, reason: 'waiting for fulfilment' });
+      await moveOrder(tx, order, 'queued', 'processing', { actor, reason: 'waiting for fulfilment' });
     }
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);

@@ -4,6 +4,7 @@
 // on PostgreSQL one round trip) for all of them, each order in a savepoint of its own so one
 // order's failure leaves the others untouched. Every plan re-checks what it was priced from, so
 // the batch gives the same guarantees as reading and writing in one transaction.
+import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import type { OrderEvent } from './read-orders.js';
 
@@ -57,6 +58,8 @@ export interface PlacementPlan {
   /** The wallet debit; absent when the order is paid later. */
   debit: { walletId: number; amountMinor: number } | null;
   events: OrderEvent[];
+  /** The order's outbox events (order.created, order.fulfilled), written with it. */
+  outbox: OutboxRow[];
   actor: string;
 }
 

@@ -4,6 +4,7 @@
 // written for them. Orders are decided one after the other, in the order they arrived, exactly as
 // if each had its own transaction: an order sees the codes and money the ones before it took.
 // Pure: the database readers and writers for each dialect sit around it.
+import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import type { OrderRow, PlacementOutcome, PlacementPlan } from './placement-batch.js';
 
@@ -83,6 +84,7 @@ export interface BatchWrites {
   ledger: LedgerRow[];
   /** Unique-mode products and how many codes the batch took of each. */
   counted: Map<number, number>;
+  outbox: OutboxRow[];
 }
 
 const clientKey = (accountId: number, clientOrderId: string) => `${accountId}:${clientOrderId}`;
@@ -130,7 +132,7 @@ function isAsPriced({ order, priced, debit }: PlacementPlan, state: BatchState):
 }
 
 export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcomes: PlacementOutcome[]; writes: BatchWrites } {
-  const writes: BatchWrites = { orders: [], claimedCodes: [], items: [], events: [], debits: new Map(), ledger: [], counted: new Map() };
+  const writes: BatchWrites = { orders: [], claimedCodes: [], items: [], events: [], debits: new Map(), ledger: [], counted: new Map(), outbox: [] };
   const taken = new Set(state.takenClientOrderIds);
   const handedOut = new Map<number, number>();
   const balances = new Map<number, number>();
@@ -172,6 +174,7 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcom
       for (const item of items) writes.claimedCodes.push({ id: item.id, orderId: order.id, hold: plan.claim === 'hold', at: order.created_at, until: order.expires_at });
     }
     writes.orders.push(order);
+    writes.outbox.push(...plan.outbox);
     for (const item of items) writes.items.push({ order_id: order.id, stock_item_id: item.id, created_at: order.created_at });
     for (const event of plan.events) {
       writes.events.push({ order_id: order.id, from_status: event.from, to_status: event.to, reason: event.reason, actor: event.actor, created_at: event.at });

@@ -3,6 +3,7 @@
 // (placement-decide.ts), insert the orders, then everything else in one statement.
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
+import { wakeDispatchers } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
@@ -122,7 +123,12 @@ async function writeTheRest(tx: Db, writes: BatchWrites, at: string): Promise<vo
         from jsonb_to_recordset(${JSON.stringify(writes.ledger)}::jsonb) as x(wallet_id bigint, amount_minor bigint, balance_after_minor bigint, reference text, actor text, created_at text)),
       counted as (
         update products p set stock_available = p.stock_available - x.quantity
-        from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb) as x(id int, quantity int) where p.id = x.id)
+        from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb) as x(id int, quantity int) where p.id = x.id),
+      outbox as (
+        insert into outbox_events (event_id, type, account_id, order_id, endpoint_id, callback_url, payload, created_at)
+        select x.event_id, x.type, x.account_id, x.order_id, x.endpoint_id, x.callback_url, x.payload, x.created_at
+        from jsonb_to_recordset(${JSON.stringify(writes.outbox)}::jsonb)
+          as x(event_id text, type text, account_id int, order_id text, endpoint_id text, callback_url text, payload text, created_at text))
     select count(*)::int as claimed from claimed
   `.execute(tx);
   // The codes were locked when read; all of them must have been taken.
@@ -140,7 +146,13 @@ async function writeBatch(db: Db, plans: PlacementPlan[]): Promise<PlacementOutc
 }
 
 export function postgresPlacementWriter(db: Db): PlacementWriter {
-  return async (plans) => {
+  const writeAndWake: PlacementWriter = async (plans) => {
+    const outcomes = await write(plans);
+    // The batch's outbox events have committed.
+    if (outcomes.some((o) => o.kind === 'placed')) wakeDispatchers(db);
+    return outcomes;
+  };
+  const write: PlacementWriter = async (plans) => {
     try {
       return await writeBatch(db, plans);
     } catch (error) {
@@ -154,7 +166,7 @@ export function postgresPlacementWriter(db: Db): PlacementWriter {
       const outcomes: PlacementOutcome[] = [];
       for (const plan of plans) {
         try {
-          outcomes.push(...(await postgresPlacementWriter(db)([plan])));
+          outcomes.push(...(await write([plan])));
         } catch (single) {
           outcomes.push({ kind: 'failed', error: single });
         }
@@ -162,4 +174,5 @@ export function postgresPlacementWriter(db: Db): PlacementWriter {
       return outcomes;
     }
   };
+  return writeAndWake;
 }

@@ -5,6 +5,7 @@
 // chain between its statements.
 import type SQLite from 'better-sqlite3';
 import type { Db } from '../../db/index.js';
+import { wakeDispatchers } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
@@ -36,6 +37,9 @@ function prepareStatements(sqlite: SQLite.Database) {
     debit: sqlite.prepare('update wallets set balance_minor = balance_minor - ?, updated_at = ? where id = ?'),
     ledger: sqlite.prepare("insert into ledger_entries (wallet_id, amount_minor, balance_after_minor, kind, reference, memo, actor, created_at) values (?, ?, ?, 'order', ?, null, ?, ?)"),
     countDown: sqlite.prepare('update products set stock_available = stock_available - ? where id = ?'),
+    outbox: sqlite.prepare(
+      'insert into outbox_events (event_id, type, account_id, order_id, endpoint_id, callback_url, payload, created_at) values (@event_id, @type, @account_id, @order_id, @endpoint_id, @callback_url, @payload, @created_at)',
+    ),
   };
 }
 
@@ -87,6 +91,7 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
     for (const [walletId, amount] of writes.debits) s.debit.run(amount, at, walletId);
     for (const l of writes.ledger) s.ledger.run(l.wallet_id, l.amount_minor, l.balance_after_minor, l.reference, l.actor, l.created_at);
     for (const [productId, quantity] of writes.counted) s.countDown.run(quantity, productId);
+    for (const event of writes.outbox) s.outbox.run(event);
   }
 
   const writeBatch = sqlite.transaction((plans: PlacementPlan[]): PlacementOutcome[] => {
@@ -105,7 +110,7 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
 
   // The Kysely connection is held for the batch, so no Kysely query of this process can slip
   // between its statements; other processes wait on the write lock (busy_timeout).
-  return (plans) =>
+  const writeInTurn = (plans: PlacementPlan[]) =>
     db.connection().execute(async () => {
       try {
         return writeBatch.immediate(plans);
@@ -116,4 +121,10 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
         return plans.map(writeAlone);
       }
     });
+  return async (plans) => {
+    const outcomes = await writeInTurn(plans);
+    // The batch's outbox events have committed.
+    if (outcomes.some((o) => o.kind === 'placed')) wakeDispatchers(db);
+    return outcomes;
+  };
 }

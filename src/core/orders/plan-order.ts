@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { queryTemplate, type Db } from '../../db/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
+import { orderPlacedEvents } from '../events/index.js';
 import { DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
 import { fulfillmentFor } from '../fulfillment/index.js';
 import { newUlid } from '../ids.js';
@@ -182,6 +183,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     claim,
     debit: !deferred && price.chargedMinor > 0 ? { walletId, amountMinor: price.chargedMinor } : null,
     events,
+    outbox: orderPlacedEvents(order),
     actor,
   };
   return { plan, product, fields };

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { queryTemplate, type Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { Conflict, InsufficientBalance, NotFound, ValidationFailed } from '../errors.js';
+import { insertOutboxEvents, wakeDispatchers, walletCreditedEvent } from '../events/index.js';
 import { formatMinor, isCurrencyCode } from '../money.js';
 
 export type LedgerKind = 'topup' | 'adjustment' | 'order' | 'refund';
@@ -76,7 +77,7 @@ const debitIfCovered = queryTemplate(['amount', 'at', 'walletId'], (db, p) =>
     .returning(['balance_minor']),
 );
 
-/** Adds money to a wallet (top-up, refund, positive adjustment). Returns the new balance. */
+/** Adds money to a wallet (top-up, refund, positive adjustment) and writes wallet.credited. Returns the new balance. */
 export async function creditWallet(tx: Db, walletId: number, amountMinor: number, entry: LedgerWrite): Promise<number> {
   if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw new ValidationFailed('A credit must be a positive amount.', [{ field: 'amount', message: 'must be more than zero' }]);
   const row = await tx
@@ -85,13 +86,16 @@ export async function creditWallet(tx: Db, walletId: number, amountMinor: number
     .where('id', '=', walletId)
     // A balance must stay a safe integer, or it could not be read back exactly.
     .where('balance_minor', '<=', Number.MAX_SAFE_INTEGER - amountMinor)
-    .returning(['balance_minor'])
+    .returning(['balance_minor', 'account_id', 'currency'])
     .executeTakeFirst();
   if (!row) {
     if (!(await tx.selectFrom('wallets').select('id').where('id', '=', walletId).executeTakeFirst())) throw new NotFound(`No wallet ${walletId}.`);
     throw new ValidationFailed('The credit would take the wallet past the largest balance it can hold.', [{ field: 'amount', message: 'too large for this wallet' }]);
   }
   await writeLedger(tx, walletId, amountMinor, row.balance_minor, entry);
+  // The account hears of it (wallet.credited) from the same transaction.
+  const credit = { account_id: row.account_id, wallet_id: walletId, currency: row.currency, amount_minor: amountMinor, balance_minor: row.balance_minor, kind: entry.kind, reference: entry.reference ?? null, at: nowIso() };
+  await insertOutboxEvents(tx, [walletCreditedEvent(credit)]);
   return row.balance_minor;
 }
 
@@ -117,24 +121,28 @@ export async function listWallets(db: Db, accountId: number): Promise<Wallet[]> 
 
 /** A top-up by the shop (money received outside Souk). */
 export async function topUpWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo?: string; actor: string }): Promise<Wallet> {
-  return db.transaction().execute(async (tx) => {
+  const topped = await db.transaction().execute(async (tx) => {
     const wallet = await ensureWallet(tx, input.accountId, input.currency);
     await creditWallet(tx, wallet.id, input.amountMinor, { kind: 'topup', memo: input.memo ?? null, actor: input.actor });
     return tx.selectFrom('wallets').selectAll().where('id', '=', wallet.id).executeTakeFirstOrThrow();
   });
+  wakeDispatchers(db);
+  return topped;
 }
 
 /** A correction, up or down, that must say why. A downward one may not pass the credit limit. */
 export async function adjustWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo: string; actor: string }): Promise<Wallet> {
   if (!input.memo.trim()) throw new ValidationFailed('An adjustment needs a memo saying why.', [{ field: 'memo', message: 'is required' }]);
   if (input.amountMinor === 0) throw new ValidationFailed('An adjustment of zero changes nothing.', [{ field: 'amount', message: 'must not be zero' }]);
-  return db.transaction().execute(async (tx) => {
+  const adjusted = await db.transaction().execute(async (tx) => {
     const wallet = await ensureWallet(tx, input.accountId, input.currency);
     const entry = { kind: 'adjustment' as const, memo: input.memo.trim(), actor: input.actor };
     if (input.amountMinor > 0) await creditWallet(tx, wallet.id, input.amountMinor, entry);
     else await debitWallet(tx, wallet.id, -input.amountMinor, entry);
     return tx.selectFrom('wallets').selectAll().where('id', '=', wallet.id).executeTakeFirstOrThrow();
   });
+  wakeDispatchers(db);
+  return adjusted;
 }
 
 /** Sets how far a wallet may go below zero; refused if the wallet is already further down than that. */

@@ -6,6 +6,7 @@ import { adminCatalogRoutes } from './catalog.js';
 import { adminOrderRoutes } from './orders.js';
 import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
+import { adminWebhookRoutes } from './webhooks.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   await app.register(adminCatalogRoutes, { souk });
@@ -13,4 +14,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminStockRoutes, { souk });
   await app.register(adminWalletRoutes, { souk });
   await app.register(adminOrderRoutes, { souk });
+  await app.register(adminWebhookRoutes, { souk });
 }

@@ -6,6 +6,7 @@ import { OPEN } from '../route-policy.js';
 import { accountRoutes } from './account.js';
 import { authRoutes } from './auth.js';
 import { catalogRoutes } from './catalog.js';
+import { eventRoutes } from './events.js';
 import { orderRoutes } from './orders.js';
 
 export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }) {
@@ -28,4 +29,5 @@ export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(authRoutes, { souk });
   await app.register(accountRoutes, { souk });
   await app.register(orderRoutes, { souk });
+  await app.register(eventRoutes, { souk });
 }

@@ -6,7 +6,7 @@ import { constantTimeEqual } from '../../core/crypto.js';
 import { Unauthorized } from '../../core/errors.js';
 import { OPEN } from '../route-policy.js';
 
-export const metricsPlugin = fp(async function metricsPlugin(app: FastifyInstance, options: { token: string | undefined }) {
+export const metricsPlugin = fp(async function metricsPlugin(app: FastifyInstance, options: { token: string | undefined; registries?: Registry[] }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'souk_' });
   const labelNames = ['method', 'route', 'status'] as const;
@@ -32,6 +32,7 @@ export const metricsPlugin = fp(async function metricsPlugin(app: FastifyInstanc
       if (!constantTimeEqual(given, options.token)) throw new Unauthorized('Send Authorization: Bearer <SOUK_METRICS_TOKEN>.');
     }
     reply.type(registry.contentType);
-    return registry.metrics();
+    const more = await Promise.all((options.registries ?? []).map((r) => r.metrics()));
+    return [await registry.metrics(), ...more].join('\n');
   });
 });

@@ -1,10 +1,14 @@
 // The OpenAPI 3.1 document, generated from the route schemas, and an interactive reference at
 // /docs whose assets are served from this process (no CDN), so it works offline.
 import type { FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
+import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ErrorSchema } from '../envelope.js';
 import { OPEN } from '../route-policy.js';
+import { webhooksSection } from '../webhook-docs.js';
+
+type OpenApiDocument = NonNullable<Extract<SwaggerOptions, { openapi?: unknown }>['openapi']>;
+type OpenApiWebhooks = Extract<OpenApiDocument, { webhooks?: unknown }>['webhooks'];
 
 export async function registerOpenApi(app: FastifyInstance) {
   app.addSchema(ErrorSchema);
@@ -27,8 +31,12 @@ export async function registerOpenApi(app: FastifyInstance) {
         { name: 'auth', description: 'Tokens for the API' },
         { name: 'account', description: 'The calling account' },
         { name: 'orders', description: 'Placing and following orders, paid from your wallet' },
+        { name: 'events', description: 'The event feed and webhook acks; the webhooks themselves are under `webhooks`' },
         { name: 'admin', description: 'Shop administration (admin key or admin login)' },
+        { name: 'webhooks', description: 'What Souk POSTs to your endpoints: signed twice (Standard Webhooks and seed 000 X-Signature), retried until 2xx or ack' },
       ],
+      // The section is plain JSON built from TypeBox schemas, which the swagger types cannot see through.
+      webhooks: webhooksSection() as OpenApiWebhooks,
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer sk_live_…`' },

@@ -1,0 +1,22 @@
+// Events: the transactional outbox (rows written with the change they report), the event feed
+// that partners page through, and product updates with stock changes coalesced.
+export {
+  EVENT_TYPES,
+  OUTBOX_CHANNEL,
+  insertOutboxEvents,
+  isEventType,
+  newEventId,
+  orderChangedEvents,
+  orderPlacedEvents,
+  outboxSignal,
+  productUpdatedEvent,
+  testEvent,
+  walletCreditedEvent,
+  type EventType,
+  type OrderFacts,
+  type OutboxRow,
+  type ProductFacts,
+} from './outbox.js';
+export { listAccountEvents, publishPendingEvents, type FeedEvent, type FeedPage, type PublishedEvent } from './feed.js';
+export { announceStockChanges, recordProductChange } from './product-updates.js';
+export { wakeDispatchers } from './wake.js';

@@ -1,0 +1,198 @@
+// Deliveries: one per event and target (an endpoint, or an order's callback_url). Published events
+// fan out into pending deliveries; workers claim the due ones (PostgreSQL: FOR UPDATE SKIP LOCKED,
+// with a lease so a crashed worker's claims come back); results close them, schedule a retry, or
+// mark them dead. One order's deliveries to one target form a chain: only the oldest open one of a
+// chain can be claimed, so they arrive in the order the events happened.
+import { sql } from 'kysely';
+import { ulid } from 'ulid';
+import type { Db, Dialect } from '../../db/index.js';
+import type { WebhookDeliveriesTable } from '../../db/schema.js';
+import { nowIso } from '../clock.js';
+import { OUTBOX_CHANNEL, publishPendingEvents, type EventType, type PublishedEvent } from '../events/index.js';
+import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
+
+type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
+
+function wants(endpoint: WebhookEndpoint, event: PublishedEvent): boolean {
+  if (event.endpoint_id) return event.endpoint_id === endpoint.id;
+  if (event.account_id !== null && event.account_id !== endpoint.account_id) return false;
+  return endpoint.events.length === 0 || endpoint.events.includes(event.type);
+}
+
+/** The deliveries one published event asks for. Pure: the endpoints are given. */
+export function deliveriesFor(event: PublishedEvent, endpoints: readonly WebhookEndpoint[], now: string): NewDelivery[] {
+  const base = { event_id: event.id, status: 'pending' as const, attempts: 0, next_attempt_at: now, claim_token: null, locked_until: null, last_status_code: null, last_error: null, created_at: now, updated_at: now, closed_at: null };
+  const out: NewDelivery[] = endpoints
+    .filter((e) => e.enabled && wants(e, event))
+    .map((e) => ({ ...base, account_id: e.account_id, endpoint_id: e.id, callback_url: null, chain: event.order_id ? `${e.id}:${event.order_id}` : null }));
+  if (event.callback_url && event.account_id !== null && !event.endpoint_id) {
+    out.push({ ...base, account_id: event.account_id, endpoint_id: null, callback_url: event.callback_url, chain: `cb:${event.order_id}` });
+  }
+  return out;
+}
+
+/**
+ * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
+ * Returns how many events were published.
+ */
+export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const events = await publishPendingEvents(tx, dialect, limit);
+    if (!events.length) return 0;
+    const accounts = [...new Set(events.map((e) => e.account_id).filter((a): a is number => a !== null))];
+    const broadcast = events.some((e) => e.account_id === null);
+    let query = tx.selectFrom('webhook_endpoints').selectAll().where('status', '=', 'enabled');
+    if (!broadcast) query = accounts.length ? query.where('account_id', 'in', accounts) : query.where(sql<boolean>`1 = 0`);
+    const endpoints = (await query.execute()).map(toEndpoint);
+    const now = nowIso();
+    const rows = events.flatMap((e) => deliveriesFor(e, endpoints, now));
+    for (let at = 0; at < rows.length; at += 200) {
+      const chunk = rows.slice(at, at + 200);
+      const last = at + 200 >= rows.length;
+      // Every worker hears of the new deliveries at commit, not only the one that wrote them.
+      if (last && dialect === 'postgres') {
+        await tx.with('inserted', (w) => w.insertInto('webhook_deliveries').values(chunk).returning('id')).selectNoFrom(sql<string>`pg_notify(${OUTBOX_CHANNEL}, '')`.as('notified')).execute();
+      } else await tx.insertInto('webhook_deliveries').values(chunk).execute();
+    }
+    return events.length;
+  });
+}
+
+/** A claimed delivery with what is needed to send it. */
+export interface DeliveryJob {
+  id: number;
+  account_id: number;
+  endpoint_id: string | null;
+  callback_url: string | null;
+  attempts: number;
+  claim_token: string;
+  event_row_id: number;
+  event_id: string;
+  type: EventType;
+  order_id: string | null;
+  payload: string;
+  created_at: string;
+  /** The endpoint as it is now (null for a callback_url delivery, or an endpoint gone). */
+  endpoint: { url: string; include_items: boolean; failure_streak: number } & SealedSecrets | null;
+  /** The account's callback secret, for a callback_url delivery (null until first created). */
+  callback_secret: SealedSecrets | null;
+}
+
+export interface SealedSecrets {
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_until: string | null;
+}
+
+export const LEASE_MS = 60_000;
+
+/**
+ * Claims up to `limit` due deliveries for this worker: pending ones whose time has come, and ones
+ * whose claim lease ran out (a worker died while sending). Skips deliveries whose endpoint is off
+ * or paused, and any that wait behind an older open delivery of their chain.
+ */
+export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, now = new Date()): Promise<DeliveryJob[]> {
+  const at = now.toISOString();
+  const token = ulid();
+  const lease = new Date(now.getTime() + LEASE_MS).toISOString();
+  const claimed = await db
+    .with(
+      (cte) => cte('picked').materialized(),
+      (q) => {
+        const pick = q
+          .selectFrom('webhook_deliveries as d')
+          .select('d.id')
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('d.status', '=', 'pending'), eb('d.next_attempt_at', '<=', at)]),
+              eb.and([eb('d.status', '=', 'sending'), eb('d.locked_until', '<', at)]),
+            ]),
+          )
+          .where((eb) =>
+            eb.or([
+              eb('d.chain', 'is', null),
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('webhook_deliveries as p')
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('p.chain', '=', 'd.chain')
+                    .whereRef('p.id', '<', 'd.id')
+                    .where('p.status', 'in', ['pending', 'sending']),
+                ),
+              ),
+            ]),
+          )
+          .where((eb) =>
+            eb.or([
+              eb('d.endpoint_id', 'is', null),
+              eb.exists(
+                eb
+                  .selectFrom('webhook_endpoints as w')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('w.id', '=', 'd.endpoint_id')
+                  .where('w.status', '=', 'enabled')
+                  .where((w) => w.or([w('w.paused_until', 'is', null), w('w.paused_until', '<=', at)])),
+              ),
+            ]),
+          )
+          .orderBy('d.next_attempt_at')
+          .orderBy('d.id')
+          .limit(limit);
+        return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
+      },
+    )
+    .updateTable('webhook_deliveries')
+    .set({ status: 'sending', claim_token: token, locked_until: lease, updated_at: at })
+    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+    .returning(['id'])
+    .execute();
+  if (!claimed.length) return [];
+  // With each delivery, its event and what its target needs (the endpoint, or the account's callback secret).
+  const rows = await db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
+    .leftJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
+    .leftJoin('callback_secrets as c', (join) => join.onRef('c.account_id', '=', 'd.account_id').on('d.callback_url', 'is not', null))
+    .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'e.payload', 'e.created_at'])
+    .select(['w.url as endpoint_url', 'w.include_items', 'w.failure_streak', 'w.secret_enc as endpoint_secret', 'w.previous_secret_enc as endpoint_previous_secret', 'w.previous_secret_until as endpoint_previous_until'])
+    .select(['c.secret_enc as callback_secret', 'c.previous_secret_enc as callback_previous_secret', 'c.previous_secret_until as callback_previous_until'])
+    .where('d.claim_token', '=', token)
+    .orderBy('d.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    account_id: r.account_id,
+    endpoint_id: r.endpoint_id,
+    callback_url: r.callback_url,
+    attempts: r.attempts,
+    claim_token: token,
+    event_row_id: r.event_row_id,
+    event_id: r.event_id,
+    type: r.type as EventType,
+    order_id: r.order_id,
+    payload: r.payload,
+    created_at: r.created_at,
+    endpoint: r.endpoint_url === null || r.endpoint_secret === null ? null : {
+      url: r.endpoint_url,
+      include_items: r.include_items === 1,
+      failure_streak: r.failure_streak ?? 0,
+      secret_enc: r.endpoint_secret,
+      previous_secret_enc: r.endpoint_previous_secret,
+      previous_secret_until: r.endpoint_previous_until,
+    },
+    callback_secret: r.callback_secret === null ? null : { secret_enc: r.callback_secret, previous_secret_enc: r.callback_previous_secret, previous_secret_until: r.callback_previous_until },
+  }));
+}
+
+/** Puts claimed deliveries back untouched (a paused endpoint's extra claims while one probe goes out). */
+export async function releaseDeliveries(db: Db, jobs: readonly DeliveryJob[]): Promise<void> {
+  if (!jobs.length) return;
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', claim_token: null, locked_until: null })
+    .where('id', 'in', jobs.map((j) => j.id))
+    .where('status', '=', 'sending')
+    .where('claim_token', 'in', [...new Set(jobs.map((j) => j.claim_token))])
+    .execute();
+}

@@ -1,0 +1,213 @@
+// The dispatcher: publishes committed events into deliveries, claims the due ones, sends them
+// (many at once), and records the outcomes in batches. It wakes when events commit (in process,
+// and LISTEN/NOTIFY on PostgreSQL), when a retry falls due, when a 100 ms look finds unpublished
+// events (a wake that never came: another process on SQLite, a lost notice), and once a second.
+import pg from 'pg';
+import type { Db, Dialect } from '../../db/index.js';
+import type { SecretBox } from '../crypto.js';
+import { nowIso } from '../clock.js';
+import { OUTBOX_CHANNEL, outboxSignal } from '../events/index.js';
+import type { CodeVault } from '../inventory/index.js';
+import { claimDeliveries, fanOutEvents, releaseDeliveries, type DeliveryJob } from './deliveries.js';
+import { recordOutcomes, succeeded, DEFAULT_BREAKER, type AttemptOutcome, type Breaker } from './outcomes.js';
+import { renderBodies, resolveTargets } from './render.js';
+import { parseRetryAfter } from './schedule.js';
+import { createSender, type Sender, type SendResult } from './sender.js';
+import { signDelivery } from './signing.js';
+import type { DispatcherMetrics } from './metrics.js';
+
+export interface DispatcherOptions {
+  db: Db;
+  dialect: Dialect;
+  box: SecretBox;
+  vault: CodeVault;
+  allowPrivate: boolean;
+  /** Seconds between tries of a failing delivery; see schedule.ts. */
+  retrySchedule: readonly number[];
+  /** PostgreSQL: the URL to LISTEN on for new events. */
+  databaseUrl?: string;
+  /** When a failing endpoint is paused (circuit breaker). */
+  breaker?: Breaker;
+  /** Deliveries in flight at once. */
+  concurrency?: number;
+  metrics?: DispatcherMetrics;
+  onError(error: unknown): void;
+}
+
+const SAFETY_POLL_MS = 1000;
+const LOOK_MS = 100;
+const FAN_OUT_BATCH = 500;
+
+export class Dispatcher {
+  private readonly sender: Sender;
+  private readonly concurrency: number;
+  private inFlight = 0;
+  private pumping = false;
+  private again = false;
+  private stopped = false;
+  private results: AttemptOutcome[] = [];
+  private flushing: Promise<void> | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private look: NodeJS.Timeout | undefined;
+  private looking = false;
+  private listener: pg.Client | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly idle = new Set<() => void>();
+  private readonly wake = () => this.kick();
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.sender = createSender({ allowPrivate: options.allowPrivate });
+    this.concurrency = options.concurrency ?? 64;
+  }
+
+  async start(): Promise<void> {
+    outboxSignal.on('inserted', this.wake);
+    if (this.options.dialect === 'postgres' && this.options.databaseUrl) {
+      const client = new pg.Client({ connectionString: this.options.databaseUrl });
+      client.on('error', (error) => this.options.onError(error));
+      client.on('notification', this.wake);
+      await client.connect();
+      await client.query(`listen ${OUTBOX_CHANNEL}`);
+      this.listener = client;
+    }
+    this.poll = setInterval(this.wake, SAFETY_POLL_MS);
+    this.poll.unref();
+    this.look = setInterval(() => void this.lookForEvents(), LOOK_MS);
+    this.look.unref();
+    this.kick();
+  }
+
+  /** Stops taking work and waits for deliveries in flight to be sent and recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    outboxSignal.off('inserted', this.wake);
+    if (this.poll) clearInterval(this.poll);
+    if (this.look) clearInterval(this.look);
+    for (const timer of this.timers) clearTimeout(timer);
+    await this.listener?.end().catch(() => undefined);
+    while (this.inFlight > 0 || this.pumping || this.flushing || this.results.length) {
+      await new Promise<void>((resolve) => this.idle.add(resolve));
+    }
+    this.sender.close();
+  }
+
+  /** One cheap read (a partial index): is any committed event still unpublished? */
+  private async lookForEvents(): Promise<void> {
+    if (this.looking || this.pumping || this.stopped) return;
+    this.looking = true;
+    try {
+      const row = await this.options.db.selectFrom('outbox_events').select('id').where('position', 'is', null).limit(1).executeTakeFirst();
+      if (row) this.kick();
+    } catch (error) {
+      this.options.onError(error);
+    } finally {
+      this.looking = false;
+    }
+  }
+
+  /** Asks for a round of work soon; rounds never overlap. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pump().finally(() => {
+      this.pumping = false;
+      this.settle();
+      if (this.again) this.kick();
+    });
+  }
+
+  /** Wakes stop(), which looks again whether everything has finished. */
+  private settle() {
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        // A full batch means there may be more; a short one means the outbox is drained.
+        while ((await fanOutEvents(this.options.db, this.options.dialect, FAN_OUT_BATCH)) === FAN_OUT_BATCH);
+        while (!this.stopped && this.inFlight < this.concurrency) {
+          const jobs = await claimDeliveries(this.options.db, this.options.dialect, this.concurrency - this.inFlight);
+          if (!jobs.length) break;
+          await this.launch(jobs);
+        }
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+
+  private async launch(jobs: DeliveryJob[]): Promise<void> {
+    const now = nowIso();
+    const targets = await resolveTargets(this.options, jobs, now);
+    // A paused endpoint whose pause is over gets one probe; its other claims go back.
+    const threshold = (this.options.breaker ?? DEFAULT_BREAKER).threshold;
+    const halfOpen = new Set(jobs.filter((j) => j.endpoint_id && (targets.get(j.id)?.failureStreak ?? 0) >= threshold).map((j) => j.endpoint_id!));
+    const probing = new Set<string>();
+    const back: DeliveryJob[] = [];
+    const go: DeliveryJob[] = [];
+    for (const job of jobs) {
+      if (job.endpoint_id && halfOpen.has(job.endpoint_id)) {
+        if (probing.has(job.endpoint_id)) {
+          back.push(job);
+          continue;
+        }
+        probing.add(job.endpoint_id);
+      }
+      go.push(job);
+    }
+    await releaseDeliveries(this.options.db, back);
+    const bodies = await renderBodies(this.options, go, targets);
+    for (const job of go) {
+      const target = targets.get(job.id);
+      this.inFlight += 1;
+      const body = bodies.get(job.id)!;
+      const attempt = target
+        ? this.sender.send(target.url, { ...signDelivery(target.secrets, job.event_id, Math.floor(Date.now() / 1000), body) }, body)
+        : Promise.resolve<SendResult>({ statusCode: null, error: 'the endpoint no longer exists', durationMs: 0, final: true });
+      void attempt.then((sent) => {
+        this.inFlight -= 1;
+        const retryAfterSeconds = parseRetryAfter(sent.retryAfter);
+        this.results.push({ job, statusCode: sent.statusCode, error: sent.error, durationMs: sent.durationMs, at: nowIso(), ...(sent.final ? { final: true } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+        this.options.metrics?.observeAttempt(job, sent.statusCode, sent.durationMs);
+        this.flushSoon();
+      });
+    }
+  }
+
+  private flushSoon() {
+    if (this.flushing) return;
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      while (this.results.length) {
+        const batch = this.results;
+        this.results = [];
+        try {
+          const recorded = await recordOutcomes(this.options.db, batch, this.options.retrySchedule, this.options.breaker);
+          this.options.metrics?.observeRecorded(batch.filter(succeeded).map((o) => o.job), recorded.dead);
+          for (const delay of recorded.retries) if (delay < SAFETY_POLL_MS) this.later(delay);
+        } catch (error) {
+          // The claims' leases run out and the deliveries are tried again: nothing is lost.
+          this.options.onError(error);
+        }
+      }
+      this.flushing = undefined;
+      this.settle();
+      // Freed slots, and chains whose next delivery may now go.
+      this.kick();
+    });
+  }
+
+  private later(ms: number) {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.kick();
+    }, ms + 5);
+    this.timers.add(timer);
+  }
+}

@@ -1,0 +1,111 @@
+// What an attempt's outcome does: a 2xx closes the delivery; 410 Gone kills it and switches its
+// endpoint off; any other failure schedules the next try (Retry-After believed) until the schedule
+// runs out and the delivery is dead. An endpoint that keeps failing is paused (circuit breaker):
+// nothing is sent to it until the pause ends, then a single probe decides.
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+import { retryDelayMs } from './schedule.js';
+import type { DeliveryJob } from './deliveries.js';
+
+/** When an endpoint is paused: after `threshold` failed attempts in a row, for `pauseMs`. */
+export interface Breaker {
+  threshold: number;
+  pauseMs: number;
+}
+export const DEFAULT_BREAKER: Breaker = { threshold: 10, pauseMs: 5 * 60_000 };
+
+export interface AttemptOutcome {
+  job: DeliveryJob;
+  /** The receiver's status, when it answered. */
+  statusCode: number | null;
+  /** Why it failed, for people: never the response body. */
+  error: string | null;
+  durationMs: number;
+  retryAfterSeconds?: number;
+  /** Not worth trying again (the payload is too large to send). */
+  final?: boolean;
+  at: string;
+}
+
+export const succeeded = (o: AttemptOutcome) => o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300;
+
+export interface RecordedOutcomes {
+  /** Milliseconds until each scheduled retry. */
+  retries: number[];
+  dead: number;
+}
+
+/** Writes a batch of outcomes in one transaction. Updates only deliveries still claimed by the attempt (an ack meanwhile wins). */
+export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[], schedule: readonly number[], breaker: Breaker = DEFAULT_BREAKER): Promise<RecordedOutcomes> {
+  const result: RecordedOutcomes = { retries: [], dead: 0 };
+  if (!outcomes.length) return result;
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('webhook_attempts')
+      .values(outcomes.map((o) => ({ delivery_id: o.job.id, status_code: o.statusCode, error: o.error, duration_ms: Math.round(o.durationMs), attempted_at: o.at })))
+      .execute();
+    const ok = outcomes.filter(succeeded);
+    const now = outcomes[0]!.at;
+    if (ok.length) {
+      // One statement per status code answered (nearly always just 200).
+      for (const code of new Set(ok.map((o) => o.statusCode!))) {
+        const batch = ok.filter((o) => o.statusCode === code);
+        await tx
+          .updateTable('webhook_deliveries')
+          .set({ status: 'delivered', attempts: sql<number>`attempts + 1`, last_status_code: code, last_error: null, claim_token: null, locked_until: null, closed_at: now, updated_at: now })
+          .where('id', 'in', batch.map((o) => o.job.id))
+          .where('status', '=', 'sending')
+          .where('claim_token', 'in', [...new Set(batch.map((o) => o.job.claim_token))])
+          .execute();
+      }
+      // Only endpoints that had failures when claimed (a streak counted meanwhile heals at the next success).
+      const healed = [...new Set(ok.filter((o) => (o.job.endpoint?.failure_streak ?? 0) > 0).map((o) => o.job.endpoint_id!))];
+      if (healed.length) await tx.updateTable('webhook_endpoints').set({ failure_streak: 0, paused_until: null }).where('id', 'in', healed).where('failure_streak', '>', 0).execute();
+    }
+    const failedPerEndpoint = new Map<string, number>();
+    for (const o of outcomes) {
+      if (succeeded(o)) continue;
+      const attempts = o.job.attempts + 1;
+      const gone = o.statusCode === 410;
+      const delay = gone || o.final ? undefined : retryDelayMs(schedule, attempts, o.statusCode === 429 || o.statusCode === 503 ? o.retryAfterSeconds : undefined);
+      const next = delay === undefined ? null : new Date(Date.parse(o.at) + delay).toISOString();
+      await tx
+        .updateTable('webhook_deliveries')
+        .set({
+          status: next ? 'pending' : 'dead',
+          attempts,
+          next_attempt_at: next ?? o.at,
+          last_status_code: o.statusCode,
+          last_error: o.error?.slice(0, 500) ?? null,
+          claim_token: null,
+          locked_until: null,
+          closed_at: next ? null : o.at,
+          updated_at: o.at,
+        })
+        .where('id', '=', o.job.id)
+        .where('status', '=', 'sending')
+        .where('claim_token', '=', o.job.claim_token)
+        .execute();
+      if (delay !== undefined) result.retries.push(delay);
+      else result.dead += 1;
+      if (o.job.endpoint_id) {
+        failedPerEndpoint.set(o.job.endpoint_id, (failedPerEndpoint.get(o.job.endpoint_id) ?? 0) + 1);
+        if (gone) {
+          await tx.updateTable('webhook_endpoints').set({ status: 'disabled', disabled_reason: 'the receiver answered 410 Gone', updated_at: o.at }).where('id', '=', o.job.endpoint_id).execute();
+        }
+      }
+    }
+    const pauseUntil = new Date(Date.parse(now) + breaker.pauseMs).toISOString();
+    for (const [endpointId, failures] of failedPerEndpoint) {
+      await tx
+        .updateTable('webhook_endpoints')
+        .set({
+          failure_streak: sql<number>`failure_streak + ${failures}`,
+          paused_until: sql<string | null>`case when failure_streak + ${failures} >= ${breaker.threshold} then ${pauseUntil} else paused_until end`,
+        })
+        .where('id', '=', endpointId)
+        .execute();
+    }
+  });
+  return result;
+}

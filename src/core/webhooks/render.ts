@@ -1,0 +1,85 @@
+// What a delivery carries: `{"id", "type", "timestamp", "data"}`; an `order.fulfilled` event (the
+// delivery callback) also carries the delivered codes when its target wants them (endpoints with
+// include_items, and every order callback_url, as the documented callbacks deliver them). Codes are
+// read and opened at send time: they rest sealed, never copied into events.
+import type { Db } from '../../db/index.js';
+import type { SecretBox } from '../crypto.js';
+import type { CodeVault } from '../inventory/index.js';
+import { callbackSecret } from './endpoints.js';
+import type { DeliveryJob, SealedSecrets } from './deliveries.js';
+
+export interface RenderDeps {
+  db: Db;
+  box: SecretBox;
+  vault: CodeVault;
+  allowPrivate: boolean;
+}
+
+export interface Target {
+  url: string;
+  /** Valid secrets, newest first. */
+  secrets: string[];
+  includeItems: boolean;
+  /** Failed attempts in a row of the endpoint (0 for a callback URL). */
+  failureStreak: number;
+}
+
+function validSecrets(box: SecretBox, row: SealedSecrets, now: string): string[] {
+  const secrets = [box.open(row.secret_enc)];
+  if (row.previous_secret_enc && row.previous_secret_until && row.previous_secret_until > now) secrets.push(box.open(row.previous_secret_enc));
+  return secrets;
+}
+
+/** Where each job goes and with which secrets; jobs whose endpoint is gone are left out. */
+export async function resolveTargets(deps: RenderDeps, jobs: readonly DeliveryJob[], now: string): Promise<Map<number, Target>> {
+  const callbackSecrets = new Map<number, string[]>();
+  const targets = new Map<number, Target>();
+  for (const job of jobs) {
+    if (job.endpoint_id) {
+      const endpoint = job.endpoint;
+      if (endpoint) targets.set(job.id, { url: endpoint.url, secrets: validSecrets(deps.box, endpoint, now), includeItems: endpoint.include_items, failureStreak: endpoint.failure_streak });
+    } else if (job.callback_url) {
+      let secrets = callbackSecrets.get(job.account_id);
+      if (!secrets) {
+        // The account's first callback: its secret is made now (once, whichever worker gets there first).
+        secrets = job.callback_secret ? validSecrets(deps.box, job.callback_secret, now) : [await callbackSecret(deps, job.account_id)];
+        callbackSecrets.set(job.account_id, secrets);
+      }
+      targets.set(job.id, { url: job.callback_url, secrets, includeItems: true, failureStreak: 0 });
+    }
+  }
+  return targets;
+}
+
+/** The delivered codes of the orders these jobs report on, opened, by order id. */
+async function loadItems(deps: RenderDeps, orderIds: string[]): Promise<Map<string, Array<{ id: number; code: string }>>> {
+  const items = new Map<string, Array<{ id: number; code: string }>>();
+  if (!orderIds.length) return items;
+  const rows = await deps.db
+    .selectFrom('order_items')
+    .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
+    .select(['order_items.order_id', 'order_items.stock_item_id as id', 'stock_items.code_enc'])
+    .where('order_items.order_id', 'in', orderIds)
+    .orderBy('order_items.id')
+    .execute();
+  for (const row of rows) {
+    const list = items.get(row.order_id) ?? [];
+    list.push({ id: row.id, code: deps.vault.open(row.code_enc) });
+    items.set(row.order_id, list);
+  }
+  return items;
+}
+
+/** The exact body of each job (the bytes that get signed and sent). */
+export async function renderBodies(deps: RenderDeps, jobs: readonly DeliveryJob[], targets: Map<number, Target>): Promise<Map<number, string>> {
+  const parsed = new Map(jobs.map((j) => [j.id, JSON.parse(j.payload) as { order?: Record<string, unknown> } & Record<string, unknown>]));
+  const needItems = new Set(jobs.filter((j) => j.type === 'order.fulfilled' && j.order_id && targets.get(j.id)?.includeItems));
+  const items = await loadItems(deps, [...new Set([...needItems].map((j) => j.order_id!))]);
+  const bodies = new Map<number, string>();
+  for (const job of jobs) {
+    let data = parsed.get(job.id)!;
+    if (needItems.has(job) && data.order) data = { ...data, order: { ...data.order, items: items.get(job.order_id!) ?? [] } };
+    bodies.set(job.id, JSON.stringify({ id: job.event_id, type: job.type, timestamp: job.created_at, data }));
+  }
+  return bodies;
+}

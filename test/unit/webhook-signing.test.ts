@@ -1,0 +1,50 @@
+// The signatures of a delivery, checked against docs/webhooks.md's worked example, the
+// standardwebhooks package, and openssl's arithmetic (the X-Signature value below).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Webhook } from 'standardwebhooks';
+import { DEFAULT_RETRY_SCHEDULE, generateWebhookSecret, isPublicAddress, parseRetryAfter, retryDelayMs, signDelivery, signingKey } from '../../src/core/webhooks/index.js';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const ID = 'evt_01JDQ8ZK3N6V4Y0W2X9T5R7B1C';
+const BODY = '{"id":"evt_01JDQ8ZK3N6V4Y0W2X9T5R7B1C","type":"order.fulfilled","timestamp":"2025-11-30T00:00:00.000Z","data":{"order":{"order_id":"01JDQ8ZK3MB1WQX8Y7V6T5S4R3","status":"fulfilled"}}}';
+
+test('the worked example of docs/webhooks.md: both signatures, keyed with the bytes after whsec_', () => {
+  assert.equal(signingKey(SECRET).toString('hex'), '31f290f6bf06298aab4f08d43c3f082cf648a362da2da4b0');
+  const headers = signDelivery([SECRET], ID, 1764460800, BODY);
+  assert.equal(headers['webhook-signature'], 'v1,tz3c5NvToIkWWX2LO/5Zg0d8mKLu1kJ2PuaYX2OgsyA=');
+  assert.equal(headers['x-signature'], '7ce642923e6edd54ab8a60c1edc8667539474845980d962778ce36919539c619');
+  assert.equal(headers['x-timestamp'], '1764460800');
+  assert.equal(headers['webhook-id'], ID);
+});
+
+test('during a rotation both secrets sign, and a receiver holding either one verifies', () => {
+  const old = generateWebhookSecret();
+  const fresh = generateWebhookSecret();
+  assert.match(fresh, /^whsec_[A-Za-z0-9+/]{32}$/);
+  const now = Math.floor(Date.now() / 1000);
+  const headers = signDelivery([fresh, old], ID, now, BODY);
+  assert.equal(headers['webhook-signature'].split(' ').length, 2);
+  for (const secret of [fresh, old]) assert.deepEqual(new Webhook(secret).verify(BODY, headers), JSON.parse(BODY));
+  assert.throws(() => new Webhook(generateWebhookSecret()).verify(BODY, headers));
+});
+
+test('the retry schedule spans about 72 hours with jitter, and Retry-After is believed', () => {
+  const total = DEFAULT_RETRY_SCHEDULE.reduce((a, b) => a + b, 0) / 3600;
+  assert.ok(total > 70 && total < 74, `${total} h`);
+  assert.equal(retryDelayMs([5, 300], 1, undefined, () => 0), 4000);
+  assert.equal(retryDelayMs([5, 300], 1, undefined, () => 1), 6000);
+  assert.equal(retryDelayMs([5, 300], 2, 3600, () => 0.5), 3_600_000);
+  assert.equal(retryDelayMs([5, 300], 3), undefined, 'dead after the last delay');
+  assert.equal(parseRetryAfter('120'), 120);
+  const now = Date.parse('2025-11-30T00:00:00Z');
+  assert.equal(parseRetryAfter('Sun, 30 Nov 2025 00:01:00 GMT', now), 60);
+  assert.equal(parseRetryAfter('soon'), undefined);
+});
+
+test('only public addresses may receive webhooks', () => {
+  for (const address of ['127.0.0.1', '10.0.0.8', '172.20.1.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1']) {
+    assert.equal(isPublicAddress(address), false, address);
+  }
+  for (const address of ['1.1.1.1', '93.184.216.34', '2606:4700:4700::1111']) assert.equal(isPublicAddress(address), true, address);
+});
