@@ -7,7 +7,8 @@
 // BENCH_PRODUCTS (default 1000), BENCH_BARE_BUFFER=1 (the baseline sends a Buffer encoded once
 // rather than a string, which Node encodes to UTF-8 again on every response), BENCH_ORDER_CODES
 // (codes stocked per order target, default 120000), BENCH_ORDER_WARMUP (s, default 15). Then, from bench/orders.ts: order placement
-// against the minimal reference, and stock import speed, on SQLite and PostgreSQL.
+// against the minimal reference, and stock import speed, on SQLite and PostgreSQL; and from
+// bench/webhooks.ts (its tunables are listed there): webhook deliveries/s and commit-to-receipt.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import autocannon from 'autocannon';
 import type { Env } from '../src/config.js';
 import { seedBenchCatalog } from './seed-catalog.js';
 import { benchOrders } from './orders.js';
+import { benchWebhooks } from './webhooks.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -266,6 +268,9 @@ async function main(dir: string): Promise<void> {
   // Placement runs far more code than a catalog read: both targets get a longer warm-up so the
   // JIT has compiled the hot path before the clock starts (Souk reaches its steady rate after ~15 s of load).
   await benchOrders(dir, { connections: CONNECTIONS, warmupSeconds: setting('BENCH_ORDER_WARMUP', 15), seconds: DURATION_S, codes: setting('BENCH_ORDER_CODES', 120_000) });
+
+  // Webhook deliveries (issue: events and webhooks): deliveries/s from a backlog, and commit to receipt.
+  await benchWebhooks(dir, { backlog: setting('BENCH_WEBHOOK_BACKLOG', 10_000), ordersPerSecond: setting('BENCH_WEBHOOK_RATE', 200), seconds: setting('BENCH_WEBHOOK_SECONDS', 10) });
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'souk-bench-'));
