@@ -133,9 +133,11 @@ export class Dispatcher {
         // A full batch means there may be more; a short one means the outbox is drained.
         while ((await fanOutEvents(this.options.db, this.options.dialect, FAN_OUT_BATCH)) === FAN_OUT_BATCH);
         while (!this.stopped && this.inFlight < this.concurrency) {
-          const jobs = await claimDeliveries(this.options.db, this.options.dialect, this.concurrency - this.inFlight);
-          if (!jobs.length) break;
-          await this.launch(jobs);
+          const room = this.concurrency - this.inFlight;
+          const jobs = await claimDeliveries(this.options.db, this.options.dialect, room);
+          if (jobs.length) await this.launch(jobs);
+          // Fewer than there was room for: nothing else is due now.
+          if (jobs.length < room) break;
         }
       } while (this.again && !this.stopped);
     } catch (error) {
