@@ -78,6 +78,13 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 1000): SqliteDia
 
 const sqliteHandles = new WeakMap<Db, SQLite.Database>();
 
+const placementWriters = new WeakMap<Db, Db>();
+
+/** PostgreSQL: the connections reserved for writing placement batches (see core/orders/placement-postgres.ts). */
+export function placementWriterOf(db: Db): Db | undefined {
+  return placementWriters.get(db);
+}
+
 /** The better-sqlite3 connection behind an embedded database, for the few hot paths written against it directly. */
 export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
   return sqliteHandles.get(db);
@@ -119,11 +126,18 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Placement batches get connections of their own: in the shared pool a batch queued behind
+  // every request's key lookup, and each order of the batch waited with it. Opened on first use.
+  const writerPool = new pg.Pool({ connectionString: target.url, max: 2 });
+  writerPool.on('error', () => undefined);
+  const writer = new Kysely<Database>({ dialect: new PostgresDialect({ pool: writerPool }) });
+  placementWriters.set(db, writer);
   return {
     db,
     dialect: 'postgres',
     checkpointInBackground() {},
     async close() {
+      await writer.destroy();
       await db.destroy();
     },
   };

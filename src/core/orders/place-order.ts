@@ -3,7 +3,7 @@
 // debits the wallet and inserts the order with its events (placement-batch.ts), re-checking
 // there that the product is still as it was priced. Any failure writes nothing.
 import { createHash } from 'node:crypto';
-import { queryTemplate, sqliteHandleOf, type Db, type Dialect } from '../../db/index.js';
+import { placementWriterOf, queryTemplate, sqliteHandleOf, type Db, type Dialect } from '../../db/index.js';
 import { Conflict, DomainError, IdempotencyKeyReused, InsufficientBalance, OutOfStock, ValidationFailed } from '../errors.js';
 import type { AllocatedItem, CodeVault } from '../inventory/index.js';
 import { formatMinor } from '../money.js';
@@ -85,7 +85,7 @@ function placementQueue(deps: OrderDeps): PlacementQueue {
     if (deps.db.isTransaction) throw new Error('placement writes in transactions of its own: pass the database, not a transaction');
     const sqlite = sqliteHandleOf(deps.db);
     if (deps.dialect === 'sqlite' && !sqlite) throw new Error('no SQLite handle behind this database');
-    queue = new PlacementQueue(sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(deps.db));
+    queue = new PlacementQueue(sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(placementWriterOf(deps.db) ?? deps.db));
     queues.set(deps.db, queue);
   }
   return queue;
