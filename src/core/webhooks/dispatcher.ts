@@ -35,6 +35,12 @@ export interface DispatcherOptions {
 }
 
 const SAFETY_POLL_MS = 1000;
+/**
+ * Rounds start at most this often. Under order load events commit hundreds of times a second;
+ * a round per commit would publish and claim a few rows at a time, and on SQLite every round
+ * takes the one connection placements need. Gathered, a round handles all of them at once.
+ */
+const MIN_ROUND_MS = 20;
 const LOOK_MS = 100;
 const FAN_OUT_BATCH = 500;
 
@@ -83,6 +89,7 @@ export class Dispatcher {
     outboxSignal.off('inserted', this.wake);
     if (this.poll) clearInterval(this.poll);
     if (this.look) clearInterval(this.look);
+    if (this.gathering) clearTimeout(this.gathering);
     for (const timer of this.timers) clearTimeout(timer);
     await this.listener?.end().catch(() => undefined);
     while (this.inFlight > 0 || this.pumping || this.flushing || this.results.length) {
@@ -105,13 +112,25 @@ export class Dispatcher {
     }
   }
 
-  /** Asks for a round of work soon; rounds never overlap. */
+  private lastRound = 0;
+  private gathering: NodeJS.Timeout | undefined;
+
+  /** Asks for a round of work soon; rounds never overlap, and start at most every MIN_ROUND_MS. */
   kick(): void {
     if (this.stopped) return;
     if (this.pumping) {
       this.again = true;
       return;
     }
+    const wait = this.lastRound + MIN_ROUND_MS - Date.now();
+    if (wait > 0) {
+      this.gathering ??= setTimeout(() => {
+        this.gathering = undefined;
+        this.kick();
+      }, wait);
+      return;
+    }
+    this.lastRound = Date.now();
     this.pumping = true;
     void this.pump().finally(() => {
       this.pumping = false;
