@@ -2,24 +2,17 @@
 // client_order_id per request, 50 connections) next to the minimal reference
 // (bench/reference-orders.ts) on the same tables, on SQLite and on PostgreSQL; and stock import
 // speed. Each server runs in its own process; the load comes from autocannon in this one.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import type { Env } from '../src/config.js';
+import { createPostgresDatabase, startProcess, type Started } from './processes.js';
 import { loadConfig } from '../src/config.js';
 import { openSouk } from '../src/app.js';
 import { createAccount, createApiKey } from '../src/core/accounts/index.js';
 import { createProduct } from '../src/core/catalog/index.js';
 import { importStock } from '../src/core/inventory/index.js';
 import { topUpWallet } from '../src/core/wallets/index.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const POSTGRES = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface OrderBenchOptions {
   connections: number;
@@ -29,33 +22,6 @@ export interface OrderBenchOptions {
   codes: number;
 }
 
-interface Server {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function start(args: string[], env: Env, ready: RegExp, logFile: string): Promise<Server> {
-  const fd = openSync(logFile, 'w');
-  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops.
-  if (process.env.BENCH_CPU_PROF) args = ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF, ...args];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(killer);
-  };
-  for (let waited = 0; waited < 60_000; waited += 50) {
-    const url = ready.exec(readFileSync(logFile, 'utf8'))?.[1];
-    if (url) return { url, stop };
-    if (child.exitCode !== null) break;
-    await sleep(50);
-  }
-  await stop();
-  throw new Error(`${args.join(' ')} did not start:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-}
 
 interface Run {
   ordersPerSecond: number;
@@ -95,24 +61,6 @@ function line(label: string, run: Run): string {
   return run.failures ? `${text} WARNING: ${run.failures} non-2xx/errors/timeouts` : text;
 }
 
-async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `souk_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
 
 /** Stocks one product and funds one account with a key for it; returns them and the import speed. */
 async function seed(env: Env, code: string, codes: number) {
@@ -138,7 +86,7 @@ export async function benchOrders(dir: string, options: OrderBenchOptions): Prom
     // Each target gets a database of its own, so neither pays for the other's data or WAL.
     const databases =
       kind === 'postgres'
-        ? [await createPostgresDatabase(), await createPostgresDatabase()]
+        ? [await createPostgresDatabase('souk_bench'), await createPostgresDatabase('souk_bench')]
         : ['souk', 'reference'].map((name) => ({ url: `sqlite:${path.join(dir, `orders-${name}.db`)}`, drop: async () => undefined }));
     const [soukDatabase, referenceDatabase] = databases as [{ url: string; drop(): Promise<void> }, { url: string; drop(): Promise<void> }];
     const masterKey = randomBytes(32).toString('base64');
@@ -152,15 +100,15 @@ export async function benchOrders(dir: string, options: OrderBenchOptions): Prom
       SOUK_IP_RATE_LIMIT: '10000000',
     });
     const env = envFor(soukDatabase.url);
-    const servers: Server[] = [];
+    const servers: Started[] = [];
     try {
       const soukSeed = await seed(env, 'BENCH', options.codes);
       const referenceSeed = await seed(envFor(referenceDatabase.url), 'BENCH-REF', options.codes);
       console.log(`stock import ${kind}: ${Math.round(soukSeed.importCodesPerSecond)} codes/s (${options.codes} codes, sealed and fingerprinted)`);
       const soukHeaders = { authorization: `Bearer ${soukSeed.apiKey}` };
-      const souk = await start(['bin/souk.js', 'serve', '--port', '0'], env, /Souk serving on (http:\/\/\S+)/, path.join(dir, `souk-orders-${kind}.log`));
+      const souk = await startProcess(['bin/souk.js', 'serve', '--port', '0'], env, /Souk serving on (http:\/\/\S+)/, path.join(dir, `souk-orders-${kind}.log`));
       servers.push(souk);
-      const reference = await start(
+      const reference = await startProcess(
         ['--import', 'tsx', 'bench/reference-orders.ts', referenceDatabase.url, masterKey, 'BENCH-REF', String(referenceSeed.accountId)],
         {},
         /reference listening on (http:\/\/\S+)/,

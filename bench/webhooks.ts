@@ -4,18 +4,17 @@
 // Run alone with `node --import tsx bench/webhooks.ts`, or call benchWebhooks() from bench/run.ts.
 // Tunables (environment): BENCH_WEBHOOK_BACKLOG (events, default 10000), BENCH_WEBHOOK_RATE
 // (orders/s, default 200), BENCH_WEBHOOK_SECONDS (default 10), KINDS (default sqlite,postgres).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import type { Env } from '../src/config.js';
+import { createPostgresDatabase, startProcess } from './processes.js';
 import { loadConfig } from '../src/config.js';
 import { openSouk } from '../src/app.js';
 import { createAccount, createApiKey } from '../src/core/accounts/index.js';
@@ -25,8 +24,6 @@ import { importStock } from '../src/core/inventory/index.js';
 import { topUpWallet } from '../src/core/wallets/index.js';
 import { createWebhookEndpoint } from '../src/core/webhooks/index.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const POSTGRES = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface WebhookBenchOptions {
   backlog: number;
@@ -79,26 +76,6 @@ async function startReceiver() {
   };
 }
 
-async function startProcess(args: string[], env: Env, ready: RegExp, logFile: string) {
-  const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(killer);
-  };
-  for (let waited = 0; waited < 60_000; waited += 50) {
-    const match = ready.exec(readFileSync(logFile, 'utf8'));
-    if (match) return { url: match[1] ?? '', stop };
-    if (child.exitCode !== null) break;
-    await sleep(50);
-  }
-  await stop();
-  throw new Error(`${args.join(' ')} did not start:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-}
 
 async function waitFor(done: () => boolean, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
@@ -113,24 +90,6 @@ const quantile = (values: number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
 
-async function createPostgresDatabase() {
-  const name = `souk_bench_hooks_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
 
 /**
  * Resellers with an endpoint each to the receiver, a key, money, and stock to sell them; and a
@@ -200,7 +159,7 @@ function placeOrders(url: string, apiKeys: string[], rate: number, seconds: numb
 
 export async function benchWebhooks(dir: string, options: WebhookBenchOptions): Promise<void> {
   for (const kind of (process.env.KINDS ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>) {
-    const database = kind === 'postgres' ? await createPostgresDatabase() : { url: `sqlite:${path.join(dir, 'webhooks.db')}`, drop: async () => undefined };
+    const database = kind === 'postgres' ? await createPostgresDatabase('souk_bench_hooks') : { url: `sqlite:${path.join(dir, 'webhooks.db')}`, drop: async () => undefined };
     const receiver = await startReceiver();
     const stops: Array<() => Promise<void>> = [];
     try {

@@ -4,40 +4,13 @@
 // on PostgreSQL one round trip) for all of them, each order in a savepoint of its own so one
 // order's failure leaves the others untouched. Every plan re-checks what it was priced from, so
 // the batch gives the same guarantees as reading and writing in one transaction.
+import type { OrdersTable } from '../../db/schema.js';
 import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import type { OrderEvent } from './read-orders.js';
 
-/** The orders row, exactly as inserted. */
-export interface OrderRow {
-  id: string;
-  number: string;
-  account_id: number;
-  channel: string;
-  client_order_id: string | null;
-  request_hash: string;
-  product_id: number;
-  quantity: number;
-  unit_price_minor: number;
-  currency: string;
-  total_minor: number;
-  charged_minor: number;
-  charged_currency: string;
-  fx_rate: string | null;
-  status: string;
-  payment_status: string;
-  fulfillment: string;
-  wallet_id: number;
-  buyer_name: string | null;
-  buyer_email: string | null;
-  delivery_channel: string;
-  callback_url: string | null;
-  fields: string;
-  reason: string | null;
-  expires_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** The orders row, exactly as inserted: placement always knows the request hash and the wallet. */
+export type OrderRow = OrdersTable & { request_hash: string; wallet_id: number };
 
 export interface PlacementPlan {
   order: OrderRow;
