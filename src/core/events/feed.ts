@@ -3,19 +3,12 @@
 import { sql } from 'kysely';
 import type { Db, Dialect } from '../../db/index.js';
 import { ValidationFailed } from '../errors.js';
-import type { EventType } from './outbox.js';
+import type { EventType, OutboxRow } from './outbox.js';
 
-export interface PublishedEvent {
+/** An outbox row with its place in the feed. */
+export interface PublishedEvent extends OutboxRow {
   id: number;
-  event_id: string;
-  type: EventType;
-  account_id: number | null;
-  order_id: string | null;
-  endpoint_id: string | null;
-  callback_url: string | null;
-  payload: string;
   position: number;
-  created_at: string;
 }
 
 // Any constant: the lock that makes one publisher at a time on PostgreSQL (SQLite has one writer).

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { sql, type RawBuilder } from 'kysely';
 import { queryTemplate, type Db } from '../../db/index.js';
+import type { OrdersTable } from '../../db/schema.js';
 import { newUlid } from '../ids.js';
 import { minorToDecimal } from '../money.js';
 
@@ -61,20 +62,10 @@ function row(type: EventType, fields: Partial<Omit<OutboxRow, 'payload'>> & { pa
 }
 
 /** What an order event says about its order; never the codes (they are added at send time, sealed at rest). */
-export interface OrderFacts {
-  id: string;
-  number: string;
-  account_id: number;
-  client_order_id: string | null;
-  status: string;
-  product_id: number;
-  quantity: number;
-  charged_minor: number;
-  charged_currency: string;
-  callback_url: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type OrderFacts = Pick<
+  OrdersTable,
+  'id' | 'number' | 'account_id' | 'client_order_id' | 'status' | 'product_id' | 'quantity' | 'charged_minor' | 'charged_currency' | 'callback_url' | 'created_at' | 'updated_at'
+>;
 
 function orderPayload(order: OrderFacts, change: { from: string | null; reason: string | null }) {
   return {

@@ -42,10 +42,6 @@ const SEALING_AHEAD = 3;
  * Codes already in stock (or twice in the batch) hit the unique fingerprint and are skipped.
  */
 async function insertSealed(tx: Db, dialect: Dialect, productId: number, sealed: string[], fingerprints: string[], options: ImportOptions, now: string): Promise<number> {
-  // In fingerprint order, the unique index takes its new entries page by page instead of all over.
-  const order = fingerprints.map((_, i) => i).sort((a, b) => (fingerprints[a]! < fingerprints[b]! ? -1 : 1));
-  sealed = order.map((i) => sealed[i]!);
-  fingerprints = order.map((i) => fingerprints[i]!);
   const batch = options.batch ?? null;
   const demo = options.demo ? 1 : 0;
   if (dialect === 'postgres') {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { placementWriterOf, queryTemplate, sqliteHandleOf, type Db, type Dialect } from '../../db/index.js';
 import { Conflict, DomainError, IdempotencyKeyReused, InsufficientBalance, OutOfStock, ValidationFailed } from '../errors.js';
 import type { AllocatedItem, CodeVault } from '../inventory/index.js';
+import { wakeDispatchers } from '../events/index.js';
 import { formatMinor } from '../money.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import type { OrderStatus } from './status.js';
@@ -85,7 +86,13 @@ function placementQueue(deps: OrderDeps): PlacementQueue {
     if (deps.db.isTransaction) throw new Error('placement writes in transactions of its own: pass the database, not a transaction');
     const sqlite = sqliteHandleOf(deps.db);
     if (deps.dialect === 'sqlite' && !sqlite) throw new Error('no SQLite handle behind this database');
-    queue = new PlacementQueue(sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(placementWriterOf(deps.db) ?? deps.db));
+    const write = sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(placementWriterOf(deps.db) ?? deps.db);
+    queue = new PlacementQueue(async (plans) => {
+      const outcomes = await write(plans);
+      // The batch's outbox events have committed.
+      if (outcomes.some((o) => o.kind === 'placed')) wakeDispatchers(deps.db);
+      return outcomes;
+    });
     queues.set(deps.db, queue);
   }
   return queue;
@@ -108,7 +115,7 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
         planned = await planOrder(deps.db, reads, accountId, input, hash, actor);
       } catch (error) {
         // Refused on what the cache said: ask the database before answering.
-        if (!(error instanceof DomainError) || reads !== readsFor(deps.db)) throw error;
+        if (!(error instanceof DomainError) || !reads.cached) throw error;
         reads = reads.fresh();
         planned = await planOrder(deps.db, reads, accountId, input, hash, actor);
       }

@@ -3,7 +3,6 @@
 // (placement-decide.ts), insert the orders, then everything else in one statement.
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
-import { wakeDispatchers } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
@@ -146,12 +145,6 @@ async function writeBatch(db: Db, plans: PlacementPlan[]): Promise<PlacementOutc
 }
 
 export function postgresPlacementWriter(db: Db): PlacementWriter {
-  const writeAndWake: PlacementWriter = async (plans) => {
-    const outcomes = await write(plans);
-    // The batch's outbox events have committed.
-    if (outcomes.some((o) => o.kind === 'placed')) wakeDispatchers(db);
-    return outcomes;
-  };
   const write: PlacementWriter = async (plans) => {
     try {
       return await writeBatch(db, plans);
@@ -174,5 +167,5 @@ export function postgresPlacementWriter(db: Db): PlacementWriter {
       return outcomes;
     }
   };
-  return writeAndWake;
+  return write;
 }

@@ -5,7 +5,6 @@
 // chain between its statements.
 import type SQLite from 'better-sqlite3';
 import type { Db } from '../../db/index.js';
-import { wakeDispatchers } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
@@ -110,7 +109,7 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
 
   // The Kysely connection is held for the batch, so no Kysely query of this process can slip
   // between its statements; other processes wait on the write lock (busy_timeout).
-  const writeInTurn = (plans: PlacementPlan[]) =>
+  return (plans) =>
     db.connection().execute(async () => {
       try {
         return writeBatch.immediate(plans);
@@ -121,10 +120,4 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
         return plans.map(writeAlone);
       }
     });
-  return async (plans) => {
-    const outcomes = await writeInTurn(plans);
-    // The batch's outbox events have committed.
-    if (outcomes.some((o) => o.kind === 'placed')) wakeDispatchers(db);
-    return outcomes;
-  };
 }

@@ -57,7 +57,7 @@ interface Pricing {
 }
 
 /** What placement needs to know about the buyer, read in one query. */
-export interface Buyer {
+interface Buyer {
   currency: string;
   discountBp: number;
   walletId: number | null;
@@ -76,7 +76,7 @@ const selectBuyer = queryTemplate(['accountId', 'setting'], (db, p) =>
     .where('a.id', '=', p.accountId),
 );
 
-export async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
+async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
   const [row] = await selectBuyer.run(tx, { accountId, setting: WALLET_CHECKOUT_SETTING });
   if (!row) throw new ItemNotFound(`account ${accountId}`);
   return { currency: row.currency, discountBp: row.discount_bp ?? 0, walletId: row.wallet_id ?? null, walletCheckout: row.wallet_checkout !== 'off' };
@@ -206,43 +206,38 @@ function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
  * retry.
  */
 export class PlacementReads {
-  private readonly products = new Map<string, Product>();
-  private readonly buyers = new Map<number, Buyer>();
-  private readonly rates = new Map<string, string>();
-
-  constructor(private readonly cached: boolean) {}
+  constructor(
+    /** Whether reads may be answered from the cache; fresh reads refill it either way. */
+    readonly cached: boolean,
+    private readonly cache = { products: new Map<string, Product>(), buyers: new Map<number, Buyer>(), rates: new Map<string, string>() },
+  ) {}
 
   /** The same cache, read around: for planning again after a refusal or a stale plan. */
   fresh(): PlacementReads {
-    const fresh = new PlacementReads(false);
-    fresh.refill = this;
-    return fresh;
+    return new PlacementReads(false, this.cache);
   }
-
-  /** Where fresh reads are written back, so the next order finds them. */
-  private refill: PlacementReads | undefined;
 
   async product(db: Db, reference: string | number): Promise<Product> {
     const key = String(reference).trim();
-    const hit = this.cached ? this.products.get(key) : undefined;
+    const hit = this.cached ? this.cache.products.get(key) : undefined;
     if (hit) return hit;
     const product = await findProduct(db, reference);
-    if (product.status === 'active') remember((this.refill ?? this).products, key, product);
+    if (product.status === 'active') remember(this.cache.products, key, product);
     return product;
   }
 
   async buyer(db: Db, accountId: number): Promise<Buyer> {
-    const hit = this.cached ? this.buyers.get(accountId) : undefined;
+    const hit = this.cached ? this.cache.buyers.get(accountId) : undefined;
     if (hit) return hit;
     const buyer = await loadBuyer(db, accountId);
-    if (buyer.walletCheckout && buyer.walletId !== null) remember((this.refill ?? this).buyers, accountId, buyer);
+    if (buyer.walletCheckout && buyer.walletId !== null) remember(this.cache.buyers, accountId, buyer);
     return buyer;
   }
 
   async fxRate(db: Db, base: string, quote: string): Promise<string> {
     const key = `${base}:${quote}`;
-    const hit = this.cached ? this.rates.get(key) : undefined;
+    const hit = this.cached ? this.cache.rates.get(key) : undefined;
     if (hit) return hit;
-    return remember((this.refill ?? this).rates, key, await findFxRate(db, base, quote));
+    return remember(this.cache.rates, key, await findFxRate(db, base, quote));
   }
 }
