@@ -36,6 +36,8 @@ export interface Config {
   loginRateLimitPerMinute: number;
   tokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Lifetime of a shop customer's token (seed 004 has no refresh: the customer logs in again). */
+  customerTokenTtlSeconds: number;
   signatureWindowSeconds: number;
   bodyLimitBytes: number;
   metricsToken: string | undefined;
@@ -76,6 +78,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_LOGIN_RATE_LIMIT', default: '10', meaning: 'token requests per minute per IP and username' },
   { env: 'SOUK_TOKEN_TTL', default: '900', meaning: 'access token lifetime, seconds' },
   { env: 'SOUK_REFRESH_TOKEN_TTL', default: '604800', meaning: 'refresh token lifetime, seconds' },
+  { env: 'SOUK_CUSTOMER_TOKEN_TTL', default: '86400', meaning: "shop customer token lifetime, seconds (good only on the shop profile at /api)" },
   { env: 'SOUK_SIGNATURE_WINDOW', default: '120', meaning: 'allowed clock drift for signed requests, seconds' },
   { env: 'SOUK_BODY_LIMIT', default: '1048576', meaning: 'largest accepted request body, bytes' },
   { env: 'SOUK_METRICS_TOKEN', default: 'unset', meaning: 'when set, `/metrics` requires `Authorization: Bearer <token>`' },
@@ -191,6 +194,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     loginRateLimitPerMinute: integer(env, 'SOUK_LOGIN_RATE_LIMIT', 10, 1, 10_000),
     tokenTtlSeconds: integer(env, 'SOUK_TOKEN_TTL', 900, 30, 86_400),
     refreshTokenTtlSeconds: integer(env, 'SOUK_REFRESH_TOKEN_TTL', 604_800, 60, 31_536_000),
+    customerTokenTtlSeconds: integer(env, 'SOUK_CUSTOMER_TOKEN_TTL', 86_400, 60, 2_592_000),
     signatureWindowSeconds: integer(env, 'SOUK_SIGNATURE_WINDOW', 120, 5, 3600),
     bodyLimitBytes: integer(env, 'SOUK_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
     metricsToken: env.SOUK_METRICS_TOKEN || undefined,

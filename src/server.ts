@@ -14,6 +14,7 @@ import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
 import { adminRoutes } from './http/admin/index.js';
 import { partnerRoutes } from './http/partner/index.js';
+import { shopRoutes } from './http/shop/index.js';
 import { CategorySchema, CategoryTypeSchema, ProductSchema } from './http/api-v1/catalog-views.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -94,6 +95,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await app.register(apiV1Routes, { prefix: '/api/v1', souk });
   await app.register(adminRoutes, { prefix: '/admin/api', souk });
   await app.register(partnerRoutes, { prefix: '/v1', souk });
+  await app.register(shopRoutes, { prefix: '/api', souk });
   app.get('/', { config: { auth: { kind: 'open' } }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
   return app;
 }

@@ -102,6 +102,18 @@ export class WalletDisabled extends DomainError {
   }
 }
 
+export class PaymentMethodUnavailable extends DomainError {
+  constructor(method: string) {
+    super('payment_method_unavailable', 400, `Payment by ${method} is not available right now; GET /api/payment-config lists what is, choose one of those.`);
+  }
+}
+
+export class EmailTaken extends DomainError {
+  constructor() {
+    super('email_taken', 409, 'An account with this e-mail already exists; log in instead (POST /api/auth/login).', { fields: [{ field: 'email', message: 'is already registered' }] });
+  }
+}
+
 export class PriceAboveLimit extends DomainError {
   constructor(unitPrice: string, limit: string, currency: string) {
     super('price_above_limit', 409, `The unit price is ${unitPrice} ${currency}, above your max_unit_price of ${limit}; check the product and retry.`);

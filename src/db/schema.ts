@@ -304,6 +304,16 @@ export interface ProductUpdateMarksTable {
   published_at: string;
 }
 
+export interface CustomersTable {
+  id: Generated<number>;
+  account_id: number;
+  /** Lower-cased. */
+  email: string;
+  password_hash: string;
+  disabled_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -331,6 +341,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   product_update_marks: ProductUpdateMarksTable;
+  customers: CustomersTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -9,7 +9,12 @@ export type RoutePolicy =
   /** A valid key or token with the scope. */
   | { kind: 'key'; scope: Scope }
   /** The token endpoint: limited per IP, with its own brute-force guard inside. */
-  | { kind: 'login' };
+  | { kind: 'login' }
+  /**
+   * The shop profile (seed 004): limited per IP. API keys and API tokens open nothing here; a
+   * route that needs a customer reads the customer's token itself (http/shop/customer-token.ts).
+   */
+  | { kind: 'shop' };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,4 +25,5 @@ declare module 'fastify' {
 export const OPEN: RoutePolicy = { kind: 'open' };
 export const PUBLIC: RoutePolicy = { kind: 'public' };
 export const LOGIN: RoutePolicy = { kind: 'login' };
+export const SHOP: RoutePolicy = { kind: 'shop' };
 export const needs = (scope: Scope): RoutePolicy => ({ kind: 'key', scope });

@@ -280,6 +280,7 @@ function percentEncode(text: string): string {
 
 /** What exists for a path parameter: the reseller's account for `/accounts/:id`, the product for `/products/:ref`, … */
 function fittingParam(route: string, param: string, known: Record<Known, string>): string {
+  if (param === 'idOrSlug') return known.productId;
   if (param === 'keyId') return known.resellerKeyId;
   if (route.includes('/category-types/')) return known.typeId;
   if (route.includes('/accounts/')) return known.resellerAccountId;
@@ -335,6 +336,14 @@ function fittingBody(route: string, who: Identities): Record<string, unknown> {
         category: 'gift-cards',
         type: 'us',
       };
+    case 'POST /api/auth/register':
+      return { email: `fuzz-${n}@example.com`, password: 'correct horse battery' };
+    case 'POST /api/auth/login':
+      return { email: 'fuzz-customer@example.com', password: 'correct horse battery' };
+    case 'POST /api/orders':
+      return { productId: who.known.productId, quantity: 1, contactEmail: 'fuzz@example.com', paymentMethod: n % 2 ? 'balance_cny' : 'balance_crypto' };
+    case 'POST /api/orders/query':
+      return { orderNo: 'SK-0000-0000-0000', email: 'fuzz@example.com' };
     case 'PATCH /admin/api/products/:ref':
       return { name: 'App card', price: '12.00', status: 'active', category: 'gift-cards', type: 'us' };
     default:
@@ -369,6 +378,8 @@ interface Identities {
   refreshToken: string;
   adminKey: string;
   resellerKey: string;
+  /** A shop customer's token: the fitting credential on the shop profile (/api, not /api/v1). */
+  customerToken: string;
   tokens: Record<Who, string>;
   signed: Record<Who, Record<'optional' | 'required', { apiKey: string; secret: string }>>;
 }
@@ -423,7 +434,8 @@ function build(junk: JunkRequest, who: Identities): BuiltRequest {
 
   const c = junk.credential;
   if (c.kind === 'fitting') {
-    headers.authorization = `Bearer ${route.startsWith('/admin/') ? who.adminKey : who.resellerKey}`;
+    const shop = route.startsWith('/api/') && !route.startsWith('/api/v1/');
+    headers.authorization = `Bearer ${route.startsWith('/admin/') ? who.adminKey : shop ? who.customerToken : who.resellerKey}`;
   } else if (c.kind === 'key') {
     const key = mangle(c.who === 'admin' ? who.adminKey : who.resellerKey, c.mangle);
     if (c.header === 'bearer' || c.header === 'both') headers.authorization = `Bearer ${key}`;
@@ -521,6 +533,8 @@ for (const kind of DATABASE_KINDS) {
         return { apiKey: key.apiKey, secret: key.signingSecret };
       };
       const resellerTokens = await token({ key_id: reseller.keyId, secret: reseller.apiKey });
+      const customer = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: 'fuzz-customer@example.com', password: 'correct horse battery' } });
+      assert.equal(customer.statusCode, 200, customer.body);
       identities = {
         known: {
           adminAccountId: String(adminAccountId),
@@ -534,6 +548,7 @@ for (const kind of DATABASE_KINDS) {
         },
         adminKey: t.adminKey,
         resellerKey: reseller.apiKey,
+        customerToken: customer.json<{ token: string }>().token,
         tokens: {
           admin: (await token({ username: 'fuzz-admin', password: 'correct horse battery' })).token,
           reseller: resellerTokens.token,

@@ -12,7 +12,7 @@ export {
   type CreatedApiKey,
   type KeyCredentials,
 } from './api-keys.js';
-export { TokenService, principalForSubject, type IssuedTokens, type TokenSubject } from './tokens.js';
+export { TokenService, principalForSubject, type IssuedCustomerToken, type IssuedTokens, type TokenSubject } from './tokens.js';
 export { signBody, signRequestV2, verifyRequestSignature, type ReplayGuard, type SignedRequest } from './signatures.js';
 export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
 export { DEFAULT_KEY_SCOPES, SCOPES, hasScope, isScope, type Principal, type Scope } from './principal.js';

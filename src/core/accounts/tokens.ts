@@ -9,6 +9,11 @@ import { DEFAULT_KEY_SCOPES, type Principal } from './principal.js';
 
 const ISSUER = 'souk';
 const AUDIENCE = 'souk-api';
+/**
+ * Shop customers' tokens carry their own audience: `verify()` refuses them (so they open neither
+ * /api/v1 nor /admin/api) and `verifyCustomer()` refuses every other token.
+ */
+const SHOP_AUDIENCE = 'souk-shop';
 
 export type TokenSubject = { kind: 'key'; keyId: string } | { kind: 'user'; userId: number };
 
@@ -25,6 +30,13 @@ interface Claims {
   typ: 'access' | 'refresh';
   key?: string;
   usr?: number;
+  cus?: number;
+}
+
+export interface IssuedCustomerToken {
+  token: string;
+  expires_in: number;
+  expires_at: string;
 }
 
 export class TokenService {
@@ -57,6 +69,35 @@ export class TokenService {
       refresh_token: await sign('refresh', this.refreshTtlSeconds),
       refresh_expires_in: this.refreshTtlSeconds,
     };
+  }
+
+  /** An access token for a shop customer, good only on the shop profile (no refresh token: log in again). */
+  async issueCustomer(customerId: number, ttlSeconds: number): Promise<IssuedCustomerToken> {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ typ: 'access', cus: customerId } satisfies Claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(SHOP_AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .setJti(randomBase62(12))
+      .sign(this.secret);
+    return { token, expires_in: ttlSeconds, expires_at: new Date((now + ttlSeconds) * 1000).toISOString().replace('.000Z', 'Z') };
+  }
+
+  /** The customer id behind a shop token; Unauthorized for anything else (API tokens included). */
+  async verifyCustomer(token: string): Promise<number> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: SHOP_AUDIENCE }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new Unauthorized('The token has expired; log in again.');
+      throw new Unauthorized('The token is not valid; log in again (POST /api/auth/login).');
+    }
+    if (payload.typ !== 'access' || typeof payload.cus !== 'number' || !Number.isSafeInteger(payload.cus)) {
+      throw new Unauthorized('The token is not valid; log in again (POST /api/auth/login).');
+    }
+    return payload.cus;
   }
 
   /** Verifies signature, algorithm (HS256 only: `none` and others are refused), expiry and kind. */

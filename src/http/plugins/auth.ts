@@ -77,7 +77,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
     const policy: RoutePolicy = request.routeOptions.config.auth ?? { kind: 'open' };
     if (policy.kind === 'open') return;
     const presented = presentedCredentials(request);
-    if (policy.kind === 'login' || (policy.kind === 'public' && presented.kind === 'none')) {
+    if (policy.kind === 'login' || policy.kind === 'shop' || (policy.kind === 'public' && presented.kind === 'none')) {
       await limit(reply, 'ip', request.ip, souk.config.ipRateLimitPerMinute);
       return;
     }

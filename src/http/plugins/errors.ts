@@ -29,7 +29,12 @@ function fieldProblems(issues: AjvIssue[], context: string | undefined): FieldPr
       field = field ? `${field}.${params.additionalProperty}` : params.additionalProperty;
     }
     const name = prefix + (field || context || 'body');
-    const message = issue.keyword === 'required' ? 'is required' : (issue.message ?? 'is not valid');
+    const message =
+      issue.keyword === 'required'
+        ? 'is required'
+        : issue.keyword === 'enum' && Array.isArray(params.allowedValues)
+          ? `must be one of ${params.allowedValues.map(String).join(', ')}`
+          : (issue.message ?? 'is not valid');
     if (seen.has(name + message)) continue;
     seen.add(name + message);
     problems.push({ field: name, message });
@@ -68,12 +73,13 @@ function describeFastifyError(error: FastifyError): { status: number; code: stri
   return undefined;
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown) {
+/** `extra`: fields a profile adds to every error body (the shop profile's `success: false`). */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, extra?: Record<string, unknown>) {
   // Errors raised before the onRequest hooks ran (router errors) would otherwise lack it.
   reply.header('x-request-id', request.id);
   const answer = (status: number, code: string, message: string, details?: Record<string, unknown>) => {
     request.failure = { code, message };
-    return reply.code(status).send(errorEnvelope(code, message, request.id, details));
+    return reply.code(status).send({ ...extra, ...errorEnvelope(code, message, request.id, details) });
   };
   if (error instanceof DomainError) return answer(error.status, error.code, error.message, error.details);
   const known = describeFastifyError(error as FastifyError);

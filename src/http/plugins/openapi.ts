@@ -33,6 +33,7 @@ export async function registerOpenApi(app: FastifyInstance) {
         { name: 'orders', description: 'Placing and following orders, paid from your wallet' },
         { name: 'events', description: 'The event feed and webhook acks; the webhooks themselves are under `webhooks`' },
         { name: 'admin', description: 'Shop administration (admin key or admin login)' },
+        { name: 'shop', description: 'The public shop API at /api (seed 004): products, customers and their balances, orders, order lookup. Errors add `"success": false`. See docs/shop-api.md' },
         { name: 'webhooks', description: 'What Souk POSTs to your endpoints: signed twice (Standard Webhooks and seed 000 X-Signature), retried until 2xx or ack' },
       ],
       // The section is plain JSON built from TypeBox schemas, which the swagger types cannot see through.
@@ -42,6 +43,7 @@ export async function registerOpenApi(app: FastifyInstance) {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer sk_live_…`' },
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key in `X-API-Key`' },
           token: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from POST /api/v1/auth/token; the `Bearer` prefix is optional' },
+          customerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A shop customer token from POST /api/auth/login or /api/auth/register; good only on the shop API at /api' },
         },
       },
     },

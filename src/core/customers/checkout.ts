@@ -1,0 +1,90 @@
+// A shop order (seed 004's POST /api/orders): the shop's own rules on top of placement. The
+// product is named by its id only, the quantity stays within min_quantity..200 and the stock,
+// a coin goes with crypto and nothing else, and the payment method must be open. Balance methods
+// charge the customer's CNY or USD wallet through placeOrder; nothing is reserved before that.
+import { findProduct, type Product } from '../catalog/index.js';
+import { ItemNotFound, PaymentMethodUnavailable, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
+import { isRowId } from '../ids.js';
+import { placeOrder, type OrderDeps, type OrderDetail } from '../orders/index.js';
+import { isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
+import type { Customer } from './customers.js';
+
+/** Seed 004: "Maximum 200 per order". */
+export const SHOP_MAX_QUANTITY = 200;
+
+export interface ShopOrderRequest {
+  /** Souk's product id, as GET /api/products gives it. */
+  productId: string;
+  quantity: number;
+  contactEmail: string;
+  paymentMethod: PaymentMethod;
+  coin?: Coin;
+  couponCode?: string;
+}
+
+function invalid(problem: FieldProblem): never {
+  throw new ValidationFailed(`The order is not valid: ${problem.field} ${problem.message}.`, [problem]);
+}
+
+async function orderedProduct(deps: OrderDeps, productId: string): Promise<Product> {
+  const reference = productId.trim();
+  if (!/^\d{1,15}$/.test(reference)) {
+    invalid({ field: 'productId', message: `must be the product id from GET /api/products (a number such as "12"), not the slug or code; "${reference.slice(0, 60)}" is not an id` });
+  }
+  const id = Number(reference);
+  if (!isRowId(id)) throw new ItemNotFound(reference);
+  const product = await findProduct(deps.db, id);
+  // findProduct also reads codes and slugs; a product whose code happens to be these digits is not it.
+  if (product.id !== id || product.status !== 'active') throw new ItemNotFound(reference);
+  return product;
+}
+
+/** Stock that an order can exceed: unique codes counted in stock. Shared and manual goods are not counted down. */
+function countedStock(product: Product): number | undefined {
+  return product.fulfillment === 'stock' && product.stock_mode === 'unique' ? product.stock_available : undefined;
+}
+
+function checkQuantity(product: Product, quantity: number): void {
+  const max = Math.min(SHOP_MAX_QUANTITY, product.max_quantity);
+  if (!Number.isSafeInteger(quantity) || quantity < product.min_quantity || quantity > max) {
+    invalid({ field: 'quantity', message: `must be a whole number from ${product.min_quantity} to ${max} for this product` });
+  }
+  const stock = countedStock(product);
+  if (stock !== undefined && quantity > stock) {
+    invalid({ field: 'quantity', message: `cannot exceed the stock: ${stock} left` });
+  }
+}
+
+/**
+ * Places a shop order for `customer` (null when no customer token came with it). Every check
+ * runs before anything is written; a refused order reserves nothing.
+ */
+export async function placeShopOrder(deps: OrderDeps, customer: Customer | null, request: ShopOrderRequest): Promise<OrderDetail> {
+  const method = request.paymentMethod;
+  if (method === 'crypto' && request.coin === undefined) invalid({ field: 'coin', message: 'is required when paymentMethod is crypto' });
+  if (method !== 'crypto' && request.coin !== undefined) invalid({ field: 'coin', message: 'is only for paymentMethod crypto; leave it out' });
+  const product = await orderedProduct(deps, request.productId);
+  checkQuantity(product, request.quantity);
+
+  const availability = await paymentAvailability(deps.db);
+  if (!availability.methods[method] || (request.coin !== undefined && !availability.coins[request.coin])) {
+    throw new PaymentMethodUnavailable(request.coin ? `${method} (${request.coin})` : method);
+  }
+  if (!isWalletMethod(method)) throw new PaymentMethodUnavailable(method);
+  if (!customer) throw new Unauthorized(`Paying by ${method} needs the customer's token: log in (POST /api/auth/login) and send Authorization: Bearer USER_TOKEN.`);
+
+  const placed = await placeOrder(
+    deps,
+    customer.accountId,
+    {
+      product: product.id,
+      quantity: request.quantity,
+      buyer: { email: request.contactEmail.trim() },
+      channel: 'shop',
+      // INTERIM until main's placement takes a wallet currency and a coupon: the default (CNY) wallet.
+      payment: { kind: 'wallet' },
+    },
+    `customer:${customer.customerId}`,
+  );
+  return placed.order;
+}

@@ -1,0 +1,4 @@
+// Shop customers: registration and login, their two wallets, their checkout, and order lookup.
+export { MIN_PASSWORD_LENGTH, checkCustomerLogin, customerBalances, loadLiveCustomer, normalizeEmail, registerCustomer, type Customer, type CustomerBalances } from './customers.js';
+export { SHOP_MAX_QUANTITY, placeShopOrder, type ShopOrderRequest } from './checkout.js';
+export { lookUpShopOrder, shopOrderStatus, type ShopOrderStatus } from './order-lookup.js';

@@ -1,0 +1,14 @@
+// Ways to pay: seed 004's payment methods and coins, and which are open now.
+export {
+  COINS,
+  PAYMENT_METHODS,
+  WALLET_CURRENCY,
+  isCoin,
+  isPaymentMethod,
+  isWalletMethod,
+  paymentAvailability,
+  type Coin,
+  type PaymentAvailability,
+  type PaymentMethod,
+  type WalletMethod,
+} from './methods.js';

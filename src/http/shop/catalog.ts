@@ -1,0 +1,87 @@
+// Seed 004's catalog and payment configuration: active products with one unit price, one product
+// by id or slug, and which payment methods and coins can be used now.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { ItemNotFound } from '../../core/errors.js';
+import { COINS, PAYMENT_METHODS, paymentAvailability } from '../../core/payments/index.js';
+import { SHOP } from '../route-policy.js';
+import { productView, shopErrors, successObject } from './views.js';
+
+const ProductParams = Type.Object({ idOrSlug: Type.String({ minLength: 1, maxLength: 160, description: 'The product id or its slug.' }) });
+
+export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  app.get(
+    '/products',
+    {
+      config: { auth: SHOP },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopListProducts',
+        summary: 'List products',
+        description: 'Every active product with a single unit price.',
+        security: [],
+        response: { 200: successObject({ products: Type.Array(Type.Ref('ShopProduct')) }), ...shopErrors(429) },
+      },
+    },
+    async () => {
+      const snapshot = await souk.catalog.snapshot();
+      return { success: true, products: snapshot.entries.map((entry) => productView(entry.product)) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof ProductParams> }>(
+    '/products/:idOrSlug',
+    {
+      config: { auth: SHOP },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopGetProduct',
+        summary: 'Get product detail',
+        description: 'By product id or slug; an unknown or inactive product is 404.',
+        security: [],
+        params: ProductParams,
+        response: { 200: successObject({ product: Type.Ref('ShopProduct') }), ...shopErrors(404, 429) },
+      },
+    },
+    async (request) => {
+      const snapshot = await souk.catalog.snapshot();
+      const reference = request.params.idOrSlug;
+      const entry = /^\d{1,15}$/.test(reference) ? snapshot.byId.get(Number(reference)) : snapshot.bySlug.get(reference);
+      if (!entry) throw new ItemNotFound(reference);
+      return { success: true, product: productView(entry.product) };
+    },
+  );
+
+  const Availability = (names: readonly string[]) => Type.Array(Type.Object({ name: Type.String({ enum: [...names] }), available: Type.Boolean() }));
+  app.get(
+    '/payment-config',
+    {
+      config: { auth: SHOP },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopPaymentConfig',
+        summary: 'Payment methods and coins available now',
+        description:
+          'balance_cny and balance_crypto follow the shop\'s wallet checkout switch; crypto, alipay and wechat need a payment provider, ' +
+          'and none is configured yet, so they are unavailable (an order asking for one is 400 payment_method_unavailable).',
+        security: [],
+        response: {
+          200: successObject({
+            paymentMethods: Availability(PAYMENT_METHODS),
+            coins: Availability(COINS),
+          }),
+          ...shopErrors(429),
+        },
+      },
+    },
+    async () => {
+      const availability = await paymentAvailability(souk.db);
+      return {
+        success: true,
+        paymentMethods: PAYMENT_METHODS.map((name) => ({ name, available: availability.methods[name] })),
+        coins: COINS.map((name) => ({ name, available: availability.coins[name] })),
+      };
+    },
+  );
+}

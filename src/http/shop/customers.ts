@@ -1,0 +1,114 @@
+// Seed 004's users: register and log in with an e-mail and password for a customer token, and
+// see the two balances. Logins are throttled per (IP, e-mail), registrations per IP.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { checkCustomerLogin, customerBalances, registerCustomer } from '../../core/customers/index.js';
+import { RateLimited, Unauthorized } from '../../core/errors.js';
+import { minorToDecimal } from '../../core/money.js';
+import { setRateHeaders } from '../plugins/auth.js';
+import { SHOP } from '../route-policy.js';
+import { requiredCustomer } from './customer-token.js';
+import { shopErrors, successObject } from './views.js';
+
+const Credentials = Type.Object({
+  email: Type.String({ minLength: 3, maxLength: 320, description: 'The e-mail to log in with (compared case-insensitively).' }),
+  password: Type.String({ minLength: 1, maxLength: 1000, description: 'At least 10 characters when registering.' }),
+});
+type Credentials = Static<typeof Credentials>;
+
+const TokenAnswer = successObject({
+  token: Type.String({ description: 'Send as `Authorization: Bearer <token>` for balance payments and GET /api/auth/me. Good only on this shop API.' }),
+  expires_in: Type.Integer({ description: 'Seconds until the token expires; then log in again.' }),
+});
+
+const CUSTOMER_SECURITY = [{ customerToken: [] }];
+
+export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  const guard = async (reply: Parameters<typeof setRateHeaders>[0], bucket: string, id: string) => {
+    const decision = await souk.limits.consume(bucket, id, souk.config.loginRateLimitPerMinute);
+    if (!decision.allowed) {
+      setRateHeaders(reply, decision);
+      throw new RateLimited(decision.resetSeconds);
+    }
+  };
+  const issue = async (customerId: number) => {
+    const issued = await souk.tokens.issueCustomer(customerId, souk.config.customerTokenTtlSeconds);
+    return { success: true as const, token: issued.token, expires_in: issued.expires_in };
+  };
+
+  app.post<{ Body: Credentials }>(
+    '/auth/register',
+    {
+      config: { auth: SHOP },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopRegister',
+        summary: 'Register a customer and get a token',
+        description:
+          'Creates the customer with a CNY balance and a USD balance (balance_crypto), both empty; the shop tops them up. ' +
+          'An e-mail already registered is 409 email_taken. Registrations from one address are throttled like logins.',
+        security: [],
+        body: Credentials,
+        response: { 200: TokenAnswer, ...shopErrors(400, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      await guard(reply, 'register', request.ip);
+      const customer = await registerCustomer(souk.db, request.body);
+      return issue(customer.customerId);
+    },
+  );
+
+  app.post<{ Body: Credentials }>(
+    '/auth/login',
+    {
+      config: { auth: SHOP },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopLogin',
+        summary: 'Log in and get a customer token',
+        description: 'A wrong e-mail or password is 401. Repeated attempts from one address for one e-mail are throttled (429).',
+        security: [],
+        body: Credentials,
+        response: { 200: TokenAnswer, ...shopErrors(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      await guard(reply, 'login', `${request.ip}|customer:${request.body.email.trim().toLowerCase()}`);
+      const customer = await checkCustomerLogin(souk.db, request.body.email, request.body.password);
+      if (!customer) throw new Unauthorized('The e-mail or password is wrong.');
+      return issue(customer.customerId);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      config: { auth: SHOP },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopMe',
+        summary: "The logged-in customer and both balances",
+        security: CUSTOMER_SECURITY,
+        response: {
+          200: successObject({
+            user: Type.Object({
+              email: Type.String(),
+              balance: Type.Number({ description: 'CNY balance (balance_cny payments).' }),
+              balance_crypto: Type.Number({ description: 'USD balance (balance_crypto payments).' }),
+            }),
+          }),
+          ...shopErrors(401, 429),
+        },
+      },
+    },
+    async (request) => {
+      const balances = await customerBalances(souk.db, await requiredCustomer(souk, request));
+      return {
+        success: true,
+        user: { email: balances.email, balance: minorToDecimal(balances.balanceMinor, 'CNY'), balance_crypto: minorToDecimal(balances.balanceCryptoMinor, 'USD') },
+      };
+    },
+  );
+}

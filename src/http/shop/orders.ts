@@ -1,0 +1,112 @@
+// Seed 004's orders: create (balance payments with the customer's token), look one up by order
+// number + e-mail (rate limited as the document says), and read its status by number or id.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { lookUpShopOrder, normalizeEmail, placeShopOrder, shopOrderStatus } from '../../core/customers/index.js';
+import { RateLimited } from '../../core/errors.js';
+import { COINS, PAYMENT_METHODS, type Coin, type PaymentMethod } from '../../core/payments/index.js';
+import { setRateHeaders } from '../plugins/auth.js';
+import { SHOP } from '../route-policy.js';
+import { optionalCustomer } from './customer-token.js';
+import { orderStatusView, orderView, shopErrors, successObject } from './views.js';
+
+/** Seed 004: "3 requests per IP per 60 seconds and 2 requests per order/email pair per 60 seconds". */
+export const LOOKUP_LIMITS = { perIp: 3, perOrderAndEmail: 2, windowSeconds: 60 } as const;
+
+const OneOf = <T extends string>(values: readonly T[], description: string) => Type.Unsafe<T>({ type: 'string', enum: [...values], description });
+
+const CreateOrderBody = Type.Object({
+  productId: Type.String({ minLength: 1, maxLength: 160, description: 'Product ID. Use the id returned by GET /api/products, not the slug.' }),
+  quantity: Type.Integer({ description: 'Purchase quantity: from the product min_quantity to 200, and not above the stock.' }),
+  contactEmail: Type.String({ format: 'email', maxLength: 320, description: 'Email used for order contact and order lookup.' }),
+  paymentMethod: OneOf<PaymentMethod>(PAYMENT_METHODS, 'balance_cny and balance_crypto need `Authorization: Bearer USER_TOKEN`; crypto, alipay and wechat follow GET /api/payment-config.'),
+  coin: Type.Optional(OneOf<Coin>(COINS, 'Required only when paymentMethod is crypto, and only then.')),
+  couponCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Coupon code. Omit it when unused.' })),
+});
+type CreateOrderBody = Static<typeof CreateOrderBody>;
+
+const QueryBody = Type.Object({
+  orderNo: Type.String({ minLength: 1, maxLength: 40, description: 'The order number (orderNo) from the order.' }),
+  email: Type.String({ minLength: 1, maxLength: 320, description: 'The contactEmail given at checkout (any letter case).' }),
+});
+type QueryBody = Static<typeof QueryBody>;
+
+const StatusParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40, description: 'The order number or the order id.' }) });
+
+export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault };
+  const spend = async (reply: FastifyReply, bucket: string, id: string, points: number) => {
+    const decision = await souk.limits.consume(bucket, id, points, LOOKUP_LIMITS.windowSeconds);
+    setRateHeaders(reply, decision);
+    if (!decision.allowed) throw new RateLimited(decision.resetSeconds);
+  };
+
+  app.post<{ Body: CreateOrderBody }>(
+    '/orders',
+    {
+      config: { auth: SHOP },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopCreateOrder',
+        summary: 'Create order',
+        description:
+          'balance_cny deducts the amount from the CNY balance, balance_crypto the converted amount (shop exchange rates) from the USD balance; ' +
+          'both need the customer token, else 401. Stock products are delivered at once (`order.items`). Errors: 400 validation_error ' +
+          '(naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, ' +
+          '409 out_of_stock.',
+        security: [{}, { customerToken: [] }],
+        body: CreateOrderBody,
+        response: { 200: successObject({ order: Type.Ref('ShopOrder') }), ...shopErrors(400, 401, 402, 404, 409, 429, 503) },
+      },
+    },
+    async (request) => {
+      const customer = await optionalCustomer(souk, request);
+      return { success: true, order: orderView(await placeShopOrder(deps, customer, request.body)) };
+    },
+  );
+
+  app.post<{ Body: QueryBody }>(
+    '/orders/query',
+    {
+      config: { auth: SHOP },
+      // Every request counts against the address, even a malformed one; the pair once it is known.
+      onRequest: async (request, reply) => spend(reply, 'lookup-ip', request.ip, LOOKUP_LIMITS.perIp),
+      preHandler: async (request, reply) => {
+        // Hashed, so the limiter's keys (in Redis, say) hold no e-mail addresses.
+        const pair = createHash('sha256').update(`${request.body.orderNo.trim().toUpperCase()}\n${normalizeEmail(request.body.email)}`).digest('hex');
+        await spend(reply, 'lookup-pair', pair, LOOKUP_LIMITS.perOrderAndEmail);
+      },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopQueryOrder',
+        summary: 'Query order',
+        description:
+          'Both order number and e-mail are required (in the body, so they stay out of URLs and logs). A completed order comes with its delivered ' +
+          'credentials. An unknown order and a wrong e-mail answer the same 404. Limited to 3 requests per IP and 2 per order/e-mail pair per 60 s (429 with Retry-After).',
+        security: [],
+        body: QueryBody,
+        response: { 200: successObject({ order: Type.Ref('ShopOrder') }), ...shopErrors(400, 404, 429) },
+      },
+    },
+    async (request) => ({ success: true, order: orderView(await lookUpShopOrder(souk.db, souk.vault, request.body.orderNo, request.body.email)) }),
+  );
+
+  app.get<{ Params: Static<typeof StatusParams> }>(
+    '/orders/:id/status',
+    {
+      config: { auth: SHOP },
+      schema: {
+        tags: ['shop'],
+        operationId: 'shopOrderStatus',
+        summary: 'Get order payment / fulfillment status',
+        description: 'By order number or order id. Never includes the delivered items.',
+        security: [],
+        params: StatusParams,
+        response: { 200: successObject({ order: Type.Ref('ShopOrderStatus') }), ...shopErrors(404, 429) },
+      },
+    },
+    async (request) => ({ success: true, order: orderStatusView(await shopOrderStatus(souk.db, request.params.id)) }),
+  );
+}

@@ -1,0 +1,129 @@
+// How the shop profile (seed 004) shows things: `success` flags, products with name_zh/name_en and
+// one decimal unit price, and orders in the shop's status words. Money is a decimal number in the
+// stated currency, times ISO-8601 UTC.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Product } from '../../core/catalog/index.js';
+import type { OrderDetail, OrderStatus } from '../../core/orders/index.js';
+import type { ShopOrderStatus } from '../../core/customers/index.js';
+import { minorToDecimal } from '../../core/money.js';
+import { ErrorSchema } from '../envelope.js';
+
+/** `{ success: true, …fields }` */
+export function successObject(fields: Record<string, TSchema>) {
+  return Type.Object({ success: Type.Literal(true), ...fields });
+}
+
+/** The shared error envelope plus seed 004's `success: false`. */
+export const ShopErrorSchema = Type.Object(
+  { success: Type.Literal(false, { description: 'Seed 004 clients test this field.' }), ...ErrorSchema.properties },
+  { $id: 'ShopError', title: 'ShopError', additionalProperties: true },
+);
+
+export function shopErrors(...statuses: number[]): Record<number, { $ref: string }> {
+  return Object.fromEntries(statuses.map((status) => [status, { $ref: 'ShopError#' }]));
+}
+
+export const ShopProductSchema = Type.Object(
+  {
+    id: Type.String({ description: "The product id: send it as productId when ordering (not the slug)." }),
+    slug: Type.String(),
+    name_zh: Type.String({ description: 'Chinese name (the English one when there is none).' }),
+    name_en: Type.String(),
+    stock: Type.Integer({ description: 'Codes available now.' }),
+    min_quantity: Type.Integer(),
+    price: Type.Number({ description: "Unit price, a decimal number in the product's currency." }),
+  },
+  { $id: 'ShopProduct', title: 'ShopProduct' },
+);
+
+export function productView(product: Product): Static<typeof ShopProductSchema> {
+  return {
+    id: String(product.id),
+    slug: product.slug,
+    name_zh: product.name.zh ?? product.name.en ?? product.code,
+    name_en: product.name.en ?? product.code,
+    stock: product.stock_available,
+    min_quantity: product.min_quantity,
+    price: minorToDecimal(product.price_minor, product.currency),
+  };
+}
+
+/** Seed 004 says "completed"; the rest of its words follow from Souk's statuses. */
+const ORDER_WORDS: Record<OrderStatus, string> = {
+  awaiting_payment: 'pending',
+  queued: 'processing',
+  processing: 'processing',
+  review: 'processing',
+  fulfilled: 'completed',
+  rejected: 'failed',
+  cancelled: 'cancelled',
+  expired: 'expired',
+  refunded: 'refunded',
+};
+const PAYMENT_WORDS: Record<string, string> = { pending: 'unpaid', paid: 'paid', refunded: 'refunded' };
+const FULFILMENT_WORDS: Record<OrderStatus, string> = {
+  awaiting_payment: 'pending',
+  queued: 'pending',
+  processing: 'processing',
+  review: 'processing',
+  fulfilled: 'completed',
+  refunded: 'completed',
+  rejected: 'failed',
+  cancelled: 'cancelled',
+  expired: 'cancelled',
+};
+
+const StatusFields = {
+  id: Type.String({ description: "Souk's order id." }),
+  orderNo: Type.String({ description: 'The order number: with contactEmail, it finds the order (POST /api/orders/query).' }),
+  status: Type.String({ description: 'pending, processing, completed, failed, cancelled, expired or refunded.' }),
+  paymentStatus: Type.String({ description: 'unpaid, paid or refunded.' }),
+  fulfillmentStatus: Type.String({ description: 'pending, processing, completed, failed or cancelled.' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+};
+
+export const ShopOrderStatusSchema = Type.Object(StatusFields, { $id: 'ShopOrderStatus', title: 'ShopOrderStatus' });
+
+export const ShopOrderSchema = Type.Object(
+  {
+    ...StatusFields,
+    productId: Type.String(),
+    productName: Type.String(),
+    quantity: Type.Integer(),
+    amount: Type.Number({ description: 'What was charged, a decimal number in currency.' }),
+    currency: Type.String({ description: 'CNY for balance_cny, USD for balance_crypto.' }),
+    contactEmail: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+    items: Type.Array(Type.String(), { description: 'The delivered account credentials or codes, once the order is completed; empty before.' }),
+  },
+  { $id: 'ShopOrder', title: 'ShopOrder' },
+);
+
+function statusView(order: { id: string; number: string; status: OrderStatus; payment_status: string; updated_at: string }): Static<typeof ShopOrderStatusSchema> {
+  return {
+    id: order.id,
+    orderNo: order.number,
+    status: ORDER_WORDS[order.status],
+    paymentStatus: PAYMENT_WORDS[order.payment_status] ?? order.payment_status,
+    fulfillmentStatus: FULFILMENT_WORDS[order.status],
+    updatedAt: order.updated_at,
+  };
+}
+
+export function orderStatusView(order: ShopOrderStatus): Static<typeof ShopOrderStatusSchema> {
+  return statusView(order);
+}
+
+export function orderView(order: OrderDetail): Static<typeof ShopOrderSchema> {
+  return {
+    ...statusView(order),
+    productId: String(order.product.id),
+    productName: order.product.name,
+    quantity: order.quantity,
+    amount: minorToDecimal(order.charged_minor, order.charged_currency),
+    currency: order.charged_currency,
+    contactEmail: order.buyer.email,
+    createdAt: order.created_at,
+    items: order.items.map((item) => item.code),
+  };
+}
