@@ -70,6 +70,7 @@ export async function placeShopOrder(deps: OrderDeps, customer: Customer | null,
   if (!availability.methods[method] || (request.coin !== undefined && !availability.coins[request.coin])) {
     throw new PaymentMethodUnavailable(request.coin ? `${method} (${request.coin})` : method);
   }
+  // An open provider method would hand over to its provider here; none is built yet.
   if (!isWalletMethod(method)) throw new PaymentMethodUnavailable(method);
   if (!customer) throw new Unauthorized(`Paying by ${method} needs the customer's token: log in (POST /api/auth/login) and send Authorization: Bearer USER_TOKEN.`);
 

@@ -1,6 +1,6 @@
 // Seed 004's users: register and log in with an e-mail and password for a customer token, and
 // see the two balances. Logins are throttled per (IP, e-mail), registrations per IP.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { checkCustomerLogin, customerBalances, registerCustomer } from '../../core/customers/index.js';
@@ -25,7 +25,7 @@ const TokenAnswer = successObject({
 const CUSTOMER_SECURITY = [{ customerToken: [] }];
 
 export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  const guard = async (reply: Parameters<typeof setRateHeaders>[0], bucket: string, id: string) => {
+  const guard = async (reply: FastifyReply, bucket: string, id: string) => {
     const decision = await souk.limits.consume(bucket, id, souk.config.loginRateLimitPerMinute);
     if (!decision.allowed) {
       setRateHeaders(reply, decision);
