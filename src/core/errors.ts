@@ -119,3 +119,15 @@ export class PriceAboveLimit extends DomainError {
     super('price_above_limit', 409, `The unit price is ${unitPrice} ${currency}, above your max_unit_price of ${limit}; check the product and retry.`);
   }
 }
+
+export class InvalidCoupon extends DomainError {
+  constructor(message: string) {
+    super('invalid_coupon', 400, message, { fields: [{ field: 'coupon', message }] });
+  }
+}
+
+export class CouponExhausted extends DomainError {
+  constructor(code: string, perCustomer: boolean) {
+    super('coupon_exhausted', 409, perCustomer ? `You have already used coupon ${code} as many times as it allows.` : `Coupon ${code} has been used up.`);
+  }
+}

@@ -149,6 +149,9 @@ export interface OrdersTable {
   expires_at: string | null;
   created_at: string;
   updated_at: string;
+  coupon_id: number | null;
+  /** Taken off total_minor by the coupon, in the product's currency. */
+  discount_minor: number;
 }
 
 export interface OrderItemsTable {
@@ -342,6 +345,36 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   product_update_marks: ProductUpdateMarksTable;
   customers: CustomersTable;
+  coupons: CouponsTable;
+  coupon_redemptions: CouponRedemptionsTable;
+}
+
+export interface CouponsTable {
+  id: Generated<number>;
+  code: string;
+  kind: 'percent' | 'amount';
+  percent_bp: number | null;
+  amount_minor: number | null;
+  currency: string | null;
+  product_id: number | null;
+  usage_limit: number | null;
+  per_customer_limit: number | null;
+  used_count: Generated<number>;
+  starts_at: string | null;
+  ends_at: string | null;
+  status: Generated<'active' | 'disabled'>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CouponRedemptionsTable {
+  id: Generated<number>;
+  coupon_id: number;
+  order_id: string;
+  customer_key: string;
+  discount_minor: number;
+  created_at: string;
+  released_at: string | null;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -1,13 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decideBatch, type BatchState } from '../../src/core/orders/placement-decide.js';
+import { decideBatch, type BatchState, type CouponNow } from '../../src/core/orders/placement-decide.js';
 import type { PlacementPlan } from '../../src/core/orders/placement-batch.js';
 
 const AT = '2026-11-30T00:00:00.000Z';
 let serial = 0;
 
-function plan(overrides: { product?: number; quantity?: number; clientOrderId?: string | null; account?: number; wallet?: number | null; amount?: number; claim?: PlacementPlan['claim']; price?: number } = {}): PlacementPlan {
+interface PlanOverrides {
+  product?: number;
+  quantity?: number;
+  clientOrderId?: string | null;
+  account?: number;
+  wallet?: number | null;
+  amount?: number;
+  claim?: PlacementPlan['claim'];
+  price?: number;
+  coupon?: { id: number; customer?: string; updatedAt?: string };
+}
+
+function plan(overrides: PlanOverrides = {}): PlacementPlan {
   const id = `ORDER${String(++serial).padStart(21, '0')}`;
   const amount = overrides.amount ?? 100;
   const wallet = overrides.wallet === undefined ? 1 : overrides.wallet;
@@ -40,6 +52,8 @@ function plan(overrides: { product?: number; quantity?: number; clientOrderId?: 
       expires_at: null,
       created_at: AT,
       updated_at: AT,
+      coupon_id: overrides.coupon?.id ?? null,
+      discount_minor: overrides.coupon ? 10 : 0,
     },
     priced: {
       updatedAt: AT,
@@ -50,6 +64,9 @@ function plan(overrides: { product?: number; quantity?: number; clientOrderId?: 
       buyer: { currency: 'USD', discountBp: 0, walletCheckout: true },
       fxRate: null,
     },
+    coupon: overrides.coupon
+      ? { id: overrides.coupon.id, code: `C${overrides.coupon.id}`, updatedAt: overrides.coupon.updatedAt ?? AT, discountMinor: 10, customerKey: overrides.coupon.customer ?? `account:${overrides.account ?? 7}` }
+      : null,
     claim: overrides.claim ?? 'sell',
     debit: wallet === null ? null : { walletId: wallet, amountMinor: amount },
     events: [
@@ -72,8 +89,14 @@ function state(overrides: Partial<BatchState> & { codes?: number; balance?: numb
     takenClientOrderIds: overrides.takenClientOrderIds ?? new Set(),
     pools: overrides.pools ?? new Map([[1, Array.from({ length: overrides.codes ?? 10 }, (_, i) => ({ id: i + 1, code_enc: `sealed-${i + 1}` }))]]),
     sharedCodes: overrides.sharedCodes ?? new Map(),
+    coupons: overrides.coupons ?? new Map(),
+    couponUses: overrides.couponUses ?? new Map(),
   };
 }
+
+const coupon = (c: Partial<CouponNow> = {}): CouponNow => ({
+  updated_at: AT, status: 'active', used_count: 0, usage_limit: null, per_customer_limit: null, starts_at: null, ends_at: null, ...c,
+});
 
 test('orders of a batch take codes in turn and the order that finds too few is out of stock with what was left', () => {
   const plans = [plan({ quantity: 2 }), plan({ quantity: 2 }), plan({ quantity: 2 })];
@@ -183,5 +206,79 @@ test('whatever the batch, no code goes to two orders, no wallet passes its credi
       assert.equal(new Set(ids).size, ids.length);
       assert.equal(writes.ledger.at(-1)?.balance_after_minor ?? balance, balance - cost);
     }),
+  );
+});
+
+test('a coupon is used at most its usage limit across a batch, and the orders past it are refused without taking anything', () => {
+  const plans = [plan({ coupon: { id: 5 }, account: 7 }), plan({ coupon: { id: 5 }, account: 8 }), plan({ coupon: { id: 5 }, account: 7 }), plan()];
+  const { outcomes, writes } = decideBatch(plans, state({ coupons: new Map([[5, coupon({ usage_limit: 3, used_count: 1 })]]), codes: 10, balance: 10_000 }));
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['placed', 'placed', 'coupon_exhausted', 'placed'],
+  );
+  assert.deepEqual(outcomes[2], { kind: 'coupon_exhausted', perCustomer: false });
+  assert.deepEqual(writes.couponUses, new Map([[5, 2]]));
+  assert.deepEqual(
+    writes.redemptions.map((r) => [r.order_id, r.customer_key]),
+    [
+      [plans[0]!.order.id, 'account:7'],
+      [plans[1]!.order.id, 'account:8'],
+    ],
+  );
+  // The refused order took no code: the fourth order got the third code.
+  const last = outcomes[3]!;
+  assert.deepEqual(last.kind === 'placed' && last.items.map((i) => i.id), [3]);
+});
+
+test('a customer uses a coupon at most its per-customer limit, counting uses from before the batch', () => {
+  const plans = [plan({ coupon: { id: 5 }, account: 7 }), plan({ coupon: { id: 5 }, account: 8 }), plan({ coupon: { id: 5 }, account: 8 })];
+  const { outcomes } = decideBatch(
+    plans,
+    state({ coupons: new Map([[5, coupon({ per_customer_limit: 1, used_count: 1 })]]), couponUses: new Map([['5:account:7', 1]]), balance: 10_000 }),
+  );
+  assert.deepEqual(
+    outcomes.map((o) => (o.kind === 'coupon_exhausted' ? `exhausted:${o.perCustomer}` : o.kind)),
+    ['exhausted:true', 'placed', 'exhausted:true'],
+  );
+});
+
+test('an order priced by a coupon that has changed, been disabled or gone out of its window since is stale', () => {
+  const stale = (c: CouponNow | undefined) => decideBatch([plan({ coupon: { id: 5 } })], state({ coupons: c ? new Map([[5, c]]) : new Map() })).outcomes[0]!.kind;
+  assert.equal(stale(coupon()), 'placed');
+  assert.equal(stale(undefined), 'stale');
+  assert.equal(stale(coupon({ updated_at: '2026-11-30T00:00:01.000Z' })), 'stale');
+  assert.equal(stale(coupon({ status: 'disabled' })), 'stale');
+  assert.equal(stale(coupon({ ends_at: AT })), 'stale');
+  assert.equal(stale(coupon({ starts_at: '2026-11-30T00:00:00.001Z' })), 'stale');
+});
+
+test('whatever the batch, a coupon is never used past its limits', () => {
+  const request = fc.record({ account: fc.constantFrom(7, 8), withCoupon: fc.boolean() });
+  fc.assert(
+    fc.property(
+      fc.array(request, { minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 1, max: 10 }),
+      fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+      fc.integer({ min: 0, max: 3 }),
+      (requests, usageLimit, perCustomer, usedBefore) => {
+        const plans = requests.map((r) => plan({ account: r.account, ...(r.withCoupon ? { coupon: { id: 5 } } : {}) }));
+        const used = Math.min(usedBefore, usageLimit);
+        const { outcomes, writes } = decideBatch(
+          plans,
+          state({ codes: 100, balance: 1_000_000, coupons: new Map([[5, coupon({ usage_limit: usageLimit, per_customer_limit: perCustomer, used_count: used })]]), couponUses: new Map([['5:account:7', used]]) }),
+        );
+        const redeemed = plans.filter((p, i) => p.coupon && outcomes[i]!.kind === 'placed');
+        assert.equal(writes.redemptions.length, redeemed.length);
+        assert.ok(used + redeemed.length <= usageLimit);
+        for (const account of [7, 8]) {
+          const mine = redeemed.filter((p) => p.order.account_id === account).length + (account === 7 ? used : 0);
+          if (perCustomer !== null) assert.ok(mine <= Math.max(perCustomer, account === 7 ? used : 0));
+        }
+        // Orders without a coupon are never refused for one.
+        plans.forEach((p, i) => {
+          if (!p.coupon) assert.equal(outcomes[i]!.kind, 'placed');
+        });
+      },
+    ),
   );
 });

@@ -8,6 +8,7 @@ import { Conflict, InvalidState, NotFound, ValidationFailed } from '../errors.js
 import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
 import { confirmReservedStock, releaseStock } from '../inventory/index.js';
 import { creditWallet } from '../wallets/index.js';
+import { releaseCouponRedemption } from '../coupons/index.js';
 import type { OrderDeps } from './place-order.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import { CANCELLABLE, transitionOrder, type OrderStatus } from './status.js';
@@ -61,7 +62,7 @@ async function refundPayment(tx: Db, order: LockedOrder, actor: string, memo: st
   await tx.updateTable('orders').set({ payment_status: 'refunded' }).where('id', '=', order.id).execute();
 }
 
-/** Ends an order that never reached its goods: back to stock, money back to the wallet. */
+/** Ends an order that never reached its goods: back to stock, money back to the wallet, the coupon use given back. */
 async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejected' | 'expired', change: { actor: string; reason: string; accountId?: number }): Promise<OrderDetail> {
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId, change.accountId);
@@ -71,6 +72,8 @@ async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejec
     await moveOrder(tx, order, order.status, to, { actor: change.actor, reason: change.reason });
     await releaseStock(tx, order.id);
     await refundPayment(tx, order, change.actor, `${to}: ${change.reason}`);
+    // After the wallet, as placement locks them: wallets, then coupons.
+    await releaseCouponRedemption(tx, order.id, nowIso());
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
 }

@@ -74,6 +74,28 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
     if (Number(c.rows) !== c.stock_available) violations.push({ invariant: 'stock counters match rows', detail: `${c.code}: counter ${c.stock_available}, available codes ${c.rows}` });
   }
 
+  const coupons = await db
+    .selectFrom('coupons')
+    .leftJoin('coupon_redemptions', (join) => join.onRef('coupon_redemptions.coupon_id', '=', 'coupons.id').on('coupon_redemptions.released_at', 'is', null))
+    .select(['coupons.code', 'coupons.used_count', 'coupons.usage_limit', sql<number>`count(coupon_redemptions.id)`.as('standing')])
+    .groupBy(['coupons.id', 'coupons.code', 'coupons.used_count', 'coupons.usage_limit'])
+    .execute();
+  for (const c of coupons) {
+    if (Number(c.standing) !== c.used_count) violations.push({ invariant: 'coupon counters match redemptions', detail: `${c.code}: counter ${c.used_count}, standing redemptions ${c.standing}` });
+    if (c.usage_limit !== null && Number(c.standing) > c.usage_limit) violations.push({ invariant: 'coupons are used within their limit', detail: `${c.code}: ${c.standing} uses, limit ${c.usage_limit}` });
+  }
+  const discounts = await db
+    .selectFrom('orders')
+    .leftJoin('coupon_redemptions', 'coupon_redemptions.order_id', 'orders.id')
+    .select(['orders.id', 'orders.discount_minor', 'orders.coupon_id', 'coupon_redemptions.discount_minor as redeemed_minor'])
+    .where((eb) => eb.or([eb('orders.coupon_id', 'is not', null), eb('coupon_redemptions.id', 'is not', null)]))
+    .execute();
+  for (const d of discounts) {
+    if (d.coupon_id === null || d.redeemed_minor === null || Number(d.redeemed_minor) !== Number(d.discount_minor)) {
+      violations.push({ invariant: 'every discount has its coupon redemption', detail: `order ${d.id}: discount ${d.discount_minor}, redemption ${d.redeemed_minor ?? 'none'}` });
+    }
+  }
+
   const orphans = await countOrphanHolds(db);
   if (orphans > 0) violations.push({ invariant: 'held codes belong to unpaid orders', detail: `${orphans} reserved code(s) without an order waiting for payment` });
   return violations;

@@ -4,7 +4,7 @@
 // there that the product is still as it was priced. Any failure writes nothing.
 import { createHash } from 'node:crypto';
 import { placementWriterOf, queryTemplate, sqliteHandleOf, type Db, type Dialect } from '../../db/index.js';
-import { Conflict, DomainError, IdempotencyKeyReused, InsufficientBalance, OutOfStock, ValidationFailed } from '../errors.js';
+import { Conflict, CouponExhausted, DomainError, IdempotencyKeyReused, InsufficientBalance, OutOfStock, ValidationFailed } from '../errors.js';
 import type { AllocatedItem, CodeVault } from '../inventory/index.js';
 import { wakeDispatchers } from '../events/index.js';
 import { formatMinor } from '../money.js';
@@ -27,8 +27,14 @@ export interface PlaceOrderInput {
   /** Decimal, in the currency the wallet is charged in. */
   maxUnitPrice?: string | number;
   channel?: 'api' | 'partner' | 'shop';
-  /** Paid now from the wallet (default), or later: the goods are held until `holdSeconds` pass. */
-  payment?: { kind: 'wallet' } | { kind: 'deferred'; holdSeconds: number };
+  /**
+   * Paid now from a wallet (default: the one in the account's currency; `currency` picks another
+   * of the account's wallets, the price converted by the FX table), or later: the goods are held
+   * until `holdSeconds` pass.
+   */
+  payment?: { kind: 'wallet'; currency?: string } | { kind: 'deferred'; holdSeconds: number };
+  /** A coupon code, applied and counted in the order's transaction. */
+  couponCode?: string;
 }
 
 export interface OrderDeps {
@@ -56,7 +62,10 @@ function requestHash(input: PlaceOrderInput): string {
     input.callbackUrl ?? null,
     input.maxUnitPrice === undefined ? null : String(input.maxUnitPrice),
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  // Appended only when given, so orders placed before coupons and wallet choice keep their hashes.
+  const walletCurrency = input.payment?.kind === 'wallet' ? input.payment.currency?.toUpperCase() : undefined;
+  const more = input.couponCode !== undefined || walletCurrency !== undefined ? JSON.stringify([input.couponCode?.trim().toUpperCase() ?? null, walletCurrency ?? null]) : '';
+  return createHash('sha256').update(canonical + more).digest('hex');
 }
 
 const selectByClientOrderId = queryTemplate(['accountId', 'clientOrderId'], (db, p) =>
@@ -136,6 +145,8 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
           const charged = planned.plan.debit?.amountMinor ?? 0;
           throw new InsufficientBalance(formatMinor(charged, outcome.currency), formatMinor(outcome.available, outcome.currency), outcome.currency);
         }
+        case 'coupon_exhausted':
+          throw new CouponExhausted(planned.plan.coupon?.code ?? String(input.couponCode), outcome.perCustomer);
         case 'failed':
           throw outcome.error;
       }
@@ -160,6 +171,7 @@ function placedDetail({ plan, product, fields }: PlannedOrder, items: AllocatedI
     status,
     product: { id: product.id, code: product.code, name: product.name.en ?? product.code },
     buyer: { name: order.buyer_name, email: order.buyer_email },
+    coupon_code: plan.coupon?.code ?? null,
     fields,
     items: status === 'fulfilled' ? items.map((item) => ({ id: item.id, code: vault.open(item.code_enc) })) : [],
     events: plan.events,

@@ -7,6 +7,7 @@
 import type { OrdersTable } from '../../db/schema.js';
 import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
+import type { AppliedCoupon } from '../coupons/index.js';
 import type { OrderEvent } from './read-orders.js';
 
 /** The orders row, exactly as inserted: placement always knows the request hash and the wallet. */
@@ -26,6 +27,8 @@ export interface PlacementPlan {
     /** The exchange rate from the product's currency to the buyer's, when they differ. */
     fxRate: string | null;
   };
+  /** The coupon the order is priced by: its use is counted (limits checked) when the batch is written. */
+  coupon: (AppliedCoupon & { customerKey: string }) | null;
   /** What to take from stock: nothing (manual fulfilment), unique codes (sold, or held until `expires_at`), or the shared code. */
   claim: 'none' | 'sell' | 'hold' | 'shared';
   /** The wallet debit; absent when the order is paid later. */
@@ -45,6 +48,8 @@ export type PlacementOutcome =
   | { kind: 'out_of_stock'; available: number }
   /** `available` is balance plus credit limit, in the wallet's currency. */
   | { kind: 'insufficient_balance'; available: number; currency: string }
+  /** The coupon's usage limit, or the customer's, has been reached. */
+  | { kind: 'coupon_exhausted'; perCustomer: boolean }
   /** Anything unexpected: this order failed on its own and wrote nothing; the batch's others stand. */
   | { kind: 'failed'; error: unknown };
 

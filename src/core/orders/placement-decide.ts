@@ -29,6 +29,16 @@ export interface BuyerNow {
   wallet_checkout: boolean;
 }
 
+export interface CouponNow {
+  updated_at: string;
+  status: string;
+  used_count: number;
+  usage_limit: number | null;
+  per_customer_limit: number | null;
+  starts_at: string | null;
+  ends_at: string | null;
+}
+
 /** What a batch reads before deciding. */
 export interface BatchState {
   products: Map<number, ProductNow>;
@@ -42,6 +52,9 @@ export interface BatchState {
   pools: Map<number, AllocatedItem[]>;
   /** Per shared-mode product: the code every buyer gets, if there is one. */
   sharedCodes: Map<number, AllocatedItem | undefined>;
+  /** The batch's coupons (locked), and their standing uses by `${coupon_id}:${customer_key}`. */
+  coupons: Map<number, CouponNow>;
+  couponUses: Map<string, number>;
 }
 
 /** What a batch needs to read: derived from its plans alone. */
@@ -54,6 +67,9 @@ export interface BatchNeeds {
   /** Unique-mode products and how many codes the whole batch could take of each. */
   codes: Array<{ productId: number; quantity: number }>;
   sharedProductIds: number[];
+  /** Ascending, for the same reason as wallets. */
+  couponIds: number[];
+  couponCustomers: Array<{ couponId: number; customerKey: string }>;
 }
 
 export interface ClaimedCode {
@@ -85,9 +101,13 @@ export interface BatchWrites {
   /** Unique-mode products and how many codes the batch took of each. */
   counted: Map<number, number>;
   outbox: OutboxRow[];
+  redemptions: Array<{ coupon_id: number; order_id: string; customer_key: string; discount_minor: number; created_at: string }>;
+  /** How many uses the batch adds to each coupon. */
+  couponUses: Map<number, number>;
 }
 
 const clientKey = (accountId: number, clientOrderId: string) => `${accountId}:${clientOrderId}`;
+const customerUseKey = (couponId: number, customerKey: string) => `${couponId}:${customerKey}`;
 
 export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
   const codes = new Map<number, number>();
@@ -107,10 +127,17 @@ export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
     clientOrderIds: plans.flatMap(({ order }) => (order.client_order_id === null ? [] : [{ accountId: order.account_id, clientOrderId: order.client_order_id }])),
     codes: [...codes].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity })),
     sharedProductIds: [...shared],
+    couponIds: [...new Set(plans.flatMap((p) => (p.coupon ? [p.coupon.id] : [])))].sort((a, b) => a - b),
+    couponCustomers: [...new Map(plans.flatMap((p) => (p.coupon ? [[customerUseKey(p.coupon.id, p.coupon.customerKey), { couponId: p.coupon.id, customerKey: p.coupon.customerKey }] as const] : []))).values()],
   };
 }
 
-function isAsPriced({ order, priced, debit }: PlacementPlan, state: BatchState): boolean {
+function isAsPriced({ order, priced, debit, coupon }: PlacementPlan, state: BatchState): boolean {
+  if (coupon) {
+    const now = state.coupons.get(coupon.id);
+    if (!now || now.updated_at !== coupon.updatedAt || now.status !== 'active') return false;
+    if ((now.starts_at !== null && order.created_at < now.starts_at) || (now.ends_at !== null && order.created_at >= now.ends_at)) return false;
+  }
   const product = state.products.get(order.product_id);
   const buyer = state.buyers.get(order.account_id);
   const fxNow = order.currency === order.charged_currency ? null : (state.fxRates.get(`${order.currency}:${order.charged_currency}`) ?? null);
@@ -132,7 +159,10 @@ function isAsPriced({ order, priced, debit }: PlacementPlan, state: BatchState):
 }
 
 export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcomes: PlacementOutcome[]; writes: BatchWrites } {
-  const writes: BatchWrites = { orders: [], claimedCodes: [], items: [], events: [], debits: new Map(), ledger: [], counted: new Map(), outbox: [] };
+  const writes: BatchWrites = {
+    orders: [], claimedCodes: [], items: [], events: [], debits: new Map(), ledger: [], counted: new Map(), outbox: [], redemptions: [], couponUses: new Map(),
+  };
+  const customerUses = new Map<string, number>();
   const taken = new Set(state.takenClientOrderIds);
   const handedOut = new Map<number, number>();
   const balances = new Map<number, number>();
@@ -142,6 +172,15 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcom
     if (!isAsPriced(plan, state)) return { kind: 'stale' };
     const key = order.client_order_id === null ? undefined : clientKey(order.account_id, order.client_order_id);
     if (key !== undefined && taken.has(key)) return { kind: 'duplicate' };
+
+    if (plan.coupon) {
+      const coupon = state.coupons.get(plan.coupon.id)!;
+      const used = coupon.used_count + (writes.couponUses.get(plan.coupon.id) ?? 0);
+      if (coupon.usage_limit !== null && used >= coupon.usage_limit) return { kind: 'coupon_exhausted', perCustomer: false };
+      const useKey = customerUseKey(plan.coupon.id, plan.coupon.customerKey);
+      const usedByCustomer = customerUses.get(useKey) ?? state.couponUses.get(useKey) ?? 0;
+      if (coupon.per_customer_limit !== null && usedByCustomer >= coupon.per_customer_limit) return { kind: 'coupon_exhausted', perCustomer: true };
+    }
 
     let items: AllocatedItem[] = [];
     if (plan.claim === 'sell' || plan.claim === 'hold') {
@@ -175,6 +214,12 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcom
     }
     writes.orders.push(order);
     writes.outbox.push(...plan.outbox);
+    if (plan.coupon) {
+      const useKey = customerUseKey(plan.coupon.id, plan.coupon.customerKey);
+      customerUses.set(useKey, (customerUses.get(useKey) ?? state.couponUses.get(useKey) ?? 0) + 1);
+      writes.couponUses.set(plan.coupon.id, (writes.couponUses.get(plan.coupon.id) ?? 0) + 1);
+      writes.redemptions.push({ coupon_id: plan.coupon.id, order_id: order.id, customer_key: plan.coupon.customerKey, discount_minor: plan.coupon.discountMinor, created_at: order.created_at });
+    }
     for (const item of items) writes.items.push({ order_id: order.id, stock_item_id: item.id, created_at: order.created_at });
     for (const event of plan.events) {
       writes.events.push({ order_id: order.id, from_status: event.from, to_status: event.to, reason: event.reason, actor: event.actor, created_at: event.at });

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
-import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type ProductNow, type WalletFunds } from './placement-decide.js';
+import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
@@ -57,7 +57,10 @@ async function readState(tx: Db, plans: PlacementPlan[]): Promise<BatchState> {
     pool.push({ id: Number(code.id), code_enc: code.code_enc });
     pools.set(code.product_id, pool);
   }
+  const { coupons, couponUses } = await readCoupons(tx, needs.couponIds, needs.couponCustomers);
   return {
+    coupons,
+    couponUses,
     wallets: new Map(row.wallets.map((w) => [Number(w.id), { balance_minor: Number(w.balance_minor), credit_limit_minor: Number(w.credit_limit_minor), currency: w.currency }])),
     products: new Map(row.products.map((p) => [p.id, { ...p, price_minor: Number(p.price_minor) }])),
     buyers: new Map(row.buyers.map((b) => [b.id, { currency: b.currency, discount_bp: Number(b.discount_bp), wallet_checkout: b.wallet_checkout }])),
@@ -68,6 +71,43 @@ async function readState(tx: Db, plans: PlacementPlan[]): Promise<BatchState> {
   };
 }
 
+/**
+ * The batch's coupons, locked FOR UPDATE in id order after the wallets (every writer of coupon
+ * uses locks in that order), with each customer's standing uses. Only batches with coupons pay
+ * for this round trip.
+ */
+async function readCoupons(tx: Db, ids: number[], customers: Array<{ couponId: number; customerKey: string }>): Promise<Pick<BatchState, 'coupons' | 'couponUses'>> {
+  if (ids.length === 0) return { coupons: new Map(), couponUses: new Map() };
+  const rows = await sql<CouponNow & { id: number }>`
+    select id, updated_at, status, used_count, usage_limit, per_customer_limit, starts_at, ends_at from coupons where id = any(${ids}::int[]) order by id for update
+  `.execute(tx);
+  const uses = await sql<{ coupon_id: number; customer_key: string; uses: number }>`
+    select r.coupon_id, r.customer_key, count(*)::int as uses from coupon_redemptions r
+    where (r.coupon_id, r.customer_key) in (select * from unnest(${customers.map((c) => c.couponId)}::int[], ${customers.map((c) => c.customerKey)}::text[]))
+      and r.released_at is null
+    group by r.coupon_id, r.customer_key
+  `.execute(tx);
+  return {
+    coupons: new Map(rows.rows.map((c) => [Number(c.id), c])),
+    couponUses: new Map(uses.rows.map((u) => [`${u.coupon_id}:${u.customer_key}`, u.uses])),
+  };
+}
+
+/** Records the batch's coupon uses; the coupons' CHECK constraint refuses a count past a usage limit. */
+async function writeRedemptions(tx: Db, writes: BatchWrites): Promise<void> {
+  if (writes.redemptions.length === 0) return;
+  const uses = [...writes.couponUses].map(([id, count]) => ({ id, count }));
+  await sql`
+    with
+      redeemed as (
+        insert into coupon_redemptions (coupon_id, order_id, customer_key, discount_minor, created_at)
+        select x.coupon_id, x.order_id, x.customer_key, x.discount_minor, x.created_at
+        from jsonb_to_recordset(${JSON.stringify(writes.redemptions)}::jsonb) as x(coupon_id int, order_id text, customer_key text, discount_minor bigint, created_at text))
+    update coupons c set used_count = c.used_count + x.count
+    from jsonb_to_recordset(${JSON.stringify(uses)}::jsonb) as x(id int, count int) where c.id = x.id
+  `.execute(tx);
+}
+
 /** A client_order_id of the batch was taken by a transaction that committed after the batch read. */
 class ConcurrentDuplicate extends Error {}
 
@@ -76,14 +116,15 @@ async function insertOrders(tx: Db, writes: BatchWrites): Promise<void> {
     with inserted as (
       insert into orders (id, number, account_id, channel, client_order_id, request_hash, product_id, quantity, unit_price_minor, currency,
         total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, fulfillment, wallet_id, buyer_name, buyer_email,
-        delivery_channel, callback_url, fields, reason, expires_at, created_at, updated_at)
+        delivery_channel, callback_url, fields, reason, expires_at, created_at, updated_at, coupon_id, discount_minor)
       select x.id, x.number, x.account_id, x.channel, x.client_order_id, x.request_hash, x.product_id, x.quantity, x.unit_price_minor, x.currency,
         x.total_minor, x.charged_minor, x.charged_currency, x.fx_rate, x.status, x.payment_status, x.fulfillment, x.wallet_id, x.buyer_name,
-        x.buyer_email, x.delivery_channel, x.callback_url, x.fields, x.reason, x.expires_at, x.created_at, x.updated_at
+        x.buyer_email, x.delivery_channel, x.callback_url, x.fields, x.reason, x.expires_at, x.created_at, x.updated_at, x.coupon_id, x.discount_minor
       from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(id text, number text, account_id int, channel text, client_order_id text,
         request_hash text, product_id int, quantity int, unit_price_minor bigint, currency text, total_minor bigint, charged_minor bigint,
         charged_currency text, fx_rate text, status text, payment_status text, fulfillment text, wallet_id bigint, buyer_name text, buyer_email text,
-        delivery_channel text, callback_url text, fields text, reason text, expires_at text, created_at text, updated_at text)
+        delivery_channel text, callback_url text, fields text, reason text, expires_at text, created_at text, updated_at text,
+        coupon_id int, discount_minor bigint)
       on conflict (account_id, client_order_id) do nothing
       returning 1)
     select count(*)::int as inserted from inserted
@@ -140,6 +181,7 @@ async function writeBatch(db: Db, plans: PlacementPlan[]): Promise<PlacementOutc
     if (writes.orders.length === 0) return outcomes;
     await insertOrders(tx, writes);
     await writeTheRest(tx, writes, writes.orders[0]!.created_at);
+    await writeRedemptions(tx, writes);
     return outcomes;
   });
 }

@@ -6,14 +6,14 @@
 import type SQLite from 'better-sqlite3';
 import type { Db } from '../../db/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
-import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type ProductNow, type WalletFunds } from './placement-decide.js';
+import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
 const ORDER_COLUMNS = [
   'id', 'number', 'account_id', 'channel', 'client_order_id', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
   'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'fulfillment', 'wallet_id', 'buyer_name',
-  'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at',
+  'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at', 'coupon_id', 'discount_minor',
 ] as const;
 
 function prepareStatements(sqlite: SQLite.Database) {
@@ -36,6 +36,14 @@ function prepareStatements(sqlite: SQLite.Database) {
     debit: sqlite.prepare('update wallets set balance_minor = balance_minor - ?, updated_at = ? where id = ?'),
     ledger: sqlite.prepare("insert into ledger_entries (wallet_id, amount_minor, balance_after_minor, kind, reference, memo, actor, created_at) values (?, ?, ?, 'order', ?, null, ?, ?)"),
     countDown: sqlite.prepare('update products set stock_available = stock_available - ? where id = ?'),
+    coupon: sqlite.prepare<[number], CouponNow>('select updated_at, status, used_count, usage_limit, per_customer_limit, starts_at, ends_at from coupons where id = ?'),
+    customerUses: sqlite.prepare<[number, string], { uses: number }>(
+      'select count(*) as uses from coupon_redemptions where coupon_id = ? and customer_key = ? and released_at is null',
+    ),
+    redemption: sqlite.prepare(
+      'insert into coupon_redemptions (coupon_id, order_id, customer_key, discount_minor, created_at) values (@coupon_id, @order_id, @customer_key, @discount_minor, @created_at)',
+    ),
+    useCoupon: sqlite.prepare('update coupons set used_count = used_count + ? where id = ?'),
     outbox: sqlite.prepare(
       'insert into outbox_events (event_id, type, account_id, order_id, endpoint_id, callback_url, payload, created_at) values (@event_id, @type, @account_id, @order_id, @endpoint_id, @callback_url, @payload, @created_at)',
     ),
@@ -74,7 +82,13 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
     }
     const pools = new Map(needs.codes.map(({ productId, quantity }) => [productId, s.pool.all(productId, quantity)]));
     const sharedCodes = new Map(needs.sharedProductIds.map((id) => [id, s.shared.get(id)]));
-    return { products, buyers, fxRates, wallets, takenClientOrderIds, pools, sharedCodes };
+    const coupons = new Map<number, CouponNow>();
+    for (const id of needs.couponIds) {
+      const coupon = s.coupon.get(id);
+      if (coupon) coupons.set(id, coupon);
+    }
+    const couponUses = new Map(needs.couponCustomers.map(({ couponId, customerKey }) => [`${couponId}:${customerKey}`, s.customerUses.get(couponId, customerKey)?.uses ?? 0]));
+    return { products, buyers, fxRates, wallets, takenClientOrderIds, pools, sharedCodes, coupons, couponUses };
   }
 
   function write(writes: BatchWrites): void {
@@ -91,6 +105,9 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
     for (const l of writes.ledger) s.ledger.run(l.wallet_id, l.amount_minor, l.balance_after_minor, l.reference, l.actor, l.created_at);
     for (const [productId, quantity] of writes.counted) s.countDown.run(quantity, productId);
     for (const event of writes.outbox) s.outbox.run(event);
+    for (const redemption of writes.redemptions) s.redemption.run(redemption);
+    // The coupons' CHECK constraint refuses a count past the usage limit, whatever was decided.
+    for (const [couponId, uses] of writes.couponUses) s.useCoupon.run(uses, couponId);
   }
 
   const writeBatch = sqlite.transaction((plans: PlacementPlan[]): PlacementOutcome[] => {

@@ -10,8 +10,9 @@ import { nowIso } from '../clock.js';
 import { orderPlacedEvents } from '../events/index.js';
 import { DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
 import { fulfillmentFor } from '../fulfillment/index.js';
+import { couponDiscount, couponForOrder, type AppliedCoupon } from '../coupons/index.js';
 import { newUlid } from '../ids.js';
-import { formatMinor, parseMinor } from '../money.js';
+import { formatMinor, isCurrencyCode, parseMinor } from '../money.js';
 import { convertMinor, ensureWallet, findFxRate } from '../wallets/index.js';
 import type { OrderRow, PlacementPlan } from './placement-batch.js';
 import type { PlaceOrderInput } from './place-order.js';
@@ -50,7 +51,9 @@ function checkFields(declared: CheckoutField[], given: Record<string, string>, p
 
 interface Pricing {
   unitMinor: number;
+  /** After the coupon. */
   totalMinor: number;
+  discountMinor: number;
   chargedMinor: number;
   chargedCurrency: string;
   fxRate: string | null;
@@ -82,15 +85,23 @@ async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
   return { currency: row.currency, discountBp: row.discount_bp ?? 0, walletId: row.wallet_id ?? null, walletCheckout: row.wallet_checkout !== 'off' };
 }
 
-async function priceOrder(tx: Db, reads: PlacementReads, product: Product, quantity: number, buyer: Buyer): Promise<Pricing> {
+/** Price: the tier's unit price, times the quantity, less the coupon, converted to the wallet's currency. */
+async function priceOrder(tx: Db, reads: PlacementReads, product: Product, quantity: number, buyer: Buyer, chargedCurrency: string, coupon: AppliedCoupon | null): Promise<Pricing> {
   const unitMinor = tieredPrice(product.price_minor, buyer.discountBp);
-  const totalMinor = unitMinor * quantity;
-  if (buyer.currency === product.currency) return { unitMinor, totalMinor, chargedMinor: totalMinor, chargedCurrency: product.currency, fxRate: null };
-  const rate = await reads.fxRate(tx, product.currency, buyer.currency).catch((error: unknown) => {
+  const discountMinor = coupon?.discountMinor ?? 0;
+  const totalMinor = unitMinor * quantity - discountMinor;
+  if (chargedCurrency === product.currency) return { unitMinor, totalMinor, discountMinor, chargedMinor: totalMinor, chargedCurrency, fxRate: null };
+  const rate = await reads.fxRate(tx, product.currency, chargedCurrency).catch((error: unknown) => {
     if (!(error instanceof NotFound)) throw error;
-    throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to your currency ${buyer.currency}; ask the shop to set one.`);
+    throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to ${chargedCurrency}; ask the shop to set one.`);
   });
-  return { unitMinor, totalMinor, chargedMinor: convertMinor(totalMinor, product.currency, buyer.currency, rate), chargedCurrency: buyer.currency, fxRate: rate };
+  return { unitMinor, totalMinor, discountMinor, chargedMinor: convertMinor(totalMinor, product.currency, chargedCurrency, rate), chargedCurrency, fxRate: rate };
+}
+
+/** The coupon's discount on this order, read fresh: coupons are few and change (disabling, limits). */
+async function applyCoupon(db: Db, code: string, product: Product, subtotalMinor: number, at: string): Promise<AppliedCoupon> {
+  const row = await couponForOrder(db, code);
+  return { id: Number(row.id), code: row.code, updatedAt: row.updated_at, discountMinor: couponDiscount(row, product, subtotalMinor, at) };
 }
 
 export interface PlannedOrder {
@@ -119,8 +130,12 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
   if (problems.length) throw new ValidationFailed(`The order is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
 
   const deferred = input.payment?.kind === 'deferred' ? input.payment : undefined;
+  const chargedCurrency = (input.payment?.kind === 'wallet' && input.payment.currency?.toUpperCase()) || buyer.currency;
+  if (!isCurrencyCode(chargedCurrency)) throw new ValidationFailed('The wallet currency is not a currency code.', [{ field: 'payment.currency', message: 'a three-letter currency code' }]);
   if (!deferred && !buyer.walletCheckout) throw new WalletDisabled();
-  const price = await priceOrder(db, reads, product, quantity, buyer);
+  const now = nowIso();
+  const coupon = input.couponCode === undefined ? null : await applyCoupon(db, input.couponCode, product, tieredPrice(product.price_minor, buyer.discountBp) * quantity, now);
+  const price = await priceOrder(db, reads, product, quantity, buyer, chargedCurrency, coupon);
   if (input.maxUnitPrice !== undefined) {
     const limit = parseMinor(input.maxUnitPrice, price.chargedCurrency);
     if (limit === undefined) throw new ValidationFailed('max_unit_price is not a valid amount.', [{ field: 'max_unit_price', message: `a decimal amount in ${price.chargedCurrency}` }]);
@@ -129,9 +144,8 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
   }
 
   const orderId = newUlid();
-  const now = nowIso();
   const holdUntil = deferred ? new Date(Date.now() + deferred.holdSeconds * 1000).toISOString() : null;
-  const walletId = buyer.walletId ?? (await ensureWallet(db, accountId, price.chargedCurrency)).id;
+  const walletId = (price.chargedCurrency === buyer.currency ? buyer.walletId : null) ?? (await ensureWallet(db, accountId, price.chargedCurrency)).id;
   const events: OrderEvent[] = deferred
     ? [{ from: null, to: 'awaiting_payment', reason: `placed; goods held until ${holdUntil}`, actor, at: now }]
     : [
@@ -167,6 +181,8 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     expires_at: holdUntil,
     created_at: now,
     updated_at: now,
+    coupon_id: coupon?.id ?? null,
+    discount_minor: price.discountMinor,
   };
   const claim = !strategy.claimsStockAtPlacement ? 'none' : product.stock_mode === 'shared' ? 'shared' : deferred ? 'hold' : 'sell';
   const plan: PlacementPlan = {
@@ -180,6 +196,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
       buyer: { currency: buyer.currency, discountBp: buyer.discountBp, walletCheckout: buyer.walletCheckout },
       fxRate: price.fxRate,
     },
+    coupon: coupon && { ...coupon, customerKey: `account:${accountId}` },
     claim,
     debit: !deferred && price.chargedMinor > 0 ? { walletId, amountMinor: price.chargedMinor } : null,
     events,

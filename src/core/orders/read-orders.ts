@@ -30,7 +30,10 @@ export interface OrderDetail {
   quantity: number;
   unit_price_minor: number;
   currency: string;
+  /** After the coupon's discount. */
   total_minor: number;
+  discount_minor: number;
+  coupon_code: string | null;
   charged_minor: number;
   charged_currency: string;
   fx_rate: string | null;
@@ -53,8 +56,9 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string)
   const row = await db
     .selectFrom('orders')
     .innerJoin('products', 'products.id', 'orders.product_id')
+    .leftJoin('coupons', 'coupons.id', 'orders.coupon_id')
     .selectAll('orders')
-    .select(['products.code as product_code', 'products.name as product_name'])
+    .select(['products.code as product_code', 'products.name as product_name', 'coupons.code as coupon_code'])
     .where('orders.id', '=', orderId)
     .executeTakeFirst();
   if (!row) throw new NotFound(`No order ${orderId}.`);
@@ -84,6 +88,8 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string)
     unit_price_minor: row.unit_price_minor,
     currency: row.currency,
     total_minor: row.total_minor,
+    discount_minor: Number(row.discount_minor),
+    coupon_code: row.coupon_code,
     charged_minor: row.charged_minor,
     charged_currency: row.charged_currency,
     fx_rate: row.fx_rate,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Souk } from '../../app.js';
 import { adminAccountRoutes } from './accounts.js';
 import { adminCatalogRoutes } from './catalog.js';
+import { adminCouponRoutes } from './coupons.js';
 import { adminOrderRoutes } from './orders.js';
 import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
@@ -15,4 +16,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminWalletRoutes, { souk });
   await app.register(adminOrderRoutes, { souk });
   await app.register(adminWebhookRoutes, { souk });
+  await app.register(adminCouponRoutes, { souk });
 }

@@ -24,6 +24,7 @@ const PlaceOrderBody = Type.Object(
     delivery_channel: Type.Optional(Type.Union([Type.Literal('api'), Type.Literal('email')])),
     callback_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
     max_unit_price: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })], { description: 'Refuse (409) if the unit price you would be charged is above this.' })),
+    coupon_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A coupon: 400 invalid_coupon if it does not apply, 409 coupon_exhausted once its uses are spent.' })),
   },
   { description: 'Give `product` (canonical) or `item_id` (seed 003).' },
 );
@@ -55,6 +56,7 @@ function toPlaceOrderInput(body: PlaceOrderBody) {
     deliveryChannel: body.delivery_channel,
     callbackUrl: body.callback_url,
     maxUnitPrice: body.max_unit_price,
+    couponCode: body.coupon_code,
   };
 }
 

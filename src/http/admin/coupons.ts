@@ -1,0 +1,93 @@
+// Coupon administration: create, list, look at, disable and enable again. Their use is counted by
+// placement; these routes never change a count.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { createCoupon, findCoupon, listCoupons, setCouponStatus } from '../../core/coupons/index.js';
+import { needs } from '../route-policy.js';
+import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+
+const ADMIN = needs('admin');
+const Decimal = (description: string) => Type.Union([Type.String({ maxLength: 40 }), Type.Number()], { description });
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const CouponSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    code: Type.String(),
+    kind: Type.Union([Type.Literal('percent'), Type.Literal('amount')]),
+    percent: Nullable(Type.String({ description: 'Percentage off (kind percent), e.g. "12.5".' })),
+    amount: Nullable(Type.String({ description: 'Amount off (kind amount), decimal in `currency`.' })),
+    currency: Nullable(Type.String()),
+    product_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The one product it applies to; null for every product.' }),
+    usage_limit: Type.Union([Type.Integer(), Type.Null()]),
+    per_customer_limit: Type.Union([Type.Integer(), Type.Null()]),
+    used_count: Type.Integer({ description: 'Uses that stand: orders cancelled, rejected or expired give theirs back.' }),
+    starts_at: Nullable(Type.String({ format: 'date-time' })),
+    ends_at: Nullable(Type.String({ format: 'date-time' })),
+    status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Coupon', title: 'Coupon' },
+);
+const CreateBody = Type.Object({
+  code: Type.String({ minLength: 3, maxLength: 64, description: 'Letters, digits, - and _; matched without regard to case.' }),
+  percent: Type.Optional(Decimal('Percentage off, 0.01 to 100. Give this or amount.')),
+  amount: Type.Optional(Decimal('A fixed amount off, in currency. Give this or percent.')),
+  currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'Required with amount; the coupon applies only to products priced in it.' })),
+  product: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Integer()], { description: 'Product id, code or slug: only that product.' })),
+  usage_limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Uses in all.' })),
+  per_customer_limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Uses per buying account.' })),
+  starts_at: Type.Optional(Type.String({ format: 'date-time' })),
+  ends_at: Type.Optional(Type.String({ format: 'date-time' })),
+});
+const Params = Type.Object({ coupon: Type.String({ minLength: 1, maxLength: 64, description: 'Coupon id or code.' }) });
+const ListQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) });
+
+export async function adminCouponRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  app.addSchema(CouponSchema);
+  const tags = ['admin'];
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/coupons',
+    { config: { auth: ADMIN }, schema: { tags, operationId: 'adminListCoupons', summary: 'Coupons, newest first', security: ADMIN_SECURITY, querystring: ListQuery, response: { 200: okObject({ coupons: Type.Array(Type.Ref('Coupon')) }), ...errorResponses(400, 401, 403) } } },
+    async (request) => ({ ok: true, coupons: await listCoupons(souk.db, request.query) }),
+  );
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    '/coupons',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags,
+        operationId: 'adminCreateCoupon',
+        summary: 'Create a coupon: a percentage or an amount off, optionally for one product, with limits and a validity window',
+        security: ADMIN_SECURITY,
+        body: CreateBody,
+        response: { 201: okObject({ coupon: Type.Ref('Coupon') }), ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => reply.code(201).send({ ok: true, coupon: await createCoupon(souk.db, request.body) }),
+  );
+  app.get<{ Params: Static<typeof Params> }>(
+    '/coupons/:coupon',
+    { config: { auth: ADMIN }, schema: { tags, operationId: 'adminGetCoupon', summary: 'One coupon, with how often it has been used', security: ADMIN_SECURITY, params: Params, response: { 200: okObject({ coupon: Type.Ref('Coupon') }), ...errorResponses(401, 403, 404) } } },
+    async (request) => ({ ok: true, coupon: await findCoupon(souk.db, request.params.coupon) }),
+  );
+  for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+    app.post<{ Params: Static<typeof Params> }>(
+      `/coupons/:coupon/${action}`,
+      {
+        config: { auth: ADMIN },
+        schema: {
+          tags,
+          operationId: action === 'disable' ? 'adminDisableCoupon' : 'adminEnableCoupon',
+          summary: action === 'disable' ? 'Stop a coupon: orders still being placed with it are refused' : 'Let a disabled coupon be used again',
+          security: ADMIN_SECURITY,
+          params: Params,
+          response: { 200: okObject({ coupon: Type.Ref('Coupon') }), ...errorResponses(401, 403, 404) },
+        },
+      },
+      async (request) => ({ ok: true, coupon: await setCouponStatus(souk.db, request.params.coupon, status) }),
+    );
+  }
+}
