@@ -9,6 +9,7 @@ import { bearer, createLogin, createReseller, startTestSouk, type TestSouk } fro
 import { stockedProduct } from '../helpers/orders.js';
 import { setWalletCheckout, checkInvariants } from '../../src/core/orders/index.js';
 import { setFxRate } from '../../src/core/wallets/index.js';
+import { createCoupon } from '../../src/core/coupons/index.js';
 
 const EMAIL = 'buyer@example.com';
 const PASSWORD = 'correct horse battery';
@@ -344,6 +345,26 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await me(token), { email: 'poor.buyer@example.com', balance: 1, balance_crypto: 0 });
       assert.deepEqual(await reserved(), before);
       assert.equal((await t.souk.db.selectFrom('wallets').select('balance_minor').where('account_id', '=', customerAccountId).where('currency', '=', 'CNY').executeTakeFirstOrThrow()).balance_minor, 9_500);
+    });
+
+    test('couponCode: applied in the order (10% off); unknown is 400 invalid_coupon and a used-up one 409 coupon_exhausted, nothing reserved', async () => {
+      await createCoupon(t.souk.db, { code: 'TENOFF', percent: '10', usage_limit: 1 });
+      const { token } = await fundedCustomer('coupon.buyer@example.com', '20.00', '0');
+      const body = { productId: String(productId), quantity: 5, contactEmail: 'coupon.buyer@example.com', paymentMethod: 'balance_cny' };
+      const before = await reserved();
+      const unknown = assertShopError(await order({ ...body, couponCode: 'NO-SUCH-COUPON' }, token), 400, 'invalid_coupon', 'unknown coupon');
+      assert.equal(unknown.fields?.[0]?.field, 'couponCode');
+      assert.deepEqual(await reserved(), before);
+
+      const res = await order({ ...body, couponCode: 'TENOFF' }, token);
+      assert.equal(res.statusCode, 200, res.body);
+      // 5 × 0.50 CNY = 2.50, less 10% = 2.25.
+      assert.equal(res.json().order.amount, 2.25);
+      assert.equal((await me(token)).balance, 17.75);
+      const before2 = await reserved();
+      assertShopError(await order({ ...body, couponCode: 'TENOFF' }, token), 409, 'coupon_exhausted', 'used up');
+      assert.deepEqual(await reserved(), before2);
+      assert.equal((await me(token)).balance, 17.75);
     });
 
     test('order lookup with SOUK_TRUST_PROXY unset: X-Forwarded-For is ignored, two "IPs" share one budget of 3', async () => {

@@ -3,10 +3,10 @@
 // a coin goes with crypto and nothing else, and the payment method must be open. Balance methods
 // charge the customer's CNY or USD wallet through placeOrder; nothing is reserved before that.
 import { findProduct, type Product } from '../catalog/index.js';
-import { ItemNotFound, PaymentMethodUnavailable, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
+import { DomainError, InvalidCoupon, ItemNotFound, PaymentMethodUnavailable, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
 import { isRowId } from '../ids.js';
 import { placeOrder, type OrderDeps, type OrderDetail } from '../orders/index.js';
-import { isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
+import { WALLET_CURRENCY, isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
 import type { Customer } from './customers.js';
 
 /** Seed 004: "Maximum 200 per order". */
@@ -82,10 +82,14 @@ export async function placeShopOrder(deps: OrderDeps, customer: Customer | null,
       quantity: request.quantity,
       buyer: { email: request.contactEmail.trim() },
       channel: 'shop',
-      // INTERIM until main's placement takes a wallet currency and a coupon: the default (CNY) wallet.
-      payment: { kind: 'wallet' },
+      payment: { kind: 'wallet', currency: WALLET_CURRENCY[method] },
+      couponCode: request.couponCode,
     },
     `customer:${customer.customerId}`,
-  );
+  ).catch((error: unknown) => {
+    // Name the field as this profile's clients send it.
+    if (error instanceof InvalidCoupon) throw new DomainError(error.code, error.status, error.message, { fields: [{ field: 'couponCode', message: error.message }] });
+    throw error;
+  });
   return placed.order;
 }
