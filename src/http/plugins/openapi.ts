@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { ErrorSchema } from '../envelope.js';
 import { OPEN } from '../route-policy.js';
 import { webhooksSection } from '../webhook-docs.js';
+import { PARTNER_SECURITY_SCHEMES } from '../partner/security.js';
 
 type OpenApiDocument = NonNullable<Extract<SwaggerOptions, { openapi?: unknown }>['openapi']>;
 type OpenApiWebhooks = Extract<OpenApiDocument, { webhooks?: unknown }>['webhooks'];
@@ -33,6 +34,7 @@ export async function registerOpenApi(app: FastifyInstance) {
         { name: 'orders', description: 'Placing and following orders, paid from your wallet' },
         { name: 'events', description: 'The event feed and webhook acks; the webhooks themselves are under `webhooks`' },
         { name: 'admin', description: 'Shop administration (admin key or admin login)' },
+        { name: 'partner', description: 'Seed 000 partner profile at /v1: every request carries X-API-Key, X-Signature (hex HMAC-SHA256 of the raw body) and X-Timestamp; see docs/partner-api.md' },
         { name: 'webhooks', description: 'What Souk POSTs to your endpoints: signed twice (Standard Webhooks and seed 000 X-Signature), retried until 2xx or ack' },
       ],
       // The section is plain JSON built from TypeBox schemas, which the swagger types cannot see through.
@@ -42,6 +44,7 @@ export async function registerOpenApi(app: FastifyInstance) {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer sk_live_…`' },
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key in `X-API-Key`' },
           token: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from POST /api/v1/auth/token; the `Bearer` prefix is optional' },
+          ...PARTNER_SECURITY_SCHEMES,
         },
       },
     },
