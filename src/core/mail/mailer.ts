@@ -18,6 +18,8 @@ export interface MailerOptions {
   /** The From header. */
   from: string;
   pollMs?: number;
+  /** Seconds between tries of a failing mail; MAIL_RETRY_SCHEDULE by default. */
+  retrySchedule?: readonly number[];
   /** Told of every mail sent; never given the codes. */
   onSent?(sent: { orderId: string; orderNumber: string; messageId: string; file?: string }): void;
   onError(error: unknown): void;
@@ -115,7 +117,7 @@ export class Mailer {
       failure = error instanceof Error ? error.message : String(error);
       this.options.onError(error);
     }
-    const delay = await markMailFailed(db, mail, failure);
+    const delay = await markMailFailed(db, mail, failure, this.options.retrySchedule);
     if (delay !== undefined) this.later(delay + 5);
   }
 }
