@@ -376,6 +376,21 @@ for (const kind of DATABASE_KINDS) {
       assertError(await post(partner, '/v1/webhooks/ack', {}), 400, 'validation_error');
     });
 
+    test('the OpenAPI document has the profile under its own tag, every operation requiring the three headers', async () => {
+      const doc = (await t.app.inject({ url: '/api/v1/openapi.json' })).json();
+      assert.ok(doc.tags.some((tag: { name: string }) => tag.name === 'partner'));
+      const schemes = doc.components.securitySchemes;
+      assert.deepEqual([schemes.partnerKey.name, schemes.partnerSignature.name, schemes.partnerTimestamp.name], ['X-API-Key', 'X-Signature', 'X-Timestamp']);
+      const operations = Object.entries(doc.paths as Record<string, Record<string, { tags: string[]; security: unknown }>>)
+        .filter(([path]) => path.startsWith('/v1/'))
+        .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ at: `${method.toUpperCase()} ${path}`, ...op })));
+      assert.deepEqual(operations.map((o) => o.at).sort(), ['GET /v1/orders/{order_id}', 'GET /v1/products', 'POST /v1/orders', 'POST /v1/webhooks/ack']);
+      for (const op of operations) {
+        assert.deepEqual(op.tags, ['partner'], op.at);
+        assert.deepEqual(op.security, [{ partnerKey: [], partnerSignature: [], partnerTimestamp: [] }], op.at);
+      }
+    });
+
     describe('rate limit at the default 120 requests a minute per key', () => {
       let d: TestSouk;
       before(async () => {

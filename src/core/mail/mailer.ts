@@ -25,8 +25,13 @@ export interface MailerOptions {
   onError(error: unknown): void;
 }
 
-/** After an in-process wake, give the dispatcher this long to publish the events first. */
-const PUBLISH_GRACE_MS = 60;
+/**
+ * After an in-process wake, give the dispatcher this long to publish the events first. Wakes in the
+ * meantime are folded into the one pending, so under order load (a wake per committed batch) the
+ * mailer reads the feed a few times a second rather than once per commit (on SQLite every read of
+ * it that moves the cursor takes the one write lock that placements need).
+ */
+const PUBLISH_GRACE_MS = 100;
 
 export class Mailer {
   private running: Promise<void> | undefined;
@@ -34,7 +39,13 @@ export class Mailer {
   private stopped = false;
   private poll: NodeJS.Timeout | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly wake = () => this.later(PUBLISH_GRACE_MS);
+  private waking: NodeJS.Timeout | undefined;
+  private readonly wake = () => {
+    this.waking ??= setTimeout(() => {
+      this.waking = undefined;
+      this.kick();
+    }, PUBLISH_GRACE_MS);
+  };
 
   constructor(private readonly options: MailerOptions) {}
 
@@ -51,6 +62,7 @@ export class Mailer {
     outboxSignal.off('inserted', this.wake);
     if (this.poll) clearInterval(this.poll);
     for (const timer of this.timers) clearTimeout(timer);
+    if (this.waking) clearTimeout(this.waking);
     await this.running;
     this.options.transport.close();
   }

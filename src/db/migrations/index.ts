@@ -2,7 +2,7 @@ import type { Migration } from '../migrate.js';
 import { foundation } from './0001-foundation.js';
 import { orders } from './0002-orders.js';
 import { events } from './0003-events.js';
-import { orderMails } from './0004-order-mails.js';
+import { orderMails } from './0005-order-mails.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
 export const migrations: readonly Migration[] = [foundation, orders, events, orderMails];

@@ -41,4 +41,4 @@ async function up(tx: Transaction<Database>, dialect: Dialect): Promise<void> {
   await sql`insert into outbox_cursors (consumer, position, updated_at) select 'order-mails', coalesce(max(position), 0), ${new Date().toISOString()} from outbox_events`.execute(tx);
 }
 
-export const orderMails: Migration = { name: '0004-order-mails', up };
+export const orderMails: Migration = { name: '0005-order-mails', up };
