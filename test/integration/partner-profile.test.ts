@@ -13,6 +13,7 @@ import { startMailCatcher, type MailCatcher } from '../helpers/smtp.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createCategory, createProduct } from '../../src/core/catalog/index.js';
 import { expireUnpaidOrders, placeOrder } from '../../src/core/orders/index.js';
+import { fanOutEvents } from '../../src/core/webhooks/index.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
 
@@ -28,6 +29,9 @@ const DOCUMENT_ORDER = {
   delivery_channel: 'gmail_transfer',
   callback_url: 'https://partner-site.com/webhooks/idzone',
 };
+
+/** The same, without the document's callback_url (a real domain: the suite never calls out). */
+const { callback_url: _documentCallback, ...WITHOUT_CALLBACK } = DOCUMENT_ORDER;
 
 interface SignOptions {
   timestamp?: number | string;
@@ -99,13 +103,16 @@ for (const kind of DATABASE_KINDS) {
       const raw = typeof body === 'string' ? body : JSON.stringify(body);
       return t.app.inject({ method: 'POST', url, headers: partnerHeaders(key, raw, options), payload: raw });
     }
+    /** The worker (dispatcher and mailer), as `souk serve` runs it embedded. */
+    async function startWorkers() {
+      webhooks = await startWebhookWorker(t.souk, { onError: (error) => t.app.log.error({ err: error }, 'webhook dispatch failed') });
+      mail = startMailWorker(t.souk, { onError: (error) => t.app.log.error({ err: error }, 'order mail failed'), log: (message, fields) => t.app.log.info(fields, message) });
+    }
     const admin = (url: string, payload: object) => t.app.inject({ method: 'POST', url: `/admin/api${url}`, headers: bearer(t.adminKey), payload });
 
     before(async () => {
       smtp = await startMailCatcher();
       t = await startTestSouk(kind, { logStream: logs.stream, env: { SOUK_SMTP_URL: smtp.url, SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_RETRY_SCHEDULE: '0.05,0.05,60' } });
-      webhooks = await startWebhookWorker(t.souk, { onError: (error) => t.app.log.error({ err: error }, 'webhook dispatch failed') });
-      mail = startMailWorker(t.souk, { onError: (error) => t.app.log.error({ err: error }, 'order mail failed'), log: (message, fields) => t.app.log.info(fields, message) });
       partner = await createReseller(t.souk, { kind: 'partner', signed: true, name: 'ID Zone partner' });
       rival = await createReseller(t.souk, { kind: 'partner', signed: true, name: 'Another partner' });
       await fund(t.souk, partner.accountId, 100_000);
@@ -200,6 +207,17 @@ for (const kind of DATABASE_KINDS) {
       const row = await t.souk.db.selectFrom('orders').select(['channel', 'client_order_id']).where('id', '=', order.order_id).executeTakeFirstOrThrow();
       assert.deepEqual(row, { channel: 'partner', client_order_id: 'WS-983442' });
 
+      // The document's callback_url is a real domain. Before any worker runs, publish the order's
+      // events and close their deliveries with the documented ack, so the suite never calls out.
+      while ((await fanOutEvents(t.souk.db, t.souk.dialect)) > 0);
+      const events = await t.souk.db.selectFrom('outbox_events').select(['event_id', 'type']).where('order_id', '=', order.order_id).orderBy('id').execute();
+      assert.deepEqual(events.map((e) => e.type), ['order.created', 'order.fulfilled']);
+      for (const { event_id } of events) {
+        const acked = await post(partner, '/v1/webhooks/ack', { event_id });
+        assert.deepEqual(acked.json(), { ok: true, event_id, closed: 1 });
+      }
+      await startWorkers();
+
       await smtp.waitFor((mails) => mails.some((m) => m.to.includes('rahim@example.com')), 'the codes mail');
       // The server has the mail before Souk records it as sent.
       const sent = await until(() => t.souk.db.selectFrom('order_mails').selectAll().where('order_id', '=', order.order_id).executeTakeFirstOrThrow(), (row) => row.status === 'sent', 'the mail recorded as sent');
@@ -243,7 +261,7 @@ for (const kind of DATABASE_KINDS) {
     });
 
     test('401: no key, an unknown key, a bad signature, a stale or future timestamp, missing signature headers, a key without a signing secret', async () => {
-      const body = JSON.stringify({ ...DOCUMENT_ORDER, partner_order_id: 'WS-401' });
+      const body = JSON.stringify({ ...WITHOUT_CALLBACK, partner_order_id: 'WS-401' });
       assertError(await get(partner, '/v1/products', { omit: ['x-api-key'] }), 401, 'unauthorized');
       assertError(await post(partner, '/v1/orders', body, { omit: ['x-api-key'] }), 401, 'unauthorized');
       assertError(await get({ ...partner, apiKey: 'sk_live_' + 'x'.repeat(40) }, '/v1/products'), 401, 'unauthorized');
@@ -265,7 +283,7 @@ for (const kind of DATABASE_KINDS) {
     });
 
     test('400: missing required fields are named; an unsupported flow_type names the supported values', async () => {
-      const base = { ...DOCUMENT_ORDER, partner_order_id: 'WS-400' };
+      const base = { ...WITHOUT_CALLBACK, partner_order_id: 'WS-400' };
       for (const field of ['partner_order_id', 'flow_type', 'product_code', 'buyer'] as const) {
         const { [field]: _dropped, ...rest } = base;
         const body = assertError(await post(partner, '/v1/orders', rest), 400, 'validation_error');
@@ -286,7 +304,7 @@ for (const kind of DATABASE_KINDS) {
     });
 
     test('domain errors still apply: 404 unknown product_code, 409 out_of_stock, 402 insufficient_balance', async () => {
-      const base = { ...DOCUMENT_ORDER, delivery_channel: 'api' };
+      const base = { ...WITHOUT_CALLBACK, delivery_channel: 'api' };
       assertError(await post(partner, '/v1/orders', { ...base, partner_order_id: 'WS-404', product_code: 'NO-SUCH-ID' }), 404, 'item_not_found');
       assertError(await post(partner, '/v1/orders', { ...base, partner_order_id: 'WS-409', product_code: 'FF-MAX-50', quantity: 4 }), 409, 'out_of_stock');
       const poor = await createReseller(t.souk, { kind: 'partner', signed: true, name: 'Poor partner' });
@@ -297,7 +315,7 @@ for (const kind of DATABASE_KINDS) {
 
     test('lifecycle: every internal status reads as queued, verifying, fulfilled or rejected, with the internal status beside it', async () => {
       const place = async (partnerOrderId: string, productCode: string) => {
-        const res = await post(partner, '/v1/orders', { ...DOCUMENT_ORDER, partner_order_id: partnerOrderId, product_code: productCode, delivery_channel: 'api' });
+        const res = await post(partner, '/v1/orders', { ...WITHOUT_CALLBACK, partner_order_id: partnerOrderId, product_code: productCode, delivery_channel: 'api' });
         assert.equal(res.statusCode, 200, res.body);
         return res.json().order as { order_id: string; status: string; internal_status: string };
       };
@@ -350,7 +368,7 @@ for (const kind of DATABASE_KINDS) {
     test('POST /v1/webhooks/ack closes the retry cycle of an order callback; unsigned is 401, another partner’s event is 404', async () => {
       const hook = await startReceiver(() => 500);
       receivers.push(hook);
-      const placed = await post(partner, '/v1/orders', { ...DOCUMENT_ORDER, partner_order_id: 'WS-ACK', delivery_channel: 'api', callback_url: hook.url });
+      const placed = await post(partner, '/v1/orders', { ...WITHOUT_CALLBACK, partner_order_id: 'WS-ACK', delivery_channel: 'api', callback_url: hook.url });
       assert.equal(placed.statusCode, 200, placed.body);
       // One order's events reach a target in order, so the receiver failing order.created holds the rest back.
       await hook.waitFor((r) => r.length >= 2, 10_000, 'order.created, tried again');
@@ -374,6 +392,9 @@ for (const kind of DATABASE_KINDS) {
       // The cycle is closed: the next event of the order goes out.
       await hook.waitFor((r) => r.some((x) => x.event.type === 'order.fulfilled'), 10_000, 'order.fulfilled after the ack');
       assertError(await post(partner, '/v1/webhooks/ack', {}), 400, 'validation_error');
+      // The document order's deliveries, acked before they were due, were never attempted.
+      const documentDeliveries = await t.souk.db.selectFrom('webhook_deliveries').select(['status', 'attempts']).where('callback_url', '=', DOCUMENT_ORDER.callback_url).execute();
+      assert.deepEqual(documentDeliveries, [{ status: 'acked', attempts: 0 }, { status: 'acked', attempts: 0 }]);
     });
 
     test('the OpenAPI document has the profile under its own tag, every operation requiring the three headers', async () => {
