@@ -98,6 +98,10 @@ program
     const worker = runWorker
       ? await startWebhookWorker(souk, { metrics: webhookMetrics, onError: (error) => app.log.error({ err: error }, 'webhook dispatch failed; it will run again') })
       : undefined;
+    const { startMailWorker } = await import('./worker/mail.js');
+    const mail = runWorker
+      ? startMailWorker(souk, { onError: (error) => app.log.error({ err: error }, 'order mail failed; it will be tried again'), log: (message, fields) => app.log.info(fields, message) })
+      : undefined;
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -115,6 +119,7 @@ program
         await app.close();
         sweeper.stop();
         await worker?.stop();
+        await mail?.stop();
         await souk.close();
         process.exit(0);
       } catch (error) {
@@ -144,6 +149,11 @@ program
     const metrics = new DispatcherMetrics(souk.db);
     const sweeper = startSweeper(souk, report('housekeeping failed; it will run again'));
     const worker = await startWebhookWorker(souk, { metrics, onError: report('webhook dispatch failed; it will run again'), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+    const { startMailWorker } = await import('./worker/mail.js');
+    const mail = startMailWorker(souk, {
+      onError: report('order mail failed; it will be tried again'),
+      log: (message, fields) => process.stdout.write(`souk worker: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`),
+    });
     const exporter = options.metricsPort !== undefined ? await serveMetrics(metrics.registry, { host: config.host, port: options.metricsPort, token: config.metricsToken }) : undefined;
     const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
     process.stdout.write(`Souk worker running (${where})${exporter ? `; metrics on ${exporter.url}` : ''}\n`);
@@ -154,6 +164,7 @@ program
       sweeper.stop();
       await exporter?.close();
       await worker.stop();
+      await mail.stop();
       await souk.close();
       process.exit(0);
     };

@@ -26,6 +26,8 @@ export interface Config {
   masterKey: Buffer;
   webhookAllowPrivate: boolean;
   smtpUrl: string | undefined;
+  /** The From of mails to buyers. */
+  mailFrom: string;
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Requests per minute per API key unless the account overrides it. */
@@ -70,7 +72,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
   { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
   { env: 'SOUK_PRODUCT_UPDATE_INTERVAL', default: '10', meaning: 'stock changes are announced (product.updated) at most once per product per this many seconds' },
-  { env: 'SOUK_SMTP_URL', default: 'unset', meaning: 'mail transport; unset writes .eml files to the data dir' },
+  { env: 'SOUK_SMTP_URL', default: 'unset', meaning: 'mail transport (`smtp://user:pass@host:587`, `smtps://…`) for codes of e-mail orders; unset writes .eml files to `<data dir>/mail/`' },
+  { env: 'SOUK_MAIL_FROM', default: 'Souk <souk@localhost>', meaning: 'the From of mails to buyers' },
   { env: 'SOUK_TRUST_PROXY', default: '0', meaning: 'take client IPs from `X-Forwarded-For`' },
   { env: 'SOUK_LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
   { env: 'SOUK_KEY_RATE_LIMIT', default: '120', meaning: 'requests per minute per API key (accounts may override)' },
@@ -187,6 +190,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     masterKey: Buffer.alloc(0),
     webhookAllowPrivate: flag(env, 'SOUK_WEBHOOK_ALLOW_PRIVATE'),
     smtpUrl,
+    mailFrom: env.SOUK_MAIL_FROM?.trim() || 'Souk <souk@localhost>',
     trustProxy: flag(env, 'SOUK_TRUST_PROXY'),
     logLevel,
     keyRateLimitPerMinute: integer(env, 'SOUK_KEY_RATE_LIMIT', 120, 1, 10_000_000),

@@ -317,6 +317,29 @@ export interface CustomersTable {
   created_at: string;
 }
 
+export interface OrderMailsTable {
+  id: Generated<number>;
+  order_id: string;
+  event_id: string;
+  recipient: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  claim_token: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface OutboxCursorsTable {
+  consumer: string;
+  position: number;
+  updated_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -347,6 +370,8 @@ export interface Database {
   customers: CustomersTable;
   coupons: CouponsTable;
   coupon_redemptions: CouponRedemptionsTable;
+  order_mails: OrderMailsTable;
+  outbox_cursors: OutboxCursorsTable;
 }
 
 export interface CouponsTable {

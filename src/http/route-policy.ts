@@ -6,8 +6,8 @@ export type RoutePolicy =
   | { kind: 'open' }
   /** Anyone; limited per IP, or per key when credentials are sent (and then they must be valid). */
   | { kind: 'public' }
-  /** A valid key or token with the scope. */
-  | { kind: 'key'; scope: Scope }
+  /** A valid key or token with the scope; `signed`: an API key whose every request is signed (seed 000's /v1). */
+  | { kind: 'key'; scope: Scope; signed?: boolean }
   /** The token endpoint: limited per IP, with its own brute-force guard inside. */
   | { kind: 'login' }
   /**
@@ -27,3 +27,5 @@ export const PUBLIC: RoutePolicy = { kind: 'public' };
 export const LOGIN: RoutePolicy = { kind: 'login' };
 export const SHOP: RoutePolicy = { kind: 'shop' };
 export const needs = (scope: Scope): RoutePolicy => ({ kind: 'key', scope });
+/** A signed API key with the scope: X-API-Key + X-Signature + X-Timestamp on every request. */
+export const needsSigned = (scope: Scope): RoutePolicy => ({ kind: 'key', scope, signed: true });

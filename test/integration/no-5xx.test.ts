@@ -5,7 +5,7 @@ import type { HTTPMethods, LightMyRequestResponse } from 'fastify';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { registeredRoutes, type RegisteredRoute } from '../helpers/routes.js';
 import { bearer, createLogin, createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
-import { authenticateApiKey, createApiKey, signRequestV2 } from '../../src/core/accounts/index.js';
+import { authenticateApiKey, createApiKey, signBody, signRequestV2 } from '../../src/core/accounts/index.js';
 
 // Junk thrown at every route the server registered: path parameters, query strings, headers,
 // credentials and bodies. Whatever arrives, the answer is never a 5xx, and every error is the
@@ -346,6 +346,11 @@ function fittingBody(route: string, who: Identities): Record<string, unknown> {
       return { orderNo: 'SK-0000-0000-0000', email: 'fuzz@example.com' };
     case 'PATCH /admin/api/products/:ref':
       return { name: 'App card', price: '12.00', status: 'active', category: 'gift-cards', type: 'us' };
+    // Unique bodies: seed 000 signs only the body, and a repeated (key, signature, second) is a replay.
+    case 'POST /v1/orders':
+      return { partner_order_id: `FZ-${n}`, flow_type: 'buy_direct_id', product_code: who.known.productCode, buyer: { name: 'Fuzz', email: 'fuzz@example.com' }, delivery_channel: 'api', fields: { player_id: 'p1' } };
+    case 'POST /v1/webhooks/ack':
+      return { event_id: `evt_${String(n).padStart(26, '0')}` };
     default:
       return {};
   }
@@ -406,6 +411,8 @@ function mangle(key: string, how: 'none' | 'truncate' | 'append' | 'upper' | 'pa
   }
 }
 
+let lastPartnerStamp = 0;
+
 function build(junk: JunkRequest, who: Identities): BuiltRequest {
   const render = (s: Segment, fitting = who.known.productCode) => renderSegment(s, who.known, fitting);
   let method: HTTPMethods;
@@ -433,7 +440,16 @@ function build(junk: JunkRequest, who: Identities): BuiltRequest {
   const payload = bodyText(junk.body, `${method} ${route}`, who);
 
   const c = junk.credential;
-  if (c.kind === 'fitting') {
+  if (c.kind === 'fitting' && route.startsWith('/v1/')) {
+    // Seed 000's profile takes only signed keys, in X-API-Key, signing the raw body.
+    const key = who.signed.reseller.optional;
+    headers['x-api-key'] = key.apiKey;
+    // A second of its own for every request: the same body signed in the same second is a replay.
+    lastPartnerStamp = Math.min(Math.max(now - 110, lastPartnerStamp + 1), now + 110);
+    headers['x-timestamp'] ??= String(lastPartnerStamp);
+    // Fastify reads no body on GET and HEAD, so the server checks those against the empty body.
+    headers['x-signature'] ??= signBody(key.secret, method === 'GET' || method === 'HEAD' ? '' : (payload ?? ''));
+  } else if (c.kind === 'fitting') {
     const shop = route.startsWith('/api/') && !route.startsWith('/api/v1/');
     headers.authorization = `Bearer ${route.startsWith('/admin/') ? who.adminKey : shop ? who.customerToken : who.resellerKey}`;
   } else if (c.kind === 'key') {

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { fund, stockedProduct } from '../helpers/orders.js';
@@ -121,7 +122,7 @@ for (const kind of DATABASE_KINDS) {
 
     test('an ack closes the cycle of a receiver that answers too slowly; acking another account’s event is 404', async () => {
       const hook = await receiver(() => 500);
-      const acker = await createReseller(t.souk, { name: 'Acker' });
+      const acker = await createReseller(t.souk, { name: 'Acker', signed: true });
       await fund(t.souk, acker.accountId, 1000);
       const { id } = await endpoint(acker.accountId, hook.url, { events: ['order.fulfilled'] });
       await order(acker.apiKey, { product: 'HOOK-5' });
@@ -130,7 +131,10 @@ for (const kind of DATABASE_KINDS) {
       const stranger = await createReseller(t.souk, { name: 'Stranger' });
       const theirs = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/ack', headers: bearer(stranger.apiKey), payload: { event_id: eventId } });
       assert.equal(theirs.statusCode, 404);
-      const acked = await t.app.inject({ method: 'POST', url: '/v1/webhooks/ack', headers: { 'x-api-key': acker.apiKey }, payload: { event_id: eventId } });
+      // Seed 000's ack takes the partner profile's signed headers.
+      const ackBody = JSON.stringify({ event_id: eventId });
+      const ackHeaders = { 'x-api-key': acker.apiKey, 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': createHmac('sha256', acker.signingSecret!).update(ackBody).digest('hex'), 'content-type': 'application/json' };
+      const acked = await t.app.inject({ method: 'POST', url: '/v1/webhooks/ack', headers: ackHeaders, payload: ackBody });
       assert.equal(acked.statusCode, 200, acked.body);
       assert.equal(acked.json().closed, 1);
       const listed = (await admin('GET', `/webhook-deliveries?endpoint=${id}`)).json().deliveries;

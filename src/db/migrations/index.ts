@@ -4,6 +4,7 @@ import { orders } from './0002-orders.js';
 import { events } from './0003-events.js';
 import { coupons } from './0004-coupons.js';
 import { customers } from './0005-customers.js';
+import { orderMails } from './0006-order-mails.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails];

@@ -1,22 +1,33 @@
-// Seed 000's partner profile at /v1 (X-API-Key + X-Signature + X-Timestamp). So far it holds the
-// webhook ack; the rest of the profile mounts here too.
+// Seed 000's partner profile at /v1: products, orders, order status and the webhook ack. Every
+// route takes a signed API key (X-API-Key + X-Signature + X-Timestamp; see route-policy.ts), is
+// limited per key like the rest of the API, and answers errors in Souk's one envelope.
 import type { FastifyInstance } from 'fastify';
 import type { Souk } from '../../app.js';
 import { ackEvent } from '../../core/webhooks/index.js';
 import { AckAnswer, AckBody, ackedEventId } from '../api-v1/events.js';
-import { needs } from '../route-policy.js';
+import { needsSigned } from '../route-policy.js';
 import { errorResponses } from '../schema-helpers.js';
+import { partnerOrderRoutes } from './orders.js';
+import { partnerProductRoutes } from './products.js';
+import { PARTNER_SECURITY } from './security.js';
+import { PartnerOrderSchema, PartnerProductSchema } from './views.js';
 
 export async function partnerRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  app.addSchema(PartnerProductSchema);
+  app.addSchema(PartnerOrderSchema);
+  await app.register(partnerProductRoutes, { souk });
+  await app.register(partnerOrderRoutes, { souk });
+
   app.post<{ Body: AckBody }>(
     '/webhooks/ack',
     {
-      config: { auth: needs('orders:read') },
+      config: { auth: needsSigned('orders:read') },
       schema: {
-        tags: ['events'],
+        tags: ['partner'],
         operationId: 'partnerAckWebhook',
-        summary: 'Seed 000: confirm a webhook delivery and close its retry cycle',
-        security: [{ apiKeyHeader: [] }],
+        summary: 'Confirm a webhook delivery and close its retry cycle',
+        description: 'Name the event by the `webhook-id` you received. An event that was not sent to you is 404.',
+        security: PARTNER_SECURITY,
         body: AckBody,
         response: { 200: AckAnswer, ...errorResponses(400, 401, 403, 404, 429) },
       },

@@ -104,8 +104,12 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
     if (policy.kind === 'key' && !hasScope(principal, policy.scope)) {
       throw new Forbidden(`This key lacks the ${policy.scope} scope.`);
     }
+    const signedOnly = policy.kind === 'key' && policy.signed === true;
+    if (signedOnly && (!principal.keyId || !credentials.signingSecret)) {
+      throw new Unauthorized('This API signs every request: use an API key created with a signing secret (souk key create --signed) in X-API-Key, with X-Signature and X-Timestamp.');
+    }
     if (principal.keyId) {
-      request.signing = { keyId: principal.keyId, signingSecret: credentials.signingSecret, requireSignature: credentials.requireSignature };
+      request.signing = { keyId: principal.keyId, signingSecret: credentials.signingSecret, requireSignature: credentials.requireSignature || signedOnly };
       touchApiKey(souk.db, principal.keyId).catch((error: unknown) => request.log.warn({ err: error }, 'could not record key use'));
     }
   });

@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { ErrorSchema } from '../envelope.js';
 import { OPEN } from '../route-policy.js';
 import { webhooksSection } from '../webhook-docs.js';
+import { PARTNER_SECURITY_SCHEMES } from '../partner/security.js';
 
 type OpenApiDocument = NonNullable<Extract<SwaggerOptions, { openapi?: unknown }>['openapi']>;
 type OpenApiWebhooks = Extract<OpenApiDocument, { webhooks?: unknown }>['webhooks'];
@@ -34,6 +35,7 @@ export async function registerOpenApi(app: FastifyInstance) {
         { name: 'events', description: 'The event feed and webhook acks; the webhooks themselves are under `webhooks`' },
         { name: 'admin', description: 'Shop administration (admin key or admin login)' },
         { name: 'shop', description: 'The public shop API at /api (seed 004): products, customers and their balances, orders, order lookup. Errors add `"success": false`. See docs/shop-api.md' },
+        { name: 'partner', description: 'Seed 000 partner profile at /v1: every request carries X-API-Key, X-Signature (hex HMAC-SHA256 of the raw body) and X-Timestamp; see docs/partner-api.md' },
         { name: 'webhooks', description: 'What Souk POSTs to your endpoints: signed twice (Standard Webhooks and seed 000 X-Signature), retried until 2xx or ack' },
       ],
       // The section is plain JSON built from TypeBox schemas, which the swagger types cannot see through.
@@ -44,6 +46,7 @@ export async function registerOpenApi(app: FastifyInstance) {
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key in `X-API-Key`' },
           token: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from POST /api/v1/auth/token; the `Bearer` prefix is optional' },
           customerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A shop customer token from POST /api/auth/login or /api/auth/register; good only on the shop API at /api' },
+          ...PARTNER_SECURITY_SCHEMES,
         },
       },
     },

@@ -1,0 +1,106 @@
+// Seed 000: POST /v1/orders (a buy placed from partner checkout data, paid from the partner's
+// wallet) and GET /v1/orders/{order_id} (lifecycle status and fulfilment metadata).
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Souk } from '../../app.js';
+import { ValidationFailed } from '../../core/errors.js';
+import { findAccountOrderId, loadOrderDetail, placeOrder, type PlaceOrderInput } from '../../core/orders/index.js';
+import { recordApiFailures } from '../plugins/api-failures.js';
+import { needsSigned } from '../route-policy.js';
+import { errorResponses, okObject } from '../schema-helpers.js';
+import { PARTNER_SECURITY } from './security.js';
+import { partnerOrderView } from './views.js';
+
+const DELIVERY_CHANNELS = ['api', 'email', 'gmail_transfer'] as const;
+
+const PlaceBody = Type.Object({
+  partner_order_id: Type.String({ minLength: 1, maxLength: 120, description: 'Your order id, unique for ever: a retry with the same id and body returns the original order; a different body is 422.' }),
+  flow_type: Type.String({ minLength: 1, maxLength: 60, description: 'A buy flow: any value starting with `buy_` (e.g. `buy_direct_id`). Sell and hybrid flows are not offered yet (400).' }),
+  product_code: Type.String({ minLength: 1, maxLength: 160, description: '`product_code` from GET /v1/products.' }),
+  buyer: Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.String({ format: 'email', maxLength: 320, description: 'Where e-mail delivery sends the codes.' }),
+  }),
+  delivery_channel: Type.Optional(
+    Type.Union(DELIVERY_CHANNELS.map((c) => Type.Literal(c)), { description: '`api` (default: the codes are in the answer), `email`, or `gmail_transfer` (the same as email: mailed to buyer.email).' }),
+  ),
+  callback_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://', description: 'Receives the order events, signed.' })),
+  quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: "Souk extension; defaults to the product's min_quantity." })),
+  fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { description: "Souk extension: the product's checkout fields." })),
+});
+type PlaceBody = Static<typeof PlaceBody>;
+
+const OrderParams = Type.Object({ order_id: Type.String({ minLength: 1, maxLength: 120, description: "Souk's order id, or your partner_order_id." }) });
+
+/** Translates seed 000's body into a placement; only buy flows exist so far. */
+function toPlaceOrderInput(body: PlaceBody): PlaceOrderInput {
+  if (!/^buy_[a-z0-9_]+$/.test(body.flow_type)) {
+    throw new ValidationFailed(`flow_type "${body.flow_type}" is not supported; use a buy flow: buy_direct_id, or any other value starting with buy_. Sell and hybrid (trade-in) flows are not available yet.`, [
+      { field: 'flow_type', message: 'must start with buy_ (e.g. buy_direct_id)' },
+    ]);
+  }
+  return {
+    product: body.product_code,
+    quantity: body.quantity,
+    clientOrderId: body.partner_order_id,
+    fields: body.fields,
+    buyer: body.buyer,
+    deliveryChannel: body.delivery_channel === 'gmail_transfer' ? 'email' : body.delivery_channel,
+    callbackUrl: body.callback_url,
+    channel: 'partner',
+  };
+}
+
+export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault };
+  const OrderAnswer = okObject({ order: Type.Ref('PartnerOrder') });
+
+  await app.register(async (scoped) => {
+    recordApiFailures(scoped, souk);
+    scoped.post<{ Body: PlaceBody }>(
+      '/orders',
+      {
+        config: { auth: needsSigned('orders:write') },
+        schema: {
+          tags: ['partner'],
+          operationId: 'partnerCreateOrder',
+          summary: 'Create an order from partner checkout data',
+          description:
+            'Paid from your wallet in one transaction. Stock products are fulfilled at once: the codes are in `order.fulfillment.delivered_items`, ' +
+            'and with `email`/`gmail_transfer` delivery they are also mailed to `buyer.email`. Errors: 400 validation_error (missing fields, ' +
+            'unsupported flow_type), 402 insufficient_balance, 404 item_not_found, 409 out_of_stock, 422 idempotency_key_reused.',
+          security: PARTNER_SECURITY,
+          body: PlaceBody,
+          response: {
+            200: okObject({ replayed: Type.Boolean({ description: 'True when this answers a retry of an earlier request.' }), order: Type.Ref('PartnerOrder') }),
+            ...errorResponses(400, 401, 402, 403, 404, 409, 422, 429, 503),
+          },
+        },
+      },
+      async (request) => {
+        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body), `key:${request.principal!.keyId}`);
+        return { ok: true, replayed: placed.replayed, order: partnerOrderView(placed.order) };
+      },
+    );
+  });
+
+  app.get<{ Params: Static<typeof OrderParams> }>(
+    '/orders/:order_id',
+    {
+      config: { auth: needsSigned('orders:read') },
+      schema: {
+        tags: ['partner'],
+        operationId: 'partnerGetOrder',
+        summary: 'Lifecycle status and fulfilment metadata of one of your orders',
+        description: "By Souk's order id or your partner_order_id. Another account's order is 404.",
+        security: PARTNER_SECURITY,
+        params: OrderParams,
+        response: { 200: OrderAnswer, ...errorResponses(401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const orderId = await findAccountOrderId(souk.db, request.principal!.accountId, request.params.order_id);
+      return { ok: true, order: partnerOrderView(await loadOrderDetail(souk.db, souk.vault, orderId)) };
+    },
+  );
+}
