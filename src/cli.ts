@@ -62,6 +62,7 @@ function demoBanner(demo: DemoCredentials, url: string): string {
     `  Admin login      ${demo.adminUsername} / ${demo.adminPassword}`,
     `  Admin API key    ${demo.adminKey}`,
     `  Reseller key     ${demo.resellerKey}   (key id ${demo.resellerKeyId}; wallet funded with 1000.00 USD)`,
+    `  Shop customer    ${demo.customerEmail} / ${demo.customerPassword}   (balances 5000.00 CNY and 100.00 USD; coupon ${demo.coupon})`,
     '',
     `  Try: curl ${url}/api/v1/products`,
     `       curl -H "Authorization: Bearer ${demo.resellerKey}" ${url}/api/v1/me`,

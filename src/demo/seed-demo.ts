@@ -1,12 +1,15 @@
 // `--demo`: on an empty database, a small catalog (gift cards, game top-ups, software keys in
-// English, Arabic and Chinese), an admin login and a demo reseller with an API key. Everything is
+// English, Arabic and Chinese), an admin login, a demo reseller with an API key, and for the shop
+// profile a customer with CNY and USD balances, a USD→CNY rate and a coupon. Everything is
 // created in one transaction, so a start that dies halfway leaves nothing behind.
 import type { Souk } from '../app.js';
 import { createAccount, createApiKey, createUser } from '../core/accounts/index.js';
 import { CATALOG_TOPIC, createCategory, createCategoryType, createProduct } from '../core/catalog/index.js';
 import { randomBase62 } from '../core/crypto.js';
 import { importStock } from '../core/inventory/index.js';
-import { creditWallet, ensureWallet } from '../core/wallets/index.js';
+import { creditWallet, ensureWallet, setFxRate } from '../core/wallets/index.js';
+import { registerCustomer } from '../core/customers/index.js';
+import { createCoupon } from '../core/coupons/index.js';
 
 export interface DemoCredentials {
   adminUsername: string;
@@ -15,7 +18,13 @@ export interface DemoCredentials {
   resellerAccountId: number;
   resellerKeyId: string;
   resellerKey: string;
+  customerEmail: string;
+  customerPassword: string;
+  coupon: string;
 }
+
+const DEMO_CUSTOMER_EMAIL = 'customer@demo.souk.test';
+const DEMO_COUPON = 'DEMO10';
 
 type Name = { en: string; ar: string; zh: string };
 
@@ -102,7 +111,19 @@ export async function seedDemo(souk: Souk): Promise<DemoCredentials | undefined>
     const resellerKey = await createApiKey(tx, souk.box, { accountId: reseller.id, label: 'demo reseller key' });
     const wallet = await ensureWallet(tx, reseller.id, 'USD');
     await creditWallet(tx, wallet.id, DEMO_FUNDS_MINOR, { kind: 'topup', memo: 'demo funds', actor: 'system:demo' });
+    // The shop profile: the catalog is priced in USD, so CNY balances pay through this rate.
+    await setFxRate(tx, 'USD', 'CNY', '7.2');
+    const customerPassword = randomBase62(12);
+    const customer = await registerCustomer(tx, { email: DEMO_CUSTOMER_EMAIL, password: customerPassword });
+    for (const [currency, minor] of [['CNY', 500_000], ['USD', 10_000]] as const) {
+      const customerWallet = await ensureWallet(tx, customer.accountId, currency);
+      await creditWallet(tx, customerWallet.id, minor, { kind: 'topup', memo: 'demo funds', actor: 'system:demo' });
+    }
+    await createCoupon(tx, { code: DEMO_COUPON, percent: 10 });
     return {
+      customerEmail: DEMO_CUSTOMER_EMAIL,
+      customerPassword,
+      coupon: DEMO_COUPON,
       adminUsername: 'admin',
       adminPassword,
       adminKey: adminKey.apiKey,

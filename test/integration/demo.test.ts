@@ -54,6 +54,24 @@ for (const kind of DATABASE_KINDS) {
         const codes = ((await bought.json()) as { order: { items: Array<{ code: string }> } }).order.items.map((i) => i.code);
         assert.equal(codes.length, 2);
         for (const code of codes) assert.match(code, /^DEMO-/);
+        // The shop profile works out of the box: the demo customer pays in CNY with the demo coupon.
+        const customer = /Shop customer\s+(\S+) \/ (\S+)\s+\(.*coupon (\S+)\)/.exec(printed);
+        assert.ok(customer, printed);
+        const shopLogin = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: customer[1], password: customer[2] }) });
+        assert.equal(shopLogin.status, 200);
+        const customerToken = ((await shopLogin.json()) as { token: string }).token;
+        const shopProducts = ((await (await fetch(`${server.url}/api/products`)).json()) as { products: Array<{ id: string; slug: string; price: number }> }).products;
+        const steam = shopProducts.find((p) => p.slug === 'steam-20-usd');
+        assert.ok(steam);
+        const shopOrder = await fetch(`${server.url}/api/orders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ productId: steam.id, quantity: 1, contactEmail: 'buyer@example.com', paymentMethod: 'balance_cny', couponCode: customer[3] }),
+        });
+        const placed = (await shopOrder.json()) as { order: { amount: number; currency: string; items: string[] } };
+        assert.equal(shopOrder.status, 200, JSON.stringify(placed));
+        // 20.00 USD less 10 % is 18.00 USD, at 7.2 CNY per USD.
+        assert.deepEqual([placed.order.amount, placed.order.currency, placed.order.items.length], [129.6, 'CNY', 1]);
         const admin = await fetch(`${server.url}/admin/api/accounts`, { headers: { authorization: `Bearer ${adminKey}` } });
         assert.equal(admin.status, 200);
       } finally {

@@ -50,17 +50,20 @@ export async function registerCustomer(db: Db, input: { email: string; password:
   // Hashed before anything is read, so a taken e-mail answers no faster than a new one.
   const passwordHash = await hashPassword(input.password);
   if (await emailTaken(db, email)) throw new EmailTaken();
+  const insert = async (tx: Db): Promise<Customer> => {
+    const account = await createAccount(tx, { name: email, kind: 'customer', currency: WALLET_CURRENCY.balance_cny });
+    for (const currency of Object.values(WALLET_CURRENCY)) await ensureWallet(tx, account.id, currency);
+    const row = await tx
+      .insertInto('customers')
+      .values({ account_id: account.id, email, password_hash: passwordHash, disabled_at: null, created_at: nowIso() })
+      .returning(['id'])
+      .executeTakeFirstOrThrow();
+    return { customerId: row.id, accountId: account.id, email };
+  };
+  // Inside a caller's transaction (the demo seeds one with everything else), or in one of its own.
+  if (db.isTransaction) return insert(db);
   try {
-    return await db.transaction().execute(async (tx) => {
-      const account = await createAccount(tx, { name: email, kind: 'customer', currency: WALLET_CURRENCY.balance_cny });
-      for (const currency of Object.values(WALLET_CURRENCY)) await ensureWallet(tx, account.id, currency);
-      const row = await tx
-        .insertInto('customers')
-        .values({ account_id: account.id, email, password_hash: passwordHash, disabled_at: null, created_at: nowIso() })
-        .returning(['id'])
-        .executeTakeFirstOrThrow();
-      return { customerId: row.id, accountId: account.id, email };
-    });
+    return await db.transaction().execute(insert);
   } catch (error) {
     if (await emailTaken(db, email)) throw new EmailTaken();
     throw error;
