@@ -106,7 +106,7 @@ export async function benchOrders(dir: string, options: OrderBenchOptions): Prom
       const referenceSeed = await seed(envFor(referenceDatabase.url), 'BENCH-REF', options.codes);
       console.log(`stock import ${kind}: ${Math.round(soukSeed.importCodesPerSecond)} codes/s (${options.codes} codes, sealed and fingerprinted)`);
       const soukHeaders = { authorization: `Bearer ${soukSeed.apiKey}` };
-      const souk = await startProcess(['bin/souk.js', 'serve', '--port', '0'], env, /Souk serving on (http:\/\/\S+)/, path.join(dir, `souk-orders-${kind}.log`));
+      const souk = await startProcess((process.env.BENCH_NO_WORKER ? ['bin/souk.js', 'serve', '--port', '0', '--no-worker'] : ['bin/souk.js', 'serve', '--port', '0']), env, /Souk serving on (http:\/\/\S+)/, path.join(dir, `souk-orders-${kind}.log`));
       servers.push(souk);
       const reference = await startProcess(
         ['--import', 'tsx', 'bench/reference-orders.ts', referenceDatabase.url, masterKey, 'BENCH-REF', String(referenceSeed.accountId)],

@@ -5,8 +5,8 @@ import type { Db, Dialect } from '../../db/index.js';
 import { ValidationFailed } from '../errors.js';
 import type { EventType, OutboxRow } from './outbox.js';
 
-/** An outbox row with its place in the feed. */
-export interface PublishedEvent extends OutboxRow {
+/** An outbox row with its place in the feed; without its payload, which publishing does not need to read. */
+export interface PublishedEvent extends Omit<OutboxRow, 'payload'> {
   id: number;
   position: number;
 }
@@ -27,7 +27,7 @@ export async function publishPendingEvents(tx: Db, dialect: Dialect, limit = 500
   }
   const pending = await tx
     .selectFrom('outbox_events')
-    .select(['id', 'event_id', 'type', 'account_id', 'order_id', 'endpoint_id', 'callback_url', 'payload', 'created_at'])
+    .select(['id', 'event_id', 'type', 'account_id', 'order_id', 'endpoint_id', 'callback_url', 'created_at'])
     .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
     .where('position', 'is', null)
     .orderBy('id')

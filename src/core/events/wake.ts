@@ -21,9 +21,12 @@ function notify(db: Db, state: { again: boolean }) {
     });
 }
 
-/** Tells the workers that events committed. Call after the commit; it never waits and never throws. */
-export function wakeDispatchers(db: Db): void {
-  outboxSignal.emit('inserted');
+/**
+ * Tells the workers that events committed, or (`deliveries`) that deliveries were made due without
+ * an event, as a re-send does. Call after the commit; it never waits and never throws.
+ */
+export function wakeDispatchers(db: Db, what: 'events' | 'deliveries' = 'events'): void {
+  outboxSignal.emit(what === 'events' ? 'inserted' : 'due');
   // Inside a transaction the events are not visible yet; the workers' own look finds them.
   if (db.isTransaction || !(db.getExecutor().adapter instanceof PostgresAdapter)) return;
   const state = notifying.get(db);

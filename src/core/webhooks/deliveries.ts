@@ -33,12 +33,12 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
 
 /**
  * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
- * Returns how many events were published.
+ * Returns how many events were published and how many deliveries they made.
  */
-export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<number> {
+export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<{ events: number; deliveries: number }> {
   return db.transaction().execute(async (tx) => {
     const events = await publishPendingEvents(tx, dialect, limit);
-    if (!events.length) return 0;
+    if (!events.length) return { events: 0, deliveries: 0 };
     const accounts = [...new Set(events.map((e) => e.account_id).filter((a): a is number => a !== null))];
     const broadcast = events.some((e) => e.account_id === null);
     let query = tx.selectFrom('webhook_endpoints').selectAll().where('status', '=', 'enabled');
@@ -54,7 +54,7 @@ export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promi
         await tx.with('inserted', (w) => w.insertInto('webhook_deliveries').values(chunk).returning('id')).selectNoFrom(sql<string>`pg_notify(${OUTBOX_CHANNEL}, '')`.as('notified')).execute();
       } else await tx.insertInto('webhook_deliveries').values(chunk).execute();
     }
-    return events.length;
+    return { events: events.length, deliveries: rows.length };
   });
 }
 

@@ -59,7 +59,19 @@ export class Dispatcher {
   private listener: pg.Client | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly idle = new Set<() => void>();
+  /**
+   * Whether a claim could find anything. Events commit hundreds of times a second under order load
+   * and most make no delivery; claiming after each round's fan-out would be a write (on SQLite,
+   * the one connection placements need) that finds nothing. So claims run only after something
+   * that can make a delivery due: deliveries written, a retry's time, freed slots, another
+   * worker's notice, and the safety poll (which also finds leases that ran out).
+   */
+  private claimable = true;
   private readonly wake = () => this.kick();
+  private readonly wakeToClaim = () => {
+    this.claimable = true;
+    this.kick();
+  };
 
   constructor(private readonly options: DispatcherOptions) {
     this.sender = createSender({ allowPrivate: options.allowPrivate });
@@ -68,15 +80,16 @@ export class Dispatcher {
 
   async start(): Promise<void> {
     outboxSignal.on('inserted', this.wake);
+    outboxSignal.on('due', this.wakeToClaim);
     if (this.options.dialect === 'postgres' && this.options.databaseUrl) {
       const client = new pg.Client({ connectionString: this.options.databaseUrl });
       client.on('error', (error) => this.options.onError(error));
-      client.on('notification', this.wake);
+      client.on('notification', this.wakeToClaim);
       await client.connect();
       await client.query(`listen ${OUTBOX_CHANNEL}`);
       this.listener = client;
     }
-    this.poll = setInterval(this.wake, SAFETY_POLL_MS);
+    this.poll = setInterval(this.wakeToClaim, SAFETY_POLL_MS);
     this.poll.unref();
     this.look = setInterval(() => void this.lookForEvents(), LOOK_MS);
     this.look.unref();
@@ -87,6 +100,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     outboxSignal.off('inserted', this.wake);
+    outboxSignal.off('due', this.wakeToClaim);
     if (this.poll) clearInterval(this.poll);
     if (this.look) clearInterval(this.look);
     if (this.gathering) clearTimeout(this.gathering);
@@ -150,12 +164,17 @@ export class Dispatcher {
       do {
         this.again = false;
         // A full batch means there may be more; a short one means the outbox is drained.
-        while ((await fanOutEvents(this.options.db, this.options.dialect, FAN_OUT_BATCH)) === FAN_OUT_BATCH);
-        while (!this.stopped && this.inFlight < this.concurrency) {
+        for (;;) {
+          const made = await fanOutEvents(this.options.db, this.options.dialect, FAN_OUT_BATCH);
+          if (made.deliveries > 0) this.claimable = true;
+          if (made.events < FAN_OUT_BATCH) break;
+        }
+        while (this.claimable && !this.stopped && this.inFlight < this.concurrency) {
           const room = this.concurrency - this.inFlight;
           const jobs = await claimDeliveries(this.options.db, this.options.dialect, room);
           if (jobs.length) await this.launch(jobs);
           // Fewer than there was room for: nothing else is due now.
+          if (jobs.length < room) this.claimable = false;
           if (jobs.length < room) break;
         }
       } while (this.again && !this.stopped);
@@ -220,14 +239,14 @@ export class Dispatcher {
       this.flushing = undefined;
       this.settle();
       // Freed slots, and chains whose next delivery may now go.
-      this.kick();
+      this.wakeToClaim();
     });
   }
 
   private later(ms: number) {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.kick();
+      this.wakeToClaim();
     }, ms + 5);
     this.timers.add(timer);
   }

@@ -91,7 +91,7 @@ export async function resendDelivery(db: Db, deliveryId: number): Promise<void> 
     .where('id', '=', deliveryId)
     .where('status', 'in', ['dead', 'delivered', 'acked'])
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 1) return;
+  if (Number(result.numUpdatedRows) === 1) return wakeDispatchers(db, 'deliveries');
   const row = await db.selectFrom('webhook_deliveries').select('status').where('id', '=', deliveryId).executeTakeFirst();
   if (!row) throw new NotFound(`No delivery ${deliveryId}.`);
   throw new ValidationFailed(`Delivery ${deliveryId} is ${row.status}: it will be sent anyway.`, [{ field: 'delivery', message: `is ${row.status}` }]);
@@ -107,6 +107,7 @@ export async function resendFailedDeliveries(db: Db, endpointId: string): Promis
     .where('endpoint_id', '=', endpointId)
     .where((eb) => eb.or([eb('status', '=', 'dead'), eb('status', '=', 'pending')]))
     .executeTakeFirst();
+  wakeDispatchers(db, 'deliveries');
   return Number(result.numUpdatedRows);
 }
 
