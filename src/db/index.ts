@@ -78,10 +78,16 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 1000): SqliteDia
 
 const sqliteHandles = new WeakMap<Db, SQLite.Database>();
 
-const placementWriters = new WeakMap<Db, Db>();
+/** PostgreSQL connections reserved for placement batches: a pool, and a Kysely over it to compile queries. */
+export interface PlacementConnections {
+  db: Db;
+  pool: pg.Pool;
+}
+
+const placementWriters = new WeakMap<Db, PlacementConnections>();
 
 /** PostgreSQL: the connections reserved for writing placement batches (see core/orders/placement-postgres.ts). */
-export function placementWriterOf(db: Db): Db | undefined {
+export function placementWriterOf(db: Db): PlacementConnections | undefined {
   return placementWriters.get(db);
 }
 
@@ -131,7 +137,7 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
   const writerPool = new pg.Pool({ connectionString: target.url, max: 2 });
   writerPool.on('error', () => undefined);
   const writer = new Kysely<Database>({ dialect: new PostgresDialect({ pool: writerPool }) });
-  placementWriters.set(db, writer);
+  placementWriters.set(db, { db: writer, pool: writerPool });
   return {
     db,
     dialect: 'postgres',

@@ -95,7 +95,9 @@ function placementQueue(deps: OrderDeps): PlacementQueue {
     if (deps.db.isTransaction) throw new Error('placement writes in transactions of its own: pass the database, not a transaction');
     const sqlite = sqliteHandleOf(deps.db);
     if (deps.dialect === 'sqlite' && !sqlite) throw new Error('no SQLite handle behind this database');
-    const write = sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(placementWriterOf(deps.db) ?? deps.db);
+    const writer = placementWriterOf(deps.db);
+    if (deps.dialect === 'postgres' && !writer) throw new Error('no placement connections behind this database');
+    const write = sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(writer!);
     queue = new PlacementQueue(async (plans) => {
       const outcomes = await write(plans);
       // The batch's outbox events have committed.

@@ -1,12 +1,29 @@
 // Writing a batch of placements on PostgreSQL, in one transaction and a handful of round trips
 // whatever its size: read and lock what the batch needs (one query), decide in memory
-// (placement-decide.ts), insert the orders, then everything else in one statement.
-import { sql } from 'kysely';
-import type { Db } from '../../db/index.js';
+// (placement-decide.ts), insert the orders, then everything else in one statement. The statements
+// are named (prepared once per connection): parsing and planning these large queries on every
+// batch cost more than running them.
+import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
+import type pg from 'pg';
+import type { Db, PlacementConnections } from '../../db/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
+
+/** One connection inside the batch's transaction, running named statements. */
+class Session {
+  constructor(
+    private readonly compiler: Db,
+    private readonly client: pg.PoolClient,
+  ) {}
+
+  async rows<R>(name: string, query: RawBuilder<R>): Promise<R[]> {
+    const compiled: CompiledQuery = query.compile(this.compiler);
+    const result = await this.client.query<R & pg.QueryResultRow>({ name: `placement_${name}`, text: compiled.sql, values: [...compiled.parameters] });
+    return result.rows;
+  }
+}
 
 interface StateRow {
   wallets: Array<WalletFunds & { id: number }>;
@@ -23,9 +40,9 @@ interface StateRow {
  * then cannot deadlock on them); each product's next codes are locked FOR UPDATE SKIP LOCKED, so
  * batches of other processes take the codes after them instead of waiting.
  */
-async function readState(tx: Db, plans: PlacementPlan[]): Promise<BatchState> {
+async function readState(tx: Session, plans: PlacementPlan[]): Promise<BatchState> {
   const needs = batchNeeds(plans);
-  const result = await sql<StateRow>`
+  const [row] = await tx.rows('read_state', sql<StateRow>`
     select
       (select coalesce(jsonb_agg(w order by w.id), '[]') from (
          select id, balance_minor, credit_limit_minor, currency from wallets where id = any(${needs.walletIds}::bigint[]) order by id for update) w) as wallets,
@@ -49,8 +66,8 @@ async function readState(tx: Db, plans: PlacementPlan[]): Promise<BatchState> {
       (select coalesce(jsonb_agg(c), '[]') from (
          select distinct on (product_id) product_id, id, code_enc from stock_items
          where product_id = any(${needs.sharedProductIds}::int[]) and status = 'available' order by product_id, id desc) c) as shared
-  `.execute(tx);
-  const row = result.rows[0]!;
+  `);
+  if (!row) throw new Error('the batch state query returned no row');
   const pools = new Map<number, AllocatedItem[]>();
   for (const code of row.pools) {
     const pool = pools.get(code.product_id) ?? [];
@@ -76,28 +93,28 @@ async function readState(tx: Db, plans: PlacementPlan[]): Promise<BatchState> {
  * uses locks in that order), with each customer's standing uses. Only batches with coupons pay
  * for this round trip.
  */
-async function readCoupons(tx: Db, ids: number[], customers: Array<{ couponId: number; customerKey: string }>): Promise<Pick<BatchState, 'coupons' | 'couponUses'>> {
+async function readCoupons(tx: Session, ids: number[], customers: Array<{ couponId: number; customerKey: string }>): Promise<Pick<BatchState, 'coupons' | 'couponUses'>> {
   if (ids.length === 0) return { coupons: new Map(), couponUses: new Map() };
-  const rows = await sql<CouponNow & { id: number }>`
+  const rows = await tx.rows('read_coupons', sql<CouponNow & { id: number }>`
     select id, updated_at, status, used_count, usage_limit, per_customer_limit, starts_at, ends_at from coupons where id = any(${ids}::int[]) order by id for update
-  `.execute(tx);
-  const uses = await sql<{ coupon_id: number; customer_key: string; uses: number }>`
+  `);
+  const uses = await tx.rows('read_coupon_uses', sql<{ coupon_id: number; customer_key: string; uses: number }>`
     select r.coupon_id, r.customer_key, count(*)::int as uses from coupon_redemptions r
     where (r.coupon_id, r.customer_key) in (select * from unnest(${customers.map((c) => c.couponId)}::int[], ${customers.map((c) => c.customerKey)}::text[]))
       and r.released_at is null
     group by r.coupon_id, r.customer_key
-  `.execute(tx);
+  `);
   return {
-    coupons: new Map(rows.rows.map((c) => [Number(c.id), c])),
-    couponUses: new Map(uses.rows.map((u) => [`${u.coupon_id}:${u.customer_key}`, u.uses])),
+    coupons: new Map(rows.map((c) => [Number(c.id), c])),
+    couponUses: new Map(uses.map((u) => [`${u.coupon_id}:${u.customer_key}`, u.uses])),
   };
 }
 
 /** Records the batch's coupon uses; the coupons' CHECK constraint refuses a count past a usage limit. */
-async function writeRedemptions(tx: Db, writes: BatchWrites): Promise<void> {
+async function writeRedemptions(tx: Session, writes: BatchWrites): Promise<void> {
   if (writes.redemptions.length === 0) return;
   const uses = [...writes.couponUses].map(([id, count]) => ({ id, count }));
-  await sql`
+  await tx.rows('write_redemptions', sql`
     with
       redeemed as (
         insert into coupon_redemptions (coupon_id, order_id, customer_key, discount_minor, created_at)
@@ -105,14 +122,14 @@ async function writeRedemptions(tx: Db, writes: BatchWrites): Promise<void> {
         from jsonb_to_recordset(${JSON.stringify(writes.redemptions)}::jsonb) as x(coupon_id int, order_id text, customer_key text, discount_minor bigint, created_at text))
     update coupons c set used_count = c.used_count + x.count
     from jsonb_to_recordset(${JSON.stringify(uses)}::jsonb) as x(id int, count int) where c.id = x.id
-  `.execute(tx);
+  `);
 }
 
 /** A client_order_id of the batch was taken by a transaction that committed after the batch read. */
 class ConcurrentDuplicate extends Error {}
 
-async function insertOrders(tx: Db, writes: BatchWrites): Promise<void> {
-  const result = await sql<{ inserted: number }>`
+async function insertOrders(tx: Session, writes: BatchWrites): Promise<void> {
+  const [result] = await tx.rows('insert_orders', sql<{ inserted: number }>`
     with inserted as (
       insert into orders (id, number, account_id, channel, client_order_id, request_hash, product_id, quantity, unit_price_minor, currency,
         total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, fulfillment, wallet_id, buyer_name, buyer_email,
@@ -128,15 +145,15 @@ async function insertOrders(tx: Db, writes: BatchWrites): Promise<void> {
       on conflict (account_id, client_order_id) do nothing
       returning 1)
     select count(*)::int as inserted from inserted
-  `.execute(tx);
-  if (result.rows[0]!.inserted !== writes.orders.length) throw new ConcurrentDuplicate();
+  `);
+  if (result?.inserted !== writes.orders.length) throw new ConcurrentDuplicate();
 }
 
 /** Everything but the orders, in one statement; the foreign keys are checked at its end. */
-async function writeTheRest(tx: Db, writes: BatchWrites, at: string): Promise<void> {
+async function writeTheRest(tx: Session, writes: BatchWrites, at: string): Promise<void> {
   const debits = [...writes.debits].map(([id, amount]) => ({ id, amount }));
   const counted = [...writes.counted].map(([id, quantity]) => ({ id, quantity }));
-  const claimed = await sql<{ claimed: number }>`
+  const [claimed] = await tx.rows('write_the_rest', sql<{ claimed: number }>`
     with
       claimed as (
         update stock_items s set
@@ -170,26 +187,39 @@ async function writeTheRest(tx: Db, writes: BatchWrites, at: string): Promise<vo
         from jsonb_to_recordset(${JSON.stringify(writes.outbox)}::jsonb)
           as x(event_id text, type text, account_id int, order_id text, endpoint_id text, callback_url text, payload text, created_at text))
     select count(*)::int as claimed from claimed
-  `.execute(tx);
+  `);
   // The codes were locked when read; all of them must have been taken.
-  if (claimed.rows[0]!.claimed !== writes.claimedCodes.length) throw new Error(`claimed ${claimed.rows[0]!.claimed} of ${writes.claimedCodes.length} locked codes`);
+  if (claimed?.claimed !== writes.claimedCodes.length) throw new Error(`claimed ${claimed?.claimed} of ${writes.claimedCodes.length} locked codes`);
 }
 
-async function writeBatch(db: Db, plans: PlacementPlan[]): Promise<PlacementOutcome[]> {
-  return db.transaction().execute(async (tx) => {
+async function writeBatch({ db, pool }: PlacementConnections, plans: PlacementPlan[]): Promise<PlacementOutcome[]> {
+  const client = await pool.connect();
+  // A connection that could not begin or roll back is not given back to the pool for reuse.
+  let healthy = false;
+  try {
+    await client.query('begin');
+    healthy = true;
+    const tx = new Session(db, client);
     const { outcomes, writes } = decideBatch(plans, await readState(tx, plans));
-    if (writes.orders.length === 0) return outcomes;
-    await insertOrders(tx, writes);
-    await writeTheRest(tx, writes, writes.orders[0]!.created_at);
-    await writeRedemptions(tx, writes);
+    if (writes.orders.length > 0) {
+      await insertOrders(tx, writes);
+      await writeTheRest(tx, writes, writes.orders[0]!.created_at);
+      await writeRedemptions(tx, writes);
+    }
+    await client.query('commit');
     return outcomes;
-  });
+  } catch (error) {
+    if (healthy) await client.query('rollback').catch(() => (healthy = false));
+    throw error;
+  } finally {
+    client.release(!healthy);
+  }
 }
 
-export function postgresPlacementWriter(db: Db): PlacementWriter {
+export function postgresPlacementWriter(connections: PlacementConnections): PlacementWriter {
   const write: PlacementWriter = async (plans) => {
     try {
-      return await writeBatch(db, plans);
+      return await writeBatch(connections, plans);
     } catch (error) {
       // Nothing of the batch was written. A lone order whose client_order_id was just taken is a
       // duplicate; otherwise (a concurrent duplicate, or an unexpected failure of one order) each
