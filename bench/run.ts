@@ -6,7 +6,8 @@
 // it is cut into, default 2), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50),
 // BENCH_PRODUCTS (default 1000), BENCH_BARE_BUFFER=1 (the baseline sends a Buffer encoded once
 // rather than a string, which Node encodes to UTF-8 again on every response), BENCH_ORDER_CODES
-// (codes stocked per order target, default 120000), BENCH_ORDER_WARMUP (s, default 15). Then, from bench/orders.ts: order placement
+// (codes stocked per order target, default 120000), BENCH_ORDER_WARMUP (s, default 15),
+// BENCH_NO_WORKER=1 (Souk's order server runs without its embedded webhook worker and mailer). Then, from bench/orders.ts: order placement
 // against the minimal reference, and stock import speed, on SQLite and PostgreSQL; and from
 // bench/webhooks.ts (its tunables are listed there): webhook deliveries/s and commit-to-receipt.
 import { spawn, type ChildProcess } from 'node:child_process';
