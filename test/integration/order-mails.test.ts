@@ -190,6 +190,40 @@ for (const kind of DATABASE_KINDS) {
         await mailer.stop();
       });
 
+      test('a mail whose tries are spent is failed and listed with its error for the admin; a re-send delivers it once', async () => {
+        const down = await startMailCatcher();
+        await down.close();
+        const failing = new Mailer({ db: t.souk.db, dialect: t.souk.dialect, vault: t.souk.vault, transport: smtpTransport(down.url), from: 'Shop <shop@example.com>', pollMs: 50, retrySchedule: [], onError: () => undefined });
+        mailers.push(failing);
+        failing.start();
+        const order = await emailOrder('gave-up@example.com');
+        await until(() => mailRow(order.order_id), (r) => r?.status === 'failed', 'the mail given up');
+        await failing.stop();
+        const listed = await t.app.inject({ url: '/admin/api/mails?status=failed', headers: bearer(t.adminKey) });
+        assert.equal(listed.statusCode, 200, listed.body);
+        const mail = (listed.json().mails as Array<{ id: number; order_id: string; recipient: string; status: string; last_error: string | null }>).find((m) => m.order_id === order.order_id);
+        assert.ok(mail, listed.body);
+        assert.equal(mail.recipient, 'gave-up@example.com');
+        assert.match(mail.last_error ?? '', /ECONNREFUSED|connect/i);
+        assert.ok(!listed.body.includes(order.items[0]!.code), 'the admin list shows no codes');
+        // Only the admin sees mails.
+        assert.equal((await t.app.inject({ url: '/admin/api/mails', headers: bearer(buyer.apiKey) })).statusCode, 403);
+
+        const mailer = newMailer();
+        mailer.start();
+        const resent = await t.app.inject({ method: 'POST', url: `/admin/api/mails/${mail.id}/resend`, headers: bearer(t.adminKey) });
+        assert.equal(resent.statusCode, 200, resent.body);
+        await smtp.waitFor((mails) => mails.some((m) => m.to.includes('gave-up@example.com')), 'the re-sent mail');
+        await until(() => mailRow(order.order_id), (r) => r?.status === 'sent', 'recorded as sent');
+        assert.equal(smtp.mails.filter((m) => m.to.includes('gave-up@example.com')).length, 1);
+        await mailer.stop();
+        // A mail still waiting goes anyway: re-sending it is 400; an unknown one is 404.
+        await t.souk.db.updateTable('order_mails').set({ status: 'pending' }).where('id', '=', mail.id).execute();
+        assert.equal((await t.app.inject({ method: 'POST', url: `/admin/api/mails/${mail.id}/resend`, headers: bearer(t.adminKey) })).statusCode, 400);
+        await t.souk.db.updateTable('order_mails').set({ status: 'sent' }).where('id', '=', mail.id).execute();
+        assert.equal((await t.app.inject({ method: 'POST', url: '/admin/api/mails/999999/resend', headers: bearer(t.adminKey) })).statusCode, 404);
+      });
+
       test('two workers at once: every buyer gets exactly one mail', async () => {
         const a = newMailer();
         const b = newMailer();

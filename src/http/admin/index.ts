@@ -4,6 +4,7 @@ import type { Souk } from '../../app.js';
 import { adminAccountRoutes } from './accounts.js';
 import { adminCatalogRoutes } from './catalog.js';
 import { adminCouponRoutes } from './coupons.js';
+import { adminMailRoutes } from './mails.js';
 import { adminOrderRoutes } from './orders.js';
 import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
@@ -17,4 +18,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminOrderRoutes, { souk });
   await app.register(adminWebhookRoutes, { souk });
   await app.register(adminCouponRoutes, { souk });
+  await app.register(adminMailRoutes, { souk });
 }
