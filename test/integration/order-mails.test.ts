@@ -12,15 +12,7 @@ import { startMailCatcher, type MailCatcher } from '../helpers/smtp.js';
 import { claimNextMail, Mailer, MAIL_LEASE_MS, queueOrderMails, smtpTransport } from '../../src/core/mail/index.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
-
-async function until<T>(read: () => Promise<T> | T, ok: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ; ) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { until } from '../helpers/until.js';
 
 for (const kind of DATABASE_KINDS) {
   describe(`order mails (${kind})`, () => {

@@ -16,6 +16,7 @@ import { expireUnpaidOrders, placeOrder } from '../../src/core/orders/index.js';
 import { fanOutEvents } from '../../src/core/webhooks/index.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
+import { until } from '../helpers/until.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
@@ -50,16 +51,6 @@ function partnerHeaders(key: TestReseller, raw: string, options: SignOptions = {
   if (raw !== '') headers['content-type'] = 'application/json';
   for (const name of options.omit ?? []) delete headers[name];
   return headers;
-}
-
-/** Waits for a state Souk reaches on its own. */
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ; ) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function logCollector() {

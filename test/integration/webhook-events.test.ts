@@ -11,16 +11,7 @@ import { createProduct, updateProduct } from '../../src/core/catalog/index.js';
 import { importStock } from '../../src/core/inventory/index.js';
 import { announceStockChanges } from '../../src/core/events/index.js';
 import { placeOrder } from '../../src/core/orders/index.js';
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../helpers/until.js';
 
 for (const kind of DATABASE_KINDS) {
   describe(`what the outbox records (${kind})`, () => {

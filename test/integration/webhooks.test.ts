@@ -7,17 +7,7 @@ import { fund, stockedProduct } from '../helpers/orders.js';
 import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { createProduct } from '../../src/core/catalog/index.js';
-
-/** Waits for a condition that Souk reaches on its own (the receiver hears before Souk records). */
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../helpers/until.js';
 
 // Quick retries, and no circuit breaker in the way (it has its own suite).
 const FAST_RETRIES = { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_RETRY_SCHEDULE: '0.05,0.05,0.05,0.05,0.2,0.2,0.2,0.2,0.2', SOUK_WEBHOOK_BREAKER_THRESHOLD: '1000' };

@@ -53,7 +53,7 @@ interface Pricing {
   unitMinor: number;
   /** After the coupon. */
   totalMinor: number;
-  discountMinor: number;
+  coupon: AppliedCoupon | null;
   chargedMinor: number;
   chargedCurrency: string;
   fxRate: string | null;
@@ -86,16 +86,16 @@ async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
 }
 
 /** Price: the tier's unit price, times the quantity, less the coupon, converted to the wallet's currency. */
-async function priceOrder(tx: Db, reads: PlacementReads, product: Product, quantity: number, buyer: Buyer, chargedCurrency: string, coupon: AppliedCoupon | null): Promise<Pricing> {
+async function priceOrder(tx: Db, reads: PlacementReads, product: Product, quantity: number, buyer: Buyer, chargedCurrency: string, couponCode: string | undefined, at: string): Promise<Pricing> {
   const unitMinor = tieredPrice(product.price_minor, buyer.discountBp);
-  const discountMinor = coupon?.discountMinor ?? 0;
-  const totalMinor = unitMinor * quantity - discountMinor;
-  if (chargedCurrency === product.currency) return { unitMinor, totalMinor, discountMinor, chargedMinor: totalMinor, chargedCurrency, fxRate: null };
+  const coupon = couponCode === undefined ? null : await applyCoupon(tx, couponCode, product, unitMinor * quantity, at);
+  const totalMinor = unitMinor * quantity - (coupon?.discountMinor ?? 0);
+  if (chargedCurrency === product.currency) return { unitMinor, totalMinor, coupon, chargedMinor: totalMinor, chargedCurrency, fxRate: null };
   const rate = await reads.fxRate(tx, product.currency, chargedCurrency).catch((error: unknown) => {
     if (!(error instanceof NotFound)) throw error;
     throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to ${chargedCurrency}; ask the shop to set one.`);
   });
-  return { unitMinor, totalMinor, discountMinor, chargedMinor: convertMinor(totalMinor, product.currency, chargedCurrency, rate), chargedCurrency, fxRate: rate };
+  return { unitMinor, totalMinor, coupon, chargedMinor: convertMinor(totalMinor, product.currency, chargedCurrency, rate), chargedCurrency, fxRate: rate };
 }
 
 /** The coupon's discount on this order, read fresh: coupons are few and change (disabling, limits). */
@@ -134,8 +134,8 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
   if (!isCurrencyCode(chargedCurrency)) throw new ValidationFailed('The wallet currency is not a currency code.', [{ field: 'payment.currency', message: 'a three-letter currency code' }]);
   if (!deferred && !buyer.walletCheckout) throw new WalletDisabled();
   const now = nowIso();
-  const coupon = input.couponCode === undefined ? null : await applyCoupon(db, input.couponCode, product, tieredPrice(product.price_minor, buyer.discountBp) * quantity, now);
-  const price = await priceOrder(db, reads, product, quantity, buyer, chargedCurrency, coupon);
+  const price = await priceOrder(db, reads, product, quantity, buyer, chargedCurrency, input.couponCode, now);
+  const { coupon } = price;
   if (input.maxUnitPrice !== undefined) {
     const limit = parseMinor(input.maxUnitPrice, price.chargedCurrency);
     if (limit === undefined) throw new ValidationFailed('max_unit_price is not a valid amount.', [{ field: 'max_unit_price', message: `a decimal amount in ${price.chargedCurrency}` }]);
@@ -182,7 +182,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     created_at: now,
     updated_at: now,
     coupon_id: coupon?.id ?? null,
-    discount_minor: price.discountMinor,
+    discount_minor: coupon?.discountMinor ?? 0,
   };
   const claim = !strategy.claimsStockAtPlacement ? 'none' : product.stock_mode === 'shared' ? 'shared' : deferred ? 'hold' : 'sell';
   const plan: PlacementPlan = {

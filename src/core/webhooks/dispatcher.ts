@@ -174,8 +174,10 @@ export class Dispatcher {
           const jobs = await claimDeliveries(this.options.db, this.options.dialect, room);
           if (jobs.length) await this.launch(jobs);
           // Fewer than there was room for: nothing else is due now.
-          if (jobs.length < room) this.claimable = false;
-          if (jobs.length < room) break;
+          if (jobs.length < room) {
+            this.claimable = false;
+            break;
+          }
         }
       } while (this.again && !this.stopped);
     } catch (error) {

@@ -1,20 +1,11 @@
 // Coupons: a percentage or fixed amount off an order, optionally for one product, with a usage
 // limit, a per-customer limit and a validity window. Every use is a redemption row written in the
 // order's transaction; `used_count` counts the redemptions that stand (released ones do not).
-import { sql, type ColumnDefinitionBuilder, type CreateTableBuilder, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../index.js';
 import type { Migration } from '../migrate.js';
-
-type Table = CreateTableBuilder<string, never>;
-const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
-const time = 'varchar(40)';
-
-function withId(table: Table, dialect: Dialect): Table {
-  return dialect === 'postgres'
-    ? table.addColumn('id', 'bigserial', (c) => c.primaryKey())
-    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-}
+import { notNull, time, withId } from './columns.js';
 
 async function up(tx: Transaction<Database>, dialect: Dialect): Promise<void> {
   const schema = tx.schema;

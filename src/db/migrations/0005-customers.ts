@@ -6,8 +6,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../index.js';
 import type { Migration } from '../migrate.js';
-
-const time = 'varchar(40)';
+import { notNull, time } from './columns.js';
 
 async function up(tx: Transaction<Database>, dialect: Dialect): Promise<void> {
   const table = tx.schema.createTable('customers');
@@ -15,9 +14,9 @@ async function up(tx: Transaction<Database>, dialect: Dialect): Promise<void> {
     .addColumn('account_id', 'integer', (c) => c.notNull().unique().references('accounts.id'))
     // Stored lower-cased, so the unique index is case-insensitive on both databases.
     .addColumn('email', 'varchar(320)', (c) => c.notNull().unique())
-    .addColumn('password_hash', 'varchar(300)', (c) => c.notNull())
+    .addColumn('password_hash', 'varchar(300)', notNull)
     .addColumn('disabled_at', time)
-    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('created_at', time, notNull)
     .execute();
 }
 

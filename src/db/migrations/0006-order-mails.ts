@@ -1,18 +1,15 @@
 // E-mail delivery of codes: one row per order whose codes are mailed to the buyer, written from the
 // order's `order.fulfilled` outbox event, and the cursor that remembers how far the mailer has read
 // the event feed. Codes are not stored here: they are opened from stock when the mail is sent.
-import { sql, type ColumnDefinitionBuilder, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../index.js';
 import type { Migration } from '../migrate.js';
-
-const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
-const time = 'varchar(40)';
+import { notNull, time, withId } from './columns.js';
 
 async function up(tx: Transaction<Database>, dialect: Dialect): Promise<void> {
   const schema = tx.schema;
-  const table = schema.createTable('order_mails');
-  await (dialect === 'postgres' ? table.addColumn('id', 'bigserial', (c) => c.primaryKey()) : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()))
+  await withId(schema.createTable('order_mails'), dialect)
     // One mail per order, whatever happens: a second event or a second worker cannot add another.
     .addColumn('order_id', 'varchar(26)', (c) => c.notNull().unique().references('orders.id'))
     .addColumn('event_id', 'varchar(40)', notNull)
