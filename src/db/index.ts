@@ -96,6 +96,41 @@ export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
   return sqliteHandles.get(db);
 }
 
+/** WAL pages between checkpoints while a bulk write runs (64 MB of 4 KB pages, the journal size limit). */
+const BULK_CHECKPOINT_PAGES = 16_384;
+const bulkWriters = new WeakMap<SQLite.Database, { running: number; autocheckpoint: number }>();
+
+/**
+ * Runs a bulk write (a stock import) with the embedded database checkpointing every 64 MB of WAL
+ * instead of every 4 MB. A bulk write rewrites the same index pages chunk after chunk; checkpointing
+ * after every chunk copied each of them into the database file again and again, and made one
+ * chunk's commit wait for two fsyncs. A connection already checkpointed on a background thread
+ * (wal_autocheckpoint = 0) is left alone. Does nothing on PostgreSQL.
+ */
+export async function withBulkWrites<T>(db: Db, write: () => Promise<T>): Promise<T> {
+  const sqlite = sqliteHandles.get(db);
+  if (!sqlite) return write();
+  let state = bulkWriters.get(sqlite);
+  if (!state) {
+    const autocheckpoint = Number(sqlite.pragma('wal_autocheckpoint', { simple: true }));
+    if (autocheckpoint <= 0) return write();
+    state = { running: 0, autocheckpoint };
+    bulkWriters.set(sqlite, state);
+    sqlite.pragma(`wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`);
+  }
+  state.running += 1;
+  try {
+    return await write();
+  } finally {
+    state.running -= 1;
+    if (state.running === 0) {
+      bulkWriters.delete(sqlite);
+      // Unless a background checkpointer took over meanwhile.
+      if (Number(sqlite.pragma('wal_autocheckpoint', { simple: true })) === BULK_CHECKPOINT_PAGES) sqlite.pragma(`wal_autocheckpoint = ${state.autocheckpoint}`);
+    }
+  }
+}
+
 export function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): DatabaseHandle {
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });

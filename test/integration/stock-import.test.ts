@@ -5,6 +5,7 @@ import { startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 import { countStock, importStock, type ImportProgress } from '../../src/core/inventory/index.js';
 import { checkInvariants } from '../../src/core/orders/index.js';
+import { sqliteHandleOf } from '../../src/db/index.js';
 
 for (const kind of DATABASE_KINDS) {
   describe(`bulk stock import (${kind})`, () => {
@@ -37,6 +38,33 @@ for (const kind of DATABASE_KINDS) {
       // Importing the same file again adds nothing.
       assert.deepEqual(await importStock(deps, 'BULK', lines, { chunkSize: 2500 }), { imported: 0, duplicates: 12_500, blank: 3 });
       assert.deepEqual(await checkInvariants(t.souk.db), []);
+    });
+
+    test('an import commits a small first chunk, doubles the chunk up to 25,000 codes, and leaves the WAL checkpointing as it found it', async () => {
+      const deps = { db: t.souk.db, bus: t.souk.bus, vault: t.souk.vault, dialect: t.souk.dialect };
+      await createProduct(deps, { code: 'RAMP', name: 'Ramp', price: '1.00' });
+      const sqlite = sqliteHandleOf(t.souk.db);
+      const checkpointEvery = () => Number(sqlite?.pragma('wal_autocheckpoint', { simple: true }));
+      const before = sqlite ? checkpointEvery() : undefined;
+      const during: number[] = [];
+      const progress: number[] = [];
+      const lines = Array.from({ length: 60_000 }, (_, i) => `RAMP-${i}`);
+      const result = await importStock(deps, 'RAMP', lines, {
+        onProgress: (p) => {
+          progress.push(p.imported + p.duplicates);
+          if (sqlite) during.push(checkpointEvery());
+        },
+      });
+      assert.deepEqual(result, { imported: 60_000, duplicates: 0, blank: 0 });
+      assert.deepEqual(progress, [2500, 7500, 17_500, 37_500, 60_000]);
+      if (sqlite) {
+        // A test database checkpoints inside commits (no background checkpointer): every 1,000
+        // pages normally, every 64 MB of WAL while the import runs.
+        assert.equal(before, 1000);
+        assert.deepEqual([...new Set(during)], [16_384]);
+        assert.equal(checkpointEvery(), 1000);
+      }
+      assert.equal((await countStock(t.souk.db, 'RAMP')).available, 60_000);
     });
   });
 }

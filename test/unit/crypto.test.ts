@@ -56,7 +56,14 @@ test('codes sealed in bulk on worker threads open to the same codes and fingerpr
   const vault = new CodeVault(randomBytes(32));
   try {
     const codes = Array.from({ length: 5000 }, (_, i) => `CODE-${i}-${randomBytes(3).toString('hex')}-ü`);
-    const { sealed, fingerprints } = await vault.sealMany(codes);
+    const pieces = await vault.sealMany(codes);
+    const rows = pieces.flatMap((piece) => {
+      const pairs = JSON.parse(piece.json) as Array<[string, string]>;
+      assert.equal(pairs.length, piece.count);
+      return pairs;
+    });
+    const sealed = rows.map(([s]) => s);
+    const fingerprints = rows.map(([, f]) => f);
     assert.equal(sealed.length, codes.length);
     assert.deepEqual(
       sealed.map((s) => vault.open(s)),

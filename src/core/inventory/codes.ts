@@ -3,7 +3,7 @@
 // enforced by the database without the plaintext ever being stored or compared.
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { deriveKey, SecretBox } from '../crypto.js';
-import { SealPool, type SealedCodes } from './seal-pool.js';
+import { SealPool, type SealedRows } from './seal-pool.js';
 
 /** Below this many codes, sealing on the calling thread is quicker than handing them to a worker. */
 const INLINE_SEALING = 2000;
@@ -18,11 +18,17 @@ export class CodeVault {
     this.fingerprintKey = createSecretKey(deriveKey(masterKey, 'stock-code-fingerprint'));
   }
 
-  /** Seals and fingerprints many codes, on worker threads when there are enough of them. */
-  async sealMany(codes: string[]): Promise<SealedCodes> {
-    if (codes.length < INLINE_SEALING) return { sealed: codes.map((code) => this.seal(code)), fingerprints: codes.map((code) => this.fingerprint(code)) };
-    this.pool ??= new SealPool({ keyId: this.box.keyId, sealKey: this.box.keyMaterial(), fingerprintKey: this.fingerprintKey.export() });
-    return this.pool.seal(codes);
+  /**
+   * Seals and fingerprints many codes, in pieces spread over the worker threads when there are
+   * enough of them; the pieces come back in the order of the codes.
+   */
+  async sealMany(codes: string[]): Promise<SealedRows[]> {
+    if (codes.length < INLINE_SEALING) return [{ count: codes.length, json: JSON.stringify(codes.map((code) => [this.seal(code), this.fingerprint(code)])) }];
+    const pool = (this.pool ??= new SealPool({ keyId: this.box.keyId, sealKey: this.box.keyMaterial(), fingerprintKey: this.fingerprintKey.export() }));
+    const pieceSize = Math.max(INLINE_SEALING, Math.ceil(codes.length / pool.size));
+    const pieces: Array<Promise<SealedRows>> = [];
+    for (let at = 0; at < codes.length; at += pieceSize) pieces.push(pool.seal(codes.slice(at, at + pieceSize)));
+    return Promise.all(pieces);
   }
 
   /** Stops the sealing workers, if any were started. */

@@ -2,12 +2,12 @@
 // skipped and counted. Work is committed in chunks, so a huge file shows progress and a failure
 // halfway keeps what was committed; importing the same file again only counts duplicates.
 import { sql } from 'kysely';
-import type { Db, Dialect } from '../../db/index.js';
+import { withBulkWrites, type Db, type Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { changeCatalog, findProduct, type CatalogDeps } from '../catalog/index.js';
 import { ValidationFailed } from '../errors.js';
 import type { CodeVault } from './codes.js';
-import type { SealedCodes } from './seal-pool.js';
+import type { SealedRows } from './seal-pool.js';
 
 export interface ImportResult {
   imported: number;
@@ -28,43 +28,49 @@ export interface ImportOptions {
   batch?: string;
   demo?: boolean;
   onProgress?: (progress: ImportProgress) => void;
-  /** Codes per committed chunk. */
+  /** Codes per committed chunk, at most (25,000 by default). */
   chunkSize?: number;
 }
 
 const MAX_CODE_LENGTH = 500;
 /** Chunks being sealed while one is inserted. */
 const SEALING_AHEAD = 3;
+/**
+ * The first chunk is this small and each next one twice the last, up to the chunk size: large
+ * chunks commit fewer times (each commit rewrites the index pages the chunk touched), but the
+ * inserts cannot start before the first chunk is sealed.
+ */
+const FIRST_CHUNK = 2_500;
 
 /**
- * Inserts sealed codes in one statement whatever their number: the rows travel as one JSON array
- * (SQLite) or two arrays (PostgreSQL), so no per-row query building sits on the hot path.
- * Codes already in stock (or twice in the batch) hit the unique fingerprint and are skipped.
+ * Inserts one piece of sealed codes in one statement whatever its size: the rows travel as one
+ * JSON text, so no per-row query building or parameter binding sits on the hot path. Codes
+ * already in stock (or twice in the file) hit the unique fingerprint and are skipped.
  */
-async function insertSealed(tx: Db, dialect: Dialect, productId: number, sealed: string[], fingerprints: string[], options: ImportOptions, now: string): Promise<number> {
+async function insertSealed(tx: Db, dialect: Dialect, productId: number, rows: SealedRows, options: ImportOptions, now: string): Promise<number> {
   const batch = options.batch ?? null;
   const demo = options.demo ? 1 : 0;
   if (dialect === 'postgres') {
     const result = await sql`
       insert into stock_items (product_id, code_enc, code_hmac, status, batch, demo, created_at)
-      select ${productId}, t.enc, t.hmac, 'available', ${batch}, ${demo}, ${now}
-      from unnest(${sealed}::text[], ${fingerprints}::text[]) as t(enc, hmac)
+      select ${productId}, t.pair->>0, t.pair->>1, 'available', ${batch}, ${demo}, ${now}
+      from json_array_elements(${rows.json}::json) as t(pair)
       on conflict (product_id, code_hmac) do nothing`.execute(tx);
     return Number(result.numAffectedRows ?? 0n);
   }
-  const rows = JSON.stringify(sealed.map((enc, i) => [enc, fingerprints[i]]));
   // "where true" keeps SQLite from reading ON CONFLICT as a join constraint.
   const result = await sql`
     insert into stock_items (product_id, code_enc, code_hmac, status, batch, demo, created_at)
     select ${productId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'available', ${batch}, ${demo}, ${now}
-    from json_each(${rows}) where true
+    from json_each(${rows.json}) where true
     on conflict (product_id, code_hmac) do nothing`.execute(tx);
   return Number(result.numAffectedRows ?? 0n);
 }
 
-async function insertChunk(tx: Db, productId: number, { sealed, fingerprints }: SealedCodes, deps: StockDeps, options: ImportOptions): Promise<number> {
+async function insertChunk(tx: Db, productId: number, pieces: SealedRows[], deps: StockDeps, options: ImportOptions): Promise<number> {
   const now = nowIso();
-  const inserted = await insertSealed(tx, deps.dialect, productId, sealed, fingerprints, options, now);
+  let inserted = 0;
+  for (const piece of pieces) inserted += await insertSealed(tx, deps.dialect, productId, piece, options, now);
   if (inserted > 0) {
     await tx
       .updateTable('products')
@@ -81,13 +87,14 @@ export async function importStock(deps: StockDeps, productRef: string | number, 
   if (product.fulfillment !== 'stock') {
     throw new ValidationFailed(`${product.code} is fulfilled ${product.fulfillment}, not from stock.`, [{ field: 'product', message: 'not a stock product' }]);
   }
-  const chunkSize = options.chunkSize ?? 10_000;
+  const chunkSize = options.chunkSize ?? 25_000;
+  let nextChunkSize = Math.min(FIRST_CHUNK, chunkSize);
   const progress: ImportProgress = { imported: 0, duplicates: 0, blank: 0, read: 0 };
   let chunk: string[] = [];
 
   // Chunks are sealed on worker threads a few ahead of the one being inserted, so the crypto of
   // the next chunks runs while this one is written.
-  const sealing: Array<{ count: number; sealed: Promise<SealedCodes> }> = [];
+  const sealing: Array<{ count: number; sealed: Promise<SealedRows[]> }> = [];
   const insertOldest = async () => {
     const next = sealing.shift()!;
     const sealed = await next.sealed;
@@ -103,23 +110,27 @@ export async function importStock(deps: StockDeps, productRef: string | number, 
     sealed.catch(() => undefined);
     sealing.push({ count: chunk.length, sealed });
     chunk = [];
+    nextChunkSize = Math.min(chunkSize, nextChunkSize * 2);
     if (sealing.length >= SEALING_AHEAD) await insertOldest();
   };
 
-  for await (const raw of lines) {
-    progress.read += 1;
-    const code = raw.replace(/^\uFEFF/, '').trim();
-    if (!code) {
-      progress.blank += 1;
-      continue;
+  const readAll = async () => {
+    for await (const raw of lines) {
+      progress.read += 1;
+      const code = raw.replace(/^\uFEFF/, '').trim();
+      if (!code) {
+        progress.blank += 1;
+        continue;
+      }
+      if (code.length > MAX_CODE_LENGTH) {
+        throw new ValidationFailed(`Line ${progress.read} is longer than ${MAX_CODE_LENGTH} characters; is this a file of codes, one per line?`, [{ field: 'codes', message: `line ${progress.read} too long` }]);
+      }
+      chunk.push(code);
+      if (chunk.length >= nextChunkSize) await flush();
     }
-    if (code.length > MAX_CODE_LENGTH) {
-      throw new ValidationFailed(`Line ${progress.read} is longer than ${MAX_CODE_LENGTH} characters; is this a file of codes, one per line?`, [{ field: 'codes', message: `line ${progress.read} too long` }]);
-    }
-    chunk.push(code);
-    if (chunk.length >= chunkSize) await flush();
-  }
-  await flush();
-  while (sealing.length) await insertOldest();
+    await flush();
+    while (sealing.length) await insertOldest();
+  };
+  await withBulkWrites(deps.db, readAll);
   return { imported: progress.imported, duplicates: progress.duplicates, blank: progress.blank };
 }

@@ -4,9 +4,14 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-export interface SealedCodes {
-  sealed: string[];
-  fingerprints: string[];
+/**
+ * Sealed codes as the insert statement takes them: a JSON array of `[sealed, fingerprint]` pairs.
+ * The worker writes the text itself, so the importing thread neither clones thousands of strings
+ * out of the message nor serialises them again.
+ */
+export interface SealedRows {
+  count: number;
+  json: string;
 }
 
 export interface SealKeys {
@@ -17,32 +22,44 @@ export interface SealKeys {
 
 // Plain JavaScript evaluated in the worker (the sources are TypeScript run through a loader the
 // worker would not have). It must seal exactly as SecretBox.seal and fingerprint exactly as
-// CodeVault.fingerprint do; test/unit/crypto.test.ts checks that it does.
+// CodeVault.fingerprint do; test/unit/crypto.test.ts checks that it does. The sealed text and the
+// hex fingerprint hold only base64url and hex characters (and the key id, checked below), so they
+// need no JSON escaping. Rows are written into one buffer whose memory is handed over, not copied:
+// every string made for a code dies young, so the collector has next to nothing to keep.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createCipheriv, createHmac, createSecretKey, randomBytes } = require('node:crypto');
 const sealKey = createSecretKey(Buffer.from(workerData.sealKey));
 const fingerprintKey = createSecretKey(Buffer.from(workerData.fingerprintKey));
 const keyId = workerData.keyId;
+// A row of the longest code (500 characters of up to 4 UTF-8 bytes, in base64) fits in this.
+const ROW_MAX = 4096;
 parentPort.on('message', ({ job, codes }) => {
   const ivs = randomBytes(12 * codes.length);
-  const sealed = new Array(codes.length);
-  const fingerprints = new Array(codes.length);
+  let out = Buffer.allocUnsafeSlow(codes.length * 160 + ROW_MAX);
+  let at = out.write('[', 0, 'latin1');
   for (let i = 0; i < codes.length; i++) {
+    if (at + ROW_MAX > out.length) {
+      const bigger = Buffer.allocUnsafeSlow(out.length * 2);
+      out.copy(bigger, 0, 0, at);
+      out = bigger;
+    }
     const iv = ivs.subarray(i * 12, i * 12 + 12);
     const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
     // GCM is a stream mode: update() returns every byte and final() none, so no concat.
     const body = cipher.update(codes[i], 'utf8');
     cipher.final();
-    sealed[i] = keyId + '.' + iv.toString('base64url') + '.' + cipher.getAuthTag().toString('base64url') + '.' + body.toString('base64url');
-    fingerprints[i] = createHmac('sha256', fingerprintKey).update(codes[i]).digest('hex');
+    const sealed = keyId + '.' + iv.toString('base64url') + '.' + cipher.getAuthTag().toString('base64url') + '.' + body.toString('base64url');
+    const fingerprint = createHmac('sha256', fingerprintKey).update(codes[i]).digest('hex');
+    at += out.write((i ? ',["' : '["') + sealed + '","' + fingerprint + '"]', at, 'latin1');
   }
-  parentPort.postMessage({ job, sealed, fingerprints });
+  at += out.write(']', at, 'latin1');
+  parentPort.postMessage({ job, count: codes.length, rows: out.buffer, length: at }, [out.buffer]);
 });
 `;
 
 interface Pending {
-  resolve(result: SealedCodes): void;
+  resolve(result: SealedRows): void;
   reject(error: unknown): void;
 }
 
@@ -53,19 +70,24 @@ export class SealPool {
   private readonly busy = new Map<Worker, number>();
   private nextJob = 0;
 
+  readonly size: number;
+
   constructor(
     private readonly keys: SealKeys,
-    private readonly size = Math.max(1, Math.min(4, availableParallelism())),
-  ) {}
+    size = Math.max(1, Math.min(4, availableParallelism())),
+  ) {
+    if (!/^[A-Za-z0-9_-]+$/.test(keys.keyId)) throw new Error(`key id ${keys.keyId} would need escaping in sealed rows`);
+    this.size = size;
+  }
 
   private worker(): Worker {
     if (this.workers.length < this.size) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { keyId: this.keys.keyId, sealKey: this.keys.sealKey, fingerprintKey: this.keys.fingerprintKey } });
-      worker.on('message', (message: { job: number } & SealedCodes) => {
+      worker.on('message', (message: { job: number; count: number; rows: ArrayBuffer; length: number }) => {
         const waiting = this.pending.get(message.job);
         this.pending.delete(message.job);
         this.settle(worker);
-        waiting?.resolve({ sealed: message.sealed, fingerprints: message.fingerprints });
+        waiting?.resolve({ count: message.count, json: Buffer.from(message.rows, 0, message.length).toString('latin1') });
       });
       worker.on('error', (error) => this.fail(worker, error));
       worker.unref();
@@ -90,7 +112,7 @@ export class SealPool {
     this.busy.delete(worker);
   }
 
-  seal(codes: string[]): Promise<SealedCodes> {
+  seal(codes: string[]): Promise<SealedRows> {
     const worker = this.worker();
     const job = this.nextJob++;
     this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
