@@ -1,7 +1,7 @@
 // Publishing and reading the event feed. Events get their feed position when the worker publishes
 // them, one publisher at a time and in commit order, so `GET /events?after=` never skips one.
-import { sql } from 'kysely';
-import type { Db, Dialect } from '../../db/index.js';
+import { sql, type QueryCreator, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import type { Database, Db, Dialect } from '../../db/index.js';
 import { ValidationFailed } from '../errors.js';
 import type { EventType, OutboxRow } from './outbox.js';
 
@@ -14,35 +14,69 @@ export interface PublishedEvent extends Omit<OutboxRow, 'payload'> {
 // Any constant: the lock that makes one publisher at a time on PostgreSQL (SQLite has one writer).
 const PUBLISH_LOCK = 7_240_001;
 
+/** Events about to be published, with the positions they get, and the position update that gives them. */
+export interface Publication {
+  events: PublishedEvent[];
+  /** Run it in the same transaction; PostgreSQL callers may fold it into a statement of their own. */
+  positions(tx: QueryCreator<Database>): UpdateQueryBuilder<Database, 'outbox_events', 'outbox_events', UpdateResult>;
+}
+
+const PENDING_COLUMNS = ['id', 'event_id', 'type', 'account_id', 'order_id', 'endpoint_id', 'callback_url', 'created_at'] as const;
+
+function publication(pending: Array<Omit<PublishedEvent, 'position' | 'type'> & { type: string }>, top: number): Publication {
+  if (!pending.length) return { events: [], positions: (tx) => tx.updateTable('outbox_events').set({ position: null }).where(sql<boolean>`1 = 0`) };
+  const shift = top - pending[0]!.id + 1;
+  return {
+    events: pending.map((e) => ({ ...e, type: e.type as EventType, position: shift + e.id })),
+    // One statement: positions follow ids, shifted past the last position given.
+    positions: (tx) =>
+      tx
+        .updateTable('outbox_events')
+        .set({ position: sql<number>`${shift} + id` })
+        .where('id', 'in', pending.map((e) => e.id)),
+  };
+}
+
 /**
- * Gives the oldest unpublished events their feed positions, inside the caller's transaction, and
- * returns them. On PostgreSQL the transaction holds an advisory lock until it ends, so positions
- * become visible in the order they were given; a publisher that finds the lock taken returns
- * nothing (the holder is publishing) rather than wait.
+ * The oldest unpublished events and the feed positions they are to get, inside the caller's
+ * transaction; the caller runs `positions` in it. On PostgreSQL the transaction holds an advisory
+ * lock until it ends, so positions become visible in the order they were given; a publisher that
+ * finds the lock taken gets nothing (the holder is publishing) rather than wait. Lock, events and
+ * the last position given come in one statement there.
  */
-export async function publishPendingEvents(tx: Db, dialect: Dialect, limit = 500): Promise<PublishedEvent[]> {
+export async function nextToPublish(tx: Db, dialect: Dialect, limit = 500): Promise<Publication> {
   if (dialect === 'postgres') {
-    const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${PUBLISH_LOCK}) as got`.execute(tx);
-    if (!rows[0]?.got) return [];
+    const pending = await tx
+      .with(
+        (cte) => cte('publisher').materialized(),
+        (w) => w.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(${PUBLISH_LOCK})`.as('got')),
+      )
+      .selectFrom(['outbox_events', 'publisher'])
+      .select(PENDING_COLUMNS)
+      .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
+      .where('publisher.got', '=', true)
+      .where('position', 'is', null)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return publication(pending, Number(pending[0]?.top ?? 0));
   }
   const pending = await tx
     .selectFrom('outbox_events')
-    .select(['id', 'event_id', 'type', 'account_id', 'order_id', 'endpoint_id', 'callback_url', 'created_at'])
+    .select(PENDING_COLUMNS)
     .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
     .where('position', 'is', null)
     .orderBy('id')
     .limit(limit)
     .execute();
-  if (!pending.length) return [];
-  const base = Number(pending[0]!.top ?? 0);
-  const first = pending[0]!.id;
-  // One statement: positions follow ids, shifted past the last position given.
-  await tx
-    .updateTable('outbox_events')
-    .set({ position: sql<number>`${base - first + 1} + id` })
-    .where('id', 'in', pending.map((e) => e.id))
-    .execute();
-  return pending.map(({ top: _top, ...e }) => ({ ...e, type: e.type as EventType, position: base - first + 1 + e.id }));
+  return publication(pending, Number(pending[0]?.top ?? 0));
+}
+
+/** Gives the oldest unpublished events their feed positions, inside the caller's transaction, and returns them. */
+export async function publishPendingEvents(tx: Db, dialect: Dialect, limit = 500): Promise<PublishedEvent[]> {
+  const next = await nextToPublish(tx, dialect, limit);
+  if (next.events.length) await next.positions(tx).execute();
+  return next.events;
 }
 
 export interface FeedEvent {

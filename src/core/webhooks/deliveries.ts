@@ -3,12 +3,12 @@
 // with a lease so a crashed worker's claims come back); results close them, schedule a retry, or
 // mark them dead. One order's deliveries to one target form a chain: only the oldest open one of a
 // chain can be claimed, so they arrive in the order the events happened.
-import { sql } from 'kysely';
+import { sql, type QueryCreator, type SelectQueryBuilder } from 'kysely';
 import { ulid } from 'ulid';
-import type { Db, Dialect } from '../../db/index.js';
+import type { Database, Db, Dialect } from '../../db/index.js';
 import type { WebhookDeliveriesTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { OUTBOX_CHANNEL, publishPendingEvents, type EventType, type PublishedEvent } from '../events/index.js';
+import { nextToPublish, OUTBOX_CHANNEL, type EventType, type PublishedEvent } from '../events/index.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -33,17 +33,30 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
 
 /**
  * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
- * Returns how many events were published and how many deliveries they made.
+ * Returns how many events were published and how many deliveries they made. On PostgreSQL, where
+ * every statement is a round trip a waiting webhook pays for, the positions are given in the
+ * statement that reads the endpoints.
  */
 export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<{ events: number; deliveries: number }> {
   return db.transaction().execute(async (tx) => {
-    const events = await publishPendingEvents(tx, dialect, limit);
+    const next = await nextToPublish(tx, dialect, limit);
+    const events = next.events;
     if (!events.length) return { events: 0, deliveries: 0 };
     const accounts = [...new Set(events.map((e) => e.account_id).filter((a): a is number => a !== null))];
     const broadcast = events.some((e) => e.account_id === null);
-    let query = tx.selectFrom('webhook_endpoints').selectAll().where('status', '=', 'enabled');
-    if (!broadcast) query = accounts.length ? query.where('account_id', 'in', accounts) : query.where(sql<boolean>`1 = 0`);
-    const endpoints = (await query.execute()).map(toEndpoint);
+    const enabledEndpoints = <Q extends SelectQueryBuilder<Database, 'webhook_endpoints', object>>(query: Q): Q => {
+      const enabled = query.where('status', '=', 'enabled') as Q;
+      if (broadcast) return enabled;
+      return (accounts.length ? enabled.where('account_id', 'in', accounts) : enabled.where(sql<boolean>`1 = 0`)) as Q;
+    };
+    const found =
+      dialect === 'postgres'
+        ? await enabledEndpoints(tx.with('published', (w) => next.positions(w)).selectFrom('webhook_endpoints').selectAll('webhook_endpoints')).execute()
+        : await (async () => {
+            await next.positions(tx).execute();
+            return enabledEndpoints(tx.selectFrom('webhook_endpoints').selectAll()).execute();
+          })();
+    const endpoints = found.map(toEndpoint);
     const now = nowIso();
     const rows = events.flatMap((e) => deliveriesFor(e, endpoints, now));
     for (let at = 0; at < rows.length; at += 200) {
@@ -95,71 +108,76 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
   const at = now.toISOString();
   const token = ulid();
   const lease = new Date(now.getTime() + LEASE_MS).toISOString();
-  const claimed = await db
-    .with(
-      (cte) => cte('picked').materialized(),
-      (q) => {
-        const pick = q
-          .selectFrom('webhook_deliveries as d')
-          .select('d.id')
-          .where((eb) =>
-            eb.or([
-              eb.and([eb('d.status', '=', 'pending'), eb('d.next_attempt_at', '<=', at)]),
-              eb.and([eb('d.status', '=', 'sending'), eb('d.locked_until', '<', at)]),
-            ]),
-          )
-          .where((eb) =>
-            eb.or([
-              eb('d.chain', 'is', null),
-              eb.not(
-                eb.exists(
-                  eb
-                    .selectFrom('webhook_deliveries as p')
-                    .select(sql.lit(1).as('one'))
-                    .whereRef('p.chain', '=', 'd.chain')
-                    .whereRef('p.id', '<', 'd.id')
-                    .where('p.status', 'in', ['pending', 'sending']),
-                ),
-              ),
-            ]),
-          )
-          .where((eb) =>
-            eb.or([
-              eb('d.endpoint_id', 'is', null),
+  const claim = db.with(
+    (cte) => cte('picked').materialized(),
+    (q) => {
+      const pick = q
+        .selectFrom('webhook_deliveries as d')
+        .select('d.id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('d.status', '=', 'pending'), eb('d.next_attempt_at', '<=', at)]),
+            eb.and([eb('d.status', '=', 'sending'), eb('d.locked_until', '<', at)]),
+          ]),
+        )
+        .where((eb) =>
+          eb.or([
+            eb('d.chain', 'is', null),
+            eb.not(
               eb.exists(
                 eb
-                  .selectFrom('webhook_endpoints as w')
+                  .selectFrom('webhook_deliveries as p')
                   .select(sql.lit(1).as('one'))
-                  .whereRef('w.id', '=', 'd.endpoint_id')
-                  .where('w.status', '=', 'enabled')
-                  .where((w) => w.or([w('w.paused_until', 'is', null), w('w.paused_until', '<=', at)])),
+                  .whereRef('p.chain', '=', 'd.chain')
+                  .whereRef('p.id', '<', 'd.id')
+                  .where('p.status', 'in', ['pending', 'sending']),
               ),
-            ]),
-          )
-          .orderBy('d.next_attempt_at')
-          .orderBy('d.id')
-          .limit(limit);
-        return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
-      },
-    )
-    .updateTable('webhook_deliveries')
-    .set({ status: 'sending', claim_token: token, locked_until: lease, updated_at: at })
-    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
-    .returning(['id'])
-    .execute();
-  if (!claimed.length) return [];
+            ),
+          ]),
+        )
+        .where((eb) =>
+          eb.or([
+            eb('d.endpoint_id', 'is', null),
+            eb.exists(
+              eb
+                .selectFrom('webhook_endpoints as w')
+                .select(sql.lit(1).as('one'))
+                .whereRef('w.id', '=', 'd.endpoint_id')
+                .where('w.status', '=', 'enabled')
+                .where((w) => w.or([w('w.paused_until', 'is', null), w('w.paused_until', '<=', at)])),
+            ),
+          ]),
+        )
+        .orderBy('d.next_attempt_at')
+        .orderBy('d.id')
+        .limit(limit);
+      return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
+    },
+  );
+  const claimed = (q: QueryCreator<Database & { picked: { id: number } }>) =>
+    q
+      .updateTable('webhook_deliveries')
+      .set({ status: 'sending', claim_token: token, locked_until: lease, updated_at: at })
+      .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'));
   // With each delivery, its event and what its target needs (the endpoint, or the account's callback secret).
-  const rows = await db
-    .selectFrom('webhook_deliveries as d')
-    .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
-    .leftJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
-    .leftJoin('callback_secrets as c', (join) => join.onRef('c.account_id', '=', 'd.account_id').on('d.callback_url', 'is not', null))
-    .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'e.payload', 'e.created_at'])
-    .select(['w.url as endpoint_url', 'w.include_items', 'w.failure_streak', 'w.secret_enc as endpoint_secret', 'w.previous_secret_enc as endpoint_previous_secret', 'w.previous_secret_until as endpoint_previous_until'])
-    .select(['c.secret_enc as callback_secret', 'c.previous_secret_enc as callback_previous_secret', 'c.previous_secret_until as callback_previous_until'])
-    .where('d.claim_token', '=', token)
-    .orderBy('d.id')
-    .execute();
+  const withTargets = <Q extends SelectQueryBuilder<Database & { d: WebhookDeliveriesTable }, 'd', object>>(query: Q) =>
+    query
+      .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
+      .leftJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
+      .leftJoin('callback_secrets as c', (join) => join.onRef('c.account_id', '=', 'd.account_id').on('d.callback_url', 'is not', null))
+      .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'e.payload', 'e.created_at'])
+      .select(['w.url as endpoint_url', 'w.include_items', 'w.failure_streak', 'w.secret_enc as endpoint_secret', 'w.previous_secret_enc as endpoint_previous_secret', 'w.previous_secret_until as endpoint_previous_until'])
+      .select(['c.secret_enc as callback_secret', 'c.previous_secret_enc as callback_previous_secret', 'c.previous_secret_until as callback_previous_until'])
+      .orderBy('d.id');
+  let rows;
+  if (dialect === 'postgres') {
+    // One round trip: the claiming update's rows, joined with what sending them needs.
+    rows = await withTargets(claim.with('claimed', (q) => claimed(q).returningAll()).selectFrom('claimed as d')).execute();
+  } else {
+    const ids = await claimed(claim).returning(['id']).execute();
+    if (!ids.length) return [];
+    rows = await withTargets(db.selectFrom('webhook_deliveries as d')).where('d.claim_token', '=', token).execute();
+  }
   return rows.map((r) => ({
     id: r.id,
     account_id: r.account_id,
