@@ -19,4 +19,4 @@ export {
 } from './outbox.js';
 export { listAccountEvents, nextToPublish, publishPendingEvents, type FeedEvent, type FeedPage, type Publication, type PublishedEvent } from './feed.js';
 export { announceStockChanges, recordProductChange } from './product-updates.js';
-export { wakeDispatchers } from './wake.js';
+export { wakeDispatchers, type OutboxNotice } from './wake.js';

@@ -8,16 +8,19 @@ import { PostgresAdapter } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { OUTBOX_CHANNEL, outboxSignal } from './outbox.js';
 
-const notifying = new WeakMap<Db, { again: boolean }>();
+/** What a notice on the outbox channel says: events to publish, or deliveries due to claim. */
+export type OutboxNotice = 'events' | 'deliveries';
 
-function notify(db: Db, state: { again: boolean }) {
+const notifying = new WeakMap<Db, Map<OutboxNotice, { again: boolean }>>();
+
+function notify(db: Db, what: OutboxNotice, state: { again: boolean }) {
   state.again = false;
-  sql`select pg_notify(${OUTBOX_CHANNEL}, '')`
+  sql`select pg_notify(${OUTBOX_CHANNEL}, ${what})`
     .execute(db)
     .catch(() => undefined)
     .finally(() => {
-      if (state.again) notify(db, state);
-      else notifying.delete(db);
+      if (state.again) notify(db, what, state);
+      else notifying.get(db)?.delete(what);
     });
 }
 
@@ -25,16 +28,18 @@ function notify(db: Db, state: { again: boolean }) {
  * Tells the workers that events committed, or (`deliveries`) that deliveries were made due without
  * an event, as a re-send does. Call after the commit; it never waits and never throws.
  */
-export function wakeDispatchers(db: Db, what: 'events' | 'deliveries' = 'events'): void {
+export function wakeDispatchers(db: Db, what: OutboxNotice = 'events'): void {
   outboxSignal.emit(what === 'events' ? 'inserted' : 'due');
   // Inside a transaction the events are not visible yet; the workers' own look finds them.
   if (db.isTransaction || !(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-  const state = notifying.get(db);
+  let states = notifying.get(db);
+  if (!states) notifying.set(db, (states = new Map()));
+  const state = states.get(what);
   if (state) {
     state.again = true;
     return;
   }
   const fresh = { again: false };
-  notifying.set(db, fresh);
-  notify(db, fresh);
+  states.set(what, fresh);
+  notify(db, what, fresh);
 }

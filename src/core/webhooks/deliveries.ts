@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import type { Database, Db, Dialect } from '../../db/index.js';
 import type { WebhookDeliveriesTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { nextToPublish, OUTBOX_CHANNEL, type EventType, type PublishedEvent } from '../events/index.js';
+import { nextToPublish, OUTBOX_CHANNEL, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -64,7 +64,7 @@ export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promi
       const last = at + 200 >= rows.length;
       // Every worker hears of the new deliveries at commit, not only the one that wrote them.
       if (last && dialect === 'postgres') {
-        await tx.with('inserted', (w) => w.insertInto('webhook_deliveries').values(chunk).returning('id')).selectNoFrom(sql<string>`pg_notify(${OUTBOX_CHANNEL}, '')`.as('notified')).execute();
+        await tx.with('inserted', (w) => w.insertInto('webhook_deliveries').values(chunk).returning('id')).selectNoFrom(sql<string>`pg_notify(${OUTBOX_CHANNEL}, ${'deliveries' satisfies OutboxNotice})`.as('notified')).execute();
       } else await tx.insertInto('webhook_deliveries').values(chunk).execute();
     }
     return { events: events.length, deliveries: rows.length };

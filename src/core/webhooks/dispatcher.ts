@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Db, Dialect } from '../../db/index.js';
 import type { SecretBox } from '../crypto.js';
 import { nowIso } from '../clock.js';
-import { OUTBOX_CHANNEL, outboxSignal } from '../events/index.js';
+import { OUTBOX_CHANNEL, outboxSignal, type OutboxNotice } from '../events/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { claimDeliveries, fanOutEvents, releaseDeliveries, type DeliveryJob } from './deliveries.js';
 import { recordOutcomes, succeeded, DEFAULT_BREAKER, type AttemptOutcome, type Breaker } from './outcomes.js';
@@ -67,10 +67,28 @@ export class Dispatcher {
    * worker's notice, and the safety poll (which also finds leases that ran out).
    */
   private claimable = true;
-  private readonly wake = () => this.kick();
+  /**
+   * Whether events may be waiting for publication. A notice of new deliveries (another worker's
+   * fan-out) needs only a claim; trying to publish too cost both workers a transaction that found
+   * nothing, on every round, while orders waited for the same database.
+   */
+  private publishable = true;
+  private readonly wake = () => {
+    this.publishable = true;
+    this.kick();
+  };
   private readonly wakeToClaim = () => {
     this.claimable = true;
     this.kick();
+  };
+  private readonly wakeForAnything = () => {
+    this.publishable = true;
+    this.wakeToClaim();
+  };
+  private readonly onNotice = (notice: pg.Notification) => {
+    if (notice.payload === ('events' satisfies OutboxNotice)) this.wake();
+    else if (notice.payload === ('deliveries' satisfies OutboxNotice)) this.wakeToClaim();
+    else this.wakeForAnything();
   };
 
   constructor(private readonly options: DispatcherOptions) {
@@ -84,12 +102,12 @@ export class Dispatcher {
     if (this.options.dialect === 'postgres' && this.options.databaseUrl) {
       const client = new pg.Client({ connectionString: this.options.databaseUrl });
       client.on('error', (error) => this.options.onError(error));
-      client.on('notification', this.wakeToClaim);
+      client.on('notification', this.onNotice);
       await client.connect();
       await client.query(`listen ${OUTBOX_CHANNEL}`);
       this.listener = client;
     }
-    this.poll = setInterval(this.wakeToClaim, SAFETY_POLL_MS);
+    this.poll = setInterval(this.wakeForAnything, SAFETY_POLL_MS);
     this.poll.unref();
     this.look = setInterval(() => void this.lookForEvents(), LOOK_MS);
     this.look.unref();
@@ -118,7 +136,7 @@ export class Dispatcher {
     this.looking = true;
     try {
       const row = await this.options.db.selectFrom('outbox_events').select('id').where('position', 'is', null).limit(1).executeTakeFirst();
-      if (row) this.kick();
+      if (row) this.wake();
     } catch (error) {
       this.options.onError(error);
     } finally {
@@ -164,10 +182,11 @@ export class Dispatcher {
       do {
         this.again = false;
         // A full batch means there may be more; a short one means the outbox is drained.
-        for (;;) {
+        while (this.publishable && !this.stopped) {
+          this.publishable = false;
           const made = await fanOutEvents(this.options.db, this.options.dialect, FAN_OUT_BATCH);
           if (made.deliveries > 0) this.claimable = true;
-          if (made.events < FAN_OUT_BATCH) break;
+          if (made.events === FAN_OUT_BATCH) this.publishable = true;
         }
         while (this.claimable && !this.stopped && this.inFlight < this.concurrency) {
           const room = this.concurrency - this.inFlight;
