@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decideBatch, type BatchState, type CouponNow } from '../../src/core/orders/placement-decide.js';
+import { decideBatch as decideBatchAt, type BatchState, type CouponNow } from '../../src/core/orders/placement-decide.js';
 import type { PlacementPlan } from '../../src/core/orders/placement-batch.js';
 
 const AT = '2026-11-30T00:00:00.000Z';
+/** When the batch writes: a little after the orders were priced (AT). */
+const RECORDED_AT = '2026-11-30T00:00:00.040Z';
+const decideBatch = (plans: PlacementPlan[], batchState: BatchState) => decideBatchAt(plans, batchState, RECORDED_AT);
 let serial = 0;
 
 interface PlanOverrides {
@@ -113,6 +116,9 @@ test('orders of a batch take codes in turn and the order that finds too few is o
     writes.outbox.map((e) => e.order_id),
     [plans[0]!.order.id, plans[1]!.order.id],
   );
+  // The events carry the time the batch recorded them, not the time their orders were priced.
+  assert.deepEqual([...new Set(writes.outbox.map((e) => e.created_at))], [RECORDED_AT]);
+  assert.equal(plans[0]!.outbox[0]!.created_at, AT);
 });
 
 test('a wallet is followed through the batch: the order it cannot cover is refused with the funds left, credit limit included', () => {

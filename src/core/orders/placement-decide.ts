@@ -158,7 +158,12 @@ function isAsPriced({ order, priced, debit, coupon }: PlacementPlan, state: Batc
   );
 }
 
-export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcomes: PlacementOutcome[]; writes: BatchWrites } {
+/**
+ * Decides a batch against the state it read. `recordedAt` is the time inside the batch's
+ * transaction: the orders' events carry it, so an event's timestamp is when it was recorded, not
+ * when its order was priced (before it waited for the batch ahead of it).
+ */
+export function decideBatch(plans: PlacementPlan[], state: BatchState, recordedAt: string): { outcomes: PlacementOutcome[]; writes: BatchWrites } {
   const writes: BatchWrites = {
     orders: [], claimedCodes: [], items: [], events: [], debits: new Map(), ledger: [], counted: new Map(), outbox: [], redemptions: [], couponUses: new Map(),
   };
@@ -213,7 +218,7 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState): { outcom
       for (const item of items) writes.claimedCodes.push({ id: item.id, orderId: order.id, hold: plan.claim === 'hold', at: order.created_at, until: order.expires_at });
     }
     writes.orders.push(order);
-    writes.outbox.push(...plan.outbox);
+    for (const event of plan.outbox) writes.outbox.push({ ...event, created_at: recordedAt });
     if (plan.coupon) {
       const useKey = customerUseKey(plan.coupon.id, plan.coupon.customerKey);
       customerUses.set(useKey, (customerUses.get(useKey) ?? state.couponUses.get(useKey) ?? 0) + 1);

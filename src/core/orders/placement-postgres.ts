@@ -6,6 +6,7 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import type { Db, PlacementConnections } from '../../db/index.js';
+import { nowIso } from '../clock.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
@@ -200,7 +201,7 @@ async function writeBatch({ db, pool }: PlacementConnections, plans: PlacementPl
     await client.query('begin');
     healthy = true;
     const tx = new Session(db, client);
-    const { outcomes, writes } = decideBatch(plans, await readState(tx, plans));
+    const { outcomes, writes } = decideBatch(plans, await readState(tx, plans), nowIso());
     if (writes.orders.length > 0) {
       await insertOrders(tx, writes);
       await writeTheRest(tx, writes, writes.orders[0]!.created_at);

@@ -5,6 +5,7 @@
 // chain between its statements.
 import type SQLite from 'better-sqlite3';
 import type { Db } from '../../db/index.js';
+import { nowIso } from '../clock.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
@@ -111,7 +112,7 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
   }
 
   const writeBatch = sqlite.transaction((plans: PlacementPlan[]): PlacementOutcome[] => {
-    const { outcomes, writes } = decideBatch(plans, readState(plans));
+    const { outcomes, writes } = decideBatch(plans, readState(plans), nowIso());
     write(writes);
     return outcomes;
   });
