@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { migrations, openDatabase, runMigrations, type Db, type Dialect } from './db/index.js';
 import { SecretBox } from './core/crypto.js';
-import { DatabaseReplayGuard, RedisReplayGuard, TokenService, type ReplayGuard } from './core/accounts/index.js';
+import { API_KEYS_TOPIC, DatabaseReplayGuard, liveKeysOf, RedisReplayGuard, TokenService, type ReplayGuard } from './core/accounts/index.js';
 import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault } from './core/inventory/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
@@ -52,6 +52,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   const bus: ChangeBus = redis ? new RedisBus(redis) : new LocalBus();
   const catalog = new CatalogReader(handle.db, bus);
+  bus.subscribe(API_KEYS_TOPIC, () => liveKeysOf(handle.db).forget());
   if (bus instanceof RedisBus) await bus.ready();
   const souk: Souk = {
     config,

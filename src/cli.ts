@@ -279,7 +279,7 @@ key
   .argument('<key-id>', 'the key id (key_…)')
   .option('--json', 'print JSON')
   .action(async (keyId: string, options: { json?: boolean }) => {
-    const revoked = await withSouk((souk) => revokeApiKey(souk.db, keyId));
+    const revoked = await withSouk((souk) => revokeApiKey(souk, keyId));
     print(options.json, { key_id: revoked.key_id, revoked_at: revoked.revoked_at }, `Revoked ${revoked.key_id}`);
   });
 key

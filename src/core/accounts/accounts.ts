@@ -4,6 +4,8 @@ import { nowIso } from '../clock.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import { isCurrencyCode } from '../money.js';
 import { setWalletCreditLimit } from '../wallets/index.js';
+import type { ChangeBus } from '../../platform/bus.js';
+import { forgetLiveKeys } from './live-keys.js';
 
 export const ACCOUNT_KINDS = ['admin', 'reseller', 'partner', 'customer'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
@@ -68,9 +70,12 @@ export interface AccountChanges {
   tier?: string | null;
 }
 
-/** Changes an account's name, status, limits or price tier; a suspended account's keys stop working at once. */
-export async function updateAccount(db: Db, accountId: number, changes: AccountChanges): Promise<AccountRow> {
-  return db.transaction().execute(async (tx) => {
+/**
+ * Changes an account's name, status, limits or price tier; a suspended account's keys stop working
+ * at once (in another process that cannot hear of it, within a second: live-keys.ts).
+ */
+export async function updateAccount(deps: { db: Db; bus: ChangeBus }, accountId: number, changes: AccountChanges): Promise<AccountRow> {
+  const updated = await deps.db.transaction().execute(async (tx) => {
     const current = await getAccount(tx, accountId);
     if (changes.tier != null && !(await tx.selectFrom('price_tiers').select('name').where('name', '=', changes.tier).executeTakeFirst())) {
       throw new ValidationFailed(`No price tier "${changes.tier}".`, [{ field: 'tier', message: 'must name an existing price tier, or be null' }]);
@@ -92,4 +97,7 @@ export async function updateAccount(db: Db, accountId: number, changes: AccountC
     if (changes.creditLimitMinor !== undefined) await setWalletCreditLimit(tx, accountId, current.currency, changes.creditLimitMinor);
     return row;
   });
+  // Remembered keys carry the account's status and rate limit.
+  forgetLiveKeys(deps);
+  return updated;
 }

@@ -7,6 +7,8 @@ import { constantTimeEqual, randomBase62, sha256Hex, type SecretBox } from '../c
 import { NotFound, ValidationFailed } from '../errors.js';
 import { getAccount } from './accounts.js';
 import { DEFAULT_KEY_SCOPES, isScope, type Principal } from './principal.js';
+import { forgetLiveKeys, liveKeysOf } from './live-keys.js';
+import type { ChangeBus } from '../../platform/bus.js';
 
 const KEY_PREFIX = 'sk_live_';
 const VISIBLE = KEY_PREFIX.length + 6;
@@ -97,15 +99,19 @@ export async function listApiKeys(db: Db, accountId?: number): Promise<ApiKeySum
   return (await query.execute()).map(summarize);
 }
 
-/** Revokes a key; it fails authentication from the next request on, tokens made from it too. */
-export async function revokeApiKey(db: Db, keyId: string): Promise<ApiKeySummary> {
-  const row = await db
+/**
+ * Revokes a key; it fails authentication from the next request on, tokens made from it too (in
+ * another process that cannot hear of it, within a second: live-keys.ts).
+ */
+export async function revokeApiKey(deps: { db: Db; bus: ChangeBus }, keyId: string): Promise<ApiKeySummary> {
+  const row = await deps.db
     .updateTable('api_keys')
     .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(nowIso())) }))
     .where('id', '=', keyId)
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new NotFound(`No API key ${keyId}.`);
+  forgetLiveKeys(deps);
   return summarize(row);
 }
 
@@ -173,15 +179,21 @@ const keysByPrefix = queryTemplate(['prefix'], (db, p) =>
 export async function authenticateApiKey(db: Db, box: SecretBox, presented: string): Promise<KeyCredentials | undefined> {
   if (!looksLikeApiKey(presented)) return undefined;
   const hash = sha256Hex(presented);
+  const remembered = liveKeysOf(db).recall(hash);
+  if (remembered) return remembered;
   const rows = (await keysByPrefix.run(db, { prefix: presented.slice(0, VISIBLE) })) as KeyLookupRow[];
   let match: KeyLookupRow | undefined;
   for (const row of rows) if (constantTimeEqual(row.key_hash, hash)) match = row;
   if (!match || match.revoked_at || match.status !== 'active') return undefined;
-  return toCredentials(match, box, 'api_key');
+  const credentials = toCredentials(match, box, 'api_key');
+  liveKeysOf(db).remember(hash, credentials);
+  return credentials;
 }
 
 /** Loads a key by id, for tokens minted from it; undefined when revoked or its account is suspended. */
 export async function loadLiveKey(db: Db, box: SecretBox, keyId: string): Promise<KeyCredentials | undefined> {
+  const remembered = liveKeysOf(db).recall(`token:${keyId}`);
+  if (remembered) return remembered;
   const row = (await db
     .selectFrom('api_keys')
     .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
@@ -189,7 +201,9 @@ export async function loadLiveKey(db: Db, box: SecretBox, keyId: string): Promis
     .where('api_keys.id', '=', keyId)
     .executeTakeFirst()) as KeyLookupRow | undefined;
   if (!row || row.revoked_at || row.status !== 'active') return undefined;
-  return toCredentials(row, box, 'token');
+  const credentials = toCredentials(row, box, 'token');
+  liveKeysOf(db).remember(`token:${keyId}`, credentials);
+  return credentials;
 }
 
 const lastTouched = new Map<string, number>();

@@ -15,4 +15,5 @@ export {
 export { TokenService, principalForSubject, type IssuedCustomerToken, type IssuedTokens, type TokenSubject } from './tokens.js';
 export { signBody, signRequestV2, verifyRequestSignature, type ReplayGuard, type SignedRequest } from './signatures.js';
 export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
+export { API_KEYS_TOPIC, liveKeysOf } from './live-keys.js';
 export { DEFAULT_KEY_SCOPES, SCOPES, hasScope, isScope, type Principal, type Scope } from './principal.js';

@@ -120,7 +120,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
     { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminUpdateAccount', summary: 'Change an account (name, status, limits, price tier)', security: ADMIN_SECURITY, params: IdParams, body: AccountPatch, response: { 200: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
       const current = await getAccount(souk.db, request.params.id);
-      const account = await updateAccount(souk.db, current.id, {
+      const account = await updateAccount(souk, current.id, {
         name: request.body.name,
         status: request.body.status,
         rateLimitPerMinute: request.body.rate_limit_per_minute,
@@ -178,6 +178,6 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
   app.post<{ Params: Static<typeof KeyParams> }>(
     '/keys/:keyId/revoke',
     { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminRevokeKey', summary: 'Revoke an API key', security: ADMIN_SECURITY, params: KeyParams, response: { 200: okObject({ key: Type.Ref('ApiKey') }), ...errorResponses(401, 403, 404) } } },
-    async (request) => ({ ok: true, key: await revokeApiKey(souk.db, request.params.keyId) }),
+    async (request) => ({ ok: true, key: await revokeApiKey(souk, request.params.keyId) }),
   );
 }

@@ -1,0 +1,54 @@
+// Live API keys, remembered for a second after they authenticate. Every API request looked its key
+// up (on PostgreSQL a round trip, and the most frequent statement an order made); remembered, a
+// busy key costs one lookup a second per process. Revoking a key or changing its account forgets
+// every remembered key at once in this process and, through the change bus, in every process that
+// shares Redis with it; a process that cannot hear of the change (a server beside the CLI that
+// made it, without Redis) stops accepting the key within a second.
+import type { Db } from '../../db/index.js';
+import type { ChangeBus } from '../../platform/bus.js';
+import type { KeyCredentials } from './api-keys.js';
+
+export const API_KEYS_TOPIC = 'api-keys';
+const REMEMBER_MS = 1000;
+const MAX_REMEMBERED = 10_000;
+
+class LiveKeys {
+  private readonly entries = new Map<string, { credentials: KeyCredentials; until: number }>();
+
+  recall(key: string): KeyCredentials | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.credentials;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  remember(key: string, credentials: KeyCredentials): void {
+    // Shared by every request the key makes for a second: nothing may change it.
+    Object.freeze(credentials.principal.scopes);
+    Object.freeze(credentials.principal);
+    Object.freeze(credentials);
+    // The oldest goes first: Map keeps insertion order.
+    if (this.entries.size >= MAX_REMEMBERED) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { credentials, until: Date.now() + REMEMBER_MS });
+  }
+
+  forget(): void {
+    this.entries.clear();
+  }
+}
+
+const liveKeys = new WeakMap<Db, LiveKeys>();
+
+/** The keys this process remembers for a database. */
+export function liveKeysOf(db: Db): LiveKeys {
+  let keys = liveKeys.get(db);
+  if (!keys) liveKeys.set(db, (keys = new LiveKeys()));
+  return keys;
+}
+
+/** After a key or an account changed: forget here, and tell the other processes. */
+export function forgetLiveKeys(deps: { db: Db; bus: ChangeBus }): void {
+  liveKeysOf(deps.db).forget();
+  deps.bus.publish(API_KEYS_TOPIC);
+}
