@@ -1,6 +1,6 @@
-// Writing a batch of placements on PostgreSQL, in one transaction and a handful of round trips
-// whatever its size: read and lock what the batch needs (one query), decide in memory
-// (placement-decide.ts), insert the orders, then everything else in one statement. The statements
+// Writing a batch of placements on PostgreSQL, in one transaction and four round trips whatever
+// its size: begin, read and lock what the batch needs (one query), decide in memory
+// (placement-decide.ts), write everything in one statement, commit. The statements
 // are named (prepared once per connection): parsing and planning these large queries on every
 // batch cost more than running them.
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
@@ -129,33 +129,31 @@ async function writeRedemptions(tx: Session, writes: BatchWrites): Promise<void>
 /** A client_order_id of the batch was taken by a transaction that committed after the batch read. */
 class ConcurrentDuplicate extends Error {}
 
-async function insertOrders(tx: Session, writes: BatchWrites): Promise<void> {
-  const [result] = await tx.rows('insert_orders', sql<{ inserted: number }>`
-    with inserted as (
-      insert into orders (id, number, account_id, channel, client_order_id, request_hash, product_id, quantity, unit_price_minor, currency,
-        total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, fulfillment, wallet_id, buyer_name, buyer_email,
-        delivery_channel, callback_url, fields, reason, expires_at, created_at, updated_at, coupon_id, discount_minor)
-      select x.id, x.number, x.account_id, x.channel, x.client_order_id, x.request_hash, x.product_id, x.quantity, x.unit_price_minor, x.currency,
-        x.total_minor, x.charged_minor, x.charged_currency, x.fx_rate, x.status, x.payment_status, x.fulfillment, x.wallet_id, x.buyer_name,
-        x.buyer_email, x.delivery_channel, x.callback_url, x.fields, x.reason, x.expires_at, x.created_at, x.updated_at, x.coupon_id, x.discount_minor
-      from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(id text, number text, account_id int, channel text, client_order_id text,
-        request_hash text, product_id int, quantity int, unit_price_minor bigint, currency text, total_minor bigint, charged_minor bigint,
-        charged_currency text, fx_rate text, status text, payment_status text, fulfillment text, wallet_id bigint, buyer_name text, buyer_email text,
-        delivery_channel text, callback_url text, fields text, reason text, expires_at text, created_at text, updated_at text,
-        coupon_id int, discount_minor bigint)
-      on conflict (account_id, client_order_id) do nothing
-      returning 1)
-    select count(*)::int as inserted from inserted
-  `);
-  if (result?.inserted !== writes.orders.length) throw new ConcurrentDuplicate();
-}
-
-/** Everything but the orders, in one statement; the foreign keys are checked at its end. */
-async function writeTheRest(tx: Session, writes: BatchWrites, at: string): Promise<void> {
+/**
+ * The whole batch's writes in one statement (one round trip); the foreign keys are checked at its
+ * end. A client_order_id taken by a transaction that committed after the batch read makes its
+ * order's insert do nothing: what hangs on that order is left out too (so no foreign key fails
+ * first), the counts show it, and the batch is rolled back and retried order by order.
+ */
+async function writeOrders(tx: Session, writes: BatchWrites, at: string): Promise<void> {
   const debits = [...writes.debits].map(([id, amount]) => ({ id, amount }));
   const counted = [...writes.counted].map(([id, quantity]) => ({ id, quantity }));
-  const [claimed] = await tx.rows('write_the_rest', sql<{ claimed: number }>`
+  const [written] = await tx.rows('write_orders', sql<{ inserted: number; claimed: number }>`
     with
+      inserted as (
+        insert into orders (id, number, account_id, channel, client_order_id, request_hash, product_id, quantity, unit_price_minor, currency,
+          total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, fulfillment, wallet_id, buyer_name, buyer_email,
+          delivery_channel, callback_url, fields, reason, expires_at, created_at, updated_at, coupon_id, discount_minor)
+        select x.id, x.number, x.account_id, x.channel, x.client_order_id, x.request_hash, x.product_id, x.quantity, x.unit_price_minor, x.currency,
+          x.total_minor, x.charged_minor, x.charged_currency, x.fx_rate, x.status, x.payment_status, x.fulfillment, x.wallet_id, x.buyer_name,
+          x.buyer_email, x.delivery_channel, x.callback_url, x.fields, x.reason, x.expires_at, x.created_at, x.updated_at, x.coupon_id, x.discount_minor
+        from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(id text, number text, account_id int, channel text, client_order_id text,
+          request_hash text, product_id int, quantity int, unit_price_minor bigint, currency text, total_minor bigint, charged_minor bigint,
+          charged_currency text, fx_rate text, status text, payment_status text, fulfillment text, wallet_id bigint, buyer_name text, buyer_email text,
+          delivery_channel text, callback_url text, fields text, reason text, expires_at text, created_at text, updated_at text,
+          coupon_id int, discount_minor bigint)
+        on conflict (account_id, client_order_id) do nothing
+        returning id),
       claimed as (
         update stock_items s set
           status = case when x.hold then 'reserved' else 'sold' end,
@@ -167,11 +165,13 @@ async function writeTheRest(tx: Session, writes: BatchWrites, at: string): Promi
         returning 1),
       items as (
         insert into order_items (order_id, stock_item_id, created_at)
-        select x.order_id, x.stock_item_id, x.created_at from jsonb_to_recordset(${JSON.stringify(writes.items)}::jsonb) as x(order_id text, stock_item_id bigint, created_at text)),
+        select x.order_id, x.stock_item_id, x.created_at from jsonb_to_recordset(${JSON.stringify(writes.items)}::jsonb) as x(order_id text, stock_item_id bigint, created_at text)
+        where x.order_id in (select id from inserted)),
       events as (
         insert into order_events (order_id, from_status, to_status, reason, actor, created_at)
         select x.order_id, x.from_status, x.to_status, x.reason, x.actor, x.created_at
-        from jsonb_to_recordset(${JSON.stringify(writes.events)}::jsonb) as x(order_id text, from_status text, to_status text, reason text, actor text, created_at text)),
+        from jsonb_to_recordset(${JSON.stringify(writes.events)}::jsonb) as x(order_id text, from_status text, to_status text, reason text, actor text, created_at text)
+        where x.order_id in (select id from inserted)),
       debited as (
         update wallets w set balance_minor = w.balance_minor - x.amount, updated_at = ${at}
         from jsonb_to_recordset(${JSON.stringify(debits)}::jsonb) as x(id bigint, amount bigint) where w.id = x.id),
@@ -187,10 +187,11 @@ async function writeTheRest(tx: Session, writes: BatchWrites, at: string): Promi
         select x.event_id, x.type, x.account_id, x.order_id, x.endpoint_id, x.callback_url, x.payload, x.created_at
         from jsonb_to_recordset(${JSON.stringify(writes.outbox)}::jsonb)
           as x(event_id text, type text, account_id int, order_id text, endpoint_id text, callback_url text, payload text, created_at text))
-    select count(*)::int as claimed from claimed
+    select (select count(*)::int from inserted) as inserted, (select count(*)::int from claimed) as claimed
   `);
+  if (written?.inserted !== writes.orders.length) throw new ConcurrentDuplicate();
   // The codes were locked when read; all of them must have been taken.
-  if (claimed?.claimed !== writes.claimedCodes.length) throw new Error(`claimed ${claimed?.claimed} of ${writes.claimedCodes.length} locked codes`);
+  if (written.claimed !== writes.claimedCodes.length) throw new Error(`claimed ${written.claimed} of ${writes.claimedCodes.length} locked codes`);
 }
 
 async function writeBatch({ db, pool }: PlacementConnections, plans: PlacementPlan[]): Promise<PlacementOutcome[]> {
@@ -203,8 +204,7 @@ async function writeBatch({ db, pool }: PlacementConnections, plans: PlacementPl
     const tx = new Session(db, client);
     const { outcomes, writes } = decideBatch(plans, await readState(tx, plans), nowIso());
     if (writes.orders.length > 0) {
-      await insertOrders(tx, writes);
-      await writeTheRest(tx, writes, writes.orders[0]!.created_at);
+      await writeOrders(tx, writes, writes.orders[0]!.created_at);
       await writeRedemptions(tx, writes);
     }
     await client.query('commit');
