@@ -23,11 +23,16 @@ export interface Publication {
 
 const PENDING_COLUMNS = ['id', 'event_id', 'type', 'account_id', 'order_id', 'endpoint_id', 'callback_url', 'created_at'] as const;
 
-function publication(pending: Array<Omit<PublishedEvent, 'position' | 'type'> & { type: string }>, top: number): Publication {
+/**
+ * The events to publish with the positions they get, from rows of pendingEventsQuery (or the
+ * SQLite read in nextToPublish).
+ */
+export function toPublication(pending: Array<Omit<PublishedEvent, 'position' | 'type'> & { type: string; top: number | string | null }>): Publication {
+  const top = Number(pending[0]?.top ?? 0);
   if (!pending.length) return { events: [], positions: (tx) => tx.updateTable('outbox_events').set({ position: null }).where(sql<boolean>`1 = 0`) };
   const shift = top - pending[0]!.id + 1;
   return {
-    events: pending.map((e) => ({ ...e, type: e.type as EventType, position: shift + e.id })),
+    events: pending.map(({ top: _top, ...e }) => ({ ...e, type: e.type as EventType, position: shift + e.id })),
     // One statement: positions follow ids, shifted past the last position given.
     positions: (tx) =>
       tx
@@ -38,29 +43,32 @@ function publication(pending: Array<Omit<PublishedEvent, 'position' | 'type'> & 
 }
 
 /**
+ * PostgreSQL: the statement that takes the publish lock and reads the oldest unpublished events
+ * with the last position given (`top`), for toPublication(); callers may select more alongside.
+ * The lock is the transaction's until it ends, so positions become visible in the order they were
+ * given; a publisher that finds it taken reads nothing (the holder is publishing) rather than wait.
+ */
+export function pendingEventsQuery(tx: Db, limit: number) {
+  return tx
+    .with(
+      (cte) => cte('publisher').materialized(),
+      (w) => w.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(${PUBLISH_LOCK})`.as('got')),
+    )
+    .selectFrom(['outbox_events', 'publisher'])
+    .select(PENDING_COLUMNS)
+    .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
+    .where('publisher.got', '=', true)
+    .where('position', 'is', null)
+    .orderBy('id')
+    .limit(limit);
+}
+
+/**
  * The oldest unpublished events and the feed positions they are to get, inside the caller's
- * transaction; the caller runs `positions` in it. On PostgreSQL the transaction holds an advisory
- * lock until it ends, so positions become visible in the order they were given; a publisher that
- * finds the lock taken gets nothing (the holder is publishing) rather than wait. Lock, events and
- * the last position given come in one statement there.
+ * transaction; the caller runs `positions` in it. On PostgreSQL, one statement (pendingEventsQuery).
  */
 export async function nextToPublish(tx: Db, dialect: Dialect, limit = 500): Promise<Publication> {
-  if (dialect === 'postgres') {
-    const pending = await tx
-      .with(
-        (cte) => cte('publisher').materialized(),
-        (w) => w.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(${PUBLISH_LOCK})`.as('got')),
-      )
-      .selectFrom(['outbox_events', 'publisher'])
-      .select(PENDING_COLUMNS)
-      .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
-      .where('publisher.got', '=', true)
-      .where('position', 'is', null)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return publication(pending, Number(pending[0]?.top ?? 0));
-  }
+  if (dialect === 'postgres') return toPublication(await pendingEventsQuery(tx, limit).execute());
   const pending = await tx
     .selectFrom('outbox_events')
     .select(PENDING_COLUMNS)
@@ -69,7 +77,7 @@ export async function nextToPublish(tx: Db, dialect: Dialect, limit = 500): Prom
     .orderBy('id')
     .limit(limit)
     .execute();
-  return publication(pending, Number(pending[0]?.top ?? 0));
+  return toPublication(pending);
 }
 
 /** Gives the oldest unpublished events their feed positions, inside the caller's transaction, and returns them. */

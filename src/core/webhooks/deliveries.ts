@@ -6,9 +6,9 @@
 import { sql, type QueryCreator, type SelectQueryBuilder } from 'kysely';
 import { ulid } from 'ulid';
 import type { Database, Db, Dialect } from '../../db/index.js';
-import type { WebhookDeliveriesTable } from '../../db/schema.js';
+import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { nextToPublish, OUTBOX_CHANNEL, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
+import { nextToPublish, OUTBOX_CHANNEL, pendingEventsQuery, toPublication, type EventType, type OutboxNotice, type Publication, type PublishedEvent } from '../events/index.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -34,38 +34,54 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
 /**
  * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
  * Returns how many events were published and how many deliveries they made. On PostgreSQL, where
- * every statement is a round trip a waiting webhook pays for, the positions are given in the
- * statement that reads the endpoints.
+ * every statement is a round trip a waiting webhook pays for, it is two statements: the events
+ * with the endpoints that may want them (of every account with an unpublished event), then the
+ * positions with the deliveries.
  */
 export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<{ events: number; deliveries: number }> {
   return db.transaction().execute(async (tx) => {
-    const next = await nextToPublish(tx, dialect, limit);
+    let next: Publication;
+    let found: WebhookEndpointsTable[];
+    if (dialect === 'postgres') {
+      const rows = await pendingEventsQuery(tx, limit)
+        .select(
+          sql<WebhookEndpointsTable[] | null>`case when row_number() over (order by outbox_events.id) = 1 then (
+            select coalesce(json_agg(w), '[]') from webhook_endpoints w where w.status = 'enabled' and (
+              w.account_id in (select u.account_id from outbox_events u where u.position is null)
+              or exists (select 1 from outbox_events u where u.position is null and u.account_id is null))) end`.as('endpoints'),
+        )
+        .execute();
+      next = toPublication(rows);
+      found = rows[0]?.endpoints ?? [];
+    } else {
+      next = await nextToPublish(tx, dialect, limit);
+      if (next.events.length) await next.positions(tx).execute();
+      const accounts = [...new Set(next.events.map((e) => e.account_id).filter((a): a is number => a !== null))];
+      const broadcast = next.events.some((e) => e.account_id === null);
+      let query = tx.selectFrom('webhook_endpoints').selectAll().where('status', '=', 'enabled');
+      if (!broadcast) query = accounts.length ? query.where('account_id', 'in', accounts) : query.where(sql<boolean>`1 = 0`);
+      found = next.events.length ? await query.execute() : [];
+    }
     const events = next.events;
     if (!events.length) return { events: 0, deliveries: 0 };
-    const accounts = [...new Set(events.map((e) => e.account_id).filter((a): a is number => a !== null))];
-    const broadcast = events.some((e) => e.account_id === null);
-    const enabledEndpoints = <Q extends SelectQueryBuilder<Database, 'webhook_endpoints', object>>(query: Q): Q => {
-      const enabled = query.where('status', '=', 'enabled') as Q;
-      if (broadcast) return enabled;
-      return (accounts.length ? enabled.where('account_id', 'in', accounts) : enabled.where(sql<boolean>`1 = 0`)) as Q;
-    };
-    const found =
-      dialect === 'postgres'
-        ? await enabledEndpoints(tx.with('published', (w) => next.positions(w)).selectFrom('webhook_endpoints').selectAll('webhook_endpoints')).execute()
-        : await (async () => {
-            await next.positions(tx).execute();
-            return enabledEndpoints(tx.selectFrom('webhook_endpoints').selectAll()).execute();
-          })();
     const endpoints = found.map(toEndpoint);
     const now = nowIso();
     const rows = events.flatMap((e) => deliveriesFor(e, endpoints, now));
-    for (let at = 0; at < rows.length; at += 200) {
-      const chunk = rows.slice(at, at + 200);
-      const last = at + 200 >= rows.length;
-      // Every worker hears of the new deliveries at commit, not only the one that wrote them.
-      if (last && dialect === 'postgres') {
-        await tx.with('inserted', (w) => w.insertInto('webhook_deliveries').values(chunk).returning('id')).selectNoFrom(sql<string>`pg_notify(${OUTBOX_CHANNEL}, ${'deliveries' satisfies OutboxNotice})`.as('notified')).execute();
-      } else await tx.insertInto('webhook_deliveries').values(chunk).execute();
+    if (dialect === 'postgres') {
+      // The positions go with the last (usually the only) insert; every worker hears of the new
+      // deliveries at commit, not only the one that wrote them.
+      const chunks = Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => rows.slice(i * 200, i * 200 + 200));
+      for (const chunk of chunks.slice(0, -1)) await tx.insertInto('webhook_deliveries').values(chunk).execute();
+      const last = chunks.at(-1);
+      if (last) {
+        await tx
+          .with('published', (w) => next.positions(w))
+          .with('inserted', (w) => w.insertInto('webhook_deliveries').values(last).returning('id'))
+          .selectNoFrom(sql<string>`pg_notify(${OUTBOX_CHANNEL}, ${'deliveries' satisfies OutboxNotice})`.as('notified'))
+          .execute();
+      } else await next.positions(tx).execute();
+    } else {
+      for (let at = 0; at < rows.length; at += 200) await tx.insertInto('webhook_deliveries').values(rows.slice(at, at + 200)).execute();
     }
     return { events: events.length, deliveries: rows.length };
   });
@@ -85,6 +101,11 @@ export interface DeliveryJob {
   order_id: string | null;
   payload: string;
   created_at: string;
+  /**
+   * PostgreSQL: an order.fulfilled delivery's codes, still sealed, read with the claim when its
+   * target takes them (no round trip of their own); undefined where the claim did not read them.
+   */
+  sealed_items?: Array<{ id: number; code_enc: string }>;
   /** The endpoint as it is now (null for a callback_url delivery, or an endpoint gone). */
   endpoint: { url: string; include_items: boolean; failure_streak: number } & SealedSecrets | null;
   /** The account's callback secret, for a callback_url delivery (null until first created). */
@@ -171,8 +192,14 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
       .orderBy('d.id');
   let rows;
   if (dialect === 'postgres') {
-    // One round trip: the claiming update's rows, joined with what sending them needs.
-    rows = await withTargets(claim.with('claimed', (q) => claimed(q).returningAll()).selectFrom('claimed as d')).execute();
+    // One round trip: the claiming update's rows, joined with what sending them needs, codes included.
+    rows = await withTargets(claim.with('claimed', (q) => claimed(q).returningAll()).selectFrom('claimed as d'))
+      .select(
+        sql<Array<{ id: number; code_enc: string }> | null>`case when e.type = 'order.fulfilled' and e.order_id is not null and (d.callback_url is not null or w.include_items = 1) then (
+          select coalesce(json_agg(json_build_object('id', oi.stock_item_id, 'code_enc', si.code_enc) order by oi.id), '[]')
+          from order_items oi join stock_items si on si.id = oi.stock_item_id where oi.order_id = e.order_id) end`.as('sealed_items'),
+      )
+      .execute();
   } else {
     const ids = await claimed(claim).returning(['id']).execute();
     if (!ids.length) return [];
@@ -191,6 +218,7 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
     order_id: r.order_id,
     payload: r.payload,
     created_at: r.created_at,
+    ...('sealed_items' in r && r.sealed_items ? { sealed_items: r.sealed_items as Array<{ id: number; code_enc: string }> } : {}),
     endpoint: r.endpoint_url === null || r.endpoint_secret === null ? null : {
       url: r.endpoint_url,
       include_items: r.include_items === 1,

@@ -74,7 +74,11 @@ async function loadItems(deps: RenderDeps, orderIds: string[]): Promise<Map<stri
 export async function renderBodies(deps: RenderDeps, jobs: readonly DeliveryJob[], targets: Map<number, Target>): Promise<Map<number, string>> {
   const parsed = new Map(jobs.map((j) => [j.id, JSON.parse(j.payload) as { order?: Record<string, unknown> } & Record<string, unknown>]));
   const needItems = new Set(jobs.filter((j) => j.type === 'order.fulfilled' && j.order_id && targets.get(j.id)?.includeItems));
-  const items = await loadItems(deps, [...new Set([...needItems].map((j) => j.order_id!))]);
+  // Codes the claim read along (PostgreSQL) are opened here; the others are read now.
+  const items = await loadItems(deps, [...new Set([...needItems].filter((j) => !j.sealed_items).map((j) => j.order_id!))]);
+  for (const job of needItems) {
+    if (job.sealed_items) items.set(job.order_id!, job.sealed_items.map((item) => ({ id: Number(item.id), code: deps.vault.open(item.code_enc) })));
+  }
   const bodies = new Map<number, string>();
   for (const job of jobs) {
     let data = parsed.get(job.id)!;
