@@ -43,21 +43,26 @@ export function toPublication(pending: Array<Omit<PublishedEvent, 'position' | '
 }
 
 /**
- * PostgreSQL: the statement that takes the publish lock and reads the oldest unpublished events
- * with the last position given (`top`), for toPublication(); callers may select more alongside.
- * The lock is the transaction's until it ends, so positions become visible in the order they were
- * given; a publisher that finds it taken reads nothing (the holder is publishing) rather than wait.
+ * PostgreSQL: takes the publish lock for the rest of the caller's transaction, so positions become
+ * visible in the order they were given; false when another publisher holds it (it is publishing),
+ * rather than wait. A statement of its own: a statement's snapshot is taken when it starts, so a
+ * read in the statement that took the lock could miss what the previous holder just committed and
+ * publish its events again.
+ */
+export async function takePublishLock(tx: Db): Promise<boolean> {
+  const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${PUBLISH_LOCK}) as got`.execute(tx);
+  return rows[0]?.got === true;
+}
+
+/**
+ * The oldest unpublished events with the last position given (`top`), for toPublication(); callers
+ * may select more alongside. On PostgreSQL, run it holding the publish lock (takePublishLock).
  */
 export function pendingEventsQuery(tx: Db, limit: number) {
   return tx
-    .with(
-      (cte) => cte('publisher').materialized(),
-      (w) => w.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(${PUBLISH_LOCK})`.as('got')),
-    )
-    .selectFrom(['outbox_events', 'publisher'])
+    .selectFrom('outbox_events')
     .select(PENDING_COLUMNS)
     .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
-    .where('publisher.got', '=', true)
     .where('position', 'is', null)
     .orderBy('id')
     .limit(limit);
@@ -65,19 +70,11 @@ export function pendingEventsQuery(tx: Db, limit: number) {
 
 /**
  * The oldest unpublished events and the feed positions they are to get, inside the caller's
- * transaction; the caller runs `positions` in it. On PostgreSQL, one statement (pendingEventsQuery).
+ * transaction; the caller runs `positions` in it. Nothing when another publisher holds the lock.
  */
 export async function nextToPublish(tx: Db, dialect: Dialect, limit = 500): Promise<Publication> {
-  if (dialect === 'postgres') return toPublication(await pendingEventsQuery(tx, limit).execute());
-  const pending = await tx
-    .selectFrom('outbox_events')
-    .select(PENDING_COLUMNS)
-    .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
-    .where('position', 'is', null)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return toPublication(pending);
+  if (dialect === 'postgres' && !(await takePublishLock(tx))) return toPublication([]);
+  return toPublication(await pendingEventsQuery(tx, limit).execute());
 }
 
 /** Gives the oldest unpublished events their feed positions, inside the caller's transaction, and returns them. */

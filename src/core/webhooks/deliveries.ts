@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import type { Database, Db, Dialect } from '../../db/index.js';
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { nextToPublish, OUTBOX_CHANNEL, pendingEventsQuery, toPublication, type EventType, type OutboxNotice, type Publication, type PublishedEvent } from '../events/index.js';
+import { nextToPublish, OUTBOX_CHANNEL, pendingEventsQuery, takePublishLock, toPublication, type EventType, type OutboxNotice, type Publication, type PublishedEvent } from '../events/index.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -34,15 +34,16 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
 /**
  * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
  * Returns how many events were published and how many deliveries they made. On PostgreSQL, where
- * every statement is a round trip a waiting webhook pays for, it is two statements: the events
- * with the endpoints that may want them (of every account with an unpublished event), then the
- * positions with the deliveries.
+ * every statement is a round trip a waiting webhook pays for: the publish lock, the events with the
+ * endpoints that may want them (of every account with an unpublished event), then the positions
+ * with the deliveries.
  */
 export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<{ events: number; deliveries: number }> {
   return db.transaction().execute(async (tx) => {
     let next: Publication;
     let found: WebhookEndpointsTable[];
     if (dialect === 'postgres') {
+      if (!(await takePublishLock(tx))) return { events: 0, deliveries: 0 };
       const rows = await pendingEventsQuery(tx, limit)
         .select(
           sql<WebhookEndpointsTable[] | null>`case when row_number() over (order by outbox_events.id) = 1 then (
