@@ -130,51 +130,60 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
   const at = now.toISOString();
   const token = ulid();
   const lease = new Date(now.getTime() + LEASE_MS).toISOString();
-  const claim = db.with(
-    (cte) => cte('picked').materialized(),
-    (q) => {
-      const pick = q
-        .selectFrom('webhook_deliveries as d')
-        .select('d.id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('d.status', '=', 'pending'), eb('d.next_attempt_at', '<=', at)]),
-            eb.and([eb('d.status', '=', 'sending'), eb('d.locked_until', '<', at)]),
-          ]),
-        )
-        .where((eb) =>
-          eb.or([
-            eb('d.chain', 'is', null),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('webhook_deliveries as p')
-                  .select(sql.lit(1).as('one'))
-                  .whereRef('p.chain', '=', 'd.chain')
-                  .whereRef('p.id', '<', 'd.id')
-                  .where('p.status', 'in', ['pending', 'sending']),
-              ),
-            ),
-          ]),
-        )
-        .where((eb) =>
-          eb.or([
-            eb('d.endpoint_id', 'is', null),
+  // Two arms, each walking the due index in order and stopping at the limit: pending ones whose
+  // time has come, and sending ones whose lease ran out. As one OR they read every due row and
+  // sorted them, on every claim: with a backlog of 10,000 a claim took 5 ms on SQLite.
+  const arm = (q: QueryCreator<Database>, due: 'pending' | 'expired') => {
+    const pick = q
+      .selectFrom('webhook_deliveries as d')
+      .select(['d.id', 'd.next_attempt_at'])
+      .where((eb) =>
+        due === 'pending'
+          ? eb.and([eb('d.status', '=', 'pending'), eb('d.next_attempt_at', '<=', at)])
+          : eb.and([eb('d.status', '=', 'sending'), eb('d.locked_until', '<', at)]),
+      )
+      .where((eb) =>
+        eb.or([
+          eb('d.chain', 'is', null),
+          eb.not(
             eb.exists(
               eb
-                .selectFrom('webhook_endpoints as w')
+                .selectFrom('webhook_deliveries as p')
                 .select(sql.lit(1).as('one'))
-                .whereRef('w.id', '=', 'd.endpoint_id')
-                .where('w.status', '=', 'enabled')
-                .where((w) => w.or([w('w.paused_until', 'is', null), w('w.paused_until', '<=', at)])),
+                .whereRef('p.chain', '=', 'd.chain')
+                .whereRef('p.id', '<', 'd.id')
+                .where('p.status', 'in', ['pending', 'sending']),
             ),
-          ]),
-        )
-        .orderBy('d.next_attempt_at')
-        .orderBy('d.id')
-        .limit(limit);
-      return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
-    },
+          ),
+        ]),
+      )
+      .where((eb) =>
+        eb.or([
+          eb('d.endpoint_id', 'is', null),
+          eb.exists(
+            eb
+              .selectFrom('webhook_endpoints as w')
+              .select(sql.lit(1).as('one'))
+              .whereRef('w.id', '=', 'd.endpoint_id')
+              .where('w.status', '=', 'enabled')
+              .where((w) => w.or([w('w.paused_until', 'is', null), w('w.paused_until', '<=', at)])),
+          ),
+        ]),
+      )
+      .orderBy('d.next_attempt_at')
+      .orderBy('d.id')
+      .limit(limit);
+    return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
+  };
+  const claim = db.with(
+    (cte) => cte('picked').materialized(),
+    (q) =>
+      q
+        .selectFrom(q.selectFrom(arm(q, 'pending').as('p')).selectAll().unionAll(q.selectFrom(arm(q, 'expired').as('x')).selectAll()).as('due'))
+        .select('due.id')
+        .orderBy('due.next_attempt_at')
+        .orderBy('due.id')
+        .limit(limit),
   );
   const claimed = (q: QueryCreator<Database & { picked: { id: number } }>) =>
     q
