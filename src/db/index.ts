@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type Compilable, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
 import type { DatabaseTarget } from '../config.js';
 import type { Database } from './schema.js';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
@@ -91,6 +91,21 @@ export function placementWriterOf(db: Db): PlacementConnections | undefined {
   return placementWriters.get(db);
 }
 
+const postgresPools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * Runs a frequent query as a named prepared statement on PostgreSQL (parsed and planned once per
+ * connection, not on every call), outside any transaction; elsewhere as usual (SQLite keeps its
+ * statements anyway). The name must always go with the same SQL text.
+ */
+export async function executePrepared<Row>(db: Db, name: string, query: Compilable<Row>): Promise<Row[]> {
+  const pool = postgresPools.get(db);
+  const compiled = query.compile();
+  if (!pool) return (await db.executeQuery(compiled)).rows;
+  const result = await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] });
+  return result.rows as Row[];
+}
+
 /** The better-sqlite3 connection behind an embedded database, for the few hot paths written against it directly. */
 export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
   return sqliteHandles.get(db);
@@ -167,6 +182,7 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  postgresPools.set(db, pool);
   // Placement batches get connections of their own: in the shared pool a batch queued behind
   // every request's key lookup, and each order of the batch waited with it. Opened on first use.
   const writerPool = new pg.Pool({ connectionString: target.url, max: 2 });

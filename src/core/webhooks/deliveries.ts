@@ -5,7 +5,7 @@
 // chain can be claimed, so they arrive in the order the events happened.
 import { sql, type QueryCreator, type SelectQueryBuilder } from 'kysely';
 import { ulid } from 'ulid';
-import type { Database, Db, Dialect } from '../../db/index.js';
+import { executePrepared, type Database, type Db, type Dialect } from '../../db/index.js';
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { nextToPublish, OUTBOX_CHANNEL, pendingEventsQuery, takePublishLock, toPublication, type EventType, type OutboxNotice, type Publication, type PublishedEvent } from '../events/index.js';
@@ -203,13 +203,16 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
   let rows;
   if (dialect === 'postgres') {
     // One round trip: the claiming update's rows, joined with what sending them needs, codes included.
-    rows = await withTargets(claim.with('claimed', (q) => claimed(q).returningAll()).selectFrom('claimed as d'))
-      .select(
+    // A named statement: planning this query took longer than running it.
+    rows = await executePrepared(
+      db,
+      'souk_claim_deliveries',
+      withTargets(claim.with('claimed', (q) => claimed(q).returningAll()).selectFrom('claimed as d')).select(
         sql<Array<{ id: number; code_enc: string }> | null>`case when e.type = 'order.fulfilled' and e.order_id is not null and (d.callback_url is not null or w.include_items = 1) then (
           select coalesce(json_agg(json_build_object('id', oi.stock_item_id, 'code_enc', si.code_enc) order by oi.id), '[]')
           from order_items oi join stock_items si on si.id = oi.stock_item_id where oi.order_id = e.order_id) end`.as('sealed_items'),
-      )
-      .execute();
+      ),
+    );
   } else {
     const ids = await claimed(claim).returning(['id']).execute();
     if (!ids.length) return [];
