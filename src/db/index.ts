@@ -106,6 +106,45 @@ export async function executePrepared<Row>(db: Db, name: string, query: Compilab
   return result.rows as Row[];
 }
 
+/** Runs statements on the connection of a preparedTransaction(). */
+export interface PreparedRunner {
+  /** Named: prepared once per connection, for SQL whose text never changes; null: as usual. */
+  rows<Row>(name: string | null, query: Compilable<Row>): Promise<Row[]>;
+}
+
+/**
+ * PostgreSQL: a transaction on one pooled connection whose named statements are parsed and planned
+ * once per connection, for the worker's hot transactions; queries are built with `db` and only run
+ * here. Undefined on SQLite, whose statements are kept anyway.
+ */
+export function preparedTransaction(db: Db): (<T>(work: (run: PreparedRunner) => Promise<T>) => Promise<T>) | undefined {
+  const pool = postgresPools.get(db);
+  if (!pool) return undefined;
+  return async (work) => {
+    const client = await pool.connect();
+    // A connection that could not begin or roll back is not given back to the pool for reuse.
+    let healthy = false;
+    try {
+      await client.query('begin');
+      healthy = true;
+      const result = await work({
+        async rows(name, query) {
+          const compiled = query.compile();
+          const values = [...compiled.parameters];
+          return (await client.query(name ? { name, text: compiled.sql, values } : { text: compiled.sql, values })).rows;
+        },
+      });
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      if (healthy) await client.query('rollback').catch(() => (healthy = false));
+      throw error;
+    } finally {
+      client.release(!healthy);
+    }
+  };
+}
+
 /** The better-sqlite3 connection behind an embedded database, for the few hot paths written against it directly. */
 export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
   return sqliteHandles.get(db);

@@ -44,14 +44,18 @@ export function toPublication(pending: Array<Omit<PublishedEvent, 'position' | '
 
 /**
  * PostgreSQL: takes the publish lock for the rest of the caller's transaction, so positions become
- * visible in the order they were given; false when another publisher holds it (it is publishing),
- * rather than wait. A statement of its own: a statement's snapshot is taken when it starts, so a
- * read in the statement that took the lock could miss what the previous holder just committed and
- * publish its events again.
+ * visible in the order they were given; `got` is false when another publisher holds it (it is
+ * publishing), rather than wait. A statement of its own: a statement's snapshot is taken when it
+ * starts, so a read in the statement that took the lock could miss what the previous holder just
+ * committed and publish its events again.
  */
-export async function takePublishLock(tx: Db): Promise<boolean> {
-  const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${PUBLISH_LOCK}) as got`.execute(tx);
-  return rows[0]?.got === true;
+export function publishLockQuery(db: Db) {
+  return db.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(${PUBLISH_LOCK})`.as('got'));
+}
+
+async function takePublishLock(tx: Db): Promise<boolean> {
+  const row = await publishLockQuery(tx).executeTakeFirst();
+  return row?.got === true;
 }
 
 /**
@@ -75,13 +79,6 @@ export function pendingEventsQuery(tx: Db, limit: number) {
 export async function nextToPublish(tx: Db, dialect: Dialect, limit = 500): Promise<Publication> {
   if (dialect === 'postgres' && !(await takePublishLock(tx))) return toPublication([]);
   return toPublication(await pendingEventsQuery(tx, limit).execute());
-}
-
-/** Gives the oldest unpublished events their feed positions, inside the caller's transaction, and returns them. */
-export async function publishPendingEvents(tx: Db, dialect: Dialect, limit = 500): Promise<PublishedEvent[]> {
-  const next = await nextToPublish(tx, dialect, limit);
-  if (next.events.length) await next.positions(tx).execute();
-  return next.events;
 }
 
 export interface FeedEvent {

@@ -5,10 +5,10 @@
 // chain can be claimed, so they arrive in the order the events happened.
 import { sql, type QueryCreator, type SelectQueryBuilder } from 'kysely';
 import { ulid } from 'ulid';
-import { executePrepared, type Database, type Db, type Dialect } from '../../db/index.js';
+import { executePrepared, preparedTransaction, type Database, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { nextToPublish, OUTBOX_CHANNEL, pendingEventsQuery, takePublishLock, toPublication, type EventType, type OutboxNotice, type Publication, type PublishedEvent } from '../events/index.js';
+import { nextToPublish, OUTBOX_CHANNEL, pendingEventsQuery, publishLockQuery, toPublication, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -33,59 +33,63 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
 
 /**
  * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
- * Returns how many events were published and how many deliveries they made. On PostgreSQL, where
- * every statement is a round trip a waiting webhook pays for: the publish lock, the events with the
- * endpoints that may want them (of every account with an unpublished event), then the positions
- * with the deliveries.
+ * Returns how many events were published and how many deliveries they made.
  */
 export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<{ events: number; deliveries: number }> {
+  const prepared = dialect === 'postgres' ? preparedTransaction(db) : undefined;
+  if (prepared) return prepared((run) => fanOutOnPostgres(db, run, limit));
   return db.transaction().execute(async (tx) => {
-    let next: Publication;
-    let found: WebhookEndpointsTable[];
-    if (dialect === 'postgres') {
-      if (!(await takePublishLock(tx))) return { events: 0, deliveries: 0 };
-      const rows = await pendingEventsQuery(tx, limit)
-        .select(
-          sql<WebhookEndpointsTable[] | null>`case when row_number() over (order by outbox_events.id) = 1 then (
-            select coalesce(json_agg(w), '[]') from webhook_endpoints w where w.status = 'enabled' and (
-              w.account_id in (select u.account_id from outbox_events u where u.position is null)
-              or exists (select 1 from outbox_events u where u.position is null and u.account_id is null))) end`.as('endpoints'),
-        )
-        .execute();
-      next = toPublication(rows);
-      found = rows[0]?.endpoints ?? [];
-    } else {
-      next = await nextToPublish(tx, dialect, limit);
-      if (next.events.length) await next.positions(tx).execute();
-      const accounts = [...new Set(next.events.map((e) => e.account_id).filter((a): a is number => a !== null))];
-      const broadcast = next.events.some((e) => e.account_id === null);
-      let query = tx.selectFrom('webhook_endpoints').selectAll().where('status', '=', 'enabled');
-      if (!broadcast) query = accounts.length ? query.where('account_id', 'in', accounts) : query.where(sql<boolean>`1 = 0`);
-      found = next.events.length ? await query.execute() : [];
-    }
-    const events = next.events;
-    if (!events.length) return { events: 0, deliveries: 0 };
-    const endpoints = found.map(toEndpoint);
+    const next = await nextToPublish(tx, dialect, limit);
+    if (!next.events.length) return { events: 0, deliveries: 0 };
+    await next.positions(tx).execute();
+    const accounts = [...new Set(next.events.map((e) => e.account_id).filter((a): a is number => a !== null))];
+    const broadcast = next.events.some((e) => e.account_id === null);
+    let query = tx.selectFrom('webhook_endpoints').selectAll().where('status', '=', 'enabled');
+    if (!broadcast) query = accounts.length ? query.where('account_id', 'in', accounts) : query.where(sql<boolean>`1 = 0`);
+    const endpoints = (await query.execute()).map(toEndpoint);
     const now = nowIso();
-    const rows = events.flatMap((e) => deliveriesFor(e, endpoints, now));
-    if (dialect === 'postgres') {
-      // The positions go with the last (usually the only) insert; every worker hears of the new
-      // deliveries at commit, not only the one that wrote them.
-      const chunks = Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => rows.slice(i * 200, i * 200 + 200));
-      for (const chunk of chunks.slice(0, -1)) await tx.insertInto('webhook_deliveries').values(chunk).execute();
-      const last = chunks.at(-1);
-      if (last) {
-        await tx
+    const rows = next.events.flatMap((e) => deliveriesFor(e, endpoints, now));
+    for (let at = 0; at < rows.length; at += 200) await tx.insertInto('webhook_deliveries').values(rows.slice(at, at + 200)).execute();
+    return { events: next.events.length, deliveries: rows.length };
+  });
+}
+
+/**
+ * The fan-out on PostgreSQL, where every statement is a round trip a waiting webhook pays for and
+ * planning the read took longer than running it: the publish lock, then (named statements) the
+ * events with the endpoints that may want them (of every account with an unpublished event), then
+ * the positions with the deliveries and the NOTIFY that tells every worker of them at commit.
+ */
+async function fanOutOnPostgres(db: Db, run: PreparedRunner, limit: number): Promise<{ events: number; deliveries: number }> {
+  const [lock] = await run.rows('souk_publish_lock', publishLockQuery(db));
+  if (!lock?.got) return { events: 0, deliveries: 0 };
+  const pending = await run.rows(
+    'souk_fan_out_read',
+    pendingEventsQuery(db, limit).select(
+      sql<WebhookEndpointsTable[] | null>`case when row_number() over (order by outbox_events.id) = 1 then (
+        select coalesce(json_agg(w), '[]') from webhook_endpoints w where w.status = 'enabled' and (
+          w.account_id in (select u.account_id from outbox_events u where u.position is null)
+          or exists (select 1 from outbox_events u where u.position is null and u.account_id is null))) end`.as('endpoints'),
+    ),
+  );
+  const next = toPublication(pending);
+  if (!next.events.length) return { events: 0, deliveries: 0 };
+  const endpoints = (pending[0]?.endpoints ?? []).map(toEndpoint);
+  const now = nowIso();
+  const rows = next.events.flatMap((e) => deliveriesFor(e, endpoints, now));
+  const chunks = Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => rows.slice(i * 200, i * 200 + 200));
+  for (const chunk of chunks.slice(0, -1)) await run.rows(null, db.insertInto('webhook_deliveries').values(chunk));
+  const last = chunks.at(-1);
+  await run.rows(
+    null,
+    last
+      ? db
           .with('published', (w) => next.positions(w))
           .with('inserted', (w) => w.insertInto('webhook_deliveries').values(last).returning('id'))
           .selectNoFrom(sql<string>`pg_notify(${OUTBOX_CHANNEL}, ${'deliveries' satisfies OutboxNotice})`.as('notified'))
-          .execute();
-      } else await next.positions(tx).execute();
-    } else {
-      for (let at = 0; at < rows.length; at += 200) await tx.insertInto('webhook_deliveries').values(rows.slice(at, at + 200)).execute();
-    }
-    return { events: events.length, deliveries: rows.length };
-  });
+      : next.positions(db),
+  );
+  return { events: next.events.length, deliveries: rows.length };
 }
 
 /** A claimed delivery with what is needed to send it. */
