@@ -220,7 +220,11 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
   } else {
     const ids = await claimed(claim).returning(['id']).execute();
     if (!ids.length) return [];
-    rows = await withTargets(db.selectFrom('webhook_deliveries as d')).where('d.claim_token', '=', token).execute();
+    // By id (the primary key): by claim token alone it was a scan of every delivery ever made.
+    rows = await withTargets(db.selectFrom('webhook_deliveries as d'))
+      .where('d.id', 'in', ids.map((r) => r.id))
+      .where('d.claim_token', '=', token)
+      .execute();
   }
   return rows.map((r) => ({
     id: r.id,
