@@ -113,6 +113,28 @@ export interface PreparedRunner {
 }
 
 /**
+ * A transaction on one connection of a PostgreSQL pool, for the hot paths that run named
+ * statements on the client itself (placement batches, the worker's fan-out).
+ */
+export async function onPooledConnection<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  // A connection that could not begin or roll back is not given back to the pool for reuse.
+  let healthy = false;
+  try {
+    await client.query('begin');
+    healthy = true;
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    if (healthy) await client.query('rollback').catch(() => (healthy = false));
+    throw error;
+  } finally {
+    client.release(!healthy);
+  }
+}
+
+/**
  * PostgreSQL: a transaction on one pooled connection whose named statements are parsed and planned
  * once per connection, for the worker's hot transactions; queries are built with `db` and only run
  * here. Undefined on SQLite, whose statements are kept anyway.
@@ -120,29 +142,16 @@ export interface PreparedRunner {
 export function preparedTransaction(db: Db): (<T>(work: (run: PreparedRunner) => Promise<T>) => Promise<T>) | undefined {
   const pool = postgresPools.get(db);
   if (!pool) return undefined;
-  return async (work) => {
-    const client = await pool.connect();
-    // A connection that could not begin or roll back is not given back to the pool for reuse.
-    let healthy = false;
-    try {
-      await client.query('begin');
-      healthy = true;
-      const result = await work({
+  return (work) =>
+    onPooledConnection(pool, (client) =>
+      work({
         async rows(name, query) {
           const compiled = query.compile();
           const values = [...compiled.parameters];
           return (await client.query(name ? { name, text: compiled.sql, values } : { text: compiled.sql, values })).rows;
         },
-      });
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      if (healthy) await client.query('rollback').catch(() => (healthy = false));
-      throw error;
-    } finally {
-      client.release(!healthy);
-    }
-  };
+      }),
+    );
 }
 
 /** The better-sqlite3 connection behind an embedded database, for the few hot paths written against it directly. */

@@ -5,7 +5,7 @@
 // batch cost more than running them.
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type pg from 'pg';
-import type { Db, PlacementConnections } from '../../db/index.js';
+import { onPooledConnection, type Db, type PlacementConnections } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
@@ -195,26 +195,15 @@ async function writeOrders(tx: Session, writes: BatchWrites, at: string): Promis
 }
 
 async function writeBatch({ db, pool }: PlacementConnections, plans: PlacementPlan[]): Promise<PlacementOutcome[]> {
-  const client = await pool.connect();
-  // A connection that could not begin or roll back is not given back to the pool for reuse.
-  let healthy = false;
-  try {
-    await client.query('begin');
-    healthy = true;
+  return onPooledConnection(pool, async (client) => {
     const tx = new Session(db, client);
     const { outcomes, writes } = decideBatch(plans, await readState(tx, plans), nowIso());
     if (writes.orders.length > 0) {
       await writeOrders(tx, writes, writes.orders[0]!.created_at);
       await writeRedemptions(tx, writes);
     }
-    await client.query('commit');
     return outcomes;
-  } catch (error) {
-    if (healthy) await client.query('rollback').catch(() => (healthy = false));
-    throw error;
-  } finally {
-    client.release(!healthy);
-  }
+  });
 }
 
 export function postgresPlacementWriter(connections: PlacementConnections): PlacementWriter {
