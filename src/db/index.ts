@@ -93,6 +93,22 @@ export function placementWriterOf(db: Db): PlacementConnections | undefined {
 
 const postgresPools = new WeakMap<Db, pg.Pool>();
 
+/** Runs compiled queries on a PostgreSQL pool or connection. */
+export interface PreparedRunner {
+  /** Named: prepared once per connection, for SQL whose text never changes; null: as usual. */
+  rows<Row>(name: string | null, query: Compilable<Row>): Promise<Row[]>;
+}
+
+export function preparedRunner(target: pg.Pool | pg.PoolClient): PreparedRunner {
+  return {
+    async rows<Row>(name: string | null, query: Compilable<Row>) {
+      const compiled = query.compile();
+      const values = [...compiled.parameters];
+      return (await target.query(name ? { name, text: compiled.sql, values } : { text: compiled.sql, values })).rows as Row[];
+    },
+  };
+}
+
 /**
  * Runs a frequent query as a named prepared statement on PostgreSQL (parsed and planned once per
  * connection, not on every call), outside any transaction; elsewhere as usual (SQLite keeps its
@@ -100,16 +116,8 @@ const postgresPools = new WeakMap<Db, pg.Pool>();
  */
 export async function executePrepared<Row>(db: Db, name: string, query: Compilable<Row>): Promise<Row[]> {
   const pool = postgresPools.get(db);
-  const compiled = query.compile();
-  if (!pool) return (await db.executeQuery(compiled)).rows;
-  const result = await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] });
-  return result.rows as Row[];
-}
-
-/** Runs statements on the connection of a preparedTransaction(). */
-export interface PreparedRunner {
-  /** Named: prepared once per connection, for SQL whose text never changes; null: as usual. */
-  rows<Row>(name: string | null, query: Compilable<Row>): Promise<Row[]>;
+  if (!pool) return (await db.executeQuery(query.compile())).rows;
+  return preparedRunner(pool).rows(name, query);
 }
 
 /**
@@ -142,16 +150,7 @@ export async function onPooledConnection<T>(pool: pg.Pool, work: (client: pg.Poo
 export function preparedTransaction(db: Db): (<T>(work: (run: PreparedRunner) => Promise<T>) => Promise<T>) | undefined {
   const pool = postgresPools.get(db);
   if (!pool) return undefined;
-  return (work) =>
-    onPooledConnection(pool, (client) =>
-      work({
-        async rows(name, query) {
-          const compiled = query.compile();
-          const values = [...compiled.parameters];
-          return (await client.query(name ? { name, text: compiled.sql, values } : { text: compiled.sql, values })).rows;
-        },
-      }),
-    );
+  return (work) => onPooledConnection(pool, (client) => work(preparedRunner(client)));
 }
 
 /** The better-sqlite3 connection behind an embedded database, for the few hot paths written against it directly. */

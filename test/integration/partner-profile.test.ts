@@ -200,7 +200,7 @@ for (const kind of DATABASE_KINDS) {
 
       // The document's callback_url is a real domain. Before any worker runs, publish the order's
       // events and close their deliveries with the documented ack, so the suite never calls out.
-      while ((await fanOutEvents(t.souk.db, t.souk.dialect)).events > 0);
+      while ((await fanOutEvents(t.souk.db)).events > 0);
       const events = await t.souk.db.selectFrom('outbox_events').select(['event_id', 'type']).where('order_id', '=', order.order_id).orderBy('id').execute();
       assert.deepEqual(events.map((e) => e.type), ['order.created', 'order.fulfilled']);
       for (const { event_id } of events) {

@@ -1,7 +1,7 @@
 // Publishing and reading the event feed. Events get their feed position when the worker publishes
 // them, one publisher at a time and in commit order, so `GET /events?after=` never skips one.
 import { sql, type QueryCreator, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
-import type { Database, Db, Dialect } from '../../db/index.js';
+import type { Database, Db } from '../../db/index.js';
 import { ValidationFailed } from '../errors.js';
 import type { EventType, OutboxRow } from './outbox.js';
 
@@ -23,14 +23,10 @@ export interface Publication {
 
 const PENDING_COLUMNS = ['id', 'event_id', 'type', 'account_id', 'order_id', 'endpoint_id', 'callback_url', 'created_at'] as const;
 
-/**
- * The events to publish with the positions they get, from rows of pendingEventsQuery (or the
- * SQLite read in nextToPublish).
- */
-export function toPublication(pending: Array<Omit<PublishedEvent, 'position' | 'type'> & { type: string; top: number | string | null }>): Publication {
-  const top = Number(pending[0]?.top ?? 0);
-  if (!pending.length) return { events: [], positions: (tx) => tx.updateTable('outbox_events').set({ position: null }).where(sql<boolean>`1 = 0`) };
-  const shift = top - pending[0]!.id + 1;
+/** The events to publish with the positions they get, from rows of pendingEventsQuery; undefined when there are none. */
+export function toPublication(pending: Array<Omit<PublishedEvent, 'position' | 'type'> & { type: string; top: number | string | null }>): Publication | undefined {
+  if (!pending.length) return undefined;
+  const shift = Number(pending[0]!.top ?? 0) - pending[0]!.id + 1;
   return {
     events: pending.map(({ top: _top, ...e }) => ({ ...e, type: e.type as EventType, position: shift + e.id })),
     // One statement: positions follow ids, shifted past the last position given.
@@ -47,38 +43,24 @@ export function toPublication(pending: Array<Omit<PublishedEvent, 'position' | '
  * visible in the order they were given; `got` is false when another publisher holds it (it is
  * publishing), rather than wait. A statement of its own: a statement's snapshot is taken when it
  * starts, so a read in the statement that took the lock could miss what the previous holder just
- * committed and publish its events again.
+ * committed and publish its events again. (SQLite has one writer and needs no lock.)
  */
 export function publishLockQuery(db: Db) {
   return db.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(${PUBLISH_LOCK})`.as('got'));
 }
 
-async function takePublishLock(tx: Db): Promise<boolean> {
-  const row = await publishLockQuery(tx).executeTakeFirst();
-  return row?.got === true;
-}
-
 /**
  * The oldest unpublished events with the last position given (`top`), for toPublication(); callers
- * may select more alongside. On PostgreSQL, run it holding the publish lock (takePublishLock).
+ * may select more alongside. On PostgreSQL, run it holding the publish lock (publishLockQuery).
  */
-export function pendingEventsQuery(tx: Db, limit: number) {
-  return tx
+export function pendingEventsQuery(db: Db, limit: number) {
+  return db
     .selectFrom('outbox_events')
     .select(PENDING_COLUMNS)
     .select((eb) => eb.selectFrom('outbox_events as o').select(sql<number | string | null>`max(o.position)`.as('top')).as('top'))
     .where('position', 'is', null)
     .orderBy('id')
     .limit(limit);
-}
-
-/**
- * The oldest unpublished events and the feed positions they are to get, inside the caller's
- * transaction; the caller runs `positions` in it. Nothing when another publisher holds the lock.
- */
-export async function nextToPublish(tx: Db, dialect: Dialect, limit = 500): Promise<Publication> {
-  if (dialect === 'postgres' && !(await takePublishLock(tx))) return toPublication([]);
-  return toPublication(await pendingEventsQuery(tx, limit).execute());
 }
 
 export interface FeedEvent {

@@ -3,26 +3,28 @@
 // (placement-decide.ts), write everything in one statement, commit. The statements
 // are named (prepared once per connection): parsing and planning these large queries on every
 // batch cost more than running them.
-import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type pg from 'pg';
-import { onPooledConnection, type Db, type PlacementConnections } from '../../db/index.js';
+import { onPooledConnection, preparedRunner, type Db, type PlacementConnections, type PreparedRunner } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
-/** One connection inside the batch's transaction, running named statements. */
+/** One connection inside the batch's transaction, running named statements built with `compiler`. */
 class Session {
+  private readonly run: PreparedRunner;
+
   constructor(
     private readonly compiler: Db,
-    private readonly client: pg.PoolClient,
-  ) {}
+    client: pg.PoolClient,
+  ) {
+    this.run = preparedRunner(client);
+  }
 
-  async rows<R>(name: string, query: RawBuilder<R>): Promise<R[]> {
-    const compiled: CompiledQuery = query.compile(this.compiler);
-    const result = await this.client.query<R & pg.QueryResultRow>({ name: `placement_${name}`, text: compiled.sql, values: [...compiled.parameters] });
-    return result.rows;
+  rows<R>(name: string, query: RawBuilder<R>): Promise<R[]> {
+    return this.run.rows(`placement_${name}`, { compile: () => query.compile(this.compiler) });
   }
 }
 

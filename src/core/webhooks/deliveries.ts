@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import { executePrepared, preparedTransaction, type Database, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { nextToPublish, OUTBOX_CHANNEL, pendingEventsQuery, publishLockQuery, toPublication, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
+import { OUTBOX_CHANNEL, pendingEventsQuery, publishLockQuery, toPublication, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -35,12 +35,13 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
  * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
  * Returns how many events were published and how many deliveries they made.
  */
-export async function fanOutEvents(db: Db, dialect: Dialect, limit = 500): Promise<{ events: number; deliveries: number }> {
-  const prepared = dialect === 'postgres' ? preparedTransaction(db) : undefined;
+export async function fanOutEvents(db: Db, limit = 500): Promise<{ events: number; deliveries: number }> {
+  const prepared = preparedTransaction(db);
   if (prepared) return prepared((run) => fanOutOnPostgres(db, run, limit));
+  // SQLite: one writer, so no publish lock.
   return db.transaction().execute(async (tx) => {
-    const next = await nextToPublish(tx, dialect, limit);
-    if (!next.events.length) return { events: 0, deliveries: 0 };
+    const next = toPublication(await pendingEventsQuery(tx, limit).execute());
+    if (!next) return { events: 0, deliveries: 0 };
     await next.positions(tx).execute();
     const accounts = [...new Set(next.events.map((e) => e.account_id).filter((a): a is number => a !== null))];
     const broadcast = next.events.some((e) => e.account_id === null);
@@ -73,7 +74,7 @@ async function fanOutOnPostgres(db: Db, run: PreparedRunner, limit: number): Pro
     ),
   );
   const next = toPublication(pending);
-  if (!next.events.length) return { events: 0, deliveries: 0 };
+  if (!next) return { events: 0, deliveries: 0 };
   const endpoints = (pending[0]?.endpoints ?? []).map(toEndpoint);
   const now = nowIso();
   const rows = next.events.flatMap((e) => deliveriesFor(e, endpoints, now));

@@ -184,7 +184,7 @@ export class Dispatcher {
         // A full batch means there may be more; a short one means the outbox is drained.
         while (this.publishable && !this.stopped) {
           this.publishable = false;
-          const made = await fanOutEvents(this.options.db, this.options.dialect, FAN_OUT_BATCH);
+          const made = await fanOutEvents(this.options.db, FAN_OUT_BATCH);
           if (made.deliveries > 0) this.claimable = true;
           if (made.events === FAN_OUT_BATCH) this.publishable = true;
         }
