@@ -234,6 +234,9 @@ for (const kind of DATABASE_KINDS) {
       assertError(await post(partner, '/v1/orders', DOCUMENT_ORDER, { timestamp }), 401, 'unauthorized', /replay/);
       const changed = await post(partner, '/v1/orders', { ...DOCUMENT_ORDER, buyer: { name: 'Someone Else', email: 'else@example.com' } });
       assertError(changed, 422, 'idempotency_key_reused');
+      // Fields that place the same order are still part of the request.
+      assertError(await post(partner, '/v1/orders', { ...DOCUMENT_ORDER, flow_type: 'buy_bundle' }), 422, 'idempotency_key_reused');
+      assertError(await post(partner, '/v1/orders', { ...DOCUMENT_ORDER, delivery_channel: 'email' }), 422, 'idempotency_key_reused');
       assert.equal(smtp.mails.filter((m) => m.to.includes('rahim@example.com')).length, 1, 'a retry sends no second mail');
     });
 

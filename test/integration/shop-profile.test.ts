@@ -367,6 +367,39 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await me(token)).balance, 17.75);
     });
 
+    test('Idempotency-Key: a retried balance order is answered from the first and charged once; another body is 422; keys are per customer', async () => {
+      const retryProduct = await stockedProduct(t.souk, { code: 'RETRY-1', name: 'Retry', price: '1.00', currency: 'CNY' }, 10);
+      const { token } = await fundedCustomer('retry.buyer@example.com', '10.00', '0');
+      const body = { productId: String(retryProduct), quantity: 2, contactEmail: 'retry.buyer@example.com', paymentMethod: 'balance_cny' };
+      const withKey = (payload: object, key: string, customer = token) => post('/api/orders', payload, { ...bearer(customer), 'idempotency-key': key });
+
+      const first = await withKey(body, 'checkout-7f3a');
+      assert.equal(first.statusCode, 200, first.body);
+      const again = await withKey(body, 'checkout-7f3a');
+      assert.equal(again.statusCode, 200, again.body);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal(again.json().order.id, first.json().order.id);
+      assert.deepEqual(again.json().order.items, first.json().order.items);
+      assert.equal((await me(token)).balance, 8, 'charged once for two answers');
+
+      assertShopError(await withKey({ ...body, quantity: 3 }, 'checkout-7f3a'), 422, 'idempotency_key_reused', 'another body');
+      assert.equal((await me(token)).balance, 8);
+
+      // The same text from another customer is that customer's own key: a purchase of its own.
+      const other = await fundedCustomer('retry.other@example.com', '10.00', '0');
+      const theirs = await withKey({ ...body, contactEmail: 'retry.other@example.com' }, 'checkout-7f3a', other.token);
+      assert.equal(theirs.statusCode, 200, theirs.body);
+      assert.equal(theirs.headers['idempotent-replayed'], undefined);
+      assert.notEqual(theirs.json().order.id, first.json().order.id);
+      assert.equal((await me(other.token)).balance, 8);
+
+      // Without a key every request is a purchase.
+      assert.equal((await order(body, token)).statusCode, 200);
+      assert.equal((await me(token)).balance, 6);
+      const orders = await t.souk.db.selectFrom('orders').select('id').where('product_id', '=', retryProduct).execute();
+      assert.equal(orders.length, 3);
+    });
+
     test('order lookup with SOUK_TRUST_PROXY unset: X-Forwarded-For is ignored, two "IPs" share one budget of 3', async () => {
       const from = address();
       const lookup = (n: number, forwardedFor: string) => post('/api/orders/query', { orderNo: `SK-TEST-0000-000${n}`, email: EMAIL }, { 'x-forwarded-for': forwardedFor }, from);

@@ -35,6 +35,11 @@ export interface PlaceOrderInput {
   payment?: { kind: 'wallet'; currency?: string } | { kind: 'deferred'; holdSeconds: number };
   /** A coupon code, applied and counted in the order's transaction. */
   couponCode?: string;
+  /**
+   * What else a profile's client asked for that changes nothing in the order but makes it another
+   * request (seed 000's flow_type): a retry with a different one is 422, not the first order.
+   */
+  requestVariant?: string;
 }
 
 export interface OrderDeps {
@@ -62,10 +67,11 @@ function requestHash(input: PlaceOrderInput): string {
     input.callbackUrl ?? null,
     input.maxUnitPrice === undefined ? null : String(input.maxUnitPrice),
   ]);
-  // Appended only when given, so orders placed before coupons and wallet choice keep their hashes.
+  // Appended only when given, so orders placed before coupons, wallet choice and request variants keep their hashes.
   const walletCurrency = input.payment?.kind === 'wallet' ? input.payment.currency?.toUpperCase() : undefined;
   const more = input.couponCode !== undefined || walletCurrency !== undefined ? JSON.stringify([input.couponCode?.trim().toUpperCase() ?? null, walletCurrency ?? null]) : '';
-  return createHash('sha256').update(canonical + more).digest('hex');
+  const variant = input.requestVariant !== undefined ? JSON.stringify(['variant', input.requestVariant]) : '';
+  return createHash('sha256').update(canonical + more + variant).digest('hex');
 }
 
 const selectByClientOrderId = queryTemplate(['accountId', 'clientOrderId'], (db, p) =>

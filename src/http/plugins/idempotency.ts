@@ -1,41 +1,49 @@
 // `Idempotency-Key` on authenticated POSTs: runs after authentication and validation, answers a
-// repeat from the stored first answer, and stores each answer as it is sent.
+// repeat from the stored first answer, and stores each answer as it is sent. A key belongs to the
+// account the request acts for: the API key's, or the shop customer's (whose route resolves the
+// customer in a preHandler of its own, which runs before this one).
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Souk } from '../../app.js';
 import { claimIdempotencyKey, completeIdempotencyKey } from '../../core/idempotency/index.js';
 import { ValidationFailed } from '../../core/errors.js';
+import type { Customer } from '../../core/customers/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyKey: string | null;
+    /** The key this request claimed, and the account it belongs to, until the answer is stored. */
+    idempotency: { accountId: number; key: string } | null;
+    /** The shop customer behind the request's token, on shop routes that read it. */
+    customer: Customer | null;
   }
 }
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
 export const idempotencyPlugin = fp(async function idempotencyPlugin(app: FastifyInstance, { souk }: { souk: Souk }) {
-  app.decorateRequest('idempotencyKey', null);
+  app.decorateRequest('idempotency', null);
+  app.decorateRequest('customer', null);
 
   async function claim(request: FastifyRequest, reply: FastifyReply) {
     const header = request.headers['idempotency-key'];
-    if (header === undefined || !request.principal) return;
+    const accountId = request.principal?.accountId ?? request.customer?.accountId;
+    if (header === undefined || accountId === undefined) return;
     const key = (Array.isArray(header) ? header[0] : header)?.trim().replace(/^"(.*)"$/, '$1') ?? '';
     if (!KEY.test(key)) throw new ValidationFailed('Idempotency-Key must be 1 to 200 printable ASCII characters.', [{ field: 'header Idempotency-Key', message: 'not a valid key' }]);
     const hash = createHash('sha256').update(`${request.method} ${request.url}\n${request.rawBody}`).digest('hex');
-    const claimed = await claimIdempotencyKey(souk.db, request.principal.accountId, key, hash);
+    const claimed = await claimIdempotencyKey(souk.db, accountId, key, hash);
     if (claimed.kind === 'replay') {
       return reply.code(claimed.statusCode).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(claimed.body);
     }
-    request.idempotencyKey = key;
+    request.idempotency = { accountId, key };
   }
 
   async function remember(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-    if (!request.idempotencyKey || !request.principal) return payload;
-    const key = request.idempotencyKey;
-    request.idempotencyKey = null;
-    await completeIdempotencyKey(souk.db, request.principal.accountId, key, reply.statusCode, typeof payload === 'string' ? payload : '');
+    const claimed = request.idempotency;
+    if (!claimed) return payload;
+    request.idempotency = null;
+    await completeIdempotencyKey(souk.db, claimed.accountId, claimed.key, reply.statusCode, typeof payload === 'string' ? payload : '');
     return payload;
   }
 

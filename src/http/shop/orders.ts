@@ -55,16 +55,18 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           'balance_cny deducts the amount from the CNY balance, balance_crypto the converted amount (shop exchange rates) from the USD balance; ' +
           'both need the customer token, else 401. Stock products are delivered at once (`order.items`). Errors: 400 validation_error ' +
           '(naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, ' +
-          '409 out_of_stock.',
+          '409 out_of_stock. Souk extension: an `Idempotency-Key` header (with the customer token) makes a retry within 24 h answer the ' +
+          'first order instead of buying again; the same key with another body is 422 idempotency_key_reused.',
         security: [{}, { customerToken: [] }],
         body: CreateOrderBody,
-        response: { 200: successObject({ order: Type.Ref('ShopOrder') }), ...shopErrors(400, 401, 402, 404, 409, 429, 503) },
+        response: { 200: successObject({ order: Type.Ref('ShopOrder') }), ...shopErrors(400, 401, 402, 404, 409, 422, 429, 503) },
+      },
+      // Before the Idempotency-Key claim, which needs the customer's account.
+      preHandler: async (request) => {
+        request.customer = await optionalCustomer(souk, request);
       },
     },
-    async (request) => {
-      const customer = await optionalCustomer(souk, request);
-      return { success: true, order: orderView(await placeShopOrder(deps, customer, request.body)) };
-    },
+    async (request) => ({ success: true, order: orderView(await placeShopOrder(deps, request.customer, request.body)) }),
   );
 
   app.post<{ Body: QueryBody }>(
