@@ -122,16 +122,19 @@ export async function executePrepared<Row>(db: Db, name: string, query: Compilab
 
 /**
  * A transaction on one connection of a PostgreSQL pool, for the hot paths that run named
- * statements on the client itself (placement batches, the worker's fan-out).
+ * statements on the client itself (placement batches, the worker's fan-out). `opening`, a
+ * statement without parameters, goes in the same round trip as the BEGIN; its rows are handed to
+ * the work. (Under load a round trip waits for two processes to be scheduled: 1 ms at the median
+ * and 7 at the 90th percentile were measured on the 2-core machine.)
  */
-export async function onPooledConnection<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function onPooledConnection<T>(pool: pg.Pool, work: (client: pg.PoolClient, opened: unknown[]) => Promise<T>, opening?: string): Promise<T> {
   const client = await pool.connect();
   // A connection that could not begin or roll back is not given back to the pool for reuse.
   let healthy = false;
   try {
-    await client.query('begin');
+    const begun: pg.QueryResult | pg.QueryResult[] = await client.query(opening ? `begin; ${opening}` : 'begin');
     healthy = true;
-    const result = await work(client);
+    const result = await work(client, Array.isArray(begun) ? (begun.at(-1)?.rows ?? []) : []);
     await client.query('commit');
     return result;
   } catch (error) {
@@ -147,10 +150,10 @@ export async function onPooledConnection<T>(pool: pg.Pool, work: (client: pg.Poo
  * once per connection, for the worker's hot transactions; queries are built with `db` and only run
  * here. Undefined on SQLite, whose statements are kept anyway.
  */
-export function preparedTransaction(db: Db): (<T>(work: (run: PreparedRunner) => Promise<T>) => Promise<T>) | undefined {
+export function preparedTransaction(db: Db): (<T>(work: (run: PreparedRunner, opened: unknown[]) => Promise<T>, opening?: string) => Promise<T>) | undefined {
   const pool = postgresPools.get(db);
   if (!pool) return undefined;
-  return (work) => onPooledConnection(pool, (client) => work(preparedRunner(client)));
+  return (work, opening) => onPooledConnection(pool, (client, opened) => work(preparedRunner(client), opened), opening);
 }
 
 /** The better-sqlite3 connection behind an embedded database, for the few hot paths written against it directly. */

@@ -43,15 +43,14 @@ export function toPublication(pending: Array<Omit<PublishedEvent, 'position' | '
  * visible in the order they were given; `got` is false when another publisher holds it (it is
  * publishing), rather than wait. A statement of its own: a statement's snapshot is taken when it
  * starts, so a read in the statement that took the lock could miss what the previous holder just
- * committed and publish its events again. (SQLite has one writer and needs no lock.)
+ * committed and publish its events again. Plain SQL, without parameters, so it can go in the round
+ * trip that begins the transaction. (SQLite has one writer and needs no lock.)
  */
-export function publishLockQuery(db: Db) {
-  return db.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(${PUBLISH_LOCK})`.as('got'));
-}
+export const PUBLISH_LOCK_SQL = `select pg_try_advisory_xact_lock(${PUBLISH_LOCK}) as got`;
 
 /**
  * The oldest unpublished events with the last position given (`top`), for toPublication(); callers
- * may select more alongside. On PostgreSQL, run it holding the publish lock (publishLockQuery).
+ * may select more alongside. On PostgreSQL, run it holding the publish lock (PUBLISH_LOCK_SQL).
  */
 export function pendingEventsQuery(db: Db, limit: number) {
   return db

@@ -17,6 +17,6 @@ export {
   type OutboxRow,
   type ProductFacts,
 } from './outbox.js';
-export { listAccountEvents, pendingEventsQuery, publishLockQuery, toPublication, type FeedEvent, type FeedPage, type Publication, type PublishedEvent } from './feed.js';
+export { listAccountEvents, pendingEventsQuery, PUBLISH_LOCK_SQL, toPublication, type FeedEvent, type FeedPage, type Publication, type PublishedEvent } from './feed.js';
 export { announceStockChanges, recordProductChange } from './product-updates.js';
 export { wakeDispatchers, type OutboxNotice } from './wake.js';

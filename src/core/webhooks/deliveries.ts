@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import { executePrepared, preparedTransaction, type Database, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { OUTBOX_CHANNEL, pendingEventsQuery, publishLockQuery, toPublication, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
+import { OUTBOX_CHANNEL, pendingEventsQuery, PUBLISH_LOCK_SQL, toPublication, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -37,7 +37,7 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
  */
 export async function fanOutEvents(db: Db, limit = 500): Promise<{ events: number; deliveries: number }> {
   const prepared = preparedTransaction(db);
-  if (prepared) return prepared((run) => fanOutOnPostgres(db, run, limit));
+  if (prepared) return prepared((run, opened) => fanOutOnPostgres(db, run, opened as Array<{ got: boolean }>, limit), PUBLISH_LOCK_SQL);
   // SQLite: one writer, so no publish lock.
   return db.transaction().execute(async (tx) => {
     const next = toPublication(await pendingEventsQuery(tx, limit).execute());
@@ -57,13 +57,13 @@ export async function fanOutEvents(db: Db, limit = 500): Promise<{ events: numbe
 
 /**
  * The fan-out on PostgreSQL, where every statement is a round trip a waiting webhook pays for and
- * planning the read took longer than running it: the publish lock, then (named statements) the
- * events with the endpoints that may want them (of every account with an unpublished event), then
- * the positions with the deliveries and the NOTIFY that tells every worker of them at commit.
+ * planning the read took longer than running it: the publish lock (taken in the round trip that
+ * began the transaction), then (named statements) the events with the endpoints that may want them
+ * (of every account with an unpublished event), then the positions with the deliveries and the
+ * NOTIFY that tells every worker of them at commit.
  */
-async function fanOutOnPostgres(db: Db, run: PreparedRunner, limit: number): Promise<{ events: number; deliveries: number }> {
-  const [lock] = await run.rows('souk_publish_lock', publishLockQuery(db));
-  if (!lock?.got) return { events: 0, deliveries: 0 };
+async function fanOutOnPostgres(db: Db, run: PreparedRunner, lock: Array<{ got: boolean }>, limit: number): Promise<{ events: number; deliveries: number }> {
+  if (!lock[0]?.got) return { events: 0, deliveries: 0 };
   const pending = await run.rows(
     'souk_fan_out_read',
     pendingEventsQuery(db, limit).select(
