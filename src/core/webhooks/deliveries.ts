@@ -138,14 +138,19 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
   // Two arms, each walking the due index in order and stopping at the limit: pending ones whose
   // time has come, and sending ones whose lease ran out. As one OR they read every due row and
   // sorted them, on every claim: with a backlog of 10,000 a claim took 5 ms on SQLite.
+  // Statuses are written into the SQL, not bound: with them as parameters PostgreSQL kept planning
+  // the named claim afresh on every call (it could not tell that a generic plan would do as well):
+  // about 2.6 ms a claim instead of 1.6, with 10,000 delivered rows and 20 due.
+  const pending = sql.lit('pending' as const);
+  const sending = sql.lit('sending' as const);
   const arm = (q: QueryCreator<Database>, due: 'pending' | 'expired') => {
     const pick = q
       .selectFrom('webhook_deliveries as d')
       .select(['d.id', 'd.next_attempt_at'])
       .where((eb) =>
         due === 'pending'
-          ? eb.and([eb('d.status', '=', 'pending'), eb('d.next_attempt_at', '<=', at)])
-          : eb.and([eb('d.status', '=', 'sending'), eb('d.locked_until', '<', at)]),
+          ? eb.and([eb('d.status', '=', pending), eb('d.next_attempt_at', '<=', at)])
+          : eb.and([eb('d.status', '=', sending), eb('d.locked_until', '<', at)]),
       )
       .where((eb) =>
         eb.or([
@@ -157,7 +162,7 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
                 .select(sql.lit(1).as('one'))
                 .whereRef('p.chain', '=', 'd.chain')
                 .whereRef('p.id', '<', 'd.id')
-                .where('p.status', 'in', ['pending', 'sending']),
+                .where('p.status', 'in', [pending, sending]),
             ),
           ),
         ]),
@@ -170,7 +175,7 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
               .selectFrom('webhook_endpoints as w')
               .select(sql.lit(1).as('one'))
               .whereRef('w.id', '=', 'd.endpoint_id')
-              .where('w.status', '=', 'enabled')
+              .where('w.status', '=', sql.lit('enabled' as const))
               .where((w) => w.or([w('w.paused_until', 'is', null), w('w.paused_until', '<=', at)])),
           ),
         ]),
