@@ -21,6 +21,7 @@ for (const kind of DATABASE_KINDS) {
       await createWebhookEndpoint({ db: t.souk.db, box: t.souk.box, allowPrivate: true }, reseller.accountId, { url: 'http://127.0.0.1:9/hooks', events: ['wallet.credited'] });
       const at = new Date().toISOString();
       // Written in several transactions while the publishers run, as orders would be.
+      let writingDone = false;
       const writing = (async () => {
         for (let batch = 0; batch < 10; batch++) {
           const rows = Array.from({ length: 30 }, (_, i) =>
@@ -28,9 +29,9 @@ for (const kind of DATABASE_KINDS) {
           );
           await t.souk.db.transaction().execute((tx) => insertOutboxEvents(tx, rows));
         }
-      })();
-      let writingDone = false;
-      void writing.finally(() => (writingDone = true));
+      })().finally(() => {
+        writingDone = true;
+      });
       const publisher = async () => {
         // Until the writer is done and a last pass finds nothing.
         for (;;) {

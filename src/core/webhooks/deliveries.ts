@@ -31,6 +31,13 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
   return out;
 }
 
+/** Deliveries are inserted this many rows a statement. */
+const INSERT_CHUNK = 200;
+
+function chunked<T>(rows: T[]): T[][] {
+  return Array.from({ length: Math.ceil(rows.length / INSERT_CHUNK) }, (_, i) => rows.slice(i * INSERT_CHUNK, (i + 1) * INSERT_CHUNK));
+}
+
 /**
  * Publishes pending events (feed positions) and writes their deliveries, in one transaction.
  * Returns how many events were published and how many deliveries they made.
@@ -50,7 +57,7 @@ export async function fanOutEvents(db: Db, limit = 500): Promise<{ events: numbe
     const endpoints = (await query.execute()).map(toEndpoint);
     const now = nowIso();
     const rows = next.events.flatMap((e) => deliveriesFor(e, endpoints, now));
-    for (let at = 0; at < rows.length; at += 200) await tx.insertInto('webhook_deliveries').values(rows.slice(at, at + 200)).execute();
+    for (const chunk of chunked(rows)) await tx.insertInto('webhook_deliveries').values(chunk).execute();
     return { events: next.events.length, deliveries: rows.length };
   });
 }
@@ -78,7 +85,7 @@ async function fanOutOnPostgres(db: Db, run: PreparedRunner, lock: Array<{ got: 
   const endpoints = (pending[0]?.endpoints ?? []).map(toEndpoint);
   const now = nowIso();
   const rows = next.events.flatMap((e) => deliveriesFor(e, endpoints, now));
-  const chunks = Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => rows.slice(i * 200, i * 200 + 200));
+  const chunks = chunked(rows);
   for (const chunk of chunks.slice(0, -1)) await run.rows(null, db.insertInto('webhook_deliveries').values(chunk));
   const last = chunks.at(-1);
   await run.rows(
