@@ -43,11 +43,21 @@ async function startReceiver() {
   const lags: number[] = [];
   /** When each order's order.fulfilled arrived, by order id. */
   const fulfilledAt = new Map<string, number>();
+  // A delivery seen twice (by its webhook-id) is a bug, not a speed: it is reported, not counted.
+  const seen = new Set<string>();
+  let duplicates = 0;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
       const now = Date.now();
+      const id = String(request.headers['webhook-id']);
+      if (seen.has(id)) {
+        duplicates += 1;
+        response.writeHead(200).end();
+        return;
+      }
+      seen.add(id);
       const event = JSON.parse(Buffer.concat(chunks).toString()) as { type: string; timestamp: string; data: { order?: { order_id: string } } };
       arrivals.push(now);
       if (event.type === 'order.fulfilled') {
@@ -64,6 +74,7 @@ async function startReceiver() {
     arrivals,
     lags,
     fulfilledAt,
+    duplicates: () => duplicates,
     reset() {
       arrivals.length = 0;
       lags.length = 0;
@@ -203,6 +214,7 @@ export async function benchWebhooks(dir: string, options: WebhookBenchOptions): 
         `webhooks ${kind}: order answer to receipt (a lower bound of commit to receipt): p50 ${quantile(afterAnswer, 0.5)} ms p99 ${quantile(afterAnswer, 0.99)} ms; ` +
           `${afterAnswer.filter((ms) => ms === 0).length} of ${afterAnswer.length} webhooks arrived before the order's own answer`,
       );
+      if (receiver.duplicates()) console.log(`webhooks ${kind}: WARNING: ${receiver.duplicates()} deliveries arrived twice`);
     } finally {
       for (const stop of stops) await stop();
       await receiver.close();
