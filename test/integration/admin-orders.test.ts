@@ -257,9 +257,10 @@ for (const kind of DATABASE_KINDS) {
       const fulfilled = ok(await admin('POST', `/orders/${orderId}/fulfil`, { codes: ['MANUAL-0001', 'MANUAL-0002'] })).order;
       assert.equal(fulfilled.status, 'fulfilled');
       assert.equal(fulfilled.account_id, reseller.accountId);
+      // The admin's answer, like its order detail, shows the codes masked.
       assert.deepEqual(
         fulfilled.items.map((i: { code: string }) => i.code),
-        ['MANUAL-0001', 'MANUAL-0002'],
+        ['MA••••-••01', 'MA••••-••02'],
       );
       const last = fulfilled.timeline.at(-1);
       assert.deepEqual([last.from, last.to, last.actor], ['processing', 'fulfilled', `key:${adminKeyId}`]);
@@ -271,6 +272,16 @@ for (const kind of DATABASE_KINDS) {
       );
       const detail = ok(await admin('GET', `/orders/${orderId}`)).order;
       assert.equal(detail.fulfillment, 'manual');
+      assert.deepEqual(
+        detail.items.map((i: { code: string }) => i.code),
+        ['MA••••-••01', 'MA••••-••02'],
+      );
+      // Opening an order reveals nothing; showing a delivered code in full is the audited act.
+      const audited = () => t.souk.db.selectFrom('audit_log').select('subject').where('action', '=', 'stock.reveal').orderBy('id').execute();
+      const auditedBefore = (await audited()).length;
+      const revealed = ok(await admin('POST', `/stock/${detail.items[1].id}/reveal`));
+      assert.equal(revealed.code, 'MANUAL-0002');
+      assert.deepEqual((await audited()).map((r) => r.subject).slice(auditedBefore), [`stock_item:${detail.items[1].id}`]);
       assert.deepEqual(
         detail.timeline.map((e: { to: string }) => e.to),
         ['queued', 'processing', 'fulfilled'],

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
+import { maskCode } from '../../core/inventory/index.js';
 import {
   fulfilManualOrder,
   isWalletCheckoutEnabled,
@@ -25,8 +26,22 @@ import { adminActor } from './actor.js';
 
 const ADMIN = needs('admin');
 
+// An admin sees which codes an order delivered, masked like every stock list: showing one in full
+// is its own audited act (POST /stock/{id}/reveal), not a side effect of opening an order.
 const AdminOrderSchema = Type.Object(
-  { ...OrderSchema.properties, account_id: Type.Integer(), channel: Type.String(), fulfillment: Type.String({ description: 'stock, upstream or manual.' }) },
+  {
+    ...OrderSchema.properties,
+    items: Type.Array(
+      Type.Object({
+        id: Type.Integer({ description: 'The stock item id.' }),
+        code: Type.String({ description: 'Masked: `ABCD-••••-••••-WXYZ`. POST /stock/{id}/reveal shows it in full (written to the audit log).' }),
+      }),
+      { description: 'The delivered codes, masked.' },
+    ),
+    account_id: Type.Integer(),
+    channel: Type.String(),
+    fulfillment: Type.String({ description: 'stock, upstream or manual.' }),
+  },
   { $id: 'AdminOrder', title: 'AdminOrder' },
 );
 const AdminOrderSummarySchema = Type.Object({ ...OrderSummarySchema.properties, account_id: Type.Integer() }, { $id: 'AdminOrderSummary', title: 'AdminOrderSummary' });
@@ -71,7 +86,13 @@ const WalletCheckoutBody = Type.Object({ enabled: Type.Boolean() });
 const WalletCheckoutAnswer = okObject({ enabled: Type.Boolean({ description: 'When false, POST /api/v1/orders answers 503 wallet_disabled.' }) });
 
 function adminOrderView(order: OrderDetail) {
-  return { ...orderView(order), account_id: order.account_id, channel: order.channel, fulfillment: order.fulfillment };
+  return {
+    ...orderView(order),
+    items: order.items.map((item) => ({ id: item.id, code: maskCode(item.code) })),
+    account_id: order.account_id,
+    channel: order.channel,
+    fulfillment: order.fulfillment,
+  };
 }
 
 function adminOrderSummaryView(order: OrderSummary) {
@@ -122,7 +143,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
     '/orders/:id',
     {
       config: { auth: ADMIN },
-      schema: { tags: ['admin'], operationId: 'adminGetOrder', summary: 'An order in full: delivered codes and timeline', security: ADMIN_SECURITY, params: OrderIdParams, response: { 200: orderAnswer, ...errorResponses(401, 403, 404) } },
+      schema: { tags: ['admin'], operationId: 'adminGetOrder', summary: 'An order in full: delivered codes (masked) and timeline', security: ADMIN_SECURITY, params: OrderIdParams, response: { 200: orderAnswer, ...errorResponses(401, 403, 404) } },
     },
     async (request, reply) => {
       const order = await loadOrderDetail(souk.db, souk.vault, request.params.id);
