@@ -125,7 +125,7 @@ test('convertMinor refuses rates that are not positive decimals with at most 12 
 const price = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const discountBp = fc.integer({ min: 0, max: 10_000 });
 
-test('tieredPrice takes off at most the stated discount, rounding in the buyer\u2019s favour by less than a minor unit', () => {
+test('tieredPrice takes off at most the stated discount: the price rounds up, by less than a minor unit', () => {
   fc.assert(
     fc.property(price, discountBp, (p, bp) => {
       const charged = tieredPrice(p, bp);
