@@ -52,7 +52,7 @@ const ABOUT: Record<EventType, { summary: string; data: TSchema }> = {
   'order.fulfilled': { summary: 'An order was delivered (the Order Delivery callback): carries the codes unless the endpoint turned include_items off', data: OrderData },
   'order.cancelled': { summary: 'An order was cancelled; the wallet was refunded', data: OrderData },
   'order.rejected': { summary: 'An order was turned down; the wallet was refunded', data: OrderData },
-  'product.updated': { summary: "A product's price, stock or status changed (the Product Update callback); stock changes come at most once per product per 10 s, with the latest values", data: ProductData },
+  'product.updated': { summary: "A product's price, stock or status changed (the Product Update callback); stock changes come at most once per product per SOUK_PRODUCT_UPDATE_INTERVAL seconds (10 by default), with the latest values", data: ProductData },
   'wallet.credited': { summary: 'Money arrived in a wallet: top-up, refund or adjustment', data: WalletData },
   'webhook.test': { summary: 'A test event an admin sent to one endpoint', data: TestData },
 };

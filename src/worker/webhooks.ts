@@ -26,14 +26,17 @@ export async function startWebhookWorker(souk: Souk, options: { onError: (error:
     onError: options.onError,
   });
   await dispatcher.start();
+  // The interval is enforced per product in the database; looking more often than it only keeps a
+  // product from waiting up to two intervals when it changed just after a look.
+  const intervalMs = souk.config.productUpdateIntervalSeconds * 1000;
   let announcing = false;
   const announcer = setInterval(() => {
     if (announcing) return;
     announcing = true;
-    announceStockChanges(souk.db, souk.dialect)
+    announceStockChanges(souk.db, souk.dialect, { intervalMs })
       .catch(options.onError)
       .finally(() => (announcing = false));
-  }, souk.config.productUpdateIntervalSeconds * 1000);
+  }, Math.min(intervalMs, 1000));
   announcer.unref();
   return {
     dispatcher,

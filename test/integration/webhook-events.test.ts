@@ -43,17 +43,17 @@ for (const kind of DATABASE_KINDS) {
 
     test('stock changes are coalesced: one product.updated per product per round, with the latest stock', async () => {
       const id = await stockedProduct(t.souk, { code: 'PU-2', price: '1.00' }, 5);
-      await announceStockChanges(t.souk.db, t.souk.dialect);
+      await announceStockChanges(t.souk.db, t.souk.dialect, { intervalMs: 0 });
       const before = (await outbox('product.updated')).length;
       for (let i = 0; i < 3; i++) await placeOrder(orderDeps(t.souk), buyer.accountId, { product: 'PU-2' }, 'test');
       await importStock(stockDeps(t.souk), id, ['PU-2-extra-1', 'PU-2-extra-2']);
       assert.equal((await outbox('product.updated')).length, before, 'nothing yet: placement writes no product event');
-      assert.equal(await announceStockChanges(t.souk.db, t.souk.dialect), 1);
+      assert.equal(await announceStockChanges(t.souk.db, t.souk.dialect, { intervalMs: 0 }), 1);
       const events = (await outbox('product.updated')).slice(before);
       assert.equal(events.length, 1);
       assert.deepEqual(JSON.parse(events[0]!.payload).product.stock, 4);
       assert.deepEqual(JSON.parse(events[0]!.payload).changed, ['stock']);
-      assert.equal(await announceStockChanges(t.souk.db, t.souk.dialect), 0, 'nothing changed since');
+      assert.equal(await announceStockChanges(t.souk.db, t.souk.dialect, { intervalMs: 0 }), 0, 'nothing changed since');
     });
 
     test('wallet credits and admin status changes write their events in the same transaction', async () => {
