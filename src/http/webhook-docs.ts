@@ -47,7 +47,7 @@ const WalletData = Type.Object({
 const TestData = Type.Object({ message: Type.String() });
 
 const ABOUT: Record<EventType, { summary: string; data: TSchema }> = {
-  'order.created': { summary: 'An order was placed', data: OrderData },
+  'order.created': { summary: 'An order was placed; order.status is where placement left it (fulfilled at once from stock, processing for a person, awaiting_payment …)', data: OrderData },
   'order.status_changed': { summary: "An order's status changed after placement (every later change, including expired and refunded); the status placement left it in is in order.created", data: OrderData },
   'order.fulfilled': { summary: 'An order was delivered (the Order Delivery callback): carries the codes unless the endpoint turned include_items off', data: OrderData },
   'order.cancelled': { summary: 'An order was cancelled; the wallet was refunded', data: OrderData },
