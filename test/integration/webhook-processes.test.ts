@@ -60,6 +60,41 @@ for (const kind of DATABASE_KINDS) {
       assert.match(missing.stderr, /No account 999999/);
     });
 
+    test('the CLI switches an endpoint off and on, sends it a test event, lists its deliveries and sends one again', async () => {
+      const probe = await startReceiver();
+      const { account_id: accountId } = await cli(env, ['account', 'create', '--name', 'Operator']);
+      const { endpoint_id: endpointId } = await cli(env, ['webhook', 'create', '--account', String(accountId), '--url', probe.url]);
+      assert.deepEqual(await cli(env, ['webhook', 'disable', String(endpointId)]), { endpoint_id: endpointId, enabled: false });
+      const listed = (await cli(env, ['webhook', 'list', '--account', String(accountId)])).endpoints as Array<{ id: string; enabled: boolean }>;
+      assert.deepEqual(listed.map((e) => [e.id, e.enabled]), [[endpointId, false]]);
+      assert.deepEqual(await cli(env, ['webhook', 'enable', String(endpointId)]), { endpoint_id: endpointId, enabled: true });
+      const { event_id: eventId } = await cli(env, ['webhook', 'test', String(endpointId)]);
+      assert.match(String(eventId), /^evt_/);
+      const sender = kind === 'sqlite' ? await spawnServer(env) : await spawnWorker(env);
+      running.push(sender);
+      try {
+        await probe.waitFor((r) => r.length >= 1, 20_000, 'the test event');
+        assert.equal(probe.receipts[0]!.headers['webhook-id'], eventId);
+        assert.equal(probe.receipts[0]!.event.type, 'webhook.test');
+        const deliveries = async () => (await cli(env, ['webhook', 'deliveries', '--endpoint', String(endpointId)])).deliveries as Array<{ id: number; event_id: string; status: string; attempts: number }>;
+        let listedDeliveries = await deliveries();
+        // The outcome is recorded just after the answer arrives.
+        for (let i = 0; i < 100 && listedDeliveries[0]?.status !== 'delivered'; i++) listedDeliveries = await deliveries();
+        assert.deepEqual(listedDeliveries.map((d) => [d.event_id, d.status, d.attempts]), [[eventId, 'delivered', 1]]);
+        assert.deepEqual(await cli(env, ['webhook', 'resend', '--delivery', String(listedDeliveries[0]!.id)]), { resent: 1 });
+        await probe.waitFor((r) => r.length >= 2, 20_000, 'the test event sent again');
+        assert.equal(probe.receipts[1]!.headers['webhook-id'], eventId, 'the same event id, so the receiver can tell it is the same event');
+        const neither = await runCli(['webhook', 'resend', '--json'], env);
+        assert.notEqual(neither.code, 0);
+        assert.match(neither.stderr, /--delivery ID or --endpoint ID/);
+        assert.deepEqual(await cli(env, ['webhook', 'resend', '--endpoint', String(endpointId)]), { resent: 0 });
+      } finally {
+        await sender.stop('SIGKILL');
+        running.splice(running.indexOf(sender), 1);
+        await probe.close();
+      }
+    });
+
     test('an order committed by a server killed (SIGKILL) before sending is delivered after restart', async () => {
       const s = await shop(env, hook.url, 10);
       const server = await spawnServer(env, ['--no-worker']);
