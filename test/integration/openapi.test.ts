@@ -8,6 +8,8 @@ import { DATABASE_KINDS } from '../helpers/databases.js';
 import { ROOT } from '../helpers/processes.js';
 import { openApiPath, registeredRoutes } from '../helpers/routes.js';
 import { startTestSouk, type TestSouk } from '../helpers/souk.js';
+import { EVENT_TYPES } from '../../src/core/events/index.js';
+import { webhookBodySchema } from '../../src/http/webhook-docs.js';
 
 /** Routes deliberately left out of the document: the redirect, metrics, the docs UI and the document itself. */
 function isHidden(url: string): boolean {
@@ -122,6 +124,16 @@ for (const kind of DATABASE_KINDS) {
         .sort();
       assert.ok(expected.length >= 20, `only ${expected.length} public routes found: ${expected.join(', ')}`);
       assert.deepEqual(documented, expected);
+    });
+
+    test('the webhooks section describes every event type, its body schema being the one deliveries are checked against', () => {
+      const webhooks = (document as unknown as { webhooks: Record<string, { post: { summary: string; requestBody: { content: Record<string, { schema: unknown }> } } }> }).webhooks;
+      assert.deepEqual(Object.keys(webhooks).sort(), [...EVENT_TYPES].sort());
+      for (const type of EVENT_TYPES) {
+        const operation = webhooks[type]!.post;
+        assert.ok(operation.summary.length > 10, `${type} has no summary`);
+        assert.deepEqual(operation.requestBody.content['application/json']?.schema, JSON.parse(JSON.stringify(webhookBodySchema(type))), `${type}'s schema`);
+      }
     });
 
     test('every operation has a unique operationId and a summary', () => {
