@@ -5,6 +5,8 @@ import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk
 import { balanceOf, fund, orderDeps, stockedProduct } from '../helpers/orders.js';
 import { checkInvariants, confirmOrderPayment, expireUnpaidOrders, placeOrder } from '../../src/core/orders/index.js';
 import { countStock } from '../../src/core/inventory/index.js';
+import { startSweeper } from '../../src/worker/sweeper.js';
+import { until } from '../helpers/until.js';
 
 for (const kind of DATABASE_KINDS) {
   describe(`stock modes and held codes (${kind})`, () => {
@@ -50,6 +52,37 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await countStock(t.souk.db, 'HELD')).available, 3);
       assert.equal(await balanceOf(t.souk, buyer.accountId), before, 'nothing was charged, nothing refunded');
       assert.deepEqual(await checkInvariants(t.souk.db), []);
+    });
+
+    test('cancelling a held order puts its codes back on sale at once and charges nothing', async () => {
+      await stockedProduct(t.souk, { code: 'HELD-CANCEL', price: '2.00' }, 2);
+      const before = await balanceOf(t.souk, buyer.accountId);
+      const held = await placeOrder(orderDeps(t.souk), buyer.accountId, { product: 'HELD-CANCEL', quantity: 2, payment: { kind: 'deferred', holdSeconds: 600 } }, 'test');
+      assert.equal((await countStock(t.souk.db, 'HELD-CANCEL')).reserved, 2);
+      const res = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${held.order.id}/cancel`, headers: bearer(buyer.apiKey) });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().order.status, 'cancelled');
+      const counts = await countStock(t.souk.db, 'HELD-CANCEL');
+      assert.deepEqual([counts.available, counts.reserved, counts.sold], [2, 0, 0]);
+      assert.equal(await balanceOf(t.souk, buyer.accountId), before);
+      assert.deepEqual(await expireUnpaidOrders(orderDeps(t.souk), new Date(Date.now() + 601_000).toISOString()), [], 'a cancelled order does not expire');
+      assert.deepEqual(await checkInvariants(t.souk.db), []);
+    });
+
+    test('the sweeper expires an order past its hold on its own', async () => {
+      await stockedProduct(t.souk, { code: 'HELD-SWEPT', price: '1.00' }, 1);
+      const held = await placeOrder(orderDeps(t.souk), buyer.accountId, { product: 'HELD-SWEPT', payment: { kind: 'deferred', holdSeconds: 1 } }, 'test');
+      const sweeper = startSweeper(t.souk, (error) => assert.fail(String(error)), 100);
+      try {
+        await until(
+          () => t.souk.db.selectFrom('orders').select('status').where('id', '=', held.order.id).executeTakeFirstOrThrow(),
+          (row) => row.status === 'expired',
+          'the held order expired by the sweeper',
+        );
+      } finally {
+        sweeper.stop();
+      }
+      assert.equal((await countStock(t.souk.db, 'HELD-SWEPT')).available, 1);
     });
 
     test('a held order that gets paid is delivered and cannot expire', async () => {
