@@ -219,6 +219,100 @@ for (const kind of DATABASE_KINDS) {
       assert.match(row.request_excerpt, /424242/);
     });
 
+    test('the list filters by product, by created time given with Z, with an offset or without milliseconds, and with status, client_order_id and the cursor together', async () => {
+      const lister = await createReseller(t.souk, { name: 'Lister' });
+      await fund(t.souk, lister.accountId, 10_000);
+      const cardId = await stockedProduct(t.souk, { code: 'LIST-CARD', price: '1.00' }, 10);
+      const hand = await createProduct({ db: t.souk.db, bus: t.souk.bus }, { code: 'LIST-HAND', name: 'By hand', price: '1.00', fulfillment: 'manual' });
+      // Placed in this order, then dated (as stored: UTC with milliseconds) so the bounds below are exact.
+      const placed: Array<{ ref: string; product: string; at: string }> = [
+        { ref: 'list-1', product: 'LIST-CARD', at: '2025-03-01T10:00:00.000Z' },
+        { ref: 'list-2', product: 'LIST-CARD', at: '2025-03-01T10:00:00.500Z' },
+        { ref: 'list-3', product: 'LIST-HAND', at: '2025-03-01T11:00:00.000Z' },
+        { ref: 'list-4', product: 'LIST-HAND', at: '2025-03-01T11:59:59.999Z' },
+        { ref: 'list-5', product: 'LIST-CARD', at: '2025-03-01T12:00:00.000Z' },
+      ];
+      const ids: Record<string, string> = {};
+      for (const p of placed) {
+        const res = await order(lister.apiKey, { product: p.product, client_order_id: p.ref });
+        assert.equal(res.statusCode, 200, res.body);
+        ids[p.ref] = res.json().order_id;
+        await t.souk.db.updateTable('orders').set({ created_at: p.at }).where('id', '=', ids[p.ref]!).execute();
+      }
+      const cancel = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${ids['list-4']}/cancel`, headers: bearer(lister.apiKey) });
+      assert.equal(cancel.statusCode, 200, cancel.body);
+
+      const list = async (query: string) => {
+        const res = await t.app.inject({ url: `/api/v1/orders?${query}`, headers: bearer(lister.apiKey) });
+        assert.equal(res.statusCode, 200, `${query}: ${res.body}`);
+        return res.json() as { orders: Array<{ order_id: string; client_order_id: string; item_id: number; status: string }>; next_cursor: string | null };
+      };
+      const refs = async (query: string) => (await list(query)).orders.map((o) => o.client_order_id);
+      /** Every page of a listing, `limit` at a time, following next_cursor. */
+      const allPages = async (query: string, limit: number) => {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = await list(`${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+          assert.ok(page.orders.length <= limit);
+          seen.push(...page.orders.map((o) => o.client_order_id));
+          cursor = page.next_cursor;
+        } while (cursor);
+        return seen;
+      };
+      const q = (value: string) => encodeURIComponent(value);
+
+      // product, alone and with the other filters
+      assert.deepEqual(await refs(`product=${cardId}`), ['list-5', 'list-2', 'list-1']);
+      assert.deepEqual(await refs(`product=${hand.id}`), ['list-4', 'list-3']);
+      assert.deepEqual(await refs('product=999999'), []);
+      assert.deepEqual(await refs(`product=${hand.id}&status=cancelled`), ['list-4']);
+      assert.deepEqual(await refs(`product=${cardId}&status=cancelled`), []);
+      assert.deepEqual(await refs(`product=${hand.id}&status=processing&client_order_id=list-3`), ['list-3']);
+      assert.deepEqual(await refs(`product=${cardId}&client_order_id=list-3`), []);
+      assert.deepEqual(await refs('status=fulfilled&client_order_id=list-3'), []);
+      assert.deepEqual(await allPages(`product=${cardId}&status=fulfilled`, 1), ['list-5', 'list-2', 'list-1']);
+      assert.deepEqual(await allPages('status=fulfilled', 2), ['list-5', 'list-2', 'list-1']);
+
+      // created_from (inclusive) and created_to (exclusive), in Z with milliseconds
+      assert.deepEqual(await refs(`created_from=${q('2025-03-01T10:00:00.500Z')}&created_to=${q('2025-03-01T12:00:00.000Z')}`), ['list-4', 'list-3', 'list-2']);
+      // without milliseconds: 10:00:00Z is 10:00:00.000Z, so list-1 is in (as text "…00Z" sorts after "…00.000Z")
+      assert.deepEqual(await refs(`created_from=${q('2025-03-01T10:00:00Z')}`), ['list-5', 'list-4', 'list-3', 'list-2', 'list-1']);
+      assert.deepEqual(await refs(`created_to=${q('2025-03-01T11:00:00Z')}`), ['list-2', 'list-1']);
+      // with an offset: 13:00+02:00 is 11:00Z, 12:30+01:00 is 11:30Z
+      assert.deepEqual(await refs(`created_to=${q('2025-03-01T13:00:00+02:00')}`), ['list-2', 'list-1']);
+      assert.deepEqual(await refs(`created_from=${q('2025-03-01T12:30:00.000+01:00')}`), ['list-5', 'list-4']);
+      assert.deepEqual(await refs(`created_from=${q('2025-03-01T06:00:00.5-04:00')}&created_to=${q('2025-03-01T07:00:00-04:00')}`), ['list-2']);
+      // …and with every other filter and the cursor
+      assert.deepEqual(await allPages(`created_from=${q('2025-03-01T11:00:00+01:00')}&created_to=${q('2025-03-01T12:00:00Z')}&product=${cardId}&status=fulfilled`, 1), ['list-2', 'list-1']);
+      assert.deepEqual(await refs(`created_from=${q('2025-03-01T12:00:00+01:00')}&client_order_id=list-3&status=processing&product=${hand.id}`), ['list-3']);
+      assert.deepEqual(await refs(`created_from=${q('2025-03-01T11:00:01Z')}&client_order_id=list-3`), []);
+
+      // an unreadable time is a 400 validation_error in the envelope, naming the parameter
+      for (const [param, value] of [
+        ['created_from', 'yesterday'],
+        ['created_to', '2025-02-30T00:00:00Z'],
+        ['created_from', '2025-03-01T10:00:00'],
+        ['created_to', '2016-12-31T23:59:60Z'],
+      ] as const) {
+        const res = await t.app.inject({ url: `/api/v1/orders?${param}=${q(value)}`, headers: bearer(lister.apiKey) });
+        assert.equal(res.statusCode, 400, `${param}=${value}: ${res.body}`);
+        const body = res.json();
+        assert.equal(body.ok, false);
+        assert.equal(body.error, 'validation_error');
+        assert.equal(body.errorCode, 'validation_error');
+        assert.equal(typeof body.request_id, 'string');
+        assert.deepEqual(
+          body.fields.map((f: { field: string }) => f.field),
+          [param],
+          `${param}=${value}`,
+        );
+      }
+      for (const query of ['product=0', 'product=card', 'status=lost', 'cursor=not-a-cursor']) {
+        assert.equal((await t.app.inject({ url: `/api/v1/orders?${query}`, headers: bearer(lister.apiKey) })).statusCode, 400, query);
+      }
+    });
+
     test('the invariants hold after all of the above', async () => {
       assert.deepEqual(await checkInvariants(t.souk.db), []);
     });

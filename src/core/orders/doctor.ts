@@ -21,26 +21,39 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
     const sum = Number(w.ledger_sum ?? 0);
     if (sum !== Number(w.balance_minor)) violations.push({ invariant: 'wallet equals its ledger', detail: `wallet ${w.id}: balance ${w.balance_minor}, ledger sum ${sum}` });
   }
-  const lastEntries = await db
-    .selectFrom('ledger_entries as l')
-    .innerJoin('wallets as w', 'w.id', 'l.wallet_id')
-    .select(['w.id', 'w.balance_minor', 'l.balance_after_minor'])
-    .where('l.id', '=', (eb) => eb.selectFrom('ledger_entries as l2').select(sql<number>`max(l2.id)`.as('m')).whereRef('l2.wallet_id', '=', 'w.id'))
-    .execute();
-  for (const e of lastEntries) {
-    if (Number(e.balance_after_minor) !== Number(e.balance_minor)) violations.push({ invariant: 'ledger balance_after matches the wallet', detail: `wallet ${e.id}: balance ${e.balance_minor}, last entry says ${e.balance_after_minor}` });
+  // Every entry's balance_after is the running sum of its wallet's entries up to it: entries are
+  // written under the wallet's lock, so their ids follow the order of the changes. With the sum
+  // above, this also makes the last entry equal the wallet. One line per wallet, at its first
+  // broken entry (an altered amount throws off every entry after it).
+  const chain = await sql<{ wallet_id: number; id: number; balance_after_minor: number | string; running_minor: number | string; off: number | string }>`
+    with running as (
+      select wallet_id, id, balance_after_minor,
+        sum(amount_minor) over (partition by wallet_id order by id rows between unbounded preceding and current row) as running_minor
+      from ledger_entries),
+    broken as (
+      select wallet_id, id, balance_after_minor, running_minor,
+        count(*) over (partition by wallet_id) as off, row_number() over (partition by wallet_id order by id) as k
+      from running where running_minor <> balance_after_minor)
+    select wallet_id, id, balance_after_minor, running_minor, off from broken where k = 1 order by wallet_id`.execute(db);
+  for (const e of chain.rows) {
+    violations.push({
+      invariant: 'ledger balance_after is the running sum',
+      detail: `wallet ${e.wallet_id}: entry ${e.id} says balance after ${Number(e.balance_after_minor)}, its entries up to it sum to ${Number(e.running_minor)} (${Number(e.off)} entr${Number(e.off) === 1 ? 'y' : 'ies'} off)`,
+    });
   }
 
+  // A unique code is delivered once: in one order, and once in it.
   const doubleSold = await db
     .selectFrom('order_items')
     .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
     .innerJoin('products', 'products.id', 'stock_items.product_id')
-    .select(['order_items.stock_item_id', sql<number>`count(distinct order_items.order_id)`.as('orders')])
+    .select(['order_items.stock_item_id', sql<number>`count(order_items.id)`.as('deliveries'), sql<number>`count(distinct order_items.order_id)`.as('orders')])
     .where('products.stock_mode', '=', 'unique')
     .groupBy('order_items.stock_item_id')
-    .having(sql<number>`count(distinct order_items.order_id)`, '>', 1)
+    .having(sql<number>`count(order_items.id)`, '>', 1)
     .execute();
-  for (const d of doubleSold) violations.push({ invariant: 'no stock item in two orders', detail: `stock item ${d.stock_item_id} is in ${d.orders} orders` });
+  for (const d of doubleSold) violations.push({ invariant: 'no stock item sold twice', detail: `stock item ${d.stock_item_id} is delivered ${Number(d.deliveries)} times, in ${Number(d.orders)} order(s)` });
+  const soldTwice = new Set(doubleSold.map((d) => Number(d.stock_item_id)));
   const misfiled = await db
     .selectFrom('order_items')
     .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
@@ -49,7 +62,22 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
     .where('products.stock_mode', '=', 'unique')
     .where((eb) => eb.or([eb('stock_items.order_id', 'is', null), eb('stock_items.order_id', '!=', eb.ref('order_items.order_id')), eb('stock_items.status', 'not in', ['sold', 'reserved'])]))
     .execute();
-  for (const m of misfiled) violations.push({ invariant: 'delivered items belong to their order', detail: `stock item ${m.stock_item_id} delivered in ${m.order_id} but is ${m.status} for ${m.claimed_by ?? 'no order'}` });
+  // A code in two orders belongs to at most one of them: that fault is named once, above.
+  for (const m of misfiled.filter((m) => !soldTwice.has(Number(m.stock_item_id)))) {
+    violations.push({ invariant: 'delivered items belong to their order', detail: `stock item ${m.stock_item_id} delivered in ${m.order_id} but is ${m.status} for ${m.claimed_by ?? 'no order'}` });
+  }
+  // The other way round: a code sold or held is among some order's items (one among the wrong
+  // order's items is named above).
+  const lost = await db
+    .selectFrom('stock_items')
+    .innerJoin('products', 'products.id', 'stock_items.product_id')
+    .leftJoin('order_items', 'order_items.stock_item_id', 'stock_items.id')
+    .select(['stock_items.id', 'stock_items.status', 'stock_items.order_id'])
+    .where('products.stock_mode', '=', 'unique')
+    .where('stock_items.status', 'in', ['sold', 'reserved'])
+    .where('order_items.id', 'is', null)
+    .execute();
+  for (const l of lost) violations.push({ invariant: 'claimed codes are in an order', detail: `stock item ${l.id} is ${l.status} for ${l.order_id ?? 'no order'} but in no order's items` });
 
   const fulfilled = await db
     .selectFrom('orders')
@@ -88,7 +116,7 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
     .selectFrom('orders')
     .leftJoin('coupon_redemptions', 'coupon_redemptions.order_id', 'orders.id')
     .select(['orders.id', 'orders.discount_minor', 'orders.coupon_id', 'coupon_redemptions.discount_minor as redeemed_minor'])
-    .where((eb) => eb.or([eb('orders.coupon_id', 'is not', null), eb('coupon_redemptions.id', 'is not', null)]))
+    .where((eb) => eb.or([eb('orders.coupon_id', 'is not', null), eb('coupon_redemptions.id', 'is not', null), eb('orders.discount_minor', '!=', 0)]))
     .execute();
   for (const d of discounts) {
     if (d.coupon_id === null || d.redeemed_minor === null || Number(d.redeemed_minor) !== Number(d.discount_minor)) {

@@ -3,7 +3,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ValidationFailed } from '../../core/errors.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
 import { maskCode } from '../../core/inventory/index.js';
 import {
@@ -19,6 +18,7 @@ import {
   type OrderDetail,
   type OrderSummary,
 } from '../../core/orders/index.js';
+import { utcTime } from '../query-times.js';
 import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
 import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from '../api-v1/order-views.js';
@@ -97,14 +97,6 @@ function adminOrderView(order: OrderDetail) {
 
 function adminOrderSummaryView(order: OrderSummary) {
   return { ...orderSummaryView(order), account_id: order.account_id };
-}
-
-/** A date-time as stored (UTC, milliseconds), so it compares as text; 400 naming `field` if unreadable. */
-function utcTime(value: string | undefined, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new ValidationFailed(`${field} is not a valid time.`, [{ field, message: 'an ISO-8601 date-time, e.g. 2025-01-31T12:00:00Z' }]);
-  return new Date(ms).toISOString();
 }
 
 export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {

@@ -7,6 +7,7 @@ import { cancelOrder, findAccountOrderId, listAccountOrders, loadOrderDetail, pl
 import { isRowId } from '../../core/ids.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
+import { utcTime } from '../query-times.js';
 import { needs } from '../route-policy.js';
 import { CALLER_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
 import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from './order-views.js';
@@ -33,8 +34,8 @@ type PlaceOrderBody = Static<typeof PlaceOrderBody>;
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
   product: Type.Optional(Type.Integer({ minimum: 1 })),
-  created_from: Type.Optional(Type.String({ format: 'date-time' })),
-  created_to: Type.Optional(Type.String({ format: 'date-time' })),
+  created_from: Type.Optional(Type.String({ format: 'date-time', description: 'Orders created at or after this time (ISO-8601, any offset).' })),
+  created_to: Type.Optional(Type.String({ format: 'date-time', description: 'Orders created before this time (ISO-8601, any offset).' })),
   client_order_id: Type.Optional(Type.String({ maxLength: 120 })),
   cursor: Type.Optional(Type.String({ maxLength: 40 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
@@ -144,8 +145,8 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
       const page = await listAccountOrders(souk.db, request.principal!.accountId, {
         status: q.status,
         product: q.product,
-        createdFrom: q.created_from,
-        createdTo: q.created_to,
+        createdFrom: utcTime(q.created_from, 'created_from'),
+        createdTo: utcTime(q.created_to, 'created_to'),
         clientOrderId: q.client_order_id,
         cursor: q.cursor,
         limit: q.limit,
