@@ -6,7 +6,7 @@ import { migrations, openDatabase, runMigrations, type Db, type Dialect } from '
 import { SecretBox } from './core/crypto.js';
 import { API_KEYS_TOPIC, DatabaseReplayGuard, liveKeysOf, RedisReplayGuard, TokenService, type ReplayGuard } from './core/accounts/index.js';
 import { CatalogReader } from './core/catalog/index.js';
-import { CodeVault } from './core/inventory/index.js';
+import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 
@@ -54,12 +54,23 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
   const catalog = new CatalogReader(handle.db, bus);
   bus.subscribe(API_KEYS_TOPIC, () => liveKeysOf(handle.db).forget());
   if (bus instanceof RedisBus) await bus.ready();
+  const box = new SecretBox(config.masterKey, config.previousMasterKeys);
+  let fingerprintKey: Buffer;
+  try {
+    fingerprintKey = await stockFingerprintKey(handle.db, box, [config.masterKey, ...config.previousMasterKeys]);
+  } catch (error) {
+    catalog.stop();
+    await bus.close();
+    await redis?.quit().catch(() => redis.disconnect());
+    await handle.close();
+    throw error;
+  }
   const souk: Souk = {
     config,
     db: handle.db,
     dialect: handle.dialect,
-    box: new SecretBox(config.masterKey),
-    vault: new CodeVault(config.masterKey),
+    box,
+    vault: new CodeVault(config.masterKey, { previousMasterKeys: config.previousMasterKeys, fingerprintKey }),
     bus,
     redis,
     tokens: new TokenService(config.masterKey, config.tokenTtlSeconds, config.refreshTokenTtlSeconds),

@@ -12,6 +12,7 @@ import { migrations, openDatabase, runMigrations } from './db/index.js';
 import { createAccount, createApiKey, createUser, getAccount, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
 import { importStock } from './core/inventory/index.js';
 import { checkInvariants, fulfilManualOrder, rejectOrder } from './core/orders/index.js';
+import { rekeySealedValues } from './core/rekey.js';
 import { topUpWallet } from './core/wallets/index.js';
 import { createCoupon, listCoupons, setCouponStatus, type Coupon } from './core/coupons/index.js';
 import { createCategory, createProduct } from './core/catalog/index.js';
@@ -587,6 +588,17 @@ program
     else if (!violations.length) process.stdout.write('All invariants hold.\n');
     for (const v of violations) process.stderr.write(`souk doctor: ${v.invariant}: ${v.detail}\n`);
     if (violations.length) process.exitCode = 1;
+  });
+
+program
+  .command('rekey')
+  .description('after a master key rotation: seal everything sealed under a previous key (SOUK_PREVIOUS_MASTER_KEYS) again under SOUK_MASTER_KEY; safe while serving, and to run again')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const result = await withSouk((souk) => rekeySealedValues(souk.db, souk.box));
+    const total = Object.values(result.resealed).reduce((a, b) => a + b, 0);
+    const lines = Object.entries(result.resealed).map(([column, count]) => `  ${column}: ${count}`);
+    print(options.json, { key_id: result.keyId, resealed: result.resealed }, `Sealed ${total} value(s) again under master key ${result.keyId}:\n${lines.join('\n')}`);
   });
 
 /** Lines of a file, or of standard input for "-", with how far through the file we are. */

@@ -24,6 +24,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** 32-byte key for encrypting secrets at rest and deriving token signing keys. */
   masterKey: Buffer;
+  /** Earlier master keys: they open what they sealed, and seal nothing new. */
+  previousMasterKeys: Buffer[];
   webhookAllowPrivate: boolean;
   smtpUrl: string | undefined;
   /** The From of mails to buyers. */
@@ -67,6 +69,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_DATABASE_URL', flag: '--database-url', default: 'sqlite:<data dir>/souk.db', meaning: '`sqlite:PATH` or `postgres://…`' },
   { env: 'SOUK_REDIS_URL', default: 'unset', meaning: 'shared rate limits, replay guard and cache invalidation across processes' },
   { env: 'SOUK_MASTER_KEY', default: 'generated when embedded', meaning: '32 bytes, base64; required with PostgreSQL' },
+  { env: 'SOUK_PREVIOUS_MASTER_KEYS', default: 'unset', meaning: 'comma-separated earlier master keys (base64) that still open what they sealed, while `souk rekey` moves it to the current one' },
   { env: 'SOUK_WEBHOOK_ALLOW_PRIVATE', default: '0', meaning: 'allow callbacks to private addresses' },
   { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
   { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
@@ -188,6 +191,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     database,
     redisUrl,
     masterKey: Buffer.alloc(0),
+    previousMasterKeys: [],
     webhookAllowPrivate: flag(env, 'SOUK_WEBHOOK_ALLOW_PRIVATE'),
     smtpUrl,
     mailFrom: env.SOUK_MAIL_FROM?.trim() || 'Souk <souk@localhost>',
@@ -208,5 +212,10 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     webhookBreakerPauseSeconds: integer(env, 'SOUK_WEBHOOK_BREAKER_PAUSE', 300, 1, 86_400),
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
+  config.previousMasterKeys = (env.SOUK_PREVIOUS_MASTER_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k, i) => decodeMasterKey(k, `SOUK_PREVIOUS_MASTER_KEYS (key ${i + 1})`));
   return config;
 }

@@ -40,22 +40,38 @@ export function deriveKey(masterKey: Buffer, purpose: string, length = 32): Buff
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `souk:${purpose}`, length));
 }
 
+/** The id a master key's seals carry: derived from the key, so it names it without revealing it. */
+export function masterKeyId(masterKey: Buffer): string {
+  return `k${deriveKey(masterKey, 'key-id', 6).toString('base64url')}`;
+}
+
+/** Seals made before key ids named their key carry this one; the key that opens them is found by trying. */
+const LEGACY_KEY_ID = 'k1';
+
 /**
- * Seals a secret with AES-256-GCM. The output names the key it was sealed with (`k1`) so the
- * master key can be rotated: `k1.<iv>.<tag>.<ciphertext>`, each part base64url.
+ * Seals secrets with AES-256-GCM under the current master key; opens them under it or any previous
+ * one. The output names the key it was sealed with, `<key id>.<iv>.<tag>.<ciphertext>` (each part
+ * base64url), so the master key can be rotated: new seals use the new key, old ones still open
+ * while the old key is given as a previous one, and `souk rekey` moves them over.
  */
 export class SecretBox {
+  readonly keyId: string;
   private readonly key: KeyObject;
+  /** Every key that may open a seal, by id; the current one first. */
+  private readonly keys: Map<string, KeyObject>;
   // IVs are cut from a pool of random bytes: one randomBytes call per 4,096 seals instead of one
   // each (it dominated the cost of bulk imports). Every IV is still fresh random, never reused.
   private ivPool = Buffer.alloc(0);
   private ivAt = 0;
 
-  constructor(
-    masterKey: Buffer,
-    readonly keyId = 'k1',
-  ) {
+  constructor(masterKey: Buffer, previousMasterKeys: readonly Buffer[] = []) {
+    this.keyId = masterKeyId(masterKey);
     this.key = createSecretKey(deriveKey(masterKey, 'secret-box'));
+    this.keys = new Map([[this.keyId, this.key]]);
+    for (const previous of previousMasterKeys) {
+      const id = masterKeyId(previous);
+      if (!this.keys.has(id)) this.keys.set(id, createSecretKey(deriveKey(previous, 'secret-box')));
+    }
   }
 
   private nextIv(): Buffer {
@@ -80,13 +96,34 @@ export class SecretBox {
     return `${this.keyId}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
   }
 
+  /** Whether a seal is under the current key (else `souk rekey` would seal it again). */
+  isCurrent(sealed: string): boolean {
+    return sealed.startsWith(`${this.keyId}.`);
+  }
+
   open(sealed: string): string {
     const [keyId, iv, tag, body] = sealed.split('.');
-    if (keyId !== this.keyId || !iv || !tag || body === undefined) throw new Error('sealed secret has an unknown key or format');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    if (!keyId || !iv || !tag || body === undefined) throw new Error('sealed secret has an unknown format');
+    if (keyId !== LEGACY_KEY_ID) {
+      const key = this.keys.get(keyId);
+      if (!key) throw new Error(`sealed under master key ${keyId}, which this process was not given (SOUK_MASTER_KEY, SOUK_PREVIOUS_MASTER_KEYS)`);
+      return openWith(key, iv, tag, body);
+    }
+    for (const key of this.keys.values()) {
+      try {
+        return openWith(key, iv, tag, body);
+      } catch {
+        // Sealed under another of the keys: its tag does not verify under this one.
+      }
+    }
+    throw new Error('sealed before key ids named their key, and none of the master keys given opens it (SOUK_MASTER_KEY, SOUK_PREVIOUS_MASTER_KEYS)');
   }
+}
+
+function openWith(key: KeyObject, iv: string, tag: string, body: string): string {
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
 }
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { SecretBox, constantTimeEqual, hashPassword, randomBase62, verifyPassword } from '../../src/core/crypto.js';
+import { SecretBox, constantTimeEqual, hashPassword, masterKeyId, randomBase62, verifyPassword } from '../../src/core/crypto.js';
 import { CodeVault } from '../../src/core/inventory/index.js';
 
 test('a sealed secret opens to the same text and never contains it', () => {
@@ -30,6 +30,31 @@ test('a tampered ciphertext or another master key fails to open', () => {
   body[0] = body[0]! ^ 1;
   assert.throws(() => box.open([parts[0], parts[1], parts[2], body.toString('base64url')].join('.')));
   assert.throws(() => new SecretBox(randomBytes(32)).open(sealed));
+});
+
+test('a seal names the master key it was made under; with earlier keys given, their seals still open and new ones use the current key', () => {
+  const [older, old, current] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+  assert.equal(masterKeyId(current), masterKeyId(Buffer.from(current)));
+  assert.notEqual(masterKeyId(current), masterKeyId(old));
+  assert.match(masterKeyId(current), /^k[A-Za-z0-9_-]{8}$/);
+  const before = new SecretBox(old).seal('GIFT-OLD');
+  const rotated = new SecretBox(current, [old, older]);
+  assert.equal(rotated.open(before), 'GIFT-OLD');
+  assert.equal(rotated.isCurrent(before), false);
+  const after = rotated.seal('GIFT-NEW');
+  assert.ok(after.startsWith(`${masterKeyId(current)}.`));
+  assert.equal(rotated.isCurrent(after), true);
+  // Once the old key is no longer given, its seals name what is missing.
+  assert.throws(() => new SecretBox(current).open(before), /SOUK_PREVIOUS_MASTER_KEYS/);
+});
+
+test('a seal from before key ids named their key (k1) opens under whichever given key made it, and under no other', () => {
+  const [old, current] = [randomBytes(32), randomBytes(32)];
+  // Such a seal is the same bytes with `k1` in front.
+  const legacy = `k1.${new SecretBox(old).seal('GIFT-LEGACY').split('.').slice(1).join('.')}`;
+  assert.equal(new SecretBox(old).open(legacy), 'GIFT-LEGACY');
+  assert.equal(new SecretBox(current, [old]).open(legacy), 'GIFT-LEGACY');
+  assert.throws(() => new SecretBox(current).open(legacy), /none of the master keys given opens it/);
 });
 
 test('random base62 strings carry the entropy asked for and use only base62 characters', () => {

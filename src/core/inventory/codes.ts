@@ -8,14 +8,24 @@ import { SealPool, type SealedRows } from './seal-pool.js';
 /** Below this many codes, sealing on the calling thread is quicker than handing them to a worker. */
 const INLINE_SEALING = 2000;
 
+/** How the fingerprint key was made before it was kept in the database: from the master key. */
+export function legacyFingerprintKey(masterKey: Buffer): Buffer {
+  return deriveKey(masterKey, 'stock-code-fingerprint');
+}
+
 export class CodeVault {
   private readonly box: SecretBox;
   private readonly fingerprintKey: KeyObject;
   private pool: SealPool | undefined;
 
-  constructor(masterKey: Buffer) {
-    this.box = new SecretBox(masterKey);
-    this.fingerprintKey = createSecretKey(deriveKey(masterKey, 'stock-code-fingerprint'));
+  /**
+   * `fingerprintKey` is the shop's, kept sealed in the database (stockFingerprintKey) so that it
+   * outlives a master key rotation; without it, it is derived from the master key, as it was
+   * before keys could be rotated (tools that only open codes need no more).
+   */
+  constructor(masterKey: Buffer, options: { previousMasterKeys?: readonly Buffer[]; fingerprintKey?: Buffer } = {}) {
+    this.box = new SecretBox(masterKey, options.previousMasterKeys);
+    this.fingerprintKey = createSecretKey(options.fingerprintKey ?? legacyFingerprintKey(masterKey));
   }
 
   /**
@@ -43,6 +53,11 @@ export class CodeVault {
 
   open(sealed: string): string {
     return this.box.open(sealed);
+  }
+
+  /** Whether a sealed code is under the current master key. */
+  isCurrent(sealed: string): boolean {
+    return this.box.isCurrent(sealed);
   }
 
   /** Equal codes have equal fingerprints; the fingerprint reveals nothing without the master key. */
