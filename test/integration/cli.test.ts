@@ -1,5 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { testEnv } from '../helpers/souk.js';
 import { runCli, spawnServer } from '../helpers/processes.js';
@@ -101,6 +104,45 @@ for (const kind of DATABASE_KINDS) {
       const after = await runCli(['doctor', '--json'], env);
       assert.equal(after.code, 0, after.stderr);
       assert.deepEqual(json(after.stdout), { ok: true, violations: [] });
+    });
+
+    test('stock import reads a file by its path; topup --memo lands in the ledger; a credit limit lets orders go below zero down to it and no further', async () => {
+      assert.equal((await runCli(['product', 'create', '--code', 'FILE-1', '--name', 'From a file', '--price', '4.00'], env)).code, 0);
+      const dir = mkdtempSync(path.join(tmpdir(), 'souk-cli-'));
+      try {
+        const file = path.join(dir, 'codes.txt');
+        // As spreadsheets save them: a byte-order mark, CRLF line ends, a blank line, a repeat.
+        writeFileSync(file, '\uFEFFF-1\r\nF-2\r\n\r\nF-3\r\nF-2\r\nF-4\r\n');
+        const imported = json((await runCli(['stock', 'import', '--product', 'FILE-1', file, '--json'], env)).stdout);
+        assert.deepEqual(imported, { imported: 4, duplicates: 1, blank: 1 });
+        const missing = await runCli(['stock', 'import', '--product', 'FILE-1', path.join(dir, 'nope.txt')], env);
+        assert.notEqual(missing.code, 0);
+        assert.match(missing.stderr, /nope\.txt/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+
+      const account = json((await runCli(['account', 'create', '--name', 'On credit', '--credit-limit', '5.00', '--json'], env)).stdout);
+      const accountId = Number(account.account_id);
+      json((await runCli(['wallet', 'topup', '--account', String(accountId), '--amount', '3.00', '--memo', 'bank transfer 7781', '--json'], env)).stdout);
+      const { openSouk } = await import('../../src/app.js');
+      const { loadConfig } = await import('../../src/config.js');
+      const { placeOrder } = await import('../../src/core/orders/index.js');
+      const souk = await openSouk(loadConfig(env));
+      try {
+        const entry = await souk.db.selectFrom('ledger_entries as l').innerJoin('wallets as w', 'w.id', 'l.wallet_id').select(['l.memo', 'l.amount_minor', 'l.actor']).where('w.account_id', '=', accountId).executeTakeFirstOrThrow();
+        assert.deepEqual(entry, { memo: 'bank transfer 7781', amount_minor: 300, actor: 'cli' });
+        const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault };
+        // 3.00 of money and 5.00 of credit: two codes at 4.00 (−5.00 after), not a third.
+        for (let i = 0; i < 2; i++) assert.equal((await placeOrder(deps, accountId, { product: 'FILE-1' }, 'test')).order.status, 'fulfilled');
+        await assert.rejects(placeOrder(deps, accountId, { product: 'FILE-1' }, 'test'), (error: { code?: string }) => error.code === 'insufficient_balance');
+        const wallet = await souk.db.selectFrom('wallets').select('balance_minor').where('account_id', '=', accountId).executeTakeFirstOrThrow();
+        assert.equal(Number(wallet.balance_minor), -500);
+      } finally {
+        await souk.close();
+      }
+      const healthy = await runCli(['doctor'], env);
+      assert.equal(healthy.code, 0, healthy.stderr);
     });
 
     test('doctor names each violation and exits non-zero', async () => {
