@@ -259,7 +259,10 @@ export interface WebhookEndpointsTable {
   status: 'enabled' | 'disabled';
   disabled_reason: string | null;
   failure_streak: number;
+  /** Set while the circuit breaker is open; left in the past once the pause is over, until a success closes it. */
   paused_until: string | null;
+  /** While in the future, the one probe to this paused endpoint is in flight and nothing else is sent to it. */
+  probe_until: string | null;
   created_at: string;
   updated_at: string;
 }

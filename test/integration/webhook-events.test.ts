@@ -1,17 +1,80 @@
 // Which events are written, with what, and when: product updates (price and status at once, stock
 // coalesced), wallet credits, the admin's status changes; and the circuit breaker.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { fund, orderDeps, stockDeps, stockedProduct } from '../helpers/orders.js';
 import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver.js';
+import { spawnWorker, type WorkerProcess } from '../helpers/processes.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { createProduct, updateProduct } from '../../src/core/catalog/index.js';
 import { importStock } from '../../src/core/inventory/index.js';
-import { announceStockChanges } from '../../src/core/events/index.js';
+import { announceStockChanges, wakeDispatchers } from '../../src/core/events/index.js';
+import { claimDeliveries, createWebhookEndpoint, fanOutEvents, getWebhookEndpoint } from '../../src/core/webhooks/index.js';
+import { openSouk, type Souk } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { placeOrder } from '../../src/core/orders/index.js';
 import { until } from '../helpers/until.js';
+
+/** A receiver that answers at once or holds every request until the test releases it, counting those open at once. */
+interface HoldingReceiver {
+  url: string;
+  /** The webhook-id of every request, in the order they came. */
+  arrived: string[];
+  /** The webhook-ids answered 2xx. */
+  delivered: string[];
+  /** The most requests open at one moment since the last resetMostOpen(). */
+  mostOpen(): number;
+  resetMostOpen(): void;
+  /** How later requests are answered: at once with this status, or held until release(). */
+  answer(how: number | 'hold'): void;
+  /** Answers every held request with `status`. */
+  release(status: number): void;
+  close(): Promise<void>;
+}
+
+async function startHoldingReceiver(): Promise<HoldingReceiver> {
+  let how: number | 'hold' = 500;
+  let open = 0;
+  let most = 0;
+  const held: Array<(status: number) => void> = [];
+  const arrived: string[] = [];
+  const delivered: string[] = [];
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const id = String(request.headers['webhook-id']);
+      arrived.push(id);
+      most = Math.max(most, ++open);
+      const reply = (status: number) => {
+        open -= 1;
+        if (status >= 200 && status < 300) delivered.push(id);
+        response.writeHead(status, { 'content-type': 'text/plain' }).end('noted');
+      };
+      if (how === 'hold') held.push(reply);
+      else reply(how);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    arrived,
+    delivered,
+    mostOpen: () => most,
+    resetMostOpen: () => (most = open),
+    answer: (next) => (how = next),
+    release(status) {
+      for (const reply of held.splice(0)) reply(status);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 for (const kind of DATABASE_KINDS) {
   describe(`what the outbox records (${kind})`, () => {
@@ -106,6 +169,151 @@ for (const kind of DATABASE_KINDS) {
       for (const receipt of hook.receipts) verifyReceipt(receipt, secret);
       const healed = await until(async () => (await t.app.inject({ url: `/admin/api/webhooks/${endpoint.id}`, headers: bearer(t.adminKey) })).json().endpoint, (e) => e.failure_streak === 0, 'closed again');
       assert.equal(healed.paused_until, null);
+    });
+  });
+
+  describe(`circuit breaker half-open: one probe at a time (${kind})`, () => {
+    // Two workers: one in this process and one `souk worker` process, both claiming from one database.
+    // The pause is an hour; a test ends it by moving paused_until into the past, as if the hour had gone by.
+    let t: TestSouk;
+    let worker: WebhookWorker;
+    let other: WorkerProcess;
+    let canary: Receiver;
+    let canaryOwner: number;
+    const WAITING = 100;
+    before(async () => {
+      t = await startTestSouk(kind, { env: { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_RETRY_SCHEDULE: '0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05', SOUK_WEBHOOK_BREAKER_THRESHOLD: '3', SOUK_WEBHOOK_BREAKER_PAUSE: '3600' } });
+      worker = await startWebhookWorker(t.souk, { onError: (error) => console.error(error) });
+      other = await spawnWorker(t.env);
+      // A healthy endpoint: its deliveries arriving show that the workers have claimed since a wake.
+      canary = await startReceiver();
+      canaryOwner = (await createReseller(t.souk, { name: 'Canary' })).accountId;
+      await createWebhookEndpoint(deps(), canaryOwner, { url: canary.url, events: ['wallet.credited'] });
+    });
+    after(async () => {
+      await other?.stop();
+      await worker?.stop();
+      await canary?.close();
+      await t?.close();
+    });
+    const deps = () => ({ db: t.souk.db, box: t.souk.box, allowPrivate: true });
+    const deliveriesTo = (endpointId: string) => t.souk.db.selectFrom('webhook_deliveries').select(['id', 'status', 'attempts']).where('endpoint_id', '=', endpointId).orderBy('id').execute();
+    const attemptsTo = async (endpointId: string) =>
+      (await t.souk.db.selectFrom('webhook_attempts').innerJoin('webhook_deliveries as d', 'd.id', 'webhook_attempts.delivery_id').select('webhook_attempts.id').where('d.endpoint_id', '=', endpointId).execute()).length;
+
+    /** Wakes every worker to claim, then makes a canary delivery and waits for it: a claim has run since. */
+    async function claimRounds(rounds: number) {
+      for (let i = 0; i < rounds; i++) {
+        const seen = canary.receipts.length;
+        wakeDispatchers(t.souk.db, 'deliveries');
+        await fund(t.souk, canaryOwner, 1);
+        await canary.waitFor((r) => r.length > seen, 10_000, 'the canary delivery');
+      }
+    }
+
+    /** An endpoint paused by 3 failures, with WAITING more deliveries queued behind the pause, then the pause over. */
+    async function pausedEndpointWithBacklog(hook: HoldingReceiver, name: string) {
+      const owner = await createReseller(t.souk, { name });
+      const { endpoint } = await createWebhookEndpoint(deps(), owner.accountId, { url: hook.url, events: ['wallet.credited'] });
+      hook.answer(500);
+      for (let i = 0; i < 3; i++) await fund(t.souk, owner.accountId, 100 + i);
+      await until(
+        async () => ({ endpoint: await getWebhookEndpoint(t.souk.db, endpoint.id), deliveries: await deliveriesTo(endpoint.id), attempts: await attemptsTo(endpoint.id) }),
+        (s) => s.endpoint.paused_until !== null && s.deliveries.every((d) => d.status === 'pending') && s.attempts === hook.arrived.length,
+        'paused, with nothing in flight',
+      );
+      for (let i = 0; i < WAITING; i++) await fund(t.souk, owner.accountId, 1);
+      await until(() => deliveriesTo(endpoint.id), (d) => d.length === 3 + WAITING, 'the backlog written');
+      hook.answer('hold');
+      hook.resetMostOpen();
+      const before = { arrived: hook.arrived.length, attempts: await attemptsTo(endpoint.id), deliveries: await deliveriesTo(endpoint.id) };
+      await t.souk.db.updateTable('webhook_endpoints').set({ paused_until: new Date(Date.now() - 1000).toISOString() }).where('id', '=', endpoint.id).execute();
+      wakeDispatchers(t.souk.db, 'deliveries');
+      await until(() => hook.arrived.length, (n) => n > before.arrived, 'the probe');
+      return { endpointId: endpoint.id, before };
+    }
+
+    test('when the pause ends, one probe is in flight however often the workers claim; its 2xx lets every waiting delivery go once', async () => {
+      const hook = await startHoldingReceiver();
+      try {
+        const { endpointId, before } = await pausedEndpointWithBacklog(hook, 'Hanging');
+        await claimRounds(5);
+        assert.equal(hook.arrived.length - before.arrived, 1, 'one request while the probe is held');
+        assert.equal(hook.mostOpen(), 1);
+        const waiting = await deliveriesTo(endpointId);
+        assert.equal(waiting.filter((d) => d.status === 'sending').length, 1, 'only the probe is claimed');
+        assert.deepEqual(waiting.map((d) => d.attempts), before.deliveries.map((d) => d.attempts), 'no attempt counted for the deliveries that did not go');
+        hook.answer(200);
+        hook.release(200);
+        await until(() => deliveriesTo(endpointId), (d) => d.every((x) => x.status === 'delivered'), 'all delivered', 30_000);
+        const ids = await t.souk.db.selectFrom('webhook_deliveries as d').innerJoin('outbox_events as e', 'e.id', 'd.event_id').select('e.event_id').where('d.endpoint_id', '=', endpointId).execute();
+        assert.equal(hook.delivered.length, 3 + WAITING, 'each delivery arrived once with a 2xx');
+        assert.deepEqual([...hook.delivered].sort(), ids.map((r) => r.event_id).sort());
+        const healed = await getWebhookEndpoint(t.souk.db, endpointId);
+        assert.equal(healed.failure_streak, 0);
+        assert.equal(healed.paused_until, null);
+      } finally {
+        await hook.close();
+      }
+    });
+
+    test('a probe that fails pauses the endpoint again, with one attempt recorded and the others still waiting', async () => {
+      const hook = await startHoldingReceiver();
+      try {
+        const { endpointId, before } = await pausedEndpointWithBacklog(hook, 'Still down');
+        await claimRounds(3);
+        assert.equal(hook.arrived.length - before.arrived, 1, 'one request while the probe is held');
+        hook.answer(500);
+        hook.release(500);
+        const repaused = await until(() => getWebhookEndpoint(t.souk.db, endpointId), (e) => e.paused_until !== null && e.paused_until > new Date().toISOString(), 'paused again');
+        assert.ok(Date.parse(repaused.paused_until!) > Date.now() + 3000 * 1000, 'for the whole pause');
+        await claimRounds(3);
+        assert.equal(hook.arrived.length - before.arrived, 1, 'nothing more sent while paused again');
+        assert.equal(await attemptsTo(endpointId), before.attempts + 1, 'one attempt recorded');
+        const after = await deliveriesTo(endpointId);
+        assert.ok(after.every((d) => d.status === 'pending'), 'none failed for good, none left claimed');
+        const tried = after.filter((d, i) => d.attempts !== before.deliveries[i]!.attempts);
+        assert.equal(tried.length, 1);
+        assert.equal(tried[0]!.attempts, before.deliveries.find((d) => d.id === tried[0]!.id)!.attempts + 1);
+      } finally {
+        await hook.close();
+      }
+    });
+  });
+
+  describe(`the probe lease under racing claims (${kind})`, () => {
+    // No worker runs: the test claims, as two workers do at the moment a pause ends. On PostgreSQL
+    // the second claimer has a pool of its own, as another process would.
+    let t: TestSouk;
+    let second: Souk;
+    before(async () => {
+      t = await startTestSouk(kind);
+      second = kind === 'postgres' ? await openSouk(loadConfig(t.env)) : t.souk;
+    });
+    after(async () => {
+      if (second && second !== t.souk) await second.close();
+      await t?.close();
+    });
+
+    test('of two claims racing when the pause ends, one takes a single probe; claims after it skip the endpoint', async () => {
+      const owner = await createReseller(t.souk, { name: 'Raced' });
+      const { endpoint } = await createWebhookEndpoint({ db: t.souk.db, box: t.souk.box, allowPrivate: true }, owner.accountId, { url: 'http://127.0.0.1:9/hooks', events: ['wallet.credited'] });
+      for (let i = 0; i < 100; i++) await fund(t.souk, owner.accountId, 1);
+      while ((await fanOutEvents(t.souk.db)).events > 0);
+      for (let round = 0; round < 10; round++) {
+        // The breaker tripped and its pause has just ended; what the last round claimed is due again.
+        await t.souk.db.updateTable('webhook_endpoints').set({ failure_streak: 3, paused_until: new Date(Date.now() - 1000).toISOString(), probe_until: null }).where('id', '=', endpoint.id).execute();
+        await t.souk.db.updateTable('webhook_deliveries').set({ status: 'pending', claim_token: null, locked_until: null }).where('endpoint_id', '=', endpoint.id).execute();
+        const claims = await Promise.all([claimDeliveries(t.souk.db, t.souk.dialect, 64), claimDeliveries(second.db, second.dialect, 64)]);
+        const probes = claims.flatMap((c) => c.jobs);
+        assert.equal(probes.length, 1, `round ${round}: one probe between the two claims`);
+        assert.ok(probes[0]!.probe_until, 'it holds the lease');
+        const later = await claimDeliveries(second.db, second.dialect, 64);
+        assert.deepEqual({ jobs: later.jobs.length, putBack: later.putBack }, { jobs: 0, putBack: 0 }, 'a later claim does not touch the endpoint');
+        const rows = await t.souk.db.selectFrom('webhook_deliveries').select(['id', 'status', 'attempts']).where('endpoint_id', '=', endpoint.id).execute();
+        assert.deepEqual(rows.filter((r) => r.status === 'sending').map((r) => r.id), [probes[0]!.id], 'only the probe stays claimed');
+        assert.ok(rows.every((r) => r.attempts === 0), 'the others lost no attempt');
+      }
     });
   });
 

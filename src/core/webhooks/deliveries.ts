@@ -2,7 +2,8 @@
 // fan out into pending deliveries; workers claim the due ones (PostgreSQL: FOR UPDATE SKIP LOCKED,
 // with a lease so a crashed worker's claims come back); results close them, schedule a retry, or
 // mark them dead. One order's deliveries to one target form a chain: only the oldest open one of a
-// chain can be claimed, so they arrive in the order the events happened.
+// chain can be claimed, so they arrive in the order the events happened. A paused endpoint whose
+// pause is over gets one probe at a time, whichever worker claims (the probe lease, below).
 import { sql, type QueryCreator, type SelectQueryBuilder } from 'kysely';
 import { ulid } from 'ulid';
 import { executePrepared, preparedTransaction, type Database, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
@@ -120,7 +121,9 @@ export interface DeliveryJob {
    */
   sealed_items?: Array<{ id: number; code_enc: string }>;
   /** The endpoint as it is now (null for a callback_url delivery, or an endpoint gone). */
-  endpoint: { url: string; include_items: boolean; failure_streak: number } & SealedSecrets | null;
+  endpoint: { url: string; include_items: boolean; failure_streak: number; paused_until: string | null } & SealedSecrets | null;
+  /** When this delivery is its paused endpoint's probe: the probe lease it holds (the endpoint's probe_until). */
+  probe_until: string | null;
   /** The account's callback secret, for a callback_url delivery (null until first created). */
   callback_secret: SealedSecrets | null;
 }
@@ -133,12 +136,21 @@ export interface SealedSecrets {
 
 export const LEASE_MS = 60_000;
 
+export interface ClaimedDeliveries {
+  /** The deliveries to send now. */
+  jobs: DeliveryJob[];
+  /** Claimed, then put back untouched: they wait behind their endpoint's probe. */
+  putBack: number;
+}
+
 /**
  * Claims up to `limit` due deliveries for this worker: pending ones whose time has come, and ones
- * whose claim lease ran out (a worker died while sending). Skips deliveries whose endpoint is off
- * or paused, and any that wait behind an older open delivery of their chain.
+ * whose claim lease ran out (a worker died while sending). Skips deliveries whose endpoint is off,
+ * paused, or has its probe in flight, and any that wait behind an older open delivery of their
+ * chain. Of an endpoint whose pause is over, at most one delivery is returned, and only to the
+ * claimer that takes its probe lease.
  */
-export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, now = new Date()): Promise<DeliveryJob[]> {
+export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, now = new Date()): Promise<ClaimedDeliveries> {
   const at = now.toISOString();
   const token = ulid();
   const lease = new Date(now.getTime() + LEASE_MS).toISOString();
@@ -183,7 +195,13 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
               .select(sql.lit(1).as('one'))
               .whereRef('w.id', '=', 'd.endpoint_id')
               .where('w.status', '=', sql.lit('enabled' as const))
-              .where((w) => w.or([w('w.paused_until', 'is', null), w('w.paused_until', '<=', at)])),
+              // Closed, or its pause over and no probe in flight (or the probe's lease ran out: its worker died).
+              .where((w) =>
+                w.or([
+                  w('w.paused_until', 'is', null),
+                  w.and([w('w.paused_until', '<=', at), w.or([w('w.probe_until', 'is', null), w('w.probe_until', '<=', at)])]),
+                ]),
+              ),
           ),
         ]),
       )
@@ -214,7 +232,7 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
       .leftJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
       .leftJoin('callback_secrets as c', (join) => join.onRef('c.account_id', '=', 'd.account_id').on('d.callback_url', 'is not', null))
       .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'e.payload', 'e.created_at'])
-      .select(['w.url as endpoint_url', 'w.include_items', 'w.failure_streak', 'w.secret_enc as endpoint_secret', 'w.previous_secret_enc as endpoint_previous_secret', 'w.previous_secret_until as endpoint_previous_until'])
+      .select(['w.url as endpoint_url', 'w.include_items', 'w.failure_streak', 'w.paused_until', 'w.secret_enc as endpoint_secret', 'w.previous_secret_enc as endpoint_previous_secret', 'w.previous_secret_until as endpoint_previous_until'])
       .select(['c.secret_enc as callback_secret', 'c.previous_secret_enc as callback_previous_secret', 'c.previous_secret_until as callback_previous_until'])
       .orderBy('d.id');
   let rows;
@@ -232,14 +250,14 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
     );
   } else {
     const ids = await claimed(claim).returning(['id']).execute();
-    if (!ids.length) return [];
+    if (!ids.length) return { jobs: [], putBack: 0 };
     // By id (the primary key): by claim token alone it was a scan of every delivery ever made.
     rows = await withTargets(db.selectFrom('webhook_deliveries as d'))
       .where('d.id', 'in', ids.map((r) => r.id))
       .where('d.claim_token', '=', token)
       .execute();
   }
-  return rows.map((r) => ({
+  const jobs = rows.map((r) => ({
     id: r.id,
     account_id: r.account_id,
     endpoint_id: r.endpoint_id,
@@ -257,16 +275,50 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
       url: r.endpoint_url,
       include_items: r.include_items === 1,
       failure_streak: r.failure_streak ?? 0,
+      paused_until: r.paused_until,
       secret_enc: r.endpoint_secret,
       previous_secret_enc: r.endpoint_previous_secret,
       previous_secret_until: r.endpoint_previous_until,
     },
     callback_secret: r.callback_secret === null ? null : { secret_enc: r.callback_secret, previous_secret_enc: r.callback_previous_secret, previous_secret_until: r.callback_previous_until },
+    probe_until: null,
   }));
+  return takeProbes(db, jobs, at, lease);
 }
 
-/** Puts claimed deliveries back untouched (a paused endpoint's extra claims while one probe goes out). */
-export async function releaseDeliveries(db: Db, jobs: readonly DeliveryJob[]): Promise<void> {
+/**
+ * Claimed deliveries to endpoints whose pause is over: for each such endpoint, one becomes the
+ * probe if this claimer takes the endpoint's probe lease, and the rest go back untouched (no
+ * attempt counted, still due). The lease is a conditional UPDATE of the endpoint row, so of two
+ * claims (in this worker or another) only one wins, and later claims skip the endpoint until the
+ * probe's outcome clears the lease. The lease runs as long as the probe's claim: if its worker
+ * dies, both run out together and the next probe may go.
+ */
+async function takeProbes(db: Db, jobs: DeliveryJob[], at: string, lease: string): Promise<ClaimedDeliveries> {
+  const halfOpen = new Map<string, DeliveryJob[]>();
+  for (const job of jobs) {
+    if (job.endpoint_id && job.endpoint?.paused_until) halfOpen.set(job.endpoint_id, [...(halfOpen.get(job.endpoint_id) ?? []), job]);
+  }
+  if (!halfOpen.size) return { jobs, putBack: 0 };
+  const back = new Set<DeliveryJob>();
+  for (const [endpointId, claimed] of halfOpen) {
+    const taken = await db
+      .updateTable('webhook_endpoints')
+      .set({ probe_until: lease })
+      .where('id', '=', endpointId)
+      .where('paused_until', '<=', at)
+      .where((w) => w.or([w('probe_until', 'is', null), w('probe_until', '<=', at)]))
+      .executeTakeFirst();
+    const [probe, ...rest] = claimed;
+    if (taken.numUpdatedRows > 0n) probe!.probe_until = lease;
+    for (const job of taken.numUpdatedRows > 0n ? rest : claimed) back.add(job);
+  }
+  await releaseDeliveries(db, [...back]);
+  return { jobs: jobs.filter((j) => !back.has(j)), putBack: back.size };
+}
+
+/** Puts claimed deliveries back untouched, as due as they were. */
+async function releaseDeliveries(db: Db, jobs: readonly DeliveryJob[]): Promise<void> {
   if (!jobs.length) return;
   await db
     .updateTable('webhook_deliveries')

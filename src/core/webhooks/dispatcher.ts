@@ -8,8 +8,8 @@ import type { SecretBox } from '../crypto.js';
 import { nowIso } from '../clock.js';
 import { OUTBOX_CHANNEL, outboxSignal, type OutboxNotice } from '../events/index.js';
 import type { CodeVault } from '../inventory/index.js';
-import { claimDeliveries, fanOutEvents, releaseDeliveries, type DeliveryJob } from './deliveries.js';
-import { recordOutcomes, succeeded, DEFAULT_BREAKER, type AttemptOutcome, type Breaker } from './outcomes.js';
+import { claimDeliveries, fanOutEvents, type DeliveryJob } from './deliveries.js';
+import { recordOutcomes, succeeded, type AttemptOutcome, type Breaker } from './outcomes.js';
 import { renderBodies, resolveTargets } from './render.js';
 import { parseRetryAfter } from './schedule.js';
 import { createSender, type Sender, type SendResult } from './sender.js';
@@ -190,10 +190,11 @@ export class Dispatcher {
         }
         while (this.claimable && !this.stopped && this.inFlight < this.concurrency) {
           const room = this.concurrency - this.inFlight;
-          const jobs = await claimDeliveries(this.options.db, this.options.dialect, room);
+          const { jobs, putBack } = await claimDeliveries(this.options.db, this.options.dialect, room);
           if (jobs.length) await this.launch(jobs);
-          // Fewer than there was room for: nothing else is due now.
-          if (jobs.length < room) {
+          // Fewer than there was room for: nothing else is due now. (Those put back behind a probe
+          // count as claimed: the next claim skips their endpoint and may find others due.)
+          if (jobs.length + putBack < room) {
             this.claimable = false;
             break;
           }
@@ -207,25 +208,8 @@ export class Dispatcher {
   private async launch(jobs: DeliveryJob[]): Promise<void> {
     const now = nowIso();
     const targets = await resolveTargets(this.options, jobs, now);
-    // A paused endpoint whose pause is over gets one probe; its other claims go back.
-    const threshold = (this.options.breaker ?? DEFAULT_BREAKER).threshold;
-    const halfOpen = new Set(jobs.filter((j) => j.endpoint_id && (targets.get(j.id)?.failureStreak ?? 0) >= threshold).map((j) => j.endpoint_id!));
-    const probing = new Set<string>();
-    const back: DeliveryJob[] = [];
-    const go: DeliveryJob[] = [];
+    const bodies = await renderBodies(this.options, jobs, targets);
     for (const job of jobs) {
-      if (job.endpoint_id && halfOpen.has(job.endpoint_id)) {
-        if (probing.has(job.endpoint_id)) {
-          back.push(job);
-          continue;
-        }
-        probing.add(job.endpoint_id);
-      }
-      go.push(job);
-    }
-    await releaseDeliveries(this.options.db, back);
-    const bodies = await renderBodies(this.options, go, targets);
-    for (const job of go) {
       const target = targets.get(job.id);
       this.inFlight += 1;
       const body = bodies.get(job.id)!;

@@ -100,6 +100,7 @@ export async function createWebhookEndpoint(deps: WebhookDeps, accountId: number
       disabled_reason: input.enabled === false ? 'disabled when created' : null,
       failure_streak: 0,
       paused_until: null,
+      probe_until: null,
       created_at: now,
       updated_at: now,
     })
@@ -131,7 +132,7 @@ export async function updateWebhookEndpoint(deps: WebhookDeps, endpointId: strin
       ...(input.url !== undefined ? { url: input.url } : {}),
       ...(input.events !== undefined ? { events: JSON.stringify([...new Set(input.events)]) } : {}),
       ...(input.includeItems !== undefined ? { include_items: input.includeItems ? 1 : 0 } : {}),
-      ...(input.enabled === true ? { status: 'enabled' as const, disabled_reason: null, failure_streak: 0, paused_until: null } : {}),
+      ...(input.enabled === true ? { status: 'enabled' as const, disabled_reason: null, failure_streak: 0, paused_until: null, probe_until: null } : {}),
       ...(input.enabled === false ? { status: 'disabled' as const, disabled_reason: 'disabled by an admin' } : {}),
       updated_at: nowIso(),
     })

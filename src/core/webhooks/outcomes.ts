@@ -1,7 +1,8 @@
 // What an attempt's outcome does: a 2xx closes the delivery; 410 Gone kills it and switches its
 // endpoint off; any other failure schedules the next try (Retry-After believed) until the schedule
 // runs out and the delivery is dead. An endpoint that keeps failing is paused (circuit breaker):
-// nothing is sent to it until the pause ends, then a single probe decides.
+// nothing is sent to it until the pause ends, then a single probe decides (its lease: deliveries.ts).
+// Any success closes the breaker; a failed probe pauses the endpoint again and ends its lease.
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { retryDelayMs } from './schedule.js';
@@ -60,7 +61,7 @@ export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[]
       }
       // Only endpoints that had failures when claimed (a streak counted meanwhile heals at the next success).
       const healed = [...new Set(ok.filter((o) => (o.job.endpoint?.failure_streak ?? 0) > 0).map((o) => o.job.endpoint_id!))];
-      if (healed.length) await tx.updateTable('webhook_endpoints').set({ failure_streak: 0, paused_until: null }).where('id', 'in', healed).where('failure_streak', '>', 0).execute();
+      if (healed.length) await tx.updateTable('webhook_endpoints').set({ failure_streak: 0, paused_until: null, probe_until: null }).where('id', 'in', healed).where('failure_streak', '>', 0).execute();
     }
     const failedPerEndpoint = new Map<string, number>();
     for (const o of outcomes) {
@@ -104,6 +105,18 @@ export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[]
           paused_until: sql<string | null>`case when failure_streak + ${failures} >= ${breaker.threshold} then ${pauseUntil} else paused_until end`,
         })
         .where('id', '=', endpointId)
+        .execute();
+    }
+    // A failed probe starts a new pause whatever the threshold is now (it may have been raised since
+    // the breaker opened), and ends its lease. Matched on the lease: the late outcome of an older
+    // probe whose lease ran out must not end the lease of the probe that replaced it.
+    for (const o of outcomes) {
+      if (succeeded(o) || !o.job.probe_until || !o.job.endpoint_id) continue;
+      await tx
+        .updateTable('webhook_endpoints')
+        .set({ paused_until: pauseUntil, probe_until: null })
+        .where('id', '=', o.job.endpoint_id)
+        .where('probe_until', '=', o.job.probe_until)
         .execute();
     }
   });

@@ -20,8 +20,6 @@ export interface Target {
   /** Valid secrets, newest first. */
   secrets: string[];
   includeItems: boolean;
-  /** Failed attempts in a row of the endpoint (0 for a callback URL). */
-  failureStreak: number;
 }
 
 function validSecrets(box: SecretBox, row: SealedSecrets, now: string): string[] {
@@ -37,7 +35,7 @@ export async function resolveTargets(deps: RenderDeps, jobs: readonly DeliveryJo
   for (const job of jobs) {
     if (job.endpoint_id) {
       const endpoint = job.endpoint;
-      if (endpoint) targets.set(job.id, { url: endpoint.url, secrets: validSecrets(deps.box, endpoint, now), includeItems: endpoint.include_items, failureStreak: endpoint.failure_streak });
+      if (endpoint) targets.set(job.id, { url: endpoint.url, secrets: validSecrets(deps.box, endpoint, now), includeItems: endpoint.include_items });
     } else if (job.callback_url) {
       let secrets = callbackSecrets.get(job.account_id);
       if (!secrets) {
@@ -45,7 +43,7 @@ export async function resolveTargets(deps: RenderDeps, jobs: readonly DeliveryJo
         secrets = job.callback_secret ? validSecrets(deps.box, job.callback_secret, now) : [await callbackSecret(deps, job.account_id)];
         callbackSecrets.set(job.account_id, secrets);
       }
-      targets.set(job.id, { url: job.callback_url, secrets, includeItems: true, failureStreak: 0 });
+      targets.set(job.id, { url: job.callback_url, secrets, includeItems: true });
     }
   }
   return targets;

@@ -5,6 +5,7 @@ import { events } from './0003-events.js';
 import { coupons } from './0004-coupons.js';
 import { customers } from './0005-customers.js';
 import { orderMails } from './0006-order-mails.js';
+import { webhookProbes } from './0007-webhook-probes.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes];
