@@ -1,6 +1,7 @@
 // Writing a batch of placements on PostgreSQL, in one transaction and four round trips whatever
 // its size: begin, read and lock what the batch needs (one query), decide in memory
-// (placement-decide.ts), write everything in one statement, commit. The statements
+// (placement-decide.ts), write everything in one statement, commit. An order refused only because
+// another process's batch held the codes is tried again alone, waiting for them (writeLockedOut). The statements
 // are named (prepared once per connection): parsing and planning these large queries on every
 // batch cost more than running them.
 import { sql, type RawBuilder } from 'kysely';
@@ -30,7 +31,7 @@ class Session {
 
 interface StateRow {
   wallets: Array<WalletFunds & { id: number }>;
-  products: Array<ProductNow & { id: number }>;
+  products: Array<ProductNow & { id: number; stock_available: number }>;
   buyers: Array<BuyerNow & { id: number }>;
   rates: Array<{ base: string; quote: string; rate: string }>;
   taken: Array<{ account_id: number; client_order_id: string }>;
@@ -39,18 +40,32 @@ interface StateRow {
 }
 
 /**
- * One query for the whole state. Wallets are locked FOR UPDATE in id order (two processes' batches
- * then cannot deadlock on them); each product's next codes are locked FOR UPDATE SKIP LOCKED, so
- * batches of other processes take the codes after them instead of waiting.
+ * How codes are locked: `skip`, FOR UPDATE SKIP LOCKED, so batches of other processes take the
+ * codes after them instead of waiting; `wait`, FOR UPDATE, for an order that found every code it
+ * needed locked by another process's batch (which may yet leave them unsold).
  */
-async function readState(tx: Session, plans: PlacementPlan[]): Promise<BatchState> {
+type CodeLocking = 'skip' | 'wait';
+
+interface ReadState {
+  state: BatchState;
+  /** Each product's stock counter as read: committed available codes, locked ones included. */
+  counters: Map<number, number>;
+}
+
+/**
+ * One query for the whole state. Wallets are locked FOR UPDATE in id order (two processes' batches
+ * then cannot deadlock on them), before any code; each product's next codes are locked as
+ * `locking` says.
+ */
+async function readState(tx: Session, plans: PlacementPlan[], locking: CodeLocking): Promise<ReadState> {
   const needs = batchNeeds(plans);
-  const [row] = await tx.rows('read_state', sql<StateRow>`
+  const lockCodes = locking === 'skip' ? sql`for update skip locked` : sql`for update`;
+  const [row] = await tx.rows(locking === 'skip' ? 'read_state' : 'read_state_waiting', sql<StateRow>`
     select
       (select coalesce(jsonb_agg(w order by w.id), '[]') from (
          select id, balance_minor, credit_limit_minor, currency from wallets where id = any(${needs.walletIds}::bigint[]) order by id for update) w) as wallets,
       (select coalesce(jsonb_agg(p), '[]') from (
-         select id, updated_at, price_minor, currency, status, fulfillment, stock_mode from products where id = any(${needs.productIds}::int[])) p) as products,
+         select id, updated_at, price_minor, currency, status, fulfillment, stock_mode, stock_available from products where id = any(${needs.productIds}::int[])) p) as products,
       (select coalesce(jsonb_agg(b), '[]') from (
          select a.id, a.currency, coalesce((select t.discount_bp from price_tiers t where t.name = a.tier), 0) as discount_bp,
                 coalesce((select value from settings where key = ${WALLET_CHECKOUT_SETTING}), 'on') <> 'off' as wallet_checkout
@@ -65,7 +80,7 @@ async function readState(tx: Session, plans: PlacementPlan[]): Promise<BatchStat
          select w.product_id, s.id, s.code_enc
          from unnest(${needs.codes.map((c) => c.productId)}::int[], ${needs.codes.map((c) => c.quantity)}::int[]) as w(product_id, quantity)
          cross join lateral (
-           select s.id, s.code_enc from stock_items s where s.product_id = w.product_id and s.status = 'available' order by s.id limit w.quantity for update skip locked) s) c) as pools,
+           select s.id, s.code_enc from stock_items s where s.product_id = w.product_id and s.status = 'available' order by s.id limit w.quantity ${lockCodes}) s) c) as pools,
       (select coalesce(jsonb_agg(c), '[]') from (
          select distinct on (product_id) product_id, id, code_enc from stock_items
          where product_id = any(${needs.sharedProductIds}::int[]) and status = 'available' order by product_id, id desc) c) as shared
@@ -78,7 +93,8 @@ async function readState(tx: Session, plans: PlacementPlan[]): Promise<BatchStat
     pools.set(code.product_id, pool);
   }
   const { coupons, couponUses } = await readCoupons(tx, needs.couponIds, needs.couponCustomers);
-  return {
+  const counters = new Map(row.products.map((p) => [p.id, Number(p.stock_available)]));
+  const state: BatchState = {
     coupons,
     couponUses,
     wallets: new Map(row.wallets.map((w) => [Number(w.id), { balance_minor: Number(w.balance_minor), credit_limit_minor: Number(w.credit_limit_minor), currency: w.currency }])),
@@ -89,6 +105,7 @@ async function readState(tx: Session, plans: PlacementPlan[]): Promise<BatchStat
     pools,
     sharedCodes: new Map(row.shared.map((c) => [c.product_id, { id: Number(c.id), code_enc: c.code_enc }])),
   };
+  return { state, counters };
 }
 
 /**
@@ -196,22 +213,61 @@ async function writeOrders(tx: Session, writes: BatchWrites, at: string): Promis
   if (written.claimed !== writes.claimedCodes.length) throw new Error(`claimed ${written.claimed} of ${writes.claimedCodes.length} locked codes`);
 }
 
-async function writeBatch({ db, pool }: PlacementConnections, plans: PlacementPlan[]): Promise<PlacementOutcome[]> {
+interface WrittenBatch {
+  outcomes: PlacementOutcome[];
+  /**
+   * Orders refused out_of_stock while enough committed codes were left that other batches held
+   * locked: those batches may yet leave them unsold, so the refusal is not the last word.
+   */
+  lockedOut: number[];
+}
+
+async function writeBatch({ db, pool }: PlacementConnections, plans: PlacementPlan[], locking: CodeLocking): Promise<WrittenBatch> {
   return onPooledConnection(pool, async (client) => {
     const tx = new Session(db, client);
-    const { outcomes, writes } = decideBatch(plans, await readState(tx, plans), nowIso());
+    const { state, counters } = await readState(tx, plans, locking);
+    const { outcomes, writes } = decideBatch(plans, state, nowIso());
     if (writes.orders.length > 0) {
       await writeOrders(tx, writes, writes.orders[0]!.created_at);
       await writeRedemptions(tx, writes);
     }
-    return outcomes;
+    const lockedOut = outcomes.flatMap((outcome, i) => {
+      if (outcome.kind !== 'out_of_stock') return [];
+      const order = plans[i]!.order;
+      const unseen = (counters.get(order.product_id) ?? 0) - (state.pools.get(order.product_id)?.length ?? 0);
+      return unseen >= order.quantity ? [i] : [];
+    });
+    return { outcomes, lockedOut };
   });
+}
+
+/** Waiting rounds for an order that found the codes it needed locked by other batches. */
+const LOCKED_OUT_ROUNDS = 3;
+
+/**
+ * An order refused only because other processes' batches held the codes: tried again alone,
+ * waiting for those locks this time (a batch holds them for one transaction, and may release
+ * codes it locked for orders it then refused). Never throws: the batch it came from is committed.
+ */
+async function writeLockedOut(connections: PlacementConnections, plan: PlacementPlan, refused: PlacementOutcome): Promise<PlacementOutcome> {
+  let outcome = refused;
+  for (let round = 0; round < LOCKED_OUT_ROUNDS; round++) {
+    try {
+      const again = await writeBatch(connections, [plan], 'wait');
+      outcome = again.outcomes[0]!;
+      if (again.lockedOut.length === 0) return outcome;
+    } catch (error) {
+      return error instanceof ConcurrentDuplicate ? { kind: 'duplicate' } : { kind: 'failed', error };
+    }
+  }
+  return outcome;
 }
 
 export function postgresPlacementWriter(connections: PlacementConnections): PlacementWriter {
   const write: PlacementWriter = async (plans) => {
+    let written: WrittenBatch;
     try {
-      return await writeBatch(connections, plans);
+      written = await writeBatch(connections, plans, 'skip');
     } catch (error) {
       // Nothing of the batch was written. A lone order whose client_order_id was just taken is a
       // duplicate; otherwise (a concurrent duplicate, or an unexpected failure of one order) each
@@ -230,6 +286,9 @@ export function postgresPlacementWriter(connections: PlacementConnections): Plac
       }
       return outcomes;
     }
+    const { outcomes, lockedOut } = written;
+    for (const i of lockedOut) outcomes[i] = await writeLockedOut(connections, plans[i]!, outcomes[i]!);
+    return outcomes;
   };
   return write;
 }
