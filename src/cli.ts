@@ -116,14 +116,7 @@ program
     const mail = runWorker
       ? startMailWorker(souk, { onError: (error) => app.log.error({ err: error }, 'order mail failed; it will be tried again'), log: (message, fields) => app.log.info(fields, message) })
       : undefined;
-    await app.listen({ port: config.port, host: config.host });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    if (demo) process.stdout.write(demoBanner(demo, url) + '\n');
-    const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
-    process.stdout.write(`Souk serving on ${url} (${where})\n`);
-
+    // Handled before the address is announced: whoever starts Souk may stop it as soon as it reads it.
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -143,6 +136,13 @@ program
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    if (demo) process.stdout.write(demoBanner(demo, url) + '\n');
+    const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
+    process.stdout.write(`Souk serving on ${url} (${where})\n`);
   });
 
 program
@@ -169,8 +169,6 @@ program
       log: (message, fields) => process.stdout.write(`souk worker: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`),
     });
     const exporter = options.metricsPort !== undefined ? await serveMetrics(metrics.registry, { host: config.host, port: options.metricsPort, token: config.metricsToken }) : undefined;
-    const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
-    process.stdout.write(`Souk worker running (${where})${exporter ? `; metrics on ${exporter.url}` : ''}\n`);
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -184,6 +182,9 @@ program
     };
     process.on('SIGTERM', () => void stop());
     process.on('SIGINT', () => void stop());
+    // Announced once a stop signal is handled: whoever starts the worker may stop it as soon as it reads this.
+    const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
+    process.stdout.write(`Souk worker running (${where})${exporter ? `; metrics on ${exporter.url}` : ''}\n`);
   });
 
 program
