@@ -119,7 +119,7 @@ for (const kind of DATABASE_KINDS) {
       const row = await t.souk.db.selectFrom('api_keys').select('signing_secret_enc').where('id', '=', signed.keyId).executeTakeFirstOrThrow();
       assert.ok(row.signing_secret_enc);
       assert.ok(!row.signing_secret_enc.includes(signed.signingSecret!));
-      assert.match(row.signing_secret_enc, /^k1\./);
+      assert.match(row.signing_secret_enc, new RegExp(`^${t.souk.box.keyId}\\.`));
     });
   });
 }
