@@ -99,19 +99,57 @@ export class Dispatcher {
   async start(): Promise<void> {
     outboxSignal.on('inserted', this.wake);
     outboxSignal.on('due', this.wakeToClaim);
-    if (this.options.dialect === 'postgres' && this.options.databaseUrl) {
-      const client = new pg.Client({ connectionString: this.options.databaseUrl });
-      client.on('error', (error) => this.options.onError(error));
-      client.on('notification', this.onNotice);
-      await client.connect();
-      await client.query(`listen ${OUTBOX_CHANNEL}`);
-      this.listener = client;
-    }
+    if (this.options.dialect === 'postgres' && this.options.databaseUrl) await this.listen(this.options.databaseUrl);
     this.poll = setInterval(this.wakeForAnything, SAFETY_POLL_MS);
     this.poll.unref();
     this.look = setInterval(() => void this.lookForEvents(), LOOK_MS);
     this.look.unref();
     this.kick();
+  }
+
+  /**
+   * LISTENs for other processes' notices on a connection of its own. When that connection is lost
+   * (a restarted database, a killed backend) it is made again, after 1 s and then up to 30 s apart,
+   * and the worker looks for everything once it is back: notices sent meanwhile were lost, and
+   * without them other workers' deliveries would wait for the safety poll.
+   */
+  private async listen(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    let live = false;
+    const lost = (error: Error) => {
+      if (!live) return;
+      live = false;
+      if (this.listener === client) this.listener = undefined;
+      client.end().catch(() => undefined);
+      if (this.stopped) return;
+      this.options.onError(error);
+      this.listenAgain(url, 1000);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('the LISTEN connection closed; connecting again')));
+    client.on('notification', this.onNotice);
+    try {
+      await client.connect();
+      await client.query(`listen ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    live = true;
+    this.listener = client;
+  }
+
+  private listenAgain(url: string, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopped) return;
+      this.listen(url).then(this.wakeForAnything, (error: unknown) => {
+        this.options.onError(error);
+        this.listenAgain(url, Math.min(delayMs * 2, 30_000));
+      });
+    }, delayMs);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   /** Stops taking work and waits for deliveries in flight to be sent and recorded. */
