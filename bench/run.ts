@@ -6,7 +6,7 @@
 // it is cut into, default 2), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50),
 // BENCH_PRODUCTS (default 1000), BENCH_BARE_BUFFER=1 (the baseline sends a Buffer encoded once
 // rather than a string, which Node encodes to UTF-8 again on every response), BENCH_ORDER_CODES
-// (codes stocked per order target, default 120000), BENCH_ORDER_WARMUP (s, default 15),
+// (codes stocked per order target, default 300000: enough for 25 s at 6,000 orders/s, so no target runs out of codes mid-run), BENCH_ORDER_WARMUP (s, default 15),
 // BENCH_NO_WORKER=1 (Souk's order server runs without its embedded webhook worker and mailer). Then, from bench/orders.ts: order placement
 // against the minimal reference, and stock import speed, on SQLite and PostgreSQL; and from
 // bench/webhooks.ts (its tunables are listed there): webhook deliveries/s and commit-to-receipt.
@@ -268,7 +268,7 @@ async function main(dir: string): Promise<void> {
   // Order placement and stock import (issue: the order engine), on SQLite and PostgreSQL.
   // Placement runs far more code than a catalog read: both targets get a longer warm-up so the
   // JIT has compiled the hot path before the clock starts (Souk reaches its steady rate after ~15 s of load).
-  await benchOrders(dir, { connections: CONNECTIONS, warmupSeconds: setting('BENCH_ORDER_WARMUP', 15), seconds: DURATION_S, codes: setting('BENCH_ORDER_CODES', 120_000) });
+  await benchOrders(dir, { connections: CONNECTIONS, warmupSeconds: setting('BENCH_ORDER_WARMUP', 15), seconds: DURATION_S, codes: setting('BENCH_ORDER_CODES', 300_000) });
 
   // Webhook deliveries (issue: events and webhooks): deliveries/s from a backlog, and commit to receipt.
   await benchWebhooks(dir, { backlog: setting('BENCH_WEBHOOK_BACKLOG', 10_000), ordersPerSecond: setting('BENCH_WEBHOOK_RATE', 200), seconds: setting('BENCH_WEBHOOK_SECONDS', 10) });
