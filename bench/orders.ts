@@ -3,10 +3,11 @@
 // (bench/reference-orders.ts) on the same tables, on SQLite and on PostgreSQL; and stock import
 // speed. Each server runs in its own process; the load comes from autocannon in this one.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Env } from '../src/config.js';
-import { createPostgresDatabase, startProcess, type Started } from './processes.js';
+import { checkpointPostgres, createPostgresDatabase, startProcess, type Started } from './processes.js';
 import { loadConfig } from '../src/config.js';
 import { openSouk } from '../src/app.js';
 import { createAccount, createApiKey } from '../src/core/accounts/index.js';
@@ -87,7 +88,11 @@ export async function benchOrders(dir: string, options: OrderBenchOptions): Prom
     const databases =
       kind === 'postgres'
         ? [await createPostgresDatabase('souk_bench'), await createPostgresDatabase('souk_bench')]
-        : ['souk', 'reference'].map((name) => ({ url: `sqlite:${path.join(dir, `orders-${name}.db`)}`, drop: async () => undefined }));
+        : ['souk', 'reference'].map((name) => {
+            const file = path.join(dir, `orders-${name}.db`);
+            // Removed when done, so the kernel does not write back hundreds of MB of pages while the next target is measured.
+            return { url: `sqlite:${file}`, drop: async () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(file + suffix, { force: true })) };
+          });
     const [soukDatabase, referenceDatabase] = databases as [{ url: string; drop(): Promise<void> }, { url: string; drop(): Promise<void> }];
     const masterKey = randomBytes(32).toString('base64');
     const envFor = (url: string): Env => ({
@@ -120,6 +125,8 @@ export async function benchOrders(dir: string, options: OrderBenchOptions): Prom
         const probe = await fetch(`${server.url}/api/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ product, quantity: 1, client_order_id: `probe-${product}` }) });
         if (probe.status !== 200) throw new Error(`${product} probe order answered ${probe.status}: ${(await probe.text()).slice(0, 500)}`);
       }
+      // Both targets seeded: each is warmed up and measured from a checkpointed database.
+      if (kind === 'postgres') await checkpointPostgres();
       await hammer(souk.url, soukHeaders, 'BENCH', options.connections, options.warmupSeconds);
       await hammer(reference.url, {}, 'BENCH-REF', options.connections, options.warmupSeconds);
       const soukRun = await hammer(souk.url, soukHeaders, 'BENCH', options.connections, options.seconds);

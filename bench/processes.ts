@@ -46,6 +46,20 @@ export async function startProcess(args: string[], env: Env, ready: RegExp, logF
 }
 
 /** A fresh PostgreSQL database for one benchmark target, and how to drop it. */
+/**
+ * Writes PostgreSQL's dirty pages out now. Seeding a target writes hundreds of MB of WAL; without
+ * this, the checkpoint that volume calls for can land inside whichever target is measured next.
+ */
+export async function checkpointPostgres(): Promise<void> {
+  const admin = new pg.Client({ connectionString: POSTGRES });
+  await admin.connect();
+  try {
+    await admin.query('checkpoint');
+  } finally {
+    await admin.end();
+  }
+}
+
 export async function createPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES });
