@@ -83,3 +83,13 @@ export async function createLogin(souk: Souk, accountId: number, username = `use
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Opens the shop `env` names for `run`, as a CLI command would, and closes it after. */
+export async function withSouk<T>(env: Env, run: (souk: Souk) => Promise<T>): Promise<T> {
+  const souk = await openSouk(loadConfig(env));
+  try {
+    return await run(souk);
+  } finally {
+    await souk.close();
+  }
+}

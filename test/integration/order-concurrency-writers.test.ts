@@ -7,61 +7,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
-import { createReseller, testEnv, type TestReseller } from '../helpers/souk.js';
+import { createReseller, testEnv, withSouk, type TestReseller } from '../helpers/souk.js';
 import { balanceOf, fund, stockDeps, stockedProduct } from '../helpers/orders.js';
 import { runCli, spawnServer, type ServerProcess } from '../helpers/processes.js';
+import { assertLastHundredSold, postOrderApi, tally, type Answer } from '../helpers/order-answers.js';
 import { loadConfig, type Env } from '../../src/config.js';
 import { openSouk, type Souk } from '../../src/app.js';
 import { checkInvariants } from '../../src/core/orders/index.js';
 import { importStock } from '../../src/core/inventory/index.js';
 
-/** The parts of the order API's JSON answers these tests look at. */
-interface Body {
-  error?: string;
-  message?: string;
-  order_id: string;
-  status: string;
-  amount: number;
-  replayed: boolean;
-  order: { order_id: string; number: string; status: string; payment_status: string; items: Array<{ id: number; code: string }> };
+function placeOrder(server: ServerProcess, key: string, payload: object): Promise<Answer> {
+  return postOrderApi(`${server.url}/api/v1/orders`, key, payload);
 }
-
-interface Answer {
-  status: number;
-  body: Body;
-}
-
-async function withSouk<T>(env: Env, run: (souk: Souk) => Promise<T>): Promise<T> {
-  const souk = await openSouk(loadConfig(env));
-  try {
-    return await run(souk);
-  } finally {
-    await souk.close();
-  }
-}
-
-async function placeOrder(server: ServerProcess, key: string, payload: object): Promise<Answer> {
-  const res = await fetch(`${server.url}/api/v1/orders`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(payload),
-  });
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) as Body };
-  } catch {
-    return { status: res.status, body: { error: 'not_json', message: text } as Body };
-  }
-}
-
-const tally = (answers: Answer[]) => {
-  const counts: Record<string, number> = {};
-  for (const a of answers) {
-    const label = `${a.status} ${a.body.error ?? ''}`.trim();
-    counts[label] = (counts[label] ?? 0) + 1;
-  }
-  return counts;
-};
 
 /** Every ledger entry of the account's wallet says the balance it left: the running sum of the entries up to it. */
 async function assertLedgerChain(souk: Souk, accountId: number): Promise<void> {
@@ -141,21 +98,7 @@ describe('order placement by two server processes on one database', { concurrenc
 
         const answers = results.map((r) => r.answer);
         t.diagnostic(`codes delivered by each server: ${[0, 1].map((n) => results.filter((r) => r.server === n && r.answer.status === 200).length).join(' and ')}`);
-        assert.deepEqual(tally(answers), { '200': 100, '409 out_of_stock': 400 });
-        const won = answers.filter((a) => a.status === 200);
-        const codes = won.flatMap((a) => a.body.order.items.map((item) => item.code));
-        assert.equal(codes.length, 100);
-        assert.equal(new Set(codes).size, 100, 'a code was delivered twice');
-        for (const code of codes) {
-          assert.match(code, /^TWO-100-\d{4}$/);
-          assert.ok(!early.has(code), `${code} was already sold before the race`);
-        }
-        assert.equal(new Set(won.map((a) => a.body.order_id)).size, 100);
-        for (const a of won) {
-          assert.equal(a.body.status, 'fulfilled');
-          assert.equal(a.body.amount, 2.5);
-          assert.equal(a.body.replayed, false);
-        }
+        const won = assertLastHundredSold(answers, 'TWO-100', early);
 
         await withSouk(env, async (souk) => {
           // Each wallet moved by exactly its winners × price; all together by 100 × price.

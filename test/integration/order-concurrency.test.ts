@@ -7,24 +7,9 @@ import { sql } from 'kysely';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { balanceOf, fund, stockedProduct } from '../helpers/orders.js';
+import { assertLastHundredSold, tally, type Answer, type Body } from '../helpers/order-answers.js';
 import { checkInvariants } from '../../src/core/orders/index.js';
 import { createProduct } from '../../src/core/catalog/index.js';
-
-/** The parts of the order API's JSON answers these tests look at. */
-interface Body {
-  error?: string;
-  message?: string;
-  order_id: string;
-  status: string;
-  amount: number;
-  replayed: boolean;
-  order: { order_id: string; number: string; status: string; payment_status: string; items: Array<{ id: number; code: string }> };
-}
-
-interface Answer {
-  status: number;
-  body: Body;
-}
 
 for (const kind of DATABASE_KINDS) {
   describe(`order concurrency over real HTTP (${kind})`, () => {
@@ -55,15 +40,6 @@ for (const kind of DATABASE_KINDS) {
     }
     const placeOrder = (key: string, payload: object) => call('POST', '/api/v1/orders', key, payload);
 
-    const tally = (answers: Answer[]) => {
-      const counts: Record<string, number> = {};
-      for (const a of answers) {
-        const label = `${a.status} ${a.body.error ?? ''}`.trim();
-        counts[label] = (counts[label] ?? 0) + 1;
-      }
-      return counts;
-    };
-
     async function ledgerFor(orderId: string) {
       return t.souk.db.selectFrom('ledger_entries').selectAll().where('reference', '=', `order:${orderId}`).orderBy('id').execute();
     }
@@ -92,21 +68,7 @@ for (const kind of DATABASE_KINDS) {
       const results = await Promise.all(requests);
 
       const answers = results.map((r) => r.answer);
-      assert.deepEqual(tally(answers), { '200': 100, '409 out_of_stock': 400 });
-      const won = answers.filter((a) => a.status === 200);
-      const codes = won.flatMap((a) => a.body.order.items.map((item) => item.code));
-      assert.equal(codes.length, 100);
-      assert.equal(new Set(codes).size, 100, 'a code was delivered twice');
-      for (const code of codes) {
-        assert.match(code, /^LAST-100-\d{4}$/);
-        assert.ok(!early.has(code), `${code} was already sold before the race`);
-      }
-      assert.equal(new Set(won.map((a) => a.body.order_id)).size, 100);
-      for (const a of won) {
-        assert.equal(a.body.status, 'fulfilled');
-        assert.equal(a.body.amount, 2.5);
-        assert.equal(a.body.replayed, false);
-      }
+      const won = assertLastHundredSold(answers, 'LAST-100', early);
 
       // Each wallet moved by exactly its winners × price; all together by 100 × price.
       let moved = 0;

@@ -5,11 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
-import { createReseller, testEnv, type TestReseller } from '../helpers/souk.js';
+import { createReseller, testEnv, withSouk, type TestReseller } from '../helpers/souk.js';
 import { fund, stockedProduct } from '../helpers/orders.js';
 import { runCli, spawnServer, type ServerProcess } from '../helpers/processes.js';
-import { loadConfig, type Env } from '../../src/config.js';
-import { openSouk, type Souk } from '../../src/app.js';
+import type { Env } from '../../src/config.js';
 import { checkInvariants } from '../../src/core/orders/index.js';
 
 const STOCK = 4_000;
@@ -36,15 +35,6 @@ interface Acked {
   orderId: string;
   status: string;
   codes: string[];
-}
-
-async function withSouk<T>(env: Env, run: (souk: Souk) => Promise<T>): Promise<T> {
-  const souk = await openSouk(loadConfig(env));
-  try {
-    return await run(souk);
-  } finally {
-    await souk.close();
-  }
 }
 
 /** `souk doctor --json` on the database must exit 0 and report no violation. */
