@@ -1,9 +1,11 @@
 // The write half of placement, done in batches (group commit). Placement reads and prices an
 // order outside any transaction, then hands its writes here as a plan. Plans that arrive while a
 // batch is being written wait and go together in the next one: one transaction, one commit (and
-// on PostgreSQL one round trip) for all of them, each order in a savepoint of its own so one
-// order's failure leaves the others untouched. Every plan re-checks what it was priced from, so
-// the batch gives the same guarantees as reading and writing in one transaction.
+// on PostgreSQL four round trips) for all of them. Orders the batch refuses (stock, money, a stale
+// price) are decided before anything is written and write nothing; if the batch fails as a whole,
+// nothing of it is written and its orders are written again one by one, so one order's failure
+// leaves the others untouched. Every plan re-checks what it was priced from, so the batch gives
+// the same guarantees as reading and writing in one transaction.
 import type { OrdersTable } from '../../db/schema.js';
 import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
