@@ -9,11 +9,12 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { CodeVault } from '../src/core/inventory/index.js';
+import { SecretBox } from '../src/core/crypto.js';
 
 const [url = '', masterKey = '', productCode = '', accountArg = ''] = process.argv.slice(2);
 const accountId = Number(accountArg);
-const vault = new CodeVault(Buffer.from(masterKey, 'base64'));
+// Opens the codes Souk sealed; it fingerprints nothing.
+const vault = new SecretBox(Buffer.from(masterKey, 'base64'));
 
 interface Placed {
   orderId: string;

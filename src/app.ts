@@ -43,8 +43,11 @@ function connectRedis(url: string): Redis {
 
 export async function openSouk(config: Config, options: StartOptions = {}): Promise<Souk> {
   const handle = openDatabase(config.database, { poolSize: options.poolSize });
+  const box = new SecretBox(config.masterKey, config.previousMasterKeys);
+  let fingerprintKey: Buffer;
   try {
     if (options.migrate !== false) await runMigrations(handle.db, handle.dialect, migrations);
+    fingerprintKey = await stockFingerprintKey(handle.db, box, [config.masterKey, ...config.previousMasterKeys]);
   } catch (error) {
     await handle.close();
     throw error;
@@ -54,23 +57,12 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
   const catalog = new CatalogReader(handle.db, bus);
   bus.subscribe(API_KEYS_TOPIC, () => liveKeysOf(handle.db).forget());
   if (bus instanceof RedisBus) await bus.ready();
-  const box = new SecretBox(config.masterKey, config.previousMasterKeys);
-  let fingerprintKey: Buffer;
-  try {
-    fingerprintKey = await stockFingerprintKey(handle.db, box, [config.masterKey, ...config.previousMasterKeys]);
-  } catch (error) {
-    catalog.stop();
-    await bus.close();
-    await redis?.quit().catch(() => redis.disconnect());
-    await handle.close();
-    throw error;
-  }
   const souk: Souk = {
     config,
     db: handle.db,
     dialect: handle.dialect,
     box,
-    vault: new CodeVault(config.masterKey, { previousMasterKeys: config.previousMasterKeys, fingerprintKey }),
+    vault: new CodeVault(box, fingerprintKey),
     bus,
     redis,
     tokens: new TokenService(config.masterKey, config.tokenTtlSeconds, config.refreshTokenTtlSeconds),

@@ -47,6 +47,11 @@ function configFlags(extra: ConfigFlags = {}): ConfigFlags {
 }
 
 /** Runs a command with an open Souk and closes it after, whatever happens. */
+/** What the webhook functions need of an open shop. */
+function webhookDeps(souk: Souk) {
+  return { db: souk.db, box: souk.box, allowPrivate: souk.config.webhookAllowPrivate };
+}
+
 async function withSouk<T>(run: (souk: Souk) => Promise<T>): Promise<T> {
   const souk = await openSouk(loadConfig(process.env, configFlags()));
   try {
@@ -226,7 +231,7 @@ account
   .option('--rotate', 'replace it; the old one stays valid for 24 hours')
   .option('--json', 'print JSON')
   .action(async (options: { account: number; rotate?: boolean; json?: boolean }) => {
-    const secret = await withSouk((souk) => callbackSecret({ db: souk.db, box: souk.box, allowPrivate: souk.config.webhookAllowPrivate }, options.account, { rotate: options.rotate }));
+    const secret = await withSouk((souk) => callbackSecret(webhookDeps(souk), options.account, { rotate: options.rotate }));
     print(options.json, { secret }, `Callback secret for account ${options.account}: ${secret}`);
   });
 
@@ -241,7 +246,7 @@ webhook
   .action(async (options: { account: number; url: string; events?: string; includeItems: boolean; json?: boolean }) => {
     const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean);
     const created = await withSouk((souk) =>
-      createWebhookEndpoint({ db: souk.db, box: souk.box, allowPrivate: souk.config.webhookAllowPrivate }, options.account, { url: options.url, events, includeItems: options.includeItems }),
+      createWebhookEndpoint(webhookDeps(souk), options.account, { url: options.url, events, includeItems: options.includeItems }),
     );
     print(options.json, { endpoint_id: created.endpoint.id, secret: created.secret }, `Endpoint ${created.endpoint.id} → ${created.endpoint.url}\nSecret (shown once): ${created.secret}`);
   });
@@ -259,7 +264,7 @@ webhook
   .argument('<endpoint-id>', 'the endpoint id (we_…)')
   .option('--json', 'print JSON')
   .action(async (endpointId: string, options: { json?: boolean }) => {
-    const secret = await withSouk((souk) => rotateWebhookSecret({ db: souk.db, box: souk.box, allowPrivate: souk.config.webhookAllowPrivate }, endpointId));
+    const secret = await withSouk((souk) => rotateWebhookSecret(webhookDeps(souk), endpointId));
     print(options.json, { endpoint_id: endpointId, secret }, `New secret (shown once; the old one stays valid for 24 hours): ${secret}`);
   });
 for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
@@ -269,7 +274,7 @@ for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
     .argument('<endpoint-id>', 'the endpoint id (we_…)')
     .option('--json', 'print JSON')
     .action(async (endpointId: string, options: { json?: boolean }) => {
-      const endpoint = await withSouk((souk) => updateWebhookEndpoint({ db: souk.db, box: souk.box, allowPrivate: souk.config.webhookAllowPrivate }, endpointId, { enabled }));
+      const endpoint = await withSouk((souk) => updateWebhookEndpoint(webhookDeps(souk), endpointId, { enabled }));
       print(options.json, { endpoint_id: endpoint.id, enabled: endpoint.enabled }, `Endpoint ${endpoint.id} is ${endpoint.enabled ? 'enabled' : 'disabled'}.`);
     });
 }

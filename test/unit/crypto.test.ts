@@ -78,7 +78,7 @@ test('constant-time equality is plain equality', () => {
 });
 
 test('codes sealed in bulk on worker threads open to the same codes and fingerprint as codes sealed one by one', async () => {
-  const vault = new CodeVault(randomBytes(32));
+  const vault = new CodeVault(new SecretBox(randomBytes(32)), randomBytes(32));
   try {
     const codes = Array.from({ length: 5000 }, (_, i) => `CODE-${i}-${randomBytes(3).toString('hex')}-ü`);
     const pieces = await vault.sealMany(codes);

@@ -2,16 +2,11 @@
 // key, so the master key can be rotated), and fingerprinted with an HMAC so uniqueness can be
 // enforced by the database without the plaintext ever being stored or compared.
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { deriveKey, SecretBox } from '../crypto.js';
+import type { SecretBox } from '../crypto.js';
 import { SealPool, type SealedRows } from './seal-pool.js';
 
 /** Below this many codes, sealing on the calling thread is quicker than handing them to a worker. */
 const INLINE_SEALING = 2000;
-
-/** How the fingerprint key was made before it was kept in the database: from the master key. */
-export function legacyFingerprintKey(masterKey: Buffer): Buffer {
-  return deriveKey(masterKey, 'stock-code-fingerprint');
-}
 
 export class CodeVault {
   private readonly box: SecretBox;
@@ -19,13 +14,12 @@ export class CodeVault {
   private pool: SealPool | undefined;
 
   /**
-   * `fingerprintKey` is the shop's, kept sealed in the database (stockFingerprintKey) so that it
-   * outlives a master key rotation; without it, it is derived from the master key, as it was
-   * before keys could be rotated (tools that only open codes need no more).
+   * Seals with the process's SecretBox; fingerprints with the shop's key, kept sealed in the
+   * database (stockFingerprintKey) so that it outlives a master key rotation.
    */
-  constructor(masterKey: Buffer, options: { previousMasterKeys?: readonly Buffer[]; fingerprintKey?: Buffer } = {}) {
-    this.box = new SecretBox(masterKey, options.previousMasterKeys);
-    this.fingerprintKey = createSecretKey(options.fingerprintKey ?? legacyFingerprintKey(masterKey));
+  constructor(box: SecretBox, fingerprintKey: Buffer) {
+    this.box = box;
+    this.fingerprintKey = createSecretKey(fingerprintKey);
   }
 
   /**
@@ -53,11 +47,6 @@ export class CodeVault {
 
   open(sealed: string): string {
     return this.box.open(sealed);
-  }
-
-  /** Whether a sealed code is under the current master key. */
-  isCurrent(sealed: string): boolean {
-    return this.box.isCurrent(sealed);
   }
 
   /** Equal codes have equal fingerprints; the fingerprint reveals nothing without the master key. */

@@ -6,10 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
-import { SecretBox } from '../crypto.js';
-import { legacyFingerprintKey } from './codes.js';
+import { deriveKey, SecretBox } from '../crypto.js';
 
 export const FINGERPRINT_KEY_SETTING = 'stock_fingerprint_key';
+
+/** How the fingerprint key was made before it was kept in the database: from the master key. */
+function legacyFingerprintKey(masterKey: Buffer): Buffer {
+  return deriveKey(masterKey, 'stock-code-fingerprint');
+}
 
 async function storedKey(db: Db, box: SecretBox): Promise<Buffer | undefined> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', FINGERPRINT_KEY_SETTING).executeTakeFirst();

@@ -297,7 +297,10 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
 async function takeProbes(db: Db, jobs: DeliveryJob[], at: string, lease: string): Promise<ClaimedDeliveries> {
   const halfOpen = new Map<string, DeliveryJob[]>();
   for (const job of jobs) {
-    if (job.endpoint_id && job.endpoint?.paused_until) halfOpen.set(job.endpoint_id, [...(halfOpen.get(job.endpoint_id) ?? []), job]);
+    if (!job.endpoint_id || !job.endpoint?.paused_until) continue;
+    const claimed = halfOpen.get(job.endpoint_id);
+    if (claimed) claimed.push(job);
+    else halfOpen.set(job.endpoint_id, [job]);
   }
   if (!halfOpen.size) return { jobs, putBack: 0 };
   const back = new Set<DeliveryJob>();
@@ -310,8 +313,9 @@ async function takeProbes(db: Db, jobs: DeliveryJob[], at: string, lease: string
       .where((w) => w.or([w('probe_until', 'is', null), w('probe_until', '<=', at)]))
       .executeTakeFirst();
     const [probe, ...rest] = claimed;
-    if (taken.numUpdatedRows > 0n) probe!.probe_until = lease;
-    for (const job of taken.numUpdatedRows > 0n ? rest : claimed) back.add(job);
+    const won = taken.numUpdatedRows > 0n;
+    if (won) probe!.probe_until = lease;
+    for (const job of won ? rest : claimed) back.add(job);
   }
   await releaseDeliveries(db, [...back]);
   return { jobs: jobs.filter((j) => !back.has(j)), putBack: back.size };
