@@ -9,6 +9,7 @@ import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
+import { sealLegacyAnswers } from './core/idempotency/index.js';
 
 export interface Souk {
   config: Config;
@@ -46,7 +47,10 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
   const box = new SecretBox(config.masterKey, config.previousMasterKeys);
   let fingerprintKey: Buffer;
   try {
-    if (options.migrate !== false) await runMigrations(handle.db, handle.dialect, migrations);
+    if (options.migrate !== false) {
+      await runMigrations(handle.db, handle.dialect, migrations);
+      await sealLegacyAnswers({ db: handle.db, box });
+    }
     fingerprintKey = await stockFingerprintKey(handle.db, box, [config.masterKey, ...config.previousMasterKeys]);
   } catch (error) {
     await handle.close();

@@ -1,5 +1,5 @@
 // Moving everything sealed under an earlier master key to the current one, after a rotation:
-// stock codes, webhook and callback secrets, partner signing secrets, the fingerprint key. Safe to
+// stock codes, webhook and callback secrets, partner signing secrets, stored answers, the fingerprint key. Safe to
 // run while Souk serves and to run again: each value is sealed anew only if it is still what was
 // read (a secret rotated meanwhile is left as it is, already under the current key), and values
 // already under the current key are skipped, so a run that stops halfway is simply run again.
@@ -23,6 +23,7 @@ const SEALED: readonly SealedColumn[] = [
   { table: 'webhook_endpoints', id: 'id', column: 'previous_secret_enc' },
   { table: 'callback_secrets', id: 'account_id', column: 'secret_enc' },
   { table: 'callback_secrets', id: 'account_id', column: 'previous_secret_enc' },
+  { table: 'idempotency_answers', id: 'id', column: 'response' },
   { table: 'settings', id: 'key', column: 'value', only: { column: 'key', value: FINGERPRINT_KEY_SETTING } },
 ];
 

@@ -44,6 +44,8 @@ export interface SeenSignaturesTable {
   signature: string;
   timestamp: number;
   seen_at: number;
+  /** The request's own reference that a repeat must carry to count as a retry; null: none may repeat. */
+  binding: string | null;
 }
 
 export interface CategoriesTable {
@@ -127,6 +129,8 @@ export interface OrdersTable {
   account_id: number;
   channel: string;
   client_order_id: string | null;
+  /** The Idempotency-Key the order was placed with, unique per account. */
+  idempotency_key: string | null;
   request_hash: string | null;
   product_id: number;
   quantity: number;
@@ -171,12 +175,16 @@ export interface OrderEventsTable {
   created_at: string;
 }
 
-export interface IdempotencyKeysTable {
+export interface IdempotencyAnswersTable {
+  id: Generated<number>;
   account_id: number;
   key: string;
   request_hash: string;
   status_code: number | null;
+  /** The answer, sealed (SecretBox): it may hold codes or other secrets. */
   response: string | null;
+  /** While the first request runs: until when its claim holds. */
+  locked_until: string | null;
   created_at: string;
   expires_at: string;
 }
@@ -359,7 +367,7 @@ export interface Database {
   orders: OrdersTable;
   order_items: OrderItemsTable;
   order_events: OrderEventsTable;
-  idempotency_keys: IdempotencyKeysTable;
+  idempotency_answers: IdempotencyAnswersTable;
   api_failures: ApiFailuresTable;
   fx_rates: FxRatesTable;
   price_tiers: PriceTiersTable;

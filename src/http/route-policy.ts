@@ -16,9 +16,29 @@ export type RoutePolicy =
    */
   | { kind: 'shop' };
 
+/**
+ * What an `Idempotency-Key` does on a POST route (http/plugins/idempotency.ts):
+ * - `answer` (the default): the first answer is kept, sealed, for 24 h and replayed; the fields
+ *   in `shownOnce` (a new key's secret, say) are left out of what is kept, so no replay shows them.
+ * - `order`: the key is kept in the order placed, unique per account (core/orders), so a retry
+ *   after a crash finds the committed order; nothing else is stored.
+ * - `rerun`: idempotent by nature (revealing a code): every request runs, and is audited, again.
+ */
+export type IdempotencyPolicy = { kind: 'answer'; shownOnce?: readonly string[] } | { kind: 'order' } | { kind: 'rerun' };
+
+/**
+ * How a state-changing request names itself, so that repeating a signed request can only repeat
+ * its answer: `body`, a field of the signed body that makes the request idempotent
+ * (`client_order_id`, seed 000's `partner_order_id`); `nature`, the request is idempotent by
+ * nature (an ack). Seed 000's signature covers the body alone, so only these may be sent with it.
+ */
+export type RequestReference = { kind: 'body'; field: string } | { kind: 'nature' };
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RoutePolicy;
+    idempotency?: IdempotencyPolicy;
+    reference?: RequestReference;
   }
 }
 

@@ -53,14 +53,14 @@ for (const kind of DATABASE_KINDS) {
     test('after 24 hours a key is free again and housekeeping drops it', async () => {
       await createAccount('old-key', 'Eta');
       const past = new Date(Date.now() - 60_000).toISOString();
-      await t.souk.db.updateTable('idempotency_keys').set({ expires_at: past }).where('key', '=', 'old-key').execute();
+      await t.souk.db.updateTable('idempotency_answers').set({ expires_at: past }).where('key', '=', 'old-key').execute();
       const reused = await createAccount('old-key', 'Theta');
       assert.equal(reused.statusCode, 201, 'an expired key starts afresh, even with another body');
       assert.equal(await accountsNamed('Theta'), 1);
-      await t.souk.db.updateTable('idempotency_keys').set({ expires_at: past }).where('key', '=', 'old-key').execute();
+      await t.souk.db.updateTable('idempotency_answers').set({ expires_at: past }).where('key', '=', 'old-key').execute();
       await pruneIdempotencyKeys(t.souk.db);
-      assert.equal((await t.souk.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'old-key').execute()).length, 0);
-      assert.ok((await t.souk.db.selectFrom('idempotency_keys').select('key').execute()).length > 0, 'live keys stay');
+      assert.equal((await t.souk.db.selectFrom('idempotency_answers').select('key').where('key', '=', 'old-key').execute()).length, 0);
+      assert.ok((await t.souk.db.selectFrom('idempotency_answers').select('key').execute()).length > 0, 'live keys stay');
     });
 
     test('a request refused by validation claims no key; a malformed key is 400', async () => {

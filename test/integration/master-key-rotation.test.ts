@@ -113,6 +113,7 @@ for (const kind of DATABASE_KINDS) {
           'webhook_endpoints.previous_secret_enc': 0,
           'callback_secrets.secret_enc': 1,
           'callback_secrets.previous_secret_enc': 0,
+          'idempotency_answers.response': 0,
           'settings.value': 1,
         },
       });

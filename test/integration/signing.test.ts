@@ -29,6 +29,11 @@ for (const kind of DATABASE_KINDS) {
     function send(key: TestReseller, body: string, headers: Record<string, string>) {
       return t.app.inject({ method: 'POST', url: '/admin/api/categories', headers: { ...bearer(key.apiKey), 'content-type': 'application/json', ...headers }, payload: body });
     }
+    /** v2: the signature covers time, method, path and body. */
+    const v2 = (key: TestReseller, body: string, ts = String(now()), path = '/admin/api/categories') => ({
+      'x-signature': 'v2=' + hmac(key.signingSecret!, `${ts}.POST.${path}.${body}`),
+      'x-timestamp': ts,
+    });
     const passed = (response: Awaited<ReturnType<typeof send>>) => assert.equal(response.statusCode, 201, response.body);
     async function expectRejected(response: Awaited<ReturnType<typeof send>>, message: RegExp) {
       assert.equal(response.statusCode, 401, response.body);
@@ -36,9 +41,21 @@ for (const kind of DATABASE_KINDS) {
       assert.match(response.json().message, message);
     }
 
-    test('a seed 000 signature (hex HMAC of the raw body) with a fresh timestamp passes', async () => {
+    test('a seed 000 signature (hex HMAC of the raw body) passes on a request idempotent by nature (an ack)', async () => {
+      const body = JSON.stringify({ event_id: 'evt_unknown' });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/webhooks/ack',
+        headers: { ...bearer(signed.apiKey), 'content-type': 'application/json', 'x-signature': hmac(signed.signingSecret!, body), 'x-timestamp': String(now()) },
+        payload: body,
+      });
+      assert.equal(res.statusCode, 404, `past the signature check to the route: ${res.body}`);
+    });
+
+    test('a seed 000 signature on a state-changing request that names no reference of its own is refused, pointing to v2', async () => {
       const body = newBody();
-      passed(await send(signed, body, { 'x-signature': hmac(signed.signingSecret!, body), 'x-timestamp': String(now()) }));
+      await expectRejected(await send(signed, body, { 'x-signature': hmac(signed.signingSecret!, body), 'x-timestamp': String(now()) }), /cover the body only.*v2=/);
+      assert.equal((await t.souk.db.selectFrom('categories').select('id').where('slug', '=', `signed-${serial}`).execute()).length, 0);
     });
 
     test('the v2 signature over timestamp, method, path and body passes', async () => {
@@ -79,22 +96,21 @@ for (const kind of DATABASE_KINDS) {
       await expectRejected(await send(signed, body, { 'x-signature': hmac(signed.signingSecret!, body) }), /Missing X-Timestamp/);
     });
 
-    test('a repeated (key, signature, timestamp) inside the window is a replay', async () => {
+    test('a repeated v2 request without a reference of its own, inside the window, is a replay', async () => {
       const body = newBody();
-      const headers = { 'x-signature': hmac(signed.signingSecret!, body), 'x-timestamp': String(now()) };
+      const headers = v2(signed, body);
       passed(await send(signed, body, headers));
       await expectRejected(await send(signed, body, headers), /replay/);
-      // The same body signed at another second passes the signature check (seed 000 does not sign
-      // the time) and reaches the route, which refuses the duplicate slug on its own.
-      // (A second before the first one's, not now() - 1: the clock may have ticked since, and then
-      // that is the first one's second again.)
-      const later = await send(signed, body, { ...headers, 'x-timestamp': String(Number(headers['x-timestamp']) - 1) });
+      // Signed again at another second, it is a new request and reaches the route, which refuses
+      // the duplicate slug on its own. (A second before the first one's, not now() - 1: the clock
+      // may have ticked since, and then that is the first one's second again.)
+      const later = await send(signed, body, v2(signed, body, String(Number(headers['x-timestamp']) - 1)));
       assert.equal(later.statusCode, 409);
     });
 
     test('concurrent copies of one signed request: exactly one gets through', async () => {
       const body = newBody();
-      const headers = { 'x-signature': hmac(signed.signingSecret!, body), 'x-timestamp': String(now()) };
+      const headers = v2(signed, body);
       const results = await Promise.all(Array.from({ length: 10 }, () => send(signed, body, headers)));
       const created = results.filter((r) => r.statusCode === 201);
       const replays = results.filter((r) => r.statusCode === 401 && /replay/.test(r.json().message));
@@ -105,7 +121,7 @@ for (const kind of DATABASE_KINDS) {
     test('a key that requires signatures refuses unsigned requests; others accept them', async () => {
       await expectRejected(await send(required, newBody(), {}), /requires signed requests/);
       const body = newBody();
-      passed(await send(required, body, { 'x-signature': hmac(required.signingSecret!, body), 'x-timestamp': String(now()) }));
+      passed(await send(required, body, v2(required, body)));
       passed(await send(signed, newBody(), {}));
       passed(await send(unsignedKey, newBody(), {}));
     });

@@ -14,6 +14,7 @@ interface PlanOverrides {
   product?: number;
   quantity?: number;
   clientOrderId?: string | null;
+  idempotencyKey?: string;
   account?: number;
   wallet?: number | null;
   amount?: number;
@@ -33,6 +34,7 @@ function plan(overrides: PlanOverrides = {}): PlacementPlan {
       account_id: overrides.account ?? 7,
       channel: 'api',
       client_order_id: overrides.clientOrderId === undefined ? null : overrides.clientOrderId,
+      idempotency_key: overrides.idempotencyKey ?? null,
       request_hash: 'h',
       product_id: overrides.product ?? 1,
       quantity: overrides.quantity ?? 1,
@@ -89,7 +91,7 @@ function state(overrides: Partial<BatchState> & { codes?: number; balance?: numb
     fxRates: overrides.fxRates ?? new Map(),
     products: overrides.products ?? new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique', updated_at: AT }]]),
     wallets: overrides.wallets ?? new Map([[1, { balance_minor: overrides.balance ?? 1000, credit_limit_minor: overrides.credit ?? 0, currency: 'USD' }]]),
-    takenClientOrderIds: overrides.takenClientOrderIds ?? new Set(),
+    takenReferences: overrides.takenReferences ?? new Set(),
     pools: overrides.pools ?? new Map([[1, Array.from({ length: overrides.codes ?? 10 }, (_, i) => ({ id: i + 1, code_enc: `sealed-${i + 1}` }))]]),
     sharedCodes: overrides.sharedCodes ?? new Map(),
     coupons: overrides.coupons ?? new Map(),
@@ -146,10 +148,25 @@ test('a refused order takes nothing: the codes it would have had go to the next 
 
 test('a client_order_id already taken, or taken earlier in the same batch, is a duplicate', () => {
   const plans = [plan({ clientOrderId: 'a' }), plan({ clientOrderId: 'b' }), plan({ clientOrderId: 'a' }), plan({ clientOrderId: 'b', account: 8 })];
-  const { outcomes } = decideBatch(plans, state({ takenClientOrderIds: new Set(['7:b']) }));
+  const { outcomes } = decideBatch(plans, state({ takenReferences: new Set(['7:client_order_id:b']) }));
   assert.deepEqual(
     outcomes.map((o) => o.kind),
     ['placed', 'duplicate', 'duplicate', 'placed'],
+  );
+});
+
+test('an Idempotency-Key already taken, or taken earlier in the batch, is a duplicate, apart from client_order_ids of the same text', () => {
+  const plans = [
+    plan({ idempotencyKey: 'k1' }),
+    plan({ idempotencyKey: 'k2' }),
+    plan({ idempotencyKey: 'k1', clientOrderId: 'fresh' }),
+    plan({ clientOrderId: 'k2' }),
+    plan({ idempotencyKey: 'k2', account: 8 }),
+  ];
+  const { outcomes } = decideBatch(plans, state({ takenReferences: new Set(['7:idempotency_key:k2']) }));
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['placed', 'duplicate', 'duplicate', 'placed', 'placed'],
   );
 });
 

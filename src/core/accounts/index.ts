@@ -13,7 +13,16 @@ export {
   type KeyCredentials,
 } from './api-keys.js';
 export { TokenService, principalForSubject, type IssuedCustomerToken, type IssuedTokens, type TokenSubject } from './tokens.js';
-export { signBody, signRequestV2, verifyRequestSignature, type ReplayGuard, type SignedRequest } from './signatures.js';
+export {
+  guardSignedRequest,
+  signBody,
+  signRequestV2,
+  verifyRequestSignature,
+  type ReplayGuard,
+  type RequestReference,
+  type SignedRequest,
+  type VerifiedSignature,
+} from './signatures.js';
 export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
 export { API_KEYS_TOPIC, liveKeysOf } from './live-keys.js';
 export { DEFAULT_KEY_SCOPES, SCOPES, hasScope, isScope, type Principal, type Scope } from './principal.js';

@@ -10,10 +10,12 @@ export class RedisReplayGuard implements ReplayGuard {
     private readonly windowSeconds: number,
   ) {}
 
-  async remember(keyId: string, signature: string, timestamp: number): Promise<boolean> {
+  async remember(keyId: string, signature: string, timestamp: number, binding: string | null): Promise<boolean> {
+    const key = `souk:sig:${keyId}:${timestamp}:${signature}`;
     // Twice the window: a timestamp accepted at the window's far edge stays remembered until it expires.
-    const set = await this.redis.set(`souk:sig:${keyId}:${timestamp}:${signature}`, '1', 'EX', this.windowSeconds * 2, 'NX');
-    return set === 'OK';
+    const set = await this.redis.set(key, binding ?? '', 'EX', this.windowSeconds * 2, 'NX');
+    if (set === 'OK') return true;
+    return binding !== null && (await this.redis.get(key)) === binding;
   }
 }
 
@@ -24,7 +26,7 @@ export class DatabaseReplayGuard implements ReplayGuard {
     private readonly windowSeconds: number,
   ) {}
 
-  async remember(keyId: string, signature: string, timestamp: number): Promise<boolean> {
+  async remember(keyId: string, signature: string, timestamp: number, binding: string | null): Promise<boolean> {
     const now = Math.floor(Date.now() / 1000);
     if (now - this.lastPrune > this.windowSeconds) {
       this.lastPrune = now;
@@ -32,9 +34,12 @@ export class DatabaseReplayGuard implements ReplayGuard {
     }
     const result = await this.db
       .insertInto('seen_signatures')
-      .values({ key_id: keyId, signature, timestamp, seen_at: now })
+      .values({ key_id: keyId, signature, timestamp, seen_at: now, binding })
       .onConflict((c) => c.doNothing())
       .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 1) return true;
+    if (binding === null) return false;
+    const seen = await this.db.selectFrom('seen_signatures').select('binding').where('key_id', '=', keyId).where('signature', '=', signature).where('timestamp', '=', timestamp).executeTakeFirst();
+    return seen?.binding === binding;
   }
 }

@@ -5,7 +5,7 @@
 import { findProduct, type Product } from '../catalog/index.js';
 import { DomainError, InvalidCoupon, ItemNotFound, PaymentMethodUnavailable, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
 import { isRowId } from '../ids.js';
-import { placeOrder, type OrderDeps, type OrderDetail } from '../orders/index.js';
+import { placeOrder, type OrderDeps, type PlacedOrder } from '../orders/index.js';
 import { WALLET_CURRENCY, isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
 import type { Customer } from './customers.js';
 
@@ -59,7 +59,7 @@ function checkQuantity(product: Product, quantity: number): void {
  * Places a shop order for `customer` (null when no customer token came with it). Every check
  * runs before anything is written; a refused order reserves nothing.
  */
-export async function placeShopOrder(deps: OrderDeps, customer: Customer | null, request: ShopOrderRequest): Promise<OrderDetail> {
+export async function placeShopOrder(deps: OrderDeps, customer: Customer | null, request: ShopOrderRequest, idempotencyKey: string | null = null): Promise<PlacedOrder> {
   const method = request.paymentMethod;
   if (method === 'crypto' && request.coin === undefined) invalid({ field: 'coin', message: 'is required when paymentMethod is crypto' });
   if (method !== 'crypto' && request.coin !== undefined) invalid({ field: 'coin', message: 'is only for paymentMethod crypto; leave it out' });
@@ -84,6 +84,7 @@ export async function placeShopOrder(deps: OrderDeps, customer: Customer | null,
       channel: 'shop',
       payment: { kind: 'wallet', currency: WALLET_CURRENCY[method] },
       couponCode: request.couponCode,
+      idempotencyKey: idempotencyKey ?? undefined,
     },
     `customer:${customer.customerId}`,
   ).catch((error: unknown) => {
@@ -91,5 +92,5 @@ export async function placeShopOrder(deps: OrderDeps, customer: Customer | null,
     if (error instanceof InvalidCoupon) throw new DomainError(error.code, error.status, error.message, { fields: [{ field: 'couponCode', message: error.message }] });
     throw error;
   });
-  return placed.order;
+  return placed;
 }

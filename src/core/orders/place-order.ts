@@ -20,6 +20,11 @@ export interface PlaceOrderInput {
   product: string | number;
   quantity?: number;
   clientOrderId?: string;
+  /**
+   * The request's Idempotency-Key: kept in the order, unique per account for ever, so a retry
+   * (even after a crash that lost the first answer) gets the order it placed.
+   */
+  idempotencyKey?: string;
   fields?: Record<string, string>;
   buyer?: { name?: string; email?: string };
   deliveryChannel?: 'api' | 'email';
@@ -75,14 +80,33 @@ function requestHash(input: PlaceOrderInput): string {
 }
 
 const selectByClientOrderId = queryTemplate(['accountId', 'clientOrderId'], (db, p) =>
-  db.selectFrom('orders').select(['id', 'request_hash']).where('account_id', '=', p.accountId).where('client_order_id', '=', p.clientOrderId),
+  db.selectFrom('orders').select(['id', 'request_hash', 'client_order_id']).where('account_id', '=', p.accountId).where('client_order_id', '=', p.clientOrderId),
+);
+const selectByIdempotencyKey = queryTemplate(['accountId', 'idempotencyKey'], (db, p) =>
+  db.selectFrom('orders').select(['id', 'request_hash', 'client_order_id']).where('account_id', '=', p.accountId).where('idempotency_key', '=', p.idempotencyKey),
 );
 
-async function findReplay(db: Db, accountId: number, clientOrderId: string, hash: string): Promise<string | undefined> {
-  const [existing] = await selectByClientOrderId.run(db, { accountId, clientOrderId });
-  if (!existing) return undefined;
-  if (existing.request_hash !== hash) throw new IdempotencyKeyReused(`client_order_id "${clientOrderId}"`);
-  return existing.id;
+/**
+ * The order this request repeats, if any: the one holding its client_order_id, else the one
+ * placed with its Idempotency-Key. Either must have been asked for with the same request, and a
+ * key's order with the same client_order_id (or none), else 422.
+ */
+async function findReplay(db: Db, accountId: number, input: PlaceOrderInput, hash: string): Promise<string | undefined> {
+  if (input.clientOrderId !== undefined) {
+    const [existing] = await selectByClientOrderId.run(db, { accountId, clientOrderId: input.clientOrderId });
+    if (existing) {
+      if (existing.request_hash !== hash) throw new IdempotencyKeyReused(`client_order_id "${input.clientOrderId}"`);
+      return existing.id;
+    }
+  }
+  if (input.idempotencyKey !== undefined) {
+    const [existing] = await selectByIdempotencyKey.run(db, { accountId, idempotencyKey: input.idempotencyKey });
+    if (existing) {
+      if (existing.request_hash !== hash || existing.client_order_id !== (input.clientOrderId ?? null)) throw new IdempotencyKeyReused(`Idempotency-Key "${input.idempotencyKey}"`);
+      return existing.id;
+    }
+  }
+  return undefined;
 }
 
 /** One queue per database: every placement of this process goes through it (group commit). */
@@ -141,8 +165,11 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
         case 'placed':
           return { order: placedDetail(planned, outcome.items, deps.vault), replayed: false };
         case 'duplicate':
-          // Answered below from the order that holds this client_order_id.
-          throw new Conflict(`An order with client_order_id "${input.clientOrderId}" already exists.`, 'client_order_id');
+          // Answered below from the order that holds this client_order_id or Idempotency-Key.
+          throw new Conflict(
+            input.clientOrderId !== undefined ? `An order with client_order_id "${input.clientOrderId}" already exists.` : `An order with Idempotency-Key "${input.idempotencyKey}" already exists.`,
+            input.clientOrderId !== undefined ? 'client_order_id' : 'idempotency_key',
+          );
         case 'stale':
           reads = readsFor(deps.db).fresh();
           if (attempt < PRICING_ATTEMPTS) continue;
@@ -162,8 +189,8 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
   } catch (error) {
     // A retry of an order placed before gets the original order, whatever has changed since
     // (stock, balance, the product itself); the same id with a different body is 422.
-    if (input.clientOrderId !== undefined) {
-      const replay = await findReplay(deps.db, accountId, input.clientOrderId, hash);
+    if (input.clientOrderId !== undefined || input.idempotencyKey !== undefined) {
+      const replay = await findReplay(deps.db, accountId, input, hash);
       if (replay) return { order: await loadOrderDetail(deps.db, deps.vault, replay), replayed: true };
     }
     throw error;

@@ -1,5 +1,5 @@
 // Deciding a batch of placements: given what the database holds for it (the products as they are
-// now, the wallets' funds, the client_order_ids already taken, each product's next available
+// now, the wallets' funds, the client_order_ids and Idempotency-Keys already taken, each product's next available
 // codes, all read and locked in the batch's transaction), which orders are placed and what must be
 // written for them. Orders are decided one after the other, in the order they arrived, exactly as
 // if each had its own transaction: an order sees the codes and money the ones before it took.
@@ -46,8 +46,8 @@ export interface BatchState {
   /** Rates by `${base}:${quote}`. */
   fxRates: Map<string, string>;
   wallets: Map<number, WalletFunds>;
-  /** `${account_id}:${client_order_id}` of orders that exist. */
-  takenClientOrderIds: Set<string>;
+  /** The batch's references that orders already hold: `referenceKey()` of each. */
+  takenReferences: Set<string>;
   /** Per unique-mode product: its next available codes, as many as the batch asks for at most. */
   pools: Map<number, AllocatedItem[]>;
   /** Per shared-mode product: the code every buyer gets, if there is one. */
@@ -63,7 +63,8 @@ export interface BatchNeeds {
   accountIds: number[];
   fxPairs: Array<{ base: string; quote: string }>;
   walletIds: number[];
-  clientOrderIds: Array<{ accountId: number; clientOrderId: string }>;
+  /** The client_order_ids and Idempotency-Keys the batch's orders name. */
+  references: OrderReference[];
   /** Unique-mode products and how many codes the whole batch could take of each. */
   codes: Array<{ productId: number; quantity: number }>;
   sharedProductIds: number[];
@@ -106,7 +107,21 @@ export interface BatchWrites {
   couponUses: Map<number, number>;
 }
 
-const clientKey = (accountId: number, clientOrderId: string) => `${accountId}:${clientOrderId}`;
+/** What makes an order idempotent: its client_order_id, or the Idempotency-Key it was placed with; each unique per account. */
+export interface OrderReference {
+  accountId: number;
+  kind: 'client_order_id' | 'idempotency_key';
+  value: string;
+}
+
+export const referenceKey = (r: OrderReference) => `${r.accountId}:${r.kind}:${r.value}`;
+
+function referencesOf(order: OrderRow): OrderReference[] {
+  const references: OrderReference[] = [];
+  if (order.client_order_id !== null) references.push({ accountId: order.account_id, kind: 'client_order_id', value: order.client_order_id });
+  if (order.idempotency_key !== null) references.push({ accountId: order.account_id, kind: 'idempotency_key', value: order.idempotency_key });
+  return references;
+}
 const customerUseKey = (couponId: number, customerKey: string) => `${couponId}:${customerKey}`;
 
 export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
@@ -124,7 +139,7 @@ export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
     fxPairs: [...pairs.values()],
     // Ascending, so that two processes lock the wallets of their batches in the same order.
     walletIds: [...new Set(plans.flatMap((p) => (p.debit ? [p.debit.walletId] : [])))].sort((a, b) => a - b),
-    clientOrderIds: plans.flatMap(({ order }) => (order.client_order_id === null ? [] : [{ accountId: order.account_id, clientOrderId: order.client_order_id }])),
+    references: plans.flatMap(({ order }) => referencesOf(order)),
     codes: [...codes].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity })),
     sharedProductIds: [...shared],
     couponIds: [...new Set(plans.flatMap((p) => (p.coupon ? [p.coupon.id] : [])))].sort((a, b) => a - b),
@@ -168,15 +183,15 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState, recordedA
     orders: [], claimedCodes: [], items: [], events: [], debits: new Map(), ledger: [], counted: new Map(), outbox: [], redemptions: [], couponUses: new Map(),
   };
   const customerUses = new Map<string, number>();
-  const taken = new Set(state.takenClientOrderIds);
+  const taken = new Set(state.takenReferences);
   const handedOut = new Map<number, number>();
   const balances = new Map<number, number>();
 
   const outcomes = plans.map((plan): PlacementOutcome => {
     const { order } = plan;
     if (!isAsPriced(plan, state)) return { kind: 'stale' };
-    const key = order.client_order_id === null ? undefined : clientKey(order.account_id, order.client_order_id);
-    if (key !== undefined && taken.has(key)) return { kind: 'duplicate' };
+    const references = referencesOf(order).map(referenceKey);
+    if (references.some((r) => taken.has(r))) return { kind: 'duplicate' };
 
     if (plan.coupon) {
       const coupon = state.coupons.get(plan.coupon.id)!;
@@ -211,7 +226,7 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState, recordedA
     }
 
     // Placed: record what it takes and writes.
-    if (key !== undefined) taken.add(key);
+    for (const r of references) taken.add(r);
     if (plan.claim === 'sell' || plan.claim === 'hold') {
       handedOut.set(order.product_id, (handedOut.get(order.product_id) ?? 0) + order.quantity);
       writes.counted.set(order.product_id, (writes.counted.get(order.product_id) ?? 0) + order.quantity);

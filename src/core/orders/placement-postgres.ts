@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { onPooledConnection, preparedRunner, type Db, type PlacementConnections, type PreparedRunner } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import type { AllocatedItem } from '../inventory/index.js';
-import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
+import { batchNeeds, decideBatch, referenceKey, type BatchState, type OrderReference, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
@@ -34,7 +34,7 @@ interface StateRow {
   products: Array<ProductNow & { id: number; stock_available: number }>;
   buyers: Array<BuyerNow & { id: number }>;
   rates: Array<{ base: string; quote: string; rate: string }>;
-  taken: Array<{ account_id: number; client_order_id: string }>;
+  taken: Array<{ account_id: number; kind: OrderReference['kind']; value: string }>;
   pools: Array<{ product_id: number; id: number; code_enc: string }>;
   shared: Array<{ product_id: number; id: number; code_enc: string }>;
 }
@@ -74,8 +74,10 @@ async function readState(tx: Session, plans: PlacementPlan[], locking: CodeLocki
          select base, quote, rate from fx_rates
          where (base, quote) in (select * from unnest(${needs.fxPairs.map((f) => f.base)}::text[], ${needs.fxPairs.map((f) => f.quote)}::text[]))) r) as rates,
       (select coalesce(jsonb_agg(t), '[]') from (
-         select account_id, client_order_id from orders
-         where (account_id, client_order_id) in (select * from unnest(${needs.clientOrderIds.map((c) => c.accountId)}::int[], ${needs.clientOrderIds.map((c) => c.clientOrderId)}::text[]))) t) as taken,
+         select o.account_id, r.kind, r.value
+         from unnest(${needs.references.map((r) => r.accountId)}::int[], ${needs.references.map((r) => r.kind)}::text[], ${needs.references.map((r) => r.value)}::text[]) as r(account_id, kind, value)
+         join orders o on o.account_id = r.account_id
+           and ((r.kind = 'client_order_id' and o.client_order_id = r.value) or (r.kind = 'idempotency_key' and o.idempotency_key = r.value))) t) as taken,
       (select coalesce(jsonb_agg(c order by c.product_id, c.id), '[]') from (
          select w.product_id, s.id, s.code_enc
          from unnest(${needs.codes.map((c) => c.productId)}::int[], ${needs.codes.map((c) => c.quantity)}::int[]) as w(product_id, quantity)
@@ -101,7 +103,7 @@ async function readState(tx: Session, plans: PlacementPlan[], locking: CodeLocki
     products: new Map(row.products.map((p) => [p.id, { ...p, price_minor: Number(p.price_minor) }])),
     buyers: new Map(row.buyers.map((b) => [b.id, { currency: b.currency, discount_bp: Number(b.discount_bp), wallet_checkout: b.wallet_checkout }])),
     fxRates: new Map(row.rates.map((r) => [`${r.base}:${r.quote}`, r.rate])),
-    takenClientOrderIds: new Set(row.taken.map((t) => `${t.account_id}:${t.client_order_id}`)),
+    takenReferences: new Set(row.taken.map((t) => referenceKey({ accountId: t.account_id, kind: t.kind, value: t.value }))),
     pools,
     sharedCodes: new Map(row.shared.map((c) => [c.product_id, { id: Number(c.id), code_enc: c.code_enc }])),
   };
@@ -145,12 +147,12 @@ async function writeRedemptions(tx: Session, writes: BatchWrites): Promise<void>
   `);
 }
 
-/** A client_order_id of the batch was taken by a transaction that committed after the batch read. */
+/** A reference (client_order_id, Idempotency-Key) of the batch was taken by a transaction that committed after the batch read. */
 class ConcurrentDuplicate extends Error {}
 
 /**
  * The whole batch's writes in one statement (one round trip); the foreign keys are checked at its
- * end. A client_order_id taken by a transaction that committed after the batch read makes its
+ * end. A reference (client_order_id, Idempotency-Key) taken by a transaction that committed after the batch read makes its
  * order's insert do nothing: what hangs on that order is left out too (so no foreign key fails
  * first), the counts show it, and the batch is rolled back and retried order by order.
  */
@@ -160,18 +162,19 @@ async function writeOrders(tx: Session, writes: BatchWrites, at: string): Promis
   const [written] = await tx.rows('write_orders', sql<{ inserted: number; claimed: number }>`
     with
       inserted as (
-        insert into orders (id, number, account_id, channel, client_order_id, request_hash, product_id, quantity, unit_price_minor, currency,
+        insert into orders (id, number, account_id, channel, client_order_id, idempotency_key, request_hash, product_id, quantity, unit_price_minor, currency,
           total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, fulfillment, wallet_id, buyer_name, buyer_email,
           delivery_channel, callback_url, fields, reason, expires_at, created_at, updated_at, coupon_id, discount_minor)
-        select x.id, x.number, x.account_id, x.channel, x.client_order_id, x.request_hash, x.product_id, x.quantity, x.unit_price_minor, x.currency,
+        select x.id, x.number, x.account_id, x.channel, x.client_order_id, x.idempotency_key, x.request_hash, x.product_id, x.quantity, x.unit_price_minor, x.currency,
           x.total_minor, x.charged_minor, x.charged_currency, x.fx_rate, x.status, x.payment_status, x.fulfillment, x.wallet_id, x.buyer_name,
           x.buyer_email, x.delivery_channel, x.callback_url, x.fields, x.reason, x.expires_at, x.created_at, x.updated_at, x.coupon_id, x.discount_minor
         from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(id text, number text, account_id int, channel text, client_order_id text,
-          request_hash text, product_id int, quantity int, unit_price_minor bigint, currency text, total_minor bigint, charged_minor bigint,
+          idempotency_key text, request_hash text, product_id int, quantity int, unit_price_minor bigint, currency text, total_minor bigint, charged_minor bigint,
           charged_currency text, fx_rate text, status text, payment_status text, fulfillment text, wallet_id bigint, buyer_name text, buyer_email text,
           delivery_channel text, callback_url text, fields text, reason text, expires_at text, created_at text, updated_at text,
           coupon_id int, discount_minor bigint)
-        on conflict (account_id, client_order_id) do nothing
+        -- Either reference (client_order_id, idempotency_key) taken meanwhile: the insert comes up short.
+        on conflict do nothing
         returning id),
       claimed as (
         update stock_items s set

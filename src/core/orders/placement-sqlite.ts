@@ -7,12 +7,12 @@ import type SQLite from 'better-sqlite3';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import type { AllocatedItem } from '../inventory/index.js';
-import { batchNeeds, decideBatch, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
+import { batchNeeds, decideBatch, referenceKey, type BatchState, type BatchWrites, type BuyerNow, type CouponNow, type ProductNow, type WalletFunds } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
 const ORDER_COLUMNS = [
-  'id', 'number', 'account_id', 'channel', 'client_order_id', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
+  'id', 'number', 'account_id', 'channel', 'client_order_id', 'idempotency_key', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
   'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'fulfillment', 'wallet_id', 'buyer_name',
   'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at', 'coupon_id', 'discount_minor',
 ] as const;
@@ -26,7 +26,10 @@ function prepareStatements(sqlite: SQLite.Database) {
     setting: sqlite.prepare<[string], { value: string }>('select value from settings where key = ?'),
     fxRate: sqlite.prepare<[string, string], { rate: string }>('select rate from fx_rates where base = ? and quote = ?'),
     wallet: sqlite.prepare<[number], WalletFunds>('select balance_minor, credit_limit_minor, currency from wallets where id = ?'),
-    existing: sqlite.prepare<[number, string], { id: string }>('select id from orders where account_id = ? and client_order_id = ?'),
+    existing: {
+      client_order_id: sqlite.prepare<[number, string], { id: string }>('select id from orders where account_id = ? and client_order_id = ?'),
+      idempotency_key: sqlite.prepare<[number, string], { id: string }>('select id from orders where account_id = ? and idempotency_key = ?'),
+    },
     pool: sqlite.prepare<[number, number], AllocatedItem>("select id, code_enc from stock_items where product_id = ? and status = 'available' order by id limit ?"),
     shared: sqlite.prepare<[number], AllocatedItem>("select id, code_enc from stock_items where product_id = ? and status = 'available' order by id desc limit 1"),
     sell: sqlite.prepare("update stock_items set status = 'sold', order_id = ?, sold_at = ? where id = ? and status = 'available'"),
@@ -77,9 +80,9 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
       const wallet = s.wallet.get(id);
       if (wallet) wallets.set(id, wallet);
     }
-    const takenClientOrderIds = new Set<string>();
-    for (const { accountId, clientOrderId } of needs.clientOrderIds) {
-      if (s.existing.get(accountId, clientOrderId)) takenClientOrderIds.add(`${accountId}:${clientOrderId}`);
+    const takenReferences = new Set<string>();
+    for (const reference of needs.references) {
+      if (s.existing[reference.kind].get(reference.accountId, reference.value)) takenReferences.add(referenceKey(reference));
     }
     const pools = new Map(needs.codes.map(({ productId, quantity }) => [productId, s.pool.all(productId, quantity)]));
     const sharedCodes = new Map(needs.sharedProductIds.map((id) => [id, s.shared.get(id)]));
@@ -89,7 +92,7 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
       if (coupon) coupons.set(id, coupon);
     }
     const couponUses = new Map(needs.couponCustomers.map(({ couponId, customerKey }) => [`${couponId}:${customerKey}`, s.customerUses.get(couponId, customerKey)?.uses ?? 0]));
-    return { products, buyers, fxRates, wallets, takenClientOrderIds, pools, sharedCodes, coupons, couponUses };
+    return { products, buyers, fxRates, wallets, takenReferences, pools, sharedCodes, coupons, couponUses };
   }
 
   function write(writes: BatchWrites): void {

@@ -158,6 +158,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     account_id: accountId,
     channel: input.channel ?? 'api',
     client_order_id: input.clientOrderId ?? null,
+    idempotency_key: input.idempotencyKey ?? null,
     request_hash: hash,
     product_id: product.id,
     quantity,

@@ -149,7 +149,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof KeyBody> }>(
     '/accounts/:id/keys',
     {
-      config: { auth: ADMIN },
+      config: { auth: ADMIN, idempotency: { kind: 'answer', shownOnce: ['api_key', 'signing_secret'] } },
       schema: {
         tags: ['admin'],
         operationId: 'adminCreateKey',

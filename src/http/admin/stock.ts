@@ -160,7 +160,8 @@ export async function adminStockRoutes(app: FastifyInstance, { souk }: { souk: S
   app.post<{ Params: Static<typeof StockIdParams> }>(
     '/stock/:id/reveal',
     {
-      config: { auth: ADMIN },
+      // Revealing again is harmless and must be audited again: a key never replays a stored code.
+      config: { auth: ADMIN, idempotency: { kind: 'rerun' } },
       schema: {
         tags: ['admin'],
         operationId: 'adminRevealStockItem',

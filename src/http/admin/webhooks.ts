@@ -18,7 +18,7 @@ import {
   sendTestEvent,
   updateWebhookEndpoint,
 } from '../../core/webhooks/index.js';
-import { needs } from '../route-policy.js';
+import { needs, type IdempotencyPolicy } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
 
 const ADMIN = needs('admin');
@@ -85,6 +85,9 @@ const DeliveriesQuery = Type.Object({
 });
 const SecretAnswer = okObject({ secret: Type.String({ description: '`whsec_…`, shown once. Verify with any Standard Webhooks library; seed 000 X-Signature uses the same key.' }) });
 
+/** A repeat with the same Idempotency-Key gets the answer without the secret. */
+const SECRET_SHOWN_ONCE: IdempotencyPolicy = { kind: 'answer', shownOnce: ['secret'] };
+
 export async function adminWebhookRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.addSchema(EndpointSchema);
   app.addSchema(DeliverySchema);
@@ -95,7 +98,7 @@ export async function adminWebhookRoutes(app: FastifyInstance, { souk }: { souk:
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/webhooks',
     {
-      config: { auth: ADMIN },
+      config: { auth: ADMIN, idempotency: SECRET_SHOWN_ONCE },
       schema: { ...route('adminCreateWebhook', 'Register a webhook endpoint for an account; its secret is shown once'), body: CreateBody, response: { 200: okObject({ endpoint: Type.Ref('WebhookEndpoint'), secret: Type.String() }), ...errorResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
@@ -125,7 +128,7 @@ export async function adminWebhookRoutes(app: FastifyInstance, { souk }: { souk:
   );
   app.post<{ Params: Static<typeof IdParams> }>(
     '/webhooks/:id/rotate-secret',
-    { config: { auth: ADMIN }, schema: { ...route('adminRotateWebhookSecret', 'A new secret, shown once; the old one stays valid for 24 hours'), params: IdParams, response: { 200: SecretAnswer, ...errorResponses(401, 403, 404) } } },
+    { config: { auth: ADMIN, idempotency: SECRET_SHOWN_ONCE }, schema: { ...route('adminRotateWebhookSecret', 'A new secret, shown once; the old one stays valid for 24 hours'), params: IdParams, response: { 200: SecretAnswer, ...errorResponses(401, 403, 404) } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return { ok: true, secret: await rotateWebhookSecret(deps, request.params.id) };
@@ -166,7 +169,7 @@ export async function adminWebhookRoutes(app: FastifyInstance, { souk }: { souk:
   app.post<{ Params: Static<typeof AccountParams>; Querystring: { rotate?: boolean } }>(
     '/accounts/:id/callback-secret',
     {
-      config: { auth: ADMIN },
+      config: { auth: ADMIN, idempotency: SECRET_SHOWN_ONCE },
       schema: {
         ...route('adminCallbackSecret', "The secret that signs deliveries to the callback_url of the account's orders (created on first use)"),
         params: AccountParams,

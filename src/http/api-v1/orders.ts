@@ -42,7 +42,7 @@ const ListQuery = Type.Object({
 });
 const RefParams = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 120, description: 'Order id, number or your client_order_id.' }) });
 
-function toPlaceOrderInput(body: PlaceOrderBody) {
+function toPlaceOrderInput(body: PlaceOrderBody, idempotencyKey: string | null) {
   const product = body.product ?? body.item_id;
   if (product === undefined) throw new ValidationFailed('Say which product: product (id, code or slug) or item_id.', [{ field: 'product', message: 'is required' }]);
   if (typeof product === 'number' && !isRowId(product)) throw new ValidationFailed('No such product id.', [{ field: 'product', message: 'out of range' }]);
@@ -52,6 +52,7 @@ function toPlaceOrderInput(body: PlaceOrderBody) {
     product,
     quantity: body.quantity,
     clientOrderId: body.client_order_id,
+    idempotencyKey: idempotencyKey ?? undefined,
     fields,
     buyer: body.buyer,
     deliveryChannel: body.delivery_channel,
@@ -74,7 +75,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
     scoped.post<{ Body: PlaceOrderBody }>(
       '/orders',
       {
-        config: { auth: needs('orders:write') },
+        config: { auth: needs('orders:write'), idempotency: { kind: 'order' }, reference: { kind: 'body', field: 'client_order_id' } },
         schema: {
           tags: ['orders'],
           operationId: 'createOrder',
@@ -100,7 +101,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         },
       },
       async (request) => {
-        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body), actor(request));
+        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body, request.idempotencyKey), actor(request));
         const order = orderView(placed.order);
         return { ok: true, order_id: order.order_id, status: order.status, amount: order.amount, currency: order.currency, replayed: placed.replayed, order };
       },

@@ -33,7 +33,7 @@ type PlaceBody = Static<typeof PlaceBody>;
 const OrderParams = Type.Object({ order_id: Type.String({ minLength: 1, maxLength: 120, description: "Souk's order id, or your partner_order_id." }) });
 
 /** Translates seed 000's body into a placement; only buy flows exist so far. */
-function toPlaceOrderInput(body: PlaceBody): PlaceOrderInput {
+function toPlaceOrderInput(body: PlaceBody, idempotencyKey: string | null): PlaceOrderInput {
   if (!/^buy_[a-z0-9_]+$/.test(body.flow_type)) {
     throw new ValidationFailed(`flow_type "${body.flow_type}" is not supported; use a buy flow: buy_direct_id, or any other value starting with buy_. Sell and hybrid (trade-in) flows are not available yet.`, [
       { field: 'flow_type', message: 'must start with buy_ (e.g. buy_direct_id)' },
@@ -43,6 +43,7 @@ function toPlaceOrderInput(body: PlaceBody): PlaceOrderInput {
     product: body.product_code,
     quantity: body.quantity,
     clientOrderId: body.partner_order_id,
+    idempotencyKey: idempotencyKey ?? undefined,
     fields: body.fields,
     buyer: body.buyer,
     deliveryChannel: body.delivery_channel === 'gmail_transfer' ? 'email' : body.delivery_channel,
@@ -74,7 +75,7 @@ export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk:
     scoped.post<{ Body: PlaceBody }>(
       '/orders',
       {
-        config: { auth: needsSigned('orders:write') },
+        config: { auth: needsSigned('orders:write'), idempotency: { kind: 'order' }, reference: { kind: 'body', field: 'partner_order_id' } },
         schema: {
           tags: ['partner'],
           operationId: 'partnerCreateOrder',
@@ -92,7 +93,7 @@ export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk:
         },
       },
       async (request) => {
-        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body), `key:${request.principal!.keyId}`);
+        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body, request.idempotencyKey), `key:${request.principal!.keyId}`);
         return { ok: true, replayed: placed.replayed, order: partnerOrderView(placed.order) };
       },
     );

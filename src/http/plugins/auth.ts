@@ -12,16 +12,22 @@ import {
   touchApiKey,
   verifyRequestSignature,
   type Principal,
+  guardSignedRequest,
+  type RequestReference,
+  type VerifiedSignature,
 } from '../../core/accounts/index.js';
 import { Forbidden, RateLimited, Unauthorized } from '../../core/errors.js';
 import type { RateDecision } from '../../platform/rate-limits.js';
 import type { RoutePolicy } from '../route-policy.js';
+import { idempotencyKeyOf } from './idempotency.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
     /** The signing material of the key behind the request, for the signature check. */
     signing: { keyId: string; signingSecret: string | null; requireSignature: boolean } | null;
+    /** The request's checked signature, until its replay check (after validation). */
+    signed: VerifiedSignature | null;
     rawBody: string;
   }
 }
@@ -41,6 +47,19 @@ function presentedCredentials(request: FastifyRequest): Presented {
   return { kind: 'malformed' };
 }
 
+/** What makes a request idempotent, for the signature check: see RequestReference (route-policy.ts). */
+function referenceOf(request: FastifyRequest): RequestReference {
+  const declared = request.routeOptions.config.reference;
+  if (declared?.kind === 'nature') return { kind: 'signed' };
+  if (declared?.kind === 'body') {
+    const body: unknown = request.body;
+    const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[declared.field] : undefined;
+    if (typeof value === 'string' && value !== '') return { kind: 'signed' };
+  }
+  const key = idempotencyKeyOf(request);
+  return key === undefined ? { kind: 'none' } : { kind: 'header', key };
+}
+
 export function setRateHeaders(reply: FastifyReply, decision: RateDecision) {
   // IETF draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it.
   reply.header('RateLimit-Policy', `"${decision.bucket}";q=${decision.limit};w=${decision.windowSeconds}`);
@@ -52,6 +71,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
   const { souk } = options;
   app.decorateRequest('principal', null);
   app.decorateRequest('signing', null);
+  app.decorateRequest('signed', null);
   app.decorateRequest('rawBody', '');
 
   async function limit(reply: FastifyReply, bucket: string, id: string, points: number) {
@@ -121,11 +141,16 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
       const value = request.headers[name];
       return typeof value === 'string' ? value.trim() : undefined;
     };
-    await verifyRequestSignature(
+    request.signed = verifyRequestSignature(
       { method: request.method, path: request.url, rawBody: request.rawBody, signature: header('x-signature'), timestamp: header('x-timestamp') },
       request.signing,
-      souk.replayGuard,
       souk.config.signatureWindowSeconds,
     );
+  });
+
+  // After validation, so a seed 000 client that left out a required field hears which (400);
+  // before any route's own preHandler (the Idempotency-Key claim) and the handler.
+  app.addHook('preHandler', async (request) => {
+    if (request.signed) await guardSignedRequest(request.signed, referenceOf(request), souk.replayGuard);
   });
 });

@@ -46,7 +46,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   app.post<{ Body: CreateOrderBody }>(
     '/orders',
     {
-      config: { auth: SHOP },
+      config: { auth: SHOP, idempotency: { kind: 'order' } },
       schema: {
         tags: ['shop'],
         operationId: 'shopCreateOrder',
@@ -55,7 +55,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           'balance_cny deducts the amount from the CNY balance, balance_crypto the converted amount (shop exchange rates) from the USD balance; ' +
           'both need the customer token, else 401. Stock products are delivered at once (`order.items`). Errors: 400 validation_error ' +
           '(naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, ' +
-          '409 out_of_stock. Souk extension: an `Idempotency-Key` header (with the customer token) makes a retry within 24 h answer the ' +
+          '409 out_of_stock. Souk extension: an `Idempotency-Key` header (with the customer token) makes a retry (at any later time) answer the ' +
           'first order instead of buying again; the same key with another body is 422 idempotency_key_reused.',
         security: [{}, { customerToken: [] }],
         body: CreateOrderBody,
@@ -66,7 +66,11 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         request.customer = await optionalCustomer(souk, request);
       },
     },
-    async (request) => ({ success: true, order: orderView(await placeShopOrder(deps, request.customer, request.body)) }),
+    async (request, reply) => {
+      const placed = await placeShopOrder(deps, request.customer, request.body, request.idempotencyKey);
+      if (placed.replayed) reply.header('idempotent-replayed', 'true');
+      return { success: true, order: orderView(placed.order) };
+    },
   );
 
   app.post<{ Body: QueryBody }>(
