@@ -63,6 +63,33 @@ for (const kind of DATABASE_KINDS) {
       assert.ok((await t.souk.db.selectFrom('idempotency_answers').select('key').execute()).length > 0, 'live keys stay');
     });
 
+    test('a claim left by a process that died mid-request is held only for its lease, then the retry runs', async () => {
+      // What a crash leaves: the claim, with no answer. The request hash is what the plugin
+      // computes for this route and body, so the retry is the same request.
+      const first = await createAccount('crashed-1', 'Iota');
+      assert.equal(first.statusCode, 201);
+      const claim = await t.souk.db.selectFrom('idempotency_answers').select(['account_id', 'request_hash']).where('key', '=', 'crashed-1').executeTakeFirstOrThrow();
+      const orphan = (key: string, lockedUntil: string) =>
+        t.souk.db.insertInto('idempotency_answers').values({ ...claim, key, status_code: null, response: null, locked_until: lockedUntil, created_at: new Date().toISOString(), expires_at: new Date(Date.now() + 86_400_000).toISOString() }).execute();
+      await orphan('crashed-2', new Date(Date.now() + 30_000).toISOString());
+      const running = await createAccount('crashed-2', 'Iota');
+      assert.equal(running.statusCode, 409, 'inside the lease the first request may still be running');
+      assert.equal(running.json().error, 'request_in_progress');
+      await orphan('crashed-3', new Date(Date.now() - 1_000).toISOString());
+      const retried = await createAccount('crashed-3', 'Iota');
+      assert.equal(retried.statusCode, 201, `after the lease the retry runs: ${retried.body}`);
+      const again = await createAccount('crashed-3', 'Iota');
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal(again.json().account.id, retried.json().account.id);
+    });
+
+    test('a stored answer rests sealed', async () => {
+      await createAccount('sealed-1', 'Kappa');
+      const row = await t.souk.db.selectFrom('idempotency_answers').select('response').where('key', '=', 'sealed-1').executeTakeFirstOrThrow();
+      assert.ok(row.response && !row.response.includes('Kappa'), 'the account name is not readable in the stored answer');
+      assert.match(row.response, new RegExp(`^${t.souk.box.keyId}\\.`));
+    });
+
     test('a request refused by validation claims no key; a malformed key is 400', async () => {
       const bad = await t.app.inject({ method: 'POST', url: '/admin/api/accounts', headers: { ...bearer(t.adminKey), 'idempotency-key': 'bad-1' }, payload: { name: 'X', currency: 'usd1' } });
       assert.equal(bad.statusCode, 400);

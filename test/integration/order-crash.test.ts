@@ -1,6 +1,7 @@
 // A real `souk serve` killed with SIGKILL in the middle of a load of orders, then started again on
 // the same database: the invariants hold, nothing acknowledged is lost, and every order that got no
-// answer can be retried with its client_order_id and ends up placed exactly once.
+// answer can be retried with its client_order_id, or with its Idempotency-Key (half the loops send
+// one instead), and ends up placed exactly once: never stuck as "in progress".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -18,9 +19,11 @@ const LOOPS = 40;
 const ACKED_BEFORE_KILL = 120;
 
 interface Attempt {
+  /** The client_order_id, or the Idempotency-Key. */
   clientOrderId: string;
   buyer: TestReseller;
-  payload: { product: string; client_order_id: string; quantity: number };
+  payload: { product: string; client_order_id?: string; quantity: number };
+  headers: Record<string, string>;
 }
 
 /** The parts of the order API's JSON answers this test looks at. */
@@ -90,12 +93,18 @@ describe('a server killed mid-load', { concurrency: true }, () => {
           const buyer = buyers[n % buyers.length]!;
           for (let i = 0; !stopped; i++) {
             const clientOrderId = `crash-${n}-${i}`;
-            const attempt: Attempt = { clientOrderId, buyer, payload: { product: 'CRASH-1', client_order_id: clientOrderId, quantity: 1 + (i % 2) } };
+            const byHeader = n % 2 === 1;
+            const attempt: Attempt = {
+              clientOrderId,
+              buyer,
+              payload: { product: 'CRASH-1', ...(byHeader ? {} : { client_order_id: clientOrderId }), quantity: 1 + (i % 2) },
+              headers: byHeader ? { 'idempotency-key': clientOrderId } : {},
+            };
             attempts.set(clientOrderId, attempt);
             try {
               const res = await fetch(`${first.url}/api/v1/orders`, {
                 method: 'POST',
-                headers: { authorization: `Bearer ${buyer.apiKey}`, 'content-type': 'application/json' },
+                headers: { authorization: `Bearer ${buyer.apiKey}`, 'content-type': 'application/json', ...attempt.headers },
                 body: JSON.stringify(attempt.payload),
               });
               const body = (await res.json()) as OrderAnswer;
@@ -131,10 +140,10 @@ describe('a server killed mid-load', { concurrency: true }, () => {
         // doctor`, while the server starts again: starting changes no order, stock or wallet).
         assert.deepEqual(await withSouk(env, (souk) => checkInvariants(souk.db)), []);
         const [second] = await Promise.all([spawnServer(env).then((server) => (servers.push(server), server)), doctor(env)]);
-        const api = async (method: 'GET' | 'POST', path: string, key: string, payload?: object) => {
+        const api = async (method: 'GET' | 'POST', path: string, key: string, payload?: object, headers: Record<string, string> = {}) => {
           const res = await fetch(`${second.url}${path}`, {
             method,
-            headers: { authorization: `Bearer ${key}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+            headers: { authorization: `Bearer ${key}`, ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
             body: payload ? JSON.stringify(payload) : undefined,
           });
           return { status: res.status, body: (await res.json()) as OrderAnswer };
@@ -143,7 +152,7 @@ describe('a server killed mid-load', { concurrency: true }, () => {
         // Nothing acknowledged was lost or changed.
         await inBatches([...acked], 10, async ([clientOrderId, before]) => {
           const { buyer } = attempts.get(clientOrderId)!;
-          const res = await api('GET', `/api/v1/orders/${clientOrderId}`, buyer.apiKey);
+          const res = await api('GET', `/api/v1/orders/${before.orderId}`, buyer.apiKey);
           assert.equal(res.status, 200, `${clientOrderId}: ${JSON.stringify(res.body)}`);
           assert.equal(res.body.order.order_id, before.orderId, clientOrderId);
           assert.equal(res.body.order.status, 'fulfilled', clientOrderId);
@@ -155,13 +164,13 @@ describe('a server killed mid-load', { concurrency: true }, () => {
         // that was not is placed now; either way asking again gives the same order.
         let replayed = 0;
         await inBatches([...unanswered], 10, async (clientOrderId) => {
-          const { buyer, payload } = attempts.get(clientOrderId)!;
-          const retry = await api('POST', '/api/v1/orders', buyer.apiKey, payload);
+          const { buyer, payload, headers } = attempts.get(clientOrderId)!;
+          const retry = await api('POST', '/api/v1/orders', buyer.apiKey, payload, headers);
           assert.equal(retry.status, 200, `${clientOrderId}: ${JSON.stringify(retry.body)}`);
           assert.equal(retry.body.status, 'fulfilled');
           assert.equal(retry.body.order.items.length, payload.quantity);
           if (retry.body.replayed) replayed += 1;
-          const again = await api('POST', '/api/v1/orders', buyer.apiKey, payload);
+          const again = await api('POST', '/api/v1/orders', buyer.apiKey, payload, headers);
           assert.equal(again.status, 200);
           assert.equal(again.body.replayed, true);
           assert.equal(again.body.order_id, retry.body.order_id);
@@ -171,9 +180,10 @@ describe('a server killed mid-load', { concurrency: true }, () => {
 
         // Exactly one order per attempted client_order_id, and money and stock add up to them.
         const accounted = withSouk(env, async (souk) => {
-          const orders = await souk.db.selectFrom('orders').select(['id', 'account_id', 'client_order_id', 'quantity', 'status', 'charged_minor']).execute();
+          const orders = await souk.db.selectFrom('orders').select(['id', 'account_id', 'client_order_id', 'idempotency_key', 'quantity', 'status', 'charged_minor']).execute();
           assert.equal(orders.length, attempts.size);
-          assert.deepEqual(new Set(orders.map((o) => o.client_order_id)), new Set(attempts.keys()));
+          assert.deepEqual(new Set(orders.map((o) => o.client_order_id ?? o.idempotency_key)), new Set(attempts.keys()));
+          assert.ok(orders.some((o) => o.idempotency_key !== null) && orders.some((o) => o.client_order_id !== null), 'both kinds of reference were placed');
           assert.ok(orders.every((o) => o.status === 'fulfilled'));
           const units = orders.reduce((sum, o) => sum + o.quantity, 0);
           for (const buyer of buyers) {
