@@ -3,8 +3,8 @@
 // rounding step goes up to the next minor unit, so a conversion never charges less than the price.
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
-import { NotFound, ValidationFailed } from '../errors.js';
-import { currencyExponent, isCurrencyCode } from '../money.js';
+import { AmountOutOfRange, NotFound, ValidationFailed } from '../errors.js';
+import { currencyExponent, formatMinor, isCurrencyCode, MAX_MINOR } from '../money.js';
 
 const RATE = /^(\d{1,12})(?:\.(\d{1,12}))?$/;
 
@@ -13,16 +13,22 @@ export function isRate(value: string): boolean {
   return Boolean(match) && /[1-9]/.test(value);
 }
 
-/**
- * Converts minor units of `from` into minor units of `to` at `rate` (units of `to` per unit of
- * `from`), rounding up.
- */
-export function convertMinor(amountMinor: number, from: string, to: string, rate: string): number {
+/** A rate as the exact fraction numerator / denominator. */
+function rateFraction(rate: string): { numerator: bigint; denominator: bigint } {
   const match = RATE.exec(rate);
   if (!match || !isRate(rate)) throw new RangeError(`not a rate: ${rate}`);
   const [, whole = '0', fraction = ''] = match;
-  const rateNumerator = BigInt(whole + fraction);
-  const rateDenominator = 10n ** BigInt(fraction.length);
+  return { numerator: BigInt(whole + fraction), denominator: 10n ** BigInt(fraction.length) };
+}
+
+/**
+ * Converts minor units of `from` into minor units of `to` at `rate` (units of `to` per unit of
+ * `from`), rounding up. The result is always a safe integer: a larger one is AmountOutOfRange.
+ */
+export function convertMinor(amountMinor: number, from: string, to: string, rate: string): number {
+  const { numerator: rateNumerator, denominator: rateDenominator } = rateFraction(rate);
+  if (amountMinor > MAX_MINOR) throw outOfRange(from, to);
+  if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) throw new RangeError(`not an amount of minor units: ${amountMinor}`);
   const shift = currencyExponent(to) - currencyExponent(from);
   let numerator = BigInt(amountMinor) * rateNumerator;
   let denominator = rateDenominator;
@@ -30,9 +36,15 @@ export function convertMinor(amountMinor: number, from: string, to: string, rate
   else denominator *= 10n ** BigInt(-shift);
   const quotient = numerator / denominator;
   const result = numerator % denominator === 0n ? quotient : quotient + 1n;
-  const value = Number(result);
-  if (!Number.isSafeInteger(value)) throw new RangeError('converted amount is too large');
-  return value;
+  if (result > BigInt(MAX_MINOR)) throw outOfRange(from, to);
+  return Number(result);
+}
+
+function outOfRange(from: string, to: string): AmountOutOfRange {
+  const quote = to.toUpperCase();
+  return new AmountOutOfRange(
+    `Converted to ${quote}, this amount would pass the most Souk can charge (${formatMinor(MAX_MINOR, quote)} ${quote}); order less, or ask the shop to check its rate from ${from.toUpperCase()} to ${quote}.`,
+  );
 }
 
 export async function setFxRate(db: Db, base: string, quote: string, rate: string): Promise<void> {
