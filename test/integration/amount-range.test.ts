@@ -1,6 +1,8 @@
-// No 500 from arithmetic: an order whose amount would pass what Souk holds exactly (2^53 − 1 minor
-// units), through a huge admin-set rate or price, is 409 amount_out_of_range and charges nothing.
-// On SQLite and PostgreSQL, through the HTTP API.
+// No 500 from arithmetic: admin-set numbers (an exchange rate, a price, a credit limit) so large that
+// an order's amount would pass what Souk holds exactly (2^53 − 1 minor units) are refused where
+// they are set (400 naming the field), and an order that would still reach such an amount (a rate
+// or price stored before those checks) is 409 amount_out_of_range and charges nothing. On SQLite
+// and PostgreSQL, through the HTTP API.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
@@ -23,6 +25,15 @@ for (const kind of DATABASE_KINDS) {
       t.app.inject({ method, url: `/admin/api${url}`, headers: bearer(t.adminKey), ...(payload === undefined ? {} : { payload }) });
     const ok = (res: LightMyRequestResponse, status = 200) => {
       assert.equal(res.statusCode, status, res.body);
+      return res.json();
+    };
+    const assertInvalid = (res: LightMyRequestResponse, field: string, context: string) => {
+      assert.equal(res.statusCode, 400, `${context}: ${res.body}`);
+      assert.equal(res.json().error, 'validation_error', context);
+      assert.ok(
+        res.json().fields.some((f: { field: string }) => f.field === field),
+        `${context}: no problem named ${field}: ${res.body}`,
+      );
       return res.json();
     };
     const assertOutOfRange = (res: LightMyRequestResponse, context: string) => {
@@ -50,9 +61,28 @@ for (const kind of DATABASE_KINDS) {
     });
     after(() => t.close());
 
-    test('an order at a huge rate is 409 amount_out_of_range on both order APIs, writes no order and leaves the wallet as it was', async () => {
+    test('a huge exchange rate is 400 naming rate, and is not stored: past the maximum, or converting a product\'s largest order past the safe range', async () => {
+      // 1,000,000.00 CNY a unit, up to 200 a time: 2 × 10^10 fen in one order.
+      await createProduct(stockDeps(t.souk), { code: 'RIAL-PACK', name: 'Rial pack', price: '1000000.00', currency: 'CNY', fulfillment: 'manual' });
+      assertInvalid(await admin('PUT', '/fx-rates/CNY/USD', { rate: '999999999999' }), 'rate', 'twelve digits');
+      // No product is priced in EUR: only MAX_FX_RATE refuses these.
+      assertInvalid(await admin('PUT', '/fx-rates/EUR/USD', { rate: '1000000000.000000000001' }), 'rate', 'just past the maximum');
+      assertInvalid(await admin('PUT', '/fx-rates/EUR/JPY', { rate: '999999999999' }), 'rate', 'twelve digits, no product');
+      const tooLarge = assertInvalid(await admin('PUT', '/fx-rates/CNY/USD', { rate: '1000000' }), 'rate', 'converts RIAL-PACK past the range');
+      assert.match(tooLarge.message, /RIAL-PACK/);
+      assert.deepEqual(ok(await admin('GET', '/fx-rates')).rates, []);
+      // 2 × 10^10 fen at 1000 is 2 × 10^13 cents: within range.
+      ok(await admin('PUT', '/fx-rates/CNY/USD', { rate: '1000' }));
+      ok(await admin('PUT', '/fx-rates/EUR/USD', { rate: '1000000000' }));
+      assert.deepEqual(
+        ok(await admin('GET', '/fx-rates')).rates.map((r: { base: string; quote: string; rate: string }) => [r.base, r.quote, r.rate]),
+        [['CNY', 'USD', '1000'], ['EUR', 'USD', '1000000000']],
+      );
+    });
+
+    test('an order at a huge rate stored before the check is 409 amount_out_of_range on both order APIs, writes no order and leaves the wallet as it was', async () => {
       const productId = await stockedProduct(t.souk, { code: 'YEN-CARD', name: 'Yen card', price: '10000', currency: 'JPY' }, 5);
-      // 10,000 yen at this rate is about 10^18 cents.
+      // An older row: 10,000 yen at this rate is about 10^18 cents.
       await t.souk.db.insertInto('fx_rates').values({ base: 'JPY', quote: 'USD', rate: '999999999999', updated_at: nowIso() }).execute();
 
       const reseller = await createReseller(t.souk, { name: 'USD reseller' });
@@ -91,6 +121,7 @@ for (const kind of DATABASE_KINDS) {
       ok(await admin('PATCH', `/accounts/${whale.accountId}`, { credit_limit: MAX_USD }));
       ok(await admin('POST', `/accounts/${whale.accountId}/wallets/topup`, { amount: MAX_USD }));
       await createProduct(stockDeps(t.souk), { code: 'WHALE-1', name: 'Whale', price: '1.00', fulfillment: 'manual' });
+      // An older row, priced before a product's largest order had to be chargeable.
       await t.souk.db.updateTable('products').set({ price_minor: Number.MAX_SAFE_INTEGER }).where('code', '=', 'WHALE-1').execute();
       const before = await footprint(whale.accountId);
 
@@ -105,6 +136,14 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(ok(await t.app.inject({ method: 'GET', url: '/api/v1/orders', headers: bearer(whale.apiKey) })).orders.length, 1);
       ok(await admin('GET', `/accounts/${whale.accountId}/wallets`));
       assert.deepEqual(await checkInvariants(t.souk.db), []);
+    });
+
+    test('a product whose largest order (price × max_quantity) passes the safe range is 400 naming price or max_quantity', async () => {
+      assertInvalid(await admin('POST', '/products', { code: 'TOO-BIG', name: 'Too big', price: MAX_USD }), 'price', '200 × the largest price');
+      const single = ok(await admin('POST', '/products', { code: 'ONE-BIG', name: 'One big', price: MAX_USD, max_quantity: 1, fulfillment: 'manual' }), 201);
+      assert.equal(single.product.max_quantity, 1);
+      assertInvalid(await admin('PATCH', '/products/ONE-BIG', { max_quantity: 2 }), 'max_quantity', 'raising max_quantity');
+      assertInvalid(await admin('PATCH', '/products/RIAL-PACK', { price: '500000000000.00' }), 'price', 'raising the price');
     });
   });
 }
