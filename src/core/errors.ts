@@ -131,3 +131,13 @@ export class CouponExhausted extends DomainError {
     super('coupon_exhausted', 409, perCustomer ? `You have already used coupon ${code} as many times as it allows.` : `Coupon ${code} has been used up.`);
   }
 }
+
+/**
+ * An amount that would pass what Souk holds exactly (2^53 − 1 minor units): refused, never rounded,
+ * so no order is charged a wrong amount and no stored amount becomes unreadable.
+ */
+export class AmountOutOfRange extends DomainError {
+  constructor(message: string) {
+    super('amount_out_of_range', 409, message);
+  }
+}

@@ -7,6 +7,19 @@ const EXPONENTS: Record<string, number> = {
   UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
 };
 
+/**
+ * The largest amount Souk holds, in minor units of any currency: every amount is a JS number and
+ * must read back exactly (PostgreSQL's bigint holds more; it is never the limit).
+ */
+export const MAX_MINOR = Number.MAX_SAFE_INTEGER;
+
+/** `unitMinor × quantity` when that is at most MAX_MINOR, else undefined: never a rounded product. */
+export function timesQuantity(unitMinor: number, quantity: number): number | undefined {
+  // For safe integers a product past 2^53 rounds to 2^53 or more, so this check is exact.
+  const total = unitMinor * quantity;
+  return Number.isSafeInteger(total) ? total : undefined;
+}
+
 export function currencyExponent(currency: string): number {
   return EXPONENTS[currency.toUpperCase()] ?? 2;
 }

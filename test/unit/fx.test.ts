@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { convertMinor, isRate } from '../../src/core/wallets/index.js';
 import { tieredPrice } from '../../src/core/catalog/price-tiers.js';
-import { currencyExponent } from '../../src/core/money.js';
+import { AmountOutOfRange } from '../../src/core/errors.js';
+import { currencyExponent, MAX_MINOR, timesQuantity } from '../../src/core/money.js';
 
 const currencies = fc.constantFrom('USD', 'EUR', 'SAR', 'JPY', 'KRW', 'KWD', 'BHD');
 const sameExponentPairs = fc.constantFrom(['USD', 'EUR'], ['EUR', 'SAR'], ['JPY', 'KRW'], ['KWD', 'BHD'], ['USD', 'USD']);
@@ -39,7 +40,7 @@ test('convertMinor never charges less than the exact value, and is over by less 
         converted = convertMinor(minor, from, to, r);
       } catch (error) {
         // Only refused when the answer would not be a safe integer.
-        assert.ok(error instanceof RangeError);
+        assert.ok(error instanceof AmountOutOfRange);
         assert.ok(n / d >= BigInt(Number.MAX_SAFE_INTEGER), `refused ${minor} ${from}→${to} at ${r}`);
         return;
       }
@@ -117,9 +118,58 @@ test('convertMinor refuses rates that are not positive decimals with at most 12 
   }
   assert.equal(convertMinor(100, 'USD', 'EUR', '0.000000000001'), 1);
   assert.equal(convertMinor(100, 'USD', 'EUR', '999999999999.999999999999'), 100_000_000_000_000);
-  assert.throws(() => convertMinor(Number.MAX_SAFE_INTEGER, 'USD', 'EUR', '2'), RangeError);
-  assert.throws(() => convertMinor(Number.MAX_SAFE_INTEGER, 'USD', 'KWD', '1'), RangeError);
+  assert.throws(() => convertMinor(Number.MAX_SAFE_INTEGER, 'USD', 'EUR', '2'), AmountOutOfRange);
+  assert.throws(() => convertMinor(Number.MAX_SAFE_INTEGER, 'USD', 'KWD', '1'), AmountOutOfRange);
   assert.equal(convertMinor(Number.MAX_SAFE_INTEGER, 'KWD', 'USD', '1'), Math.ceil(Number.MAX_SAFE_INTEGER / 10));
+});
+
+/** Any rate the grammar admits, up to 12 whole digits and 12 decimals: what an older row may hold. */
+const anyRate = fc
+  .tuple(fc.stringMatching(/^\d{1,12}$/), fc.option(fc.stringMatching(/^\d{1,12}$/), { nil: undefined }))
+  .map(([whole, fraction]) => (fraction === undefined ? whole : `${whole}.${fraction}`))
+  .filter(isRate);
+/** Any amount of minor units, biased towards the edges of the safe range. */
+const anyAmount = fc.oneof(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: Number.MAX_SAFE_INTEGER - 1_000_000, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 1_000_000 }));
+const everyCurrency = fc.constantFrom('USD', 'JPY', 'KWD', 'CNY', 'BHD', 'VND');
+
+test('a huge rate cannot make convertMinor return an unsafe or rounded amount: the exact ceiling, or AmountOutOfRange when that passes MAX_MINOR', () => {
+  fc.assert(
+    fc.property(anyAmount, everyCurrency, everyCurrency, anyRate, (minor, from, to, r) => {
+      const { n, d } = exact(minor, from, to, r);
+      const ceiling = (n + d - 1n) / d;
+      let converted: number;
+      try {
+        converted = convertMinor(minor, from, to, r);
+      } catch (error) {
+        assert.ok(error instanceof AmountOutOfRange, `${minor} ${from}→${to} at ${r}: ${String(error)}`);
+        assert.equal(error.status, 409);
+        assert.ok(ceiling > BigInt(MAX_MINOR), `refused ${minor} ${from}→${to} at ${r}, which converts to ${ceiling}`);
+        return;
+      }
+      assert.ok(Number.isSafeInteger(converted), `${minor} ${from}→${to} at ${r} gave ${converted}`);
+      assert.equal(BigInt(converted), ceiling, `${minor} ${from}→${to} at ${r}`);
+    }),
+    { numRuns: 5000 },
+  );
+  assert.throws(() => convertMinor(10_000, 'JPY', 'USD', '999999999999'), AmountOutOfRange);
+  assert.throws(() => convertMinor(Number.MAX_SAFE_INTEGER + 2, 'USD', 'EUR', '0.000000000001'), AmountOutOfRange);
+  assert.throws(() => convertMinor(Infinity, 'USD', 'EUR', '1'), AmountOutOfRange);
+  for (const bad of [-1, 1.5, NaN]) assert.throws(() => convertMinor(bad, 'USD', 'EUR', '1'), RangeError, String(bad));
+});
+
+test('timesQuantity never returns a rounded total: the exact product while it is a safe integer, else undefined', () => {
+  fc.assert(
+    fc.property(anyAmount, fc.integer({ min: 1, max: 100_000 }), (unit, quantity) => {
+      const product = BigInt(unit) * BigInt(quantity);
+      const total = timesQuantity(unit, quantity);
+      if (product > BigInt(MAX_MINOR)) assert.equal(total, undefined, `${unit} × ${quantity}`);
+      else assert.equal(total, Number(product), `${unit} × ${quantity}`);
+    }),
+    { numRuns: 5000 },
+  );
+  assert.equal(timesQuantity(Number.MAX_SAFE_INTEGER, 1), Number.MAX_SAFE_INTEGER);
+  assert.equal(timesQuantity(Number.MAX_SAFE_INTEGER, 2), undefined);
+  assert.equal(timesQuantity(4_503_599_627_370_496, 2), undefined); // 2^52 × 2 = 2^53, one past the range
 });
 
 const price = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });

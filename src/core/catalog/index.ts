@@ -17,6 +17,7 @@ export {
   updateProduct,
   archiveProduct,
   findProduct,
+  largestOrderIn,
   listProducts,
   slugFromCode,
   DEFAULT_MAX_QUANTITY,

@@ -6,7 +6,7 @@ import { nowIso } from '../clock.js';
 import { Conflict, ItemNotFound, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
 import { recordProductChange, wakeDispatchers } from '../events/index.js';
 import { isRowId } from '../ids.js';
-import { isCurrencyCode, parseMinor } from '../money.js';
+import { formatMinor, isCurrencyCode, MAX_MINOR, parseMinor, timesQuantity } from '../money.js';
 import { findCategory } from './categories.js';
 import { parseLocalized, type Localized } from './i18n.js';
 import { changeCatalog, type CatalogDeps } from './version.js';
@@ -168,6 +168,12 @@ function checkScalars(input: ProductInput, current: Product | undefined, problem
   if (!Number.isInteger(minQuantity) || minQuantity < 1) problems.push({ field: 'min_quantity', message: 'must be a whole number of at least 1' });
   if (!Number.isInteger(maxQuantity) || maxQuantity < minQuantity || maxQuantity > 100_000) {
     problems.push({ field: 'max_quantity', message: 'must be a whole number from min_quantity to 100000' });
+  } else if (priceMinor !== undefined && priceMinor >= 0 && timesQuantity(priceMinor, maxQuantity) === undefined) {
+    // The largest order must be chargeable, or placement could only refuse it.
+    problems.push({
+      field: input.price !== undefined ? 'price' : 'max_quantity',
+      message: `times max_quantity (${maxQuantity}) must be at most ${formatMinor(MAX_MINOR, currency)} ${currency}, the most one order can be charged`,
+    });
   }
   const status = input.status ?? current?.status ?? 'active';
   if (!(PRODUCT_STATUSES as readonly string[]).includes(status)) problems.push({ field: 'status', message: `must be one of ${PRODUCT_STATUSES.join(', ')}` });
@@ -288,6 +294,21 @@ export async function findProduct(db: Db, reference: string | number): Promise<P
   const row = rows.find((r) => r.id === id) ?? rows.find((r) => r.code === text) ?? rows.find((r) => r.slug === text);
   if (!row) throw new ItemNotFound(text);
   return toProduct(row);
+}
+
+/**
+ * The product priced in `currency` with the largest order (price × max_quantity), any status:
+ * what a new exchange rate from `currency` must be able to convert. Undefined when there is none.
+ */
+export async function largestOrderIn(db: Db, currency: string): Promise<{ code: string; quantity: number; amountMinor: number } | undefined> {
+  const rows = await db.selectFrom('products').select(['code', 'price_minor', 'max_quantity']).where('currency', '=', currency).execute();
+  let largest: { code: string; quantity: number; amount: bigint } | undefined;
+  for (const row of rows) {
+    // BigInt: an older row may hold a price whose largest order passes MAX_MINOR.
+    const amount = BigInt(row.price_minor) * BigInt(row.max_quantity);
+    if (!largest || amount > largest.amount) largest = { code: row.code, quantity: row.max_quantity, amount };
+  }
+  return largest && { code: largest.code, quantity: largest.quantity, amountMinor: Number(largest.amount) };
 }
 
 /** Every product, any status unless one is given, by id. */

@@ -8,11 +8,11 @@ import { queryTemplate, type Db } from '../../db/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { orderPlacedEvents } from '../events/index.js';
-import { DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
+import { AmountOutOfRange, DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
 import { fulfillmentFor } from '../fulfillment/index.js';
 import { couponDiscount, couponForOrder, type AppliedCoupon } from '../coupons/index.js';
 import { newUlid } from '../ids.js';
-import { formatMinor, isCurrencyCode, parseMinor } from '../money.js';
+import { formatMinor, isCurrencyCode, MAX_MINOR, parseMinor, timesQuantity } from '../money.js';
 import { convertMinor, ensureWallet, findFxRate } from '../wallets/index.js';
 import type { OrderRow, PlacementPlan } from './placement-batch.js';
 import type { PlaceOrderInput } from './place-order.js';
@@ -85,11 +85,20 @@ async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
   return { currency: row.currency, discountBp: row.discount_bp ?? 0, walletId: row.wallet_id ?? null, walletCheckout: row.wallet_checkout !== 'off' };
 }
 
-/** Price: the tier's unit price, times the quantity, less the coupon, converted to the wallet's currency. */
+/**
+ * Price: the tier's unit price, times the quantity, less the coupon, converted to the wallet's
+ * currency; every amount within MAX_MINOR, else AmountOutOfRange (409) before anything is written.
+ */
 async function priceOrder(tx: Db, reads: PlacementReads, product: Product, quantity: number, buyer: Buyer, chargedCurrency: string, couponCode: string | undefined, at: string): Promise<Pricing> {
   const unitMinor = tieredPrice(product.price_minor, buyer.discountBp);
-  const coupon = couponCode === undefined ? null : await applyCoupon(tx, couponCode, product, unitMinor * quantity, at);
-  const totalMinor = unitMinor * quantity - (coupon?.discountMinor ?? 0);
+  const subtotalMinor = timesQuantity(unitMinor, quantity);
+  if (subtotalMinor === undefined) {
+    throw new AmountOutOfRange(
+      `${quantity} × ${product.code} at ${formatMinor(unitMinor, product.currency)} ${product.currency} passes the most one order can be charged (${formatMinor(MAX_MINOR, product.currency)} ${product.currency}); order fewer.`,
+    );
+  }
+  const coupon = couponCode === undefined ? null : await applyCoupon(tx, couponCode, product, subtotalMinor, at);
+  const totalMinor = subtotalMinor - (coupon?.discountMinor ?? 0);
   if (chargedCurrency === product.currency) return { unitMinor, totalMinor, coupon, chargedMinor: totalMinor, chargedCurrency, fxRate: null };
   const rate = await reads.fxRate(tx, product.currency, chargedCurrency).catch((error: unknown) => {
     if (!(error instanceof NotFound)) throw error;

@@ -2,27 +2,41 @@
 // Rates are decimal strings and conversion is exact rational arithmetic on BigInt; the one
 // rounding step goes up to the next minor unit, so a conversion never charges less than the price.
 import type { Db } from '../../db/index.js';
+import { largestOrderIn } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
-import { NotFound, ValidationFailed } from '../errors.js';
-import { currencyExponent, isCurrencyCode } from '../money.js';
+import { AmountOutOfRange, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
+import { currencyExponent, formatMinor, isCurrencyCode, MAX_MINOR } from '../money.js';
 
 const RATE = /^(\d{1,12})(?:\.(\d{1,12}))?$/;
+
+/**
+ * The largest rate the shop may set, in units of quote per unit of base. Real pairs stay far
+ * below it (a rial per dinar is a few million); a larger one is a typo, and would make ordinary
+ * prices convert past MAX_MINOR.
+ */
+export const MAX_FX_RATE = 1_000_000_000;
 
 export function isRate(value: string): boolean {
   const match = RATE.exec(value);
   return Boolean(match) && /[1-9]/.test(value);
 }
 
-/**
- * Converts minor units of `from` into minor units of `to` at `rate` (units of `to` per unit of
- * `from`), rounding up.
- */
-export function convertMinor(amountMinor: number, from: string, to: string, rate: string): number {
+/** A rate as the exact fraction numerator / denominator. */
+function rateFraction(rate: string): { numerator: bigint; denominator: bigint } {
   const match = RATE.exec(rate);
   if (!match || !isRate(rate)) throw new RangeError(`not a rate: ${rate}`);
   const [, whole = '0', fraction = ''] = match;
-  const rateNumerator = BigInt(whole + fraction);
-  const rateDenominator = 10n ** BigInt(fraction.length);
+  return { numerator: BigInt(whole + fraction), denominator: 10n ** BigInt(fraction.length) };
+}
+
+/**
+ * Converts minor units of `from` into minor units of `to` at `rate` (units of `to` per unit of
+ * `from`), rounding up. The result is always a safe integer: a larger one is AmountOutOfRange.
+ */
+export function convertMinor(amountMinor: number, from: string, to: string, rate: string): number {
+  const { numerator: rateNumerator, denominator: rateDenominator } = rateFraction(rate);
+  if (amountMinor > MAX_MINOR) throw outOfRange(from, to);
+  if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) throw new RangeError(`not an amount of minor units: ${amountMinor}`);
   const shift = currencyExponent(to) - currencyExponent(from);
   let numerator = BigInt(amountMinor) * rateNumerator;
   let denominator = rateDenominator;
@@ -30,25 +44,61 @@ export function convertMinor(amountMinor: number, from: string, to: string, rate
   else denominator *= 10n ** BigInt(-shift);
   const quotient = numerator / denominator;
   const result = numerator % denominator === 0n ? quotient : quotient + 1n;
-  const value = Number(result);
-  if (!Number.isSafeInteger(value)) throw new RangeError('converted amount is too large');
-  return value;
+  if (result > BigInt(MAX_MINOR)) throw outOfRange(from, to);
+  return Number(result);
 }
 
+function outOfRange(from: string, to: string): AmountOutOfRange {
+  const quote = to.toUpperCase();
+  return new AmountOutOfRange(
+    `Converted to ${quote}, this amount would pass the most Souk can charge (${formatMinor(MAX_MINOR, quote)} ${quote}); order less, or ask the shop to check its rate from ${from.toUpperCase()} to ${quote}.`,
+  );
+}
+
+/**
+ * Sets the rate from `base` to `quote`. Refused (400 naming `rate`) past MAX_FX_RATE, or when the
+ * largest order of a product priced in `base` (price × max_quantity) would not convert within
+ * MAX_MINOR at it.
+ */
 export async function setFxRate(db: Db, base: string, quote: string, rate: string): Promise<void> {
   const from = base.toUpperCase();
   const to = quote.toUpperCase();
-  const problems = [];
+  const problems: FieldProblem[] = [];
   if (!isCurrencyCode(from)) problems.push({ field: 'base', message: 'a three-letter ISO 4217 code' });
   if (!isCurrencyCode(to)) problems.push({ field: 'quote', message: 'a three-letter ISO 4217 code' });
   if (!isRate(rate)) problems.push({ field: 'rate', message: 'a positive decimal with at most 12 decimals, e.g. "3.75"' });
+  else if (rateAbove(rate, MAX_FX_RATE)) problems.push({ field: 'rate', message: `at most ${MAX_FX_RATE} units of ${to} per ${from}` });
   if (from === to) problems.push({ field: 'quote', message: 'must differ from base' });
-  if (problems.length) throw new ValidationFailed('The rate is not valid.', problems);
+  if (!problems.length) {
+    const largest = await largestOrderIn(db, from);
+    if (largest && !convertsWithinRange(largest.amountMinor, from, to, rate)) {
+      problems.push({
+        field: 'rate',
+        message: `converts an order of ${largest.quantity} × ${largest.code} (${formatMinor(largest.amountMinor, from)} ${from}) past the most Souk can charge (${formatMinor(MAX_MINOR, to)} ${to}); lower the rate, or the product's price or max_quantity first`,
+      });
+    }
+  }
+  if (problems.length) throw new ValidationFailed(`The rate is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
   await db
     .insertInto('fx_rates')
     .values({ base: from, quote: to, rate, updated_at: nowIso() })
     .onConflict((c) => c.columns(['base', 'quote']).doUpdateSet({ rate, updated_at: nowIso() }))
     .execute();
+}
+
+function rateAbove(rate: string, max: number): boolean {
+  const { numerator, denominator } = rateFraction(rate);
+  return numerator > BigInt(max) * denominator;
+}
+
+function convertsWithinRange(amountMinor: number, from: string, to: string, rate: string): boolean {
+  try {
+    convertMinor(amountMinor, from, to, rate);
+    return true;
+  } catch (error) {
+    if (error instanceof AmountOutOfRange) return false;
+    throw error;
+  }
 }
 
 export async function listFxRates(db: Db) {

@@ -8,7 +8,7 @@ import { listPriceTiers, setPriceTier } from '../../core/catalog/index.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
 import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
-import { adjustWallet, listFxRates, listLedgerEntries, listWallets, setFxRate, topUpWallet, type LedgerEntry, type Wallet } from '../../core/wallets/index.js';
+import { adjustWallet, listFxRates, listLedgerEntries, listWallets, MAX_FX_RATE, setFxRate, topUpWallet, type LedgerEntry, type Wallet } from '../../core/wallets/index.js';
 import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
 import { adminActor } from './actor.js';
@@ -167,7 +167,18 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
     '/fx-rates/:base/:quote',
     {
       config: { auth: ADMIN },
-      schema: { tags: ['admin'], operationId: 'adminSetFxRate', summary: 'Set the rate from one currency to another', security: ADMIN_SECURITY, params: FxParams, body: FxBody, response: { 200: okObject({ rate: Type.Ref('FxRate') }), ...errorResponses(400, 401, 403) } },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminSetFxRate',
+        summary: 'Set the rate from one currency to another',
+        description:
+          `400 validation_error naming \`rate\` for a rate above ${MAX_FX_RATE}, or one at which the largest order of a product priced in ` +
+          '`base` (price × max_quantity) would convert past the largest amount a wallet can be charged.',
+        security: ADMIN_SECURITY,
+        params: FxParams,
+        body: FxBody,
+        response: { 200: okObject({ rate: Type.Ref('FxRate') }), ...errorResponses(400, 401, 403) },
+      },
     },
     async (request) => {
       const { base, quote } = request.params;

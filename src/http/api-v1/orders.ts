@@ -84,6 +84,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
             'One transaction: the goods are claimed, the wallet is debited and the order is written, or nothing happens. ' +
             'Stock products are delivered in the answer (`order.items`). Errors: 402 insufficient_balance, 409 out_of_stock, ' +
             '404 item_not_found, 400 validation_error (quantity outside min..max names the bounds), 409 price_above_limit, ' +
+            '409 amount_out_of_range (the total, converted to your wallet\'s currency, would pass the largest amount a wallet can be charged), ' +
             '422 idempotency_key_reused, 503 wallet_disabled.',
           security: CALLER_SECURITY,
           body: PlaceOrderBody,

@@ -83,7 +83,8 @@ export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk:
           description:
             'Paid from your wallet in one transaction. Stock products are fulfilled at once: the codes are in `order.fulfillment.delivered_items`, ' +
             'and with `email`/`gmail_transfer` delivery they are also mailed to `buyer.email`. Errors: 400 validation_error (missing fields, ' +
-            'unsupported flow_type), 402 insufficient_balance, 404 item_not_found, 409 out_of_stock, 422 idempotency_key_reused.',
+            'unsupported flow_type), 402 insufficient_balance, 404 item_not_found, 409 out_of_stock, 409 amount_out_of_range (the total would ' +
+            'pass the largest amount a wallet can be charged), 422 idempotency_key_reused.',
           security: PARTNER_SECURITY,
           body: PlaceBody,
           response: {

@@ -55,7 +55,8 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           'balance_cny deducts the amount from the CNY balance, balance_crypto the converted amount (shop exchange rates) from the USD balance; ' +
           'both need the customer token, else 401. Stock products are delivered at once (`order.items`). Errors: 400 validation_error ' +
           '(naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, ' +
-          '409 out_of_stock. Souk extension: an `Idempotency-Key` header (with the customer token) makes a retry (at any later time) answer the ' +
+          '409 out_of_stock, 409 amount_out_of_range (the converted total would pass the largest amount a wallet can be charged). ' +
+          'Souk extension: an `Idempotency-Key` header (with the customer token) makes a retry (at any later time) answer the ' +
           'first order instead of buying again; the same key with another body is 422 idempotency_key_reused.',
         security: [{}, { customerToken: [] }],
         body: CreateOrderBody,
