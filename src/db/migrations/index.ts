@@ -6,6 +6,7 @@ import { coupons } from './0004-coupons.js';
 import { customers } from './0005-customers.js';
 import { orderMails } from './0006-order-mails.js';
 import { webhookProbes } from './0007-webhook-probes.js';
+import { tokenFamilies } from './0009-token-families.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, tokenFamilies];
