@@ -39,6 +39,17 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+/** A login's chain of refresh tokens; only the current one's id is kept (core/accounts/token-families.ts). */
+export interface TokenFamiliesTable {
+  id: string;
+  subject: string;
+  current_jti: string;
+  created_at: string;
+  refreshed_at: string | null;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
 export interface SeenSignaturesTable {
   key_id: string;
   signature: string;
@@ -383,6 +394,7 @@ export interface Database {
   coupon_redemptions: CouponRedemptionsTable;
   order_mails: OrderMailsTable;
   outbox_cursors: OutboxCursorsTable;
+  token_families: TokenFamiliesTable;
 }
 
 export interface CouponsTable {

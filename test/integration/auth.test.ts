@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createLogin, createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { deriveKey } from '../../src/core/crypto.js';
@@ -136,8 +136,10 @@ for (const kind of DATABASE_KINDS) {
 
     test('alg none, another algorithm, a foreign key, a tampered or expired token are 401', async () => {
       const secret = new Uint8Array(deriveKey(t.souk.config.masterKey, 'jwt-hs256'));
-      const claims = { typ: 'access', key: reseller.keyId };
-      const base = () => new SignJWT(claims).setIssuer('souk').setAudience('souk-api').setIssuedAt();
+      // A real login's family, so that the control token below is refused for nothing else.
+      const { fam } = decodeJwt((await token({ key_id: reseller.keyId, secret: reseller.apiKey })).json().token);
+      const claims = { typ: 'access', key: reseller.keyId, fam };
+      const base = () => new SignJWT(claims).setIssuer('souk').setAudience('souk-api').setIssuedAt().setJti('control');
       const none = new UnsecuredJWT(claims).setIssuer('souk').setAudience('souk-api').setExpirationTime('5m').encode();
       await expectUnauthorized({ authorization: `Bearer ${none}` });
       const hs512 = await base().setProtectedHeader({ alg: 'HS512' }).setExpirationTime('5m').sign(new Uint8Array(64).fill(7));

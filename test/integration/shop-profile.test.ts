@@ -302,15 +302,16 @@ for (const kind of DATABASE_KINDS) {
       assertInvalid(await post('/api/orders/query', { email: EMAIL }, {}, address()), 'orderNo', 'no order number');
 
       // Status by order number and by id: statuses, never the items.
+      const statusFrom = address();
       for (const reference of [placed.orderNo, placed.id]) {
-        const status = await get(`/api/orders/${reference}/status`);
+        const status = await get(`/api/orders/${reference}/status`, {}, statusFrom);
         assert.equal(status.statusCode, 200, status.body);
         assert.deepEqual(status.json(), {
           success: true,
           order: { id: placed.id, orderNo: placed.orderNo, status: 'completed', paymentStatus: 'paid', fulfillmentStatus: 'completed', updatedAt: placed.updatedAt },
         });
       }
-      assertShopError(await get('/api/orders/SK-0000-0000-0000/status'), 404, 'not_found', 'unknown order status');
+      assertShopError(await get('/api/orders/SK-0000-0000-0000/status', {}, statusFrom), 404, 'not_found', 'unknown order status');
       assert.deepEqual(await checkInvariants(t.souk.db), []);
     });
 
@@ -411,6 +412,25 @@ for (const kind of DATABASE_KINDS) {
       // The address itself is what counts: another one still gets its own budget.
       const elsewhere = await post('/api/orders/query', { orderNo: 'SK-TEST-0000-0006', email: EMAIL }, {}, address());
       assertShopError(elsewhere, 404, 'not_found', 'another address');
+    });
+
+    test('enumerating order numbers through GET /api/orders/:id/status is stopped at 3 per IP, a budget shared with the lookup', async () => {
+      const from = address();
+      const status = (n: number) => get(`/api/orders/SK-ENUM-0000-000${n}/status`, {}, from);
+      for (let n = 1; n <= 3; n++) {
+        const res = await status(n);
+        assertShopError(res, 404, 'not_found', `guess ${n}`);
+        assert.equal(res.headers['ratelimit-policy'], '"lookup-ip";q=3;w=60', `guess ${n}`);
+        assert.match(String(res.headers.ratelimit), new RegExp(`^"lookup-ip";r=${3 - n};t=\\d+$`), `guess ${n}`);
+      }
+      assertRateLimited(await status(4), 'guess 4');
+      assertRateLimited(await status(5), 'guess 5');
+      // The lookup spends the same budget: two status reads leave one lookup, then 429.
+      const other = address();
+      for (let n = 6; n <= 7; n++) assertShopError(await get(`/api/orders/SK-ENUM-0000-000${n}/status`, {}, other), 404, 'not_found', `guess ${n}`);
+      assertShopError(await post('/api/orders/query', { orderNo: 'SK-ENUM-0000-0008', email: EMAIL }, {}, other), 404, 'not_found', 'lookup after two status reads');
+      assertRateLimited(await get('/api/orders/SK-ENUM-0000-0009/status', {}, other), 'status after the shared budget is spent');
+      assertRateLimited(await post('/api/orders/query', { orderNo: 'SK-ENUM-0000-0010', email: EMAIL }, {}, other), 'lookup after the shared budget is spent');
     });
 
     test('order lookup: at most 2 requests per (order, e-mail) pair, whatever the address and letter case', async () => {

@@ -12,7 +12,8 @@ export {
   type CreatedApiKey,
   type KeyCredentials,
 } from './api-keys.js';
-export { TokenService, principalForSubject, type IssuedCustomerToken, type IssuedTokens, type TokenSubject } from './tokens.js';
+export { TokenService, type IssuedCustomerToken, type IssuedTokens, type TokenSubject } from './tokens.js';
+export { issueTokens, principalForAccessToken, pruneTokenFamilies, refreshTokens, type TokenDeps } from './token-families.js';
 export {
   guardSignedRequest,
   signBody,

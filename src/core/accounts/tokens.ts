@@ -1,5 +1,6 @@
 // Short-lived access tokens (JWT, HS256) for the token endpoint, and refresh tokens to renew them.
-// Every use re-checks the key or user behind the token, so revoking a key ends its tokens too.
+// Every use re-checks the key or user behind the token, so revoking a key ends its tokens too. Both
+// kinds name their login's family (`fam`); token-families.ts keeps the families and their rules.
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Db } from '../../db/index.js';
 import { deriveKey, randomBase62, type SecretBox } from '../crypto.js';
@@ -17,6 +18,13 @@ const SHOP_AUDIENCE = 'souk-shop';
 
 export type TokenSubject = { kind: 'key'; keyId: string } | { kind: 'user'; userId: number };
 
+/** A verified token: whose it is, the login family it belongs to, and its own id. */
+export interface VerifiedToken {
+  subject: TokenSubject;
+  family: string;
+  jti: string;
+}
+
 export interface IssuedTokens {
   token: string;
   token_type: 'Bearer';
@@ -31,6 +39,7 @@ interface Claims {
   key?: string;
   usr?: number;
   cus?: number;
+  fam?: string;
 }
 
 export interface IssuedCustomerToken {
@@ -49,24 +58,30 @@ export class TokenService {
     this.secret = new Uint8Array(deriveKey(masterKey, 'jwt-hs256'));
   }
 
-  async issue(subject: TokenSubject): Promise<IssuedTokens> {
+  /** Seconds until the last token of a pair issued now expires. */
+  get longestTtlSeconds(): number {
+    return Math.max(this.ttlSeconds, this.refreshTtlSeconds);
+  }
+
+  /** A token pair of `family`; the refresh token's id is `refreshJti` (the one the family records). */
+  async issue(subject: TokenSubject, family: string, refreshJti: string): Promise<IssuedTokens> {
     const now = Math.floor(Date.now() / 1000);
-    const claims: Claims = subject.kind === 'key' ? { typ: 'access', key: subject.keyId } : { typ: 'access', usr: subject.userId };
-    const sign = (typ: Claims['typ'], ttl: number) =>
+    const claims: Claims = subject.kind === 'key' ? { typ: 'access', key: subject.keyId, fam: family } : { typ: 'access', usr: subject.userId, fam: family };
+    const sign = (typ: Claims['typ'], ttl: number, jti: string) =>
       new SignJWT({ ...claims, typ })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt(now)
         .setExpirationTime(now + ttl)
-        .setJti(randomBase62(12))
+        .setJti(jti)
         .sign(this.secret);
     return {
-      token: await sign('access', this.ttlSeconds),
+      token: await sign('access', this.ttlSeconds, newTokenId()),
       token_type: 'Bearer',
       expires_in: this.ttlSeconds,
       expires_at: new Date((now + this.ttlSeconds) * 1000).toISOString().replace('.000Z', 'Z'),
-      refresh_token: await sign('refresh', this.refreshTtlSeconds),
+      refresh_token: await sign('refresh', this.refreshTtlSeconds, refreshJti),
       refresh_expires_in: this.refreshTtlSeconds,
     };
   }
@@ -100,8 +115,11 @@ export class TokenService {
     return payload.cus;
   }
 
-  /** Verifies signature, algorithm (HS256 only: `none` and others are refused), expiry and kind. */
-  async verify(token: string, expected: Claims['typ']): Promise<TokenSubject> {
+  /**
+   * Verifies signature, algorithm (HS256 only: `none` and others are refused), expiry and kind; a
+   * token without a family (minted before families existed) is refused.
+   */
+  async verify(token: string, expected: Claims['typ']): Promise<VerifiedToken> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }));
@@ -110,10 +128,17 @@ export class TokenService {
       throw new Unauthorized('The token is not valid.');
     }
     if (payload.typ !== expected) throw new Unauthorized(`This is not ${expected === 'access' ? 'an access' : 'a refresh'} token.`);
-    if (typeof payload.key === 'string') return { kind: 'key', keyId: payload.key };
-    if (typeof payload.usr === 'number') return { kind: 'user', userId: payload.usr };
+    const { fam: family, jti } = payload;
+    if (typeof family !== 'string' || typeof jti !== 'string') throw new Unauthorized('The token is not valid; request a new one (POST /api/v1/auth/token).');
+    if (typeof payload.key === 'string') return { subject: { kind: 'key', keyId: payload.key }, family, jti };
+    if (typeof payload.usr === 'number') return { subject: { kind: 'user', userId: payload.usr }, family, jti };
     throw new Unauthorized('The token is not valid.');
   }
+}
+
+/** A fresh random id for a token or a token family. */
+export function newTokenId(): string {
+  return randomBase62(16);
 }
 
 export interface TokenPrincipal {

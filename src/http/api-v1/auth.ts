@@ -1,10 +1,10 @@
 // Tokens: POST /auth/token with a username + password or a key id + the API key itself;
-// POST /auth/refresh trades a refresh token for a new pair.
+// POST /auth/refresh trades a refresh token for a new pair, once (core/accounts/token-families.ts).
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { NO_SECURITY, errorResponses } from '../schema-helpers.js';
-import { authenticateApiKey, checkLogin, principalForSubject } from '../../core/accounts/index.js';
+import { authenticateApiKey, checkLogin, issueTokens, refreshTokens } from '../../core/accounts/index.js';
 import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { LOGIN } from '../route-policy.js';
 import { setRateHeaders } from '../plugins/auth.js';
@@ -62,12 +62,12 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
         if (!username || !password) throw new ValidationFailed('Send both username and password.', [{ field: username ? 'password' : 'username', message: 'is required' }]);
         const login = await checkLogin(souk.db, username, password);
         if (!login) throw new Unauthorized('The username or password is wrong.');
-        return { ok: true, ...(await souk.tokens.issue({ kind: 'user', userId: login.userId })) };
+        return { ok: true, ...(await issueTokens(souk, { kind: 'user', userId: login.userId })) };
       }
       if (!keyId || !secret) throw new ValidationFailed('Send both key_id and secret.', [{ field: keyId ? 'secret' : 'key_id', message: 'is required' }]);
       const credentials = await authenticateApiKey(souk.db, souk.box, secret);
       if (!credentials || credentials.principal.keyId !== keyId) throw new Unauthorized('The key id or secret is wrong, or the key is revoked.');
-      return { ok: true, ...(await souk.tokens.issue({ kind: 'key', keyId })) };
+      return { ok: true, ...(await issueTokens(souk, { kind: 'key', keyId })) };
     },
   );
 
@@ -80,16 +80,14 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
         tags: ['auth'],
         operationId: 'refreshToken',
         summary: 'Refresh a token',
-        description: 'A new token pair for a refresh token, while the key or login behind it is still live.',
+        description:
+          'A new token pair for a refresh token, while the key or login behind it is still live. Each refresh token works once: ' +
+          'use the new one from the answer. A used one sent again is 401 and revokes every token of its login (log in again).',
         security: NO_SECURITY,
         body: RefreshRequest,
         response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
       },
     },
-    async (request) => {
-      const subject = await souk.tokens.verify(request.body.refresh_token, 'refresh');
-      await principalForSubject(souk.db, souk.box, subject);
-      return { ok: true, ...(await souk.tokens.issue(subject)) };
-    },
+    async (request) => ({ ok: true, ...(await refreshTokens(souk, request.body.refresh_token)) }),
   );
 }

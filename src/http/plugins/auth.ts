@@ -8,7 +8,7 @@ import {
   authenticateApiKey,
   hasScope,
   looksLikeApiKey,
-  principalForSubject,
+  principalForAccessToken,
   touchApiKey,
   verifyRequestSignature,
   type Principal,
@@ -87,8 +87,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
       return credentials;
     }
     if (presented.kind === 'jwt') {
-      const subject = await souk.tokens.verify(presented.value, 'access');
-      return principalForSubject(souk.db, souk.box, subject);
+      return principalForAccessToken(souk, presented.value);
     }
     throw new Unauthorized('Send an API key (Authorization: Bearer sk_live_… or X-API-Key) or a token from POST /api/v1/auth/token.');
   }

@@ -1,5 +1,6 @@
 // Seed 004's orders: create (balance payments with the customer's token), look one up by order
-// number + e-mail (rate limited as the document says), and read its status by number or id.
+// number + e-mail (rate limited as the document says), and read its status by number or id (limited
+// like the lookup).
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
@@ -104,11 +105,16 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
     '/orders/:id/status',
     {
       config: { auth: SHOP },
+      // The lookup's address budget, shared with it: unlimited, this route would be the cheap way
+      // to probe which order numbers (or time-ordered ids) exist, which the lookup keeps costly.
+      onRequest: async (request, reply) => spend(reply, 'lookup-ip', request.ip, LOOKUP_LIMITS.perIp),
       schema: {
         tags: ['shop'],
         operationId: 'shopOrderStatus',
         summary: 'Get order payment / fulfillment status',
-        description: 'By order number or order id. Never includes the delivered items.',
+        description:
+          'By order number or order id. Never includes the delivered items. Shares the order query\'s budget of 3 requests per IP per 60 s ' +
+          '(429 with Retry-After).',
         security: [],
         params: StatusParams,
         response: { 200: successObject({ order: Type.Ref('ShopOrderStatus') }), ...shopErrors(404, 429) },
