@@ -414,23 +414,20 @@ for (const kind of DATABASE_KINDS) {
       assertShopError(elsewhere, 404, 'not_found', 'another address');
     });
 
-    test('enumerating order numbers through GET /api/orders/:id/status is stopped at 3 per IP, a budget shared with the lookup', async () => {
+    test('enumerating order numbers through GET /api/orders/:id/status is stopped at 30 per IP', async () => {
       const from = address();
-      const status = (n: number) => get(`/api/orders/SK-ENUM-0000-000${n}/status`, {}, from);
-      for (let n = 1; n <= 3; n++) {
+      const status = (n: number) => get(`/api/orders/SK-ENUM-0000-${String(n).padStart(4, '0')}/status`, {}, from);
+      for (let n = 1; n <= 30; n++) {
         const res = await status(n);
         assertShopError(res, 404, 'not_found', `guess ${n}`);
-        assert.equal(res.headers['ratelimit-policy'], '"lookup-ip";q=3;w=60', `guess ${n}`);
-        assert.match(String(res.headers.ratelimit), new RegExp(`^"lookup-ip";r=${3 - n};t=\\d+$`), `guess ${n}`);
+        assert.equal(res.headers['ratelimit-policy'], '"status-ip";q=30;w=60', `guess ${n}`);
+        assert.match(String(res.headers.ratelimit), new RegExp(`^"status-ip";r=${30 - n};t=\\d+$`), `guess ${n}`);
       }
-      assertRateLimited(await status(4), 'guess 4');
-      assertRateLimited(await status(5), 'guess 5');
-      // The lookup spends the same budget: two status reads leave one lookup, then 429.
-      const other = address();
-      for (let n = 6; n <= 7; n++) assertShopError(await get(`/api/orders/SK-ENUM-0000-000${n}/status`, {}, other), 404, 'not_found', `guess ${n}`);
-      assertShopError(await post('/api/orders/query', { orderNo: 'SK-ENUM-0000-0008', email: EMAIL }, {}, other), 404, 'not_found', 'lookup after two status reads');
-      assertRateLimited(await get('/api/orders/SK-ENUM-0000-0009/status', {}, other), 'status after the shared budget is spent');
-      assertRateLimited(await post('/api/orders/query', { orderNo: 'SK-ENUM-0000-0010', email: EMAIL }, {}, other), 'lookup after the shared budget is spent');
+      assertRateLimited(await status(31), 'guess 31');
+      assertRateLimited(await status(32), 'guess 32');
+      // Another address has its own budget, and the lookup keeps its own.
+      assertShopError(await get('/api/orders/SK-ENUM-0000-0033/status', {}, address()), 404, 'not_found', 'another address');
+      assertShopError(await post('/api/orders/query', { orderNo: 'SK-ENUM-0000-0034', email: EMAIL }, {}, from), 404, 'not_found', 'the lookup from the same address');
     });
 
     test('order lookup: at most 2 requests per (order, e-mail) pair, whatever the address and letter case', async () => {

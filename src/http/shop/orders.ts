@@ -15,6 +15,11 @@ import { orderStatusView, orderView, shopErrors, successObject } from './views.j
 
 /** Seed 004: "3 requests per IP per 60 seconds and 2 requests per order/email pair per 60 seconds". */
 export const LOOKUP_LIMITS = { perIp: 3, perOrderAndEmail: 2, windowSeconds: 60 } as const;
+/**
+ * The status read's own address budget: enough for a checkout page polling every few seconds
+ * while a payment confirms, far too little to probe which order numbers exist.
+ */
+export const STATUS_LIMITS = { perIp: 30, windowSeconds: 60 } as const;
 
 const OneOf = <T extends string>(values: readonly T[], description: string) => Type.Unsafe<T>({ type: 'string', enum: [...values], description });
 
@@ -105,16 +110,15 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
     '/orders/:id/status',
     {
       config: { auth: SHOP },
-      // The lookup's address budget, shared with it: unlimited, this route would be the cheap way
-      // to probe which order numbers (or time-ordered ids) exist, which the lookup keeps costly.
-      onRequest: async (request, reply) => spend(reply, 'lookup-ip', request.ip, LOOKUP_LIMITS.perIp),
+      // Limited per address like the lookup: unlimited, this route would be the cheap way to probe
+      // which order numbers (or time-ordered ids) exist, which the lookup keeps costly.
+      onRequest: async (request, reply) => spend(reply, 'status-ip', request.ip, STATUS_LIMITS.perIp),
       schema: {
         tags: ['shop'],
         operationId: 'shopOrderStatus',
         summary: 'Get order payment / fulfillment status',
         description:
-          'By order number or order id. Never includes the delivered items. Shares the order query\'s budget of 3 requests per IP per 60 s ' +
-          '(429 with Retry-After).',
+          'By order number or order id. Never includes the delivered items. Limited to 30 requests per IP per 60 s (429 with Retry-After).',
         security: [],
         params: StatusParams,
         response: { 200: successObject({ order: Type.Ref('ShopOrderStatus') }), ...shopErrors(404, 429) },
