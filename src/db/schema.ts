@@ -131,6 +131,8 @@ export interface LedgerEntriesTable {
   reference: string | null;
   memo: string | null;
   actor: string | null;
+  /** `<account id>:<Idempotency-Key>` of the request that made a top-up or adjustment; unique. */
+  request_key: string | null;
   created_at: string;
 }
 

@@ -83,6 +83,32 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(again.json().account.id, retried.json().account.id);
     });
 
+    test('a top-up whose answer died with its process is not credited again by the retry that takes over the claim', async () => {
+      const buyer = await createReseller(t.souk, { name: 'Topped' });
+      const topUp = (key: string, amount: string) =>
+        t.app.inject({ method: 'POST', url: `/admin/api/accounts/${buyer.accountId}/wallets/topup`, headers: { ...bearer(t.adminKey), 'idempotency-key': key }, payload: { amount } });
+      const balance = async () => (await t.souk.db.selectFrom('wallets').select('balance_minor').where('account_id', '=', buyer.accountId).executeTakeFirst())?.balance_minor ?? 0;
+      for (const [key, path] of [['topup-crash', 'topup'], ['adjust-crash', 'adjust']] as const) {
+        const before = await balance();
+        const first =
+          path === 'topup'
+            ? await topUp(key, '25.00')
+            : await t.app.inject({ method: 'POST', url: `/admin/api/accounts/${buyer.accountId}/wallets/adjust`, headers: { ...bearer(t.adminKey), 'idempotency-key': key }, payload: { amount: '3.00', memo: 'goodwill' } });
+        assert.equal(first.statusCode, 200, first.body);
+        // The crash: the money moved and committed, the answer was never stored, the lease ran out.
+        await t.souk.db.updateTable('idempotency_answers').set({ status_code: null, response: null, locked_until: new Date(Date.now() - 1_000).toISOString() }).where('key', '=', key).execute();
+        const retry =
+          path === 'topup'
+            ? await topUp(key, '25.00')
+            : await t.app.inject({ method: 'POST', url: `/admin/api/accounts/${buyer.accountId}/wallets/adjust`, headers: { ...bearer(t.adminKey), 'idempotency-key': key }, payload: { amount: '3.00', memo: 'goodwill' } });
+        assert.equal(retry.statusCode, 200, retry.body);
+        assert.equal(await balance(), before + (path === 'topup' ? 2500 : 300), `${path}: credited once`);
+        assert.equal(retry.json().wallet.balance, first.json().wallet.balance);
+      }
+      const entries = await t.souk.db.selectFrom('ledger_entries').innerJoin('wallets', 'wallets.id', 'ledger_entries.wallet_id').select('ledger_entries.id').where('wallets.account_id', '=', buyer.accountId).execute();
+      assert.equal(entries.length, 2);
+    });
+
     test('a stored answer rests sealed', async () => {
       await createAccount('sealed-1', 'Kappa');
       const row = await t.souk.db.selectFrom('idempotency_answers').select('response').where('key', '=', 'sealed-1').executeTakeFirstOrThrow();

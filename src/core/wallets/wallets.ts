@@ -25,6 +25,8 @@ export interface LedgerWrite {
   reference?: string | null;
   memo?: string | null;
   actor?: string | null;
+  /** The request's own key (`<account id>:<Idempotency-Key>`): unique, so it moves money once. */
+  requestKey?: string | null;
 }
 
 /** The account's wallet in a currency, created empty on first use. */
@@ -50,7 +52,7 @@ export async function ensureWallet(tx: Db, accountId: number, currency: string):
   return tx.selectFrom('wallets').selectAll().where('account_id', '=', accountId).where('currency', '=', code).executeTakeFirstOrThrow();
 }
 
-const insertLedgerEntry = queryTemplate(['walletId', 'amount', 'balanceAfter', 'kind', 'reference', 'memo', 'actor', 'at'], (db, p) =>
+const insertLedgerEntry = queryTemplate(['walletId', 'amount', 'balanceAfter', 'kind', 'reference', 'memo', 'actor', 'requestKey', 'at'], (db, p) =>
   db.insertInto('ledger_entries').values({
     wallet_id: p.walletId,
     amount_minor: p.amount,
@@ -59,12 +61,13 @@ const insertLedgerEntry = queryTemplate(['walletId', 'amount', 'balanceAfter', '
     reference: p.reference,
     memo: p.memo,
     actor: p.actor,
+    request_key: p.requestKey,
     created_at: p.at,
   }),
 );
 
 async function writeLedger(tx: Db, walletId: number, amount: number, balanceAfter: number, entry: LedgerWrite) {
-  await insertLedgerEntry.run(tx, { walletId, amount, balanceAfter, kind: entry.kind, reference: entry.reference ?? null, memo: entry.memo ?? null, actor: entry.actor ?? null, at: nowIso() });
+  await insertLedgerEntry.run(tx, { walletId, amount, balanceAfter, kind: entry.kind, reference: entry.reference ?? null, memo: entry.memo ?? null, actor: entry.actor ?? null, requestKey: entry.requestKey ?? null, at: nowIso() });
 }
 
 // The debit runs on every order: a template, built and compiled once.
@@ -119,24 +122,35 @@ export async function listWallets(db: Db, accountId: number): Promise<Wallet[]> 
   return db.selectFrom('wallets').selectAll().where('account_id', '=', accountId).orderBy('currency').execute();
 }
 
-/** A top-up by the shop (money received outside Souk). */
-export async function topUpWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo?: string; actor: string }): Promise<Wallet> {
+/** True when a request with this key already moved money (its ledger entry exists). */
+async function alreadyDone(tx: Db, requestKey: string | undefined): Promise<boolean> {
+  if (requestKey === undefined) return false;
+  return (await tx.selectFrom('ledger_entries').select('id').where('request_key', '=', requestKey).executeTakeFirst()) !== undefined;
+}
+
+/**
+ * A top-up by the shop (money received outside Souk). With a `requestKey`, at most once: a
+ * request with a key that already credited answers with the wallet as it is.
+ */
+export async function topUpWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo?: string; actor: string; requestKey?: string }): Promise<Wallet> {
   const topped = await db.transaction().execute(async (tx) => {
     const wallet = await ensureWallet(tx, input.accountId, input.currency);
-    await creditWallet(tx, wallet.id, input.amountMinor, { kind: 'topup', memo: input.memo ?? null, actor: input.actor });
+    if (await alreadyDone(tx, input.requestKey)) return wallet;
+    await creditWallet(tx, wallet.id, input.amountMinor, { kind: 'topup', memo: input.memo ?? null, actor: input.actor, requestKey: input.requestKey });
     return tx.selectFrom('wallets').selectAll().where('id', '=', wallet.id).executeTakeFirstOrThrow();
   });
   wakeDispatchers(db);
   return topped;
 }
 
-/** A correction, up or down, that must say why. A downward one may not pass the credit limit. */
-export async function adjustWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo: string; actor: string }): Promise<Wallet> {
+/** A correction, up or down, that must say why. A downward one may not pass the credit limit. At most once per `requestKey`. */
+export async function adjustWallet(db: Db, input: { accountId: number; amountMinor: number; currency: string; memo: string; actor: string; requestKey?: string }): Promise<Wallet> {
   if (!input.memo.trim()) throw new ValidationFailed('An adjustment needs a memo saying why.', [{ field: 'memo', message: 'is required' }]);
   if (input.amountMinor === 0) throw new ValidationFailed('An adjustment of zero changes nothing.', [{ field: 'amount', message: 'must not be zero' }]);
   const adjusted = await db.transaction().execute(async (tx) => {
     const wallet = await ensureWallet(tx, input.accountId, input.currency);
-    const entry = { kind: 'adjustment' as const, memo: input.memo.trim(), actor: input.actor };
+    if (await alreadyDone(tx, input.requestKey)) return wallet;
+    const entry = { kind: 'adjustment' as const, memo: input.memo.trim(), actor: input.actor, requestKey: input.requestKey };
     if (input.amountMinor > 0) await creditWallet(tx, wallet.id, input.amountMinor, entry);
     else await debitWallet(tx, wallet.id, -input.amountMinor, entry);
     return tx.selectFrom('wallets').selectAll().where('id', '=', wallet.id).executeTakeFirstOrThrow();

@@ -3,6 +3,8 @@
 //   written in the order's transaction, so a retry after a crash finds the committed order;
 // - `idempotency_keys` gets an id (so `souk rekey` can seal its answers again, chunk by chunk) and
 //   a lease: a claim whose request never finished is free again once `locked_until` has passed;
+// - a top-up or adjustment made with an `Idempotency-Key` keeps it in its ledger entry (unique), so
+//   a retry that takes over a dead claim finds the money already moved instead of moving it again;
 // - a remembered signature keeps what bound it (the request's own reference), so a byte-identical
 //   retry gets the original answer while the same signature with another reference is refused.
 import { sql, type Transaction } from 'kysely';
@@ -32,6 +34,9 @@ async function up(tx: Transaction<Database>, dialect: Dialect): Promise<void> {
   await sql`insert into idempotency_answers (account_id, key, request_hash, status_code, response, locked_until, created_at, expires_at)
             select account_id, key, request_hash, status_code, response, null, created_at, expires_at from idempotency_keys`.execute(tx);
   await tx.schema.dropTable('idempotency_keys').execute();
+
+  await tx.schema.alterTable('ledger_entries').addColumn('request_key', 'varchar(240)').execute();
+  await tx.schema.createIndex('ledger_entries_request_key').on('ledger_entries').column('request_key').unique().execute();
 
   await tx.schema.alterTable('seen_signatures').addColumn('binding', 'varchar(240)').execute();
 }

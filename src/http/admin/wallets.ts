@@ -9,6 +9,7 @@ import { ValidationFailed } from '../../core/errors.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
 import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
 import { adjustWallet, listFxRates, listLedgerEntries, listWallets, MAX_FX_RATE, setFxRate, topUpWallet, type LedgerEntry, type Wallet } from '../../core/wallets/index.js';
+import { claimedRequestKey } from '../plugins/idempotency.js';
 import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
 import { adminActor } from './actor.js';
@@ -130,7 +131,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
       const account = await getAccount(souk.db, request.params.id);
       const currency = (request.body.currency ?? account.currency).toUpperCase();
       const amount = amountMinor(request.body.amount, currency, 'positive');
-      const wallet = await topUpWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: adminActor(request) });
+      const wallet = await topUpWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: adminActor(request), requestKey: claimedRequestKey(request) });
       return { ok: true, wallet: walletView(wallet) };
     },
   );
@@ -153,7 +154,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
       const account = await getAccount(souk.db, request.params.id);
       const currency = (request.body.currency ?? account.currency).toUpperCase();
       const amount = amountMinor(request.body.amount, currency, 'signed');
-      const wallet = await adjustWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: adminActor(request) });
+      const wallet = await adjustWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: adminActor(request), requestKey: claimedRequestKey(request) });
       return { ok: true, wallet: walletView(wallet) };
     },
   );

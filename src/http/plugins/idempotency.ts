@@ -35,6 +35,14 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return key;
 }
 
+/**
+ * The claimed key as work can record it (`<account id>:<key>`), so work that must happen once
+ * (moving money) can refuse to happen twice even if its first answer was lost with its process.
+ */
+export function claimedRequestKey(request: FastifyRequest): string | undefined {
+  return request.idempotency ? `${request.idempotency.accountId}:${request.idempotency.key}` : undefined;
+}
+
 export const idempotencyPlugin = fp(async function idempotencyPlugin(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.decorateRequest('idempotency', null);
   app.decorateRequest('idempotencyKey', null);
