@@ -569,7 +569,9 @@ for (const kind of DATABASE_KINDS) {
           admin: (await token({ username: 'fuzz-admin', password: 'correct horse battery' })).token,
           reseller: resellerTokens.token,
         },
-        refreshToken: resellerTokens.refresh_token,
+        // A login of its own: the fuzz sends this refresh token again and again, and a used one
+        // revokes its family; the reseller's access token above must stay good.
+        refreshToken: (await token({ key_id: reseller.keyId, secret: reseller.apiKey })).refresh_token,
         signed: {
           admin: { optional: await signedKey(adminAccountId, false), required: await signedKey(adminAccountId, true) },
           reseller: { optional: await signedKey(reseller.accountId, false), required: await signedKey(reseller.accountId, true) },
