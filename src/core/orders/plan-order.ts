@@ -235,7 +235,7 @@ export class PlacementReads {
   }
 
   async product(db: Db, reference: string | number): Promise<Product> {
-    const key = String(reference).trim();
+    const key = String(reference);
     const hit = this.cached ? this.cache.products.get(key) : undefined;
     if (hit) return hit;
     const product = await findProduct(db, reference);
