@@ -16,6 +16,7 @@ import { adminRoutes } from './http/admin/index.js';
 import { partnerRoutes } from './http/partner/index.js';
 import { shopRoutes } from './http/shop/index.js';
 import { CategorySchema, CategoryTypeSchema, ProductSchema } from './http/api-v1/catalog-views.js';
+import { buildValidator } from './http/validators.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -57,7 +58,8 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
-    ajv: { customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
+    // Bodies are validated without type coercion, path and query with it (validators.ts).
+    schemaController: { compilersFactory: { buildValidator } },
     // Bad percent-encoding and over-long path parameters are found by the router, before any
     // route or error handler; answer them with the same envelope.
     frameworkErrors: (error, request, reply) => sendError(request, reply, error),

@@ -15,7 +15,10 @@ import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from './
 const PlaceOrderBody = Type.Object(
   {
     product: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 160 })], { description: 'Product id, code or slug.' })),
-    item_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 160 })], { description: 'Seed 003: the product id from GET /products.' })),
+    // Seed 003's clients send the id as a number or as a string of digits; nothing else is an id.
+    item_id: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*$', maxLength: 20 })], { description: 'Seed 003: the product id from GET /products, as a number or a string of digits.' }),
+    ),
     quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: "Defaults to the product's min_quantity." })),
     client_order_id: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Your own unique id: a retry with the same id and body returns the original order; a different body is 422.' })),
     fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: MAX_CHECKOUT_FIELDS, description: "Values for the product's checkout fields." })),
