@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import secureJson from 'secure-json-parse';
 import type { Souk } from './app.js';
+import { applyBodySize, standardBodyLimit } from './http/body-limits.js';
+import { parseJsonBody } from './http/json-body.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { errorsPlugin, sendError } from './http/plugins/errors.js';
 import { inputPlugin } from './http/plugins/input.js';
@@ -54,7 +55,8 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: souk.config.trustProxy,
-    bodyLimit: souk.config.bodyLimitBytes,
+    // Per route (config.bodySize, see body-limits.ts); SOUK_BODY_LIMIT is the ceiling.
+    bodyLimit: standardBodyLimit(souk.config.bodyLimitBytes),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
@@ -72,13 +74,13 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   app.addContentTypeParser(/^application\/([a-z.+-]*\+)?json(; (charset="utf-8"|(?!charset=)[^=;]+="[^"]*"))*$/i, { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     request.rawBody = text;
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
-    } catch {
-      done(new SyntaxError('The body is not valid JSON.'), undefined);
+      done(null, parseJsonBody(text));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
+  app.addHook('onRoute', applyBodySize(souk.config.bodyLimitBytes));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -73,7 +73,7 @@ export async function eventRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   app.post<{ Body: AckBody }>(
     '/webhooks/ack',
     {
-      config: { auth: needs('orders:read') },
+      config: { auth: needs('orders:read'), bodySize: 'small' },
       schema: {
         tags: ['events'],
         operationId: 'ackWebhook',

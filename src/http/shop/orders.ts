@@ -46,7 +46,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   app.post<{ Body: CreateOrderBody }>(
     '/orders',
     {
-      config: { auth: SHOP },
+      config: { auth: SHOP, bodySize: 'small' },
       schema: {
         tags: ['shop'],
         operationId: 'shopCreateOrder',
@@ -72,7 +72,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   app.post<{ Body: QueryBody }>(
     '/orders/query',
     {
-      config: { auth: SHOP },
+      config: { auth: SHOP, bodySize: 'small' },
       // Every request counts against the address, even a malformed one; the pair once it is known.
       onRequest: async (request, reply) => spend(reply, 'lookup-ip', request.ip, LOOKUP_LIMITS.perIp),
       preHandler: async (request, reply) => {
