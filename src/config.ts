@@ -86,7 +86,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_REFRESH_TOKEN_TTL', default: '604800', meaning: 'refresh token lifetime, seconds' },
   { env: 'SOUK_CUSTOMER_TOKEN_TTL', default: '86400', meaning: "shop customer token lifetime, seconds (good only on the shop profile at /api)" },
   { env: 'SOUK_SIGNATURE_WINDOW', default: '120', meaning: 'allowed clock drift for signed requests, seconds' },
-  { env: 'SOUK_BODY_LIMIT', default: '1048576', meaning: 'largest accepted request body, bytes' },
+  { env: 'SOUK_BODY_LIMIT', default: '1048576', meaning: 'largest request body, bytes, of the routes that take bulk input (codes to fulfil an order, product texts); the rest take 64 KB, logins, tokens and lookups 8 KB (or this, if lower); stock uploads 8 MB (or this, if higher)' },
   { env: 'SOUK_METRICS_TOKEN', default: 'unset', meaning: 'when set, `/metrics` requires `Authorization: Bearer <token>`' },
 ];
 

@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import secureJson from 'secure-json-parse';
 import type { Souk } from './app.js';
+import { applyBodySize, standardBodyLimit } from './http/body-limits.js';
+import { parseJsonBody } from './http/json-body.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { errorsPlugin, sendError } from './http/plugins/errors.js';
 import { inputPlugin } from './http/plugins/input.js';
@@ -16,6 +17,7 @@ import { adminRoutes } from './http/admin/index.js';
 import { partnerRoutes } from './http/partner/index.js';
 import { shopRoutes } from './http/shop/index.js';
 import { CategorySchema, CategoryTypeSchema, ProductSchema } from './http/api-v1/catalog-views.js';
+import { buildValidator } from './http/validators.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -53,11 +55,13 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: souk.config.trustProxy,
-    bodyLimit: souk.config.bodyLimitBytes,
+    // Per route (config.bodySize, see body-limits.ts); SOUK_BODY_LIMIT is the ceiling.
+    bodyLimit: standardBodyLimit(souk.config.bodyLimitBytes),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
-    ajv: { customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
+    // Bodies are validated without type coercion, path and query with it (validators.ts).
+    schemaController: { compilersFactory: { buildValidator } },
     // Bad percent-encoding and over-long path parameters are found by the router, before any
     // route or error handler; answer them with the same envelope.
     frameworkErrors: (error, request, reply) => sendError(request, reply, error),
@@ -70,13 +74,13 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   app.addContentTypeParser(/^application\/([a-z.+-]*\+)?json(; (charset="utf-8"|(?!charset=)[^=;]+="[^"]*"))*$/i, { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     request.rawBody = text;
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
-    } catch {
-      done(new SyntaxError('The body is not valid JSON.'), undefined);
+      done(null, parseJsonBody(text));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
+  app.addHook('onRoute', applyBodySize(souk.config.bodyLimitBytes));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

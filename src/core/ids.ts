@@ -7,6 +7,16 @@ export function isRowId(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= MAX_ROW_ID;
 }
 
+/**
+ * The row id a reference spells, only when it is written as canonical decimal digits ("9", never
+ * "09", " 9", "9e0" or "0x9": JavaScript's Number would read all of those as 9); else undefined.
+ */
+export function rowIdOf(reference: string): number | undefined {
+  if (!/^[1-9][0-9]{0,9}$/.test(reference)) return undefined;
+  const id = Number(reference);
+  return isRowId(id) ? id : undefined;
+}
+
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let pool = Buffer.alloc(0);
 let offset = 0;

@@ -4,7 +4,7 @@ import type { Db } from '../../db/index.js';
 import type { CategoryRow, CategoryTypeRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { Conflict, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
-import { isRowId } from '../ids.js';
+import { rowIdOf } from '../ids.js';
 import { parseLocalized, type Localized } from './i18n.js';
 import { changeCatalog, type CatalogDeps } from './version.js';
 
@@ -48,7 +48,8 @@ function checkSlug(slug: unknown, problems: FieldProblem[]): string {
 export async function findCategory(db: Db, reference: string | number): Promise<Category> {
   const text = String(reference);
   const query = db.selectFrom('categories').selectAll();
-  const row = /^\d+$/.test(text) ? (isRowId(Number(text)) ? await query.where('id', '=', Number(text)).executeTakeFirst() : undefined) : await query.where('slug', '=', text).executeTakeFirst();
+  const id = rowIdOf(text);
+  const row = id !== undefined ? await query.where('id', '=', id).executeTakeFirst() : await query.where('slug', '=', text).executeTakeFirst();
   if (!row) throw new NotFound(`No category "${text}".`);
   return toCategory(row);
 }

@@ -5,7 +5,7 @@ import type { ProductRow } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { Conflict, ItemNotFound, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
 import { recordProductChange, wakeDispatchers } from '../events/index.js';
-import { isRowId } from '../ids.js';
+import { rowIdOf } from '../ids.js';
 import { formatMinor, isCurrencyCode, MAX_MINOR, parseMinor, timesQuantity } from '../money.js';
 import { findCategory } from './categories.js';
 import { parseLocalized, type Localized } from './i18n.js';
@@ -139,7 +139,8 @@ async function resolvePlacement(tx: Db, input: ProductInput, current: Product | 
   if (input.type !== undefined && input.type !== null) {
     const text = String(input.type);
     let query = tx.selectFrom('category_types').select(['id', 'category_id']);
-    query = /^\d+$/.test(text) && isRowId(Number(text)) ? query.where('id', '=', Number(text)) : query.where('slug', '=', text);
+    const id = rowIdOf(text);
+    query = id !== undefined ? query.where('id', '=', id) : query.where('slug', '=', text);
     if (categoryId !== null) query = query.where('category_id', '=', categoryId);
     const type = await query.executeTakeFirst();
     if (!type) problems.push({ field: 'type', message: `no type "${text}"${categoryId !== null ? ' in that category' : ''}` });
@@ -285,10 +286,10 @@ const selectByIdCodeOrSlug = queryTemplate(['text', 'id'], (db, p) =>
   db.selectFrom('products').selectAll().where((eb) => eb.or([eb('code', '=', p.text), eb('slug', '=', p.text), eb('id', '=', p.id)])),
 );
 
-/** Finds a product by integer id, code or slug (in that order); any status. */
+/** Finds a product by id (canonical digits only, see rowIdOf), code or slug, in that order; any status. */
 export async function findProduct(db: Db, reference: string | number): Promise<Product> {
-  const text = String(reference).trim();
-  const id = /^\d{1,15}$/.test(text) && isRowId(Number(text)) ? Number(text) : undefined;
+  const text = String(reference);
+  const id = rowIdOf(text);
   // One query for all three readings; an id wins over a code, a code over a slug.
   const rows: ProductRow[] = await (id === undefined ? selectByCodeOrSlug.run(db, { text }) : selectByIdCodeOrSlug.run(db, { text, id }));
   const row = rows.find((r) => r.id === id) ?? rows.find((r) => r.code === text) ?? rows.find((r) => r.slug === text);

@@ -5,6 +5,7 @@
 import type { Db } from '../../db/index.js';
 import type { ChangeBus } from '../../platform/bus.js';
 import { ValidationFailed } from '../errors.js';
+import { rowIdOf } from '../ids.js';
 import { toCategory, type Category, type CategoryType } from './categories.js';
 import { localizedText } from './i18n.js';
 import { toProduct, type Product } from './products.js';
@@ -241,10 +242,9 @@ export function queryCatalog(snapshot: CatalogSnapshot, query: CatalogQuery): Ca
 
 /** An active product by id, code or slug, from the snapshot. */
 export function findCatalogEntry(snapshot: CatalogSnapshot, reference: string): CatalogEntry | undefined {
-  if (/^\d{1,15}$/.test(reference)) {
-    const byId = snapshot.byId.get(Number(reference));
-    if (byId) return byId;
-  }
+  const id = rowIdOf(reference);
+  const byId = id === undefined ? undefined : snapshot.byId.get(id);
+  if (byId) return byId;
   return snapshot.byCode.get(reference) ?? snapshot.bySlug.get(reference);
 }
 

@@ -4,7 +4,7 @@
 // charge the customer's CNY or USD wallet through placeOrder; nothing is reserved before that.
 import { findProduct, type Product } from '../catalog/index.js';
 import { DomainError, InvalidCoupon, ItemNotFound, PaymentMethodUnavailable, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
-import { isRowId } from '../ids.js';
+import { rowIdOf } from '../ids.js';
 import { placeOrder, type OrderDeps, type PlacedOrder } from '../orders/index.js';
 import { WALLET_CURRENCY, isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
 import type { Customer } from './customers.js';
@@ -26,13 +26,12 @@ function invalid(problem: FieldProblem): never {
   throw new ValidationFailed(`The order is not valid: ${problem.field} ${problem.message}.`, [problem]);
 }
 
-async function orderedProduct(deps: OrderDeps, productId: string): Promise<Product> {
-  const reference = productId.trim();
-  if (!/^\d{1,15}$/.test(reference)) {
-    invalid({ field: 'productId', message: `must be the product id from GET /api/products (a number such as "12"), not the slug or code; "${reference.slice(0, 60)}" is not an id` });
+async function orderedProduct(deps: OrderDeps, reference: string): Promise<Product> {
+  if (!/^[0-9]{1,15}$/.test(reference)) {
+    invalid({ field: 'productId', message: `must be the product id from GET /api/products (digits such as "12"), not the slug or code; "${reference.slice(0, 60)}" is not an id` });
   }
-  const id = Number(reference);
-  if (!isRowId(id)) throw new ItemNotFound(reference);
+  const id = rowIdOf(reference);
+  if (id === undefined) throw new ItemNotFound(reference);
   const product = await findProduct(deps.db, id);
   // findProduct also reads codes and slugs; a product whose code happens to be these digits is not it.
   if (product.id !== id || product.status !== 'active') throw new ItemNotFound(reference);

@@ -19,7 +19,8 @@ import type { PlaceOrderInput } from './place-order.js';
 import type { OrderEvent } from './read-orders.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 
-const MAX_FIELDS = 20;
+/** Checkout fields an order may carry; more is refused before anything reads them. */
+export const MAX_CHECKOUT_FIELDS = 20;
 const MAX_FIELD_LENGTH = 500;
 
 const NUMBER_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -31,9 +32,9 @@ function orderNumber(): string {
 
 function checkFields(declared: CheckoutField[], given: Record<string, string>, problems: FieldProblem[]): Record<string, string> {
   const entries = Object.entries(given);
-  if (entries.length > MAX_FIELDS) problems.push({ field: 'fields', message: `at most ${MAX_FIELDS} fields` });
+  if (entries.length > MAX_CHECKOUT_FIELDS) problems.push({ field: 'fields', message: `at most ${MAX_CHECKOUT_FIELDS} fields` });
   const out: Record<string, string> = {};
-  for (const [name, value] of entries.slice(0, MAX_FIELDS)) {
+  for (const [name, value] of entries.slice(0, MAX_CHECKOUT_FIELDS)) {
     if (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH) problems.push({ field: `fields.${name}`, message: `must be text of at most ${MAX_FIELD_LENGTH} characters` });
     else out[name] = value.trim();
   }
@@ -245,7 +246,7 @@ export class PlacementReads {
   }
 
   async product(db: Db, reference: string | number): Promise<Product> {
-    const key = String(reference).trim();
+    const key = String(reference);
     const hit = this.cached ? this.cache.products.get(key) : undefined;
     if (hit) return hit;
     const product = await findProduct(db, reference);

@@ -21,6 +21,8 @@ import { MAX_ROW_ID } from '../../core/ids.js';
 import { categoryTypeView, categoryView, CheckoutFieldSchema, productView } from '../api-v1/catalog-views.js';
 
 const ADMIN = needs('admin');
+/** Writes that carry names and descriptions in every language, which can pass the usual 64 KB. */
+const TEXTS = { auth: ADMIN, bodySize: 'bulk' } as const;
 const Localized = Type.Union([Type.String({ maxLength: 10000 }), Type.Record(Type.String(), Type.String())], { description: 'Text, or {en, ar, zh, …}.' });
 
 const CategoryBody = Type.Object({
@@ -65,12 +67,12 @@ export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk:
 
   app.post<{ Body: Static<typeof CategoryBody> }>(
     '/categories',
-    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminCreateCategory', summary: 'Create a category', security: ADMIN_SECURITY, body: CategoryBody, response: { 201: okObject({ category: Type.Ref('Category') }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminCreateCategory', summary: 'Create a category', security: ADMIN_SECURITY, body: CategoryBody, response: { 201: okObject({ category: Type.Ref('Category') }), ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request, reply) => reply.code(201).send({ ok: true, category: categoryView(await createCategory(deps, request.body)) }),
   );
   app.patch<{ Params: Static<typeof RefParams>; Body: Static<typeof CategoryPatch> }>(
     '/categories/:ref',
-    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminUpdateCategory', summary: 'Change a category', security: ADMIN_SECURITY, params: RefParams, body: CategoryPatch, response: { 200: okObject({ category: Type.Ref('Category') }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminUpdateCategory', summary: 'Change a category', security: ADMIN_SECURITY, params: RefParams, body: CategoryPatch, response: { 200: okObject({ category: Type.Ref('Category') }), ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request) => ({ ok: true, category: categoryView(await updateCategory(deps, request.params.ref, request.body)) }),
   );
   app.delete<{ Params: Static<typeof RefParams> }>(
@@ -83,7 +85,7 @@ export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk:
   );
   app.post<{ Params: Static<typeof RefParams>; Body: Static<typeof TypeBody> }>(
     '/categories/:ref/types',
-    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminCreateCategoryType', summary: 'Add a type to a category', security: ADMIN_SECURITY, params: RefParams, body: TypeBody, response: { 201: okObject({ type: Type.Ref('CategoryType') }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminCreateCategoryType', summary: 'Add a type to a category', security: ADMIN_SECURITY, params: RefParams, body: TypeBody, response: { 201: okObject({ type: Type.Ref('CategoryType') }), ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request, reply) => reply.code(201).send({ ok: true, type: categoryTypeView(await createCategoryType(deps, request.params.ref, request.body)) }),
   );
   app.delete<{ Params: Static<typeof IdParams> }>(
@@ -115,7 +117,7 @@ export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk:
   );
   app.post<{ Body: Static<typeof ProductBody> }>(
     '/products',
-    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminCreateProduct', summary: 'Create a product', security: ADMIN_SECURITY, body: ProductBody, response: { 201: okObject({ product: Type.Ref('Product') }), ...errorResponses(400, 401, 403, 409) } } },
+    { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminCreateProduct', summary: 'Create a product', security: ADMIN_SECURITY, body: ProductBody, response: { 201: okObject({ product: Type.Ref('Product') }), ...errorResponses(400, 401, 403, 409) } } },
     async (request, reply) => reply.code(201).send({ ok: true, product: await view(await createProduct(deps, request.body)) }),
   );
   app.get<{ Params: Static<typeof RefParams> }>(
@@ -125,7 +127,7 @@ export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk:
   );
   app.patch<{ Params: Static<typeof RefParams>; Body: Static<typeof ProductPatch> }>(
     '/products/:ref',
-    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminUpdateProduct', summary: 'Change a product', security: ADMIN_SECURITY, params: RefParams, body: ProductPatch, response: { 200: okObject({ product: Type.Ref('Product') }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminUpdateProduct', summary: 'Change a product', security: ADMIN_SECURITY, params: RefParams, body: ProductPatch, response: { 200: okObject({ product: Type.Ref('Product') }), ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request) => ({ ok: true, product: await view(await updateProduct(deps, request.params.ref, request.body)) }),
   );
   app.delete<{ Params: Static<typeof RefParams> }>(

@@ -146,7 +146,8 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
   app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof FulfilBody> }>(
     '/orders/:id/fulfil',
     {
-      config: { auth: ADMIN },
+      // A code for every unit of an order of up to 100,000.
+      config: { auth: ADMIN, bodySize: 'bulk' },
       schema: {
         tags: ['admin'],
         operationId: 'adminFulfilOrder',

@@ -34,7 +34,7 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
   app.post<{ Body: Static<typeof TokenRequest> }>(
     '/auth/token',
     {
-      config: { auth: LOGIN },
+      config: { auth: LOGIN, bodySize: 'small' },
       schema: {
         tags: ['auth'],
         operationId: 'createToken',
@@ -75,7 +75,7 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
   app.post<{ Body: Static<typeof RefreshRequest> }>(
     '/auth/refresh',
     {
-      config: { auth: LOGIN },
+      config: { auth: LOGIN, bodySize: 'small' },
       schema: {
         tags: ['auth'],
         operationId: 'refreshToken',

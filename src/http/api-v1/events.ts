@@ -73,7 +73,7 @@ export async function eventRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   app.post<{ Body: AckBody }>(
     '/webhooks/ack',
     {
-      config: { auth: needs('orders:read'), reference: { kind: 'nature' } },
+      config: { auth: needs('orders:read'), reference: { kind: 'nature' }, bodySize: 'small' },
       schema: {
         tags: ['events'],
         operationId: 'ackWebhook',

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { cancelOrder, findAccountOrderId, listAccountOrders, loadOrderDetail, placeOrder, ORDER_STATUSES } from '../../core/orders/index.js';
+import { cancelOrder, findAccountOrderId, listAccountOrders, loadOrderDetail, placeOrder, MAX_CHECKOUT_FIELDS, ORDER_STATUSES } from '../../core/orders/index.js';
 import { isRowId } from '../../core/ids.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
@@ -15,12 +15,15 @@ import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from './
 const PlaceOrderBody = Type.Object(
   {
     product: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 160 })], { description: 'Product id, code or slug.' })),
-    item_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 160 })], { description: 'Seed 003: the product id from GET /products.' })),
+    // Seed 003's clients send the id as a number or as a string of digits; nothing else is an id.
+    item_id: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*$', maxLength: 20 })], { description: 'Seed 003: the product id from GET /products, as a number or a string of digits.' }),
+    ),
     quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: "Defaults to the product's min_quantity." })),
     client_order_id: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Your own unique id: a retry with the same id and body returns the original order; a different body is 422.' })),
-    fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { description: "Values for the product's checkout fields." })),
+    fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: MAX_CHECKOUT_FIELDS, description: "Values for the product's checkout fields." })),
     player_id: Type.Optional(Type.String({ maxLength: 500, description: 'Seed 003: same as fields.player_id.' })),
-    checkout: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { description: 'Seed 003: checkout fields (cf_*, …), merged into fields.' })),
+    checkout: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: MAX_CHECKOUT_FIELDS, description: 'Seed 003: checkout fields (cf_*, …), merged into fields.' })),
     buyer: Type.Optional(Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })) })),
     delivery_channel: Type.Optional(Type.Union([Type.Literal('api'), Type.Literal('email')])),
     callback_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),

@@ -21,7 +21,7 @@ export async function partnerRoutes(app: FastifyInstance, { souk }: { souk: Souk
   app.post<{ Body: AckBody }>(
     '/webhooks/ack',
     {
-      config: { auth: needsSigned('orders:read'), reference: { kind: 'nature' } },
+      config: { auth: needsSigned('orders:read'), reference: { kind: 'nature' }, bodySize: 'small' },
       schema: {
         tags: ['partner'],
         operationId: 'partnerAckWebhook',

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { ValidationFailed } from '../../core/errors.js';
-import { findAccountOrderId, loadOrderDetail, placeOrder, type PlaceOrderInput } from '../../core/orders/index.js';
+import { findAccountOrderId, loadOrderDetail, placeOrder, MAX_CHECKOUT_FIELDS, type PlaceOrderInput } from '../../core/orders/index.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
 import { needsSigned } from '../route-policy.js';
 import { errorResponses, okObject } from '../schema-helpers.js';
@@ -26,7 +26,7 @@ const PlaceBody = Type.Object({
   ),
   callback_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://', description: 'Receives the order events, signed.' })),
   quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: "Souk extension; defaults to the product's min_quantity." })),
-  fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { description: "Souk extension: the product's checkout fields." })),
+  fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: MAX_CHECKOUT_FIELDS, description: "Souk extension: the product's checkout fields." })),
 });
 type PlaceBody = Static<typeof PlaceBody>;
 

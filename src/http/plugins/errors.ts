@@ -14,9 +14,11 @@ interface AjvIssue {
 }
 
 const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: '', params: '', headers: 'header ' };
+/** Bad fields named in one answer: a body can hold thousands, and the first ones say what to fix. */
+const MAX_NAMED_FIELDS = 20;
 
-/** Turns schema-validation output into one problem per bad field, named as the client sent it. */
-function fieldProblems(issues: AjvIssue[], context: string | undefined): FieldProblem[] {
+/** Turns schema-validation output into one problem per bad field (the first MAX_NAMED_FIELDS), named as the client sent it. */
+function fieldProblems(issues: AjvIssue[], context: string | undefined): { problems: FieldProblem[]; more: boolean } {
   const prefix = CONTEXT_PREFIX[context ?? 'body'] ?? '';
   const seen = new Set<string>();
   const problems: FieldProblem[] = [];
@@ -36,17 +38,18 @@ function fieldProblems(issues: AjvIssue[], context: string | undefined): FieldPr
           ? `must be one of ${params.allowedValues.map(String).join(', ')}`
           : (issue.message ?? 'is not valid');
     if (seen.has(name + message)) continue;
+    if (problems.length === MAX_NAMED_FIELDS) return { problems, more: true };
     seen.add(name + message);
     problems.push({ field: name, message });
   }
-  return problems;
+  return { problems, more: false };
 }
 
 function describeFastifyError(error: FastifyError): { status: number; code: string; message: string; details?: Record<string, unknown> } | undefined {
   if (error.validation) {
-    const fields = fieldProblems(error.validation as AjvIssue[], error.validationContext);
+    const { problems: fields, more } = fieldProblems(error.validation as AjvIssue[], error.validationContext);
     const list = fields.map((f) => `${f.field} ${f.message}`).join('; ');
-    return { status: 400, code: 'validation_error', message: `The request is not valid: ${list}.`, details: { fields } };
+    return { status: 400, code: 'validation_error', message: `The request is not valid: ${list}${more ? '; and more' : ''}.`, details: { fields } };
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

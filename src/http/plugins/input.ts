@@ -1,8 +1,9 @@
 // Two kinds of input that pass schema validation but must never reach the core:
 // - U+0000 in any text (path, query, body): PostgreSQL cannot store or even compare it, and no
 //   name, code or credential needs it. Refused the same way on both databases.
-// - Non-finite numbers: Ajv's type coercion turns strings like "1e309" or "Infinity" into
-//   Infinity, which then skips `minimum`/`maximum`. Refused after validation.
+// - Non-finite numbers: JSON.parse reads 1e309 in a body, and Ajv's coercion of path and query text
+//   reads "1e309" or "Infinity", as Infinity, which then skips `minimum`/`maximum`. Refused after
+//   validation.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ValidationFailed } from '../../core/errors.js';

@@ -52,7 +52,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   app.post<{ Body: CreateOrderBody }>(
     '/orders',
     {
-      config: { auth: SHOP, idempotency: { kind: 'order' } },
+      config: { auth: SHOP, idempotency: { kind: 'order' }, bodySize: 'small' },
       schema: {
         tags: ['shop'],
         operationId: 'shopCreateOrder',
@@ -83,7 +83,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   app.post<{ Body: QueryBody }>(
     '/orders/query',
     {
-      config: { auth: SHOP },
+      config: { auth: SHOP, bodySize: 'small' },
       // Every request counts against the address, even a malformed one; the pair once it is known.
       onRequest: async (request, reply) => spend(reply, 'lookup-ip', request.ip, LOOKUP_LIMITS.perIp),
       preHandler: async (request, reply) => {
