@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
-import { fund, stockedProduct } from '../helpers/orders.js';
+import { fund, orderDeps, stockedProduct } from '../helpers/orders.js';
+import { placeOrder } from '../../src/core/orders/index.js';
 import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { createProduct } from '../../src/core/catalog/index.js';
@@ -240,7 +241,7 @@ for (const kind of DATABASE_KINDS) {
       await t.close();
     });
 
-    test('a private-address endpoint is refused at registration and a private callback_url at send time', async () => {
+    test('a private-address endpoint or callback_url is refused when given, and one stored before is refused at send time', async () => {
       const buyer = await createReseller(t.souk);
       await stockedProduct(t.souk, { code: 'SAFE-1' }, 5);
       await fund(t.souk, buyer.accountId, 1000);
@@ -249,8 +250,12 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(res.statusCode, 400, url);
         assert.equal(res.json().fields[0].field, 'url');
       }
-      const placed = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(buyer.apiKey), payload: { product: 'SAFE-1', callback_url: hook.url.replace('127.0.0.1', 'localhost') } });
-      assert.equal(placed.statusCode, 200, placed.body);
+      const local = hook.url.replace('127.0.0.1', 'localhost');
+      const refused = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(buyer.apiKey), payload: { product: 'SAFE-1', callback_url: local } });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().fields[0].field, 'callback_url');
+      // Placed before the check existed, or while private addresses were allowed: still never sent.
+      await placeOrder({ ...orderDeps(t.souk), allowPrivate: true }, buyer.accountId, { product: 'SAFE-1', callbackUrl: local }, 'test');
       let dead: Array<{ last_error: string }> = [];
       for (let i = 0; i < 300 && dead.length < 2; i++) {
         dead = (await t.app.inject({ url: `/admin/api/webhook-deliveries?account=${buyer.accountId}&status=dead`, headers: bearer(t.adminKey) })).json().deliveries;

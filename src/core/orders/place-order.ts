@@ -8,6 +8,7 @@ import { Conflict, CouponExhausted, DomainError, IdempotencyKeyReused, Insuffici
 import type { AllocatedItem, CodeVault } from '../inventory/index.js';
 import { wakeDispatchers } from '../events/index.js';
 import { formatMinor } from '../money.js';
+import { outboundUrlProblem } from '../../platform/outbound-guard.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import type { OrderStatus } from './status.js';
 import { PlacementQueue } from './placement-batch.js';
@@ -51,6 +52,8 @@ export interface OrderDeps {
   db: Db;
   dialect: Dialect;
   vault: CodeVault;
+  /** SOUK_WEBHOOK_ALLOW_PRIVATE: an order's callback_url may be a private address (tests, local development). */
+  allowPrivate?: boolean;
 }
 
 export interface PlacedOrder {
@@ -139,6 +142,12 @@ function placementQueue(deps: OrderDeps): PlacementQueue {
   return queue;
 }
 
+/** Refuses a callback_url the order's events could not be sent to: the same rule as webhook endpoints. */
+async function checkCallbackUrl(url: string, allowPrivate: boolean): Promise<void> {
+  const problem = await outboundUrlProblem(url, { allowPrivate });
+  if (problem) throw new ValidationFailed(`callback_url ${problem}.`, [{ field: 'callback_url', message: problem }]);
+}
+
 /** A product that keeps changing under an order is tried this many times before giving up. */
 const PRICING_ATTEMPTS = 3;
 
@@ -153,6 +162,7 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
     throw new ValidationFailed('client_order_id must be 1 to 120 printable ASCII characters.', [{ field: 'client_order_id', message: '1 to 120 printable ASCII characters' }]);
   }
   try {
+    if (input.callbackUrl !== undefined) await checkCallbackUrl(input.callbackUrl, deps.allowPrivate === true);
     let reads = readsFor(deps.db);
     for (let attempt = 1; ; attempt++) {
       let planned: PlannedOrder;

@@ -4,12 +4,12 @@
 // (deliveries carry a signature for each) for 24 hours.
 import { ulid } from 'ulid';
 import type { Db } from '../../db/index.js';
+import { outboundUrlProblem } from '../../platform/outbound-guard.js';
 import type { WebhookEndpointsTable } from '../../db/schema.js';
 import type { SecretBox } from '../crypto.js';
 import { nowIso } from '../clock.js';
 import { NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
 import { EVENT_TYPES, isEventType, type EventType } from '../events/index.js';
-import { callbackUrlProblem } from './address-guard.js';
 import { generateWebhookSecret } from './signing.js';
 
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
@@ -59,10 +59,10 @@ export interface EndpointInput {
   enabled?: boolean;
 }
 
-function checkInput(input: EndpointInput, allowPrivate: boolean): FieldProblem[] {
+async function checkInput(input: EndpointInput, allowPrivate: boolean): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
   if (input.url !== undefined) {
-    const problem = input.url.length > 2000 ? 'must be at most 2000 characters' : callbackUrlProblem(input.url, allowPrivate);
+    const problem = await outboundUrlProblem(input.url, { allowPrivate });
     if (problem) problems.push({ field: 'url', message: problem });
   }
   for (const type of input.events ?? []) {
@@ -79,7 +79,7 @@ export interface CreatedEndpoint {
 
 /** Registers a webhook endpoint for an account; the secret is returned this once. */
 export async function createWebhookEndpoint(deps: WebhookDeps, accountId: number, input: EndpointInput & { url: string }): Promise<CreatedEndpoint> {
-  const problems = checkInput(input, deps.allowPrivate);
+  const problems = await checkInput(input, deps.allowPrivate);
   if (problems.length) throw new ValidationFailed('The webhook endpoint is not valid.', problems);
   const account = await deps.db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
   if (!account) throw new NotFound(`No account ${accountId}.`);
@@ -123,7 +123,7 @@ export async function listWebhookEndpoints(db: Db, accountId?: number): Promise<
 
 /** Changes an endpoint's URL, filter, include_items, or switches it on or off (on again also closes its circuit). */
 export async function updateWebhookEndpoint(deps: WebhookDeps, endpointId: string, input: EndpointInput): Promise<WebhookEndpoint> {
-  const problems = checkInput(input, deps.allowPrivate);
+  const problems = await checkInput(input, deps.allowPrivate);
   if (problems.length) throw new ValidationFailed('The webhook endpoint is not valid.', problems);
   await getWebhookEndpoint(deps.db, endpointId);
   const row = await deps.db

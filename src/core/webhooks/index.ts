@@ -1,6 +1,5 @@
 // Webhooks: endpoints and callback secrets, signed deliveries with retries, acks and the circuit
 // breaker, and the dispatcher that sends them.
-export { callbackUrlProblem, isPublicAddress } from './address-guard.js';
 export {
   callbackSecret,
   createWebhookEndpoint,

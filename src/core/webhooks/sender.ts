@@ -1,9 +1,8 @@
 // One HTTP attempt: POST the exact signed bytes, 10 s at most, no redirects followed, at most 4 KB
-// of the answer read. The connection goes only to an address the guard accepted.
+// of the answer read. The connection goes only to a public address (platform/outbound-guard.ts).
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
-import { guardedLookup, isPublicAddress, PrivateAddressRefused } from './address-guard.js';
+import { guardedAgents } from '../../platform/outbound-guard.js';
 
 export const SEND_TIMEOUT_MS = 10_000;
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -24,12 +23,8 @@ export interface Sender {
 }
 
 export function createSender(options: { allowPrivate: boolean; timeoutMs?: number }): Sender {
-  const lookup = guardedLookup(options.allowPrivate);
   const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 32, lookup }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 32, lookup }),
-  };
+  const agents = guardedAgents(options.allowPrivate, { keepAlive: true, maxSockets: 32 });
   return {
     send(url, headers, body) {
       const started = performance.now();
@@ -43,9 +38,6 @@ export function createSender(options: { allowPrivate: boolean; timeoutMs?: numbe
         return Promise.resolve(done({ statusCode: null, error: 'the URL is not valid', final: true }));
       }
       if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.resolve(done({ statusCode: null, error: 'the URL is not http(s)', final: true }));
-      const host = target.hostname.replace(/^\[|\]$/g, '');
-      // An address written in the URL is never looked up, so it is checked here.
-      if (isIP(host) && !options.allowPrivate && !isPublicAddress(host)) return Promise.resolve(done({ statusCode: null, error: new PrivateAddressRefused(host, host).message }));
       return new Promise<SendResult>((resolve) => {
         let settled = false;
         const settle = (result: Omit<SendResult, 'durationMs'>) => {
