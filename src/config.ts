@@ -70,7 +70,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_REDIS_URL', default: 'unset', meaning: 'shared rate limits, replay guard and cache invalidation across processes' },
   { env: 'SOUK_MASTER_KEY', default: 'generated when embedded', meaning: '32 bytes, base64; required with PostgreSQL' },
   { env: 'SOUK_PREVIOUS_MASTER_KEYS', default: 'unset', meaning: 'comma-separated earlier master keys (base64) that still open what they sealed, while `souk rekey` moves it to the current one' },
-  { env: 'SOUK_WEBHOOK_ALLOW_PRIVATE', default: '0', meaning: 'allow callbacks to private addresses' },
+  { env: 'SOUK_WEBHOOK_ALLOW_PRIVATE', default: '0', meaning: 'allow outgoing requests (webhooks, order callbacks) to private addresses and local names' },
   { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
   { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
   { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
