@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { pruneIdempotencyKeys } from '../../src/core/idempotency/index.js';
+import { balanceOf, fund, stockedProduct } from '../helpers/orders.js';
 
 for (const kind of DATABASE_KINDS) {
   describe(`Idempotency-Key on POST (${kind})`, () => {
@@ -107,6 +108,22 @@ for (const kind of DATABASE_KINDS) {
       }
       const entries = await t.souk.db.selectFrom('ledger_entries').innerJoin('wallets', 'wallets.id', 'ledger_entries.wallet_id').select('ledger_entries.id').where('wallets.account_id', '=', buyer.accountId).execute();
       assert.equal(entries.length, 2);
+    });
+
+    test('twenty concurrent orders with one Idempotency-Key place one order, charged once, and all answer with it', async () => {
+      const buyer = await createReseller(t.souk, { name: 'Burst buyer' });
+      await fund(t.souk, buyer.accountId, 10_000);
+      await stockedProduct(t.souk, { code: 'BURST-1', price: '1.00' }, 30);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...bearer(buyer.apiKey), 'idempotency-key': 'one-purchase' }, payload: { product: 'BURST-1' } })),
+      );
+      for (const r of results) assert.equal(r.statusCode, 200, r.body);
+      assert.equal(new Set(results.map((r) => r.json().order_id)).size, 1);
+      assert.equal(results.filter((r) => r.json().replayed === false).length, 1);
+      assert.equal(await balanceOf(t.souk, buyer.accountId), 10_000 - 100);
+      const other = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...bearer(buyer.apiKey), 'idempotency-key': 'one-purchase' }, payload: { product: 'BURST-1', quantity: 2 } });
+      assert.equal(other.statusCode, 422, other.body);
+      assert.equal(other.json().error, 'idempotency_key_reused');
     });
 
     test('a stored answer rests sealed', async () => {

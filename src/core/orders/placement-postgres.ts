@@ -59,6 +59,9 @@ interface ReadState {
  */
 async function readState(tx: Session, plans: PlacementPlan[], locking: CodeLocking): Promise<ReadState> {
   const needs = batchNeeds(plans);
+  // One arm per unique index, each probing its own (a single join with an OR could not).
+  const clientOrderIds = needs.references.filter((r) => r.kind === 'client_order_id');
+  const idempotencyKeys = needs.references.filter((r) => r.kind === 'idempotency_key');
   const lockCodes = locking === 'skip' ? sql`for update skip locked` : sql`for update`;
   const [row] = await tx.rows(locking === 'skip' ? 'read_state' : 'read_state_waiting', sql<StateRow>`
     select
@@ -74,10 +77,11 @@ async function readState(tx: Session, plans: PlacementPlan[], locking: CodeLocki
          select base, quote, rate from fx_rates
          where (base, quote) in (select * from unnest(${needs.fxPairs.map((f) => f.base)}::text[], ${needs.fxPairs.map((f) => f.quote)}::text[]))) r) as rates,
       (select coalesce(jsonb_agg(t), '[]') from (
-         select o.account_id, r.kind, r.value
-         from unnest(${needs.references.map((r) => r.accountId)}::int[], ${needs.references.map((r) => r.kind)}::text[], ${needs.references.map((r) => r.value)}::text[]) as r(account_id, kind, value)
-         join orders o on o.account_id = r.account_id
-           and ((r.kind = 'client_order_id' and o.client_order_id = r.value) or (r.kind = 'idempotency_key' and o.idempotency_key = r.value))) t) as taken,
+         select account_id, 'client_order_id' as kind, client_order_id as value from orders
+         where (account_id, client_order_id) in (select * from unnest(${clientOrderIds.map((r) => r.accountId)}::int[], ${clientOrderIds.map((r) => r.value)}::text[]))
+         union all
+         select account_id, 'idempotency_key', idempotency_key from orders
+         where (account_id, idempotency_key) in (select * from unnest(${idempotencyKeys.map((r) => r.accountId)}::int[], ${idempotencyKeys.map((r) => r.value)}::text[]))) t) as taken,
       (select coalesce(jsonb_agg(c order by c.product_id, c.id), '[]') from (
          select w.product_id, s.id, s.code_enc
          from unnest(${needs.codes.map((c) => c.productId)}::int[], ${needs.codes.map((c) => c.quantity)}::int[]) as w(product_id, quantity)
