@@ -8,6 +8,13 @@ import type { Env } from '../../src/config.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/souk.js');
 
+/**
+ * How long a process may take to say it is ready before the test gives up. Only a ceiling: every
+ * wait ends at the process's own ready line. Generous, because on a busy 2-core machine four
+ * servers starting at once took over 30 s.
+ */
+export const START_CEILING_MS = 180_000;
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -48,8 +55,8 @@ export function spawnServer(env: Env, args: string[] = []): Promise<ServerProces
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`souk serve did not start within 30 s:\n${output}`));
-    }, 30_000);
+      reject(new Error(`souk serve did not start within ${START_CEILING_MS / 1000} s:\n${output}`));
+    }, START_CEILING_MS);
     const onData = (data: Buffer) => {
       output += data.toString();
       const match = /Souk serving on (http:\/\/[^\s]+)/.exec(output);
@@ -91,8 +98,8 @@ export function spawnWorker(env: Env, args: string[] = []): Promise<WorkerProces
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`souk worker did not start within 30 s:\n${output}`));
-    }, 30_000);
+      reject(new Error(`souk worker did not start within ${START_CEILING_MS / 1000} s:\n${output}`));
+    }, START_CEILING_MS);
     child.stdout!.on('data', (data: Buffer) => {
       output += data.toString();
       if (/Souk worker running.*\n/.test(output)) {

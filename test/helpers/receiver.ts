@@ -8,6 +8,7 @@ import { Value } from '@sinclair/typebox/value';
 import { Webhook } from 'standardwebhooks';
 import { isEventType } from '../../src/core/events/index.js';
 import { webhookBodySchema } from '../../src/http/webhook-docs.js';
+import { WAIT_CEILING_MS } from './wait-ceiling.js';
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value));
 
@@ -78,7 +79,7 @@ export async function startReceiver(plan: Plan = () => 200): Promise<Receiver> {
     url: `http://127.0.0.1:${port}/hooks`,
     receipts,
     plan,
-    async waitFor(predicate, timeoutMs = 15_000, what = 'the expected deliveries') {
+    async waitFor(predicate, timeoutMs = WAIT_CEILING_MS, what = 'the expected deliveries') {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(receipts)) {
         if (Date.now() > deadline) throw new Error(`${what} did not arrive within ${timeoutMs} ms; got ${receipts.length}: ${receipts.map((r) => `${r.event.type}/${r.status}`).join(', ')}`);

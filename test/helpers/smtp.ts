@@ -2,6 +2,7 @@
 // keeps what it received for the test to read.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { WAIT_CEILING_MS } from './wait-ceiling.js';
 
 export interface ReceivedMail {
   from: string;
@@ -39,7 +40,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
-    async waitFor(predicate, what, timeoutMs = 10_000) {
+    async waitFor(predicate, what, timeoutMs = WAIT_CEILING_MS) {
       for (const started = Date.now(); !predicate(mails); ) {
         if (Date.now() - started > timeoutMs) throw new Error(`${what}: not received within ${timeoutMs} ms (${mails.length} mails so far)`);
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -12,6 +12,7 @@ import { createProduct } from '../../src/core/catalog/index.js';
 import { DATABASE_KINDS, POSTGRES_ADMIN_URL, createTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/databases.js';
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { bearer, createLogin, createReseller, startTestSouk, testEnv, type TestSouk } from '../helpers/souk.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 
 interface LogLine {
   level: number;
@@ -41,7 +42,7 @@ function logCollector() {
   return { stream, raw, parsed: () => raw.map((line) => JSON.parse(line) as LogLine) };
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+async function waitFor(condition: () => boolean, what: string, timeoutMs = WAIT_CEILING_MS): Promise<void> {
   for (const started = Date.now(); !condition(); ) {
     if (Date.now() - started > timeoutMs) assert.fail(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -293,7 +294,7 @@ for (const kind of DATABASE_KINDS) {
         running.child.kill('SIGTERM');
         // And some that race the shutdown: each is served whole or refused whole, never cut.
         const late = Array.from({ length: 10 }, () => send(url, { path: '/api/v1/products?limit=1000' }));
-        await waitFor(() => running.output().includes('shutting down'), 'the shutdown to begin', 10_000);
+        await waitFor(() => running.output().includes('shutting down'), 'the shutdown to begin');
         for (const request of held) request.finish();
         for (const request of [...inFlight, ...held, ...late]) request.read();
 

@@ -17,6 +17,7 @@ import { fanOutEvents } from '../../src/core/webhooks/index.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
 import { until } from '../helpers/until.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
@@ -369,7 +370,7 @@ for (const kind of DATABASE_KINDS) {
       const placed = await post(partner, '/v1/orders', { ...WITHOUT_CALLBACK, partner_order_id: 'WS-ACK', delivery_channel: 'api', callback_url: hook.url });
       assert.equal(placed.statusCode, 200, placed.body);
       // One order's events reach a target in order, so the receiver failing order.created holds the rest back.
-      await hook.waitFor((r) => r.length >= 2, 10_000, 'order.created, tried again');
+      await hook.waitFor((r) => r.length >= 2, WAIT_CEILING_MS, 'order.created, tried again');
       const created = hook.receipts[0]!;
       assert.equal(created.event.type, 'order.created');
       const eventId = String(created.headers['webhook-id']);
@@ -388,7 +389,7 @@ for (const kind of DATABASE_KINDS) {
         .executeTakeFirstOrThrow();
       assert.equal(delivery.status, 'acked');
       // The cycle is closed: the next event of the order goes out.
-      await hook.waitFor((r) => r.some((x) => x.event.type === 'order.fulfilled'), 10_000, 'order.fulfilled after the ack');
+      await hook.waitFor((r) => r.some((x) => x.event.type === 'order.fulfilled'), WAIT_CEILING_MS, 'order.fulfilled after the ack');
       assertError(await post(partner, '/v1/webhooks/ack', {}), 400, 'validation_error');
       // The document order's deliveries, acked before they were due, were never attempted.
       const documentDeliveries = await t.souk.db.selectFrom('webhook_deliveries').select(['status', 'attempts']).where('callback_url', '=', DOCUMENT_ORDER.callback_url).execute();

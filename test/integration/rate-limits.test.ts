@@ -275,7 +275,7 @@ describe('a shared budget across processes (postgres + redis)', () => {
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
-  }, { timeout: 90_000 });
+  }, { timeout: 300_000 });
 
   after(async () => {
     await Promise.allSettled(servers.map((s) => stopOrKill(s)));
@@ -291,7 +291,7 @@ describe('a shared budget across processes (postgres + redis)', () => {
   const get = (server: ServerProcess, path: string, apiKey?: string) =>
     fetch(server.url + path, { headers: apiKey ? bearer(apiKey) : {} }).then(async (res) => ({ status: res.status, headers: res.headers, body: await res.text() }));
 
-  test('two servers on one database and Redis share one key budget, one request at a time', { timeout: 60_000 }, async () => {
+  test('two servers on one database and Redis share one key budget, one request at a time', { timeout: 300_000 }, async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const statuses: Array<{ server: 'A' | 'B'; status: number }> = [];
     for (let i = 0; i < BUDGET * 2 + 4; i++) {
@@ -311,7 +311,7 @@ describe('a shared budget across processes (postgres + redis)', () => {
     assert.ok(statuses.some((s) => s.server === 'A' && s.status === 429) && statuses.some((s) => s.server === 'B' && s.status === 429));
   });
 
-  test('two servers on one database and Redis share one key budget under concurrent requests', { timeout: 60_000 }, async () => {
+  test('two servers on one database and Redis share one key budget under concurrent requests', { timeout: 300_000 }, async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const results = await Promise.all(Array.from({ length: BUDGET * 3 }, (_, i) => get(i % 2 === 0 ? a : b, '/api/v1/me', resellerKeys[1])));
     const counts = { ok: 0, limited: 0, other: [] as number[] };
@@ -326,7 +326,7 @@ describe('a shared budget across processes (postgres + redis)', () => {
     assert.deepEqual(counts, { ok: BUDGET, limited: BUDGET * 2, other: [] });
   });
 
-  test('a catalog change through server A reaches server B’s cached catalog', { timeout: 60_000 }, async () => {
+  test('a catalog change through server A reaches server B’s cached catalog', { timeout: 300_000 }, async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const codes = async () => {
       const res = await get(b, '/api/v1/products');
@@ -361,7 +361,7 @@ describe('a shared budget across processes (postgres + redis)', () => {
     }
   });
 
-  test('both servers, with Redis, exit 0 on SIGTERM', { timeout: 60_000 }, async () => {
+  test('both servers, with Redis, exit 0 on SIGTERM', { timeout: 300_000 }, async () => {
     const codes = await Promise.all(servers.map((server) => stopOrKill(server)));
     assert.deepEqual(codes, [0, 0], servers.map((server) => server.output()).join('\n'));
   });
@@ -370,7 +370,7 @@ describe('a shared budget across processes (postgres + redis)', () => {
 /** SIGTERM, then SIGKILL if the process is still there 15 s later; resolves with the exit code. */
 async function stopOrKill(server: ServerProcess): Promise<number | null> {
   const exited = server.stop('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 60_000);
   try {
     return await exited;
   } finally {

@@ -10,6 +10,7 @@ import { importStock } from '../../src/core/inventory/index.js';
 import { sqliteHandleOf } from '../../src/db/index.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { testEnv } from '../helpers/souk.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 
 test('with background checkpoints the server never checkpoints in a commit, and a worker thread moves the WAL into the database file', async () => {
   const database = await createTestDatabase('sqlite');
@@ -24,7 +25,7 @@ test('with background checkpoints the server never checkpoints in a commit, and 
     const before = statSync(file).size;
     await importStock(deps, 'WAL', Array.from({ length: 20_000 }, (_, i) => `WAL-CODE-${i}`), { chunkSize: 5000 });
     // The server's own connection has wal_autocheckpoint = 0: only the worker can grow the file.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + WAIT_CEILING_MS;
     while (statSync(file).size < before + 1_000_000 && Date.now() < deadline) await sleep(50);
     assert.ok(statSync(file).size >= before + 1_000_000, `database file grew from ${before} to ${statSync(file).size} bytes only`);
     assert.deepEqual(errors, []);

@@ -18,6 +18,7 @@ import { openSouk, type Souk } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { placeOrder } from '../../src/core/orders/index.js';
 import { until } from '../helpers/until.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 
 /** A receiver that answers at once or holds every request until the test releases it, counting those open at once. */
 interface HoldingReceiver {
@@ -165,7 +166,7 @@ for (const kind of DATABASE_KINDS) {
       assert.ok(paused.failure_streak >= 3);
       assert.ok(hook.receipts.length >= 3);
       down = false;
-      await hook.waitFor((r) => new Set(r.filter((x) => x.status === 200).map((x) => x.event.id)).size === 3, 15_000, 'all three after the pause');
+      await hook.waitFor((r) => new Set(r.filter((x) => x.status === 200).map((x) => x.event.id)).size === 3, WAIT_CEILING_MS, 'all three after the pause');
       for (const receipt of hook.receipts) verifyReceipt(receipt, secret);
       const healed = await until(async () => (await t.app.inject({ url: `/admin/api/webhooks/${endpoint.id}`, headers: bearer(t.adminKey) })).json().endpoint, (e) => e.failure_streak === 0, 'closed again');
       assert.equal(healed.paused_until, null);
@@ -207,7 +208,7 @@ for (const kind of DATABASE_KINDS) {
         const seen = canary.receipts.length;
         wakeDispatchers(t.souk.db, 'deliveries');
         await fund(t.souk, canaryOwner, 1);
-        await canary.waitFor((r) => r.length > seen, 10_000, 'the canary delivery');
+        await canary.waitFor((r) => r.length > seen, WAIT_CEILING_MS, 'the canary delivery');
       }
     }
 
@@ -245,7 +246,7 @@ for (const kind of DATABASE_KINDS) {
         assert.deepEqual(waiting.map((d) => d.attempts), before.deliveries.map((d) => d.attempts), 'no attempt counted for the deliveries that did not go');
         hook.answer(200);
         hook.release(200);
-        await until(() => deliveriesTo(endpointId), (d) => d.every((x) => x.status === 'delivered'), 'all delivered', 30_000);
+        await until(() => deliveriesTo(endpointId), (d) => d.every((x) => x.status === 'delivered'), 'all delivered');
         const ids = await t.souk.db.selectFrom('webhook_deliveries as d').innerJoin('outbox_events as e', 'e.id', 'd.event_id').select('e.event_id').where('d.endpoint_id', '=', endpointId).execute();
         assert.equal(hook.delivered.length, 3 + WAITING, 'each delivery arrived once with a 2xx');
         assert.deepEqual([...hook.delivered].sort(), ids.map((r) => r.event_id).sort());

@@ -11,6 +11,7 @@ import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhook
 import { OUTBOX_CHANNEL } from '../../src/core/events/index.js';
 import { createWebhookEndpoint, listDeliveries, sendTestEvent } from '../../src/core/webhooks/index.js';
 import { runCli } from '../helpers/processes.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 
 describe('the worker LISTEN connection (postgres)', () => {
   let t: TestSouk;
@@ -36,7 +37,7 @@ describe('the worker LISTEN connection (postgres)', () => {
     const account = await createReseller(t.souk);
     const { endpoint } = await createWebhookEndpoint({ db: t.souk.db, box: t.souk.box, allowPrivate: true }, account.accountId, { url: hook.url });
     await sendTestEvent(t.souk.db, endpoint.id);
-    await hook.waitFor((r) => r.length >= 1, 10_000, 'the test event');
+    await hook.waitFor((r) => r.length >= 1, WAIT_CEILING_MS, 'the test event');
 
     const [first] = await listeners();
     assert.ok(first, 'the worker listens');
@@ -49,7 +50,7 @@ describe('the worker LISTEN connection (postgres)', () => {
     const [delivered] = await listDeliveries(t.souk.db, { endpointId: endpoint.id });
     const resent = await runCli(['webhook', 'resend', '--delivery', String(delivered!.id), '--json'], t.env);
     assert.equal(resent.code, 0, resent.stderr);
-    await hook.waitFor((r) => r.length >= 2, 10_000, 'the re-sent test event');
+    await hook.waitFor((r) => r.length >= 2, WAIT_CEILING_MS, 'the re-sent test event');
     assert.equal(hook.receipts[1]!.headers['webhook-id'], hook.receipts[0]!.headers['webhook-id']);
   });
 });

@@ -10,6 +10,7 @@ import type { Env } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import { openSouk } from '../../src/app.js';
 import { placeOrder } from '../../src/core/orders/index.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 
 async function cli(env: Env, args: string[], input?: string): Promise<Record<string, unknown>> {
   const result = await runCli([...args, '--json'], env, input);
@@ -73,7 +74,7 @@ for (const kind of DATABASE_KINDS) {
       const sender = kind === 'sqlite' ? await spawnServer(env) : await spawnWorker(env);
       running.push(sender);
       try {
-        await probe.waitFor((r) => r.length >= 1, 20_000, 'the test event');
+        await probe.waitFor((r) => r.length >= 1, WAIT_CEILING_MS, 'the test event');
         assert.equal(probe.receipts[0]!.headers['webhook-id'], eventId);
         assert.equal(probe.receipts[0]!.event.type, 'webhook.test');
         const deliveries = async () => (await cli(env, ['webhook', 'deliveries', '--endpoint', String(endpointId)])).deliveries as Array<{ id: number; event_id: string; status: string; attempts: number }>;
@@ -82,7 +83,7 @@ for (const kind of DATABASE_KINDS) {
         for (let i = 0; i < 100 && listedDeliveries[0]?.status !== 'delivered'; i++) listedDeliveries = await deliveries();
         assert.deepEqual(listedDeliveries.map((d) => [d.event_id, d.status, d.attempts]), [[eventId, 'delivered', 1]]);
         assert.deepEqual(await cli(env, ['webhook', 'resend', '--delivery', String(listedDeliveries[0]!.id)]), { resent: 1 });
-        await probe.waitFor((r) => r.length >= 2, 20_000, 'the test event sent again');
+        await probe.waitFor((r) => r.length >= 2, WAIT_CEILING_MS, 'the test event sent again');
         assert.equal(probe.receipts[1]!.headers['webhook-id'], eventId, 'the same event id, so the receiver can tell it is the same event');
         const neither = await runCli(['webhook', 'resend', '--json'], env);
         assert.notEqual(neither.code, 0);
@@ -107,7 +108,7 @@ for (const kind of DATABASE_KINDS) {
       // Embedded, the restarted server is the worker; with PostgreSQL, a worker process is.
       const restarted = kind === 'sqlite' ? await spawnServer(env) : await spawnWorker(env, ['--metrics-port', '0']);
       running.push(restarted);
-      await hook.waitFor((r) => r.length >= 2, 20_000, 'both events after restart');
+      await hook.waitFor((r) => r.length >= 2, WAIT_CEILING_MS, 'both events after restart');
       for (const receipt of hook.receipts) verifyReceipt(receipt, s.secret);
       assert.deepEqual(hook.receipts.map((r) => r.event.type), ['order.created', 'order.fulfilled']);
       assert.ok(hook.receipts.every((r) => r.event.data.order.order_id === placed.order_id));

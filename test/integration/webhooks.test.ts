@@ -9,6 +9,7 @@ import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 import { until } from '../helpers/until.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 
 // Quick retries, and no circuit breaker in the way (it has its own suite).
 const FAST_RETRIES = { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_RETRY_SCHEDULE: '0.05,0.05,0.05,0.05,0.2,0.2,0.2,0.2,0.2', SOUK_WEBHOOK_BREAKER_THRESHOLD: '1000' };
@@ -52,7 +53,7 @@ for (const kind of DATABASE_KINDS) {
       const { id, secret } = await endpoint(buyer.accountId, hook.url, { events: ['order.fulfilled'] });
       const placed = await order(buyer.apiKey, { product: 'HOOK-5', client_order_id: 'retry-1' });
       assert.equal(placed.statusCode, 200, placed.body);
-      await hook.waitFor((r) => r.some((x) => x.status === 200), 15_000, 'the 4th try');
+      await hook.waitFor((r) => r.some((x) => x.status === 200), WAIT_CEILING_MS, 'the 4th try');
       assert.equal(hook.receipts.length, 4);
       assert.deepEqual(hook.receipts.map((r) => r.status), [500, 500, 500, 200]);
       assert.equal(new Set(hook.receipts.map((r) => r.headers['webhook-id'])).size, 1, 'webhook-id is stable across retries');
@@ -80,9 +81,9 @@ for (const kind of DATABASE_KINDS) {
       const second = (await order(buyer.apiKey, { product: 'HOOK-5', quantity: 2 })).json().order_id as string;
       const cancelled = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${first}/cancel`, headers: bearer(buyer.apiKey) });
       assert.equal(cancelled.statusCode, 200, cancelled.body);
-      await hook.waitFor((r) => r.length >= 4, 15_000, 'failed tries while down');
+      await hook.waitFor((r) => r.length >= 4, WAIT_CEILING_MS, 'failed tries while down');
       down = false;
-      await hook.waitFor((r) => r.filter((x) => x.status === 200).length >= 5, 20_000, 'all five events after coming back');
+      await hook.waitFor((r) => r.filter((x) => x.status === 200).length >= 5, WAIT_CEILING_MS, 'all five events after coming back');
       for (const receipt of hook.receipts) verifyReceipt(receipt, secret);
       const typesOf = (orderId: string) => hook.delivered().filter((r) => r.event.data.order?.order_id === orderId).map((r) => r.event.type);
       assert.deepEqual(typesOf(first), ['order.created', 'order.status_changed', 'order.cancelled']);
@@ -94,7 +95,7 @@ for (const kind of DATABASE_KINDS) {
     test("an order's callback_url gets its events signed with the account's callback secret, codes included", async () => {
       const hook = await receiver();
       const placed = await order(buyer.apiKey, { product: 'HOOK-5', callback_url: hook.url });
-      await hook.waitFor((r) => r.length >= 2, 15_000, 'order.created and order.fulfilled');
+      await hook.waitFor((r) => r.length >= 2, WAIT_CEILING_MS, 'order.created and order.fulfilled');
       const secret = (await admin('POST', `/accounts/${buyer.accountId}/callback-secret`)).json().secret;
       for (const receipt of hook.receipts) verifyReceipt(receipt, secret);
       assert.deepEqual(hook.receipts.map((r) => r.event.type), ['order.created', 'order.fulfilled']);
