@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npx souk` works in a checkout without a build step.
-import { register } from 'tsx/esm/api';
+// The `souk` command. Runs the compiled JavaScript in dist/ (built on install, and again by
+// `npm start` when a source changed); in a checkout whose sources are newer than the build it
+// runs them directly through tsx, so an edit takes effect without a build step.
+import { buildIsFresh } from './freshness.js';
 
-register();
-await import('../src/cli.ts');
+if (buildIsFresh()) {
+  await import('../dist/cli.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}

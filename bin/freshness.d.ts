@@ -1,0 +1,4 @@
+/** The checkout's root folder. */
+export const ROOT: string;
+/** True when `root`/dist/cli.js exists and no source under `root`/src is newer than it. */
+export function buildIsFresh(root?: string): boolean;
