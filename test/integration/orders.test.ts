@@ -288,7 +288,7 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await refs(`created_from=${q('2025-03-01T12:00:00+01:00')}&client_order_id=list-3&status=processing&product=${hand.id}`), ['list-3']);
       assert.deepEqual(await refs(`created_from=${q('2025-03-01T11:00:01Z')}&client_order_id=list-3`), []);
 
-      // an unreadable time is a 400 validation_error in the envelope, naming the parameter
+      // an unreadable time is a 400 `validation` (seed 003's word) in the envelope, naming the parameter
       for (const [param, value] of [
         ['created_from', 'yesterday'],
         ['created_to', '2025-02-30T00:00:00Z'],
@@ -299,8 +299,8 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(res.statusCode, 400, `${param}=${value}: ${res.body}`);
         const body = res.json();
         assert.equal(body.ok, false);
-        assert.equal(body.error, 'validation_error');
-        assert.equal(body.errorCode, 'validation_error');
+        assert.equal(body.error, 'validation');
+        assert.equal(body.errorCode, 'validation');
         assert.equal(typeof body.request_id, 'string');
         assert.deepEqual(
           body.fields.map((f: { field: string }) => f.field),

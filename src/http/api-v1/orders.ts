@@ -9,7 +9,7 @@ import { ValidationFailed } from '../../core/errors.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
 import { utcTime } from '../query-times.js';
 import { needs } from '../route-policy.js';
-import { CALLER_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { CALLER_SECURITY, apiErrorResponses, okObject } from '../schema-helpers.js';
 import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from './order-views.js';
 
 const PlaceOrderBody = Type.Object(
@@ -86,7 +86,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           description:
             'One transaction: the goods are claimed, the wallet is debited and the order is written, or nothing happens. ' +
             'Stock products are delivered in the answer (`order.items`). Errors: 402 insufficient_balance, 409 out_of_stock, ' +
-            '404 item_not_found, 400 validation_error (quantity outside min..max names the bounds), 409 price_above_limit, ' +
+            '404 item_not_found, 400 validation (quantity outside min..max names the bounds), 409 price_above_limit, ' +
             '409 amount_out_of_range (the total, converted to your wallet\'s currency, would pass the largest amount a wallet can be charged), ' +
             '422 idempotency_key_reused, 503 wallet_disabled.',
           security: CALLER_SECURITY,
@@ -100,7 +100,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
               replayed: Type.Boolean({ description: 'True when this answers a retry of an earlier request.' }),
               order: Type.Ref('Order'),
             }),
-            ...errorResponses(400, 401, 402, 403, 404, 409, 422, 429, 503),
+            ...apiErrorResponses(400, 401, 402, 403, 404, 409, 422, 429, 503),
           },
         },
       },
@@ -121,7 +121,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           description: 'Refunds the wallet and returns held codes to stock. A fulfilled order is 409 invalid_state.',
           security: CALLER_SECURITY,
           params: RefParams,
-          response: { 200: okObject({ order: Type.Ref('Order') }), ...errorResponses(401, 403, 404, 409, 429) },
+          response: { 200: okObject({ order: Type.Ref('Order') }), ...apiErrorResponses(401, 403, 404, 409, 429) },
         },
       },
       async (request) => {
@@ -142,7 +142,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         summary: 'Your orders, newest first',
         security: CALLER_SECURITY,
         querystring: ListQuery,
-        response: { 200: okObject({ orders: Type.Array(Type.Ref('OrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401, 403, 429) },
+        response: { 200: okObject({ orders: Type.Array(Type.Ref('OrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...apiErrorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {
@@ -170,7 +170,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         summary: 'One of your orders, with its delivered codes and timeline',
         security: CALLER_SECURITY,
         params: RefParams,
-        response: { 200: okObject({ order: Type.Ref('Order') }), ...errorResponses(401, 403, 404, 429) },
+        response: { 200: okObject({ order: Type.Ref('Order') }), ...apiErrorResponses(401, 403, 404, 429) },
       },
     },
     async (request) => {
