@@ -24,19 +24,22 @@ const PlaceOrderBody = Type.Object(
     fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: MAX_CHECKOUT_FIELDS, description: "Values for the product's checkout fields." })),
     player_id: Type.Optional(Type.String({ maxLength: 500, description: 'Seed 003: same as fields.player_id.' })),
     checkout: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: MAX_CHECKOUT_FIELDS, description: 'Seed 003: checkout fields (cf_*, …), merged into fields.' })),
-    buyer: Type.Optional(Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })) })),
+    buyer: Type.Optional(
+      Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })) }, { additionalProperties: false }),
+    ),
     delivery_channel: Type.Optional(Type.Union([Type.Literal('api'), Type.Literal('email')])),
     callback_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
     max_unit_price: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })], { description: 'Refuse (409) if the unit price you would be charged is above this.' })),
     coupon_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A coupon: 400 invalid_coupon if it does not apply, 409 coupon_exhausted once its uses are spent.' })),
   },
-  { description: 'Give `product` (canonical) or `item_id` (seed 003).' },
+  // A paid route: a field it does not know (`qty` for `quantity`) is 400 naming it, never a purchase made without it.
+  { description: 'Give `product` (canonical) or `item_id` (seed 003). Any other field is refused (400 `validation` naming it).', additionalProperties: false },
 );
 type PlaceOrderBody = Static<typeof PlaceOrderBody>;
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
-  product: Type.Optional(Type.Integer({ minimum: 1 })),
+  product: Type.Optional(Type.String({ minLength: 1, maxLength: 160, description: 'Product id, code or slug, as in POST /orders; 404 item_not_found when none matches.' })),
   created_from: Type.Optional(Type.String({ format: 'date-time', description: 'Orders created at or after this time (ISO-8601, any offset).' })),
   created_to: Type.Optional(Type.String({ format: 'date-time', description: 'Orders created before this time (ISO-8601, any offset).' })),
   client_order_id: Type.Optional(Type.String({ maxLength: 120 })),
@@ -86,7 +89,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           description:
             'One transaction: the goods are claimed, the wallet is debited and the order is written, or nothing happens. ' +
             'Stock products are delivered in the answer (`order.items`). Errors: 402 insufficient_balance, 409 out_of_stock, ' +
-            '404 item_not_found, 400 validation (quantity outside min..max names the bounds), 409 price_above_limit, ' +
+            '404 item_not_found, 400 validation (an unknown field, or quantity outside min..max: `fields` names them), 409 price_above_limit, ' +
             '409 amount_out_of_range (the total, converted to your wallet\'s currency, would pass the largest amount a wallet can be charged), ' +
             '422 idempotency_key_reused, 503 wallet_disabled.',
           security: CALLER_SECURITY,

@@ -34,7 +34,9 @@ function fieldProblems(issues: AjvIssue[], context: string | undefined): { probl
     const message =
       issue.keyword === 'required'
         ? 'is required'
-        : issue.keyword === 'enum' && Array.isArray(params.allowedValues)
+        : issue.keyword === 'additionalProperties'
+          ? 'is not a field of this request (check its spelling)'
+          : issue.keyword === 'enum' && Array.isArray(params.allowedValues)
           ? `must be one of ${params.allowedValues.map(String).join(', ')}`
           : (issue.message ?? 'is not valid');
     if (seen.has(name + message)) continue;
