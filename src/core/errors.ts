@@ -46,6 +46,13 @@ export class NotFound extends DomainError {
   }
 }
 
+/** Seed 003's GET /me with a key whose account no longer exists (closed). */
+export class UserNotFound extends DomainError {
+  constructor() {
+    super('user_not_found', 404, 'The account this API key belongs to no longer exists; ask the shop for a new account and key.');
+  }
+}
+
 export class ItemNotFound extends DomainError {
   constructor(reference: string | number) {
     super('item_not_found', 404, `No product matches "${reference}".`);

@@ -7,7 +7,8 @@ export interface AccountsTable {
   kind: 'admin' | 'reseller' | 'partner' | 'customer';
   name: string;
   currency: string;
-  status: 'active' | 'suspended';
+  /** `closed`: the account no longer exists for its keys and logins; its rows stay for the books. */
+  status: 'active' | 'suspended' | 'closed';
   rate_limit_per_minute: number | null;
   credit_limit_minor: Generated<number>;
   tier: string | null;

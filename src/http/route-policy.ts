@@ -6,8 +6,11 @@ export type RoutePolicy =
   | { kind: 'open' }
   /** Anyone; limited per IP, or per key when credentials are sent (and then they must be valid). */
   | { kind: 'public' }
-  /** A valid key or token with the scope; `signed`: an API key whose every request is signed (seed 000's /v1). */
-  | { kind: 'key'; scope: Scope; signed?: boolean }
+  /**
+   * A valid key or token with the scope; `signed`: an API key whose every request is signed (seed
+   * 000's /v1); `closedAccount404`: a key of a closed account is 404 user_not_found, not 401 (seed 003's GET /me).
+   */
+  | { kind: 'key'; scope: Scope; signed?: boolean; closedAccount404?: boolean }
   /** The token endpoint: limited per IP, with its own brute-force guard inside. */
   | { kind: 'login' }
   /**

@@ -8,6 +8,11 @@ export function errorResponses(...statuses: number[]): Record<number, { $ref: st
   return Object.fromEntries(statuses.map((status) => [status, { $ref: 'Error#' }]));
 }
 
+/** Error responses of the canonical API at /api/v1: the envelope with seed 003's codes (`validation`). */
+export function apiErrorResponses(...statuses: number[]): Record<number, { $ref: string }> {
+  return Object.fromEntries(statuses.map((status) => [status, { $ref: 'ApiError#' }]));
+}
+
 /** `{ ok: true, …fields }` */
 export function okObject(fields: Record<string, TSchema>) {
   return Type.Object({ ok: Type.Literal(true), ...fields });

@@ -2,7 +2,10 @@
 // coerced to the types their schemas name (`?limit=5` is 5). A JSON body carries its own types and
 // is never coerced: `quantity: "2"`, `true` or `[1]` is refused, not read as 2, 1 or 1, and a
 // reference like "9e0" or "0x9" stays the text it is. Where a document's clients send one field in
-// two forms (seed 003's item_id as a number or a string of digits), its schema says so.
+// two forms (seed 003's item_id as a number or a string of digits), its schema says so. A body
+// schema that says `additionalProperties: false` (the canonical API's paid routes) refuses a field
+// it does not know, naming it, rather than dropping it: `qty` for `quantity` must not buy one unit.
+// The seed profiles' schemas leave it open, so what their documents' clients add goes unread.
 import AjvCompiler, { type BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import type { Options } from 'ajv';
@@ -64,8 +67,8 @@ export function buildValidator(externalSchemas: Parameters<BuildCompilerFromPool
   // The pool's declared type says it compiles bare schemas; Fastify calls it with route definitions.
   const pool = (options: Options) => fromPool(externalSchemas, { customOptions: { ...SHARED, ...options } }) as unknown as (route: Parameters<FastifySchemaCompiler<unknown>>[0]) => Validate;
   const text = pool({ coerceTypes: 'array', allErrors: true });
-  const bodyFirst = pool({ coerceTypes: false, allErrors: false });
-  const bodyAll = pool({ coerceTypes: false, allErrors: true });
+  const bodyFirst = pool({ coerceTypes: false, allErrors: false, removeAdditional: false });
+  const bodyAll = pool({ coerceTypes: false, allErrors: true, removeAdditional: false });
   const compile: FastifySchemaCompiler<unknown> = (route) => (route.httpPart === 'body' ? bodyValidator(bodyFirst(route), () => bodyAll(route)) : text(route));
   return compile as unknown as ReturnType<BuildCompilerFromPool>;
 }

@@ -80,7 +80,7 @@ for (const kind of DATABASE_KINDS) {
       const before = await orderCount();
       const fields = Object.fromEntries(Array.from({ length: MAX_BODY_KEYS + 1 }, (_, i) => [`f${i}`, 'v']));
       const res = await order({ product: 'BAD-IN', fields });
-      assertRefused(res, 400, 'validation_error', 'an order with 1001 fields');
+      assertRefused(res, 400, 'validation', 'an order with 1001 fields');
       assert.match(res.json().message, new RegExp(`more than ${MAX_BODY_KEYS} keys`));
       assert.equal(await orderCount(), before);
     });
@@ -89,7 +89,7 @@ for (const kind of DATABASE_KINDS) {
       const depth = MAX_BODY_DEPTH + 5;
       const payload = `{"product":"BAD-IN","buyer":{"name":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...JSON_TYPE, ...bearer(buyer.apiKey) }, payload });
-      assertRefused(res, 400, 'validation_error', 'deep nesting');
+      assertRefused(res, 400, 'validation', 'deep nesting');
       assert.match(res.json().message, new RegExp(`more than ${MAX_BODY_DEPTH} deep`));
       // Brackets inside strings are text, not nesting.
       const text = await order({ product: 'BAD-IN', buyer: { name: '['.repeat(depth) } });
@@ -101,7 +101,7 @@ for (const kind of DATABASE_KINDS) {
       // An unknown product: were the fields read first, the answer would be 404.
       for (const payload of [{ product: 'NO-SUCH', fields }, { item_id: 999_999, checkout: fields }]) {
         const res = await order(payload);
-        assertRefused(res, 400, 'validation_error', JSON.stringify(Object.keys(payload)));
+        assertRefused(res, 400, 'validation', JSON.stringify(Object.keys(payload)));
       }
       await assert.rejects(
         placeOrder(orderDeps(t.souk), buyer.accountId, { product: 'NO-SUCH', fields }, 'test'),
@@ -113,7 +113,7 @@ for (const kind of DATABASE_KINDS) {
       const before = await orderCount();
       for (const quantity of [true, [1], '2', '1e0', null]) {
         const res = await order({ product: 'BAD-IN', quantity });
-        assertRefused(res, 400, 'validation_error', `api quantity ${JSON.stringify(quantity)}`);
+        assertRefused(res, 400, 'validation', `api quantity ${JSON.stringify(quantity)}`);
         assert.ok(res.json().fields.some((f: { field: string }) => f.field === 'quantity'), res.body);
         const shop = await t.app.inject({
           method: 'POST',
@@ -133,7 +133,7 @@ for (const kind of DATABASE_KINDS) {
         const byProduct = await order({ product: reference });
         assertRefused(byProduct, 404, 'item_not_found', `product ${JSON.stringify(reference)}`);
         const byItemId = await order({ item_id: reference });
-        assertRefused(byItemId, 400, 'validation_error', `item_id ${JSON.stringify(reference)}`);
+        assertRefused(byItemId, 400, 'validation', `item_id ${JSON.stringify(reference)}`);
         const shop = await t.app.inject({
           method: 'POST',
           url: '/api/orders',

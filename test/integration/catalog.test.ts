@@ -75,7 +75,7 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(seen, ['APP-10', 'GIFT-25', 'WIN-PRO', 'JPY-CARD']);
       const bad = await t.app.inject({ url: '/api/v1/products?cursor=garbage' });
       assert.equal(bad.statusCode, 400);
-      assert.equal(bad.json().error, 'validation_error');
+      assert.equal(bad.json().error, 'validation');
     });
 
     test('answers 304 to a matching ETag and a new ETag after a catalog change', async () => {

@@ -29,10 +29,14 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
-    test('malformed JSON is 400 validation_error', async () => {
+    test('malformed JSON is 400: `validation` on /api/v1 (seed 003), validation_error on /admin/api', async () => {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', headers: { 'content-type': 'application/json' }, payload: '{"username": ' });
       assert.equal(res.statusCode, 400);
-      assertEnvelope(res.json(), 'validation_error');
+      assertEnvelope(res.json(), 'validation');
+      assert.match(res.json().message, /not valid JSON/);
+      const admin = await t.app.inject({ method: 'POST', url: '/admin/api/categories', headers: { ...bearer(t.adminKey), 'content-type': 'application/json' }, payload: '{"slug": ' });
+      assert.equal(admin.statusCode, 400);
+      assertEnvelope(admin.json(), 'validation_error');
       assert.match(res.json().message, /not valid JSON/);
     });
 

@@ -136,7 +136,7 @@ for (const kind of DATABASE_KINDS) {
       for (const [i, url] of PRIVATE_URLS.entries()) {
         const res = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(buyer.apiKey), payload: { product: 'GUARD-1', client_order_id: `guard-${i}`, callback_url: url } });
         assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
-        assert.equal(res.json().error, 'validation_error');
+        assert.equal(res.json().error, 'validation');
         assert.equal(res.json().fields[0].field, 'callback_url', url);
         assert.match(res.json().fields[0].message, /must be a public address/, url);
       }

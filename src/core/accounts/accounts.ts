@@ -63,7 +63,7 @@ export async function listAccounts(db: Db): Promise<AccountRow[]> {
 
 export interface AccountChanges {
   name?: string;
-  status?: 'active' | 'suspended';
+  status?: 'active' | 'suspended' | 'closed';
   rateLimitPerMinute?: number | null;
   creditLimitMinor?: number;
   /** A price tier's name, or null for list prices. */
@@ -71,8 +71,8 @@ export interface AccountChanges {
 }
 
 /**
- * Changes an account's name, status, limits or price tier; a suspended account's keys stop working
- * at once (in another process that cannot hear of it, within a second: live-keys.ts).
+ * Changes an account's name, status, limits or price tier; a suspended or closed account's keys
+ * stop working at once (in another process that cannot hear of it, within a second: live-keys.ts).
  */
 export async function updateAccount(deps: { db: Db; bus: ChangeBus }, accountId: number, changes: AccountChanges): Promise<AccountRow> {
   const updated = await deps.db.transaction().execute(async (tx) => {

@@ -190,6 +190,17 @@ export async function authenticateApiKey(db: Db, box: SecretBox, presented: stri
   return credentials;
 }
 
+/**
+ * Whether a presented secret is an unrevoked key whose account is closed (no longer exists), which
+ * seed 003's GET /me answers apart from other refused keys. Asked only after authentication failed.
+ */
+export async function isKeyOfClosedAccount(db: Db, presented: string): Promise<boolean> {
+  if (!looksLikeApiKey(presented)) return false;
+  const hash = sha256Hex(presented);
+  const rows = (await keysByPrefix.run(db, { prefix: presented.slice(0, VISIBLE) })) as KeyLookupRow[];
+  return rows.some((row) => constantTimeEqual(row.key_hash, hash) && !row.revoked_at && row.status === 'closed');
+}
+
 /** Loads a key by id, for tokens minted from it; undefined when revoked or its account is suspended. */
 export async function loadLiveKey(db: Db, box: SecretBox, keyId: string): Promise<KeyCredentials | undefined> {
   const remembered = liveKeysOf(db).recall(`token:${keyId}`);

@@ -4,6 +4,7 @@ export { createUser, checkLogin, type UserLogin } from './users.js';
 export {
   authenticateApiKey,
   createApiKey,
+  isKeyOfClosedAccount,
   listApiKeys,
   looksLikeApiKey,
   revokeApiKey,

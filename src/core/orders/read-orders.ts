@@ -1,5 +1,6 @@
 // Reading orders: one account sees only its own; another account's order does not exist for it.
 import type { Db } from '../../db/index.js';
+import { findProduct } from '../catalog/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import type { OrderStatus } from './status.js';
@@ -121,7 +122,11 @@ export async function findAccountOrderId(db: Db, accountId: number, reference: s
 
 export interface OrderFilter {
   status?: string;
-  product?: number;
+  /**
+   * A product id (number), or a reference as an order names one: id, code or slug, any status (its
+   * old orders stay findable), ItemNotFound when none matches.
+   */
+  product?: number | string;
   createdFrom?: string;
   createdTo?: string;
   clientOrderId?: string;
@@ -160,7 +165,10 @@ export async function listOrders(db: Db, filter: OrderFilter & { accountId?: num
     .limit(limit + 1);
   if (filter.accountId !== undefined) query = query.where('account_id', '=', filter.accountId);
   if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.product !== undefined) query = query.where('product_id', '=', filter.product);
+  if (filter.product !== undefined) {
+    const productId = typeof filter.product === 'number' ? filter.product : (await findProduct(db, filter.product)).id;
+    query = query.where('product_id', '=', productId);
+  }
   if (filter.createdFrom) query = query.where('created_at', '>=', filter.createdFrom);
   if (filter.createdTo) query = query.where('created_at', '<', filter.createdTo);
   if (filter.clientOrderId) query = query.where('client_order_id', '=', filter.clientOrderId);

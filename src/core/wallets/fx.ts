@@ -105,6 +105,33 @@ export async function listFxRates(db: Db) {
   return db.selectFrom('fx_rates').selectAll().orderBy('base').orderBy('quote').execute();
 }
 
+/**
+ * What `amountMinor` of `from` is worth in `to` at the shop's rates (the rate from `from` to `to`,
+ * else the inverse of the one from `to` to `from`), rounded down so it never shows more than
+ * there is. Undefined when the shop has set neither rate, or past MAX_MINOR either way.
+ */
+export async function valueIn(db: Db, amountMinor: number, from: string, to: string): Promise<number | undefined> {
+  if (from === to) return amountMinor;
+  const rows = await db
+    .selectFrom('fx_rates')
+    .select(['base', 'rate'])
+    .where((eb) => eb.or([eb.and([eb('base', '=', from), eb('quote', '=', to)]), eb.and([eb('base', '=', to), eb('quote', '=', from)])]))
+    .execute();
+  const direct = rows.find((r) => r.base === from);
+  const inverse = rows.find((r) => r.base === to);
+  const rate = direct ?? inverse;
+  if (!rate) return undefined;
+  const { numerator, denominator } = rateFraction(rate.rate);
+  const shift = currencyExponent(to) - currencyExponent(from);
+  let top = BigInt(amountMinor) * (direct ? numerator : denominator);
+  let bottom = direct ? denominator : numerator;
+  if (shift >= 0) top *= 10n ** BigInt(shift);
+  else bottom *= 10n ** BigInt(-shift);
+  // BigInt division truncates toward zero; a negative balance (credit in use) rounds down too.
+  const quotient = top / bottom - (top % bottom !== 0n && top < 0n ? 1n : 0n);
+  return quotient > BigInt(MAX_MINOR) || quotient < -BigInt(MAX_MINOR) ? undefined : Number(quotient);
+}
+
 /** The rate from one currency to another; NotFound when the shop has not set it. */
 export async function findFxRate(db: Db, base: string, quote: string): Promise<string> {
   const row = await db.selectFrom('fx_rates').select('rate').where('base', '=', base).where('quote', '=', quote).executeTakeFirst();

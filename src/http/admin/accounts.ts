@@ -51,7 +51,11 @@ const AccountBody = Type.Object({
 });
 const AccountPatch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
+  status: Type.Optional(
+    Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('closed')], {
+      description: 'suspended: its keys and logins are refused (401); closed: the account no longer exists for them (GET /api/v1/me answers 404 user_not_found, everything else 401). Orders and ledger are kept.',
+    }),
+  ),
   credit_limit: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })])),
   rate_limit_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
   tier: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 50 }), Type.Null()], { description: 'A price tier (PUT /price-tiers/{name}), or null for list prices.' })),

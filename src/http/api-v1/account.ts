@@ -1,19 +1,22 @@
-// GET /me: the calling account, as seed 003 and seed 001 describe it.
+// GET /me: the calling account, as seed 003 and seed 001 describe it. A key of a closed account
+// (one that no longer exists) is seed 003's 404 user_not_found here, 401 everywhere else.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { CALLER_SECURITY, errorResponses } from '../schema-helpers.js';
+import { CALLER_SECURITY, apiErrorResponses } from '../schema-helpers.js';
 import { getAccount } from '../../core/accounts/index.js';
 import { formatMinor, minorToDecimal } from '../../core/money.js';
-import { ensureWallet, listWallets } from '../../core/wallets/index.js';
+import { ensureWallet, listWallets, valueIn } from '../../core/wallets/index.js';
 import { needs } from '../route-policy.js';
 
+/** Seed 003's "internal" currency: `user.balance` is always in it, whatever the account's. */
+const INTERNAL_CURRENCY = 'USD';
 
 export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.get(
     '/me',
     {
-      config: { auth: needs('account:read') },
+      config: { auth: { ...needs('account:read'), closedAccount404: true } },
       schema: {
         tags: ['account'],
         operationId: 'getMe',
@@ -34,12 +37,21 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
               Type.Object({ currency: Type.String(), balance: Type.Number(), credit_limit: Type.Number(), available: Type.Number(), balance_display: Type.String() }),
               { description: 'Every wallet of the account, one per currency.' },
             ),
-            user: Type.Object({ id: Type.Integer(), name: Type.String(), balance: Type.String({ description: 'Seed 003: the balance as a decimal string.' }), balance_display: Type.String() }),
+            user: Type.Object({
+              id: Type.Integer(),
+              name: Type.String(),
+              balance: Type.Union([Type.String(), Type.Null()], {
+                description:
+                  "Seed 003's internal balance: the main wallet's balance in USD as a decimal string (\"12.50\"), whatever the account's currency, " +
+                  "converted at the shop's rate (rounded down); null when the shop has set no rate between the account's currency and USD.",
+              }),
+              balance_display: Type.String({ description: 'The same as the top-level `balance_display`, in the account currency.' }),
+            }),
             api_key_id: Type.Union([Type.String(), Type.Null()], { description: 'The key used for this request, if any.' }),
             scopes: Type.Array(Type.String()),
             rate_limit_per_minute: Type.Integer(),
           }),
-          ...errorResponses(401, 403, 429),
+          ...apiErrorResponses(401, 403, 404, 429),
         },
       },
     },
@@ -54,6 +66,7 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
         wallets = [main, ...wallets];
       }
       const display = (minor: number, currency: string) => `${formatMinor(minor, currency)} ${currency}`;
+      const internalMinor = await valueIn(souk.db, main.balance_minor, main.currency, INTERNAL_CURRENCY);
       return {
         ok: true,
         account_id: account.id,
@@ -71,7 +84,12 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
           available: minorToDecimal(w.balance_minor + w.credit_limit_minor, w.currency),
           balance_display: display(w.balance_minor, w.currency),
         })),
-        user: { id: account.id, name: account.name, balance: formatMinor(main.balance_minor, main.currency), balance_display: display(main.balance_minor, main.currency) },
+        user: {
+          id: account.id,
+          name: account.name,
+          balance: internalMinor === undefined ? null : formatMinor(internalMinor, INTERNAL_CURRENCY),
+          balance_display: display(main.balance_minor, main.currency),
+        },
         api_key_id: principal.keyId,
         scopes: [...principal.scopes],
         rate_limit_per_minute: account.rate_limit_per_minute ?? souk.config.keyRateLimitPerMinute,

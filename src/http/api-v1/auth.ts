@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { NO_SECURITY, errorResponses } from '../schema-helpers.js';
+import { NO_SECURITY, apiErrorResponses } from '../schema-helpers.js';
 import { authenticateApiKey, checkLogin, issueTokens, refreshTokens } from '../../core/accounts/index.js';
 import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { LOGIN } from '../route-policy.js';
@@ -42,7 +42,7 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
         description: 'A short-lived JWT for the API. Repeated failures from one address for one login are throttled.',
         security: NO_SECURITY,
         body: TokenRequest,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
+        response: { 200: TokenResponse, ...apiErrorResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -85,7 +85,7 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
           'use the new one from the answer. A used one sent again is 401 and revokes every token of its login (log in again).',
         security: NO_SECURITY,
         body: RefreshRequest,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
+        response: { 200: TokenResponse, ...apiErrorResponses(400, 401, 429) },
       },
     },
     async (request) => ({ ok: true, ...(await refreshTokens(souk, request.body.refresh_token)) }),

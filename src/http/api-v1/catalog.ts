@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { PUBLIC_SECURITY, errorResponses } from '../schema-helpers.js';
+import { PUBLIC_SECURITY, apiErrorResponses } from '../schema-helpers.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, findCatalogEntry } from '../../core/catalog/index.js';
 import { ItemNotFound, NotFound } from '../../core/errors.js';
 import { PUBLIC } from '../route-policy.js';
@@ -41,7 +41,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         response: {
           200: Type.Object({ ok: Type.Literal(true), products: Type.Array(Type.Ref('Product')), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
           304: Type.Null({ description: 'Not modified since the ETag you sent.' }),
-          ...errorResponses(400, 401, 429),
+          ...apiErrorResponses(400, 401, 429),
         },
       },
     },
@@ -64,7 +64,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         security: PUBLIC_SECURITY,
         params: RefParams,
         querystring: Type.Object({ lang: Lang }),
-        response: { 200: Type.Object({ ok: Type.Literal(true), product: Type.Ref('Product') }), ...errorResponses(400, 401, 404, 429) },
+        response: { 200: Type.Object({ ok: Type.Literal(true), product: Type.Ref('Product') }), ...apiErrorResponses(400, 401, 404, 429) },
       },
     },
     async (request) => {
@@ -84,7 +84,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         summary: 'All categories (a tree by parent_id)',
         security: PUBLIC_SECURITY,
         querystring: Type.Object({ lang: Lang }),
-        response: { 200: Type.Object({ ok: Type.Literal(true), categories: Type.Array(Type.Ref('Category')) }), ...errorResponses(400, 401, 429) },
+        response: { 200: Type.Object({ ok: Type.Literal(true), categories: Type.Array(Type.Ref('Category')) }), ...apiErrorResponses(400, 401, 429) },
       },
     },
     async (request) => {
@@ -104,7 +104,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         security: PUBLIC_SECURITY,
         params: RefParams,
         querystring: Type.Object({ lang: Lang }),
-        response: { 200: Type.Object({ ok: Type.Literal(true), types: Type.Array(Type.Ref('CategoryType')) }), ...errorResponses(400, 401, 404, 429) },
+        response: { 200: Type.Object({ ok: Type.Literal(true), types: Type.Array(Type.Ref('CategoryType')) }), ...apiErrorResponses(400, 401, 404, 429) },
       },
     },
     async (request) => {

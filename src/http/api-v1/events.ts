@@ -7,7 +7,7 @@ import { EVENT_TYPES, listAccountEvents } from '../../core/events/index.js';
 import { ackEvent } from '../../core/webhooks/index.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { needs } from '../route-policy.js';
-import { CALLER_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { CALLER_SECURITY, apiErrorResponses, okObject } from '../schema-helpers.js';
 
 const EventsQuery = Type.Object({
   after: Type.Optional(Type.String({ maxLength: 20, description: 'next_cursor from the previous page; omit to start from the first event.' })),
@@ -59,7 +59,7 @@ export async function eventRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           '`after=<it>`; an empty page keeps the cursor where it was. Events appear here once the worker has published them (milliseconds after commit).',
         security: CALLER_SECURITY,
         querystring: EventsQuery,
-        response: { 200: okObject({ events: Type.Array(Type.Ref('FeedEvent')), next_cursor: Type.Union([Type.String(), Type.Null()]), has_more: Type.Boolean() }), ...errorResponses(400, 401, 403, 429) },
+        response: { 200: okObject({ events: Type.Array(Type.Ref('FeedEvent')), next_cursor: Type.Union([Type.String(), Type.Null()]), has_more: Type.Boolean() }), ...apiErrorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {
@@ -81,7 +81,7 @@ export async function eventRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         description: 'For receivers that answer slowly: a 2xx answer closes a delivery too. An event you did not receive is 404.',
         security: CALLER_SECURITY,
         body: AckBody,
-        response: { 200: AckAnswer, ...errorResponses(400, 401, 403, 404, 429) },
+        response: { 200: AckAnswer, ...apiErrorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) => ({ ok: true, ...(await ackEvent(souk.db, request.principal!.accountId, ackedEventId(request.body))) }),

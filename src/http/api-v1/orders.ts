@@ -9,7 +9,7 @@ import { ValidationFailed } from '../../core/errors.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
 import { utcTime } from '../query-times.js';
 import { needs } from '../route-policy.js';
-import { CALLER_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { CALLER_SECURITY, apiErrorResponses, okObject } from '../schema-helpers.js';
 import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from './order-views.js';
 
 const PlaceOrderBody = Type.Object(
@@ -24,19 +24,22 @@ const PlaceOrderBody = Type.Object(
     fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: MAX_CHECKOUT_FIELDS, description: "Values for the product's checkout fields." })),
     player_id: Type.Optional(Type.String({ maxLength: 500, description: 'Seed 003: same as fields.player_id.' })),
     checkout: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: MAX_CHECKOUT_FIELDS, description: 'Seed 003: checkout fields (cf_*, …), merged into fields.' })),
-    buyer: Type.Optional(Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })) })),
+    buyer: Type.Optional(
+      Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })) }, { additionalProperties: false }),
+    ),
     delivery_channel: Type.Optional(Type.Union([Type.Literal('api'), Type.Literal('email')])),
     callback_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
     max_unit_price: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })], { description: 'Refuse (409) if the unit price you would be charged is above this.' })),
     coupon_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A coupon: 400 invalid_coupon if it does not apply, 409 coupon_exhausted once its uses are spent.' })),
   },
-  { description: 'Give `product` (canonical) or `item_id` (seed 003).' },
+  // A paid route: a field it does not know (`qty` for `quantity`) is 400 naming it, never a purchase made without it.
+  { description: 'Give `product` (canonical) or `item_id` (seed 003). Any other field is refused (400 `validation` naming it).', additionalProperties: false },
 );
 type PlaceOrderBody = Static<typeof PlaceOrderBody>;
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
-  product: Type.Optional(Type.Integer({ minimum: 1 })),
+  product: Type.Optional(Type.String({ minLength: 1, maxLength: 160, description: 'Product id, code or slug, as in POST /orders; 404 item_not_found when none matches.' })),
   created_from: Type.Optional(Type.String({ format: 'date-time', description: 'Orders created at or after this time (ISO-8601, any offset).' })),
   created_to: Type.Optional(Type.String({ format: 'date-time', description: 'Orders created before this time (ISO-8601, any offset).' })),
   client_order_id: Type.Optional(Type.String({ maxLength: 120 })),
@@ -86,7 +89,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           description:
             'One transaction: the goods are claimed, the wallet is debited and the order is written, or nothing happens. ' +
             'Stock products are delivered in the answer (`order.items`). Errors: 402 insufficient_balance, 409 out_of_stock, ' +
-            '404 item_not_found, 400 validation_error (quantity outside min..max names the bounds), 409 price_above_limit, ' +
+            '404 item_not_found, 400 validation (an unknown field, or quantity outside min..max: `fields` names them), 409 price_above_limit, ' +
             '409 amount_out_of_range (the total, converted to your wallet\'s currency, would pass the largest amount a wallet can be charged), ' +
             '422 idempotency_key_reused, 503 wallet_disabled.',
           security: CALLER_SECURITY,
@@ -100,7 +103,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
               replayed: Type.Boolean({ description: 'True when this answers a retry of an earlier request.' }),
               order: Type.Ref('Order'),
             }),
-            ...errorResponses(400, 401, 402, 403, 404, 409, 422, 429, 503),
+            ...apiErrorResponses(400, 401, 402, 403, 404, 409, 422, 429, 503),
           },
         },
       },
@@ -121,7 +124,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           description: 'Refunds the wallet and returns held codes to stock. A fulfilled order is 409 invalid_state.',
           security: CALLER_SECURITY,
           params: RefParams,
-          response: { 200: okObject({ order: Type.Ref('Order') }), ...errorResponses(401, 403, 404, 409, 429) },
+          response: { 200: okObject({ order: Type.Ref('Order') }), ...apiErrorResponses(401, 403, 404, 409, 429) },
         },
       },
       async (request) => {
@@ -142,7 +145,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         summary: 'Your orders, newest first',
         security: CALLER_SECURITY,
         querystring: ListQuery,
-        response: { 200: okObject({ orders: Type.Array(Type.Ref('OrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401, 403, 429) },
+        response: { 200: okObject({ orders: Type.Array(Type.Ref('OrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...apiErrorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {
@@ -170,7 +173,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         summary: 'One of your orders, with its delivered codes and timeline',
         security: CALLER_SECURITY,
         params: RefParams,
-        response: { 200: okObject({ order: Type.Ref('Order') }), ...errorResponses(401, 403, 404, 429) },
+        response: { 200: okObject({ order: Type.Ref('Order') }), ...apiErrorResponses(401, 403, 404, 429) },
       },
     },
     async (request) => {

@@ -7,6 +7,7 @@ import type { Souk } from '../../app.js';
 import {
   authenticateApiKey,
   hasScope,
+  isKeyOfClosedAccount,
   looksLikeApiKey,
   principalForAccessToken,
   touchApiKey,
@@ -16,7 +17,7 @@ import {
   type RequestReference,
   type VerifiedSignature,
 } from '../../core/accounts/index.js';
-import { Forbidden, RateLimited, Unauthorized } from '../../core/errors.js';
+import { Forbidden, RateLimited, Unauthorized, UserNotFound } from '../../core/errors.js';
 import type { RateDecision } from '../../platform/rate-limits.js';
 import type { RoutePolicy } from '../route-policy.js';
 import { idempotencyKeyOf } from './idempotency.js';
@@ -80,9 +81,10 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
     if (!decision.allowed) throw new RateLimited(decision.resetSeconds);
   }
 
-  async function authenticate(presented: Presented) {
+  async function authenticate(presented: Presented, policy: RoutePolicy) {
     if (presented.kind === 'key') {
       const credentials = await authenticateApiKey(souk.db, souk.box, presented.value);
+      if (!credentials && policy.kind === 'key' && policy.closedAccount404 && (await isKeyOfClosedAccount(souk.db, presented.value))) throw new UserNotFound();
       if (!credentials) throw new Unauthorized('The API key is not valid or has been revoked.');
       return credentials;
     }
@@ -111,7 +113,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
     }
     let credentials;
     try {
-      credentials = await authenticate(presented);
+      credentials = await authenticate(presented, policy);
     } catch (error) {
       await limit(reply, 'ip', request.ip, souk.config.ipRateLimitPerMinute);
       throw error;

@@ -34,7 +34,9 @@ function fieldProblems(issues: AjvIssue[], context: string | undefined): { probl
     const message =
       issue.keyword === 'required'
         ? 'is required'
-        : issue.keyword === 'enum' && Array.isArray(params.allowedValues)
+        : issue.keyword === 'additionalProperties'
+          ? 'is not a field of this request (check its spelling)'
+          : issue.keyword === 'enum' && Array.isArray(params.allowedValues)
           ? `must be one of ${params.allowedValues.map(String).join(', ')}`
           : (issue.message ?? 'is not valid');
     if (seen.has(name + message)) continue;
@@ -76,11 +78,15 @@ function describeFastifyError(error: FastifyError): { status: number; code: stri
   return undefined;
 }
 
-/** `extra`: fields a profile adds to every error body (the shop profile's `success: false`). */
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, extra?: Record<string, unknown>) {
+/**
+ * Answers an error in the envelope. `extra`: fields a profile adds to every error body (the shop
+ * profile's `success: false`); `codes`: a surface's own word for a code (seed 003's `validation`).
+ */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, extra?: Record<string, unknown>, codes?: Readonly<Record<string, string>>) {
   // Errors raised before the onRequest hooks ran (router errors) would otherwise lack it.
   reply.header('x-request-id', request.id);
-  const answer = (status: number, code: string, message: string, details?: Record<string, unknown>) => {
+  const answer = (status: number, internalCode: string, message: string, details?: Record<string, unknown>) => {
+    const code = codes?.[internalCode] ?? internalCode;
     request.failure = { code, message };
     return reply.code(status).send({ ...extra, ...errorEnvelope(code, message, request.id, details) });
   };

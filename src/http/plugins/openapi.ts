@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { ErrorSchema } from '../envelope.js';
+import { ApiErrorSchema, ErrorSchema } from '../envelope.js';
 import { OPEN } from '../route-policy.js';
 import { webhooksSection } from '../webhook-docs.js';
 import { PARTNER_SECURITY_SCHEMES } from '../partner/security.js';
@@ -13,6 +13,7 @@ type OpenApiWebhooks = Extract<OpenApiDocument, { webhooks?: unknown }>['webhook
 
 export async function registerOpenApi(app: FastifyInstance) {
   app.addSchema(ErrorSchema);
+  app.addSchema(ApiErrorSchema);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
