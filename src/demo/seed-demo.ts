@@ -111,10 +111,13 @@ export async function seedDemo(souk: Souk): Promise<DemoCredentials | undefined>
     const resellerKey = await createApiKey(tx, souk.box, { accountId: reseller.id, label: 'demo reseller key' });
     const wallet = await ensureWallet(tx, reseller.id, 'USD');
     await creditWallet(tx, wallet.id, DEMO_FUNDS_MINOR, { kind: 'topup', memo: 'demo funds', actor: 'system:demo' });
-    // The shop profile: the catalog is priced in USD, so CNY balances pay through this rate.
+    // The shop profile shows and charges CNY (SOUK_SHOP_CURRENCY) and the catalog is in USD: a rate
+    // there, and one back for balance_crypto (1/7.2 cut to 12 decimals, so a price converted there
+    // and back lands on the USD price, not a cent above).
     await setFxRate(tx, 'USD', 'CNY', '7.2');
+    await setFxRate(tx, 'CNY', 'USD', '0.138888888888');
     const customerPassword = randomBase62(12);
-    const customer = await registerCustomer(tx, { email: DEMO_CUSTOMER_EMAIL, password: customerPassword });
+    const customer = await registerCustomer(tx, { email: DEMO_CUSTOMER_EMAIL, password: customerPassword }, souk.config.shopCurrency);
     for (const [currency, minor] of [['CNY', 500_000], ['USD', 10_000]] as const) {
       const customerWallet = await ensureWallet(tx, customer.accountId, currency);
       await creditWallet(tx, customerWallet.id, minor, { kind: 'topup', memo: 'demo funds', actor: 'system:demo' });

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
+import { sendNotFound } from '../plugins/errors.js';
 import { OPEN } from '../route-policy.js';
 import { accountRoutes } from './account.js';
 import { authRoutes } from './auth.js';
@@ -10,6 +11,8 @@ import { eventRoutes } from './events.js';
 import { orderRoutes } from './orders.js';
 
 export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  // Its own, or the shop's at /api (which adds seed 004's `success: false`) would answer here too.
+  app.setNotFoundHandler((request, reply) => sendNotFound(request, reply));
   app.get(
     '/health',
     {
