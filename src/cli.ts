@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from './config.js';
 import { openSouk, type Souk } from './app.js';
 import { migrations, openDatabase, runMigrations } from './db/index.js';
-import { createAccount, createApiKey, createUser, getAccount, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
+import { apiKeyIdOf, createAccount, createApiKey, createUser, getAccount, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
 import { importStock } from './core/inventory/index.js';
 import { checkInvariants, fulfilManualOrder, rejectOrder } from './core/orders/index.js';
 import { rekeySealedValues } from './core/rekey.js';
@@ -375,10 +375,10 @@ key
   });
 key
   .command('revoke')
-  .argument('<key-id>', 'the key id (key_…)')
+  .argument('<key>', 'the key id (key_…), or the key itself (sk_live_…)')
   .option('--json', 'print JSON')
-  .action(async (keyId: string, options: { json?: boolean }) => {
-    const revoked = await withSouk((souk) => revokeApiKey(souk, keyId));
+  .action(async (reference: string, options: { json?: boolean }) => {
+    const revoked = await withSouk(async (souk) => revokeApiKey(souk, reference.startsWith('sk_live_') ? await apiKeyIdOf(souk.db, reference) : reference));
     print(options.json, { key_id: revoked.key_id, revoked_at: revoked.revoked_at }, `Revoked ${revoked.key_id}`);
   });
 key
@@ -667,7 +667,10 @@ function progressBar(totalBytes: number | undefined) {
 function reason(error: unknown): string {
   if (error instanceof DomainError) {
     const fields = (error.details?.fields as Array<{ field: string; message: string }> | undefined) ?? [];
-    return fields.length ? `${error.message} ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}` : error.message;
+    // Most messages already name their fields' problems; say each one once.
+    const unsaid = fields.filter((f) => !error.message.includes(f.message));
+    if (!unsaid.length) return error.message;
+    return `${error.message.replace(/[.:\s]+$/, '')}: ${unsaid.map((f) => `${f.field} ${f.message}`).join('; ')}.`;
   }
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);

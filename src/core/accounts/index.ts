@@ -5,6 +5,7 @@ export {
   authenticateApiKey,
   createApiKey,
   listApiKeys,
+  apiKeyIdOf,
   looksLikeApiKey,
   revokeApiKey,
   touchApiKey,
