@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from './config.js';
 import { openSouk, type Souk } from './app.js';
 import { migrations, openDatabase, runMigrations } from './db/index.js';
-import { createAccount, createApiKey, createUser, getAccount, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
+import { apiKeyIdOf, createAccount, createApiKey, createUser, getAccount, revokeApiKey, listApiKeys, ACCOUNT_KINDS, type AccountKind } from './core/accounts/index.js';
 import { importStock } from './core/inventory/index.js';
 import { checkInvariants, fulfilManualOrder, rejectOrder } from './core/orders/index.js';
 import { rekeySealedValues } from './core/rekey.js';
@@ -33,7 +33,7 @@ import {
   updateWebhookEndpoint,
   type DeliveryStatus,
 } from './core/webhooks/index.js';
-import type { DemoCredentials } from './demo/seed-demo.js';
+import type { DemoCredentials, DemoExisting, DemoOutcome } from './demo/seed-demo.js';
 
 const program = new Command();
 program.name('souk').description('Sell digital goods: gift cards, vouchers, top-ups, license keys.').showHelpAfterError();
@@ -73,21 +73,46 @@ function wholeNumber(name: string) {
 }
 
 function demoBanner(demo: DemoCredentials, url: string): string {
+  const sign = `sig=$(printf '' | openssl dgst -sha256 -hmac "${demo.partnerSigningSecret}" -hex | sed 's/^.* //')`;
   return [
     '',
     '  Souk demo is ready. These secrets are shown once; keep them now.',
     '',
     `  Admin login      ${demo.adminUsername} / ${demo.adminPassword}`,
     `  Admin API key    ${demo.adminKey}`,
-    `  Reseller key     ${demo.resellerKey}   (key id ${demo.resellerKeyId}; wallet funded with 1000.00 USD)`,
-    `  Shop customer    ${demo.customerEmail} / ${demo.customerPassword}   (balances 5000.00 CNY and 100.00 USD; coupon ${demo.coupon})`,
+    `  Reseller key     ${demo.resellerKey}   (key id ${demo.resellerKeyId}, account ${demo.resellerAccountId}; wallet funded with 1000.00 USD)`,
+    `  Partner key      ${demo.partnerKey}   (key id ${demo.partnerKeyId}, account ${demo.partnerAccountId}; signs every /v1 request; wallet funded with 1000.00 USD)`,
+    `  Partner signing secret  ${demo.partnerSigningSecret}`,
+    `  Shop customer    ${demo.customerEmail} / ${demo.customerPassword}   (balances 5000.00 ${demo.shopCurrency} and 100.00 USD; coupon ${demo.coupon})`,
+    `  Manual product   ${demo.manualProduct}: delivered by hand, so its orders wait and can be cancelled`,
     '',
     `  Try: curl ${url}/api/v1/products`,
     `       curl -H "Authorization: Bearer ${demo.resellerKey}" ${url}/api/v1/me`,
     `       curl -H "Authorization: Bearer ${demo.resellerKey}" -H "Content-Type: application/json" -d '{"product":"STEAM-20-USD"}' ${url}/api/v1/orders`,
+    `       curl -H "Authorization: Bearer ${demo.resellerKey}" -H "Content-Type: application/json" -d '{"product":"${demo.manualProduct}"}' ${url}/api/v1/orders`,
+    `         then: curl -X POST -H "Authorization: Bearer ${demo.resellerKey}" ${url}/api/v1/orders/ORDER_ID/cancel`,
+    `       ts=$(date +%s); ${sign}`,
+    `       curl -H "X-API-Key: ${demo.partnerKey}" -H "X-Timestamp: $ts" -H "X-Signature: $sig" ${url}/v1/products`,
+    `       curl ${url}/api/products   (the shop, prices in ${demo.shopCurrency})`,
     `  API reference: ${url}/docs`,
     '',
   ].join('\n');
+}
+
+/** On a start with --demo over a database that has a catalog: say so, and how to get a key (the first start's secrets are not kept). */
+function demoExistsLine(existing: DemoExisting): string {
+  const keys = [
+    existing.resellerAccountId !== null ? `souk key create --account ${existing.resellerAccountId} (the demo reseller)` : null,
+    existing.partnerAccountId !== null ? `souk key create --account ${existing.partnerAccountId} --signed (the demo partner, for /v1)` : null,
+  ].filter((k): k is string => k !== null);
+  const how = keys.length ? keys.join('; ') : 'souk key create --account ID';
+  return keys.length
+    ? `Souk demo exists (seeded on an earlier start, which printed its secrets; only their hashes are kept). A new key: ${how}.`
+    : `This database already has a catalog, so the demo was not seeded. A new key: ${how}.`;
+}
+
+function demoMessage(outcome: DemoOutcome, url: string): string {
+  return 'seeded' in outcome ? demoBanner(outcome.seeded, url) : demoExistsLine(outcome.existing);
 }
 
 program
@@ -145,7 +170,7 @@ program
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    if (demo) process.stdout.write(demoBanner(demo, url) + '\n');
+    if (demo) process.stdout.write(demoMessage(demo, url) + '\n');
     const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
     process.stdout.write(`Souk serving on ${url} (${where})\n`);
   });
@@ -350,10 +375,10 @@ key
   });
 key
   .command('revoke')
-  .argument('<key-id>', 'the key id (key_…)')
+  .argument('<key>', 'the key id (key_…), or the key itself (sk_live_…)')
   .option('--json', 'print JSON')
-  .action(async (keyId: string, options: { json?: boolean }) => {
-    const revoked = await withSouk((souk) => revokeApiKey(souk, keyId));
+  .action(async (reference: string, options: { json?: boolean }) => {
+    const revoked = await withSouk(async (souk) => revokeApiKey(souk, reference.startsWith('sk_live_') ? await apiKeyIdOf(souk.db, reference) : reference));
     print(options.json, { key_id: revoked.key_id, revoked_at: revoked.revoked_at }, `Revoked ${revoked.key_id}`);
   });
 key
@@ -642,7 +667,10 @@ function progressBar(totalBytes: number | undefined) {
 function reason(error: unknown): string {
   if (error instanceof DomainError) {
     const fields = (error.details?.fields as Array<{ field: string; message: string }> | undefined) ?? [];
-    return fields.length ? `${error.message} ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}` : error.message;
+    // Most messages already name their fields' problems; say each one once.
+    const unsaid = fields.filter((f) => !error.message.includes(f.message));
+    if (!unsaid.length) return error.message;
+    return `${error.message.replace(/[.:\s]+$/, '')}: ${unsaid.map((f) => `${f.field} ${f.message}`).join('; ')}.`;
   }
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);

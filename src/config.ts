@@ -42,6 +42,8 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   /** Lifetime of a shop customer's token (seed 004 has no refresh: the customer logs in again). */
   customerTokenTtlSeconds: number;
+  /** The shop profile's currency (ISO 4217): its prices, and the wallet `balance_cny` pays from. */
+  shopCurrency: string;
   signatureWindowSeconds: number;
   bodyLimitBytes: number;
   metricsToken: string | undefined;
@@ -85,6 +87,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_TOKEN_TTL', default: '900', meaning: 'access token lifetime, seconds' },
   { env: 'SOUK_REFRESH_TOKEN_TTL', default: '604800', meaning: 'refresh token lifetime, seconds' },
   { env: 'SOUK_CUSTOMER_TOKEN_TTL', default: '86400', meaning: "shop customer token lifetime, seconds (good only on the shop profile at /api)" },
+  { env: 'SOUK_SHOP_CURRENCY', default: 'CNY', meaning: "the shop profile's currency at /api: its prices, and the balance that balance_cny pays from" },
   { env: 'SOUK_SIGNATURE_WINDOW', default: '120', meaning: 'allowed clock drift for signed requests, seconds' },
   { env: 'SOUK_BODY_LIMIT', default: '1048576', meaning: 'largest request body, bytes, of the routes that take bulk input (codes to fulfil an order, product texts); the rest take 64 KB, logins, tokens and lookups 8 KB (or this, if lower); stock uploads 8 MB (or this, if higher)' },
   { env: 'SOUK_METRICS_TOKEN', default: 'unset', meaning: 'when set, `/metrics` requires `Authorization: Bearer <token>`' },
@@ -181,6 +184,8 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('SOUK_REDIS_URL', 'must start with redis:// or rediss://');
   const logLevel = (env.SOUK_LOG_LEVEL ?? 'info').trim() as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('SOUK_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const shopCurrency = (env.SOUK_SHOP_CURRENCY ?? '').trim().toUpperCase() || 'CNY';
+  if (!/^[A-Z]{3}$/.test(shopCurrency)) throw new ConfigError('SOUK_SHOP_CURRENCY', `must be a three-letter ISO 4217 code such as CNY, got "${env.SOUK_SHOP_CURRENCY}"`);
   const smtpUrl = env.SOUK_SMTP_URL || undefined;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('SOUK_SMTP_URL', 'must start with smtp:// or smtps://');
 
@@ -203,6 +208,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     tokenTtlSeconds: integer(env, 'SOUK_TOKEN_TTL', 900, 30, 86_400),
     refreshTokenTtlSeconds: integer(env, 'SOUK_REFRESH_TOKEN_TTL', 604_800, 60, 31_536_000),
     customerTokenTtlSeconds: integer(env, 'SOUK_CUSTOMER_TOKEN_TTL', 86_400, 60, 2_592_000),
+    shopCurrency,
     signatureWindowSeconds: integer(env, 'SOUK_SIGNATURE_WINDOW', 120, 5, 3600),
     bodyLimitBytes: integer(env, 'SOUK_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
     metricsToken: env.SOUK_METRICS_TOKEN || undefined,

@@ -15,7 +15,7 @@ import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
 import { adminRoutes } from './http/admin/index.js';
 import { partnerRoutes } from './http/partner/index.js';
-import { shopRoutes } from './http/shop/index.js';
+import { isShopPath, SHOP_ERROR_FIELDS, shopRoutes } from './http/shop/index.js';
 import { CategorySchema, CategoryTypeSchema, ProductSchema } from './http/api-v1/catalog-views.js';
 import { buildValidator } from './http/validators.js';
 
@@ -63,8 +63,8 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
     // Bodies are validated without type coercion, path and query with it (validators.ts).
     schemaController: { compilersFactory: { buildValidator } },
     // Bad percent-encoding and over-long path parameters are found by the router, before any
-    // route or error handler; answer them with the same envelope.
-    frameworkErrors: (error, request, reply) => sendError(request, reply, error),
+    // route or error handler; answer them with the same envelope (the shop's, under /api).
+    frameworkErrors: (error, request, reply) => sendError(request, reply, error, isShopPath(request.url) ? SHOP_ERROR_FIELDS : undefined),
   });
 
   // JSON bodies are parsed here so the raw text is kept for request signatures. Only JSON is

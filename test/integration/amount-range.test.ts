@@ -94,7 +94,8 @@ for (const kind of DATABASE_KINDS) {
       assertOutOfRange(await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(reseller.apiKey), payload: { product: 'YEN-CARD', client_order_id: 'yen-1' } }), 'retry');
       assert.deepEqual(await footprint(reseller.accountId), resellerBefore);
 
-      // The shop profile's balance_crypto pays from the USD wallet, converting the yen price.
+      // The shop profile prices in its currency (CNY), converting the yen price at a rate as huge.
+      await t.souk.db.insertInto('fx_rates').values({ base: 'JPY', quote: 'CNY', rate: '999999999999', updated_at: nowIso() }).execute();
       const registered = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: 'yen.buyer@example.com', password: 'correct horse battery' } });
       assert.equal(registered.statusCode, 200, registered.body);
       const accounts = ok(await admin('GET', '/accounts')).accounts as Array<{ id: number; name: string }>;

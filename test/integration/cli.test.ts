@@ -181,6 +181,43 @@ for (const kind of DATABASE_KINDS) {
       assert.match(duplicate.stderr, /slug "vouchers" exists/);
     });
 
+    test('a duplicate is refused with its reason printed once', async () => {
+      assert.equal((await runCli(['product', 'create', '--code', 'TWICE-1', '--name', 'Twice', '--price', '1.00'], env)).code, 0);
+      const again = await runCli(['product', 'create', '--code', 'TWICE-1', '--name', 'Twice', '--price', '1.00'], env);
+      assert.notEqual(again.code, 0);
+      assert.equal(again.stderr, 'souk: A product with code "TWICE-1" exists.\n');
+      const coupon = await runCli(['coupon', 'create', '--code', 'x', '--percent', '1000'], env);
+      assert.notEqual(coupon.code, 0);
+      assert.equal(coupon.stderr.match(/percent from 0\.01 to 100/g)?.length, 1, coupon.stderr);
+    });
+
+    test('a bad slug is explained in a sentence, not a pattern', async () => {
+      for (const args of [
+        ['category', 'create', '--slug', 'Gift Cards', '--name', 'Gift cards'],
+        ['product', 'create', '--code', 'SLUGGED-1', '--name', 'Slugged', '--price', '1.00', '--slug', 'slugged_1'],
+      ]) {
+        const result = await runCli(args, env);
+        assert.notEqual(result.code, 0);
+        assert.match(result.stderr, /^souk: The (category|product) is not valid: slug must be lowercase letters and digits, in words joined by single dashes \(such as gift-cards-2\)/, result.stderr);
+        assert.doesNotMatch(result.stderr, /[\^$\\]|\[a-z/, result.stderr);
+      }
+    });
+
+    test('key revoke: a malformed sk_live_ key is told it is not a valid key; a whole key revokes it', async () => {
+      const malformed = await runCli(['key', 'revoke', 'sk_live_abc123'], env);
+      assert.notEqual(malformed.code, 0);
+      assert.match(malformed.stderr, /^souk: sk_live_abc123 is not a valid API key: a key is sk_live_ followed by 43 letters and digits/);
+      const truncated = await runCli(['key', 'revoke', `sk_live_${'A'.repeat(42)}`], env);
+      assert.match(truncated.stderr, /is not a valid API key/);
+      assert.doesNotMatch(truncated.stderr, /A{10}/, 'the key is not printed back whole');
+
+      const account = json((await runCli(['account', 'create', '--name', 'Revoker', '--json'], env)).stdout);
+      const created = json((await runCli(['key', 'create', '--account', String(account.account_id), '--json'], env)).stdout);
+      const revoked = json((await runCli(['key', 'revoke', String(created.api_key), '--json'], env)).stdout);
+      assert.equal(revoked.key_id, created.key_id);
+      assert.equal(typeof revoked.revoked_at, 'string');
+    });
+
     test('a bad setting stops the command with a message naming it', async () => {
       const result = await runCli(['migrate'], { ...env, SOUK_KEY_RATE_LIMIT: 'many' });
       assert.notEqual(result.code, 0);

@@ -68,6 +68,7 @@ function plan(overrides: PlanOverrides = {}): PlacementPlan {
       stockMode: overrides.claim === 'shared' ? 'shared' : 'unique',
       buyer: { currency: 'USD', discountBp: 0, walletCheckout: true },
       fxRate: null,
+      unitFx: null,
     },
     coupon: overrides.coupon
       ? { id: overrides.coupon.id, code: `C${overrides.coupon.id}`, updatedAt: overrides.coupon.updatedAt ?? AT, discountMinor: 10, customerKey: overrides.coupon.customer ?? `account:${overrides.account ?? 7}` }

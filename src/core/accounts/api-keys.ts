@@ -38,6 +38,28 @@ export function looksLikeApiKey(value: string): boolean {
   return value.startsWith(KEY_PREFIX) && value.length > VISIBLE && value.length < 200;
 }
 
+/** Every key Souk issues: the prefix and randomBase62(32), which is 43 characters. */
+const WELL_FORMED_KEY = /^sk_live_[0-9A-Za-z]{43}$/;
+
+/**
+ * The id of the key whose secret is `apiKey`, for an operator who has the key but not its id.
+ * A text that starts like a key but cannot be one is refused as not valid (naming only its
+ * visible start); a well-formed key Souk does not hold is NotFound.
+ */
+export async function apiKeyIdOf(db: Db, apiKey: string): Promise<string> {
+  const shown = apiKey.length > VISIBLE ? `${apiKey.slice(0, VISIBLE)}…` : apiKey;
+  if (!WELL_FORMED_KEY.test(apiKey)) {
+    throw new ValidationFailed(`${shown} is not a valid API key: a key is sk_live_ followed by 43 letters and digits. Check it was copied whole, or give the key id (key_…) from \`souk key list\`.`, [
+      { field: 'key', message: 'is not a valid API key' },
+    ]);
+  }
+  const hash = sha256Hex(apiKey);
+  const rows = await db.selectFrom('api_keys').select(['id', 'key_hash']).where('prefix', '=', apiKey.slice(0, VISIBLE)).execute();
+  const match = rows.find((row) => constantTimeEqual(row.key_hash, hash));
+  if (!match) throw new NotFound(`No API key ${shown} here: it may belong to another Souk, or its id (key_…) is in \`souk key list\`.`);
+  return match.id;
+}
+
 /**
  * Issues a key for an account. With `signed`, it also gets a signing secret (sealed at rest,
  * because verifying an HMAC needs the secret itself) and, with `requireSignature`, unsigned

@@ -6,6 +6,7 @@ export {
   createApiKey,
   isKeyOfClosedAccount,
   listApiKeys,
+  apiKeyIdOf,
   looksLikeApiKey,
   revokeApiKey,
   touchApiKey,

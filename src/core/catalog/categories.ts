@@ -9,6 +9,9 @@ import { parseLocalized, type Localized } from './i18n.js';
 import { changeCatalog, type CatalogDeps } from './version.js';
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** SLUG in words, for people: a slug's rules as a sentence, not a pattern. */
+export const SLUG_RULE = (maxLength: number) =>
+  `must be lowercase letters and digits, in words joined by single dashes (such as gift-cards-2), with no spaces or other signs, at most ${maxLength} characters`;
 
 export interface Category {
   id: number;
@@ -38,7 +41,7 @@ function toCategoryType(row: CategoryTypeRow): CategoryType {
 
 function checkSlug(slug: unknown, problems: FieldProblem[]): string {
   if (typeof slug !== 'string' || !SLUG.test(slug) || slug.length > 120) {
-    problems.push({ field: 'slug', message: 'lowercase letters, digits and single dashes, at most 120 characters' });
+    problems.push({ field: 'slug', message: SLUG_RULE(120) });
     return '';
   }
   return slug;

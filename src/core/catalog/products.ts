@@ -7,7 +7,7 @@ import { Conflict, ItemNotFound, NotFound, ValidationFailed, type FieldProblem }
 import { recordProductChange, wakeDispatchers } from '../events/index.js';
 import { rowIdOf } from '../ids.js';
 import { formatMinor, isCurrencyCode, MAX_MINOR, parseMinor, timesQuantity } from '../money.js';
-import { findCategory } from './categories.js';
+import { findCategory, SLUG_RULE } from './categories.js';
 import { parseLocalized, type Localized } from './i18n.js';
 import { changeCatalog, type CatalogDeps } from './version.js';
 
@@ -156,7 +156,7 @@ function checkScalars(input: ProductInput, current: Product | undefined, problem
   const code = input.code ?? current?.code ?? '';
   if (!CODE.test(code)) problems.push({ field: 'code', message: 'letters, digits, . _ -; at most 120 characters' });
   const slug = input.slug ?? current?.slug ?? slugFromCode(code);
-  if (!SLUG.test(slug) || slug.length > 160) problems.push({ field: 'slug', message: 'lowercase letters, digits and single dashes' });
+  if (!SLUG.test(slug) || slug.length > 160) problems.push({ field: 'slug', message: SLUG_RULE(160) });
   const currency = (input.currency ?? current?.currency ?? 'USD').toUpperCase();
   if (!isCurrencyCode(currency)) problems.push({ field: 'currency', message: 'must be a three-letter ISO 4217 code' });
   let priceMinor = current?.price_minor;

@@ -1,12 +1,13 @@
 // A shop order (seed 004's POST /api/orders): the shop's own rules on top of placement. The
 // product is named by its id only, the quantity stays within min_quantity..200 and the stock,
-// a coin goes with crypto and nothing else, and the payment method must be open. Balance methods
-// charge the customer's CNY or USD wallet through placeOrder; nothing is reserved before that.
+// crypto needs a coin (any other method ignores one), and the payment method must be open. Orders
+// are priced in the shop's currency (the unit price GET /api/products shows); balance methods
+// charge the customer's wallet in it or the USD one through placeOrder; nothing is reserved before that.
 import { findProduct, type Product } from '../catalog/index.js';
 import { DomainError, InvalidCoupon, ItemNotFound, PaymentMethodUnavailable, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
 import { rowIdOf } from '../ids.js';
 import { placeOrder, type OrderDeps, type PlacedOrder } from '../orders/index.js';
-import { WALLET_CURRENCY, isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
+import { walletCurrencies, isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
 import type { Customer } from './customers.js';
 
 /** Seed 004: "Maximum 200 per order". */
@@ -18,6 +19,7 @@ export interface ShopOrderRequest {
   quantity: number;
   contactEmail: string;
   paymentMethod: PaymentMethod;
+  /** Required with crypto; any other method ignores it. */
   coin?: Coin;
   couponCode?: string;
 }
@@ -55,19 +57,27 @@ function checkQuantity(product: Product, quantity: number): void {
 }
 
 /**
- * Places a shop order for `customer` (null when no customer token came with it). Every check
- * runs before anything is written; a refused order reserves nothing.
+ * Places a shop order for `customer` (null when no customer token came with it), priced in
+ * `shopCurrency` exactly as GET /api/products shows it. Every check runs before anything is
+ * written; a refused order reserves nothing.
  */
-export async function placeShopOrder(deps: OrderDeps, customer: Customer | null, request: ShopOrderRequest, idempotencyKey: string | null = null): Promise<PlacedOrder> {
+export async function placeShopOrder(
+  deps: OrderDeps,
+  customer: Customer | null,
+  request: ShopOrderRequest,
+  shopCurrency: string,
+  idempotencyKey: string | null = null,
+): Promise<PlacedOrder> {
   const method = request.paymentMethod;
-  if (method === 'crypto' && request.coin === undefined) invalid({ field: 'coin', message: 'is required when paymentMethod is crypto' });
-  if (method !== 'crypto' && request.coin !== undefined) invalid({ field: 'coin', message: 'is only for paymentMethod crypto; leave it out' });
+  // Seed 004: coin is "required only when paymentMethod=crypto"; a client that sends one anyway still buys.
+  const coin = method === 'crypto' ? request.coin : undefined;
+  if (method === 'crypto' && coin === undefined) invalid({ field: 'coin', message: 'is required when paymentMethod is crypto' });
   const product = await orderedProduct(deps, request.productId);
   checkQuantity(product, request.quantity);
 
   const availability = await paymentAvailability(deps.db);
-  if (!availability.methods[method] || (request.coin !== undefined && !availability.coins[request.coin])) {
-    throw new PaymentMethodUnavailable(request.coin ? `${method} (${request.coin})` : method);
+  if (!availability.methods[method] || (coin !== undefined && !availability.coins[coin])) {
+    throw new PaymentMethodUnavailable(coin ? `${method} (${coin})` : method);
   }
   // An open provider method would hand over to its provider here; none is built yet.
   if (!isWalletMethod(method)) throw new PaymentMethodUnavailable(method);
@@ -81,7 +91,8 @@ export async function placeShopOrder(deps: OrderDeps, customer: Customer | null,
       quantity: request.quantity,
       buyer: { email: request.contactEmail.trim() },
       channel: 'shop',
-      payment: { kind: 'wallet', currency: WALLET_CURRENCY[method] },
+      payment: { kind: 'wallet', currency: walletCurrencies(shopCurrency)[method] },
+      priceIn: shopCurrency,
       couponCode: request.couponCode,
       idempotencyKey: idempotencyKey ?? undefined,
     },

@@ -1,11 +1,11 @@
-// Shop customers (seed 004's users): an account of kind `customer` with a CNY wallet (`balance`)
-// and a USD wallet (`balance_crypto`), and an e-mail + password login that opens only the shop.
+// Shop customers (seed 004's users): an account of kind `customer` with a wallet in the shop's
+// currency (`balance`, CNY by default) and a USD wallet (`balance_crypto`), and an e-mail + password login that opens only the shop.
 import type { Db } from '../../db/index.js';
 import { createAccount } from '../accounts/index.js';
 import { nowIso } from '../clock.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../crypto.js';
 import { EmailTaken, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
-import { WALLET_CURRENCY } from '../payments/index.js';
+import { walletCurrencies } from '../payments/index.js';
 import { ensureWallet } from '../wallets/index.js';
 
 export interface Customer {
@@ -16,10 +16,13 @@ export interface Customer {
 
 export interface CustomerBalances {
   email: string;
-  /** Minor units of the CNY wallet. */
+  /** Minor units of the wallet in the shop's currency. */
   balanceMinor: number;
+  /** The shop's currency. */
+  balanceCurrency: string;
   /** Minor units of the USD wallet. */
   balanceCryptoMinor: number;
+  balanceCryptoCurrency: string;
 }
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
@@ -41,18 +44,19 @@ async function emailTaken(db: Db, email: string): Promise<boolean> {
 }
 
 /**
- * Registers a customer: the account, both wallets and the login in one transaction. A taken
- * e-mail is 409 email_taken (the unique index decides when two registrations race).
+ * Registers a customer: the account (in the shop's currency), both wallets and the login in one
+ * transaction. A taken e-mail is 409 email_taken (the unique index decides when two registrations race).
  */
-export async function registerCustomer(db: Db, input: { email: string; password: string }): Promise<Customer> {
+export async function registerCustomer(db: Db, input: { email: string; password: string }, shopCurrency: string): Promise<Customer> {
   const email = normalizeEmail(input.email);
   checkCredentials(email, input.password);
   // Hashed before anything is read, so a taken e-mail answers no faster than a new one.
   const passwordHash = await hashPassword(input.password);
   if (await emailTaken(db, email)) throw new EmailTaken();
   const insert = async (tx: Db): Promise<Customer> => {
-    const account = await createAccount(tx, { name: email, kind: 'customer', currency: WALLET_CURRENCY.balance_cny });
-    for (const currency of Object.values(WALLET_CURRENCY)) await ensureWallet(tx, account.id, currency);
+    const wallets = walletCurrencies(shopCurrency);
+    const account = await createAccount(tx, { name: email, kind: 'customer', currency: wallets.balance_cny });
+    for (const currency of new Set(Object.values(wallets))) await ensureWallet(tx, account.id, currency);
     const row = await tx
       .insertInto('customers')
       .values({ account_id: account.id, email, password_hash: passwordHash, disabled_at: null, created_at: nowIso() })
@@ -98,9 +102,16 @@ export async function loadLiveCustomer(db: Db, customerId: number): Promise<Cust
   return { customerId: row.id, accountId: row.account_id, email: row.email };
 }
 
-/** A customer's two balances (a wallet never used reads as zero). */
-export async function customerBalances(db: Db, customer: Customer): Promise<CustomerBalances> {
+/** A customer's two balances, the wallets each balance method pays from (a wallet never used reads as zero). */
+export async function customerBalances(db: Db, customer: Customer, shopCurrency: string): Promise<CustomerBalances> {
   const wallets = await db.selectFrom('wallets').select(['currency', 'balance_minor']).where('account_id', '=', customer.accountId).execute();
   const balance = (currency: string) => wallets.find((w) => w.currency === currency)?.balance_minor ?? 0;
-  return { email: customer.email, balanceMinor: balance(WALLET_CURRENCY.balance_cny), balanceCryptoMinor: balance(WALLET_CURRENCY.balance_crypto) };
+  const currencies = walletCurrencies(shopCurrency);
+  return {
+    email: customer.email,
+    balanceMinor: balance(currencies.balance_cny),
+    balanceCurrency: currencies.balance_cny,
+    balanceCryptoMinor: balance(currencies.balance_crypto),
+    balanceCryptoCurrency: currencies.balance_crypto,
+  };
 }

@@ -1,7 +1,7 @@
 // Orders: placement (one transaction, never oversold, never charged twice), the status machine,
 // cancellation, manual fulfilment, expiry, and the invariant check.
 export { placeOrder, type OrderDeps, type PlaceOrderInput, type PlacedOrder } from './place-order.js';
-export { MAX_CHECKOUT_FIELDS } from './plan-order.js';
+export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
 export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilManualOrder, refundOrder, rejectOrder } from './change-order.js';
 export { findAccountOrderId, listAccountOrders, listOrders, loadOrderDetail, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';

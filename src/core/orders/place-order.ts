@@ -42,6 +42,13 @@ export interface PlaceOrderInput {
   /** A coupon code, applied and counted in the order's transaction. */
   couponCode?: string;
   /**
+   * The currency the order is priced in (a shop's own, for example): the unit price is converted
+   * to it and rounded up per unit (unitPriceIn) before the quantity multiplies it, and the total is
+   * what the wallet pays, converted again if the wallet is in another currency. Default: the
+   * product's currency.
+   */
+  priceIn?: string;
+  /**
    * What else a profile's client asked for that changes nothing in the order but makes it another
    * request (seed 000's flow_type): a retry with a different one is 422, not the first order.
    */

@@ -11,6 +11,7 @@ import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import type { AppliedCoupon } from '../coupons/index.js';
 import type { OrderEvent } from './read-orders.js';
+import type { UnitFx } from './plan-order.js';
 
 /** The orders row, exactly as inserted: placement always knows the request hash and the wallet. */
 export type OrderRow = OrdersTable & { request_hash: string; wallet_id: number };
@@ -26,8 +27,10 @@ export interface PlacementPlan {
     fulfillment: string;
     stockMode: 'unique' | 'shared';
     buyer: { currency: string; discountBp: number; walletCheckout: boolean };
-    /** The exchange rate from the product's currency to the buyer's, when they differ. */
+    /** The exchange rate from the order's currency to the charged wallet's, when they differ. */
     fxRate: string | null;
+    /** The rate that converted the product's unit price into the order's currency, when the order is priced in another one. */
+    unitFx: UnitFx | null;
   };
   /** The coupon the order is priced by: its use is counted (limits checked) when the batch is written. */
   coupon: (AppliedCoupon & { customerKey: string }) | null;

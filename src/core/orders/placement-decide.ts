@@ -132,7 +132,10 @@ export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
     else if (claim === 'shared') shared.add(order.product_id);
   }
   const pairs = new Map<string, { base: string; quote: string }>();
-  for (const { order } of plans) if (order.currency !== order.charged_currency) pairs.set(`${order.currency}:${order.charged_currency}`, { base: order.currency, quote: order.charged_currency });
+  for (const { order, priced } of plans) {
+    if (order.currency !== order.charged_currency) pairs.set(`${order.currency}:${order.charged_currency}`, { base: order.currency, quote: order.charged_currency });
+    if (priced.unitFx) pairs.set(`${priced.unitFx.base}:${priced.unitFx.quote}`, { base: priced.unitFx.base, quote: priced.unitFx.quote });
+  }
   return {
     productIds: [...new Set(plans.map((p) => p.order.product_id))],
     accountIds: [...new Set(plans.map((p) => p.order.account_id))],
@@ -169,7 +172,8 @@ function isAsPriced({ order, priced, debit, coupon }: PlacementPlan, state: Batc
     buyer.discount_bp === priced.buyer.discountBp &&
     // Switching wallet checkout off stops wallet-paid orders at once; orders paid later go on.
     (debit === null || buyer.wallet_checkout) &&
-    fxNow === priced.fxRate
+    fxNow === priced.fxRate &&
+    (priced.unitFx === null || state.fxRates.get(`${priced.unitFx.base}:${priced.unitFx.quote}`) === priced.unitFx.rate)
   );
 }
 

@@ -51,13 +51,39 @@ function checkFields(declared: CheckoutField[], given: Record<string, string>, p
 }
 
 interface Pricing {
+  /** In `currency`. */
   unitMinor: number;
-  /** After the coupon. */
+  /** The currency the order is priced in: the product's, or the one the caller asked for (`priceIn`). */
+  currency: string;
+  /** The rate that turned the product's unit price into `currency`, when they differ. */
+  unitFx: UnitFx | null;
+  /** After the coupon, in `currency`. */
   totalMinor: number;
   coupon: AppliedCoupon | null;
   chargedMinor: number;
   chargedCurrency: string;
+  /** From `currency` to `chargedCurrency`, when they differ. */
   fxRate: string | null;
+}
+
+/** The exchange rate a unit price was converted with. */
+export interface UnitFx {
+  base: string;
+  quote: string;
+  rate: string;
+}
+
+/**
+ * A unit price in `currency`: the tier's price of `product`, converted with `rate` (units of
+ * `currency` per unit of the product's currency, null when they are the same) and rounded up to
+ * the minor unit. Placement prices orders with it, so a list that shows it shows exactly what one
+ * unit is charged.
+ */
+export function unitPriceIn(product: Pick<Product, 'price_minor' | 'currency'>, discountBp: number, currency: string, rate: string | null): number {
+  const tiered = tieredPrice(product.price_minor, discountBp);
+  if (currency === product.currency) return tiered;
+  if (rate === null) throw new RangeError(`a rate from ${product.currency} to ${currency} is needed`);
+  return convertMinor(tiered, product.currency, currency, rate);
 }
 
 /** What placement needs to know about the buyer, read in one query. */
@@ -87,29 +113,44 @@ async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
 }
 
 /**
- * Price: the tier's unit price, times the quantity, less the coupon, converted to the wallet's
- * currency; every amount within MAX_MINOR, else AmountOutOfRange (409) before anything is written.
+ * Price: the tier's unit price (converted to `priceIn` first, when given), times the quantity,
+ * less the coupon, converted to the wallet's currency; every amount within MAX_MINOR, else
+ * AmountOutOfRange (409) before anything is written.
  */
-async function priceOrder(tx: Db, reads: PlacementReads, product: Product, quantity: number, buyer: Buyer, chargedCurrency: string, couponCode: string | undefined, at: string): Promise<Pricing> {
-  const unitMinor = tieredPrice(product.price_minor, buyer.discountBp);
+async function priceOrder(
+  tx: Db,
+  reads: PlacementReads,
+  product: Product,
+  quantity: number,
+  buyer: Buyer,
+  priceIn: string,
+  chargedCurrency: string,
+  couponCode: string | undefined,
+  at: string,
+): Promise<Pricing> {
+  const rate = async (base: string, quote: string) =>
+    reads.fxRate(tx, base, quote).catch((error: unknown) => {
+      if (!(error instanceof NotFound)) throw error;
+      throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${base} to ${quote}; ask the shop to set one.`);
+    });
+  const unitFx = priceIn === product.currency ? null : { base: product.currency, quote: priceIn, rate: await rate(product.currency, priceIn) };
+  const unitMinor = unitPriceIn(product, buyer.discountBp, priceIn, unitFx?.rate ?? null);
   const subtotalMinor = timesQuantity(unitMinor, quantity);
   if (subtotalMinor === undefined) {
     throw new AmountOutOfRange(
-      `${quantity} × ${product.code} at ${formatMinor(unitMinor, product.currency)} ${product.currency} passes the most one order can be charged (${formatMinor(MAX_MINOR, product.currency)} ${product.currency}); order fewer.`,
+      `${quantity} × ${product.code} at ${formatMinor(unitMinor, priceIn)} ${priceIn} passes the most one order can be charged (${formatMinor(MAX_MINOR, priceIn)} ${priceIn}); order fewer.`,
     );
   }
-  const coupon = couponCode === undefined ? null : await applyCoupon(tx, couponCode, product, subtotalMinor, at);
+  const coupon = couponCode === undefined ? null : await applyCoupon(tx, couponCode, { id: product.id, code: product.code, currency: priceIn }, subtotalMinor, at);
   const totalMinor = subtotalMinor - (coupon?.discountMinor ?? 0);
-  if (chargedCurrency === product.currency) return { unitMinor, totalMinor, coupon, chargedMinor: totalMinor, chargedCurrency, fxRate: null };
-  const rate = await reads.fxRate(tx, product.currency, chargedCurrency).catch((error: unknown) => {
-    if (!(error instanceof NotFound)) throw error;
-    throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${product.currency} to ${chargedCurrency}; ask the shop to set one.`);
-  });
-  return { unitMinor, totalMinor, coupon, chargedMinor: convertMinor(totalMinor, product.currency, chargedCurrency, rate), chargedCurrency, fxRate: rate };
+  const priced = { unitMinor, currency: priceIn, unitFx, totalMinor, coupon, chargedCurrency };
+  if (chargedCurrency === priceIn) return { ...priced, chargedMinor: totalMinor, fxRate: null };
+  const fxRate = await rate(priceIn, chargedCurrency);
+  return { ...priced, chargedMinor: convertMinor(totalMinor, priceIn, chargedCurrency, fxRate), fxRate };
 }
 
 /** The coupon's discount on this order, read fresh: coupons are few and change (disabling, limits). */
-async function applyCoupon(db: Db, code: string, product: Product, subtotalMinor: number, at: string): Promise<AppliedCoupon> {
+async function applyCoupon(db: Db, code: string, product: Pick<Product, 'id' | 'code' | 'currency'>, subtotalMinor: number, at: string): Promise<AppliedCoupon> {
   const row = await couponForOrder(db, code);
   return { id: Number(row.id), code: row.code, updatedAt: row.updated_at, discountMinor: couponDiscount(row, product, subtotalMinor, at) };
 }
@@ -144,7 +185,9 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
   if (!isCurrencyCode(chargedCurrency)) throw new ValidationFailed('The wallet currency is not a currency code.', [{ field: 'payment.currency', message: 'a three-letter currency code' }]);
   if (!deferred && !buyer.walletCheckout) throw new WalletDisabled();
   const now = nowIso();
-  const price = await priceOrder(db, reads, product, quantity, buyer, chargedCurrency, input.couponCode, now);
+  const priceIn = input.priceIn?.toUpperCase() ?? product.currency;
+  if (!isCurrencyCode(priceIn)) throw new ValidationFailed('The pricing currency is not a currency code.', [{ field: 'priceIn', message: 'a three-letter currency code' }]);
+  const price = await priceOrder(db, reads, product, quantity, buyer, priceIn, chargedCurrency, input.couponCode, now);
   const { coupon } = price;
   if (input.maxUnitPrice !== undefined) {
     const limit = parseMinor(input.maxUnitPrice, price.chargedCurrency);
@@ -173,7 +216,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     product_id: product.id,
     quantity,
     unit_price_minor: price.unitMinor,
-    currency: product.currency,
+    currency: price.currency,
     total_minor: price.totalMinor,
     charged_minor: price.chargedMinor,
     charged_currency: price.chargedCurrency,
@@ -206,6 +249,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
       stockMode: product.stock_mode,
       buyer: { currency: buyer.currency, discountBp: buyer.discountBp, walletCheckout: buyer.walletCheckout },
       fxRate: price.fxRate,
+      unitFx: price.unitFx,
     },
     coupon: coupon && { ...coupon, customerKey: `account:${accountId}` },
     claim,

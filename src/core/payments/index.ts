@@ -2,11 +2,12 @@
 export {
   COINS,
   PAYMENT_METHODS,
-  WALLET_CURRENCY,
+  CRYPTO_BALANCE_CURRENCY,
   isCoin,
   isPaymentMethod,
   isWalletMethod,
   paymentAvailability,
+  walletCurrencies,
   type Coin,
   type PaymentAvailability,
   type PaymentMethod,

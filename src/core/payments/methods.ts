@@ -12,8 +12,16 @@ export type Coin = (typeof COINS)[number];
 
 export type WalletMethod = 'balance_cny' | 'balance_crypto';
 
-/** The wallet currency each balance method charges: `users.balance` is CNY, `users.balance_crypto` USD. */
-export const WALLET_CURRENCY: Readonly<Record<WalletMethod, 'CNY' | 'USD'>> = { balance_cny: 'CNY', balance_crypto: 'USD' };
+/** balance_crypto's wallet: seed 004's "USD/crypto balance". */
+export const CRYPTO_BALANCE_CURRENCY = 'USD';
+
+/**
+ * The wallet currency each balance method charges: `users.balance` is the shop's currency (CNY
+ * unless SOUK_SHOP_CURRENCY says otherwise), `users.balance_crypto` USD.
+ */
+export function walletCurrencies(shopCurrency: string): Readonly<Record<WalletMethod, string>> {
+  return { balance_cny: shopCurrency, balance_crypto: CRYPTO_BALANCE_CURRENCY };
+}
 
 export function isWalletMethod(method: PaymentMethod): method is WalletMethod {
   return method === 'balance_cny' || method === 'balance_crypto';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { API_V1_CODES } from '../envelope.js';
-import { sendError } from '../plugins/errors.js';
+import { sendError, sendNotFound } from '../plugins/errors.js';
 import { OPEN } from '../route-policy.js';
 import { accountRoutes } from './account.js';
 import { authRoutes } from './auth.js';
@@ -14,6 +14,8 @@ import { orderRoutes } from './orders.js';
 export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }) {
   // Every error of this surface, the auth plugin's and the body parser's included, in seed 003's words.
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error, undefined, API_V1_CODES));
+  // Its own, or the shop's at /api (which adds seed 004's `success: false`) would answer here too.
+  app.setNotFoundHandler((request, reply) => sendNotFound(request, reply));
   app.get(
     '/health',
     {

@@ -97,11 +97,14 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   return answer(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
 }
 
+/** The answer for a path no route serves; `extra` as for sendError. */
+export function sendNotFound(request: FastifyRequest, reply: FastifyReply, extra?: Record<string, unknown>) {
+  const path = request.url.split('?')[0] ?? '';
+  return reply.code(404).send({ ...extra, ...errorEnvelope('not_found', `No route ${request.method} ${path.slice(0, 200)}.`, request.id) });
+}
+
 export const errorsPlugin = fp(async function errorsPlugin(app: FastifyInstance) {
   app.decorateRequest('failure', null);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    reply.code(404).send(errorEnvelope('not_found', `No route ${request.method} ${path.slice(0, 200)}.`, request.id));
-  });
+  app.setNotFoundHandler((request, reply) => sendNotFound(request, reply));
 });

@@ -1,9 +1,11 @@
-// Seed 004's catalog and payment configuration: active products with one unit price, one product
-// by id or slug, and which payment methods and coins can be used now.
+// Seed 004's catalog and payment configuration: active products with one unit price (in the shop's
+// currency, as checkout charges it), one product by id or slug, and which payment methods and coins
+// can be used now.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { ItemNotFound } from '../../core/errors.js';
+import { shopUnitPrices } from '../../core/customers/index.js';
 import { COINS, PAYMENT_METHODS, paymentAvailability } from '../../core/payments/index.js';
 import { SHOP } from '../route-policy.js';
 import { productView, shopErrors, successObject } from './views.js';
@@ -11,6 +13,7 @@ import { productView, shopErrors, successObject } from './views.js';
 const ProductParams = Type.Object({ idOrSlug: Type.String({ minLength: 1, maxLength: 160, description: 'The product id or its slug.' }) });
 
 export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  const currency = souk.config.shopCurrency;
   app.get(
     '/products',
     {
@@ -19,14 +22,22 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         tags: ['shop'],
         operationId: 'shopListProducts',
         summary: 'List products',
-        description: 'Every active product with a single unit price.',
+        description:
+          "Every active product with a single unit price in the shop's currency (CNY unless SOUK_SHOP_CURRENCY says otherwise). " +
+          "A product priced in another currency is converted at the shop's rate to its currency, rounded up per unit, exactly as an order charges it; " +
+          'without such a rate it cannot be sold here and is left out.',
         security: [],
         response: { 200: successObject({ products: Type.Array(Type.Ref('ShopProduct')) }), ...shopErrors(429) },
       },
     },
     async () => {
-      const snapshot = await souk.catalog.snapshot();
-      return { success: true, products: snapshot.entries.map((entry) => productView(entry.product)) };
+      const products = (await souk.catalog.snapshot()).entries.map((entry) => entry.product);
+      const prices = await shopUnitPrices(souk.db, products, currency);
+      const listed = products.flatMap((product) => {
+        const price = prices.get(product.id);
+        return price === undefined ? [] : [productView(product, price, currency)];
+      });
+      return { success: true, products: listed };
     },
   );
 
@@ -38,7 +49,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         tags: ['shop'],
         operationId: 'shopGetProduct',
         summary: 'Get product detail',
-        description: 'By product id or slug; an unknown or inactive product is 404.',
+        description: 'By product id or slug; an unknown or inactive product, or one without a rate to the shop\'s currency, is 404.',
         security: [],
         params: ProductParams,
         response: { 200: successObject({ product: Type.Ref('ShopProduct') }), ...shopErrors(404, 429) },
@@ -49,7 +60,9 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
       const reference = request.params.idOrSlug;
       const entry = /^\d{1,15}$/.test(reference) ? snapshot.byId.get(Number(reference)) : snapshot.bySlug.get(reference);
       if (!entry) throw new ItemNotFound(reference);
-      return { success: true, product: productView(entry.product) };
+      const price = (await shopUnitPrices(souk.db, [entry.product], currency)).get(entry.product.id);
+      if (price === undefined) throw new ItemNotFound(reference);
+      return { success: true, product: productView(entry.product, price, currency) };
     },
   );
 

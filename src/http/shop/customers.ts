@@ -48,7 +48,7 @@ export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Sou
         operationId: 'shopRegister',
         summary: 'Register a customer and get a token',
         description:
-          'Creates the customer with a CNY balance and a USD balance (balance_crypto), both empty; the shop tops them up. ' +
+          'Creates the customer with a balance in the shop\'s currency (CNY unless SOUK_SHOP_CURRENCY says otherwise) and a USD balance (balance_crypto), both empty; the shop tops them up. ' +
           'An e-mail already registered is 409 email_taken. Registrations from one address are throttled like logins.',
         security: [],
         body: Credentials,
@@ -56,7 +56,7 @@ export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Sou
       },
     },
     async (request) => {
-      const customer = await registerCustomer(souk.db, request.body);
+      const customer = await registerCustomer(souk.db, request.body, souk.config.shopCurrency);
       return issue(customer.customerId);
     },
   );
@@ -96,7 +96,7 @@ export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Sou
           200: successObject({
             user: Type.Object({
               email: Type.String(),
-              balance: Type.Number({ description: 'CNY balance (balance_cny payments).' }),
+              balance: Type.Number({ description: "Balance in the shop's currency, CNY by default (balance_cny payments)." }),
               balance_crypto: Type.Number({ description: 'USD balance (balance_crypto payments).' }),
             }),
           }),
@@ -105,10 +105,14 @@ export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Sou
       },
     },
     async (request) => {
-      const balances = await customerBalances(souk.db, await requiredCustomer(souk, request));
+      const balances = await customerBalances(souk.db, await requiredCustomer(souk, request), souk.config.shopCurrency);
       return {
         success: true,
-        user: { email: balances.email, balance: minorToDecimal(balances.balanceMinor, 'CNY'), balance_crypto: minorToDecimal(balances.balanceCryptoMinor, 'USD') },
+        user: {
+          email: balances.email,
+          balance: minorToDecimal(balances.balanceMinor, balances.balanceCurrency),
+          balance_crypto: minorToDecimal(balances.balanceCryptoMinor, balances.balanceCryptoCurrency),
+        },
       };
     },
   );

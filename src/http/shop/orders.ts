@@ -28,7 +28,7 @@ const CreateOrderBody = Type.Object({
   quantity: Type.Integer({ description: 'Purchase quantity: from the product min_quantity to 200, and not above the stock.' }),
   contactEmail: Type.String({ format: 'email', maxLength: 320, description: 'Email used for order contact and order lookup.' }),
   paymentMethod: OneOf<PaymentMethod>(PAYMENT_METHODS, 'balance_cny and balance_crypto need `Authorization: Bearer USER_TOKEN`; crypto, alipay and wechat follow GET /api/payment-config.'),
-  coin: Type.Optional(OneOf<Coin>(COINS, 'Required only when paymentMethod is crypto, and only then.')),
+  coin: Type.Optional(OneOf<Coin>(COINS, 'Required only when paymentMethod is crypto; any other method ignores it.')),
   couponCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Coupon code. Omit it when unused.' })),
 });
 type CreateOrderBody = Static<typeof CreateOrderBody>;
@@ -58,7 +58,8 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         operationId: 'shopCreateOrder',
         summary: 'Create order',
         description:
-          'balance_cny deducts the amount from the CNY balance, balance_crypto the converted amount (shop exchange rates) from the USD balance; ' +
+          "Priced at GET /api/products' price (the shop's currency, CNY by default): balance_cny deducts quantity × price from that balance, " +
+          'balance_crypto the same amount converted at the shop rate (rounded up to the cent) from the USD balance; ' +
           'both need the customer token, else 401. Stock products are delivered at once (`order.items`). Errors: 400 validation_error ' +
           '(naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, ' +
           '409 out_of_stock, 409 amount_out_of_range (the converted total would pass the largest amount a wallet can be charged). ' +
@@ -74,7 +75,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
       },
     },
     async (request, reply) => {
-      const placed = await placeShopOrder(deps, request.customer, request.body, request.idempotencyKey);
+      const placed = await placeShopOrder(deps, request.customer, request.body, souk.config.shopCurrency, request.idempotencyKey);
       if (placed.replayed) reply.header('idempotent-replayed', 'true');
       return { success: true, order: orderView(placed.order) };
     },

@@ -1,5 +1,5 @@
 // How the shop profile (seed 004) shows things: `success` flags, products with name_zh/name_en and
-// one decimal unit price, and orders in the shop's status words. Money is a decimal number in the
+// one decimal unit price in the shop's currency, and orders in the shop's status words. Money is a decimal number in the
 // stated currency, times ISO-8601 UTC.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Product } from '../../core/catalog/index.js';
@@ -31,12 +31,17 @@ export const ShopProductSchema = Type.Object(
     name_en: Type.String(),
     stock: Type.Integer({ description: 'Codes available now.' }),
     min_quantity: Type.Integer(),
-    price: Type.Number({ description: "Unit price, a decimal number in the product's currency." }),
+    price: Type.Number({
+      description:
+        "Unit price, a decimal number in the shop's currency (CNY unless SOUK_SHOP_CURRENCY says otherwise): exactly what balance_cny charges per unit; " +
+        'balance_crypto charges quantity × price converted to USD at the shop rate.',
+    }),
   },
   { $id: 'ShopProduct', title: 'ShopProduct' },
 );
 
-export function productView(product: Product): Static<typeof ShopProductSchema> {
+/** `priceMinor`: the unit price in the shop's currency (shopUnitPrices). */
+export function productView(product: Product, priceMinor: number, shopCurrency: string): Static<typeof ShopProductSchema> {
   return {
     id: String(product.id),
     slug: product.slug,
@@ -44,7 +49,7 @@ export function productView(product: Product): Static<typeof ShopProductSchema> 
     name_en: product.name.en ?? product.code,
     stock: product.stock_available,
     min_quantity: product.min_quantity,
-    price: minorToDecimal(product.price_minor, product.currency),
+    price: minorToDecimal(priceMinor, shopCurrency),
   };
 }
 
@@ -91,7 +96,7 @@ export const ShopOrderSchema = Type.Object(
     productName: Type.String(),
     quantity: Type.Integer(),
     amount: Type.Number({ description: 'What was charged, a decimal number in currency.' }),
-    currency: Type.String({ description: 'CNY for balance_cny, USD for balance_crypto.' }),
+    currency: Type.String({ description: "The shop's currency (CNY by default) for balance_cny, USD for balance_crypto." }),
     contactEmail: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
     items: Type.Array(Type.String(), { description: 'The delivered account credentials or codes, once the order is completed; empty before.' }),
