@@ -8,6 +8,7 @@ export {
   looksLikeApiKey,
   revokeApiKey,
   touchApiKey,
+  webhookSigningSecret,
   type ApiKeySummary,
   type CreatedApiKey,
   type KeyCredentials,
