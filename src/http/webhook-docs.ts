@@ -2,10 +2,11 @@
 // with its JSON schema, the headers of both signature schemes, and what the receiver should answer.
 import { Type, type TSchema } from '@sinclair/typebox';
 import { EVENT_TYPES, type EventType } from '../core/events/index.js';
+import { PartnerOrderSchema } from './partner/views.js';
 
 const Nullable = (schema: TSchema) => Type.Union([schema, Type.Null()]);
 
-const OrderData = Type.Object({
+const CanonicalOrderData = Type.Object({
   order: Type.Object({
     order_id: Type.String({ description: "Souk's order id (a ULID)." }),
     number: Type.String(),
@@ -25,6 +26,15 @@ const OrderData = Type.Object({
       }),
     ),
   }),
+});
+// An order placed on /v1 (seed 000) is told about in the partner's words: the order exactly as
+// GET /v1/orders/{order_id} shows it. Inlined (no $id): this section is plain JSON, outside components.
+const PartnerOrderData = Type.Object(
+  { order: Type.Object(PartnerOrderSchema.properties, { description: 'The order as GET /v1/orders/{order_id} answers at send time.' }) },
+  { description: 'An order placed on the partner API at /v1 (seed 000).' },
+);
+const OrderData = Type.Union([CanonicalOrderData, PartnerOrderData], {
+  description: 'Orders placed on /v1 (seed 000) are shown as GET /v1/orders/{order_id} shows them; every other order as below.',
 });
 const ProductData = Type.Object({
   product: Type.Object({
@@ -63,7 +73,11 @@ const SIGNATURE_HEADERS = [
   header('webhook-id', 'The event id (`evt_…`); the same on every retry, so use it to drop duplicates.', 'evt_01JD7Q4W3M0000000000000000'),
   header('webhook-timestamp', 'Unix seconds when this attempt was signed; refuse it if far from your clock (5 minutes).', '1764460800'),
   header('webhook-signature', 'Standard Webhooks: `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the secret after `whsec_`. Space-separated, one per valid secret, for 24 h after a rotation.', 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4='),
-  header('X-Signature', 'Seed 000: hex HMAC-SHA256 of the raw body, keyed with the same bytes (the newest secret).', '1f0d2c…'),
+  header(
+    'X-Signature',
+    "Seed 000: hex HMAC-SHA256 of the raw body, keyed with the same bytes (the newest secret). For an order placed on /v1: keyed with the partner's request signing secret instead (the key that placed the order, or the account's newest live signed key once that one is revoked).",
+    '1f0d2c…',
+  ),
   header('X-Timestamp', 'Seed 000: the same as webhook-timestamp.', '1764460800'),
 ];
 
@@ -91,6 +105,7 @@ export function webhooksSection(): Record<string, unknown> {
           summary: ABOUT[type].summary,
           description:
             'POSTed to each webhook endpoint subscribed to this type (and, for order events, to the order callback_url, signed with the account callback secret). ' +
+            'An order placed on /v1 (seed 000) is shown as GET /v1/orders/{order_id} shows it, and its X-Signature is keyed with the partner signing secret. ' +
             'Answer 2xx within 10 s to close the delivery, or ack it later. Anything else is retried with exponential backoff for about 72 h; ' +
             '429/503 with Retry-After are honoured; 410 switches the endpoint off. Deliveries of one order arrive in the order the events happened. See docs/webhooks.md.',
           tags: ['webhooks'],

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORDER_STATUSES, TRANSITIONS } from '../../src/core/orders/index.js';
-import { PARTNER_STATUS, PARTNER_STATUSES } from '../../src/http/partner/lifecycle.js';
+import { ORDER_STATUSES, PARTNER_STATUS, PARTNER_STATUSES, TRANSITIONS } from '../../src/core/orders/index.js';
 
 test('every internal order status maps to one of seed 000’s four, as docs/partner-api.md says', () => {
   assert.deepEqual(Object.keys(PARTNER_STATUS).sort(), [...ORDER_STATUSES].sort());

@@ -18,6 +18,15 @@ test('the worked example of docs/webhooks.md: both signatures, keyed with the by
   assert.equal(headers['webhook-id'], ID);
 });
 
+test("docs/webhooks.md's partner example: an order placed on /v1 has X-Signature keyed with the partner's signing secret, webhook-signature unchanged", () => {
+  const partnerBody = '{"id":"evt_01JDQ8ZK3N6V4Y0W2X9T5R7B1C","type":"order.fulfilled","timestamp":"2025-11-30T00:00:00Z","data":{"order":{"order_id":"01JDQ8ZK3MB1WQX8Y7V6T5S4R3","partner_order_id":"WS-983442","status":"fulfilled"}}}';
+  const headers = signDelivery([SECRET], ID, 1764460800, partnerBody, 'ss_4fG7kQ2mZp9XwR1tYv6BnC3hJd8LsE0a');
+  assert.equal(headers['x-signature'], '0598ccdf18691aa53f94fee1966be3f643e891ed1e7c2847844df8e85420acff');
+  const { 'x-signature': _keyedWithWhsec, ...standard } = signDelivery([SECRET], ID, 1764460800, partnerBody);
+  const { 'x-signature': _keyedWithPartner, ...same } = headers;
+  assert.deepEqual(same, standard, 'the Standard Webhooks headers stay keyed with the endpoint or callback secret');
+});
+
 test('during a rotation both secrets sign, and a receiver holding either one verifies', () => {
   const old = generateWebhookSecret();
   const fresh = generateWebhookSecret();

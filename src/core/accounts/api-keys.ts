@@ -137,6 +137,25 @@ export async function revokeApiKey(deps: { db: Db; bus: ChangeBus }, keyId: stri
   return summarize(row);
 }
 
+/**
+ * The signing secret that signs seed 000 webhooks of an account's orders: the given key's while it
+ * is live and signed, else the newest live signed key's (a revoked key's secret may be in other
+ * hands); null when the account has no live signed key.
+ */
+export async function webhookSigningSecret(db: Db, box: SecretBox, accountId: number, keyId: string | null): Promise<string | null> {
+  const live = await db
+    .selectFrom('api_keys')
+    .select(['id', 'signing_secret_enc'])
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+    .where('signing_secret_enc', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  const chosen = live.find((key) => key.id === keyId) ?? live[0];
+  return chosen?.signing_secret_enc ? box.open(chosen.signing_secret_enc) : null;
+}
+
 export interface KeyCredentials {
   principal: Principal;
   /** Present when the key has a signing secret. */

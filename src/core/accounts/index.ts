@@ -10,6 +10,7 @@ export {
   looksLikeApiKey,
   revokeApiKey,
   touchApiKey,
+  webhookSigningSecret,
   type ApiKeySummary,
   type CreatedApiKey,
   type KeyCredentials,

@@ -1,10 +1,12 @@
 // Orders: placement (one transaction, never oversold, never charged twice), the status machine,
-// cancellation, manual fulfilment, expiry, and the invariant check.
+// cancellation, manual fulfilment, expiry, the invariant check, and seed 000's view of an order.
 export { placeOrder, type OrderDeps, type PlaceOrderInput, type PlacedOrder } from './place-order.js';
 export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
 export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilManualOrder, refundOrder, rejectOrder } from './change-order.js';
 export { findAccountOrderId, listAccountOrders, listOrders, loadOrderDetail, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';
+export { PARTNER_STATUS, PARTNER_STATUSES, type PartnerStatus } from './partner-lifecycle.js';
+export { PARTNER_CHANNEL, partnerOrderView, placingKeyId, type PartnerOrderView } from './partner-view.js';
 export { isWalletCheckoutEnabled, setWalletCheckout } from './settings.js';
 export { checkInvariants, type Violation } from './doctor.js';
 export { listApiFailures, recordApiFailure, redactedExcerpt, type ApiFailure, type ApiFailureFilter } from './api-failures.js';

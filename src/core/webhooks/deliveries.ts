@@ -113,6 +113,8 @@ export interface DeliveryJob {
   event_id: string;
   type: EventType;
   order_id: string | null;
+  /** The channel the order was placed through (`partner`: on /v1, so its webhooks speak seed 000); null for other events. */
+  order_channel: string | null;
   payload: string;
   created_at: string;
   /**
@@ -225,13 +227,14 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
       .updateTable('webhook_deliveries')
       .set({ status: 'sending', claim_token: token, locked_until: lease, updated_at: at })
       .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'));
-  // With each delivery, its event and what its target needs (the endpoint, or the account's callback secret).
+  // With each delivery, its event, its order's channel, and what its target needs (the endpoint, or the account's callback secret).
   const withTargets = <Q extends SelectQueryBuilder<Database & { d: WebhookDeliveriesTable }, 'd', object>>(query: Q) =>
     query
       .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
       .leftJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
       .leftJoin('callback_secrets as c', (join) => join.onRef('c.account_id', '=', 'd.account_id').on('d.callback_url', 'is not', null))
-      .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'e.payload', 'e.created_at'])
+      .leftJoin('orders as o', 'o.id', 'e.order_id')
+      .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'o.channel as order_channel', 'e.payload', 'e.created_at'])
       .select(['w.url as endpoint_url', 'w.include_items', 'w.failure_streak', 'w.paused_until', 'w.secret_enc as endpoint_secret', 'w.previous_secret_enc as endpoint_previous_secret', 'w.previous_secret_until as endpoint_previous_until'])
       .select(['c.secret_enc as callback_secret', 'c.previous_secret_enc as callback_previous_secret', 'c.previous_secret_until as callback_previous_until'])
       .orderBy('d.id');
@@ -268,6 +271,7 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
     event_id: r.event_id,
     type: r.type as EventType,
     order_id: r.order_id,
+    order_channel: r.order_channel,
     payload: r.payload,
     created_at: r.created_at,
     ...('sealed_items' in r && r.sealed_items ? { sealed_items: r.sealed_items as Array<{ id: number; code_enc: string }> } : {}),

@@ -250,9 +250,9 @@ export class Dispatcher {
     for (const job of jobs) {
       const target = targets.get(job.id);
       this.inFlight += 1;
-      const body = bodies.get(job.id)!;
+      const { body, signingSecret } = bodies.get(job.id)!;
       const attempt = target
-        ? this.sender.send(target.url, { ...signDelivery(target.secrets, job.event_id, Math.floor(Date.now() / 1000), body) }, body)
+        ? this.sender.send(target.url, { ...signDelivery(target.secrets, job.event_id, Math.floor(Date.now() / 1000), body, signingSecret) }, body)
         : Promise.resolve<SendResult>({ statusCode: null, error: 'the endpoint no longer exists', durationMs: 0, final: true });
       void attempt.then((sent) => {
         this.inFlight -= 1;

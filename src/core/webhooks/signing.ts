@@ -1,7 +1,8 @@
 // Webhook secrets and signatures. A secret is `whsec_` + base64 of 24 random bytes (Standard
 // Webhooks); the signing key is those bytes. Each delivery carries both schemes, keyed alike:
 // Standard Webhooks (`webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per
-// valid secret while a rotation overlaps) and seed 000's `X-Signature` (hex HMAC-SHA256 of the body).
+// valid secret while a rotation overlaps) and seed 000's `X-Signature` (hex HMAC-SHA256 of the body;
+// for an order placed on /v1, keyed with the partner's request signing secret instead).
 import { createHmac, randomBytes } from 'node:crypto';
 
 const PREFIX = 'whsec_';
@@ -25,16 +26,17 @@ export interface SignedHeaders {
 
 /**
  * The signature headers for one attempt. `secrets` are the valid ones, newest first; the seed 000
- * signature uses the newest only (it has no room for two).
+ * signature uses the newest only (it has no room for two), or, for an order placed on /v1,
+ * `partnerSecret`: the partner's request signing secret, used as seed 000 uses it (its UTF-8 bytes).
  */
-export function signDelivery(secrets: readonly string[], messageId: string, timestampSeconds: number, body: string): SignedHeaders {
+export function signDelivery(secrets: readonly string[], messageId: string, timestampSeconds: number, body: string, partnerSecret?: string): SignedHeaders {
   const signed = `${messageId}.${timestampSeconds}.${body}`;
   const signatures = secrets.map((s) => `v1,${createHmac('sha256', signingKey(s)).update(signed).digest('base64')}`);
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(timestampSeconds),
     'webhook-signature': signatures.join(' '),
-    'x-signature': createHmac('sha256', signingKey(secrets[0]!)).update(body).digest('hex'),
+    'x-signature': createHmac('sha256', partnerSecret ?? signingKey(secrets[0]!)).update(body).digest('hex'),
     'x-timestamp': String(timestampSeconds),
   };
 }

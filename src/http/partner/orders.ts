@@ -4,12 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { ValidationFailed } from '../../core/errors.js';
-import { findAccountOrderId, loadOrderDetail, placeOrder, MAX_CHECKOUT_FIELDS, type PlaceOrderInput } from '../../core/orders/index.js';
+import { findAccountOrderId, loadOrderDetail, partnerOrderView, placeOrder, MAX_CHECKOUT_FIELDS, PARTNER_CHANNEL, type PlaceOrderInput } from '../../core/orders/index.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
 import { needsSigned } from '../route-policy.js';
 import { errorResponses, okObject } from '../schema-helpers.js';
 import { PARTNER_SECURITY } from './security.js';
-import { partnerOrderView } from './views.js';
 
 const DELIVERY_CHANNELS = ['api', 'email', 'gmail_transfer'] as const;
 
@@ -48,7 +47,7 @@ function toPlaceOrderInput(body: PlaceBody, idempotencyKey: string | null): Plac
     buyer: body.buyer,
     deliveryChannel: body.delivery_channel === 'gmail_transfer' ? 'email' : body.delivery_channel,
     callbackUrl: body.callback_url,
-    channel: 'partner',
+    channel: PARTNER_CHANNEL,
     requestVariant: requestVariant(body),
   };
 }

@@ -1,10 +1,10 @@
 // How products and orders look on seed 000's partner profile: `product_code`, money as decimal
 // strings with their currency, times ISO-8601 UTC, and the order lifecycle in the seed's four words.
+// The order view itself is core's (partnerOrderView): webhooks about /v1 orders carry it too.
 import { Type, type Static } from '@sinclair/typebox';
 import { localizedText, type CatalogEntry } from '../../core/catalog/index.js';
 import { formatMinor } from '../../core/money.js';
-import type { OrderDetail } from '../../core/orders/index.js';
-import { PARTNER_STATUS, PARTNER_STATUSES } from './lifecycle.js';
+import { PARTNER_STATUSES, type PartnerOrderView } from '../../core/orders/index.js';
 
 const Decimal = (description: string) => Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', description });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -52,7 +52,9 @@ export const PartnerOrderSchema = Type.Object(
   },
   { $id: 'PartnerOrder', title: 'PartnerOrder' },
 );
-export type PartnerOrderView = Static<typeof PartnerOrderSchema>;
+// The schema documents (and serializes) core's view: a field in one and not the other fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const PARTNER_ORDER_SCHEMA_MATCHES_VIEW: Same<Static<typeof PartnerOrderSchema>, PartnerOrderView> = true;
 
 export function partnerProductView({ product, category }: CatalogEntry): PartnerProductView {
   // Manual and upstream products are not counted in stock here: they can always be ordered.
@@ -69,28 +71,5 @@ export function partnerProductView({ product, category }: CatalogEntry): Partner
     min_quantity: product.min_quantity,
     max_quantity: product.max_quantity,
     fields: product.fields.map((f) => ({ name: f.name, required: f.required })),
-  };
-}
-
-export function partnerOrderView(order: OrderDetail): PartnerOrderView {
-  const fulfilled = order.events.findLast((e) => e.to === 'fulfilled');
-  return {
-    order_id: order.id,
-    partner_order_id: order.client_order_id,
-    number: order.number,
-    status: PARTNER_STATUS[order.status],
-    internal_status: order.status,
-    product_code: order.product.code,
-    product_name: order.product.name,
-    quantity: order.quantity,
-    amount: formatMinor(order.charged_minor, order.charged_currency),
-    currency: order.charged_currency,
-    buyer: order.buyer,
-    delivery_channel: order.delivery_channel,
-    callback_url: order.callback_url,
-    reason: order.reason,
-    fulfillment: { delivered_items: order.items, fulfilled_at: fulfilled?.at ?? null },
-    created_at: order.created_at,
-    updated_at: order.updated_at,
   };
 }

@@ -1,7 +1,7 @@
 // Seed 000 speaks of four lifecycle states; Souk's order machine has nine. This table is the one
 // place they meet: every internal status maps to exactly one partner status (the type makes a
 // missing or extra entry a compile error). docs/partner-api.md explains each row.
-import type { OrderStatus } from '../../core/orders/index.js';
+import type { OrderStatus } from './status.js';
 
 export const PARTNER_STATUSES = ['queued', 'verifying', 'fulfilled', 'rejected'] as const;
 export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
