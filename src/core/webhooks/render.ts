@@ -5,6 +5,8 @@
 import type { Db } from '../../db/index.js';
 import type { SecretBox } from '../crypto.js';
 import type { CodeVault } from '../inventory/index.js';
+import { wireTime } from '../clock.js';
+import { eventDataOnWire } from '../events/index.js';
 import { callbackSecret } from './endpoints.js';
 import type { DeliveryJob, SealedSecrets } from './deliveries.js';
 
@@ -81,7 +83,7 @@ export async function renderBodies(deps: RenderDeps, jobs: readonly DeliveryJob[
   for (const job of jobs) {
     let data = parsed.get(job.id)!;
     if (needItems.has(job) && data.order) data = { ...data, order: { ...data.order, items: items.get(job.order_id!) ?? [] } };
-    bodies.set(job.id, JSON.stringify({ id: job.event_id, type: job.type, timestamp: job.created_at, data }));
+    bodies.set(job.id, JSON.stringify({ id: job.event_id, type: job.type, timestamp: wireTime(job.created_at), data: eventDataOnWire(data) }));
   }
   return bodies;
 }

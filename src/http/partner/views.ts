@@ -1,8 +1,10 @@
 // How products and orders look on seed 000's partner profile: `product_code`, money as decimal
-// strings with their currency, times ISO-8601 UTC, and the order lifecycle in the seed's four words.
+// strings with their currency, times UTC to the second, and the order lifecycle in the seed's four words.
 import { Type, type Static } from '@sinclair/typebox';
 import { localizedText, type CatalogEntry } from '../../core/catalog/index.js';
 import { formatMinor } from '../../core/money.js';
+import { wireTime } from '../../core/clock.js';
+import { WireTime } from '../schema-helpers.js';
 import type { OrderDetail } from '../../core/orders/index.js';
 import { PARTNER_STATUS, PARTNER_STATUSES } from './lifecycle.js';
 
@@ -45,10 +47,10 @@ export const PartnerOrderSchema = Type.Object(
     reason: Nullable(Type.String({ description: 'Why it was rejected, cancelled or refunded.' })),
     fulfillment: Type.Object({
       delivered_items: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String() }), { description: 'The delivered codes, in full, once fulfilled.' }),
-      fulfilled_at: Nullable(Type.String({ format: 'date-time' })),
+      fulfilled_at: Nullable(WireTime()),
     }),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
+    updated_at: WireTime(),
   },
   { $id: 'PartnerOrder', title: 'PartnerOrder' },
 );
@@ -89,8 +91,8 @@ export function partnerOrderView(order: OrderDetail): PartnerOrderView {
     delivery_channel: order.delivery_channel,
     callback_url: order.callback_url,
     reason: order.reason,
-    fulfillment: { delivered_items: order.items, fulfilled_at: fulfilled?.at ?? null },
-    created_at: order.created_at,
-    updated_at: order.updated_at,
+    fulfillment: { delivered_items: order.items, fulfilled_at: wireTime(fulfilled?.at ?? null) },
+    created_at: wireTime(order.created_at),
+    updated_at: wireTime(order.updated_at),
   };
 }

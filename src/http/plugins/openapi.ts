@@ -21,7 +21,7 @@ export async function registerOpenApi(app: FastifyInstance) {
         version: '1.0.0',
         description:
           'Souk sells digital goods (gift cards, vouchers, top-ups, license keys) to resellers over an API. ' +
-          'Money is a decimal number in the stated currency; times are ISO-8601 UTC. Every error answers ' +
+          'Money is a decimal number in the stated currency; times are UTC to the second, `yyyy-MM-ddTHH:mm:ssZ`. Every error answers ' +
           '`{"ok": false, "error", "errorCode", "message", "request_id"}` with the right HTTP status.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
