@@ -19,6 +19,8 @@ export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgre
 export interface Config {
   host: string;
   port: number;
+  /** Where clients reach this Souk (behind a proxy, a domain): the OpenAPI document's `servers`. */
+  publicUrl: string | undefined;
   dataDir: string;
   database: DatabaseTarget;
   redisUrl: string | undefined;
@@ -67,6 +69,7 @@ export interface SettingSpec {
 export const SETTINGS: readonly SettingSpec[] = [
   { env: 'PORT', flag: '--port', default: '8080', meaning: 'HTTP port' },
   { env: 'HOST', flag: '--host', default: '127.0.0.1', meaning: 'address to bind' },
+  { env: 'SOUK_PUBLIC_URL', default: 'unset', meaning: 'the URL clients reach Souk at (`https://shop.example.com`), published as the OpenAPI document\'s `servers`; unset, the address Souk listens on' },
   { env: 'SOUK_DATA_DIR', flag: '--data-dir', default: './data', meaning: 'embedded database, generated master key' },
   { env: 'SOUK_DATABASE_URL', flag: '--database-url', default: 'sqlite:<data dir>/souk.db', meaning: '`sqlite:PATH` or `postgres://…`' },
   { env: 'SOUK_REDIS_URL', default: 'unset', meaning: 'shared rate limits, replay guard and cache invalidation across processes' },
@@ -175,6 +178,21 @@ function resolveMasterKey(env: Env, dataDir: string, database: DatabaseTarget): 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and checks every setting; throws ConfigError naming the first bad one. */
+/** An absolute http(s) URL without a query, fragment or trailing slash, or undefined when unset. */
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('SOUK_PUBLIC_URL', 'is not a URL; give it whole, e.g. https://shop.example.com');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('SOUK_PUBLIC_URL', 'must start with http:// or https://');
+  if (url.search || url.hash || url.username || url.password) throw new ConfigError('SOUK_PUBLIC_URL', 'must have no query, fragment or credentials');
+  return url.href.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
   const portRaw = flags.port !== undefined ? String(flags.port) : env.PORT;
   const port = integer({ PORT: portRaw }, 'PORT', 8080, 0, 65535);
@@ -186,12 +204,14 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('SOUK_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const shopCurrency = (env.SOUK_SHOP_CURRENCY ?? '').trim().toUpperCase() || 'CNY';
   if (!/^[A-Z]{3}$/.test(shopCurrency)) throw new ConfigError('SOUK_SHOP_CURRENCY', `must be a three-letter ISO 4217 code such as CNY, got "${env.SOUK_SHOP_CURRENCY}"`);
+  const publicUrl = parsePublicUrl(env.SOUK_PUBLIC_URL);
   const smtpUrl = env.SOUK_SMTP_URL || undefined;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('SOUK_SMTP_URL', 'must start with smtp:// or smtps://');
 
   const config: Config = {
     host: flags.host ?? env.HOST ?? '127.0.0.1',
     port,
+    publicUrl,
     dataDir,
     database,
     redisUrl,

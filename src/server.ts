@@ -92,7 +92,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await app.register(errorsPlugin);
   await app.register(inputPlugin);
   await app.register(metricsPlugin, { token: souk.config.metricsToken, registries: options.metricsRegistries ?? [] });
-  await registerOpenApi(app);
+  await registerOpenApi(app, souk.config);
   for (const schema of [ProductSchema, CategorySchema, CategoryTypeSchema]) app.addSchema(schema);
   await app.register(authPlugin, { souk });
   await app.register(idempotencyPlugin, { souk });

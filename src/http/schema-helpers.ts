@@ -1,5 +1,6 @@
 // Small pieces every route schema repeats.
 import { Type, type TSchema } from '@sinclair/typebox';
+import { WIRE_TIME_PATTERN } from '../core/clock.js';
 
 type Security = Array<Record<string, string[]>>;
 
@@ -23,3 +24,8 @@ export const CALLER_SECURITY: Security = [{ apiKey: [] }, { apiKeyHeader: [] }, 
 export const PUBLIC_SECURITY: Security = [{}, ...CALLER_SECURITY];
 export const ADMIN_SECURITY: Security = [{ apiKey: [] }, { token: [] }];
 export const NO_SECURITY: Security = [];
+
+/** A time as every answer and webhook sends it: UTC to the second (`yyyy-MM-ddTHH:mm:ssZ`). */
+export function WireTime(options: { description?: string } = {}) {
+  return Type.String({ format: 'date-time', pattern: WIRE_TIME_PATTERN, examples: ['2025-01-31T12:00:00Z'], ...options });
+}

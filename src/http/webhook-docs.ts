@@ -3,6 +3,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { EVENT_TYPES, type EventType } from '../core/events/index.js';
 import { PartnerOrderSchema } from './partner/views.js';
+import { WireTime } from './schema-helpers.js';
 
 const Nullable = (schema: TSchema) => Type.Union([schema, Type.Null()]);
 
@@ -18,8 +19,8 @@ const CanonicalOrderData = Type.Object({
     quantity: Type.Integer(),
     amount: Type.Number({ description: 'What the wallet was charged.' }),
     currency: Type.String(),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
+    updated_at: WireTime(),
     items: Type.Optional(
       Type.Array(Type.Object({ id: Type.Integer(), code: Type.String() }), {
         description: 'The delivered codes, in order.fulfilled events only: when the endpoint has include_items (the default), and always to an order callback_url.',
@@ -87,7 +88,7 @@ export function webhookBodySchema(type: EventType) {
     {
       id: Type.String({ description: 'The event id; equals the webhook-id header. Ack it with POST /api/v1/webhooks/ack (or seed 000 POST /v1/webhooks/ack).' }),
       type: Type.Literal(type),
-      timestamp: Type.String({ format: 'date-time', description: 'When the event happened (UTC).' }),
+      timestamp: WireTime({ description: 'When the event happened: UTC, to the second.' }),
       data: ABOUT[type].data,
     },
     { title: `${type} event`, additionalProperties: false },

@@ -50,7 +50,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(body.products[2].price, 139.5);
       assert.equal(body.products[3].price, 1500);
       assert.equal(body.products[2].fields[0].name, 'player_id');
-      assert.match(app10.updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.match(app10.updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     });
 
     test('filters by category (with subcategories), type and text', async () => {

@@ -59,10 +59,24 @@ test('each bad setting is named in the error', () => {
       [{ SOUK_KEY_RATE_LIMIT: '0' }, 'SOUK_KEY_RATE_LIMIT'],
       [{ SOUK_SMTP_URL: 'mail.example.com' }, 'SOUK_SMTP_URL'],
       [{ SOUK_TOKEN_TTL: '-5' }, 'SOUK_TOKEN_TTL'],
+      [{ SOUK_PUBLIC_URL: 'shop.example.com' }, 'SOUK_PUBLIC_URL'],
+      [{ SOUK_PUBLIC_URL: 'ftp://shop.example.com' }, 'SOUK_PUBLIC_URL'],
+      [{ SOUK_PUBLIC_URL: 'https://shop.example.com/?a=1' }, 'SOUK_PUBLIC_URL'],
     ];
     for (const [env, setting] of cases) {
       assert.throws(() => loadConfig({ SOUK_DATA_DIR: dir, ...env }), (e: unknown) => e instanceof ConfigError && e.setting === setting && e.message.startsWith(setting), setting);
     }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('SOUK_PUBLIC_URL is kept without its trailing slash; unset, there is none', () => {
+  const dir = tempDir();
+  try {
+    assert.equal(loadConfig({ SOUK_DATA_DIR: dir, SOUK_PUBLIC_URL: ' https://Shop.Example.com/souk/ ' }).publicUrl, 'https://shop.example.com/souk');
+    assert.equal(loadConfig({ SOUK_DATA_DIR: dir, SOUK_PUBLIC_URL: 'http://10.0.0.5:8080' }).publicUrl, 'http://10.0.0.5:8080');
+    assert.equal(loadConfig({ SOUK_DATA_DIR: dir }).publicUrl, undefined);
   } finally {
     rmSync(dir, { recursive: true });
   }

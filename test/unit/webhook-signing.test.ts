@@ -7,13 +7,13 @@ import { DEFAULT_RETRY_SCHEDULE, generateWebhookSecret, parseRetryAfter, retryDe
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const ID = 'evt_01JDQ8ZK3N6V4Y0W2X9T5R7B1C';
-const BODY = '{"id":"evt_01JDQ8ZK3N6V4Y0W2X9T5R7B1C","type":"order.fulfilled","timestamp":"2025-11-30T00:00:00.000Z","data":{"order":{"order_id":"01JDQ8ZK3MB1WQX8Y7V6T5S4R3","status":"fulfilled"}}}';
+const BODY = '{"id":"evt_01JDQ8ZK3N6V4Y0W2X9T5R7B1C","type":"order.fulfilled","timestamp":"2025-11-30T00:00:00Z","data":{"order":{"order_id":"01JDQ8ZK3MB1WQX8Y7V6T5S4R3","status":"fulfilled"}}}';
 
 test('the worked example of docs/webhooks.md: both signatures, keyed with the bytes after whsec_', () => {
   assert.equal(signingKey(SECRET).toString('hex'), '31f290f6bf06298aab4f08d43c3f082cf648a362da2da4b0');
   const headers = signDelivery([SECRET], ID, 1764460800, BODY);
-  assert.equal(headers['webhook-signature'], 'v1,tz3c5NvToIkWWX2LO/5Zg0d8mKLu1kJ2PuaYX2OgsyA=');
-  assert.equal(headers['x-signature'], '7ce642923e6edd54ab8a60c1edc8667539474845980d962778ce36919539c619');
+  assert.equal(headers['webhook-signature'], 'v1,wsaMb+nxNw345qGoGnYvkGxepeijjhSibBKr92g4PLU=');
+  assert.equal(headers['x-signature'], '9461c00b32c9e1f2fb873398b111e1aa3455f84cb62a1e91e9a44ed563952edb');
   assert.equal(headers['x-timestamp'], '1764460800');
   assert.equal(headers['webhook-id'], ID);
 });

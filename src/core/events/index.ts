@@ -2,6 +2,7 @@
 // that partners page through, and product updates with stock changes coalesced.
 export {
   EVENT_TYPES,
+  eventDataOnWire,
   OUTBOX_CHANNEL,
   insertOutboxEvents,
   isEventType,

@@ -8,6 +8,7 @@ import { queryTemplate, type Db } from '../../db/index.js';
 import type { OrdersTable } from '../../db/schema.js';
 import { newUlid } from '../ids.js';
 import { minorToDecimal } from '../money.js';
+import { wireTime } from '../clock.js';
 
 export const EVENT_TYPES = [
   'order.created',
@@ -84,6 +85,25 @@ function orderPayload(order: OrderFacts, change: { from: string | null; reason: 
       updated_at: order.updated_at,
     },
   };
+}
+
+/**
+ * An event's stored data as it is sent (webhook bodies, the feed): its times to the second. Stored
+ * payloads keep milliseconds, and rows written before this existed stay readable, so the format is
+ * applied here, on the way out, not when the row is written.
+ */
+export function eventDataOnWire(data: unknown): unknown {
+  if (!isRecord(data) || !isRecord(data.order)) return data;
+  const order: Record<string, unknown> = { ...data.order };
+  for (const key of ['created_at', 'updated_at'] as const) {
+    const at = order[key];
+    if (typeof at === 'string') order[key] = wireTime(at);
+  }
+  return { ...data, order };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function orderRow(type: EventType, order: OrderFacts, change: { from: string | null; reason: string | null }): OutboxRow {

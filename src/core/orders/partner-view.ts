@@ -1,6 +1,7 @@
 // How seed 000 (the partner API at /v1) shows an order. GET /v1/orders/{order_id} answers with it,
 // and every webhook about an order placed on /v1 carries it (core/webhooks/render.ts): one function,
 // so what a partner polls and what it is told cannot differ.
+import { wireTime } from '../clock.js';
 import { formatMinor } from '../money.js';
 import { PARTNER_STATUS, type PartnerStatus } from './partner-lifecycle.js';
 import type { OrderDetail, OrderItem } from './read-orders.js';
@@ -46,9 +47,9 @@ export function partnerOrderView(order: OrderDetail): PartnerOrderView {
     delivery_channel: order.delivery_channel,
     callback_url: order.callback_url,
     reason: order.reason,
-    fulfillment: { delivered_items: order.items, fulfilled_at: fulfilled?.at ?? null },
-    created_at: order.created_at,
-    updated_at: order.updated_at,
+    fulfillment: { delivered_items: order.items, fulfilled_at: wireTime(fulfilled?.at ?? null) },
+    created_at: wireTime(order.created_at),
+    updated_at: wireTime(order.updated_at),
   };
 }
 

@@ -7,6 +7,8 @@ import type { Db } from '../../db/index.js';
 import { webhookSigningSecret } from '../accounts/index.js';
 import type { SecretBox } from '../crypto.js';
 import type { CodeVault } from '../inventory/index.js';
+import { wireTime } from '../clock.js';
+import { eventDataOnWire } from '../events/index.js';
 import { loadOrderDetail, PARTNER_CHANNEL, partnerOrderView, placingKeyId, type OrderDetail } from '../orders/index.js';
 import { callbackSecret } from './endpoints.js';
 import type { DeliveryJob, SealedSecrets } from './deliveries.js';
@@ -93,13 +95,13 @@ export async function renderBodies(deps: RenderDeps, jobs: readonly DeliveryJob[
   for (const job of others) {
     let data = parsed.get(job.id)!;
     if (needItems.has(job) && data.order) data = { ...data, order: { ...data.order, items: items.get(job.order_id!) ?? [] } };
-    rendered.set(job.id, { body: envelope(job, data) });
+    rendered.set(job.id, { body: envelope(job, eventDataOnWire(data)) });
   }
   return rendered;
 }
 
 function envelope(job: DeliveryJob, data: unknown): string {
-  return JSON.stringify({ id: job.event_id, type: job.type, timestamp: job.created_at, data });
+  return JSON.stringify({ id: job.event_id, type: job.type, timestamp: wireTime(job.created_at), data });
 }
 
 /**

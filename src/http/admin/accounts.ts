@@ -2,8 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
-import { createAccount, createApiKey, createUser, getAccount, listAccounts, listApiKeys, revokeApiKey, updateAccount } from '../../core/accounts/index.js';
+import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { wireTime, withWireTimes } from '../../core/clock.js';
+import { createAccount, createApiKey, createUser, getAccount, listAccounts, listApiKeys, revokeApiKey, updateAccount, type ApiKeySummary } from '../../core/accounts/index.js';
 import type { AccountRow } from '../../db/schema.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
@@ -22,7 +23,7 @@ const AccountSchema = Type.Object(
     credit_limit: Type.Number(),
     rate_limit_per_minute: Type.Union([Type.Integer(), Type.Null()]),
     tier: Type.Union([Type.String(), Type.Null()], { description: 'The price tier the account buys at; null for list prices.' }),
-    created_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
   },
   { $id: 'Account', title: 'Account' },
 );
@@ -35,9 +36,9 @@ const KeySchema = Type.Object(
     scopes: Type.Array(Type.String()),
     signed: Type.Boolean(),
     require_signature: Type.Boolean(),
-    created_at: Type.String({ format: 'date-time' }),
-    last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    created_at: WireTime(),
+    last_used_at: Type.Union([WireTime(), Type.Null()]),
+    revoked_at: Type.Union([WireTime(), Type.Null()]),
   },
   { $id: 'ApiKey', title: 'ApiKey' },
 );
@@ -80,8 +81,12 @@ function accountView(row: AccountRow) {
     credit_limit: minorToDecimal(row.credit_limit_minor, row.currency),
     rate_limit_per_minute: row.rate_limit_per_minute,
     tier: row.tier,
-    created_at: row.created_at,
+    created_at: wireTime(row.created_at),
   };
+}
+
+function keyView(key: ApiKeySummary) {
+  return withWireTimes(key, 'created_at', 'last_used_at', 'revoked_at');
 }
 
 function creditMinor(value: number | string | undefined, currency: string): number | undefined {
@@ -147,7 +152,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
     { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminListKeys', summary: "An account's API keys (never the secrets)", security: ADMIN_SECURITY, params: IdParams, response: { 200: okObject({ keys: Type.Array(Type.Ref('ApiKey')) }), ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
       await getAccount(souk.db, request.params.id);
-      return { ok: true, keys: await listApiKeys(souk.db, request.params.id) };
+      return { ok: true, keys: (await listApiKeys(souk.db, request.params.id)).map(keyView) };
     },
   );
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof KeyBody> }>(
@@ -182,6 +187,6 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
   app.post<{ Params: Static<typeof KeyParams> }>(
     '/keys/:keyId/revoke',
     { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminRevokeKey', summary: 'Revoke an API key', security: ADMIN_SECURITY, params: KeyParams, response: { 200: okObject({ key: Type.Ref('ApiKey') }), ...errorResponses(401, 403, 404) } } },
-    async (request) => ({ ok: true, key: await revokeApiKey(souk, request.params.keyId) }),
+    async (request) => ({ ok: true, key: keyView(await revokeApiKey(souk, request.params.keyId)) }),
   );
 }

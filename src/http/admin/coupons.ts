@@ -3,9 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { createCoupon, findCoupon, listCoupons, setCouponStatus } from '../../core/coupons/index.js';
+import { createCoupon, findCoupon, listCoupons, setCouponStatus, type Coupon } from '../../core/coupons/index.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { withWireTimes } from '../../core/clock.js';
 
 const ADMIN = needs('admin');
 const Decimal = (description: string) => Type.Union([Type.String({ maxLength: 40 }), Type.Number()], { description });
@@ -23,11 +24,11 @@ const CouponSchema = Type.Object(
     usage_limit: Type.Union([Type.Integer(), Type.Null()]),
     per_customer_limit: Type.Union([Type.Integer(), Type.Null()]),
     used_count: Type.Integer({ description: 'Uses that stand: orders cancelled, rejected or expired give theirs back.' }),
-    starts_at: Nullable(Type.String({ format: 'date-time' })),
-    ends_at: Nullable(Type.String({ format: 'date-time' })),
+    starts_at: Nullable(WireTime()),
+    ends_at: Nullable(WireTime()),
     status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
+    updated_at: WireTime(),
   },
   { $id: 'Coupon', title: 'Coupon' },
 );
@@ -45,13 +46,17 @@ const CreateBody = Type.Object({
 const Params = Type.Object({ coupon: Type.String({ minLength: 1, maxLength: 64, description: 'Coupon id or code.' }) });
 const ListQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) });
 
+function couponView(coupon: Coupon) {
+  return withWireTimes(coupon, 'starts_at', 'ends_at', 'created_at', 'updated_at');
+}
+
 export async function adminCouponRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.addSchema(CouponSchema);
   const tags = ['admin'];
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/coupons',
     { config: { auth: ADMIN }, schema: { tags, operationId: 'adminListCoupons', summary: 'Coupons, newest first', security: ADMIN_SECURITY, querystring: ListQuery, response: { 200: okObject({ coupons: Type.Array(Type.Ref('Coupon')) }), ...errorResponses(400, 401, 403) } } },
-    async (request) => ({ ok: true, coupons: await listCoupons(souk.db, request.query) }),
+    async (request) => ({ ok: true, coupons: (await listCoupons(souk.db, request.query)).map(couponView) }),
   );
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/coupons',
@@ -66,12 +71,12 @@ export async function adminCouponRoutes(app: FastifyInstance, { souk }: { souk: 
         response: { 201: okObject({ coupon: Type.Ref('Coupon') }), ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (request, reply) => reply.code(201).send({ ok: true, coupon: await createCoupon(souk.db, request.body) }),
+    async (request, reply) => reply.code(201).send({ ok: true, coupon: couponView(await createCoupon(souk.db, request.body)) }),
   );
   app.get<{ Params: Static<typeof Params> }>(
     '/coupons/:coupon',
     { config: { auth: ADMIN }, schema: { tags, operationId: 'adminGetCoupon', summary: 'One coupon, with how often it has been used', security: ADMIN_SECURITY, params: Params, response: { 200: okObject({ coupon: Type.Ref('Coupon') }), ...errorResponses(401, 403, 404) } } },
-    async (request) => ({ ok: true, coupon: await findCoupon(souk.db, request.params.coupon) }),
+    async (request) => ({ ok: true, coupon: couponView(await findCoupon(souk.db, request.params.coupon)) }),
   );
   for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
     app.post<{ Params: Static<typeof Params> }>(
@@ -87,7 +92,7 @@ export async function adminCouponRoutes(app: FastifyInstance, { souk }: { souk: 
           response: { 200: okObject({ coupon: Type.Ref('Coupon') }), ...errorResponses(401, 403, 404) },
         },
       },
-      async (request) => ({ ok: true, coupon: await setCouponStatus(souk.db, request.params.coupon, status) }),
+      async (request) => ({ ok: true, coupon: couponView(await setCouponStatus(souk.db, request.params.coupon, status)) }),
     );
   }
 }

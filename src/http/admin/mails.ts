@@ -5,7 +5,8 @@ import type { Souk } from '../../app.js';
 import { listOrderMails, resendOrderMail, MAIL_STATUSES } from '../../core/mail/index.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { withWireTimes } from '../../core/clock.js';
 
 const ADMIN = needs('admin');
 const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
@@ -17,11 +18,11 @@ const OrderMailSchema = Type.Object(
     recipient: Type.String({ description: 'The buyer e-mail the codes go to.' }),
     status: Type.Union(MAIL_STATUSES.map((s) => Type.Literal(s)), { description: 'pending (waiting or retrying), sending, sent or failed (tries spent).' }),
     attempts: Type.Integer(),
-    next_attempt_at: Nullable(Type.String({ format: 'date-time', description: 'When a pending mail is tried next.' })),
+    next_attempt_at: Nullable(WireTime({ description: 'When a pending mail is tried next.' })),
     last_error: Nullable(Type.String({ description: 'Why the last attempt failed.' })),
     message_id: Nullable(Type.String()),
-    created_at: Type.String({ format: 'date-time' }),
-    sent_at: Nullable(Type.String({ format: 'date-time' })),
+    created_at: WireTime(),
+    sent_at: Nullable(WireTime()),
   },
   { $id: 'OrderMail', title: 'OrderMail' },
 );
@@ -47,7 +48,7 @@ export async function adminMailRoutes(app: FastifyInstance, { souk }: { souk: So
         response: { 200: okObject({ mails: Type.Array(Type.Ref('OrderMail')) }), ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => ({ ok: true, mails: await listOrderMails(souk.db, { status: request.query.status, orderId: request.query.order_id, limit: request.query.limit }) }),
+    async (request) => ({ ok: true, mails: (await listOrderMails(souk.db, { status: request.query.status, orderId: request.query.order_id, limit: request.query.limit })).map((mail) => withWireTimes(mail, 'next_attempt_at', 'created_at', 'sent_at')) }),
   );
   app.post<{ Params: Static<typeof IdParams> }>(
     '/mails/:id/resend',

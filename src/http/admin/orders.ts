@@ -20,7 +20,8 @@ import {
 } from '../../core/orders/index.js';
 import { utcTime } from '../query-times.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { withWireTimes } from '../../core/clock.js';
 import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from '../api-v1/order-views.js';
 import { adminActor } from './actor.js';
 
@@ -57,7 +58,7 @@ const ApiFailureSchema = Type.Object(
     message: Type.String(),
     request_excerpt: Type.String({ description: 'The request body, secrets blanked, cut short.' }),
     request_id: Type.String(),
-    created_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
   },
   { $id: 'ApiFailure', title: 'ApiFailure' },
 );
@@ -219,7 +220,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       const limit = q.limit ?? 100;
       const rows = await listApiFailures(souk.db, { accountId: q.account_id, errorCode: q.error_code, since: utcTime(q.since, 'since'), before: q.before, limit: limit + 1 });
       const page = rows.slice(0, limit);
-      return { ok: true, failures: page, next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+      return { ok: true, failures: page.map((failure) => withWireTimes(failure, 'created_at')), next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
     },
   );
 

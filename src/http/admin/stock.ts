@@ -7,7 +7,8 @@ import { listAuditLog } from '../../core/audit.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { countStock, importStock, listStock, revealStockItem, voidStockItem } from '../../core/inventory/index.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { withWireTimes } from '../../core/clock.js';
 import { adminActor } from './actor.js';
 
 const ADMIN = needs('admin');
@@ -46,8 +47,8 @@ const StockItemSchema = Type.Object(
     order_id: Type.Union([Type.String(), Type.Null()]),
     batch: Type.Union([Type.String(), Type.Null()]),
     demo: Type.Boolean(),
-    created_at: Type.String({ format: 'date-time' }),
-    sold_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    created_at: WireTime(),
+    sold_at: Type.Union([WireTime(), Type.Null()]),
   },
   { $id: 'StockItem', title: 'StockItem' },
 );
@@ -58,7 +59,7 @@ const AuditEntrySchema = Type.Object(
     action: Type.String(),
     subject: Type.String(),
     detail: Type.Union([Type.String(), Type.Null()]),
-    created_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
   },
   { $id: 'AuditEntry', title: 'AuditEntry' },
 );
@@ -136,7 +137,7 @@ export async function adminStockRoutes(app: FastifyInstance, { souk }: { souk: S
       const { status, after, limit = 100 } = request.query;
       const [counts, items] = await Promise.all([countStock(souk.db, request.params.ref), listStock(souk.db, souk.vault, request.params.ref, { status, after, limit: limit + 1 })]);
       const page = items.slice(0, limit);
-      return { ok: true, product_id: counts.product_id, counts, items: page, next_after: items.length > limit ? (page.at(-1)?.id ?? null) : null };
+      return { ok: true, product_id: counts.product_id, counts, items: page.map((item) => withWireTimes(item, 'created_at', 'sold_at')), next_after: items.length > limit ? (page.at(-1)?.id ?? null) : null };
     },
   );
   app.post<{ Params: Static<typeof StockIdParams> }>(
@@ -194,7 +195,7 @@ export async function adminStockRoutes(app: FastifyInstance, { souk }: { souk: S
       const { limit = 100, ...filter } = request.query;
       const entries = await listAuditLog(souk.db, { ...filter, limit: limit + 1 });
       const page = entries.slice(0, limit);
-      return { ok: true, entries: page, next_before: entries.length > limit ? (page.at(-1)?.id ?? null) : null };
+      return { ok: true, entries: page.map((entry) => withWireTimes(entry, 'created_at')), next_before: entries.length > limit ? (page.at(-1)?.id ?? null) : null };
     },
   );
 }

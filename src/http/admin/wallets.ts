@@ -11,7 +11,8 @@ import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
 import { adjustWallet, listFxRates, listLedgerEntries, listWallets, MAX_FX_RATE, setFxRate, topUpWallet, type LedgerEntry, type Wallet } from '../../core/wallets/index.js';
 import { claimedRequestKey } from '../plugins/idempotency.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { wireTime, withWireTimes } from '../../core/clock.js';
 import { adminActor } from './actor.js';
 
 const ADMIN = needs('admin');
@@ -45,7 +46,7 @@ const WalletSchema = Type.Object(
     balance: Type.Number(),
     credit_limit: Type.Number(),
     available: Type.Number({ description: 'balance + credit_limit: what orders can spend.' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    updated_at: WireTime(),
   },
   { $id: 'Wallet', title: 'Wallet' },
 );
@@ -59,12 +60,12 @@ const LedgerEntrySchema = Type.Object(
     reference: Type.Union([Type.String(), Type.Null()]),
     memo: Type.Union([Type.String(), Type.Null()]),
     actor: Type.Union([Type.String(), Type.Null()]),
-    created_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
   },
   { $id: 'LedgerEntry', title: 'LedgerEntry' },
 );
-const FxRateSchema = Type.Object({ base: Type.String(), quote: Type.String(), rate: Type.String(), updated_at: Type.Optional(Type.String({ format: 'date-time' })) }, { $id: 'FxRate', title: 'FxRate' });
-const PriceTierSchema = Type.Object({ name: Type.String(), discount_percent: Type.Number(), updated_at: Type.Optional(Type.String({ format: 'date-time' })) }, { $id: 'PriceTier', title: 'PriceTier' });
+const FxRateSchema = Type.Object({ base: Type.String(), quote: Type.String(), rate: Type.String(), updated_at: Type.Optional(WireTime()) }, { $id: 'FxRate', title: 'FxRate' });
+const PriceTierSchema = Type.Object({ name: Type.String(), discount_percent: Type.Number(), updated_at: Type.Optional(WireTime()) }, { $id: 'PriceTier', title: 'PriceTier' });
 
 function walletView(wallet: Wallet) {
   return {
@@ -72,12 +73,12 @@ function walletView(wallet: Wallet) {
     balance: minorToDecimal(wallet.balance_minor, wallet.currency),
     credit_limit: minorToDecimal(wallet.credit_limit_minor, wallet.currency),
     available: minorToDecimal(wallet.balance_minor + wallet.credit_limit_minor, wallet.currency),
-    updated_at: wallet.updated_at,
+    updated_at: wireTime(wallet.updated_at),
   };
 }
 
 function ledgerView(entry: LedgerEntry) {
-  return { ...entry, amount: minorToDecimal(entry.amount_minor, entry.currency), balance_after: minorToDecimal(entry.balance_after_minor, entry.currency) };
+  return { ...entry, created_at: wireTime(entry.created_at), amount: minorToDecimal(entry.amount_minor, entry.currency), balance_after: minorToDecimal(entry.balance_after_minor, entry.currency) };
 }
 
 /** A decimal amount in minor units of `currency`: positive, or (signed) anything but zero; else 400 naming `amount`. */
@@ -162,7 +163,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
   app.get(
     '/fx-rates',
     { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminListFxRates', summary: 'Exchange rates for charging wallets across currencies', security: ADMIN_SECURITY, response: { 200: okObject({ rates: Type.Array(Type.Ref('FxRate')) }), ...errorResponses(401, 403) } } },
-    async () => ({ ok: true, rates: await listFxRates(souk.db) }),
+    async () => ({ ok: true, rates: (await listFxRates(souk.db)).map((rate) => withWireTimes(rate, 'updated_at')) }),
   );
   app.put<{ Params: Static<typeof FxParams>; Body: Static<typeof FxBody> }>(
     '/fx-rates/:base/:quote',
@@ -191,7 +192,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
   app.get(
     '/price-tiers',
     { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminListPriceTiers', summary: 'Price tiers: named discounts accounts can be placed in', security: ADMIN_SECURITY, response: { 200: okObject({ tiers: Type.Array(Type.Ref('PriceTier')) }), ...errorResponses(401, 403) } } },
-    async () => ({ ok: true, tiers: (await listPriceTiers(souk.db)).map((t) => ({ name: t.name, discount_percent: t.discount_bp / 100, updated_at: t.updated_at })) }),
+    async () => ({ ok: true, tiers: (await listPriceTiers(souk.db)).map((t) => ({ name: t.name, discount_percent: t.discount_bp / 100, updated_at: wireTime(t.updated_at) })) }),
   );
   app.put<{ Params: Static<typeof TierParams>; Body: Static<typeof TierBody> }>(
     '/price-tiers/:name',

@@ -17,9 +17,12 @@ import {
   rotateWebhookSecret,
   sendTestEvent,
   updateWebhookEndpoint,
+  type DeliveryView,
+  type WebhookEndpoint,
 } from '../../core/webhooks/index.js';
 import { needs, type IdempotencyPolicy } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { wireTime, withWireTimes } from '../../core/clock.js';
 
 const ADMIN = needs('admin');
 const EventType = Type.Union(EVENT_TYPES.map((t) => Type.Literal(t)));
@@ -34,9 +37,9 @@ const EndpointSchema = Type.Object(
     enabled: Type.Boolean(),
     disabled_reason: Type.Union([Type.String(), Type.Null()]),
     failure_streak: Type.Integer({ description: 'Failed attempts in a row; the circuit breaker pauses the endpoint at SOUK_WEBHOOK_BREAKER_THRESHOLD (default 10).' }),
-    paused_until: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    paused_until: Type.Union([WireTime(), Type.Null()]),
+    created_at: WireTime(),
+    updated_at: WireTime(),
   },
   { $id: 'WebhookEndpoint', title: 'WebhookEndpoint' },
 );
@@ -50,12 +53,12 @@ const DeliverySchema = Type.Object(
     callback_url: Type.Union([Type.String(), Type.Null()]),
     status: Type.String({ description: 'pending, sending, delivered, acked or dead.' }),
     attempts: Type.Integer(),
-    next_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    next_attempt_at: Type.Union([WireTime(), Type.Null()]),
     last_status_code: Type.Union([Type.Integer(), Type.Null()]),
     last_error: Type.Union([Type.String(), Type.Null()]),
-    created_at: Type.String({ format: 'date-time' }),
-    closed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    attempt_log: Type.Array(Type.Object({ status_code: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]), duration_ms: Type.Integer(), attempted_at: Type.String({ format: 'date-time' }) })),
+    created_at: WireTime(),
+    closed_at: Type.Union([WireTime(), Type.Null()]),
+    attempt_log: Type.Array(Type.Object({ status_code: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]), duration_ms: Type.Integer(), attempted_at: WireTime() })),
   },
   { $id: 'WebhookDelivery', title: 'WebhookDelivery' },
 );
@@ -88,6 +91,15 @@ const SecretAnswer = okObject({ secret: Type.String({ description: '`whsec_…`,
 /** A repeat with the same Idempotency-Key gets the answer without the secret. */
 const SECRET_SHOWN_ONCE: IdempotencyPolicy = { kind: 'answer', shownOnce: ['secret'] };
 
+function endpointView(endpoint: WebhookEndpoint) {
+  return withWireTimes(endpoint, 'paused_until', 'created_at', 'updated_at');
+}
+
+function deliveryView(delivery: DeliveryView) {
+  const attempts = delivery.attempt_log.map((attempt) => ({ ...attempt, attempted_at: wireTime(attempt.attempted_at) }));
+  return { ...withWireTimes(delivery, 'next_attempt_at', 'created_at', 'closed_at'), attempt_log: attempts };
+}
+
 export async function adminWebhookRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.addSchema(EndpointSchema);
   app.addSchema(DeliverySchema);
@@ -105,25 +117,25 @@ export async function adminWebhookRoutes(app: FastifyInstance, { souk }: { souk:
       const b = request.body;
       const created = await createWebhookEndpoint(deps, b.account_id, { url: b.url, events: b.events, includeItems: b.include_items });
       reply.header('cache-control', 'no-store');
-      return { ok: true, endpoint: created.endpoint, secret: created.secret };
+      return { ok: true, endpoint: endpointView(created.endpoint), secret: created.secret };
     },
   );
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/webhooks',
     { config: { auth: ADMIN }, schema: { ...route('adminListWebhooks', 'Webhook endpoints, of one account or all'), querystring: ListQuery, response: { 200: okObject({ endpoints: Type.Array(Type.Ref('WebhookEndpoint')) }), ...errorResponses(400, 401, 403) } } },
-    async (request) => ({ ok: true, endpoints: await listWebhookEndpoints(souk.db, request.query.account) }),
+    async (request) => ({ ok: true, endpoints: (await listWebhookEndpoints(souk.db, request.query.account)).map(endpointView) }),
   );
   app.get<{ Params: Static<typeof IdParams> }>(
     '/webhooks/:id',
     { config: { auth: ADMIN }, schema: { ...route('adminGetWebhook', 'One webhook endpoint'), params: IdParams, response: { 200: endpointAnswer, ...errorResponses(401, 403, 404) } } },
-    async (request) => ({ ok: true, endpoint: await getWebhookEndpoint(souk.db, request.params.id) }),
+    async (request) => ({ ok: true, endpoint: endpointView(await getWebhookEndpoint(souk.db, request.params.id)) }),
   );
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PatchBody> }>(
     '/webhooks/:id',
     { config: { auth: ADMIN }, schema: { ...route('adminUpdateWebhook', 'Change, switch off or on a webhook endpoint'), params: IdParams, body: PatchBody, response: { 200: endpointAnswer, ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
       const b = request.body;
-      return { ok: true, endpoint: await updateWebhookEndpoint(deps, request.params.id, { url: b.url, events: b.events, includeItems: b.include_items, enabled: b.enabled }) };
+      return { ok: true, endpoint: endpointView(await updateWebhookEndpoint(deps, request.params.id, { url: b.url, events: b.events, includeItems: b.include_items, enabled: b.enabled })) };
     },
   );
   app.post<{ Params: Static<typeof IdParams> }>(
@@ -155,7 +167,7 @@ export async function adminWebhookRoutes(app: FastifyInstance, { souk }: { souk:
       const limit = q.limit ?? 50;
       const rows = await listDeliveries(souk.db, { endpointId: q.endpoint, accountId: q.account, status: q.status, before: q.before, limit: limit + 1 });
       const page = rows.slice(0, limit);
-      return { ok: true, deliveries: page, next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+      return { ok: true, deliveries: page.map(deliveryView), next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
     },
   );
   app.post<{ Params: Static<typeof DeliveryParams> }>(

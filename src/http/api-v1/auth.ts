@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { NO_SECURITY, apiErrorResponses } from '../schema-helpers.js';
+import { NO_SECURITY, apiErrorResponses, WireTime } from '../schema-helpers.js';
 import { authenticateApiKey, checkLogin, issueTokens, refreshTokens } from '../../core/accounts/index.js';
 import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { LOGIN } from '../route-policy.js';
@@ -24,7 +24,7 @@ const TokenResponse = Type.Object({
   token: Type.String({ description: 'Send as `Authorization: Bearer <token>` or bare `Authorization: <token>`.' }),
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ description: 'Seconds until the token expires.' }),
-  expires_at: Type.String({ format: 'date-time' }),
+  expires_at: WireTime(),
   refresh_token: Type.String(),
   refresh_expires_in: Type.Integer(),
 });

@@ -2,6 +2,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { localizedText, type CatalogEntry, type Category, type CategoryType, type Localized } from '../../core/catalog/index.js';
 import { minorToDecimal } from '../../core/money.js';
+import { wireTime } from '../../core/clock.js';
+import { WireTime } from '../schema-helpers.js';
 
 const LocalizedSchema = Type.Record(Type.String(), Type.String(), { description: 'Text by language code: en, ar, zh …' });
 
@@ -41,7 +43,7 @@ export const ProductSchema = Type.Object(
     type_id: Type.Union([Type.Integer(), Type.Null()]),
     type: Type.Union([CategoryRef, Type.Null()]),
     fields: Type.Array(CheckoutFieldSchema, { description: 'Values the buyer must give at checkout.' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    updated_at: WireTime(),
   },
   { $id: 'Product', title: 'Product' },
 );
@@ -102,7 +104,7 @@ export function productView(entry: CatalogEntry, lang = 'en'): ProductView {
     type_id: product.type_id,
     type: ref(entry.type, lang),
     fields: product.fields,
-    updated_at: product.updated_at,
+    updated_at: wireTime(product.updated_at),
   };
 }
 

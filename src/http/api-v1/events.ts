@@ -3,11 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { EVENT_TYPES, listAccountEvents } from '../../core/events/index.js';
+import { EVENT_TYPES, eventDataOnWire, listAccountEvents, type FeedEvent } from '../../core/events/index.js';
+import { wireTime } from '../../core/clock.js';
 import { ackEvent } from '../../core/webhooks/index.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { needs } from '../route-policy.js';
-import { CALLER_SECURITY, apiErrorResponses, okObject } from '../schema-helpers.js';
+import { CALLER_SECURITY, apiErrorResponses, okObject, WireTime } from '../schema-helpers.js';
 
 const EventsQuery = Type.Object({
   after: Type.Optional(Type.String({ maxLength: 20, description: 'next_cursor from the previous page; omit to start from the first event.' })),
@@ -19,7 +20,7 @@ export const FeedEventSchema = Type.Object(
   {
     id: Type.String({ description: 'The event id (`evt_…`): the `webhook-id` of its deliveries, and what an ack names.' }),
     type: Type.String(),
-    created_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
     cursor: Type.String({ description: 'Pass as `after` to continue after this event.' }),
     data: Type.Unknown({ description: 'As in the webhook of this type (without delivered codes: fetch the order for them).' }),
   },
@@ -44,6 +45,10 @@ export function ackedEventId(body: AckBody | undefined): string {
   return id;
 }
 
+function feedEventView(event: FeedEvent) {
+  return { ...event, created_at: wireTime(event.created_at), data: eventDataOnWire(event.data) };
+}
+
 export async function eventRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.addSchema(FeedEventSchema);
   app.get<{ Querystring: Static<typeof EventsQuery> }>(
@@ -66,7 +71,7 @@ export async function eventRoutes(app: FastifyInstance, { souk }: { souk: Souk }
       const types = request.query.type?.split(',').map((t) => t.trim()).filter(Boolean);
       const limit = request.query.limit ?? 100;
       const page = await listAccountEvents(souk.db, request.principal!.accountId, { after: request.query.after, types, limit: limit + 1 });
-      const events = page.events.slice(0, limit);
+      const events = page.events.slice(0, limit).map(feedEventView);
       return { ok: true, events, next_cursor: events.at(-1)?.cursor ?? request.query.after ?? null, has_more: page.events.length > limit };
     },
   );

@@ -5,6 +5,8 @@ import type { Souk } from '../../app.js';
 import { API_V1_CODES } from '../envelope.js';
 import { sendError, sendNotFound } from '../plugins/errors.js';
 import { OPEN } from '../route-policy.js';
+import { WireTime } from '../schema-helpers.js';
+import { nowIso, wireTime } from '../../core/clock.js';
 import { accountRoutes } from './account.js';
 import { authRoutes } from './auth.js';
 import { catalogRoutes } from './catalog.js';
@@ -25,10 +27,10 @@ export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }
         operationId: 'health',
         summary: 'Is Souk up',
         security: [],
-        response: { 200: Type.Object({ ok: Type.Literal(true), version: Type.Literal(1), database: Type.String(), time: Type.String({ format: 'date-time' }) }) },
+        response: { 200: Type.Object({ ok: Type.Literal(true), version: Type.Literal(1), database: Type.String(), time: WireTime() }) },
       },
     },
-    async () => ({ ok: true, version: 1, database: souk.dialect, time: new Date().toISOString() }),
+    async () => ({ ok: true, version: 1, database: souk.dialect, time: wireTime(nowIso()) }),
   );
 
   await app.register(catalogRoutes, { souk });

@@ -1,8 +1,10 @@
 // How orders look on the canonical API: seed 003's order_id/status/amount/currency, plus the
-// order in full with its delivered codes and timeline. Money as decimals, times ISO-8601 UTC.
+// order in full with its delivered codes and timeline. Money as decimals, times UTC to the second (wireTime).
 import { Type, type Static } from '@sinclair/typebox';
 import type { OrderDetail, OrderSummary } from '../../core/orders/index.js';
 import { minorToDecimal } from '../../core/money.js';
+import { wireTime } from '../../core/clock.js';
+import { WireTime } from '../schema-helpers.js';
 
 const Money = (description: string) => Type.Number({ description });
 
@@ -29,13 +31,13 @@ export const OrderSchema = Type.Object(
     callback_url: Type.Union([Type.String(), Type.Null()]),
     fields: Type.Record(Type.String(), Type.String()),
     reason: Type.Union([Type.String(), Type.Null()]),
-    expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    expires_at: Type.Union([WireTime(), Type.Null()]),
     items: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String() }), { description: 'The delivered codes, once fulfilled.' }),
     timeline: Type.Array(
-      Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), actor: Type.String(), at: Type.String({ format: 'date-time' }) }),
+      Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), actor: Type.String(), at: WireTime() }),
     ),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
+    updated_at: WireTime(),
   },
   { $id: 'Order', title: 'Order' },
 );
@@ -51,8 +53,8 @@ export const OrderSummarySchema = Type.Object(
     quantity: Type.Integer(),
     amount: Type.Number(),
     currency: Type.String(),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
+    updated_at: WireTime(),
   },
   { $id: 'OrderSummary', title: 'OrderSummary' },
 );
@@ -80,11 +82,11 @@ export function orderView(order: OrderDetail): OrderView {
     callback_url: order.callback_url,
     fields: order.fields,
     reason: order.reason,
-    expires_at: order.expires_at,
+    expires_at: wireTime(order.expires_at),
     items: order.items,
-    timeline: order.events,
-    created_at: order.created_at,
-    updated_at: order.updated_at,
+    timeline: order.events.map((event) => ({ ...event, at: wireTime(event.at) })),
+    created_at: wireTime(order.created_at),
+    updated_at: wireTime(order.updated_at),
   };
 }
 
@@ -98,7 +100,7 @@ export function orderSummaryView(order: OrderSummary) {
     quantity: order.quantity,
     amount: minorToDecimal(order.charged_minor, order.charged_currency),
     currency: order.charged_currency,
-    created_at: order.created_at,
-    updated_at: order.updated_at,
+    created_at: wireTime(order.created_at),
+    updated_at: wireTime(order.updated_at),
   };
 }

@@ -1,10 +1,11 @@
 // How products and orders look on seed 000's partner profile: `product_code`, money as decimal
-// strings with their currency, times ISO-8601 UTC, and the order lifecycle in the seed's four words.
+// strings with their currency, times UTC to the second, and the order lifecycle in the seed's four words.
 // The order view itself is core's (partnerOrderView): webhooks about /v1 orders carry it too.
 import { Type, type Static } from '@sinclair/typebox';
 import { localizedText, type CatalogEntry } from '../../core/catalog/index.js';
 import { formatMinor } from '../../core/money.js';
 import { PARTNER_STATUSES, type PartnerOrderView } from '../../core/orders/index.js';
+import { WireTime } from '../schema-helpers.js';
 
 const Decimal = (description: string) => Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', description });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -45,10 +46,10 @@ export const PartnerOrderSchema = Type.Object(
     reason: Nullable(Type.String({ description: 'Why it was rejected, cancelled or refunded.' })),
     fulfillment: Type.Object({
       delivered_items: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String() }), { description: 'The delivered codes, in full, once fulfilled.' }),
-      fulfilled_at: Nullable(Type.String({ format: 'date-time' })),
+      fulfilled_at: Nullable(WireTime()),
     }),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    created_at: WireTime(),
+    updated_at: WireTime(),
   },
   { $id: 'PartnerOrder', title: 'PartnerOrder' },
 );

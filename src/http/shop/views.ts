@@ -1,11 +1,13 @@
 // How the shop profile (seed 004) shows things: `success` flags, products with name_zh/name_en and
 // one decimal unit price in the shop's currency, and orders in the shop's status words. Money is a decimal number in the
-// stated currency, times ISO-8601 UTC.
+// stated currency, times UTC to the second.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Product } from '../../core/catalog/index.js';
 import type { OrderDetail, OrderStatus } from '../../core/orders/index.js';
 import type { ShopOrderStatus } from '../../core/customers/index.js';
 import { minorToDecimal } from '../../core/money.js';
+import { wireTime } from '../../core/clock.js';
+import { WireTime } from '../schema-helpers.js';
 import { ErrorSchema } from '../envelope.js';
 
 /** `{ success: true, …fields }` */
@@ -84,7 +86,7 @@ const StatusFields = {
   status: Type.String({ description: 'pending, processing, completed, failed, cancelled, expired or refunded.' }),
   paymentStatus: Type.String({ description: 'unpaid, paid or refunded.' }),
   fulfillmentStatus: Type.String({ description: 'pending, processing, completed, failed or cancelled.' }),
-  updatedAt: Type.String({ format: 'date-time' }),
+  updatedAt: WireTime(),
 };
 
 export const ShopOrderStatusSchema = Type.Object(StatusFields, { $id: 'ShopOrderStatus', title: 'ShopOrderStatus' });
@@ -98,7 +100,7 @@ export const ShopOrderSchema = Type.Object(
     amount: Type.Number({ description: 'What was charged, a decimal number in currency.' }),
     currency: Type.String({ description: "The shop's currency (CNY by default) for balance_cny, USD for balance_crypto." }),
     contactEmail: Type.Union([Type.String(), Type.Null()]),
-    createdAt: Type.String({ format: 'date-time' }),
+    createdAt: WireTime(),
     items: Type.Array(Type.String(), { description: 'The delivered account credentials or codes, once the order is completed; empty before.' }),
   },
   { $id: 'ShopOrder', title: 'ShopOrder' },
@@ -111,7 +113,7 @@ function statusView(order: { id: string; number: string; status: OrderStatus; pa
     status: ORDER_WORDS[order.status],
     paymentStatus: PAYMENT_WORDS[order.payment_status] ?? order.payment_status,
     fulfillmentStatus: FULFILMENT_WORDS[order.status],
-    updatedAt: order.updated_at,
+    updatedAt: wireTime(order.updated_at),
   };
 }
 
@@ -128,7 +130,7 @@ export function orderView(order: OrderDetail): Static<typeof ShopOrderSchema> {
     amount: minorToDecimal(order.charged_minor, order.charged_currency),
     currency: order.charged_currency,
     contactEmail: order.buyer.email,
-    createdAt: order.created_at,
+    createdAt: wireTime(order.created_at),
     items: order.items.map((item) => item.code),
   };
 }
