@@ -12,6 +12,7 @@ import { createApiKey, revokeApiKey } from '../../src/core/accounts/index.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 import { callbackSecret } from '../../src/core/webhooks/index.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 
 const FOUR = ['queued', 'verifying', 'fulfilled', 'rejected'];
 // Quick retries, and no circuit breaker in the way.
@@ -89,7 +90,7 @@ for (const kind of DATABASE_KINDS) {
     test("a /v1 order's callbacks carry the order exactly as GET /v1/orders/{id} answers, in one of the four statuses, X-Signature keyed with the partner's signing secret", async () => {
       const hook = await receiver();
       const placed = await placeOnV1(partner, 'WS-CB-1', 'PX-10', hook.url);
-      await hook.waitFor(hasType('order.fulfilled', placed.order_id), 15_000, 'order.created and order.fulfilled');
+      await hook.waitFor(hasType('order.fulfilled', placed.order_id), WAIT_CEILING_MS, 'order.created and order.fulfilled');
       const answer = await getOnV1(partner, placed.order_id);
       assert.equal(answer.status, 'fulfilled');
       const secret = await callbackSecret(webhookDeps(), partner.accountId);
@@ -117,8 +118,8 @@ for (const kind of DATABASE_KINDS) {
       const stock = await placeOnV1(partner, 'WS-CB-REFUND', 'PX-10', hook.url);
       assert.equal((await admin('POST', `/orders/${stock.order_id}/refund`, { reason: 'goodwill' })).statusCode, 200);
 
-      await hook.waitFor(hasType('order.cancelled', manual.order_id), 15_000, 'order.cancelled');
-      await hook.waitFor((receipts) => receipts.some((r) => r.status === 200 && r.event.type === 'order.status_changed' && orderOf(r).order_id === stock.order_id), 15_000, 'the refund');
+      await hook.waitFor(hasType('order.cancelled', manual.order_id), WAIT_CEILING_MS, 'order.cancelled');
+      await hook.waitFor((receipts) => receipts.some((r) => r.status === 200 && r.event.type === 'order.status_changed' && orderOf(r).order_id === stock.order_id), WAIT_CEILING_MS, 'the refund');
       for (const receipt of hook.receipts) {
         verifyReceipt(receipt, await callbackSecret(webhookDeps(), partner.accountId), partner.signingSecret);
         assert.ok(FOUR.includes(orderOf(receipt).status), `${receipt.event.type}: ${orderOf(receipt).status}`);
@@ -139,7 +140,7 @@ for (const kind of DATABASE_KINDS) {
       const onV1 = await placeOnV1(partner, 'WS-EP-1', 'PX-10');
       const canonical = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(partner.apiKey), payload: { product: 'PX-10', client_order_id: 'API-EP-1' } });
       assert.equal(canonical.statusCode, 200, canonical.body);
-      await hook.waitFor((receipts) => receipts.filter((r) => r.status === 200).length >= 2, 15_000, 'both orders');
+      await hook.waitFor((receipts) => receipts.filter((r) => r.status === 200).length >= 2, WAIT_CEILING_MS, 'both orders');
 
       const partnerReceipt = hook.receipts.find((r) => r.event.data.order.order_id === onV1.order_id)!;
       verifyReceipt(partnerReceipt, secret, partner.signingSecret);
@@ -165,7 +166,7 @@ for (const kind of DATABASE_KINDS) {
       // Both keys live: each order is signed with the secret of the key that placed it.
       const byA = await placeOnV1(keyA, 'WS-KEY-A', 'PX-10', hook.url);
       const byB = await placeOnV1(keyB, 'WS-KEY-B', 'PX-10', hook.url);
-      await hook.waitFor((receipts) => hasType('order.fulfilled', byA.order_id)(receipts) && hasType('order.fulfilled', byB.order_id)(receipts), 15_000, 'both orders');
+      await hook.waitFor((receipts) => hasType('order.fulfilled', byA.order_id)(receipts) && hasType('order.fulfilled', byB.order_id)(receipts), WAIT_CEILING_MS, 'both orders');
       for (const receipt of hook.receipts) verifyReceipt(receipt, secret, orderOf(receipt).order_id === byA.order_id ? keyA.signingSecret : keyB.signingSecret);
 
       // Placed with A, which is revoked before the callback goes: B (the account's only live signed key) signs.
@@ -173,7 +174,7 @@ for (const kind of DATABASE_KINDS) {
       const afterRevoke = await placeOnV1(keyA, 'WS-KEY-A-REVOKED', 'PX-10', hook.url);
       await revokeApiKey({ db: t.souk.db, bus: t.souk.bus }, keyA.keyId);
       await startWorker();
-      await hook.waitFor(hasType('order.fulfilled', afterRevoke.order_id), 15_000, 'the order placed with the revoked key');
+      await hook.waitFor(hasType('order.fulfilled', afterRevoke.order_id), WAIT_CEILING_MS, 'the order placed with the revoked key');
       for (const receipt of hook.receipts.filter((r) => orderOf(r).order_id === afterRevoke.order_id)) verifyReceipt(receipt, secret, keyB.signingSecret);
 
       // No live signed key left: X-Signature is keyed with the callback secret, like webhook-signature.
@@ -181,7 +182,7 @@ for (const kind of DATABASE_KINDS) {
       const orphan = await placeOnV1(keyB, 'WS-KEY-NONE', 'PX-10', hook.url);
       await revokeApiKey({ db: t.souk.db, bus: t.souk.bus }, second.keyId);
       await startWorker();
-      await hook.waitFor(hasType('order.fulfilled', orphan.order_id), 15_000, 'the order whose keys are all revoked');
+      await hook.waitFor(hasType('order.fulfilled', orphan.order_id), WAIT_CEILING_MS, 'the order whose keys are all revoked');
       for (const receipt of hook.receipts.filter((r) => orderOf(r).order_id === orphan.order_id)) {
         verifyReceipt(receipt, secret);
         assert.equal(orderOf(receipt).partner_order_id, 'WS-KEY-NONE');

@@ -83,6 +83,11 @@ for (const kind of DATABASE_KINDS) {
       const customer = await t.souk.db.selectFrom('accounts').select('id').where('name', '=', 'extra@example.com').executeTakeFirstOrThrow();
       await fund(t.souk, customer.id, 100_000, 'CNY');
       await fund(t.souk, customer.id, 100_000, 'USD');
+      // The shop prices in CNY and balance_crypto pays in USD: both rates, as a shop selling USD products sets them.
+      for (const [base, quote, rate] of [['USD', 'CNY', '7.2'], ['CNY', 'USD', '0.138888888888']]) {
+        const set = await t.app.inject({ method: 'PUT', url: `/admin/api/fx-rates/${base}/${quote}`, headers: bearer(t.adminKey), payload: { rate } });
+        assert.equal(set.statusCode, 200, set.body);
+      }
       const shop = await t.app.inject({
         method: 'POST',
         url: '/api/orders',

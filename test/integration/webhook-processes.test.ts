@@ -153,7 +153,7 @@ describe('two workers on one PostgreSQL', () => {
     } finally {
       await souk.close();
     }
-    await hook.waitFor((r) => r.length >= 200, 60_000, '200 deliveries');
+    await hook.waitFor((r) => r.length >= 200, WAIT_CEILING_MS, '200 deliveries');
     const ids = hook.receipts.map((r) => String(r.headers['webhook-id']));
     assert.equal(new Set(ids).size, 200, 'every event delivered');
     assert.equal(ids.length, 200, 'and each exactly once');

@@ -12,6 +12,7 @@ import { registeredRoutes } from '../helpers/routes.js';
 import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { fund, stockedProduct } from '../helpers/orders.js';
 import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver.js';
+import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 import { until } from '../helpers/until.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
@@ -154,7 +155,7 @@ for (const kind of DATABASE_KINDS) {
       await call('GET', '/api/v1/products/:ref', { params: { ref: product.id }, headers: reseller1 });
       await call('GET', '/api/v1/categories');
       await call('GET', '/api/v1/categories/:ref/types', { params: { ref: category.slug } });
-      const placed = await call('POST', '/api/v1/orders', { headers: reseller1, payload: { product: 'WIRE-5', client_order_id: 'wire-1', coupon: 'WIRE10', delivery_channel: 'email', buyer: { email: 'wire@example.com' } } });
+      const placed = await call('POST', '/api/v1/orders', { headers: reseller1, payload: { product: 'WIRE-5', client_order_id: 'wire-1', coupon_code: 'WIRE10', delivery_channel: 'email', buyer: { email: 'wire@example.com' } } });
       const byHand = await call('POST', '/api/v1/orders', { headers: reseller1, payload: { product: 'WIRE-MANUAL', client_order_id: 'wire-2' } });
       await call('POST', '/api/v1/orders/:ref/cancel', { params: { ref: byHand.order_id }, headers: reseller1 });
       await call('GET', '/api/v1/orders', { headers: reseller1, query: 'created_from=2025-01-01T03:00:00%2B03:00' });
@@ -181,9 +182,9 @@ for (const kind of DATABASE_KINDS) {
       await admin('GET', '/accounts/:id/wallets', { params: { id: reseller.accountId } });
 
       // ---- a real delivery, its admin trail, the feed, the mail ----
-      await receiver.waitFor((r) => r.some((x) => x.event.type === 'order.fulfilled'), 15_000, 'the order.fulfilled delivery');
+      await receiver.waitFor((r) => r.some((x) => x.event.type === 'order.fulfilled'), WAIT_CEILING_MS, 'the order.fulfilled delivery');
       await admin('POST', '/webhooks/:id/test', { params: { id: endpoint.id } });
-      await receiver.waitFor((r) => r.some((x) => x.event.type === 'webhook.test'), 15_000, 'the test delivery');
+      await receiver.waitFor((r) => r.some((x) => x.event.type === 'webhook.test'), WAIT_CEILING_MS, 'the test delivery');
       for (const receipt of receiver.receipts) {
         verifyReceipt(receipt, created.secret);
         record('webhook', receipt.event);
@@ -207,9 +208,10 @@ for (const kind of DATABASE_KINDS) {
       const partnerBody = JSON.stringify({ partner_order_id: 'WIRE-P1', flow_type: 'buy_direct_id', product_code: 'WIRE-5', buyer: { name: 'Rahim', email: 'rahim@example.com' }, delivery_channel: 'gmail_transfer', callback_url: callbacks.url });
       const partnerOrder = await call('POST', '/v1/orders', { headers: signed(partnerBody), payload: partnerBody });
       await call('GET', '/v1/orders/:order_id', { params: { order_id: partnerOrder.order.order_id }, headers: signed('') });
-      await callbacks.waitFor((r) => r.some((x) => x.event.type === 'order.fulfilled'), 15_000, "the partner's callback");
+      await callbacks.waitFor((r) => r.some((x) => x.event.type === 'order.fulfilled'), WAIT_CEILING_MS, "the partner's callback");
       for (const receipt of callbacks.receipts) {
-        verifyReceipt(receipt, callbackSecret);
+        // Seed 000's X-Signature is keyed with the partner's signing secret; Standard Webhooks with the callback secret.
+        verifyReceipt(receipt, callbackSecret, partner.signingSecret!);
         record('webhook', receipt.event);
       }
       const ack = JSON.stringify({ event_id: callbacks.receipts[0]!.event.id });
