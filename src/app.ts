@@ -7,6 +7,7 @@ import { SecretBox } from './core/crypto.js';
 import { API_KEYS_TOPIC, DatabaseReplayGuard, liveKeysOf, RedisReplayGuard, TokenService, type ReplayGuard } from './core/accounts/index.js';
 import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
+import { ListedPrices } from './core/orders/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
@@ -23,6 +24,8 @@ export interface Souk {
   tokens: TokenService;
   replayGuard: ReplayGuard;
   catalog: CatalogReader;
+  /** Tiers and rates per catalog version: how each reseller's listed prices are worked out. */
+  prices: ListedPrices;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -72,6 +75,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     tokens: new TokenService(config.masterKey, config.tokenTtlSeconds, config.refreshTokenTtlSeconds),
     replayGuard: redis ? new RedisReplayGuard(redis, config.signatureWindowSeconds) : new DatabaseReplayGuard(handle.db, config.signatureWindowSeconds),
     catalog,
+    prices: new ListedPrices(handle.db),
     limits: new RateLimits(config, redis),
     checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {

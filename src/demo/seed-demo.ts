@@ -166,8 +166,8 @@ export async function seedDemo(souk: Souk): Promise<DemoOutcome> {
     // says otherwise); the catalog is in USD, so it needs a rate there, and one back for balance_crypto.
     const shopCurrency = souk.config.shopCurrency;
     if (shopCurrency === 'CNY') {
-      await setFxRate(tx, 'USD', 'CNY', DEMO_USD_TO_CNY);
-      await setFxRate(tx, 'CNY', 'USD', DEMO_CNY_TO_USD);
+      await setFxRate(deps, 'USD', 'CNY', DEMO_USD_TO_CNY);
+      await setFxRate(deps, 'CNY', 'USD', DEMO_CNY_TO_USD);
     }
     const customerPassword = randomBase62(12);
     const customer = await registerCustomer(tx, { email: DEMO_CUSTOMER_EMAIL, password: customerPassword }, shopCurrency);

@@ -160,7 +160,7 @@ for (const kind of DATABASE_KINDS) {
     });
 
     test('an order can be paid from another of the account’s wallets, converted by the FX table', async () => {
-      await setFxRate(t.souk.db, 'USD', 'CNY', '7.1');
+      await setFxRate(t.souk, 'USD', 'CNY', '7.1');
       await fund(t.souk, buyer.accountId, 50_000, 'CNY');
       const usd = await balanceOf(t.souk, buyer.accountId);
       const placed = await placeOrder(orderDeps(t.souk), buyer.accountId, { product: 'GIFT-10', quantity: 2, payment: { kind: 'wallet', currency: 'CNY' } }, 'test');

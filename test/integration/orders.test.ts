@@ -165,7 +165,7 @@ for (const kind of DATABASE_KINDS) {
       const noRate = await order(key.apiKey, { product: 'GC-5' });
       assert.equal(noRate.statusCode, 409);
       assert.equal(noRate.json().error, 'currency_unavailable');
-      await setFxRate(t.souk.db, 'USD', 'SAR', '3.7512');
+      await setFxRate(t.souk, 'USD', 'SAR', '3.7512');
       const res = await order(key.apiKey, { product: 'GC-5' });
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json().currency, 'SAR');
@@ -182,7 +182,7 @@ for (const kind of DATABASE_KINDS) {
       const account = await createAccount(t.souk.db, { name: 'Cairo reseller', currency: 'EGP' });
       const key = await createApiKey(t.souk.db, t.souk.box, { accountId: account.id });
       await fund(t.souk, account.id, 1_000_000, 'EGP');
-      await setFxRate(t.souk.db, 'USD', 'EGP', '50');
+      await setFxRate(t.souk, 'USD', 'EGP', '50');
       const charged = async () => {
         const res = await order(key.apiKey, { product: 'MOVING' });
         assert.equal(res.statusCode, 200, res.body);
@@ -191,12 +191,12 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(await charged(), 500);
       await updateProduct(deps, 'MOVING', { price: '12.00' });
       assert.equal(await charged(), 600);
-      await setFxRate(t.souk.db, 'USD', 'EGP', '48.5');
+      await setFxRate(t.souk, 'USD', 'EGP', '48.5');
       assert.equal(await charged(), 582);
-      await setPriceTier(t.souk.db, 'egypt', 10);
+      await setPriceTier(t.souk, 'egypt', 10);
       await t.souk.db.updateTable('accounts').set({ tier: 'egypt' }).where('id', '=', account.id).execute();
       assert.equal(await charged(), 523.8);
-      await setPriceTier(t.souk.db, 'egypt', 20);
+      await setPriceTier(t.souk, 'egypt', 20);
       assert.equal(await charged(), 465.6);
       await updateProduct(deps, 'MOVING', { status: 'archived' });
       assert.equal((await order(key.apiKey, { product: 'MOVING' })).statusCode, 404);

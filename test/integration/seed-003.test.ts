@@ -41,8 +41,8 @@ for (const kind of DATABASE_KINDS) {
       t = await startTestSouk(kind);
       productId = await stockedProduct(t.souk, { code: 'S3-CARD', price: '5.00' }, 5);
       // The shop's rates: USD → BDT (what a BDT wallet is charged for USD goods) and EUR → USD.
-      await setFxRate(t.souk.db, 'USD', 'BDT', '120');
-      await setFxRate(t.souk.db, 'EUR', 'USD', '1.085');
+      await setFxRate(t.souk, 'USD', 'BDT', '120');
+      await setFxRate(t.souk, 'EUR', 'USD', '1.085');
     });
     after(() => t.close());
 
@@ -84,7 +84,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(body.user.balance_display, '1000.00 BDT');
       assert.equal(body.user.balance_display, body.balance_display);
       // A rate set the other way round wins over the inverse.
-      await setFxRate(t.souk.db, 'BDT', 'USD', '0.0085');
+      await setFxRate(t.souk, 'BDT', 'USD', '0.0085');
       assert.equal((await me(bdt.apiKey)).json().user.balance, '8.50');
       // EUR → USD set directly: 20.00 EUR is 21.70 USD.
       const eur = await reseller('EUR', 2_000);

@@ -74,8 +74,8 @@ for (const kind of DATABASE_KINDS) {
       t = await startTestSouk(kind);
       // 1.99 USD at 7.1234 CNY per USD is 14.175566 CNY: 14.18 a unit, rounded up once per unit.
       usdProduct = await stockedProduct(t.souk, { code: 'USD-CARD', slug: 'usd-card', price: '1.99', currency: 'USD' }, 40);
-      await setFxRate(t.souk.db, 'USD', 'CNY', '7.1234');
-      await setFxRate(t.souk.db, 'CNY', 'USD', '0.14');
+      await setFxRate(t.souk, 'USD', 'CNY', '7.1234');
+      await setFxRate(t.souk, 'CNY', 'USD', '0.14');
     });
     after(() => t.close());
 
@@ -143,7 +143,7 @@ for (const kind of DATABASE_KINDS) {
       t = await startTestSouk(kind, { env: { SOUK_SHOP_CURRENCY: 'EUR' } });
       await stockedProduct(t.souk, { code: 'EURO-CARD', slug: 'euro-card', price: '5.00', currency: 'EUR' }, 5);
       await stockedProduct(t.souk, { code: 'DOLLAR-CARD', slug: 'dollar-card', price: '10.00', currency: 'USD' }, 5);
-      await setFxRate(t.souk.db, 'USD', 'EUR', '0.9');
+      await setFxRate(t.souk, 'USD', 'EUR', '0.9');
     });
     after(() => t.close());
 

@@ -117,7 +117,7 @@ for (const kind of DATABASE_KINDS) {
         44,
       );
       await stockedProduct(t.souk, { code: 'HIDDEN-1', name: 'Not for sale', price: '1.00', status: 'inactive' }, 1);
-      await setFxRate(t.souk.db, 'CNY', 'USD', '0.14');
+      await setFxRate(t.souk, 'CNY', 'USD', '0.14');
       ({ token: customerToken, accountId: customerAccountId } = await fundedCustomer(EMAIL, '100.00', '10.00'));
     });
     after(() => t.close());

@@ -173,6 +173,7 @@ const keyColumns = [
   'accounts.id as account_id',
   'accounts.kind',
   'accounts.currency',
+  'accounts.tier',
   'accounts.status',
   'accounts.rate_limit_per_minute',
 ] as const;
@@ -187,6 +188,7 @@ type KeyLookupRow = {
   account_id: number;
   kind: Principal['accountKind'];
   currency: string;
+  tier: string | null;
   status: string;
   rate_limit_per_minute: number | null;
 };
@@ -197,6 +199,7 @@ function toCredentials(row: KeyLookupRow, box: SecretBox, via: Principal['via'])
       accountId: row.account_id,
       accountKind: row.kind,
       accountCurrency: row.currency,
+      accountTier: row.tier,
       keyId: row.key_id,
       userId: null,
       scopes: JSON.parse(row.scopes) as string[],

@@ -17,6 +17,8 @@ export interface Principal {
   accountId: number;
   accountKind: 'admin' | 'reseller' | 'partner' | 'customer';
   accountCurrency: string;
+  /** The account's price tier (a name), or null for list prices. */
+  accountTier: string | null;
   keyId: string | null;
   userId: number | null;
   scopes: readonly string[];

@@ -157,7 +157,7 @@ export async function principalForSubject(db: Db, box: SecretBox, subject: Token
   const row = await db
     .selectFrom('users')
     .innerJoin('accounts', 'accounts.id', 'users.account_id')
-    .select(['users.id', 'users.disabled_at', 'accounts.id as account_id', 'accounts.kind', 'accounts.currency', 'accounts.status', 'accounts.rate_limit_per_minute'])
+    .select(['users.id', 'users.disabled_at', 'accounts.id as account_id', 'accounts.kind', 'accounts.currency', 'accounts.tier', 'accounts.status', 'accounts.rate_limit_per_minute'])
     .where('users.id', '=', subject.userId)
     .executeTakeFirst();
   if (!row || row.disabled_at || row.status !== 'active') throw new Unauthorized('The user behind this token is disabled.');
@@ -166,6 +166,7 @@ export async function principalForSubject(db: Db, box: SecretBox, subject: Token
       accountId: row.account_id,
       accountKind: row.kind,
       accountCurrency: row.currency,
+      accountTier: row.tier,
       keyId: null,
       userId: row.id,
       scopes: row.kind === 'admin' ? ['admin'] : DEFAULT_KEY_SCOPES,

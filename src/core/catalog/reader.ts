@@ -205,8 +205,12 @@ function decodeCursor(cursor: string): number {
   throw new ValidationFailed('The cursor is not valid; use next_cursor from a previous page.', [{ field: 'cursor', message: 'not a cursor from this API' }]);
 }
 
-/** One page of the active catalog, filtered; ordered by product id. */
-export function queryCatalog(snapshot: CatalogSnapshot, query: CatalogQuery): CatalogPage {
+/**
+ * One page of the active catalog, filtered; ordered by product id. `offered` leaves out what a
+ * caller cannot buy (a reseller's products without a price in its currency) before paging, so
+ * pages stay full and cursors stay valid.
+ */
+export function queryCatalog(snapshot: CatalogSnapshot, query: CatalogQuery, offered?: (entry: CatalogEntry) => boolean): CatalogPage {
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   let categoryIds: Set<number> | undefined;
   if (query.category !== undefined) {
@@ -230,6 +234,7 @@ export function queryCatalog(snapshot: CatalogSnapshot, query: CatalogQuery): Ca
     if (categoryIds && (product.category_id === null || !categoryIds.has(product.category_id))) continue;
     if (typeIds && (product.type_id === null || !typeIds.has(product.type_id))) continue;
     if (needle && !entry.searchText.includes(needle)) continue;
+    if (offered && !offered(entry)) continue;
     if (entries.length === limit) {
       more = true;
       break;

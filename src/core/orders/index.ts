@@ -2,6 +2,7 @@
 // cancellation, manual fulfilment, expiry, the invariant check, and seed 000's view of an order.
 export { placeOrder, type OrderDeps, type PlaceOrderInput, type PlacedOrder } from './place-order.js';
 export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
+export { ListedPrices, buyerUnitPrice, type BuyerPricing } from './listed-prices.js';
 export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilManualOrder, refundOrder, rejectOrder } from './change-order.js';
 export { findAccountOrderId, listAccountOrders, listOrders, loadOrderDetail, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';

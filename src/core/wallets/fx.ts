@@ -2,7 +2,7 @@
 // Rates are decimal strings and conversion is exact rational arithmetic on BigInt; the one
 // rounding step goes up to the next minor unit, so a conversion never charges less than the price.
 import type { Db } from '../../db/index.js';
-import { largestOrderIn } from '../catalog/index.js';
+import { changeCatalog, largestOrderIn, type CatalogDeps } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { AmountOutOfRange, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
 import { currencyExponent, formatMinor, isCurrencyCode, MAX_MINOR } from '../money.js';
@@ -58,9 +58,10 @@ function outOfRange(from: string, to: string): AmountOutOfRange {
 /**
  * Sets the rate from `base` to `quote`. Refused (400 naming `rate`) past MAX_FX_RATE, or when the
  * largest order of a product priced in `base` (price × max_quantity) would not convert within
- * MAX_MINOR at it.
+ * MAX_MINOR at it. A catalog change: resellers' listed prices are converted at it.
  */
-export async function setFxRate(db: Db, base: string, quote: string, rate: string): Promise<void> {
+export async function setFxRate(deps: CatalogDeps, base: string, quote: string, rate: string): Promise<void> {
+  const { db } = deps;
   const from = base.toUpperCase();
   const to = quote.toUpperCase();
   const problems: FieldProblem[] = [];
@@ -79,11 +80,13 @@ export async function setFxRate(db: Db, base: string, quote: string, rate: strin
     }
   }
   if (problems.length) throw new ValidationFailed(`The rate is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
-  await db
-    .insertInto('fx_rates')
-    .values({ base: from, quote: to, rate, updated_at: nowIso() })
-    .onConflict((c) => c.columns(['base', 'quote']).doUpdateSet({ rate, updated_at: nowIso() }))
-    .execute();
+  await changeCatalog(deps, (tx) =>
+    tx
+      .insertInto('fx_rates')
+      .values({ base: from, quote: to, rate, updated_at: nowIso() })
+      .onConflict((c) => c.columns(['base', 'quote']).doUpdateSet({ rate, updated_at: nowIso() }))
+      .execute(),
+  );
 }
 
 function rateAbove(rate: string, max: number): boolean {

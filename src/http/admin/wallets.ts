@@ -184,7 +184,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
     },
     async (request) => {
       const { base, quote } = request.params;
-      await setFxRate(souk.db, base, quote, request.body.rate);
+      await setFxRate(souk, base, quote, request.body.rate);
       return { ok: true, rate: { base: base.toUpperCase(), quote: quote.toUpperCase(), rate: request.body.rate } };
     },
   );
@@ -210,7 +210,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
       },
     },
     async (request) => {
-      const tier = await setPriceTier(souk.db, request.params.name, request.body.discount_percent);
+      const tier = await setPriceTier(souk, request.params.name, request.body.discount_percent);
       return { ok: true, tier: { name: tier.name, discount_percent: tier.discount_bp / 100 } };
     },
   );

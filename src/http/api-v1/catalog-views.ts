@@ -30,8 +30,12 @@ export const ProductSchema = Type.Object(
     names: LocalizedSchema,
     description: Type.String(),
     descriptions: LocalizedSchema,
-    price: Type.Number({ description: 'Unit price, a decimal number in `currency`.' }),
-    currency: Type.String({ description: 'ISO 4217 code.' }),
+    price: Type.Number({
+      description:
+        'Unit price, a decimal number in `currency`. Anonymous callers see the list price; a caller with a key or token sees what one unit costs it: ' +
+        "its tier's discount applied, converted to its account's currency at the rate its order is charged with (rounded up to the minor unit).",
+    }),
+    currency: Type.String({ description: "ISO 4217 code: the product's own for anonymous callers, the account's currency for a caller with a key or token." }),
     stock: Type.Integer({ description: 'Codes available now.' }),
     min_quantity: Type.Integer(),
     max_quantity: Type.Integer(),
@@ -77,7 +81,14 @@ function ref(item: { id: number; slug: string; name: Localized } | null, lang: s
   return item ? { id: item.id, slug: item.slug, name: localizedText(item.name, lang) } : null;
 }
 
-export function productView(entry: CatalogEntry, lang = 'en'): ProductView {
+/** A unit price as one caller is shown it (a reseller's, in its account's currency). */
+export interface ShownPrice {
+  minor: number;
+  currency: string;
+}
+
+/** A product as the public sees it (its list price), or as a reseller does when `price` is given. */
+export function productView(entry: CatalogEntry, lang = 'en', price?: ShownPrice): ProductView {
   const { product } = entry;
   return {
     item_id: product.id,
@@ -91,8 +102,8 @@ export function productView(entry: CatalogEntry, lang = 'en'): ProductView {
     names: product.name,
     description: localizedText(product.description, lang),
     descriptions: product.description,
-    price: minorToDecimal(product.price_minor, product.currency),
-    currency: product.currency,
+    price: price ? minorToDecimal(price.minor, price.currency) : minorToDecimal(product.price_minor, product.currency),
+    currency: price ? price.currency : product.currency,
     stock: product.stock_available,
     min_quantity: product.min_quantity,
     max_quantity: product.max_quantity,

@@ -1,9 +1,10 @@
 // Public catalog reads: seed 003's GET /products, seed 001's categories, types and product detail.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { PUBLIC_SECURITY, apiErrorResponses } from '../schema-helpers.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, findCatalogEntry } from '../../core/catalog/index.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, findCatalogEntry, type CatalogSnapshot } from '../../core/catalog/index.js';
+import { buyerUnitPrice, type BuyerPricing } from '../../core/orders/index.js';
 import { ItemNotFound, NotFound } from '../../core/errors.js';
 import { PUBLIC } from '../route-policy.js';
 import { categoryTypeView, categoryView, productView } from './catalog-views.js';
@@ -26,7 +27,14 @@ const ProductListQuery = Type.Object(
 
 const RefParams = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 160, description: 'Id, code or slug.' }) });
 
+/** Product answers depend on who asks: anonymous callers see list prices, a key or token its own. */
+const PRICED_BY = 'Authorization, X-API-Key';
+
 export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  /** The caller's pricing basis (its account's currency and tier), or undefined for the public view. */
+  const pricingOf = (request: FastifyRequest, snapshot: CatalogSnapshot): Promise<BuyerPricing | undefined> =>
+    request.principal ? souk.prices.forBuyer(snapshot, request.principal.accountCurrency, request.principal.accountTier) : Promise.resolve(undefined);
+
   app.get<{ Querystring: Static<typeof ProductListQuery> }>(
     '/products',
     {
@@ -35,7 +43,11 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         tags: ['catalog'],
         operationId: 'listProducts',
         summary: 'List active products',
-        description: 'The active catalog, ordered by id, a page at a time. Answers 304 to a matching `If-None-Match`.',
+        description:
+          'The active catalog, ordered by id, a page at a time. Anonymous callers see list prices in each product\'s currency; a caller with a key or token ' +
+          "sees the price one unit costs it, in its account's currency (its tier's discount, converted at the rate its order is charged with), " +
+          'and only the products it can be priced for: one without an exchange rate from its currency to the account\'s is left out (an order for it is 409 currency_unavailable). ' +
+          'Answers 304 to a matching `If-None-Match`; each view has its own ETag.',
         security: PUBLIC_SECURITY,
         querystring: ProductListQuery,
         response: {
@@ -46,8 +58,10 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
       },
     },
     async (request, reply) => {
-      const page = productPage(await souk.catalog.snapshot(), request.query);
-      reply.header('etag', page.etag).header('cache-control', 'no-cache');
+      const snapshot = await souk.catalog.snapshot();
+      const pricing = await pricingOf(request, snapshot);
+      const page = productPage(snapshot, request.query, pricing);
+      reply.header('etag', page.etag).header('cache-control', pricing ? 'private, no-cache' : 'no-cache').header('vary', PRICED_BY);
       if (matchesEtag(request.headers['if-none-match'], page.etag)) return reply.code(304).send();
       return reply.type('application/json; charset=utf-8').send(page.body);
     },
@@ -61,16 +75,27 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         tags: ['catalog'],
         operationId: 'getProduct',
         summary: 'One active product by id, code or slug',
+        description:
+          "Priced as in the list: the list price for anonymous callers, the caller's own price in its account's currency with a key or token; " +
+          'a product the caller cannot be priced for (no exchange rate to its currency) is 404 item_not_found for it.',
         security: PUBLIC_SECURITY,
         params: RefParams,
         querystring: Type.Object({ lang: Lang }),
         response: { 200: Type.Object({ ok: Type.Literal(true), product: Type.Ref('Product') }), ...apiErrorResponses(400, 401, 404, 429) },
       },
     },
-    async (request) => {
-      const entry = findCatalogEntry(await souk.catalog.snapshot(), request.params.ref);
+    async (request, reply) => {
+      const snapshot = await souk.catalog.snapshot();
+      const entry = findCatalogEntry(snapshot, request.params.ref);
       if (!entry) throw new ItemNotFound(request.params.ref);
-      return { ok: true, product: productView(entry, request.query.lang) };
+      const pricing = await pricingOf(request, snapshot);
+      reply.header('vary', PRICED_BY);
+      if (!pricing) return { ok: true, product: productView(entry, request.query.lang) };
+      // A product this caller cannot be priced for is not offered to it: its order would be refused (409 currency_unavailable).
+      const minor = buyerUnitPrice(entry.product, pricing);
+      if (minor === undefined) throw new ItemNotFound(request.params.ref);
+      reply.header('cache-control', 'private, no-cache');
+      return { ok: true, product: productView(entry, request.query.lang, { minor, currency: pricing.currency }) };
     },
   );
 

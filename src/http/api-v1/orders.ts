@@ -91,6 +91,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
             'Stock products are delivered in the answer (`order.items`). Errors: 402 insufficient_balance, 409 out_of_stock, ' +
             '404 item_not_found, 400 validation (an unknown field, or quantity outside min..max: `fields` names them), 409 price_above_limit, ' +
             '409 amount_out_of_range (the total, converted to your wallet\'s currency, would pass the largest amount a wallet can be charged), ' +
+            "409 currency_unavailable (no exchange rate from the product's currency to your account's: such a product is not in your product list), " +
             '422 idempotency_key_reused, 503 wallet_disabled.',
           security: CALLER_SECURITY,
           body: PlaceOrderBody,
@@ -98,7 +99,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
             200: okObject({
               order_id: Type.String(),
               status: Type.String(),
-              amount: Type.Number({ description: 'What your wallet was charged.' }),
+              amount: Type.Number({ description: 'What your wallet was charged, in your account\'s currency: for one unit, the `price` GET /products shows you; for more, never more than quantity × that price.' }),
               currency: Type.String(),
               replayed: Type.Boolean({ description: 'True when this answers a retry of an earlier request.' }),
               order: Type.Ref('Order'),
