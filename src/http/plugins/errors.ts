@@ -97,9 +97,17 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   return answer(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
 }
 
-/** The answer for a path no route serves; `extra` as for sendError. */
+/**
+ * The answer for a request no route serves: 405 with `Allow` when the path is served with other
+ * methods, else 404; `extra` as for sendError.
+ */
 export function sendNotFound(request: FastifyRequest, reply: FastifyReply, extra?: Record<string, unknown>) {
   const path = request.url.split('?')[0] ?? '';
+  const allowed = request.server.routeMethods.allowed(path);
+  if (allowed.length > 0) {
+    const message = `${request.method} is not served at ${path.slice(0, 200)}; it takes ${allowed.join(', ')}.`;
+    return reply.code(405).header('allow', allowed.join(', ')).send({ ...extra, ...errorEnvelope('method_not_allowed', message, request.id) });
+  }
   return reply.code(404).send({ ...extra, ...errorEnvelope('not_found', `No route ${request.method} ${path.slice(0, 200)}.`, request.id) });
 }
 
