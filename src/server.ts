@@ -7,6 +7,7 @@ import type { Souk } from './app.js';
 import { applyBodySize, standardBodyLimit } from './http/body-limits.js';
 import { parseJsonBody } from './http/json-body.js';
 import { RouteMethods } from './http/route-methods.js';
+import { addImpliedResponses } from './http/implied-responses.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { errorsPlugin, sendError } from './http/plugins/errors.js';
 import { inputPlugin } from './http/plugins/input.js';
@@ -85,6 +86,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   const routeMethods = new RouteMethods();
   app.decorate('routeMethods', routeMethods);
   app.addHook('onRoute', routeMethods.onRoute);
+  app.addHook('onRoute', addImpliedResponses);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
