@@ -29,3 +29,8 @@ export const NO_SECURITY: Security = [];
 export function WireTime(options: { description?: string } = {}) {
   return Type.String({ format: 'date-time', pattern: WIRE_TIME_PATTERN, examples: ['2025-01-31T12:00:00Z'], ...options });
 }
+
+/** A secret shown once: a repeat of the request with its Idempotency-Key answers `null` in its place. */
+export function ShownOnce(description: string) {
+  return Type.Union([Type.String(), Type.Null()], { description: `${description} Shown once: \`null\` in the answer replayed for a repeated Idempotency-Key.` });
+}

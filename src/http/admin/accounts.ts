@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, ShownOnce, WireTime } from '../schema-helpers.js';
 import { wireTime, withWireTimes } from '../../core/clock.js';
 import { createAccount, createApiKey, createUser, getAccount, listAccounts, listApiKeys, revokeApiKey, updateAccount, type ApiKeySummary } from '../../core/accounts/index.js';
 import type { AccountRow } from '../../db/schema.js';
@@ -167,7 +167,13 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
         params: IdParams,
         body: KeyBody,
         response: {
-          201: okObject({ key_id: Type.String(), api_key: Type.String(), prefix: Type.String(), scopes: Type.Array(Type.String()), signing_secret: Type.Union([Type.String(), Type.Null()]) }),
+          201: okObject({
+            key_id: Type.String(),
+            api_key: ShownOnce('The API key, `sk_live_…`.'),
+            prefix: Type.String(),
+            scopes: Type.Array(Type.String()),
+            signing_secret: ShownOnce('The signing secret of a signed key (else `null`).'),
+          }),
           ...errorResponses(400, 401, 403, 404),
         },
       },

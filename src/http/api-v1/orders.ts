@@ -145,7 +145,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         summary: 'Your orders, newest first',
         security: CALLER_SECURITY,
         querystring: ListQuery,
-        response: { 200: okObject({ orders: Type.Array(Type.Ref('OrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...apiErrorResponses(400, 401, 403, 429) },
+        response: { 200: okObject({ orders: Type.Array(Type.Ref('OrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...apiErrorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) => {
