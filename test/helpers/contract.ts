@@ -59,7 +59,8 @@ export class Contract {
 
   /** What is wrong with `res` as the answer to `method path`, or undefined if the document allows it (or has no operation for it). */
   problem(method: string, url: string, res: LightMyRequestResponse): string | undefined {
-    const path = (url.split('?')[0] ?? '').replace(/(.)\/$/, '$1');
+    // As the request reached the server: dot segments resolved, as HTTP clients and inject do.
+    const path = new URL(url.split('?')[0] ?? '/', 'http://souk.test').pathname.replace(/(.)\/$/, '$1');
     const template = this.templates.find((t) => t.pattern.test(path))?.template;
     if (template === undefined) return undefined;
     const verb = method.toUpperCase() === 'HEAD' ? 'get' : method.toLowerCase();
