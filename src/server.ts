@@ -6,6 +6,8 @@ import type { Registry } from 'prom-client';
 import type { Souk } from './app.js';
 import { applyBodySize, standardBodyLimit } from './http/body-limits.js';
 import { parseJsonBody } from './http/json-body.js';
+import { RouteMethods } from './http/route-methods.js';
+import { addImpliedResponses } from './http/implied-responses.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { errorsPlugin, sendError } from './http/plugins/errors.js';
 import { inputPlugin } from './http/plugins/input.js';
@@ -81,6 +83,10 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
     }
   });
   app.addHook('onRoute', applyBodySize(souk.config.bodyLimitBytes));
+  const routeMethods = new RouteMethods();
+  app.decorate('routeMethods', routeMethods);
+  app.addHook('onRoute', routeMethods.onRoute);
+  app.addHook('onRoute', addImpliedResponses);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -1,11 +1,13 @@
 // A Souk on a fresh database for one test suite: the core (`souk`), an in-process server (`app`,
-// for inject) and helpers to make accounts and keys.
+// for inject, whose every answer is checked against the OpenAPI document: contract.ts) and
+// helpers to make accounts and keys.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Env } from '../../src/config.js';
 import { openSouk, type Souk } from '../../src/app.js';
 import { buildServer } from '../../src/server.js';
 import { createAccount, createApiKey, createUser, type AccountKind } from '../../src/core/accounts/index.js';
+import { checkEveryAnswer, Contract } from './contract.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
 
 export interface TestSouk {
@@ -22,6 +24,8 @@ export interface TestSoukOptions {
   env?: Env;
   /** Where the server writes its log lines (default: nowhere). */
   logStream?: NodeJS.WritableStream;
+  /** Whether every answer of `app.inject` is checked against the OpenAPI document (default: yes). */
+  contract?: boolean;
 }
 
 /** The environment a test Souk (or a spawned `souk` process) runs with. */
@@ -44,6 +48,7 @@ export async function startTestSouk(kind: DatabaseKind, options: TestSoukOptions
   const souk = await openSouk(loadConfig(env));
   const app = await buildServer(souk, { logStream: options.logStream });
   await app.ready();
+  if (options.contract !== false) checkEveryAnswer(app, Contract.of(app));
   const admin = await createAccount(souk.db, { name: 'Test admin', kind: 'admin' });
   const adminKey = (await createApiKey(souk.db, souk.box, { accountId: admin.id })).apiKey;
   return {

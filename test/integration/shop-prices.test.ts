@@ -128,7 +128,7 @@ for (const kind of DATABASE_KINDS) {
     test('every shop error carries success: false, unknown paths and router errors included; /api/v1 keeps its own envelope', async () => {
       assertShopError(await t.app.inject({ url: '/api/nope' }), 404, 'not_found');
       assertShopError(await t.app.inject({ url: '/api/unknown/deeper?x=1' }), 404, 'not_found');
-      assertShopError(await t.app.inject({ method: 'DELETE', url: '/api/products' }), 404, 'not_found');
+      assertShopError(await t.app.inject({ method: 'DELETE', url: '/api/products' }), 405, 'method_not_allowed');
       assertShopError(await t.app.inject({ url: '/api/products/%zz' }), 400, 'bad_request');
       assertShopError(await t.app.inject({ url: `/api/products/${'a'.repeat(400)}` }), 414, 'uri_too_long');
       const canonical = await t.app.inject({ url: '/api/v1/nope' });

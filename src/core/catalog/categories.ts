@@ -8,7 +8,9 @@ import { rowIdOf } from '../ids.js';
 import { parseLocalized, type Localized } from './i18n.js';
 import { changeCatalog, type CatalogDeps } from './version.js';
 
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** A slug: lowercase words of letters and digits joined by single dashes (also the HTTP schema's pattern). */
+export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$';
+const SLUG = new RegExp(SLUG_PATTERN);
 /** SLUG in words, for people: a slug's rules as a sentence, not a pattern. */
 export const SLUG_RULE = (maxLength: number) =>
   `must be lowercase letters and digits, in words joined by single dashes (such as gift-cards-2), with no spaces or other signs, at most ${maxLength} characters`;

@@ -7,7 +7,7 @@ import { Conflict, ItemNotFound, NotFound, ValidationFailed, type FieldProblem }
 import { recordProductChange, wakeDispatchers } from '../events/index.js';
 import { rowIdOf } from '../ids.js';
 import { formatMinor, isCurrencyCode, MAX_MINOR, parseMinor, timesQuantity } from '../money.js';
-import { findCategory, SLUG_RULE } from './categories.js';
+import { findCategory, SLUG_PATTERN, SLUG_RULE } from './categories.js';
 import { parseLocalized, type Localized } from './i18n.js';
 import { changeCatalog, type CatalogDeps } from './version.js';
 
@@ -75,8 +75,10 @@ export interface ProductInput {
   type?: string | number | null;
 }
 
-const CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/;
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** A product code (also the HTTP schema's pattern). */
+export const PRODUCT_CODE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$';
+const CODE = new RegExp(PRODUCT_CODE_PATTERN);
+const SLUG = new RegExp(SLUG_PATTERN);
 
 export function slugFromCode(code: string): string {
   return code.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'product';

@@ -25,7 +25,9 @@ export interface CustomerBalances {
   balanceCryptoCurrency: string;
 }
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
+/** An e-mail address as registration takes it, before spaces around it are dropped (for the HTTP schema). */
+export const EMAIL_PATTERN = '^\\s*[^\\s@]{1,64}@[^\\s@]+\\.[^\\s@]+\\s*$';
+const EMAIL = new RegExp(EMAIL_PATTERN);
 export const MIN_PASSWORD_LENGTH = 10;
 
 export function normalizeEmail(email: string): string {

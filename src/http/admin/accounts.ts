@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { ADMIN_SECURITY, CurrencyCode, errorResponses, okObject, ShownOnce, WireTime } from '../schema-helpers.js';
 import { wireTime, withWireTimes } from '../../core/clock.js';
 import { createAccount, createApiKey, createUser, getAccount, listAccounts, listApiKeys, revokeApiKey, updateAccount, type ApiKeySummary } from '../../core/accounts/index.js';
 import type { AccountRow } from '../../db/schema.js';
@@ -46,7 +46,7 @@ const KeySchema = Type.Object(
 const AccountBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   kind: Type.Optional(Type.Union([Type.Literal('reseller'), Type.Literal('partner'), Type.Literal('admin'), Type.Literal('customer')])),
-  currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
+  currency: Type.Optional(CurrencyCode()),
   credit_limit: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })])),
   rate_limit_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
 });
@@ -167,7 +167,13 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
         params: IdParams,
         body: KeyBody,
         response: {
-          201: okObject({ key_id: Type.String(), api_key: Type.String(), prefix: Type.String(), scopes: Type.Array(Type.String()), signing_secret: Type.Union([Type.String(), Type.Null()]) }),
+          201: okObject({
+            key_id: Type.String(),
+            api_key: ShownOnce('The API key, `sk_live_…`.'),
+            prefix: Type.String(),
+            scopes: Type.Array(Type.String()),
+            signing_secret: ShownOnce('The signing secret of a signed key (else `null`).'),
+          }),
           ...errorResponses(400, 401, 403, 404),
         },
       },

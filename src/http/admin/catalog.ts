@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, CurrencyCode, DecimalAmount, errorResponses, okObject, ProductCode, Slug } from '../schema-helpers.js';
 import {
   archiveProduct,
   createCategory,
@@ -26,21 +26,21 @@ const TEXTS = { auth: ADMIN, bodySize: 'bulk' } as const;
 const Localized = Type.Union([Type.String({ maxLength: 10000 }), Type.Record(Type.String(), Type.String())], { description: 'Text, or {en, ar, zh, …}.' });
 
 const CategoryBody = Type.Object({
-  slug: Type.String({ maxLength: 120 }),
+  slug: Slug(120),
   name: Localized,
   parent: Type.Optional(Type.Union([Type.String({ maxLength: 120 }), Type.Integer(), Type.Null()], { description: 'Parent category id or slug.' })),
   position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
 });
 const CategoryPatch = Type.Partial(CategoryBody);
-const TypeBody = Type.Object({ slug: Type.String({ maxLength: 120 }), name: Localized, position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) });
+const TypeBody = Type.Object({ slug: Slug(120), name: Localized, position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) });
 
 const ProductBody = Type.Object({
-  code: Type.String({ maxLength: 120 }),
-  slug: Type.Optional(Type.String({ maxLength: 160 })),
+  code: ProductCode(),
+  slug: Type.Optional(Slug(160)),
   name: Localized,
   description: Type.Optional(Localized),
-  price: Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })], { description: 'Decimal unit price in `currency`.' }),
-  currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
+  price: DecimalAmount('Unit price in `currency`.'),
+  currency: Type.Optional(CurrencyCode()),
   min_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   max_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('archived')])),

@@ -5,11 +5,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { createCoupon, findCoupon, listCoupons, setCouponStatus, type Coupon } from '../../core/coupons/index.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { ADMIN_SECURITY, CurrencyCode, DecimalAmount, errorResponses, okObject, oneOfFields, WireTime } from '../schema-helpers.js';
 import { withWireTimes } from '../../core/clock.js';
 
 const ADMIN = needs('admin');
-const Decimal = (description: string) => Type.Union([Type.String({ maxLength: 40 }), Type.Number()], { description });
+const Decimal = (description: string) => DecimalAmount(description);
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const CouponSchema = Type.Object(
@@ -33,16 +33,16 @@ const CouponSchema = Type.Object(
   { $id: 'Coupon', title: 'Coupon' },
 );
 const CreateBody = Type.Object({
-  code: Type.String({ minLength: 3, maxLength: 64, description: 'Letters, digits, - and _; matched without regard to case.' }),
+  code: Type.String({ minLength: 3, maxLength: 64, pattern: '^\\s*[A-Za-z0-9][A-Za-z0-9_-]{2,63}\\s*$', description: 'A coupon code: 3 to 64 letters, digits, - and _, starting with a letter or digit; matched without regard to case.' }),
   percent: Type.Optional(Decimal('Percentage off, 0.01 to 100. Give this or amount.')),
   amount: Type.Optional(Decimal('A fixed amount off, in currency. Give this or percent.')),
-  currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'Required with amount; the coupon applies only to products priced in it.' })),
+  currency: Type.Optional(CurrencyCode('ISO 4217 (any case). Required with amount; the coupon applies only to products priced in it.')),
   product: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Integer()], { description: 'Product id, code or slug: only that product.' })),
   usage_limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Uses in all.' })),
   per_customer_limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Uses per buying account.' })),
   starts_at: Type.Optional(Type.String({ format: 'date-time' })),
   ends_at: Type.Optional(Type.String({ format: 'date-time' })),
-});
+}, oneOfFields([['percent'], ['amount', 'currency']], { only: true }));
 const Params = Type.Object({ coupon: Type.String({ minLength: 1, maxLength: 64, description: 'Coupon id or code.' }) });
 const ListQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) });
 

@@ -11,15 +11,15 @@ import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
 import { adjustWallet, listFxRates, listLedgerEntries, listWallets, MAX_FX_RATE, setFxRate, topUpWallet, type LedgerEntry, type Wallet } from '../../core/wallets/index.js';
 import { claimedRequestKey } from '../plugins/idempotency.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { ADMIN_SECURITY, CurrencyCode, DecimalAmount, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 import { wireTime, withWireTimes } from '../../core/clock.js';
 import { adminActor } from './actor.js';
 
 const ADMIN = needs('admin');
 
 // String first: Ajv then coerces a JSON number to its text, and a decimal string is never rounded through a float.
-const Amount = (description: string) => Type.Union([Type.String({ maxLength: 40 }), Type.Number()], { description });
-const Currency = Type.String({ pattern: '^[A-Za-z]{3}$', description: "ISO 4217; defaults to the account's currency." });
+const Amount = (description: string) => DecimalAmount(description, { signed: true });
+const Currency = CurrencyCode("ISO 4217 (any case); defaults to the account's currency.");
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
 const WalletsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'How many recent ledger entries.' })),
@@ -35,8 +35,8 @@ const AdjustBody = Type.Object({
   currency: Type.Optional(Currency),
   memo: Type.String({ minLength: 1, maxLength: 500, description: 'Why: required.' }),
 });
-const FxParams = Type.Object({ base: Type.String({ minLength: 3, maxLength: 3 }), quote: Type.String({ minLength: 3, maxLength: 3 }) });
-const FxBody = Type.Object({ rate: Type.String({ maxLength: 40, description: 'Units of quote per unit of base, as a decimal string, e.g. "3.75".' }) });
+const FxParams = Type.Object({ base: CurrencyCode(), quote: CurrencyCode() });
+const FxBody = Type.Object({ rate: Type.String({ maxLength: 25, pattern: '^[0-9]{1,12}(\\.[0-9]{1,12})?$', description: 'Units of quote per unit of base, as a decimal string, e.g. "3.75" (up to 12 digits either side of the point).' }) });
 const TierParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 50, description: 'Lowercase letters, digits, _ and -.' }) });
 const TierBody = Type.Object({ discount_percent: Type.Union([Type.String({ maxLength: 10 }), Type.Number()], { description: 'From 0 to 100, at most 2 decimals.' }) });
 

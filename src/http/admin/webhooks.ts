@@ -21,7 +21,7 @@ import {
   type WebhookEndpoint,
 } from '../../core/webhooks/index.js';
 import { needs, type IdempotencyPolicy } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, ShownOnce, WireTime } from '../schema-helpers.js';
 import { wireTime, withWireTimes } from '../../core/clock.js';
 
 const ADMIN = needs('admin');
@@ -86,7 +86,7 @@ const DeliveriesQuery = Type.Object({
   before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'next_before from the previous page.' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
-const SecretAnswer = okObject({ secret: Type.String({ description: '`whsec_…`, shown once. Verify with any Standard Webhooks library; seed 000 X-Signature uses the same key.' }) });
+const SecretAnswer = okObject({ secret: ShownOnce('`whsec_…`. Verify with any Standard Webhooks library; seed 000 X-Signature uses the same key.') });
 
 /** A repeat with the same Idempotency-Key gets the answer without the secret. */
 const SECRET_SHOWN_ONCE: IdempotencyPolicy = { kind: 'answer', shownOnce: ['secret'] };
@@ -111,7 +111,7 @@ export async function adminWebhookRoutes(app: FastifyInstance, { souk }: { souk:
     '/webhooks',
     {
       config: { auth: ADMIN, idempotency: SECRET_SHOWN_ONCE },
-      schema: { ...route('adminCreateWebhook', 'Register a webhook endpoint for an account; its secret is shown once'), body: CreateBody, response: { 200: okObject({ endpoint: Type.Ref('WebhookEndpoint'), secret: Type.String() }), ...errorResponses(400, 401, 403, 404) } },
+      schema: { ...route('adminCreateWebhook', 'Register a webhook endpoint for an account; its secret is shown once'), body: CreateBody, response: { 200: okObject({ endpoint: Type.Ref('WebhookEndpoint'), secret: ShownOnce('`whsec_…`, the endpoint\'s signing secret.') }), ...errorResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       const b = request.body;

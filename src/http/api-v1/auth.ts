@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { NO_SECURITY, apiErrorResponses, WireTime } from '../schema-helpers.js';
+import { NO_SECURITY, apiErrorResponses, oneOfFields, WireTime } from '../schema-helpers.js';
 import { authenticateApiKey, checkLogin, issueTokens, refreshTokens } from '../../core/accounts/index.js';
 import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { LOGIN } from '../route-policy.js';
@@ -16,7 +16,7 @@ const TokenRequest = Type.Object(
     key_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     secret: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'The API key (sk_live_…) whose id is key_id.' })),
   },
-  { description: 'Either username + password, or key_id + secret.' },
+  { description: 'Either username + password, or key_id + secret.', ...oneOfFields([['username', 'password'], ['key_id', 'secret']], { only: true }) },
 );
 
 const TokenResponse = Type.Object({

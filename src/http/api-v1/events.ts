@@ -8,7 +8,7 @@ import { wireTime } from '../../core/clock.js';
 import { ackEvent } from '../../core/webhooks/index.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { needs } from '../route-policy.js';
-import { CALLER_SECURITY, apiErrorResponses, okObject, WireTime } from '../schema-helpers.js';
+import { CALLER_SECURITY, apiErrorResponses, oneOfFields, okObject, WireTime } from '../schema-helpers.js';
 
 const EventsQuery = Type.Object({
   after: Type.Optional(Type.String({ maxLength: 20, description: 'next_cursor from the previous page; omit to start from the first event.' })),
@@ -33,7 +33,7 @@ export const AckBody = Type.Object(
     webhook_id: Type.Optional(Type.String({ maxLength: 40, description: 'The same, by its header name.' })),
     id: Type.Optional(Type.String({ maxLength: 40, description: 'The same, by its body name.' })),
   },
-  { description: 'Name the event with any one of event_id, webhook_id or id.' },
+  { description: 'Name the event with any one of event_id, webhook_id or id.', ...oneOfFields([['event_id'], ['webhook_id'], ['id']]) },
 );
 export type AckBody = Static<typeof AckBody>;
 

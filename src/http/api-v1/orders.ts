@@ -9,7 +9,7 @@ import { ValidationFailed } from '../../core/errors.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
 import { utcTime } from '../query-times.js';
 import { needs } from '../route-policy.js';
-import { CALLER_SECURITY, apiErrorResponses, okObject } from '../schema-helpers.js';
+import { CALLER_SECURITY, apiErrorResponses, okObject, oneOfFields } from '../schema-helpers.js';
 import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from './order-views.js';
 
 const PlaceOrderBody = Type.Object(
@@ -33,7 +33,11 @@ const PlaceOrderBody = Type.Object(
     coupon_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A coupon: 400 invalid_coupon if it does not apply, 409 coupon_exhausted once its uses are spent.' })),
   },
   // A paid route: a field it does not know (`qty` for `quantity`) is 400 naming it, never a purchase made without it.
-  { description: 'Give `product` (canonical) or `item_id` (seed 003). Any other field is refused (400 `validation` naming it).', additionalProperties: false },
+  {
+    description: 'Give `product` (canonical) or `item_id` (seed 003). Any other field is refused (400 `validation` naming it).',
+    additionalProperties: false,
+    ...oneOfFields([['product'], ['item_id']]),
+  },
 );
 type PlaceOrderBody = Static<typeof PlaceOrderBody>;
 
@@ -146,7 +150,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         summary: 'Your orders, newest first',
         security: CALLER_SECURITY,
         querystring: ListQuery,
-        response: { 200: okObject({ orders: Type.Array(Type.Ref('OrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...apiErrorResponses(400, 401, 403, 429) },
+        response: { 200: okObject({ orders: Type.Array(Type.Ref('OrderSummary')), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...apiErrorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) => {

@@ -8,6 +8,7 @@ import { errorEnvelope } from '../envelope.js';
 
 interface AjvIssue {
   instancePath?: string;
+  schemaPath?: string;
   message?: string;
   keyword?: string;
   params?: Record<string, unknown>;
@@ -17,12 +18,54 @@ const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: '', para
 /** Bad fields named in one answer: a body can hold thousands, and the first ones say what to fix. */
 const MAX_NAMED_FIELDS = 20;
 
-/** Turns schema-validation output into one problem per bad field (the first MAX_NAMED_FIELDS), named as the client sent it. */
-function fieldProblems(issues: AjvIssue[], context: string | undefined): { problems: FieldProblem[]; more: boolean } {
+/** The schema at a JSON pointer (`#/properties/buyer/anyOf`) inside `root`, if there is one. */
+function schemaAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const part of pointer.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}
+
+/**
+ * For an anyOf/oneOf whose every branch only names required fields (`product` or `item_id`), the
+ * one sentence that says so, instead of a "must have" per branch and "must match a schema".
+ */
+function alternativesMessage(issue: AjvIssue, schema: unknown): string | undefined {
+  if ((issue.keyword !== 'anyOf' && issue.keyword !== 'oneOf') || !issue.schemaPath) return undefined;
+  const branches = schemaAt(schema, issue.schemaPath);
+  if (!Array.isArray(branches)) return undefined;
+  const sets = branches.map((branch: unknown) => (branch !== null && typeof branch === 'object' ? (branch as { required?: unknown }).required : undefined));
+  if (!sets.every((set): set is string[] => Array.isArray(set) && set.length > 0 && set.every((name) => typeof name === 'string'))) return undefined;
+  const alternatives = sets.map((set) => set.join(' and ')).join(', or ');
+  return issue.params?.passingSchemas ? `takes only one of: ${alternatives}` : `needs ${alternatives}`;
+}
+
+/** For a pattern the schema describes, the description (which says the rule in words) instead of the pattern itself. */
+function patternMessage(issue: AjvIssue, schema: unknown): string | undefined {
+  if (issue.keyword !== 'pattern' || !issue.schemaPath) return undefined;
+  const owner = schemaAt(schema, issue.schemaPath.replace(/\/pattern$/, ''));
+  const description = owner !== null && typeof owner === 'object' ? (owner as { description?: unknown }).description : undefined;
+  return typeof description === 'string' ? `is not valid: ${description}` : undefined;
+}
+
+/**
+ * Turns schema-validation output into one problem per bad field (the first MAX_NAMED_FIELDS), named
+ * as the client sent it. `schema`: the schema that was checked, to word alternatives as one problem.
+ */
+function fieldProblems(issues: AjvIssue[], context: string | undefined, schema?: unknown): { problems: FieldProblem[]; more: boolean } {
   const prefix = CONTEXT_PREFIX[context ?? 'body'] ?? '';
   const seen = new Set<string>();
   const problems: FieldProblem[] = [];
+  const alternatives = new Map<AjvIssue, string>();
   for (const issue of issues) {
+    const message = alternativesMessage(issue, schema);
+    if (message) alternatives.set(issue, message);
+  }
+  const within = [...alternatives.keys()].map((issue) => `${issue.schemaPath}/`);
+  for (const issue of issues) {
+    if (within.some((path) => issue.schemaPath?.startsWith(path))) continue;
     let field = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
     const params = issue.params ?? {};
     if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
@@ -32,13 +75,15 @@ function fieldProblems(issues: AjvIssue[], context: string | undefined): { probl
     }
     const name = prefix + (field || context || 'body');
     const message =
-      issue.keyword === 'required'
+      alternatives.get(issue) ??
+      patternMessage(issue, schema) ??
+      (issue.keyword === 'required'
         ? 'is required'
         : issue.keyword === 'additionalProperties'
           ? 'is not a field of this request (check its spelling)'
           : issue.keyword === 'enum' && Array.isArray(params.allowedValues)
           ? `must be one of ${params.allowedValues.map(String).join(', ')}`
-          : (issue.message ?? 'is not valid');
+          : (issue.message ?? 'is not valid'));
     if (seen.has(name + message)) continue;
     if (problems.length === MAX_NAMED_FIELDS) return { problems, more: true };
     seen.add(name + message);
@@ -47,9 +92,12 @@ function fieldProblems(issues: AjvIssue[], context: string | undefined): { probl
   return { problems, more: false };
 }
 
-function describeFastifyError(error: FastifyError): { status: number; code: string; message: string; details?: Record<string, unknown> } | undefined {
+function describeFastifyError(error: FastifyError, request: FastifyRequest): { status: number; code: string; message: string; details?: Record<string, unknown> } | undefined {
   if (error.validation) {
-    const { problems: fields, more } = fieldProblems(error.validation as AjvIssue[], error.validationContext);
+    const part = error.validationContext;
+    const schemas = request.routeOptions.schema as Record<string, unknown> | undefined;
+    const schema = part === undefined ? undefined : schemas?.[part];
+    const { problems: fields, more } = fieldProblems(error.validation as AjvIssue[], part, schema);
     const list = fields.map((f) => `${f.field} ${f.message}`).join('; ');
     return { status: 400, code: 'validation_error', message: `The request is not valid: ${list}${more ? '; and more' : ''}.`, details: { fields } };
   }
@@ -91,15 +139,23 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
     return reply.code(status).send({ ...extra, ...errorEnvelope(code, message, request.id, details) });
   };
   if (error instanceof DomainError) return answer(error.status, error.code, error.message, error.details);
-  const known = describeFastifyError(error as FastifyError);
+  const known = describeFastifyError(error as FastifyError, request);
   if (known) return answer(known.status, known.code, known.message, known.details);
   request.log.error({ err: error }, 'unhandled error');
   return answer(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
 }
 
-/** The answer for a path no route serves; `extra` as for sendError. */
+/**
+ * The answer for a request no route serves: 405 with `Allow` when the path is served with other
+ * methods, else 404; `extra` as for sendError.
+ */
 export function sendNotFound(request: FastifyRequest, reply: FastifyReply, extra?: Record<string, unknown>) {
   const path = request.url.split('?')[0] ?? '';
+  const allowed = request.server.routeMethods.allowed(path);
+  if (allowed.length > 0) {
+    const message = `${request.method} is not served at ${path.slice(0, 200)}; it takes ${allowed.join(', ')}.`;
+    return reply.code(405).header('allow', allowed.join(', ')).send({ ...extra, ...errorEnvelope('method_not_allowed', message, request.id) });
+  }
   return reply.code(404).send({ ...extra, ...errorEnvelope('not_found', `No route ${request.method} ${path.slice(0, 200)}.`, request.id) });
 }
 

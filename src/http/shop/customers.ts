@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { checkCustomerLogin, customerBalances, registerCustomer } from '../../core/customers/index.js';
+import { checkCustomerLogin, customerBalances, EMAIL_PATTERN, MIN_PASSWORD_LENGTH, registerCustomer } from '../../core/customers/index.js';
 import { RateLimited, Unauthorized } from '../../core/errors.js';
 import { minorToDecimal } from '../../core/money.js';
 import { setRateHeaders } from '../plugins/auth.js';
@@ -16,6 +16,12 @@ const Credentials = Type.Object({
   password: Type.String({ minLength: 1, maxLength: 1000, description: 'At least 10 characters when registering.' }),
 });
 type Credentials = Static<typeof Credentials>;
+
+/** What registration checks (core/customers), stated for clients: an e-mail address and a password of MIN_PASSWORD_LENGTH or more. */
+const Registration = Type.Object({
+  email: Type.String({ maxLength: 320, pattern: EMAIL_PATTERN, description: 'An e-mail address (spaces around it are dropped; compared case-insensitively).' }),
+  password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000, description: `At least ${MIN_PASSWORD_LENGTH} characters.` }),
+});
 
 const TokenAnswer = successObject({
   token: Type.String({ description: 'Send as `Authorization: Bearer <token>` for balance payments and GET /api/auth/me. Good only on this shop API.' }),
@@ -51,7 +57,7 @@ export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Sou
           'Creates the customer with a balance in the shop\'s currency (CNY unless SOUK_SHOP_CURRENCY says otherwise) and a USD balance (balance_crypto), both empty; the shop tops them up. ' +
           'An e-mail already registered is 409 email_taken. Registrations from one address are throttled like logins.',
         security: [],
-        body: Credentials,
+        body: Registration,
         response: { 200: TokenAnswer, ...shopErrors(400, 409, 429) },
       },
     },
