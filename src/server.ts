@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Souk } from './app.js';
+import { ShuttingDown } from './core/errors.js';
 import { applyBodySize, standardBodyLimit } from './http/body-limits.js';
 import { parseJsonBody } from './http/json-body.js';
 import { RouteMethods } from './http/route-methods.js';
@@ -59,7 +60,8 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
     trustProxy: souk.config.trustProxy,
     // Per route (config.bodySize, see body-limits.ts); SOUK_BODY_LIMIT is the ceiling.
     bodyLimit: standardBodyLimit(souk.config.bodyLimitBytes),
-    return503OnClosing: true,
+    // Answered by the hook below instead, in the envelope every other error uses.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     // Bodies are validated without type coercion, path and query with it (validators.ts).
@@ -88,8 +90,18 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   app.addHook('onRoute', routeMethods.onRoute);
   app.addHook('onRoute', addImpliedResponses);
 
+  // From the moment close() starts, a request that still arrives (on a kept-alive connection) is
+  // 503 and its connection closed, while the ones in flight finish.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new ShuttingDown();
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');

@@ -103,6 +103,12 @@ export class RequestInProgress extends DomainError {
   }
 }
 
+export class ShuttingDown extends DomainError {
+  constructor() {
+    super('service_unavailable', 503, 'This server is shutting down; send the request again (to another instance, or once it is back).');
+  }
+}
+
 export class WalletDisabled extends DomainError {
   constructor() {
     super('wallet_disabled', 503, 'Wallet checkout is switched off by the shop; try again later.');

@@ -1,6 +1,6 @@
 // Statuses a route answers whatever its handler does: the auth plugin's (401, 403, 429), the
-// router's and body parser's (400, 413, 414, 415), the input plugin's (400 for a NUL anywhere) and
-// Idempotency-Key's (409, 422). An onRoute hook adds them to every documented route's responses,
+// router's and body parser's (400, 413, 414, 415), the input plugin's (400 for a NUL anywhere),
+// Idempotency-Key's (409, 422), a server shutting down (503) and an unforeseen failure (500). An onRoute hook adds them to every documented route's responses,
 // in its surface's error schema, so the OpenAPI document lists every status a route can answer
 // without each route repeating them.
 import type { RouteOptions } from 'fastify';
@@ -18,7 +18,8 @@ export function errorSchemaRef(url: string): string {
 /** Every status a route can answer before or around its handler, given its method, path and policy. */
 export function impliedStatuses(method: string, url: string, policy: RoutePolicy | undefined, idempotent: boolean): number[] {
   // A NUL in the path or query string is refused on every route (plugins/input.ts).
-  const statuses = new Set([400]);
+  // A failure nobody foresaw (500, details only in the log) and a server shutting down (503).
+  const statuses = new Set([400, 500, 503]);
   // Over-long path parameters are refused by the router (maxParamLength, server.ts).
   if (url.includes(':')) statuses.add(414);
   if (BODY_METHODS.has(method)) for (const status of [413, 415]) statuses.add(status);

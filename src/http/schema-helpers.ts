@@ -17,12 +17,18 @@ export function apiErrorResponses(...statuses: number[]): Record<number, { $ref:
 
 /**
  * Options for an object that needs one of several sets of fields (`product` or `item_id`): JSON
- * Schema's anyOf (oneOf with `only`, when giving two sets is refused too), so generated clients know
- * the rule; a refusal names the sets in one problem (plugins/errors.ts).
+ * Schema's anyOf, so generated clients know the rule; with `only`, a oneOf whose every branch also
+ * refuses the other sets' fields, so a mix (a password beside a key_id) is refused by the schema
+ * too. A refusal names the sets in one problem (plugins/errors.ts).
  */
 export function oneOfFields(sets: string[][], options: { only?: boolean } = {}) {
-  const branches = sets.map((required) => ({ required }));
-  return options.only ? { oneOf: branches } : { anyOf: branches };
+  if (!options.only) return { anyOf: sets.map((required) => ({ required })) };
+  return {
+    oneOf: sets.map((required) => {
+      const others = [...new Set(sets.flat())].filter((field) => !required.includes(field));
+      return { required, not: { anyOf: others.map((field) => ({ required: [field] })) } };
+    }),
+  };
 }
 
 /** `{ ok: true, …fields }` */

@@ -99,5 +99,11 @@ for (const kind of DATABASE_KINDS) {
       }
       assert.ok(limitedSeen > operations.length, `only ${limitedSeen} answers were 429`);
     });
+
+    test('every operation lists 503 (a request that arrives while the server shuts down) and 500 (an unforeseen failure), in its surface\'s envelope', () => {
+      for (const operation of operations) {
+        for (const status of ['500', '503']) assert.ok(status in operation.responses, `${operation.route.method} ${operation.route.url} does not list ${status}`);
+      }
+    });
   });
 }

@@ -319,6 +319,8 @@ for (const kind of DATABASE_KINDS) {
             assert.equal(outcome.error, undefined, `late read ${i} was cut after its status line: ${outcome.error}`);
             assert.ok(outcome.complete, `late read ${i} ended before its body was complete`);
             if (outcome.status === 200) assert.equal((JSON.parse(outcome.body) as { products: unknown[] }).products.length, PRODUCTS);
+            // Refused while shutting down: the envelope every other error uses, as the document says.
+            else assert.equal((JSON.parse(outcome.body) as { error: string }).error, 'service_unavailable', `late read ${i}: ${outcome.body}`);
           }
         }
 

@@ -32,14 +32,18 @@ function schemaAt(root: unknown, pointer: string): unknown {
  * For an anyOf/oneOf whose every branch only names required fields (`product` or `item_id`), the
  * one sentence that says so, instead of a "must have" per branch and "must match a schema".
  */
-function alternativesMessage(issue: AjvIssue, schema: unknown): string | undefined {
+function alternativesMessage(issue: AjvIssue, schema: unknown, issues: AjvIssue[]): string | undefined {
   if ((issue.keyword !== 'anyOf' && issue.keyword !== 'oneOf') || !issue.schemaPath) return undefined;
   const branches = schemaAt(schema, issue.schemaPath);
   if (!Array.isArray(branches)) return undefined;
   const sets = branches.map((branch: unknown) => (branch !== null && typeof branch === 'object' ? (branch as { required?: unknown }).required : undefined));
   if (!sets.every((set): set is string[] => Array.isArray(set) && set.length > 0 && set.every((name) => typeof name === 'string'))) return undefined;
   const alternatives = sets.map((set) => set.join(' and ')).join(', or ');
-  return issue.params?.passingSchemas ? `takes only one of: ${alternatives}` : `needs ${alternatives}`;
+  // A branch whose own fields were all given (no `required` issue) but that refused another set's
+  // field (its `not`) means the body mixes two sets.
+  const under = (i: number, keyword: string) => issues.some((other) => other.keyword === keyword && other.schemaPath?.startsWith(`${issue.schemaPath}/${i}/`));
+  const mixed = issue.params?.passingSchemas || sets.some((_set, i) => under(i, 'not') && !under(i, 'required'));
+  return mixed ? `takes only one of: ${alternatives}` : `needs ${alternatives}`;
 }
 
 /** For a pattern the schema describes, the description (which says the rule in words) instead of the pattern itself. */
@@ -60,7 +64,7 @@ function fieldProblems(issues: AjvIssue[], context: string | undefined, schema?:
   const problems: FieldProblem[] = [];
   const alternatives = new Map<AjvIssue, string>();
   for (const issue of issues) {
-    const message = alternativesMessage(issue, schema);
+    const message = alternativesMessage(issue, schema, issues);
     if (message) alternatives.set(issue, message);
   }
   const within = [...alternatives.keys()].map((issue) => `${issue.schemaPath}/`);
