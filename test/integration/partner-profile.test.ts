@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import type { LightMyRequestResponse } from 'fastify';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { balanceOf, fund, orderDeps, stockDeps, stockedProduct } from '../helpers/orders.js';
@@ -18,6 +17,7 @@ import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhook
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
 import { until } from '../helpers/until.js';
 import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
+import { assertError } from '../helpers/envelope.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
@@ -67,17 +67,6 @@ function logCollector() {
   return { stream, lines };
 }
 
-function assertError(res: LightMyRequestResponse, status: number, code: string, message?: RegExp) {
-  assert.equal(res.statusCode, status, res.body);
-  const body = res.json();
-  assert.equal(body.ok, false);
-  assert.equal(body.error, code);
-  assert.equal(body.errorCode, code);
-  assert.equal(typeof body.message, 'string');
-  assert.equal(typeof body.request_id, 'string');
-  if (message) assert.match(body.message, message);
-  return body;
-}
 
 for (const kind of DATABASE_KINDS) {
   describe(`partner profile, seed 000 (${kind})`, () => {

@@ -3,22 +3,13 @@
 // account's currency, and a key whose account no longer exists is answered 404 user_not_found.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LightMyRequestResponse } from 'fastify';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { balanceOf, fund, stockedProduct } from '../helpers/orders.js';
 import { createAccount, createApiKey } from '../../src/core/accounts/index.js';
 import { setFxRate } from '../../src/core/wallets/index.js';
+import { assertError } from '../helpers/envelope.js';
 
-function assertError(res: LightMyRequestResponse, status: number, code: string) {
-  assert.equal(res.statusCode, status, res.body);
-  const body = res.json();
-  assert.equal(body.ok, false);
-  assert.equal(body.error, code);
-  assert.equal(body.errorCode, code);
-  assert.equal(typeof body.message, 'string');
-  return body;
-}
 
 for (const kind of DATABASE_KINDS) {
   describe(`seed 003 on /api/v1 (${kind})`, () => {
