@@ -1,0 +1,128 @@
+// `souk serve`, `souk worker` and `souk migrate`: the long-running processes and the schema.
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { openSouk } from '../app.js';
+import { migrations, openDatabase, runMigrations } from '../db/index.js';
+import { cliTools, print, reason, wholeNumber } from './tools.js';
+import { demoMessage } from './demo-banner.js';
+
+/** Adds `souk serve`, `souk worker` and `souk migrate` to the program. */
+export function registerProcessCommands(program: Command): void {
+  const { configFlags } = cliTools(program);
+  program
+    .command('serve')
+    .description('run the API (and, embedded, everything else) in this process')
+    .option('--port <port>', 'HTTP port (PORT)')
+    .option('--host <host>', 'address to bind (HOST)')
+    .option('--demo', 'on an empty database, seed a demo catalog, an admin login and a reseller key')
+    .option('--worker', 'also run the webhook worker in this process (the default when embedded on SQLite)')
+    .option('--no-worker', 'do not run the webhook worker here (run `souk worker` instead)')
+    .action(async (options: { port?: string; host?: string; demo?: boolean; worker?: boolean }) => {
+      const config = loadConfig(process.env, configFlags({ port: options.port, host: options.host }));
+      // Loaded here, not at the top, so the other commands start without the HTTP stack.
+      const [{ buildServer }, { seedDemo }] = await Promise.all([import('../server.js'), import('../demo/seed-demo.js')]);
+      const souk = await openSouk(config);
+      souk.catalog.start();
+      const demo = options.demo ? await seedDemo(souk) : undefined;
+      const { DispatcherMetrics } = await import('../core/webhooks/index.js');
+      const webhookMetrics = new DispatcherMetrics(souk.db);
+      const app = await buildServer(souk, { metricsRegistries: [webhookMetrics.registry] });
+      souk.checkpointInBackground((message) => app.log.error({ message }, 'WAL checkpoint failed; it will run again'));
+      const { startSweeper } = await import('../worker/sweeper.js');
+      const sweeper = startSweeper(souk, (error) => app.log.error({ err: error }, 'housekeeping failed; it will run again'));
+      // Embedded (SQLite), this process is the worker too; with PostgreSQL, `souk worker` processes are.
+      const { startWebhookWorker } = await import('../worker/webhooks.js');
+      const runWorker = options.worker ?? config.database.kind === 'sqlite';
+      const worker = runWorker
+        ? await startWebhookWorker(souk, { metrics: webhookMetrics, onError: (error) => app.log.error({ err: error }, 'webhook dispatch failed; it will run again') })
+        : undefined;
+      const { startMailWorker } = await import('../worker/mail.js');
+      const mail = runWorker
+        ? startMailWorker(souk, { onError: (error) => app.log.error({ err: error }, 'order mail failed; it will be tried again'), log: (message, fields) => app.log.info(fields, message) })
+        : undefined;
+      // Handled before the address is announced: whoever starts Souk may stop it as soon as it reads it.
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+        try {
+          await app.close();
+          sweeper.stop();
+          await worker?.stop();
+          await mail?.stop();
+          await souk.close();
+          process.exit(0);
+        } catch (error) {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        }
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      await app.listen({ port: config.port, host: config.host });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      if (demo) process.stdout.write(demoMessage(demo, url) + '\n');
+      const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
+      process.stdout.write(`Souk serving on ${url} (${where})\n`);
+    });
+
+  program
+    .command('worker')
+    .description('send webhooks and run scheduled jobs (with PostgreSQL, run one or more beside `souk serve`)')
+    .option('--concurrency <n>', 'deliveries in flight at once (default 64)', wholeNumber('--concurrency'))
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port (GET /metrics; SOUK_METRICS_TOKEN applies)', wholeNumber('--metrics-port'))
+    .action(async (options: { concurrency?: number; metricsPort?: number }) => {
+      const config = loadConfig(process.env, configFlags());
+      const souk = await openSouk(config);
+      const [{ startWebhookWorker }, { startSweeper }, { DispatcherMetrics }, { serveMetrics }] = await Promise.all([
+        import('../worker/webhooks.js'),
+        import('../worker/sweeper.js'),
+        import('../core/webhooks/index.js'),
+        import('../worker/metrics-server.js'),
+      ]);
+      const report = (what: string) => (error: unknown) => process.stderr.write(`souk worker: ${what}: ${reason(error)}\n`);
+      const metrics = new DispatcherMetrics(souk.db);
+      const sweeper = startSweeper(souk, report('housekeeping failed; it will run again'));
+      const worker = await startWebhookWorker(souk, { metrics, onError: report('webhook dispatch failed; it will run again'), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+      const { startMailWorker } = await import('../worker/mail.js');
+      const mail = startMailWorker(souk, {
+        onError: report('order mail failed; it will be tried again'),
+        log: (message, fields) => process.stdout.write(`souk worker: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`),
+      });
+      const exporter = options.metricsPort !== undefined ? await serveMetrics(metrics.registry, { host: config.host, port: options.metricsPort, token: config.metricsToken }) : undefined;
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        sweeper.stop();
+        await exporter?.close();
+        await worker.stop();
+        await mail.stop();
+        await souk.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop());
+      process.on('SIGINT', () => void stop());
+      // Announced once a stop signal is handled: whoever starts the worker may stop it as soon as it reads this.
+      const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
+      process.stdout.write(`Souk worker running (${where})${exporter ? `; metrics on ${exporter.url}` : ''}\n`);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const config = loadConfig(process.env, configFlags());
+      const handle = openDatabase(config.database);
+      try {
+        const applied = await runMigrations(handle.db, handle.dialect, migrations);
+        print(options.json, { applied }, applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date.');
+      } finally {
+        await handle.close();
+      }
+    });
+}
