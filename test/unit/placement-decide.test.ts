@@ -111,7 +111,7 @@ test('orders of a batch take codes in turn and the order that finds too few is o
     outcomes.map((o) => (o.kind === 'placed' ? o.items.map((i) => i.id) : o)),
     [[1, 2], [3, 4], { kind: 'out_of_stock', available: 1 }],
   );
-  assert.deepEqual(writes.counted, new Map([[1, 4]]));
+  assert.deepEqual(writes.stock.counted, new Map([[1, 4]]));
   assert.equal(writes.orders.length, 2);
   assert.equal(writes.items.length, 4);
   assert.equal(writes.events.length, 4);
@@ -132,9 +132,9 @@ test('a wallet is followed through the batch: the order it cannot cover is refus
     ['placed', 'placed', 'insufficient_balance', 'placed'],
   );
   assert.deepEqual(outcomes[2], { kind: 'insufficient_balance', available: 300, currency: 'USD' });
-  assert.deepEqual(writes.debits, new Map([[1, 900]]));
+  assert.deepEqual(writes.charges.debits, new Map([[1, 900]]));
   assert.deepEqual(
-    writes.ledger.map((l) => [l.amount_minor, l.balance_after_minor]),
+    writes.charges.ledger.map((l) => [l.amount_minor, l.balance_after_minor]),
     [[-400, 600], [-400, 200], [-100, 100]],
   );
 });
@@ -199,8 +199,8 @@ test('a shared code goes to every buyer, once per unit, and is never counted dow
     outcomes.map((o) => (o.kind === 'placed' ? o.items.map((i) => i.id) : o.kind)),
     [[99, 99], [99]],
   );
-  assert.equal(writes.claimedCodes.length, 0);
-  assert.equal(writes.counted.size, 0);
+  assert.equal(writes.stock.claims.length, 0);
+  assert.equal(writes.stock.counted.size, 0);
   const none = decideBatch([plan({ claim: 'shared' })], state({ products, sharedCodes: new Map([[1, undefined]]) }));
   assert.deepEqual(none.outcomes[0], { kind: 'out_of_stock', available: 0 });
 });
@@ -208,9 +208,9 @@ test('a shared code goes to every buyer, once per unit, and is never counted dow
 test('an order paid later holds its codes and debits nothing', () => {
   const { outcomes, writes } = decideBatch([plan({ claim: 'hold', wallet: null })], state());
   assert.equal(outcomes[0]!.kind, 'placed');
-  assert.deepEqual(writes.claimedCodes.map((c) => c.hold), [true]);
-  assert.equal(writes.debits.size, 0);
-  assert.equal(writes.ledger.length, 0);
+  assert.deepEqual(writes.stock.claims.map((c) => c.hold), [true]);
+  assert.equal(writes.charges.debits.size, 0);
+  assert.equal(writes.charges.ledger.length, 0);
 });
 
 test('whatever the batch, no code goes to two orders, no wallet passes its credit limit, and the money taken is what the placed orders cost', () => {
@@ -224,11 +224,11 @@ test('whatever the batch, no code goes to two orders, no wallet passes its credi
       assert.ok(handed.length <= codes);
       const placed = plans.filter((_, i) => outcomes[i]!.kind === 'placed');
       const cost = placed.reduce((sum, p) => sum + p.debit!.amountMinor, 0);
-      assert.equal(writes.debits.get(1) ?? 0, cost);
+      assert.equal(writes.charges.debits.get(1) ?? 0, cost);
       assert.ok(balance - cost + credit >= 0);
       const ids = placed.flatMap((p) => (p.order.client_order_id === null ? [] : [p.order.client_order_id]));
       assert.equal(new Set(ids).size, ids.length);
-      assert.equal(writes.ledger.at(-1)?.balance_after_minor ?? balance, balance - cost);
+      assert.equal(writes.charges.ledger.at(-1)?.balance_after_minor ?? balance, balance - cost);
     }),
   );
 });
@@ -241,9 +241,9 @@ test('a coupon is used at most its usage limit across a batch, and the orders pa
     ['placed', 'placed', 'coupon_exhausted', 'placed'],
   );
   assert.deepEqual(outcomes[2], { kind: 'coupon_exhausted', perCustomer: false });
-  assert.deepEqual(writes.couponUses, new Map([[5, 2]]));
+  assert.deepEqual(writes.coupons.added, new Map([[5, 2]]));
   assert.deepEqual(
-    writes.redemptions.map((r) => [r.order_id, r.customer_key]),
+    writes.coupons.redemptions.map((r) => [r.order_id, r.customer_key]),
     [
       [plans[0]!.order.id, 'account:7'],
       [plans[1]!.order.id, 'account:8'],
@@ -292,7 +292,7 @@ test('whatever the batch, a coupon is never used past its limits', () => {
           state({ codes: 100, balance: 1_000_000, coupons: new Map([[5, coupon({ usage_limit: usageLimit, per_customer_limit: perCustomer, used_count: used })]]), couponUses: new Map([['5:account:7', used]]) }),
         );
         const redeemed = plans.filter((p, i) => p.coupon && outcomes[i]!.kind === 'placed');
-        assert.equal(writes.redemptions.length, redeemed.length);
+        assert.equal(writes.coupons.redemptions.length, redeemed.length);
         assert.ok(used + redeemed.length <= usageLimit);
         for (const account of [7, 8]) {
           const mine = redeemed.filter((p) => p.order.account_id === account).length + (account === 7 ? used : 0);

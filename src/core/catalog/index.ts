@@ -44,3 +44,4 @@ export {
 } from './reader.js';
 export { CATALOG_TOPIC, changeCatalog, readCatalogVersion, type CatalogDeps } from './version.js';
 export { listPriceTiers, setPriceTier, tieredPrice } from './price-tiers.js';
+export { pgProductsNow, productsFromRows, sqliteProductsNow, type ProductNow } from './products-now.js';

@@ -14,3 +14,18 @@ export {
   type CouponInput,
   type CouponRow,
 } from './coupons.js';
+export {
+  CouponRedemptions,
+  couponDemand,
+  couponsFromRows,
+  pgLockCoupons,
+  pgRedeemCoupons,
+  pgStandingUses,
+  sqliteCouponRedemptions,
+  type CouponDemand,
+  type CouponNow,
+  type CouponsNow,
+  type CouponUse,
+  type PgStatement,
+  type Redemption,
+} from './redeem-coupons.js';

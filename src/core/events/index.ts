@@ -21,3 +21,4 @@ export {
 export { listAccountEvents, pendingEventsQuery, PUBLISH_LOCK_SQL, toPublication, type FeedEvent, type FeedPage, type Publication, type PublishedEvent } from './feed.js';
 export { announceStockChanges, recordProductChange } from './product-updates.js';
 export { wakeDispatchers, type OutboxNotice } from './wake.js';
+export { pgInsertOutbox, sqliteOutboxWriter } from './outbox-batch.js';

@@ -4,3 +4,19 @@ export { FINGERPRINT_KEY_SETTING, stockFingerprintKey } from './fingerprint-key.
 export { importStock, type ImportOptions, type ImportProgress, type ImportResult, type StockDeps } from './import-stock.js';
 export { countStock, listStock, revealStockItem, voidStockItem, type StockCounts, type StockItemView, type StockStatus } from './stock.js';
 export { confirmReservedStock, releaseStock, type AllocatedItem } from './allocate.js';
+export {
+  CodeHandout,
+  checkAllClaimed,
+  lockedByOthers,
+  pgClaimCodes,
+  pgStockOnHand,
+  sqliteStockClaims,
+  stockDemand,
+  stockFromRows,
+  type CodeClaim,
+  type CodeLocking,
+  type StockClaim,
+  type StockDemand,
+  type StockOnHand,
+  type StockRows,
+} from './claim-codes.js';

@@ -1,50 +1,30 @@
 // Deciding a batch of placements: given what the database holds for it (the products as they are
-// now, the wallets' funds, the client_order_ids and Idempotency-Keys already taken, each product's next available
-// codes, all read and locked in the batch's transaction), which orders are placed and what must be
-// written for them. Orders are decided one after the other, in the order they arrived, exactly as
-// if each had its own transaction: an order sees the codes and money the ones before it took.
-// Pure: the database readers and writers for each dialect sit around it.
+// now, the wallets' funds, the client_order_ids and Idempotency-Keys already taken, each product's
+// next available codes, all read and locked in the batch's transaction), which orders are placed
+// and what must be written for them. Orders are decided one after the other, in the order they
+// arrived, exactly as if each had its own transaction: an order sees the codes and money the ones
+// before it took. Pure. Each invariant is decided by the module that owns its data (inventory's
+// CodeHandout, wallets' WalletCharges, coupons' CouponRedemptions); this file composes them and
+// checks what is orders' own: the order is still as it was priced, and its references are free.
+import type { ProductNow } from '../catalog/index.js';
+import type { BuyerTerms } from '../accounts/index.js';
+import { couponDemand, CouponRedemptions, type CouponDemand, type CouponNow } from '../coupons/index.js';
 import type { OutboxRow } from '../events/index.js';
-import type { AllocatedItem } from '../inventory/index.js';
+import { CodeHandout, stockDemand, type AllocatedItem, type StockDemand } from '../inventory/index.js';
+import { chargedWallets, rateKey, WalletCharges, type RatePair, type RatesNow, type WalletFunds } from '../wallets/index.js';
 import type { OrderRow, PlacementOutcome, PlacementPlan } from './placement-batch.js';
 
-export interface ProductNow {
-  updated_at: string;
-  price_minor: number;
-  currency: string;
-  status: string;
-  fulfillment: string;
-  stock_mode: string;
-}
+export type { CouponNow, ProductNow, WalletFunds };
 
-export interface WalletFunds {
-  balance_minor: number;
-  credit_limit_minor: number;
-  currency: string;
-}
-
-export interface BuyerNow {
-  currency: string;
-  discount_bp: number;
+export interface BuyerNow extends BuyerTerms {
   wallet_checkout: boolean;
-}
-
-export interface CouponNow {
-  updated_at: string;
-  status: string;
-  used_count: number;
-  usage_limit: number | null;
-  per_customer_limit: number | null;
-  starts_at: string | null;
-  ends_at: string | null;
 }
 
 /** What a batch reads before deciding. */
 export interface BatchState {
   products: Map<number, ProductNow>;
   buyers: Map<number, BuyerNow>;
-  /** Rates by `${base}:${quote}`. */
-  fxRates: Map<string, string>;
+  fxRates: RatesNow;
   wallets: Map<number, WalletFunds>;
   /** The batch's references that orders already hold: `referenceKey()` of each. */
   takenReferences: Set<string>;
@@ -61,50 +41,24 @@ export interface BatchState {
 export interface BatchNeeds {
   productIds: number[];
   accountIds: number[];
-  fxPairs: Array<{ base: string; quote: string }>;
+  fxPairs: RatePair[];
+  /** Ascending: the lock order of every placement. */
   walletIds: number[];
   /** The client_order_ids and Idempotency-Keys the batch's orders name. */
   references: OrderReference[];
-  /** Unique-mode products and how many codes the whole batch could take of each. */
-  codes: Array<{ productId: number; quantity: number }>;
-  sharedProductIds: number[];
-  /** Ascending, for the same reason as wallets. */
-  couponIds: number[];
-  couponCustomers: Array<{ couponId: number; customerKey: string }>;
+  stock: StockDemand;
+  coupons: CouponDemand;
 }
 
-export interface ClaimedCode {
-  id: number;
-  orderId: string;
-  hold: boolean;
-  at: string;
-  until: string | null;
-}
-
-export interface LedgerRow {
-  wallet_id: number;
-  amount_minor: number;
-  balance_after_minor: number;
-  reference: string;
-  actor: string;
-  created_at: string;
-}
-
-/** Everything the placed orders of a batch write, table by table. */
+/** Everything the placed orders of a batch write: orders' own rows, and each module's decided part. */
 export interface BatchWrites {
   orders: OrderRow[];
-  claimedCodes: ClaimedCode[];
   items: Array<{ order_id: string; stock_item_id: number; created_at: string }>;
   events: Array<{ order_id: string; from_status: string | null; to_status: string; reason: string | null; actor: string; created_at: string }>;
-  /** How much the batch takes from each wallet it debits. */
-  debits: Map<number, number>;
-  ledger: LedgerRow[];
-  /** Unique-mode products and how many codes the batch took of each. */
-  counted: Map<number, number>;
   outbox: OutboxRow[];
-  redemptions: Array<{ coupon_id: number; order_id: string; customer_key: string; discount_minor: number; created_at: string }>;
-  /** How many uses the batch adds to each coupon. */
-  couponUses: Map<number, number>;
+  stock: CodeHandout;
+  charges: WalletCharges;
+  coupons: CouponRedemptions;
 }
 
 /** What makes an order idempotent: its client_order_id, or the Idempotency-Key it was placed with; each unique per account. */
@@ -122,31 +76,21 @@ function referencesOf(order: OrderRow): OrderReference[] {
   if (order.idempotency_key !== null) references.push({ accountId: order.account_id, kind: 'idempotency_key', value: order.idempotency_key });
   return references;
 }
-const customerUseKey = (couponId: number, customerKey: string) => `${couponId}:${customerKey}`;
 
 export function batchNeeds(plans: PlacementPlan[]): BatchNeeds {
-  const codes = new Map<number, number>();
-  const shared = new Set<number>();
-  for (const { order, claim } of plans) {
-    if (claim === 'sell' || claim === 'hold') codes.set(order.product_id, (codes.get(order.product_id) ?? 0) + order.quantity);
-    else if (claim === 'shared') shared.add(order.product_id);
-  }
-  const pairs = new Map<string, { base: string; quote: string }>();
+  const pairs = new Map<string, RatePair>();
   for (const { order, priced } of plans) {
-    if (order.currency !== order.charged_currency) pairs.set(`${order.currency}:${order.charged_currency}`, { base: order.currency, quote: order.charged_currency });
-    if (priced.unitFx) pairs.set(`${priced.unitFx.base}:${priced.unitFx.quote}`, { base: priced.unitFx.base, quote: priced.unitFx.quote });
+    if (order.currency !== order.charged_currency) pairs.set(rateKey(order.currency, order.charged_currency), { base: order.currency, quote: order.charged_currency });
+    if (priced.unitFx) pairs.set(rateKey(priced.unitFx.base, priced.unitFx.quote), { base: priced.unitFx.base, quote: priced.unitFx.quote });
   }
   return {
     productIds: [...new Set(plans.map((p) => p.order.product_id))],
     accountIds: [...new Set(plans.map((p) => p.order.account_id))],
     fxPairs: [...pairs.values()],
-    // Ascending, so that two processes lock the wallets of their batches in the same order.
-    walletIds: [...new Set(plans.flatMap((p) => (p.debit ? [p.debit.walletId] : [])))].sort((a, b) => a - b),
+    walletIds: chargedWallets(plans.flatMap((p) => (p.debit ? [p.debit] : []))),
     references: plans.flatMap(({ order }) => referencesOf(order)),
-    codes: [...codes].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity })),
-    sharedProductIds: [...shared],
-    couponIds: [...new Set(plans.flatMap((p) => (p.coupon ? [p.coupon.id] : [])))].sort((a, b) => a - b),
-    couponCustomers: [...new Map(plans.flatMap((p) => (p.coupon ? [[customerUseKey(p.coupon.id, p.coupon.customerKey), { couponId: p.coupon.id, customerKey: p.coupon.customerKey }] as const] : []))).values()],
+    stock: stockDemand(plans.map(({ order, claim }) => ({ productId: order.product_id, quantity: order.quantity, claim }))),
+    coupons: couponDemand(plans.flatMap((p) => (p.coupon ? [{ id: p.coupon.id, customerKey: p.coupon.customerKey }] : []))),
   };
 }
 
@@ -158,7 +102,7 @@ function isAsPriced({ order, priced, debit, coupon }: PlacementPlan, state: Batc
   }
   const product = state.products.get(order.product_id);
   const buyer = state.buyers.get(order.account_id);
-  const fxNow = order.currency === order.charged_currency ? null : (state.fxRates.get(`${order.currency}:${order.charged_currency}`) ?? null);
+  const fxNow = order.currency === order.charged_currency ? null : (state.fxRates.get(rateKey(order.currency, order.charged_currency)) ?? null);
   return (
     product !== undefined &&
     product.status === 'active' &&
@@ -173,7 +117,7 @@ function isAsPriced({ order, priced, debit, coupon }: PlacementPlan, state: Batc
     // Switching wallet checkout off stops wallet-paid orders at once; orders paid later go on.
     (debit === null || buyer.wallet_checkout) &&
     fxNow === priced.fxRate &&
-    (priced.unitFx === null || state.fxRates.get(`${priced.unitFx.base}:${priced.unitFx.quote}`) === priced.unitFx.rate)
+    (priced.unitFx === null || state.fxRates.get(rateKey(priced.unitFx.base, priced.unitFx.quote)) === priced.unitFx.rate)
   );
 }
 
@@ -184,83 +128,45 @@ function isAsPriced({ order, priced, debit, coupon }: PlacementPlan, state: Batc
  */
 export function decideBatch(plans: PlacementPlan[], state: BatchState, recordedAt: string): { outcomes: PlacementOutcome[]; writes: BatchWrites } {
   const writes: BatchWrites = {
-    orders: [], claimedCodes: [], items: [], events: [], debits: new Map(), ledger: [], counted: new Map(), outbox: [], redemptions: [], couponUses: new Map(),
+    orders: [],
+    items: [],
+    events: [],
+    outbox: [],
+    stock: new CodeHandout({ pools: state.pools, shared: state.sharedCodes }),
+    charges: new WalletCharges(state.wallets),
+    coupons: new CouponRedemptions({ coupons: state.coupons, uses: state.couponUses }),
   };
-  const customerUses = new Map<string, number>();
   const taken = new Set(state.takenReferences);
-  const handedOut = new Map<number, number>();
-  const balances = new Map<number, number>();
 
   const outcomes = plans.map((plan): PlacementOutcome => {
     const { order } = plan;
     if (!isAsPriced(plan, state)) return { kind: 'stale' };
     const references = referencesOf(order).map(referenceKey);
     if (references.some((r) => taken.has(r))) return { kind: 'duplicate' };
-
-    if (plan.coupon) {
-      const coupon = state.coupons.get(plan.coupon.id)!;
-      const used = coupon.used_count + (writes.couponUses.get(plan.coupon.id) ?? 0);
-      if (coupon.usage_limit !== null && used >= coupon.usage_limit) return { kind: 'coupon_exhausted', perCustomer: false };
-      const useKey = customerUseKey(plan.coupon.id, plan.coupon.customerKey);
-      const usedByCustomer = customerUses.get(useKey) ?? state.couponUses.get(useKey) ?? 0;
-      if (coupon.per_customer_limit !== null && usedByCustomer >= coupon.per_customer_limit) return { kind: 'coupon_exhausted', perCustomer: true };
+    const use = plan.coupon ? { id: plan.coupon.id, customerKey: plan.coupon.customerKey } : undefined;
+    if (use) {
+      const refusal = writes.coupons.refusal(use);
+      if (refusal) return { kind: 'coupon_exhausted', perCustomer: refusal === 'customer_exhausted' };
     }
-
-    let items: AllocatedItem[] = [];
-    if (plan.claim === 'sell' || plan.claim === 'hold') {
-      const pool = state.pools.get(order.product_id) ?? [];
-      const from = handedOut.get(order.product_id) ?? 0;
-      if (pool.length - from < order.quantity) return { kind: 'out_of_stock', available: pool.length - from };
-      items = pool.slice(from, from + order.quantity);
-    } else if (plan.claim === 'shared') {
-      const code = state.sharedCodes.get(order.product_id);
-      if (!code) return { kind: 'out_of_stock', available: 0 };
-      items = Array.from({ length: order.quantity }, () => code);
-    }
-
-    let balanceAfter: number | undefined;
+    const offered = writes.stock.offer(order.product_id, order.quantity, plan.claim);
+    if (!('items' in offered)) return { kind: 'out_of_stock', available: offered.available };
     if (plan.debit) {
-      const wallet = state.wallets.get(plan.debit.walletId);
-      if (!wallet) throw new Error(`wallet ${plan.debit.walletId} of order ${order.id} does not exist`);
-      const balance = balances.get(plan.debit.walletId) ?? wallet.balance_minor;
-      if (balance - plan.debit.amountMinor + wallet.credit_limit_minor < 0) {
-        return { kind: 'insufficient_balance', available: balance + wallet.credit_limit_minor, currency: wallet.currency };
-      }
-      balanceAfter = balance - plan.debit.amountMinor;
+      const covered = writes.charges.covers(plan.debit.walletId, plan.debit.amountMinor);
+      if (!covered.ok) return { kind: 'insufficient_balance', available: covered.available, currency: covered.currency };
     }
 
-    // Placed: record what it takes and writes.
+    // Placed: each module records what it takes, and the order what it writes.
     for (const r of references) taken.add(r);
-    if (plan.claim === 'sell' || plan.claim === 'hold') {
-      handedOut.set(order.product_id, (handedOut.get(order.product_id) ?? 0) + order.quantity);
-      writes.counted.set(order.product_id, (writes.counted.get(order.product_id) ?? 0) + order.quantity);
-      for (const item of items) writes.claimedCodes.push({ id: item.id, orderId: order.id, hold: plan.claim === 'hold', at: order.created_at, until: order.expires_at });
-    }
+    writes.stock.take({ id: order.id, productId: order.product_id, at: order.created_at, until: order.expires_at }, plan.claim, offered.items);
+    if (plan.debit) writes.charges.charge(plan.debit.walletId, plan.debit.amountMinor, { id: order.id, actor: plan.actor, at: order.created_at });
+    if (use && plan.coupon) writes.coupons.redeem(use, { id: order.id, at: order.created_at }, plan.coupon.discountMinor);
     writes.orders.push(order);
     for (const event of plan.outbox) writes.outbox.push({ ...event, created_at: recordedAt });
-    if (plan.coupon) {
-      const useKey = customerUseKey(plan.coupon.id, plan.coupon.customerKey);
-      customerUses.set(useKey, (customerUses.get(useKey) ?? state.couponUses.get(useKey) ?? 0) + 1);
-      writes.couponUses.set(plan.coupon.id, (writes.couponUses.get(plan.coupon.id) ?? 0) + 1);
-      writes.redemptions.push({ coupon_id: plan.coupon.id, order_id: order.id, customer_key: plan.coupon.customerKey, discount_minor: plan.coupon.discountMinor, created_at: order.created_at });
-    }
-    for (const item of items) writes.items.push({ order_id: order.id, stock_item_id: item.id, created_at: order.created_at });
+    for (const item of offered.items) writes.items.push({ order_id: order.id, stock_item_id: item.id, created_at: order.created_at });
     for (const event of plan.events) {
       writes.events.push({ order_id: order.id, from_status: event.from, to_status: event.to, reason: event.reason, actor: event.actor, created_at: event.at });
     }
-    if (plan.debit && balanceAfter !== undefined) {
-      balances.set(plan.debit.walletId, balanceAfter);
-      writes.debits.set(plan.debit.walletId, (writes.debits.get(plan.debit.walletId) ?? 0) + plan.debit.amountMinor);
-      writes.ledger.push({
-        wallet_id: plan.debit.walletId,
-        amount_minor: -plan.debit.amountMinor,
-        balance_after_minor: balanceAfter,
-        reference: `order:${order.id}`,
-        actor: plan.actor,
-        created_at: order.created_at,
-      });
-    }
-    return { kind: 'placed', items };
+    return { kind: 'placed', items: offered.items };
   });
   return { outcomes, writes };
 }

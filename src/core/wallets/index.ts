@@ -1,3 +1,16 @@
 // Wallets, their ledger, and exchange rates for charging across currencies.
 export { adjustWallet, creditWallet, debitWallet, ensureWallet, listLedgerEntries, listWallets, setWalletCreditLimit, topUpWallet, type LedgerEntry, type LedgerKind, type Wallet } from './wallets.js';
 export { convertMinor, findFxRate, isRate, listFxRates, MAX_FX_RATE, setFxRate, valueIn } from './fx.js';
+export {
+  WalletCharges,
+  chargedWallets,
+  fundsFromRows,
+  orderLedgerReference,
+  pgChargeWallets,
+  pgWalletFunds,
+  refundOrderCharge,
+  sqliteWalletCharges,
+  type ChargeEntry,
+  type WalletFunds,
+} from './charge-orders.js';
+export { pgRatesNow, rateKey, ratesFromRows, sqliteRatesNow, type RatePair, type RatesNow } from './rates-now.js';

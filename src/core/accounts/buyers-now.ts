@@ -1,0 +1,37 @@
+// What a batch of placements priced each buyer by (the account's currency and its price tier's
+// discount), read again inside its transaction: an order whose buyer's terms changed meanwhile is
+// stale. The tier's discount is catalog's price_tiers, read in the same statement so the batch
+// keeps one round trip; accounts names the tier, catalog sets its discount.
+import type SQLite from 'better-sqlite3';
+import { sql, type RawBuilder } from 'kysely';
+
+export interface BuyerTerms {
+  currency: string;
+  discount_bp: number;
+}
+
+/** The buyers on SQLite, one prepared statement. */
+export function sqliteBuyersNow(sqlite: SQLite.Database): (accountIds: number[]) => Map<number, BuyerTerms> {
+  const buyer = sqlite.prepare<[number], { currency: string; discount_bp: number | null }>(
+    'select a.currency, (select t.discount_bp from price_tiers t where t.name = a.tier) as discount_bp from accounts a where a.id = ?',
+  );
+  return (accountIds) => {
+    const buyers = new Map<number, BuyerTerms>();
+    for (const id of accountIds) {
+      const found = buyer.get(id);
+      if (found) buyers.set(id, { currency: found.currency, discount_bp: found.discount_bp ?? 0 });
+    }
+    return buyers;
+  };
+}
+
+/**
+ * The `buyers` jsonb column of a batch's state query on PostgreSQL. `extra` adds columns every
+ * buyer row carries (placement adds its wallet-checkout switch), so they cost no second query.
+ */
+export function pgBuyersNow(accountIds: number[], extra: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+      (select coalesce(jsonb_agg(b), '[]') from (
+         select a.id, a.currency, coalesce((select t.discount_bp from price_tiers t where t.name = a.tier), 0) as discount_bp, ${extra}
+         from accounts a where a.id = any(${accountIds}::int[])) b) as buyers`;
+}
