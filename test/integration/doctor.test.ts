@@ -225,6 +225,53 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(names, ['held codes belong to unpaid orders']);
     });
 
+    const ledgerOf = (db: Db, kind: 'order' | 'refund', orderId: string) =>
+      db.selectFrom('ledger_entries').select(['id', 'wallet_id', 'amount_minor', 'balance_after_minor']).where('kind', '=', kind).where('reference', '=', `order:${orderId}`).execute();
+
+    test('a paid order whose charge is no longer in the ledger (its entry relabelled) breaks only "paid orders are charged once"', async () => {
+      const names = await doctorAfter(async (db) => {
+        const [charge] = await ledgerOf(db, 'order', o.single);
+        assert.ok(charge);
+        await db.updateTable('ledger_entries').set({ kind: 'adjustment' }).where('id', '=', charge.id).execute();
+      });
+      assert.deepEqual(names, ['paid orders are charged once']);
+    });
+
+    test('an order recording another amount than its charge breaks only "paid orders are charged once"', async () => {
+      const names = await doctorAfter((db) => db.updateTable('orders').set({ charged_minor: sql<number>`charged_minor + 1` }).where('id', '=', o.single).execute());
+      assert.deepEqual(names, ['paid orders are charged once']);
+    });
+
+    test('a charge on an order paid later, outside the wallets, breaks only "paid orders are charged once"', async () => {
+      const names = await doctorAfter(async (db) => {
+        await db.updateTable('orders').set({ payment_provider: 'deferred' }).where('id', '=', o.single).execute();
+      });
+      assert.deepEqual(names, ['paid orders are charged once']);
+    });
+
+    test('a refunded order whose refund is no longer in the ledger breaks only "refunded orders are refunded once"', async () => {
+      const names = await doctorAfter(async (db) => {
+        const [refund] = await ledgerOf(db, 'refund', o.refunded);
+        assert.ok(refund);
+        await db.updateTable('ledger_entries').set({ kind: 'topup' }).where('id', '=', refund.id).execute();
+      });
+      assert.deepEqual(names, ['refunded orders are refunded once']);
+    });
+
+    for (const kind of ['order', 'refund'] as const) {
+      test(`the database refuses a second ${kind === 'order' ? 'charge' : 'refund'} of one order, whatever writes it`, async () => {
+        const orderId = kind === 'order' ? o.single : o.refunded;
+        const [first] = await ledgerOf(t.souk.db, kind, orderId);
+        assert.ok(first);
+        const second = t.souk.db
+          .insertInto('ledger_entries')
+          .values({ wallet_id: first.wallet_id, amount_minor: first.amount_minor, balance_after_minor: first.balance_after_minor, kind, reference: `order:${orderId}`, memo: null, actor: 'test', request_key: null, created_at: new Date().toISOString() })
+          .execute();
+        await assert.rejects(second, /unique|UNIQUE/);
+        assert.equal((await ledgerOf(t.souk.db, kind, orderId)).length, 1);
+      });
+    }
+
     test('every planting above was undone: the shop is clean again', async () => {
       assert.deepEqual(await checkInvariants(t.souk.db), []);
     });

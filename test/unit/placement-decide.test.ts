@@ -33,6 +33,7 @@ function plan(overrides: PlanOverrides = {}): PlacementPlan {
       number: `SK-${serial}`,
       account_id: overrides.account ?? 7,
       channel: 'api',
+      payment_provider: wallet === null ? 'deferred' : 'wallet',
       client_order_id: overrides.clientOrderId === undefined ? null : overrides.clientOrderId,
       idempotency_key: overrides.idempotencyKey ?? null,
       request_hash: 'h',

@@ -124,7 +124,45 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
     }
   }
 
+  violations.push(...(await checkOrderCharges(db)));
+
   const orphans = await countOrphanHolds(db);
   if (orphans > 0) violations.push({ invariant: 'held codes belong to unpaid orders', detail: `${orphans} reserved code(s) without an order waiting for payment` });
+  return violations;
+}
+
+/**
+ * Money moved once per order: every paid (or refunded) order paid from a wallet has exactly one
+ * charge, equal to what it records as charged; an order paid outside the wallets has none. A
+ * refunded order with a wallet and an amount (paid from it, or paid later and refunded to it as
+ * credit) has exactly one refund of as much; any other order none. The unique indexes stop a second entry; this
+ * finds a missing or altered one.
+ */
+/** Providers whose refunds go to the buyer's wallet. */
+const REFUNDED_TO_WALLET = new Set(['wallet', 'deferred']);
+
+async function checkOrderCharges(db: Db): Promise<Violation[]> {
+  const rows = await sql<{ id: string; provider: string; payment_status: string; charged_minor: number | string; wallet_id: number | null; charges: number | string; charged: number | string | null; refunds: number | string; refunded: number | string | null }>`
+    select o.id, o.payment_provider as provider, o.payment_status, o.charged_minor, o.wallet_id,
+      (select count(*) from ledger_entries l where l.kind = 'order' and l.reference = 'order:' || o.id) as charges,
+      (select -sum(l.amount_minor) from ledger_entries l where l.kind = 'order' and l.reference = 'order:' || o.id) as charged,
+      (select count(*) from ledger_entries l where l.kind = 'refund' and l.reference = 'order:' || o.id) as refunds,
+      (select sum(l.amount_minor) from ledger_entries l where l.kind = 'refund' and l.reference = 'order:' || o.id) as refunded
+    from orders o
+    where o.payment_status in ('paid', 'refunded')`.execute(db);
+  const violations: Violation[] = [];
+  for (const o of rows.rows) {
+    const wallet = o.provider === 'wallet' && Number(o.charged_minor) > 0;
+    const expected = wallet ? Number(o.charged_minor) : 0;
+    const [charges, charged] = [Number(o.charges), Number(o.charged ?? 0)];
+    if (charges !== (wallet ? 1 : 0) || charged !== expected) {
+      violations.push({ invariant: 'paid orders are charged once', detail: `order ${o.id} (${o.provider}) records ${expected} charged; its ledger has ${charges} charge(s) of ${charged}` });
+    }
+    const refund = o.payment_status === 'refunded' && o.wallet_id !== null && Number(o.charged_minor) > 0 && REFUNDED_TO_WALLET.has(o.provider);
+    const [refunds, refunded] = [Number(o.refunds), Number(o.refunded ?? 0)];
+    if (refunds !== (refund ? 1 : 0) || refunded !== (refund ? Number(o.charged_minor) : 0)) {
+      violations.push({ invariant: 'refunded orders are refunded once', detail: `order ${o.id} is ${o.payment_status}; its ledger has ${refunds} refund(s) of ${refunded}` });
+    }
+  }
   return violations;
 }

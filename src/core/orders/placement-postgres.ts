@@ -120,14 +120,14 @@ async function writeOrders(tx: Session, writes: BatchWrites, at: string): Promis
     with
       inserted as (
         insert into orders (id, number, account_id, channel, client_order_id, idempotency_key, request_hash, product_id, quantity, unit_price_minor, currency,
-          total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, fulfillment, wallet_id, buyer_name, buyer_email,
+          total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, payment_provider, fulfillment, wallet_id, buyer_name, buyer_email,
           delivery_channel, callback_url, fields, reason, expires_at, created_at, updated_at, coupon_id, discount_minor)
         select x.id, x.number, x.account_id, x.channel, x.client_order_id, x.idempotency_key, x.request_hash, x.product_id, x.quantity, x.unit_price_minor, x.currency,
-          x.total_minor, x.charged_minor, x.charged_currency, x.fx_rate, x.status, x.payment_status, x.fulfillment, x.wallet_id, x.buyer_name,
+          x.total_minor, x.charged_minor, x.charged_currency, x.fx_rate, x.status, x.payment_status, x.payment_provider, x.fulfillment, x.wallet_id, x.buyer_name,
           x.buyer_email, x.delivery_channel, x.callback_url, x.fields, x.reason, x.expires_at, x.created_at, x.updated_at, x.coupon_id, x.discount_minor
         from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(id text, number text, account_id int, channel text, client_order_id text,
           idempotency_key text, request_hash text, product_id int, quantity int, unit_price_minor bigint, currency text, total_minor bigint, charged_minor bigint,
-          charged_currency text, fx_rate text, status text, payment_status text, fulfillment text, wallet_id bigint, buyer_name text, buyer_email text,
+          charged_currency text, fx_rate text, status text, payment_status text, payment_provider text, fulfillment text, wallet_id bigint, buyer_name text, buyer_email text,
           delivery_channel text, callback_url text, fields text, reason text, expires_at text, created_at text, updated_at text,
           coupon_id int, discount_minor bigint)
         -- Either reference (client_order_id, idempotency_key) taken meanwhile: the insert comes up short.

@@ -18,7 +18,7 @@ import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placeme
 
 const ORDER_COLUMNS = [
   'id', 'number', 'account_id', 'channel', 'client_order_id', 'idempotency_key', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
-  'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'fulfillment', 'wallet_id', 'buyer_name',
+  'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'payment_provider', 'fulfillment', 'wallet_id', 'buyer_name',
   'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at', 'coupon_id', 'discount_minor',
 ] as const;
 

@@ -224,6 +224,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     // Already the final status: if any later step fails, the whole order goes.
     status: events.at(-1)!.to,
     payment_status: deferred ? 'pending' : 'paid',
+    payment_provider: deferred ? 'deferred' : 'wallet',
     fulfillment: product.fulfillment,
     wallet_id: walletId,
     buyer_name: input.buyer?.name ?? null,

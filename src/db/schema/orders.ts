@@ -64,6 +64,8 @@ export interface OrdersTable {
   fx_rate: string | null;
   status: string;
   payment_status: string;
+  /** How the order is paid: 'wallet' (charged at placement) or 'deferred' (paid later, outside the wallets). */
+  payment_provider: string;
   fulfillment: string;
   wallet_id: number | null;
   buyer_name: string | null;
