@@ -7,7 +7,7 @@ import { SecretBox } from './core/crypto.js';
 import { API_KEYS_TOPIC, DatabaseReplayGuard, liveKeysOf, RedisReplayGuard, TokenService, type ReplayGuard } from './core/accounts/index.js';
 import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
-import { ListedPrices } from './core/orders/index.js';
+import { ListedPrices, Placement, type PlacementDeps } from './core/orders/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
@@ -26,6 +26,8 @@ export interface Souk {
   catalog: CatalogReader;
   /** Tiers and rates per catalog version: how each reseller's listed prices are worked out. */
   prices: ListedPrices;
+  /** What placing and changing orders needs, with the app's one placement queue. */
+  orders: PlacementDeps;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -64,18 +66,20 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
   const catalog = new CatalogReader(handle.db, bus);
   bus.subscribe(API_KEYS_TOPIC, () => liveKeysOf(handle.db).forget());
   if (bus instanceof RedisBus) await bus.ready();
+  const vault = new CodeVault(box, fingerprintKey);
   const souk: Souk = {
     config,
     db: handle.db,
     dialect: handle.dialect,
     box,
-    vault: new CodeVault(box, fingerprintKey),
+    vault,
     bus,
     redis,
     tokens: new TokenService(config.masterKey, config.tokenTtlSeconds, config.refreshTokenTtlSeconds),
     replayGuard: redis ? new RedisReplayGuard(redis, config.signatureWindowSeconds) : new DatabaseReplayGuard(handle.db, config.signatureWindowSeconds),
     catalog,
     prices: new ListedPrices(handle.db),
+    orders: { db: handle.db, dialect: handle.dialect, vault, allowPrivate: config.webhookAllowPrivate, placement: new Placement(handle.db, handle.dialect) },
     limits: new RateLimits(config, redis),
     checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {

@@ -9,7 +9,7 @@ export function stockDeps(souk: Souk) {
 }
 
 export function orderDeps(souk: Souk) {
-  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate };
+  return souk.orders;
 }
 
 /** A product with `codes` codes in stock, named CODE-0001 …; returns its id. */

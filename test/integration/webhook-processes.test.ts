@@ -146,7 +146,7 @@ describe('two workers on one PostgreSQL', () => {
     workers.push(await spawnWorker(env), await spawnWorker(env));
     const souk = await openSouk(loadConfig(env));
     try {
-      const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault };
+      const deps = souk.orders;
       await Promise.all(Array.from({ length: 100 }, (_, i) => placeOrder(deps, s.accountId, { product: 'PROC-1', clientOrderId: `two-${i}` }, 'test')));
     } finally {
       await souk.close();

@@ -6,7 +6,7 @@
 import { findProduct, type Product } from '../catalog/index.js';
 import { DomainError, InvalidCoupon, ItemNotFound, PaymentMethodUnavailable, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
 import { rowIdOf } from '../ids.js';
-import { placeOrder, type OrderDeps, type PlacedOrder } from '../orders/index.js';
+import { placeOrder, type PlacementDeps, type PlacedOrder } from '../orders/index.js';
 import { walletCurrencies, isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
 import type { Customer } from './customers.js';
 
@@ -28,7 +28,7 @@ function invalid(problem: FieldProblem): never {
   throw new ValidationFailed(`The order is not valid: ${problem.field} ${problem.message}.`, [problem]);
 }
 
-async function orderedProduct(deps: OrderDeps, reference: string): Promise<Product> {
+async function orderedProduct(deps: PlacementDeps, reference: string): Promise<Product> {
   if (!/^[0-9]{1,15}$/.test(reference)) {
     invalid({ field: 'productId', message: `must be the product id from GET /api/products (digits such as "12"), not the slug or code; "${reference.slice(0, 60)}" is not an id` });
   }
@@ -62,7 +62,7 @@ function checkQuantity(product: Product, quantity: number): void {
  * written; a refused order reserves nothing.
  */
 export async function placeShopOrder(
-  deps: OrderDeps,
+  deps: PlacementDeps,
   customer: Customer | null,
   request: ShopOrderRequest,
   shopCurrency: string,

@@ -1,6 +1,7 @@
 // Orders: placement (one transaction, never oversold, never charged twice), the status machine,
 // cancellation, manual fulfilment, expiry, the invariant check, and seed 000's view of an order.
-export { placeOrder, type OrderDeps, type PlaceOrderInput, type PlacedOrder } from './place-order.js';
+export { placeOrder, type OrderDeps, type PlacementDeps, type PlaceOrderInput, type PlacedOrder } from './place-order.js';
+export { Placement } from './placement.js';
 export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
 export { ListedPrices, buyerUnitPrice, type BuyerPricing } from './listed-prices.js';
 export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilManualOrder, refundOrder, rejectOrder } from './change-order.js';

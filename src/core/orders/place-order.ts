@@ -3,18 +3,15 @@
 // debits the wallet and inserts the order with its events (placement-batch.ts), re-checking
 // there that the product is still as it was priced. Any failure writes nothing.
 import { createHash } from 'node:crypto';
-import { placementWriterOf, queryTemplate, sqliteHandleOf, type Db, type Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { Conflict, CouponExhausted, DomainError, IdempotencyKeyReused, InsufficientBalance, OutOfStock, ValidationFailed } from '../errors.js';
 import type { AllocatedItem, CodeVault } from '../inventory/index.js';
-import { wakeDispatchers } from '../events/index.js';
 import { formatMinor } from '../money.js';
 import { outboundUrlProblem } from '../../platform/outbound-guard.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import type { OrderStatus } from './status.js';
-import { PlacementQueue } from './placement-batch.js';
-import { MAX_CHECKOUT_FIELDS, planOrder, PlacementReads, type PlannedOrder } from './plan-order.js';
-import { sqlitePlacementWriter } from './placement-sqlite.js';
-import { postgresPlacementWriter } from './placement-postgres.js';
+import type { Placement } from './placement.js';
+import { MAX_CHECKOUT_FIELDS, planOrder, type PlannedOrder } from './plan-order.js';
 
 export interface PlaceOrderInput {
   /** Product id, code or slug. */
@@ -61,6 +58,11 @@ export interface OrderDeps {
   vault: CodeVault;
   /** SOUK_WEBHOOK_ALLOW_PRIVATE: an order's callback_url may be a private address (tests, local development). */
   allowPrivate?: boolean;
+}
+
+/** What placing an order needs besides: the app's placement queue. */
+export interface PlacementDeps extends OrderDeps {
+  placement: Placement;
 }
 
 export interface PlacedOrder {
@@ -119,36 +121,6 @@ async function findReplay(db: Db, accountId: number, input: PlaceOrderInput, has
   return undefined;
 }
 
-/** One queue per database: every placement of this process goes through it (group commit). */
-const queues = new WeakMap<Db, PlacementQueue>();
-const cachedReads = new WeakMap<Db, PlacementReads>();
-
-function readsFor(db: Db): PlacementReads {
-  let reads = cachedReads.get(db);
-  if (!reads) cachedReads.set(db, (reads = new PlacementReads(true)));
-  return reads;
-}
-
-function placementQueue(deps: OrderDeps): PlacementQueue {
-  let queue = queues.get(deps.db);
-  if (!queue) {
-    if (deps.db.isTransaction) throw new Error('placement writes in transactions of its own: pass the database, not a transaction');
-    const sqlite = sqliteHandleOf(deps.db);
-    if (deps.dialect === 'sqlite' && !sqlite) throw new Error('no SQLite handle behind this database');
-    const writer = placementWriterOf(deps.db);
-    if (deps.dialect === 'postgres' && !writer) throw new Error('no placement connections behind this database');
-    const write = sqlite ? sqlitePlacementWriter(deps.db, sqlite) : postgresPlacementWriter(writer!);
-    queue = new PlacementQueue(async (plans) => {
-      const outcomes = await write(plans);
-      // The batch's outbox events have committed.
-      if (outcomes.some((o) => o.kind === 'placed')) wakeDispatchers(deps.db);
-      return outcomes;
-    });
-    queues.set(deps.db, queue);
-  }
-  return queue;
-}
-
 /** Refuses a callback_url the order's events could not be sent to: the same rule as webhook endpoints. */
 async function checkCallbackUrl(url: string, allowPrivate: boolean): Promise<void> {
   const problem = await outboundUrlProblem(url, { allowPrivate });
@@ -159,7 +131,7 @@ async function checkCallbackUrl(url: string, allowPrivate: boolean): Promise<voi
 const PRICING_ATTEMPTS = 3;
 
 /** Places and pays for an order from the account's wallet. See the file comment for the steps. */
-export async function placeOrder(deps: OrderDeps, accountId: number, input: PlaceOrderInput, actor: string): Promise<PlacedOrder> {
+export async function placeOrder(deps: PlacementDeps, accountId: number, input: PlaceOrderInput, actor: string): Promise<PlacedOrder> {
   // Before the hash sorts them: sorting is only cheap for the few fields a product can declare.
   if (input.fields && Object.keys(input.fields).length > MAX_CHECKOUT_FIELDS) {
     throw new ValidationFailed(`An order carries at most ${MAX_CHECKOUT_FIELDS} checkout fields.`, [{ field: 'fields', message: `at most ${MAX_CHECKOUT_FIELDS} fields` }]);
@@ -170,7 +142,7 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
   }
   try {
     if (input.callbackUrl !== undefined) await checkCallbackUrl(input.callbackUrl, deps.allowPrivate === true);
-    let reads = readsFor(deps.db);
+    let reads = deps.placement.reads;
     for (let attempt = 1; ; attempt++) {
       let planned: PlannedOrder;
       try {
@@ -181,7 +153,7 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
         reads = reads.fresh();
         planned = await planOrder(deps.db, reads, accountId, input, hash, actor);
       }
-      const outcome = await placementQueue(deps).submit(planned.plan);
+      const outcome = await deps.placement.submit(planned.plan);
       switch (outcome.kind) {
         case 'placed':
           return { order: placedDetail(planned, outcome.items, deps.vault), replayed: false };
@@ -192,7 +164,7 @@ export async function placeOrder(deps: OrderDeps, accountId: number, input: Plac
             input.clientOrderId !== undefined ? 'client_order_id' : 'idempotency_key',
           );
         case 'stale':
-          reads = readsFor(deps.db).fresh();
+          reads = deps.placement.reads.fresh();
           if (attempt < PRICING_ATTEMPTS) continue;
           throw new DomainError('product_changed', 409, `${planned.product.code} changed while the order was being placed; try again.`);
         case 'out_of_stock':

@@ -102,7 +102,7 @@ function adminOrderSummaryView(order: OrderSummary) {
 
 export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   for (const schema of [AdminOrderSchema, AdminOrderSummarySchema, ApiFailureSchema]) app.addSchema(schema);
-  const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault };
+  const deps = souk.orders;
   const orderAnswer = okObject({ order: Type.Ref('AdminOrder') });
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(

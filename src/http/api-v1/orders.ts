@@ -75,7 +75,7 @@ function toPlaceOrderInput(body: PlaceOrderBody, idempotencyKey: string | null) 
 export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.addSchema(OrderSchema);
   app.addSchema(OrderSummarySchema);
-  const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate };
+  const deps = souk.orders;
   const actor = (request: { principal: { keyId: string | null; userId: number | null; accountId: number } | null }) =>
     request.principal?.keyId ? `key:${request.principal.keyId}` : `user:${request.principal?.userId ?? 'unknown'}`;
 

@@ -66,7 +66,7 @@ function requestVariant(body: PlaceBody): string | undefined {
 }
 
 export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate };
+  const deps = souk.orders;
   const OrderAnswer = okObject({ order: Type.Ref('PartnerOrder') });
 
   await app.register(async (scoped) => {

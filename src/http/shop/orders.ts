@@ -42,7 +42,7 @@ type QueryBody = Static<typeof QueryBody>;
 const StatusParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40, description: 'The order number or the order id.' }) });
 
 export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  const deps = { db: souk.db, dialect: souk.dialect, vault: souk.vault };
+  const deps = souk.orders;
   const spend = async (reply: FastifyReply, bucket: string, id: string, points: number) => {
     const decision = await souk.limits.consume(bucket, id, points, LOOKUP_LIMITS.windowSeconds);
     setRateHeaders(reply, decision);
