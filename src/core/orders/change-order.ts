@@ -3,6 +3,7 @@
 // orders. Each is one transaction that moves the status, returns stock and refunds money together.
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
+import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { Conflict, InvalidState, NotFound, ValidationFailed } from '../errors.js';
 import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
@@ -13,33 +14,20 @@ import type { OrderDeps } from './place-order.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import { CANCELLABLE, transitionOrder, type OrderStatus } from './status.js';
 
-interface LockedOrder {
-  id: string;
-  account_id: number;
-  status: OrderStatus;
-  payment_status: string;
-  charged_minor: number;
-  wallet_id: number | null;
-  product_id: number;
-  quantity: number;
-  number: string;
-  client_order_id: string | null;
-  charged_currency: string;
-  callback_url: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** What a change reads of the order it locks. */
+const LOCKED_COLUMNS = [
+  'id', 'account_id', 'status', 'payment_status', 'fulfillment', 'channel', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id',
+  'charged_currency', 'callback_url', 'created_at', 'updated_at',
+] as const satisfies ReadonlyArray<OrderColumn>;
+type LockedOrder = Pick<OrdersTable, (typeof LOCKED_COLUMNS)[number]>;
 
 async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: number): Promise<LockedOrder> {
-  let query = tx
-    .selectFrom('orders')
-    .select(['id', 'account_id', 'status', 'payment_status', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id', 'charged_currency', 'callback_url', 'created_at', 'updated_at'])
-    .where('id', '=', orderId);
+  let query = tx.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', orderId);
   if (accountId !== undefined) query = query.where('account_id', '=', accountId);
   if (deps.dialect === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();
   if (!row) throw new NotFound(`No order ${orderId}.`);
-  return row as LockedOrder;
+  return row;
 }
 
 /** Runs one change in a transaction; once it has committed, its events wake the dispatchers. */
