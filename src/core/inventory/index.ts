@@ -4,3 +4,5 @@ export { FINGERPRINT_KEY_SETTING, stockFingerprintKey } from './fingerprint-key.
 export { importStock, type ImportOptions, type ImportProgress, type ImportResult, type StockDeps } from './import-stock.js';
 export { countStock, listStock, revealStockItem, voidStockItem, type StockCounts, type StockItemView, type StockStatus } from './stock.js';
 export { confirmReservedStock, releaseStock, type AllocatedItem } from './allocate.js';
+export { recordDeliveredCodes, type DeliveredCodes } from './delivered-by-hand.js';
+export { countHeldCodesByOrder } from './held-codes.js';
