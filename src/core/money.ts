@@ -66,3 +66,95 @@ export function formatMinor(minor: number, currency: string): string {
 export function minorToDecimal(minor: number, currency: string): number {
   return Number(formatMinor(minor, currency));
 }
+
+/** An amount of money: a whole number of `currency`'s minor units. Decimals exist only on the wire. */
+export interface Money {
+  readonly minor: number;
+  readonly currency: string;
+}
+
+/** `minor` units of `currency`; RangeError unless `minor` is a safe integer. */
+export function money(minor: number, currency: string): Money {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`not an amount of minor units: ${minor}`);
+  return { minor, currency };
+}
+
+/** `amount` × `quantity` when that is at most MAX_MINOR, else undefined: never a rounded product. */
+export function moneyTimes(amount: Money, quantity: number): Money | undefined {
+  const minor = timesQuantity(amount.minor, quantity);
+  return minor === undefined ? undefined : { minor, currency: amount.currency };
+}
+
+/** `amount` less `less`, both in one currency (RangeError otherwise). */
+export function moneyLess(amount: Money, less: Money): Money {
+  if (less.currency !== amount.currency) throw new RangeError(`cannot take ${less.currency} from ${amount.currency}`);
+  return money(amount.minor - less.minor, amount.currency);
+}
+
+/** One of `quantity` equal parts of `amount`, rounded up to the minor unit (exactly: no float division). */
+export function moneyPerUnit(amount: Money, quantity: number): Money {
+  if (!Number.isSafeInteger(quantity) || quantity < 1) throw new RangeError(`not a quantity: ${quantity}`);
+  const total = BigInt(amount.minor);
+  const parts = BigInt(quantity);
+  const quotient = total / parts;
+  return { minor: Number(total % parts > 0n ? quotient + 1n : quotient), currency: amount.currency };
+}
+
+/** `amount` as people read it: "5.50 USD". */
+export function formatMoney(amount: Money): string {
+  return `${formatMinor(amount.minor, amount.currency)} ${amount.currency}`;
+}
+
+/** An exchange rate as the exact fraction numerator / denominator: units of quote per unit of base. */
+export interface Rate {
+  readonly numerator: bigint;
+  readonly denominator: bigint;
+}
+
+const RATE = /^(\d{1,12})(?:\.(\d{1,12}))?$/;
+
+/** A positive decimal with at most 12 digits either side of the point: what a rate may be written as. */
+export function isRate(value: string): boolean {
+  return RATE.test(value) && /[1-9]/.test(value);
+}
+
+/** The exact fraction a rate string says; RangeError for anything isRate refuses. */
+export function parseRate(rate: string): Rate {
+  const match = RATE.exec(rate);
+  if (!match || !isRate(rate)) throw new RangeError(`not a rate: ${rate}`);
+  const [, whole = '0', fraction = ''] = match;
+  return { numerator: BigInt(whole + fraction), denominator: 10n ** BigInt(fraction.length) };
+}
+
+/** The rate the other way round: units of base per unit of quote. */
+export function inverseRate(rate: Rate): Rate {
+  return { numerator: rate.denominator, denominator: rate.numerator };
+}
+
+/**
+ * How a conversion's one rounding step goes: `up` (toward +∞) never charges less than the exact
+ * value, `down` (toward −∞) never shows more than there is.
+ */
+export type Rounding = 'up' | 'down';
+
+/**
+ * `amount` in minor units of `to` at `rate` (units of `to` per unit of `amount.currency`),
+ * computed exactly on BigInt with one rounding step at the end; undefined when the result is past
+ * MAX_MINOR either way.
+ */
+export function convertMoney(amount: Money, to: string, rate: Rate | string, rounding: Rounding = 'up'): Money | undefined {
+  const { numerator, denominator } = typeof rate === 'string' ? parseRate(rate) : rate;
+  const shift = currencyExponent(to) - currencyExponent(amount.currency);
+  let top = BigInt(amount.minor) * numerator;
+  let bottom = denominator;
+  if (shift >= 0) top *= 10n ** BigInt(shift);
+  else bottom *= 10n ** BigInt(-shift);
+  // BigInt division truncates toward zero: one step more when the exact value lies beyond it.
+  let result = top / bottom;
+  if (top % bottom !== 0n) {
+    if (rounding === 'up' && top > 0n) result += 1n;
+    if (rounding === 'down' && top < 0n) result -= 1n;
+  }
+  if (result > BigInt(MAX_MINOR) || result < -BigInt(MAX_MINOR)) return undefined;
+  return { minor: Number(result), currency: to };
+}

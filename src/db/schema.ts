@@ -9,6 +9,7 @@ import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxE
 export type * from './schema/accounts.js';
 export type * from './schema/catalog.js';
 export type * from './schema/orders.js';
+export { ORDER_CHANNELS, ORDER_COLUMNS, ORDER_STATUSES } from './schema/orders.js';
 export type * from './schema/events.js';
 
 export interface AuditLogTable {

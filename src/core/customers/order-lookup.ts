@@ -26,7 +26,7 @@ export interface ShopOrderStatus {
   id: string;
   number: string;
   status: OrderDetail['status'];
-  payment_status: string;
+  payment_status: OrderDetail['payment_status'];
   updated_at: string;
 }
 
@@ -40,5 +40,5 @@ export async function shopOrderStatus(db: Db, reference: string): Promise<ShopOr
     .where((eb) => eb.or([eb('number', '=', ref.toUpperCase()), eb('id', '=', ref)]))
     .executeTakeFirst();
   if (!row) throw new NotFound(`No order "${ref.slice(0, 60)}".`);
-  return { ...row, status: row.status as OrderDetail['status'] };
+  return row;
 }

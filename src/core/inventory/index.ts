@@ -20,3 +20,5 @@ export {
   type StockOnHand,
   type StockRows,
 } from './claim-codes.js';
+export { recordDeliveredCodes, type DeliveredCodes } from './delivered-by-hand.js';
+export { countHeldCodesByOrder } from './held-codes.js';

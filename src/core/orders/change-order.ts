@@ -1,45 +1,32 @@
 // What happens to an order after placement: cancel (by its owner, before fulfilment), reject or
 // fulfil by hand (an admin, for manual products), refund after delivery, and expiry of unpaid
 // orders. Each is one transaction that moves the status, returns stock and refunds money together.
-import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
+import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { Conflict, InvalidState, NotFound, ValidationFailed } from '../errors.js';
+import { InvalidState, NotFound, ValidationFailed } from '../errors.js';
 import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
-import { confirmReservedStock, releaseStock } from '../inventory/index.js';
+import { confirmReservedStock, recordDeliveredCodes, releaseStock } from '../inventory/index.js';
 import { creditWallet } from '../wallets/index.js';
 import { releaseCouponRedemption } from '../coupons/index.js';
 import type { OrderDeps } from './place-order.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import { CANCELLABLE, transitionOrder, type OrderStatus } from './status.js';
 
-interface LockedOrder {
-  id: string;
-  account_id: number;
-  status: OrderStatus;
-  payment_status: string;
-  charged_minor: number;
-  wallet_id: number | null;
-  product_id: number;
-  quantity: number;
-  number: string;
-  client_order_id: string | null;
-  charged_currency: string;
-  callback_url: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** What a change reads of the order it locks. */
+const LOCKED_COLUMNS = [
+  'id', 'account_id', 'status', 'payment_status', 'fulfillment', 'channel', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id',
+  'charged_currency', 'callback_url', 'created_at', 'updated_at',
+] as const satisfies ReadonlyArray<OrderColumn>;
+type LockedOrder = Pick<OrdersTable, (typeof LOCKED_COLUMNS)[number]>;
 
 async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: number): Promise<LockedOrder> {
-  let query = tx
-    .selectFrom('orders')
-    .select(['id', 'account_id', 'status', 'payment_status', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id', 'charged_currency', 'callback_url', 'created_at', 'updated_at'])
-    .where('id', '=', orderId);
+  let query = tx.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', orderId);
   if (accountId !== undefined) query = query.where('account_id', '=', accountId);
   if (deps.dialect === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();
   if (!row) throw new NotFound(`No order ${orderId}.`);
-  return row as LockedOrder;
+  return row;
 }
 
 /** Runs one change in a transaction; once it has committed, its events wake the dispatchers. */
@@ -99,27 +86,7 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
       throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${order.quantity}` }]);
     }
     if (new Set(clean).size !== clean.length) throw new ValidationFailed('The same code is given twice.', [{ field: 'codes', message: 'must be distinct' }]);
-    const now = nowIso();
-    const inserted = await tx
-      .insertInto('stock_items')
-      .values(
-        clean.map((code) => ({
-          product_id: order.product_id,
-          code_enc: deps.vault.seal(code),
-          code_hmac: deps.vault.fingerprint(code),
-          status: 'sold' as const,
-          order_id: order.id,
-          batch: `manual:${order.id}`,
-          demo: 0,
-          created_at: now,
-          sold_at: now,
-        })),
-      )
-      .onConflict((c) => c.columns(['product_id', 'code_hmac']).doNothing())
-      .returning('id')
-      .execute();
-    if (inserted.length !== clean.length) throw new Conflict('A code given was already in stock or sold before; every code must be new.');
-    await tx.insertInto('order_items').values(inserted.map((row) => ({ order_id: order.id, stock_item_id: row.id, created_at: now }))).execute();
+    await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
     await moveOrder(tx, order, 'processing', 'fulfilled', { actor, reason: 'fulfilled by hand' });
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
@@ -175,16 +142,4 @@ export async function expireUnpaidOrders(deps: OrderDeps, now = nowIso()): Promi
     }
   }
   return expired;
-}
-
-/** Counts held codes whose order is gone or no longer waiting (should be none). */
-export async function countOrphanHolds(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('stock_items')
-    .leftJoin('orders', 'orders.id', 'stock_items.order_id')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('stock_items.status', '=', 'reserved')
-    .where((eb) => eb.or([eb('orders.id', 'is', null), eb('orders.status', '!=', 'awaiting_payment')]))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }

@@ -5,6 +5,7 @@
 import type { Db } from '../../db/index.js';
 import { listPriceTiers, type CatalogSnapshot, type Product } from '../catalog/index.js';
 import { AmountOutOfRange } from '../errors.js';
+import type { Money } from '../money.js';
 import { listFxRates } from '../wallets/index.js';
 import { unitPriceIn } from './plan-order.js';
 
@@ -27,11 +28,10 @@ export interface BuyerPricing {
 }
 
 /**
- * A buyer's unit price of `product` in minor units of `pricing.currency`, exactly what an order of
- * one unit charges; undefined when it cannot be priced for it (no rate, or past MAX_MINOR), which
+ * A buyer's unit price of `product` in `pricing.currency`, exactly what an order of one unit charges; undefined when it cannot be priced for it (no rate, or past MAX_MINOR), which
  * placement would refuse (409 currency_unavailable or amount_out_of_range).
  */
-export function buyerUnitPrice(product: Pick<Product, 'price_minor' | 'currency'>, pricing: BuyerPricing): number | undefined {
+export function buyerUnitPrice(product: Pick<Product, 'price_minor' | 'currency'>, pricing: BuyerPricing): Money | undefined {
   const rate = product.currency === pricing.currency ? null : pricing.rateFrom.get(product.currency);
   if (rate === undefined) return undefined;
   try {

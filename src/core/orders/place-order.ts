@@ -4,12 +4,12 @@
 // there that the product is still as it was priced. Any failure writes nothing.
 import { createHash } from 'node:crypto';
 import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
+import type { OrderChannel } from '../../db/schema.js';
 import { Conflict, CouponExhausted, DomainError, IdempotencyKeyReused, InsufficientBalance, OutOfStock, ValidationFailed } from '../errors.js';
 import type { AllocatedItem, CodeVault } from '../inventory/index.js';
 import { formatMinor } from '../money.js';
 import { outboundUrlProblem } from '../../platform/outbound-guard.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
-import type { OrderStatus } from './status.js';
 import type { Placement } from './placement.js';
 import { MAX_CHECKOUT_FIELDS, planOrder, type PlannedOrder } from './plan-order.js';
 
@@ -29,7 +29,7 @@ export interface PlaceOrderInput {
   callbackUrl?: string;
   /** Decimal, in the currency the wallet is charged in. */
   maxUnitPrice?: string | number;
-  channel?: 'api' | 'partner' | 'shop';
+  channel?: OrderChannel;
   /**
    * Paid now from a wallet (default: the one in the account's currency; `currency` picks another
    * of the account's wallets, the price converted by the FX table), or later: the goods are held
@@ -193,15 +193,13 @@ export async function placeOrder(deps: PlacementDeps, accountId: number, input: 
 /** The order as placed, built from what was written rather than read back. */
 function placedDetail({ plan, product, fields }: PlannedOrder, items: AllocatedItem[], vault: CodeVault): OrderDetail {
   const { order } = plan;
-  const status = order.status as OrderStatus;
   return {
     ...order,
-    status,
     product: { id: product.id, code: product.code, name: product.name.en ?? product.code },
     buyer: { name: order.buyer_name, email: order.buyer_email },
     coupon_code: plan.coupon?.code ?? null,
     fields,
-    items: status === 'fulfilled' ? items.map((item) => ({ id: item.id, code: vault.open(item.code_enc) })) : [],
+    items: order.status === 'fulfilled' ? items.map((item) => ({ id: item.id, code: vault.open(item.code_enc) })) : [],
     events: plan.events,
   };
 }

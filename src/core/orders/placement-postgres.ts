@@ -6,6 +6,7 @@
 // batch cost more than running them.
 import { sql, type RawBuilder } from 'kysely';
 import type pg from 'pg';
+import { ORDER_COLUMNS, type OrderColumn } from '../../db/schema.js';
 import { onPooledConnection, preparedRunner, type Db, type PlacementConnections, type PreparedRunner } from '../../db/index.js';
 import { pgBuyersNow } from '../accounts/index.js';
 import { pgProductsNow, productsFromRows, type ProductNow } from '../catalog/index.js';
@@ -37,6 +38,18 @@ class Session {
     return this.rows(name, query);
   }
 }
+
+/** Each order column's type in the batch's jsonb record: a column added to the order fails here until it is typed. */
+const ORDER_RECORD: Record<OrderColumn, 'text' | 'int' | 'bigint'> = {
+  id: 'text', number: 'text', account_id: 'int', channel: 'text', client_order_id: 'text', idempotency_key: 'text', request_hash: 'text',
+  product_id: 'int', quantity: 'int', unit_price_minor: 'bigint', currency: 'text', total_minor: 'bigint', charged_minor: 'bigint',
+  charged_currency: 'text', fx_rate: 'text', status: 'text', payment_status: 'text', payment_provider: 'text', fulfillment: 'text',
+  wallet_id: 'bigint', buyer_name: 'text', buyer_email: 'text', delivery_channel: 'text', callback_url: 'text', fields: 'text', reason: 'text',
+  expires_at: 'text', created_at: 'text', updated_at: 'text', coupon_id: 'int', discount_minor: 'bigint',
+};
+const ORDER_COLUMN_LIST = sql.raw(ORDER_COLUMNS.join(', '));
+const ORDER_RECORD_COLUMNS = sql.raw(ORDER_COLUMNS.map((c) => `x.${c}`).join(', '));
+const ORDER_RECORD_TYPES = sql.raw(ORDER_COLUMNS.map((c) => `${c} ${ORDER_RECORD[c]}`).join(', '));
 
 interface StateRow extends StockRows {
   wallets: Array<WalletFunds & { id: number }>;
@@ -119,17 +132,9 @@ async function writeOrders(tx: Session, writes: BatchWrites, at: string): Promis
   const [written] = await tx.rows('write_orders', sql<{ inserted: number; claimed: number }>`
     with
       inserted as (
-        insert into orders (id, number, account_id, channel, client_order_id, idempotency_key, request_hash, product_id, quantity, unit_price_minor, currency,
-          total_minor, charged_minor, charged_currency, fx_rate, status, payment_status, payment_provider, fulfillment, wallet_id, buyer_name, buyer_email,
-          delivery_channel, callback_url, fields, reason, expires_at, created_at, updated_at, coupon_id, discount_minor)
-        select x.id, x.number, x.account_id, x.channel, x.client_order_id, x.idempotency_key, x.request_hash, x.product_id, x.quantity, x.unit_price_minor, x.currency,
-          x.total_minor, x.charged_minor, x.charged_currency, x.fx_rate, x.status, x.payment_status, x.payment_provider, x.fulfillment, x.wallet_id, x.buyer_name,
-          x.buyer_email, x.delivery_channel, x.callback_url, x.fields, x.reason, x.expires_at, x.created_at, x.updated_at, x.coupon_id, x.discount_minor
-        from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(id text, number text, account_id int, channel text, client_order_id text,
-          idempotency_key text, request_hash text, product_id int, quantity int, unit_price_minor bigint, currency text, total_minor bigint, charged_minor bigint,
-          charged_currency text, fx_rate text, status text, payment_status text, payment_provider text, fulfillment text, wallet_id bigint, buyer_name text, buyer_email text,
-          delivery_channel text, callback_url text, fields text, reason text, expires_at text, created_at text, updated_at text,
-          coupon_id int, discount_minor bigint)
+        insert into orders (${ORDER_COLUMN_LIST})
+        select ${ORDER_RECORD_COLUMNS}
+        from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(${ORDER_RECORD_TYPES})
         -- Either reference (client_order_id, idempotency_key) taken meanwhile: the insert comes up short.
         on conflict do nothing
         returning id),

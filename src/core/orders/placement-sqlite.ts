@@ -5,6 +5,7 @@
 // chain between its statements.
 import type SQLite from 'better-sqlite3';
 import type { Db } from '../../db/index.js';
+import { ORDER_COLUMNS } from '../../db/schema.js';
 import { sqliteBuyersNow } from '../accounts/index.js';
 import { sqliteProductsNow } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
@@ -15,12 +16,6 @@ import { sqliteRatesNow, sqliteWalletCharges } from '../wallets/index.js';
 import { batchNeeds, decideBatch, referenceKey, type BatchState, type BatchWrites } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
-
-const ORDER_COLUMNS = [
-  'id', 'number', 'account_id', 'channel', 'client_order_id', 'idempotency_key', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
-  'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'payment_provider', 'fulfillment', 'wallet_id', 'buyer_name',
-  'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at', 'coupon_id', 'discount_minor',
-] as const;
 
 /** Orders' own statements: the order, its items and events, and the references already taken. */
 function prepareOrderStatements(sqlite: SQLite.Database) {

@@ -12,8 +12,8 @@ import { AmountOutOfRange, DomainError, ItemNotFound, NotFound, PriceAboveLimit,
 import { fulfillmentFor } from '../fulfillment/index.js';
 import { couponDiscount, couponForOrder, type AppliedCoupon } from '../coupons/index.js';
 import { newUlid } from '../ids.js';
-import { formatMinor, isCurrencyCode, MAX_MINOR, parseMinor, timesQuantity } from '../money.js';
-import { convertMinor, ensureWallet, findFxRate } from '../wallets/index.js';
+import { formatMinor, formatMoney, isCurrencyCode, MAX_MINOR, money, moneyLess, moneyPerUnit, moneyTimes, parseMinor, type Money } from '../money.js';
+import { convertPrice, ensureWallet, findFxRate } from '../wallets/index.js';
 import type { OrderRow, PlacementPlan } from './placement-batch.js';
 import type { PlaceOrderInput } from './place-order.js';
 import type { OrderEvent } from './read-orders.js';
@@ -51,18 +51,16 @@ function checkFields(declared: CheckoutField[], given: Record<string, string>, p
 }
 
 interface Pricing {
-  /** In `currency`. */
-  unitMinor: number;
-  /** The currency the order is priced in: the product's, or the one the caller asked for (`priceIn`). */
-  currency: string;
-  /** The rate that turned the product's unit price into `currency`, when they differ. */
+  /** One unit, in the currency the order is priced in: the product's, or the one the caller asked for (`priceIn`). */
+  unit: Money;
+  /** The rate that turned the product's unit price into the unit's currency, when they differ. */
   unitFx: UnitFx | null;
-  /** After the coupon, in `currency`. */
-  totalMinor: number;
+  /** After the coupon, in the unit's currency. */
+  total: Money;
   coupon: AppliedCoupon | null;
-  chargedMinor: number;
-  chargedCurrency: string;
-  /** From `currency` to `chargedCurrency`, when they differ. */
+  /** What the wallet is charged, in its currency. */
+  charged: Money;
+  /** From the total's currency to the charged one, when they differ. */
   fxRate: string | null;
 }
 
@@ -79,11 +77,11 @@ export interface UnitFx {
  * the minor unit. Placement prices orders with it, so a list that shows it shows exactly what one
  * unit is charged.
  */
-export function unitPriceIn(product: Pick<Product, 'price_minor' | 'currency'>, discountBp: number, currency: string, rate: string | null): number {
-  const tiered = tieredPrice(product.price_minor, discountBp);
+export function unitPriceIn(product: Pick<Product, 'price_minor' | 'currency'>, discountBp: number, currency: string, rate: string | null): Money {
+  const tiered = money(tieredPrice(product.price_minor, discountBp), product.currency);
   if (currency === product.currency) return tiered;
   if (rate === null) throw new RangeError(`a rate from ${product.currency} to ${currency} is needed`);
-  return convertMinor(tiered, product.currency, currency, rate);
+  return convertPrice(tiered, currency, rate);
 }
 
 /** What placement needs to know about the buyer, read in one query. */
@@ -134,19 +132,19 @@ async function priceOrder(
       throw new DomainError('currency_unavailable', 409, `This shop has no exchange rate from ${base} to ${quote}; ask the shop to set one.`);
     });
   const unitFx = priceIn === product.currency ? null : { base: product.currency, quote: priceIn, rate: await rate(product.currency, priceIn) };
-  const unitMinor = unitPriceIn(product, buyer.discountBp, priceIn, unitFx?.rate ?? null);
-  const subtotalMinor = timesQuantity(unitMinor, quantity);
-  if (subtotalMinor === undefined) {
+  const unit = unitPriceIn(product, buyer.discountBp, priceIn, unitFx?.rate ?? null);
+  const subtotal = moneyTimes(unit, quantity);
+  if (subtotal === undefined) {
     throw new AmountOutOfRange(
-      `${quantity} × ${product.code} at ${formatMinor(unitMinor, priceIn)} ${priceIn} passes the most one order can be charged (${formatMinor(MAX_MINOR, priceIn)} ${priceIn}); order fewer.`,
+      `${quantity} × ${product.code} at ${formatMoney(unit)} passes the most one order can be charged (${formatMoney({ minor: MAX_MINOR, currency: priceIn })}); order fewer.`,
     );
   }
-  const coupon = couponCode === undefined ? null : await applyCoupon(tx, couponCode, { id: product.id, code: product.code, currency: priceIn }, subtotalMinor, at);
-  const totalMinor = subtotalMinor - (coupon?.discountMinor ?? 0);
-  const priced = { unitMinor, currency: priceIn, unitFx, totalMinor, coupon, chargedCurrency };
-  if (chargedCurrency === priceIn) return { ...priced, chargedMinor: totalMinor, fxRate: null };
+  const coupon = couponCode === undefined ? null : await applyCoupon(tx, couponCode, { id: product.id, code: product.code, currency: priceIn }, subtotal.minor, at);
+  const total = coupon ? moneyLess(subtotal, money(coupon.discountMinor, priceIn)) : subtotal;
+  const priced = { unit, unitFx, total, coupon };
+  if (chargedCurrency === priceIn) return { ...priced, charged: total, fxRate: null };
   const fxRate = await rate(priceIn, chargedCurrency);
-  return { ...priced, chargedMinor: convertMinor(totalMinor, priceIn, chargedCurrency, fxRate), fxRate };
+  return { ...priced, charged: convertPrice(total, chargedCurrency, fxRate), fxRate };
 }
 
 /** The coupon's discount on this order, read fresh: coupons are few and change (disabling, limits). */
@@ -190,15 +188,16 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
   const price = await priceOrder(db, reads, product, quantity, buyer, priceIn, chargedCurrency, input.couponCode, now);
   const { coupon } = price;
   if (input.maxUnitPrice !== undefined) {
-    const limit = parseMinor(input.maxUnitPrice, price.chargedCurrency);
-    if (limit === undefined) throw new ValidationFailed('max_unit_price is not a valid amount.', [{ field: 'max_unit_price', message: `a decimal amount in ${price.chargedCurrency}` }]);
-    const chargedUnit = Math.ceil(price.chargedMinor / quantity);
-    if (chargedUnit > limit) throw new PriceAboveLimit(formatMinor(chargedUnit, price.chargedCurrency), formatMinor(limit, price.chargedCurrency), price.chargedCurrency);
+    const { currency } = price.charged;
+    const limit = parseMinor(input.maxUnitPrice, currency);
+    if (limit === undefined) throw new ValidationFailed('max_unit_price is not a valid amount.', [{ field: 'max_unit_price', message: `a decimal amount in ${currency}` }]);
+    const chargedUnit = moneyPerUnit(price.charged, quantity);
+    if (chargedUnit.minor > limit) throw new PriceAboveLimit(formatMinor(chargedUnit.minor, currency), formatMinor(limit, currency), currency);
   }
 
   const orderId = newUlid();
   const holdUntil = deferred ? new Date(Date.now() + deferred.holdSeconds * 1000).toISOString() : null;
-  const walletId = (price.chargedCurrency === buyer.currency ? buyer.walletId : null) ?? (await ensureWallet(db, accountId, price.chargedCurrency)).id;
+  const walletId = (price.charged.currency === buyer.currency ? buyer.walletId : null) ?? (await ensureWallet(db, accountId, price.charged.currency)).id;
   const events: OrderEvent[] = deferred
     ? [{ from: null, to: 'awaiting_payment', reason: `placed; goods held until ${holdUntil}`, actor, at: now }]
     : [
@@ -215,11 +214,11 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     request_hash: hash,
     product_id: product.id,
     quantity,
-    unit_price_minor: price.unitMinor,
-    currency: price.currency,
-    total_minor: price.totalMinor,
-    charged_minor: price.chargedMinor,
-    charged_currency: price.chargedCurrency,
+    unit_price_minor: price.unit.minor,
+    currency: price.unit.currency,
+    total_minor: price.total.minor,
+    charged_minor: price.charged.minor,
+    charged_currency: price.charged.currency,
     fx_rate: price.fxRate,
     // Already the final status: if any later step fails, the whole order goes.
     status: events.at(-1)!.to,
@@ -254,7 +253,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     },
     coupon: coupon && { ...coupon, customerKey: `account:${accountId}` },
     claim,
-    debit: !deferred && price.chargedMinor > 0 ? { walletId, amountMinor: price.chargedMinor } : null,
+    debit: !deferred && price.charged.minor > 0 ? { walletId, amountMinor: price.charged.minor } : null,
     events,
     outbox: orderPlacedEvents(order),
     actor,

@@ -1,5 +1,6 @@
 // Reading orders: one account sees only its own; another account's order does not exist for it.
 import type { Db } from '../../db/index.js';
+import type { DeliveryChannel, FulfillmentKind, OrderChannel, PaymentStatus } from '../../db/schema.js';
 import { findProduct } from '../catalog/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
@@ -11,8 +12,8 @@ export interface OrderItem {
 }
 
 export interface OrderEvent {
-  from: string | null;
-  to: string;
+  from: OrderStatus | null;
+  to: OrderStatus;
   reason: string | null;
   actor: string;
   at: string;
@@ -22,11 +23,11 @@ export interface OrderDetail {
   id: string;
   number: string;
   account_id: number;
-  channel: string;
+  channel: OrderChannel;
   client_order_id: string | null;
   status: OrderStatus;
-  payment_status: string;
-  fulfillment: string;
+  payment_status: PaymentStatus;
+  fulfillment: FulfillmentKind;
   product: { id: number; code: string; name: string };
   quantity: number;
   unit_price_minor: number;
@@ -39,7 +40,7 @@ export interface OrderDetail {
   charged_currency: string;
   fx_rate: string | null;
   buyer: { name: string | null; email: string | null };
-  delivery_channel: string;
+  delivery_channel: DeliveryChannel;
   callback_url: string | null;
   fields: Record<string, string>;
   reason: string | null;
@@ -51,7 +52,7 @@ export interface OrderDetail {
   events: OrderEvent[];
 }
 
-const DELIVERED: readonly string[] = ['fulfilled', 'refunded'];
+const DELIVERED: readonly OrderStatus[] = ['fulfilled', 'refunded'];
 
 export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string): Promise<OrderDetail> {
   const row = await db
@@ -81,7 +82,7 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string)
     account_id: row.account_id,
     channel: row.channel,
     client_order_id: row.client_order_id,
-    status: row.status as OrderStatus,
+    status: row.status,
     payment_status: row.payment_status,
     fulfillment: row.fulfillment,
     product: { id: row.product_id, code: row.product_code, name: (JSON.parse(row.product_name) as Record<string, string>).en ?? row.product_code },
@@ -121,7 +122,7 @@ export async function findAccountOrderId(db: Db, accountId: number, reference: s
 }
 
 export interface OrderFilter {
-  status?: string;
+  status?: OrderStatus;
   /**
    * A product id (number), or a reference as an order names one: id, code or slug, any status (its
    * old orders stay findable), ItemNotFound when none matches.
@@ -139,7 +140,7 @@ export interface OrderSummary {
   number: string;
   account_id: number;
   client_order_id: string | null;
-  status: string;
+  status: OrderStatus;
   product_id: number;
   quantity: number;
   total_minor: number;

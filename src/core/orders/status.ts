@@ -2,10 +2,10 @@
 // recording every move in order_events in the same transaction.
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
+import { ORDER_STATUSES, type OrderStatus } from '../../db/schema.js';
 import { InvalidState } from '../errors.js';
 
-export const ORDER_STATUSES = ['awaiting_payment', 'queued', 'processing', 'review', 'fulfilled', 'rejected', 'cancelled', 'expired', 'refunded'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export { ORDER_STATUSES, type OrderStatus };
 
 /** Where each status may go next. Anything not listed is refused. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {

@@ -5,9 +5,7 @@ import type { Db } from '../../db/index.js';
 import { changeCatalog, largestOrderIn, type CatalogDeps } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { AmountOutOfRange, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
-import { currencyExponent, formatMinor, isCurrencyCode, MAX_MINOR } from '../money.js';
-
-const RATE = /^(\d{1,12})(?:\.(\d{1,12}))?$/;
+import { convertMoney, formatMinor, inverseRate, isCurrencyCode, isRate, MAX_MINOR, money, parseRate, type Money } from '../money.js';
 
 /**
  * The largest rate the shop may set, in units of quote per unit of base. Real pairs stay far
@@ -16,36 +14,22 @@ const RATE = /^(\d{1,12})(?:\.(\d{1,12}))?$/;
  */
 export const MAX_FX_RATE = 1_000_000_000;
 
-export function isRate(value: string): boolean {
-  const match = RATE.exec(value);
-  return Boolean(match) && /[1-9]/.test(value);
-}
-
-/** A rate as the exact fraction numerator / denominator. */
-function rateFraction(rate: string): { numerator: bigint; denominator: bigint } {
-  const match = RATE.exec(rate);
-  if (!match || !isRate(rate)) throw new RangeError(`not a rate: ${rate}`);
-  const [, whole = '0', fraction = ''] = match;
-  return { numerator: BigInt(whole + fraction), denominator: 10n ** BigInt(fraction.length) };
-}
-
 /**
- * Converts minor units of `from` into minor units of `to` at `rate` (units of `to` per unit of
- * `from`), rounding up. The result is always a safe integer: a larger one is AmountOutOfRange.
+ * `price` in `to` at `rate` (units of `to` per unit of `price.currency`), rounded up: a
+ * conversion never charges less than the price. Past MAX_MINOR it is AmountOutOfRange.
  */
+export function convertPrice(price: Money, to: string, rate: string): Money {
+  const exact = parseRate(rate);
+  if (price.minor > MAX_MINOR) throw outOfRange(price.currency, to);
+  if (!Number.isSafeInteger(price.minor) || price.minor < 0) throw new RangeError(`not an amount of minor units: ${price.minor}`);
+  const converted = convertMoney(price, to, exact, 'up');
+  if (!converted) throw outOfRange(price.currency, to);
+  return converted;
+}
+
+/** convertPrice for an amount given as minor units of `from`: the converted minor units of `to`. */
 export function convertMinor(amountMinor: number, from: string, to: string, rate: string): number {
-  const { numerator: rateNumerator, denominator: rateDenominator } = rateFraction(rate);
-  if (amountMinor > MAX_MINOR) throw outOfRange(from, to);
-  if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) throw new RangeError(`not an amount of minor units: ${amountMinor}`);
-  const shift = currencyExponent(to) - currencyExponent(from);
-  let numerator = BigInt(amountMinor) * rateNumerator;
-  let denominator = rateDenominator;
-  if (shift >= 0) numerator *= 10n ** BigInt(shift);
-  else denominator *= 10n ** BigInt(-shift);
-  const quotient = numerator / denominator;
-  const result = numerator % denominator === 0n ? quotient : quotient + 1n;
-  if (result > BigInt(MAX_MINOR)) throw outOfRange(from, to);
-  return Number(result);
+  return convertPrice({ minor: amountMinor, currency: from }, to, rate).minor;
 }
 
 function outOfRange(from: string, to: string): AmountOutOfRange {
@@ -90,7 +74,7 @@ export async function setFxRate(deps: CatalogDeps, base: string, quote: string, 
 }
 
 function rateAbove(rate: string, max: number): boolean {
-  const { numerator, denominator } = rateFraction(rate);
+  const { numerator, denominator } = parseRate(rate);
   return numerator > BigInt(max) * denominator;
 }
 
@@ -122,17 +106,10 @@ export async function valueIn(db: Db, amountMinor: number, from: string, to: str
     .execute();
   const direct = rows.find((r) => r.base === from);
   const inverse = rows.find((r) => r.base === to);
-  const rate = direct ?? inverse;
+  const rate = direct ? parseRate(direct.rate) : inverse ? inverseRate(parseRate(inverse.rate)) : undefined;
   if (!rate) return undefined;
-  const { numerator, denominator } = rateFraction(rate.rate);
-  const shift = currencyExponent(to) - currencyExponent(from);
-  let top = BigInt(amountMinor) * (direct ? numerator : denominator);
-  let bottom = direct ? denominator : numerator;
-  if (shift >= 0) top *= 10n ** BigInt(shift);
-  else bottom *= 10n ** BigInt(-shift);
-  // BigInt division truncates toward zero; a negative balance (credit in use) rounds down too.
-  const quotient = top / bottom - (top % bottom !== 0n && top < 0n ? 1n : 0n);
-  return quotient > BigInt(MAX_MINOR) || quotient < -BigInt(MAX_MINOR) ? undefined : Number(quotient);
+  // A negative balance (credit in use) rounds down too.
+  return convertMoney(money(amountMinor, from), to, rate, 'down')?.minor;
 }
 
 /** The rate from one currency to another; NotFound when the shop has not set it. */

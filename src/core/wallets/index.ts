@@ -1,6 +1,7 @@
 // Wallets, their ledger, and exchange rates for charging across currencies.
 export { adjustWallet, creditWallet, debitWallet, ensureWallet, listLedgerEntries, listWallets, setWalletCreditLimit, topUpWallet, type LedgerEntry, type LedgerKind, type Wallet } from './wallets.js';
-export { convertMinor, findFxRate, isRate, listFxRates, MAX_FX_RATE, setFxRate, valueIn } from './fx.js';
+export { convertMinor, convertPrice, findFxRate, listFxRates, MAX_FX_RATE, setFxRate, valueIn } from './fx.js';
+export { isRate } from '../money.js';
 export {
   WalletCharges,
   chargedWallets,

@@ -1,5 +1,6 @@
 // Table types: Stock, wallets and their ledger, FX rates, orders with their items and events, coupons, stored answers and API failures.
 import type { Generated } from 'kysely';
+import type { ProductsTable } from './catalog.js';
 
 export interface StockItemsTable {
   id: Generated<number>;
@@ -45,11 +46,27 @@ export interface FxRatesTable {
   updated_at: string;
 }
 
+/** Where an order can stand; core/orders/status.ts holds the moves between them. */
+export const ORDER_STATUSES = ['awaiting_payment', 'queued', 'processing', 'review', 'fulfilled', 'rejected', 'cancelled', 'expired', 'refunded'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Whether the order's money has come in, and whether it went back. */
+export type PaymentStatus = 'pending' | 'paid' | 'refunded';
+
+/** How an order gets its goods: the product's `fulfillment` when it was placed (core/fulfillment). */
+export type FulfillmentKind = ProductsTable['fulfillment'];
+
+/** Where an order was placed: the canonical API, seed 000's /v1, seed 004's shop, or a connected Zid store. */
+export const ORDER_CHANNELS = ['api', 'partner', 'shop', 'zid'] as const;
+export type OrderChannel = (typeof ORDER_CHANNELS)[number];
+
+export type DeliveryChannel = 'api' | 'email';
+
 export interface OrdersTable {
   id: string;
   number: string;
   account_id: number;
-  channel: string;
+  channel: OrderChannel;
   client_order_id: string | null;
   /** The Idempotency-Key the order was placed with, unique per account. */
   idempotency_key: string | null;
@@ -62,15 +79,15 @@ export interface OrdersTable {
   charged_minor: number;
   charged_currency: string;
   fx_rate: string | null;
-  status: string;
-  payment_status: string;
+  status: OrderStatus;
+  payment_status: PaymentStatus;
   /** How the order is paid: 'wallet' (charged at placement) or 'deferred' (paid later, outside the wallets). */
   payment_provider: string;
-  fulfillment: string;
+  fulfillment: FulfillmentKind;
   wallet_id: number | null;
   buyer_name: string | null;
   buyer_email: string | null;
-  delivery_channel: string;
+  delivery_channel: DeliveryChannel;
   callback_url: string | null;
   fields: string;
   reason: string | null;
@@ -82,6 +99,21 @@ export interface OrdersTable {
   discount_minor: number;
 }
 
+/**
+ * The orders table's columns, each once, in the order the writers insert them: a statement that
+ * writes a whole order lists these (`insert into orders (${ORDER_COLUMNS})`), never its own copy.
+ */
+export const ORDER_COLUMNS = [
+  'id', 'number', 'account_id', 'channel', 'client_order_id', 'idempotency_key', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
+  'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'payment_provider', 'fulfillment', 'wallet_id', 'buyer_name',
+  'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at', 'coupon_id', 'discount_minor',
+] as const satisfies ReadonlyArray<keyof OrdersTable>;
+export type OrderColumn = (typeof ORDER_COLUMNS)[number];
+
+// Compile-time proof that ORDER_COLUMNS names every column of OrdersTable (`satisfies` above
+// proves it names nothing else): a column added to the type and not to the list fails here.
+const _everyColumnListed: Record<Exclude<keyof OrdersTable, OrderColumn>, never> = {};
+
 export interface OrderItemsTable {
   id: Generated<number>;
   order_id: string;
@@ -92,8 +124,8 @@ export interface OrderItemsTable {
 export interface OrderEventsTable {
   id: Generated<number>;
   order_id: string;
-  from_status: string | null;
-  to_status: string;
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
   reason: string | null;
   actor: string;
   created_at: string;

@@ -1,7 +1,7 @@
 // How catalog entries look on the canonical API (a superset of seed 003's product rows).
 import { Type, type Static } from '@sinclair/typebox';
 import { localizedText, type CatalogEntry, type Category, type CategoryType, type Localized } from '../../core/catalog/index.js';
-import { minorToDecimal } from '../../core/money.js';
+import { minorToDecimal, type Money } from '../../core/money.js';
 import { wireTime } from '../../core/clock.js';
 import { WireTime } from '../schema-helpers.js';
 
@@ -82,13 +82,8 @@ function ref(item: { id: number; slug: string; name: Localized } | null, lang: s
 }
 
 /** A unit price as one caller is shown it (a reseller's, in its account's currency). */
-export interface ShownPrice {
-  minor: number;
-  currency: string;
-}
-
 /** A product as the public sees it (its list price), or as a reseller does when `price` is given. */
-export function productView(entry: CatalogEntry, lang = 'en', price?: ShownPrice): ProductView {
+export function productView(entry: CatalogEntry, lang = 'en', price?: Money): ProductView {
   const { product } = entry;
   return {
     item_id: product.id,

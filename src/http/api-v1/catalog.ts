@@ -92,10 +92,10 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
       reply.header('vary', PRICED_BY);
       if (!pricing) return { ok: true, product: productView(entry, request.query.lang) };
       // A product this caller cannot be priced for is not offered to it: its order would be refused (409 currency_unavailable).
-      const minor = buyerUnitPrice(entry.product, pricing);
-      if (minor === undefined) throw new ItemNotFound(request.params.ref);
+      const price = buyerUnitPrice(entry.product, pricing);
+      if (price === undefined) throw new ItemNotFound(request.params.ref);
       reply.header('cache-control', 'private, no-cache');
-      return { ok: true, product: productView(entry, request.query.lang, { minor, currency: pricing.currency }) };
+      return { ok: true, product: productView(entry, request.query.lang, price) };
     },
   );
 

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { queryCatalog, type CatalogEntry, type CatalogQuery, type CatalogSnapshot } from '../../core/catalog/index.js';
 import { buyerUnitPrice, type BuyerPricing } from '../../core/orders/index.js';
-import { productView, type ShownPrice } from './catalog-views.js';
+import type { Money } from '../../core/money.js';
+import { productView } from './catalog-views.js';
 
 export interface ProductPage {
   /** UTF-8 bytes, encoded once: sending a string re-encodes and measures it on every response. */
@@ -38,12 +39,11 @@ export function productPage(snapshot: CatalogSnapshot, query: CatalogQuery & { l
 }
 
 /** Each entry's price for `pricing`, worked out once per entry while a page is built. */
-function shownPrices(pricing: BuyerPricing): (entry: CatalogEntry) => ShownPrice | undefined {
-  const seen = new Map<number, ShownPrice | undefined>();
+function shownPrices(pricing: BuyerPricing): (entry: CatalogEntry) => Money | undefined {
+  const seen = new Map<number, Money | undefined>();
   return (entry) => {
     if (seen.has(entry.product.id)) return seen.get(entry.product.id);
-    const minor = buyerUnitPrice(entry.product, pricing);
-    const price = minor === undefined ? undefined : { minor, currency: pricing.currency };
+    const price = buyerUnitPrice(entry.product, pricing);
     seen.set(entry.product.id, price);
     return price;
   };

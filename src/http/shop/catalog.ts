@@ -35,7 +35,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
       const prices = await shopUnitPrices(souk.db, products, currency);
       const listed = products.flatMap((product) => {
         const price = prices.get(product.id);
-        return price === undefined ? [] : [productView(product, price, currency)];
+        return price === undefined ? [] : [productView(product, price)];
       });
       return { success: true, products: listed };
     },
@@ -62,7 +62,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
       if (!entry) throw new ItemNotFound(reference);
       const price = (await shopUnitPrices(souk.db, [entry.product], currency)).get(entry.product.id);
       if (price === undefined) throw new ItemNotFound(reference);
-      return { success: true, product: productView(entry.product, price, currency) };
+      return { success: true, product: productView(entry.product, price) };
     },
   );
 

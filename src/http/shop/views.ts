@@ -5,7 +5,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Product } from '../../core/catalog/index.js';
 import type { OrderDetail, OrderStatus } from '../../core/orders/index.js';
 import type { ShopOrderStatus } from '../../core/customers/index.js';
-import { minorToDecimal } from '../../core/money.js';
+import { minorToDecimal, type Money } from '../../core/money.js';
 import { wireTime } from '../../core/clock.js';
 import { WireTime } from '../schema-helpers.js';
 import { ErrorSchema } from '../envelope.js';
@@ -42,8 +42,8 @@ export const ShopProductSchema = Type.Object(
   { $id: 'ShopProduct', title: 'ShopProduct' },
 );
 
-/** `priceMinor`: the unit price in the shop's currency (shopUnitPrices). */
-export function productView(product: Product, priceMinor: number, shopCurrency: string): Static<typeof ShopProductSchema> {
+/** `price`: the unit price in the shop's currency (shopUnitPrices). */
+export function productView(product: Product, price: Money): Static<typeof ShopProductSchema> {
   return {
     id: String(product.id),
     slug: product.slug,
@@ -51,7 +51,7 @@ export function productView(product: Product, priceMinor: number, shopCurrency: 
     name_en: product.name.en ?? product.code,
     stock: product.stock_available,
     min_quantity: product.min_quantity,
-    price: minorToDecimal(priceMinor, shopCurrency),
+    price: minorToDecimal(price.minor, price.currency),
   };
 }
 
