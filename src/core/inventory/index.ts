@@ -22,3 +22,4 @@ export {
 } from './claim-codes.js';
 export { recordDeliveredCodes, type DeliveredCodes } from './delivered-by-hand.js';
 export { countHeldCodesByOrder } from './held-codes.js';
+export { sealedCodesOf } from './sealed-codes.js';

@@ -2,7 +2,8 @@
 import type { Db } from '../../db/index.js';
 import type { DeliveryChannel, FulfillmentKind, OrderChannel, PaymentStatus } from '../../db/schema.js';
 import { findProduct } from '../catalog/index.js';
-import type { CodeVault } from '../inventory/index.js';
+import { findCoupon } from '../coupons/index.js';
+import { sealedCodesOf, type CodeVault } from '../inventory/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import type { OrderStatus } from './status.js';
 
@@ -54,26 +55,21 @@ export interface OrderDetail {
 
 const DELIVERED: readonly OrderStatus[] = ['fulfilled', 'refunded'];
 
+/** An order's delivered items in the order they were delivered, each with its sealed code. */
+async function deliveredItems(db: Db, orderId: string): Promise<Array<{ id: number; code_enc: string }>> {
+  const items = await db.selectFrom('order_items').select('stock_item_id').where('order_id', '=', orderId).orderBy('id').execute();
+  const sealed = await sealedCodesOf(db, items.map((i) => i.stock_item_id));
+  return items.map((i) => ({ id: i.stock_item_id, code_enc: sealed.get(Number(i.stock_item_id))! }));
+}
+
 export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string): Promise<OrderDetail> {
-  const row = await db
-    .selectFrom('orders')
-    .innerJoin('products', 'products.id', 'orders.product_id')
-    .leftJoin('coupons', 'coupons.id', 'orders.coupon_id')
-    .selectAll('orders')
-    .select(['products.code as product_code', 'products.name as product_name', 'coupons.code as coupon_code'])
-    .where('orders.id', '=', orderId)
-    .executeTakeFirst();
+  const row = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
   if (!row) throw new NotFound(`No order ${orderId}.`);
-  const [items, events] = await Promise.all([
-    DELIVERED.includes(row.status)
-      ? db
-          .selectFrom('order_items')
-          .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
-          .select(['order_items.stock_item_id as id', 'stock_items.code_enc'])
-          .where('order_items.order_id', '=', orderId)
-          .orderBy('order_items.id')
-          .execute()
-      : Promise.resolve([]),
+  // Each module reads its own table: the product's labels, the coupon's code, the codes delivered.
+  const [product, coupon, items, events] = await Promise.all([
+    findProduct(db, row.product_id),
+    row.coupon_id === null ? null : findCoupon(db, row.coupon_id),
+    DELIVERED.includes(row.status) ? deliveredItems(db, orderId) : Promise.resolve([]),
     db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute(),
   ]);
   return {
@@ -85,13 +81,13 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string)
     status: row.status,
     payment_status: row.payment_status,
     fulfillment: row.fulfillment,
-    product: { id: row.product_id, code: row.product_code, name: (JSON.parse(row.product_name) as Record<string, string>).en ?? row.product_code },
+    product: { id: row.product_id, code: product.code, name: product.name.en ?? product.code },
     quantity: row.quantity,
     unit_price_minor: row.unit_price_minor,
     currency: row.currency,
     total_minor: row.total_minor,
     discount_minor: Number(row.discount_minor),
-    coupon_code: row.coupon_code,
+    coupon_code: coupon?.code ?? null,
     charged_minor: row.charged_minor,
     charged_currency: row.charged_currency,
     fx_rate: row.fx_rate,
