@@ -7,7 +7,8 @@ import { SecretBox } from './core/crypto.js';
 import { API_KEYS_TOPIC, DatabaseReplayGuard, liveKeysOf, RedisReplayGuard, TokenService, type ReplayGuard } from './core/accounts/index.js';
 import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
-import { ListedPrices } from './core/orders/index.js';
+import { ListedPrices, type OrderDeps } from './core/orders/index.js';
+import { standardFulfillment, type FulfillmentStrategies } from './core/fulfillment/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
@@ -26,6 +27,8 @@ export interface Souk {
   catalog: CatalogReader;
   /** Tiers and rates per catalog version: how each reseller's listed prices are worked out. */
   prices: ListedPrices;
+  /** How orders get their goods: a strategy per product `fulfillment` (stock, manual; upstream when its connector registers one). */
+  fulfillment: FulfillmentStrategies;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -76,6 +79,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     replayGuard: redis ? new RedisReplayGuard(redis, config.signatureWindowSeconds) : new DatabaseReplayGuard(handle.db, config.signatureWindowSeconds),
     catalog,
     prices: new ListedPrices(handle.db),
+    fulfillment: standardFulfillment(),
     limits: new RateLimits(config, redis),
     checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {
@@ -88,4 +92,9 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     },
   };
   return souk;
+}
+
+/** What the order use cases need of this process: its database, codes and strategies. */
+export function orderDepsOf(souk: Souk): OrderDeps {
+  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate, fulfillment: souk.fulfillment };
 }
