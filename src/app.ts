@@ -8,6 +8,7 @@ import { API_KEYS_TOPIC, DatabaseReplayGuard, liveKeysOf, RedisReplayGuard, Toke
 import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
 import { ListedPrices, Placement, type PlacementDeps } from './core/orders/index.js';
+import { standardFulfillment, type FulfillmentStrategies } from './core/fulfillment/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
@@ -26,8 +27,10 @@ export interface Souk {
   catalog: CatalogReader;
   /** Tiers and rates per catalog version: how each reseller's listed prices are worked out. */
   prices: ListedPrices;
-  /** What placing and changing orders needs, with the app's one placement queue. */
-  orders: PlacementDeps;
+  /** How orders get their goods: a strategy per product `fulfillment` (stock, manual; upstream when its connector registers one). */
+  fulfillment: FulfillmentStrategies;
+  /** The app's one placement queue (group commit) and the reads orders are priced from. */
+  placement: Placement;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -79,7 +82,8 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     replayGuard: redis ? new RedisReplayGuard(redis, config.signatureWindowSeconds) : new DatabaseReplayGuard(handle.db, config.signatureWindowSeconds),
     catalog,
     prices: new ListedPrices(handle.db),
-    orders: { db: handle.db, dialect: handle.dialect, vault, allowPrivate: config.webhookAllowPrivate, placement: new Placement(handle.db, handle.dialect) },
+    fulfillment: standardFulfillment(),
+    placement: new Placement(handle.db, handle.dialect),
     limits: new RateLimits(config, redis),
     checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {
@@ -92,4 +96,9 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     },
   };
   return souk;
+}
+
+/** What the order use cases need of this process: its database, codes, strategies and placement queue. */
+export function orderDepsOf(souk: Souk): PlacementDeps {
+  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate, fulfillment: souk.fulfillment, placement: souk.placement };
 }

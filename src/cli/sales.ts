@@ -1,5 +1,6 @@
 // `souk wallet`, `souk coupon` and `souk order`: money in, discounts, and orders an operator handles.
 import type { Command } from 'commander';
+import { orderDepsOf } from '../app.js';
 import { getAccount } from '../core/accounts/index.js';
 import { createCoupon, listCoupons, setCouponStatus, type Coupon } from '../core/coupons/index.js';
 import { formatMinor, parseMinor } from '../core/money.js';
@@ -92,7 +93,7 @@ export function registerSalesCommands(program: Command): void {
     .action(async (orderId: string, options: { codes: string; json?: boolean }) => {
       const codes: string[] = [];
       for await (const line of (await openLines(options.codes)).lines) if (line.trim()) codes.push(line.trim());
-      const fulfilled = await withSouk((souk) => fulfilManualOrder({ db: souk.db, dialect: souk.dialect, vault: souk.vault }, orderId, codes, 'cli'));
+      const fulfilled = await withSouk((souk) => fulfilManualOrder(orderDepsOf(souk), orderId, codes, 'cli'));
       print(options.json, { order_id: fulfilled.id, status: fulfilled.status, items: fulfilled.items.length }, `Order ${fulfilled.id} is ${fulfilled.status} with ${fulfilled.items.length} code(s).`);
     });
   order
@@ -101,7 +102,7 @@ export function registerSalesCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why (the buyer sees it)')
     .option('--json', 'print JSON')
     .action(async (orderId: string, options: { reason: string; json?: boolean }) => {
-      const rejected = await withSouk((souk) => rejectOrder({ db: souk.db, dialect: souk.dialect, vault: souk.vault }, orderId, 'cli', options.reason));
+      const rejected = await withSouk((souk) => rejectOrder(orderDepsOf(souk), orderId, 'cli', options.reason));
       print(options.json, { order_id: rejected.id, status: rejected.status }, `Order ${rejected.id} is ${rejected.status}; the wallet was refunded.`);
     });
 }

@@ -1,7 +1,7 @@
 // Scheduled housekeeping: unpaid orders past their hold expire and their codes go back on sale;
 // Idempotency-Key records older than 24 h are dropped, and so are token families whose tokens
 // have all expired.
-import type { Souk } from '../app.js';
+import { orderDepsOf, type Souk } from '../app.js';
 import { pruneTokenFamilies } from '../core/accounts/index.js';
 import { pruneIdempotencyKeys } from '../core/idempotency/index.js';
 import { expireUnpaidOrders } from '../core/orders/index.js';
@@ -15,7 +15,7 @@ export function startSweeper(souk: Souk, onError: (error: unknown) => void, ever
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    expireUnpaidOrders({ db: souk.db, dialect: souk.dialect, vault: souk.vault })
+    expireUnpaidOrders(orderDepsOf(souk))
       .then(() => pruneIdempotencyKeys(souk.db))
       .then(() => pruneTokenFamilies(souk.db))
       .catch(onError)

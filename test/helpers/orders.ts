@@ -1,5 +1,5 @@
 // Shop set-up for order tests: a stocked product and a funded reseller, through the core.
-import type { Souk } from '../../src/app.js';
+import { orderDepsOf, type Souk } from '../../src/app.js';
 import { createProduct, type ProductInput } from '../../src/core/catalog/index.js';
 import { importStock } from '../../src/core/inventory/index.js';
 import { topUpWallet } from '../../src/core/wallets/index.js';
@@ -9,7 +9,7 @@ export function stockDeps(souk: Souk) {
 }
 
 export function orderDeps(souk: Souk) {
-  return souk.orders;
+  return orderDepsOf(souk);
 }
 
 /** A product with `codes` codes in stock, named CODE-0001 …; returns its id. */

@@ -81,14 +81,14 @@ for (const kind of DATABASE_KINDS) {
       const healthy = await runCli(['doctor'], env);
       assert.equal(healthy.code, 0, healthy.stderr);
 
-      const { openSouk } = await import('../../src/app.js');
+      const { openSouk, orderDepsOf } = await import('../../src/app.js');
       const { loadConfig } = await import('../../src/config.js');
       const { placeOrder } = await import('../../src/core/orders/index.js');
       const souk = await openSouk(loadConfig(env));
       let orderId: string;
       let otherId: string;
       try {
-        const deps = souk.orders;
+        const deps = orderDepsOf(souk);
         orderId = (await placeOrder(deps, Number(account.account_id), { product: 'HAND-1', quantity: 2 }, 'test')).order.id;
         otherId = (await placeOrder(deps, Number(account.account_id), { product: 'HAND-1' }, 'test')).order.id;
       } finally {
@@ -125,14 +125,14 @@ for (const kind of DATABASE_KINDS) {
       const account = json((await runCli(['account', 'create', '--name', 'On credit', '--credit-limit', '5.00', '--json'], env)).stdout);
       const accountId = Number(account.account_id);
       json((await runCli(['wallet', 'topup', '--account', String(accountId), '--amount', '3.00', '--memo', 'bank transfer 7781', '--json'], env)).stdout);
-      const { openSouk } = await import('../../src/app.js');
+      const { openSouk, orderDepsOf } = await import('../../src/app.js');
       const { loadConfig } = await import('../../src/config.js');
       const { placeOrder } = await import('../../src/core/orders/index.js');
       const souk = await openSouk(loadConfig(env));
       try {
         const entry = await souk.db.selectFrom('ledger_entries as l').innerJoin('wallets as w', 'w.id', 'l.wallet_id').select(['l.memo', 'l.amount_minor', 'l.actor']).where('w.account_id', '=', accountId).executeTakeFirstOrThrow();
         assert.deepEqual(entry, { memo: 'bank transfer 7781', amount_minor: 300, actor: 'cli' });
-        const deps = souk.orders;
+        const deps = orderDepsOf(souk);
         // 3.00 of money and 5.00 of credit: two codes at 4.00 (−5.00 after), not a third.
         for (let i = 0; i < 2; i++) assert.equal((await placeOrder(deps, accountId, { product: 'FILE-1' }, 'test')).order.status, 'fulfilled');
         await assert.rejects(placeOrder(deps, accountId, { product: 'FILE-1' }, 'test'), (error: { code?: string }) => error.code === 'insufficient_balance');

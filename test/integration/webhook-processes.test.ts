@@ -8,7 +8,7 @@ import { runCli, spawnServer, spawnWorker, type ServerProcess, type WorkerProces
 import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver.js';
 import type { Env } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
-import { openSouk } from '../../src/app.js';
+import { openSouk, orderDepsOf } from '../../src/app.js';
 import { placeOrder } from '../../src/core/orders/index.js';
 import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 import { until } from '../helpers/until.js';
@@ -146,7 +146,7 @@ describe('two workers on one PostgreSQL', () => {
     workers.push(await spawnWorker(env), await spawnWorker(env));
     const souk = await openSouk(loadConfig(env));
     try {
-      const deps = souk.orders;
+      const deps = orderDepsOf(souk);
       await Promise.all(Array.from({ length: 100 }, (_, i) => placeOrder(deps, s.accountId, { product: 'PROC-1', clientOrderId: `two-${i}` }, 'test')));
     } finally {
       await souk.close();

@@ -1,1 +1,5 @@
-export { fulfillmentFor, manualFulfillment, stockFulfillment, type FulfillmentStrategy } from './strategy.js';
+// Fulfilment: how an order gets its goods, one strategy per way, chosen by the product's `fulfillment`.
+export { FulfillmentStrategies, standardFulfillment } from './registry.js';
+export { manualFulfillment } from './manual.js';
+export { stockFulfillment } from './stock.js';
+export type { FulfilledOrder, FulfillmentContext, FulfillmentStrategy, PaymentTiming, StatusStep, StockClaim } from './strategy.js';

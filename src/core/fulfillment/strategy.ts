@@ -1,22 +1,45 @@
-// How an order gets its goods. A strategy says what placement does about the goods in its
-// transaction and what status a paid order ends in; the upstream connector will be a third
-// implementation (nothing claimed at placement, the order waits in processing for the provider).
-import type { OrderStatus } from '../orders/status.js';
+// How an order gets its goods. Each way is one strategy in a file of its own (stock.ts,
+// manual.ts; the upstream connector adds upstream.ts): what placement claims in the order's
+// transaction, where a paid order goes, what runs once the order has committed, what a held
+// order's payment does, and what ending an order before delivery gives back. Orders call only
+// this interface; which strategy an order gets is its product's `fulfillment`, looked up in the
+// app's registry (registry.ts).
+import type { Db } from '../../db/index.js';
+import type { FulfillmentKind, OrderStatus, OrdersTable } from '../../db/schema.js';
 
-export interface FulfillmentStrategy {
-  readonly kind: 'stock' | 'manual' | 'upstream';
-  /** The status a paid order has right after placement. */
-  readonly statusWhenPaid: OrderStatus;
-  /** Whether placement takes the goods from Souk's own stock in its transaction. */
-  readonly claimsStockAtPlacement: boolean;
+/** What placement takes from stock in the order's transaction: nothing, unique codes sold or held until payment, or the shared code. */
+export type StockClaim = 'none' | 'sell' | 'hold' | 'shared';
+
+/** Whether the order is paid when it is placed, or waits for its payment (its goods held until then). */
+export type PaymentTiming = 'paid' | 'pending';
+
+/** The order a strategy acts on, as stored. */
+export type FulfilledOrder = Pick<OrdersTable, 'id' | 'number' | 'account_id' | 'product_id' | 'quantity' | 'status' | 'fulfillment'>;
+
+/** A move of the order with the reason its events record. */
+export interface StatusStep {
+  status: OrderStatus;
+  reason: string;
 }
 
-/** Codes from our own stock, claimed in the placement transaction: the order is fulfilled at once. */
-export const stockFulfillment: FulfillmentStrategy = { kind: 'stock', statusWhenPaid: 'fulfilled', claimsStockAtPlacement: true };
+/** What a strategy may use outside an order's transaction. */
+export interface FulfillmentContext {
+  db: Db;
+}
 
-/** A person fulfils the order later (admin API or `souk order fulfil`); until then it is processing. */
-export const manualFulfillment: FulfillmentStrategy = { kind: 'manual', statusWhenPaid: 'processing', claimsStockAtPlacement: false };
-
-export function fulfillmentFor(kind: string): FulfillmentStrategy | undefined {
-  return kind === 'stock' ? stockFulfillment : kind === 'manual' ? manualFulfillment : undefined;
+export interface FulfillmentStrategy {
+  readonly kind: FulfillmentKind;
+  /** What placement claims for an order of a product with this stock mode, paid now or held until paid. */
+  claim(product: { stock_mode: 'unique' | 'shared' }, timing: PaymentTiming): StockClaim;
+  /** Where a paid order goes from `queued`, at placement or when its payment arrives, and why. */
+  readonly whenPaid: StatusStep;
+  /**
+   * Runs once the placed order has committed (not for a replayed one). The order stands whatever
+   * happens here, so a strategy records its own failures rather than throwing.
+   */
+  afterPlacement(context: FulfillmentContext, order: FulfilledOrder): Promise<void>;
+  /** In the transaction where a held order's payment arrived, before it moves to `whenPaid`. */
+  paymentArrived(tx: Db, order: FulfilledOrder): Promise<void>;
+  /** In the transaction that cancels, rejects or expires the order before delivery: gives back what placement took. */
+  undo(tx: Db, order: FulfilledOrder): Promise<void>;
 }

@@ -6,7 +6,7 @@ import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { InvalidState, NotFound, ValidationFailed } from '../errors.js';
 import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
-import { confirmReservedStock, recordDeliveredCodes, releaseStock } from '../inventory/index.js';
+import { recordDeliveredCodes } from '../inventory/index.js';
 import { creditWallet } from '../wallets/index.js';
 import { releaseCouponRedemption } from '../coupons/index.js';
 import type { OrderDeps } from './place-order.js';
@@ -49,15 +49,16 @@ async function refundPayment(tx: Db, order: LockedOrder, actor: string, memo: st
   await tx.updateTable('orders').set({ payment_status: 'refunded' }).where('id', '=', order.id).execute();
 }
 
-/** Ends an order that never reached its goods: back to stock, money back to the wallet, the coupon use given back. */
+/** Ends an order that never reached its goods: its strategy gives back what it took, the money goes back, the coupon use too. */
 async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejected' | 'expired', change: { actor: string; reason: string; accountId?: number }): Promise<OrderDetail> {
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId, change.accountId);
     if (!CANCELLABLE.includes(order.status) || (to === 'expired' && order.status !== 'awaiting_payment')) {
       throw new InvalidState(`The order is ${order.status}; it can no longer be ${to}.`);
     }
+    const fulfillment = deps.fulfillment.strategyFor(order.fulfillment, `Order ${order.number}`);
     await moveOrder(tx, order, order.status, to, { actor: change.actor, reason: change.reason });
-    await releaseStock(tx, order.id);
+    await fulfillment.undo(tx, order);
     await refundPayment(tx, order, change.actor, `${to}: ${change.reason}`);
     // After the wallet, as placement locks them: wallets, then coupons.
     await releaseCouponRedemption(tx, order.id, nowIso());
@@ -103,20 +104,16 @@ export async function refundOrder(deps: OrderDeps, orderId: string, actor: strin
   return loadOrderDetail(deps.db, deps.vault, orderId);
 }
 
-/** An unpaid order's payment arrived: its held codes are sold and it moves on. */
+/** An unpaid order's payment arrived: its strategy takes the goods it held, and it moves on as a paid order does. */
 export async function confirmOrderPayment(deps: OrderDeps, orderId: string, actor: string): Promise<OrderDetail> {
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     if (order.status !== 'awaiting_payment') throw new InvalidState(`The order is ${order.status}, not awaiting payment.`);
+    const fulfillment = deps.fulfillment.strategyFor(order.fulfillment, `Order ${order.number}`);
     await moveOrder(tx, order, 'awaiting_payment', 'queued', { actor, reason: 'payment received' });
     await tx.updateTable('orders').set({ payment_status: 'paid', expires_at: null }).where('id', '=', order.id).execute();
-    const fulfillment = await tx.selectFrom('orders').select('fulfillment').where('id', '=', order.id).executeTakeFirstOrThrow();
-    if (fulfillment.fulfillment === 'stock') {
-      await confirmReservedStock(tx, order.id);
-      await moveOrder(tx, order, 'queued', 'fulfilled', { actor, reason: 'delivered from stock' });
-    } else {
-      await moveOrder(tx, order, 'queued', 'processing', { actor, reason: 'waiting for fulfilment' });
-    }
+    await fulfillment.paymentArrived(tx, order);
+    await moveOrder(tx, order, 'queued', fulfillment.whenPaid.status, { actor, reason: fulfillment.whenPaid.reason });
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
 }

@@ -11,7 +11,7 @@ import { formatMinor } from '../money.js';
 import { outboundUrlProblem } from '../../platform/outbound-guard.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import type { Placement } from './placement.js';
-import { MAX_CHECKOUT_FIELDS, planOrder, type PlannedOrder } from './plan-order.js';
+import { MAX_CHECKOUT_FIELDS, planOrder, type PlacementStrategies, type PlannedOrder } from './plan-order.js';
 
 export interface PlaceOrderInput {
   /** Product id, code or slug. */
@@ -52,7 +52,7 @@ export interface PlaceOrderInput {
   requestVariant?: string;
 }
 
-export interface OrderDeps {
+export interface OrderDeps extends PlacementStrategies {
   db: Db;
   dialect: Dialect;
   vault: CodeVault;
@@ -146,16 +146,17 @@ export async function placeOrder(deps: PlacementDeps, accountId: number, input: 
     for (let attempt = 1; ; attempt++) {
       let planned: PlannedOrder;
       try {
-        planned = await planOrder(deps.db, reads, accountId, input, hash, actor);
+        planned = await planOrder(deps.db, deps, reads, accountId, input, hash, actor);
       } catch (error) {
         // Refused on what the cache said: ask the database before answering.
         if (!(error instanceof DomainError) || !reads.cached) throw error;
         reads = reads.fresh();
-        planned = await planOrder(deps.db, reads, accountId, input, hash, actor);
+        planned = await planOrder(deps.db, deps, reads, accountId, input, hash, actor);
       }
       const outcome = await deps.placement.submit(planned.plan);
       switch (outcome.kind) {
         case 'placed':
+          await planned.fulfillment.afterPlacement({ db: deps.db }, planned.plan.order);
           return { order: placedDetail(planned, outcome.items, deps.vault), replayed: false };
         case 'duplicate':
           // Answered below from the order that holds this client_order_id or Idempotency-Key.

@@ -9,7 +9,7 @@ import { findProduct, tieredPrice, type CheckoutField, type Product } from '../c
 import { nowIso } from '../clock.js';
 import { orderPlacedEvents } from '../events/index.js';
 import { AmountOutOfRange, DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
-import { fulfillmentFor } from '../fulfillment/index.js';
+import type { FulfillmentStrategies, FulfillmentStrategy } from '../fulfillment/index.js';
 import { couponDiscount, couponForOrder, type AppliedCoupon } from '../coupons/index.js';
 import { newUlid } from '../ids.js';
 import { formatMinor, formatMoney, isCurrencyCode, MAX_MINOR, money, moneyLess, moneyPerUnit, moneyTimes, parseMinor, type Money } from '../money.js';
@@ -157,17 +157,31 @@ export interface PlannedOrder {
   plan: PlacementPlan;
   product: Product;
   fields: Record<string, string>;
+  /** How the order gets its goods: its product's strategy. */
+  fulfillment: FulfillmentStrategy;
+}
+
+/** The strategies placement chooses from: the app's registries. */
+export interface PlacementStrategies {
+  fulfillment: FulfillmentStrategies;
 }
 
 /**
  * Reads and checks everything an order needs and prices it: the plan of what to write. What it
  * read is carried in the plan (`priced`) and checked again when the plan is written.
  */
-export async function planOrder(db: Db, reads: PlacementReads, accountId: number, input: PlaceOrderInput, hash: string, actor: string): Promise<PlannedOrder> {
+export async function planOrder(
+  db: Db,
+  strategies: PlacementStrategies,
+  reads: PlacementReads,
+  accountId: number,
+  input: PlaceOrderInput,
+  hash: string,
+  actor: string,
+): Promise<PlannedOrder> {
   const [product, buyer] = await Promise.all([reads.product(db, input.product), reads.buyer(db, accountId)]);
   if (product.status !== 'active') throw new ItemNotFound(String(input.product));
-  const strategy = fulfillmentFor(product.fulfillment);
-  if (!strategy) throw new DomainError('fulfillment_unavailable', 503, `${product.code} cannot be fulfilled right now; try again later.`);
+  const fulfillment = strategies.fulfillment.strategyFor(product.fulfillment, product.code);
 
   const problems: FieldProblem[] = [];
   const quantity = input.quantity ?? product.min_quantity;
@@ -202,7 +216,7 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     ? [{ from: null, to: 'awaiting_payment', reason: `placed; goods held until ${holdUntil}`, actor, at: now }]
     : [
         { from: null, to: 'queued', reason: 'placed', actor, at: now },
-        { from: 'queued', to: strategy.statusWhenPaid, reason: strategy.statusWhenPaid === 'fulfilled' ? 'delivered from stock' : 'waiting for fulfilment', actor, at: now },
+        { from: 'queued', to: fulfillment.whenPaid.status, reason: fulfillment.whenPaid.reason, actor, at: now },
       ];
   const order: OrderRow = {
     id: orderId,
@@ -238,7 +252,6 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
     coupon_id: coupon?.id ?? null,
     discount_minor: coupon?.discountMinor ?? 0,
   };
-  const claim = !strategy.claimsStockAtPlacement ? 'none' : product.stock_mode === 'shared' ? 'shared' : deferred ? 'hold' : 'sell';
   const plan: PlacementPlan = {
     order,
     priced: {
@@ -252,13 +265,13 @@ export async function planOrder(db: Db, reads: PlacementReads, accountId: number
       unitFx: price.unitFx,
     },
     coupon: coupon && { ...coupon, customerKey: `account:${accountId}` },
-    claim,
+    claim: fulfillment.claim(product, deferred ? 'pending' : 'paid'),
     debit: !deferred && price.charged.minor > 0 ? { walletId, amountMinor: price.charged.minor } : null,
     events,
     outbox: orderPlacedEvents(order),
     actor,
   };
-  return { plan, product, fields };
+  return { plan, product, fields, fulfillment };
 }
 
 

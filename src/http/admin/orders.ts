@@ -2,7 +2,7 @@
 // hand, rejecting and refunding; the API failures log; the wallet-checkout switch.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Souk } from '../../app.js';
+import { orderDepsOf, type Souk } from '../../app.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
 import { maskCode } from '../../core/inventory/index.js';
 import {
@@ -102,7 +102,7 @@ function adminOrderSummaryView(order: OrderSummary) {
 
 export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   for (const schema of [AdminOrderSchema, AdminOrderSummarySchema, ApiFailureSchema]) app.addSchema(schema);
-  const deps = souk.orders;
+  const deps = orderDepsOf(souk);
   const orderAnswer = okObject({ order: Type.Ref('AdminOrder') });
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(

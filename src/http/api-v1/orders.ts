@@ -2,7 +2,7 @@
 // canonical body, listing, detail with delivered codes and timeline, and cancellation.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Souk } from '../../app.js';
+import { orderDepsOf, type Souk } from '../../app.js';
 import { cancelOrder, findAccountOrderId, listAccountOrders, loadOrderDetail, placeOrder, MAX_CHECKOUT_FIELDS, ORDER_STATUSES } from '../../core/orders/index.js';
 import { isRowId } from '../../core/ids.js';
 import { ValidationFailed } from '../../core/errors.js';
@@ -75,7 +75,7 @@ function toPlaceOrderInput(body: PlaceOrderBody, idempotencyKey: string | null) 
 export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.addSchema(OrderSchema);
   app.addSchema(OrderSummarySchema);
-  const deps = souk.orders;
+  const deps = orderDepsOf(souk);
   const actor = (request: { principal: { keyId: string | null; userId: number | null; accountId: number } | null }) =>
     request.principal?.keyId ? `key:${request.principal.keyId}` : `user:${request.principal?.userId ?? 'unknown'}`;
 

@@ -2,7 +2,7 @@
 // wallet) and GET /v1/orders/{order_id} (lifecycle status and fulfilment metadata).
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Souk } from '../../app.js';
+import { orderDepsOf, type Souk } from '../../app.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { findAccountOrderId, loadOrderDetail, partnerOrderView, placeOrder, MAX_CHECKOUT_FIELDS, PARTNER_CHANNEL, type PlaceOrderInput } from '../../core/orders/index.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
@@ -66,7 +66,7 @@ function requestVariant(body: PlaceBody): string | undefined {
 }
 
 export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  const deps = souk.orders;
+  const deps = orderDepsOf(souk);
   const OrderAnswer = okObject({ order: Type.Ref('PartnerOrder') });
 
   await app.register(async (scoped) => {

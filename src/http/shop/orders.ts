@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Souk } from '../../app.js';
+import { orderDepsOf, type Souk } from '../../app.js';
 import { lookUpShopOrder, normalizeEmail, placeShopOrder, shopOrderStatus } from '../../core/customers/index.js';
 import { RateLimited } from '../../core/errors.js';
 import { COINS, PAYMENT_METHODS, type Coin, type PaymentMethod } from '../../core/payments/index.js';
@@ -42,7 +42,7 @@ type QueryBody = Static<typeof QueryBody>;
 const StatusParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40, description: 'The order number or the order id.' }) });
 
 export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  const deps = souk.orders;
+  const deps = orderDepsOf(souk);
   const spend = async (reply: FastifyReply, bucket: string, id: string, points: number) => {
     const decision = await souk.limits.consume(bucket, id, points, LOOKUP_LIMITS.windowSeconds);
     setRateHeaders(reply, decision);
