@@ -4,6 +4,7 @@ import { nowIso } from '../clock.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import { isCurrencyCode } from '../money.js';
 import { setWalletCreditLimit } from '../wallets/index.js';
+import { priceTierExists } from '../catalog/index.js';
 import type { ChangeBus } from '../../platform/bus.js';
 import { forgetLiveKeys } from './live-keys.js';
 
@@ -77,7 +78,7 @@ export interface AccountChanges {
 export async function updateAccount(deps: { db: Db; bus: ChangeBus }, accountId: number, changes: AccountChanges): Promise<AccountRow> {
   const updated = await deps.db.transaction().execute(async (tx) => {
     const current = await getAccount(tx, accountId);
-    if (changes.tier != null && !(await tx.selectFrom('price_tiers').select('name').where('name', '=', changes.tier).executeTakeFirst())) {
+    if (changes.tier != null && !(await priceTierExists(tx, changes.tier))) {
       throw new ValidationFailed(`No price tier "${changes.tier}".`, [{ field: 'tier', message: 'must name an existing price tier, or be null' }]);
     }
     const row = await tx

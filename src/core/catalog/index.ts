@@ -43,5 +43,5 @@ export {
   type CatalogSnapshot,
 } from './reader.js';
 export { CATALOG_TOPIC, changeCatalog, readCatalogVersion, type CatalogDeps } from './version.js';
-export { listPriceTiers, setPriceTier, tieredPrice } from './price-tiers.js';
+export { listPriceTiers, priceTierExists, setPriceTier, tieredPrice } from './price-tiers.js';
 export { pgProductsNow, productsFromRows, sqliteProductsNow, type ProductNow } from './products-now.js';

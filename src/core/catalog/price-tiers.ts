@@ -23,6 +23,11 @@ export async function setPriceTier(deps: CatalogDeps, name: string, discountPerc
   return { name, discount_bp: discountBp };
 }
 
+/** Whether a price tier of this name exists. */
+export async function priceTierExists(db: Db, name: string): Promise<boolean> {
+  return (await db.selectFrom('price_tiers').select('name').where('name', '=', name).executeTakeFirst()) !== undefined;
+}
+
 export async function listPriceTiers(db: Db) {
   return db.selectFrom('price_tiers').selectAll().orderBy('name').execute();
 }

@@ -15,7 +15,7 @@ export async function confirmReservedStock(tx: Db, orderId: string): Promise<voi
   await tx.updateTable('stock_items').set({ status: 'sold', sold_at: nowIso(), reserved_until: null }).where('order_id', '=', orderId).where('status', '=', 'reserved').execute();
 }
 
-/** Puts an order's codes back on sale (cancelled, rejected or expired before delivery). */
+/** Puts an order's codes back on sale (cancelled, rejected or expired before delivery); the order forgets them as its items. */
 export async function releaseStock(tx: Db, orderId: string): Promise<number> {
   const released = await tx
     .updateTable('stock_items')
@@ -29,6 +29,5 @@ export async function releaseStock(tx: Db, orderId: string): Promise<number> {
   for (const [productId, count] of perProduct) {
     await tx.updateTable('products').set({ stock_available: sql<number>`stock_available + ${count}` }).where('id', '=', productId).execute();
   }
-  await tx.deleteFrom('order_items').where('order_id', '=', orderId).execute();
   return released.length;
 }

@@ -13,11 +13,11 @@ export interface DeliveredCodes {
 }
 
 /**
- * Stores `codes` as sold items of the order and lists them as its items, in the caller's
- * transaction. Conflict, and nothing kept once the transaction rolls back, when any code was in
- * this product's stock before (sold or not).
+ * Stores `codes` as stock items sold to the order, in the caller's transaction, and returns their
+ * ids in the order given (the order lists them as its items). Conflict, and nothing kept once the
+ * transaction rolls back, when any code was in this product's stock before (sold or not).
  */
-export async function recordDeliveredCodes(tx: Db, vault: CodeVault, delivery: DeliveredCodes): Promise<void> {
+export async function recordDeliveredCodes(tx: Db, vault: CodeVault, delivery: DeliveredCodes): Promise<number[]> {
   const now = nowIso();
   const inserted = await tx
     .insertInto('stock_items')
@@ -38,5 +38,5 @@ export async function recordDeliveredCodes(tx: Db, vault: CodeVault, delivery: D
     .returning('id')
     .execute();
   if (inserted.length !== delivery.codes.length) throw new Conflict('A code given was already in stock or sold before; every code must be new.');
-  await tx.insertInto('order_items').values(inserted.map((row) => ({ order_id: delivery.orderId, stock_item_id: row.id, created_at: now }))).execute();
+  return inserted.map((row) => Number(row.id));
 }

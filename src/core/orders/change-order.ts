@@ -59,6 +59,8 @@ async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejec
     const fulfillment = deps.fulfillment.strategyFor(order.fulfillment, `Order ${order.number}`);
     await moveOrder(tx, order, order.status, to, { actor: change.actor, reason: change.reason });
     await fulfillment.undo(tx, order);
+    // What went back to stock is no longer the order's.
+    await tx.deleteFrom('order_items').where('order_id', '=', order.id).execute();
     await refundPayment(tx, order, change.actor, `${to}: ${change.reason}`);
     // After the wallet, as placement locks them: wallets, then coupons.
     await releaseCouponRedemption(tx, order.id, nowIso());
@@ -87,7 +89,9 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
       throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${order.quantity}` }]);
     }
     if (new Set(clean).size !== clean.length) throw new ValidationFailed('The same code is given twice.', [{ field: 'codes', message: 'must be distinct' }]);
-    await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
+    const itemIds = await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
+    const now = nowIso();
+    await tx.insertInto('order_items').values(itemIds.map((id) => ({ order_id: order.id, stock_item_id: id, created_at: now }))).execute();
     await moveOrder(tx, order, 'processing', 'fulfilled', { actor, reason: 'fulfilled by hand' });
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
