@@ -9,6 +9,7 @@ import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
 import { ListedPrices, type OrderDeps } from './core/orders/index.js';
 import { standardFulfillment, type FulfillmentStrategies } from './core/fulfillment/index.js';
+import { standardPayments, type PaymentProviders } from './core/payments/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
@@ -29,6 +30,8 @@ export interface Souk {
   prices: ListedPrices;
   /** How orders get their goods: a strategy per product `fulfillment` (stock, manual; upstream when its connector registers one). */
   fulfillment: FulfillmentStrategies;
+  /** How orders are paid: a provider per payment kind (wallet, deferred, external; the payment connectors register theirs). */
+  payments: PaymentProviders;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -80,6 +83,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     catalog,
     prices: new ListedPrices(handle.db),
     fulfillment: standardFulfillment(),
+    payments: standardPayments(),
     limits: new RateLimits(config, redis),
     checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {
@@ -96,5 +100,5 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
 
 /** What the order use cases need of this process: its database, codes and strategies. */
 export function orderDepsOf(souk: Souk): OrderDeps {
-  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate, fulfillment: souk.fulfillment };
+  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate, fulfillment: souk.fulfillment, payments: souk.payments };
 }
