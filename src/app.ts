@@ -9,6 +9,7 @@ import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
 import { ListedPrices, Placement, type PlacementDeps } from './core/orders/index.js';
 import { standardFulfillment, type FulfillmentStrategies } from './core/fulfillment/index.js';
+import { standardPayments, type PaymentProviders } from './core/payments/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
@@ -31,6 +32,8 @@ export interface Souk {
   fulfillment: FulfillmentStrategies;
   /** The app's one placement queue (group commit) and the reads orders are priced from. */
   placement: Placement;
+  /** How orders are paid: a provider per payment kind (wallet, deferred, external; the payment connectors register theirs). */
+  payments: PaymentProviders;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -84,6 +87,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     prices: new ListedPrices(handle.db),
     fulfillment: standardFulfillment(),
     placement: new Placement(handle.db, handle.dialect),
+    payments: standardPayments(),
     limits: new RateLimits(config, redis),
     checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {
@@ -98,7 +102,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
   return souk;
 }
 
-/** What the order use cases need of this process: its database, codes, strategies and placement queue. */
+/** What the order use cases need of this process: its database, codes, strategies, payment providers and placement queue. */
 export function orderDepsOf(souk: Souk): PlacementDeps {
-  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate, fulfillment: souk.fulfillment, placement: souk.placement };
+  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate, fulfillment: souk.fulfillment, payments: souk.payments, placement: souk.placement };
 }

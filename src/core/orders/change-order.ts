@@ -7,7 +7,6 @@ import { nowIso } from '../clock.js';
 import { InvalidState, NotFound, ValidationFailed } from '../errors.js';
 import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
 import { recordDeliveredCodes } from '../inventory/index.js';
-import { creditWallet } from '../wallets/index.js';
 import { releaseCouponRedemption } from '../coupons/index.js';
 import type { OrderDeps } from './place-order.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
@@ -15,7 +14,7 @@ import { CANCELLABLE, transitionOrder, type OrderStatus } from './status.js';
 
 /** What a change reads of the order it locks. */
 const LOCKED_COLUMNS = [
-  'id', 'account_id', 'status', 'payment_status', 'fulfillment', 'channel', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id',
+  'id', 'account_id', 'status', 'payment_status', 'payment_provider', 'fulfillment', 'channel', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id',
   'charged_currency', 'callback_url', 'created_at', 'updated_at',
 ] as const satisfies ReadonlyArray<OrderColumn>;
 type LockedOrder = Pick<OrdersTable, (typeof LOCKED_COLUMNS)[number]>;
@@ -41,11 +40,10 @@ async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: Orde
   await insertOutboxEvents(tx, orderChangedEvents({ ...order, status: to, updated_at: nowIso() }, from, change.reason));
 }
 
-async function refundPayment(tx: Db, order: LockedOrder, actor: string, memo: string): Promise<void> {
+/** A paid order's money goes back the way its provider took it (none for an unpaid one), and the order says so. */
+async function refundPayment(tx: Db, deps: OrderDeps, order: LockedOrder, actor: string, memo: string): Promise<void> {
   if (order.payment_status !== 'paid') return;
-  if (order.charged_minor > 0 && order.wallet_id !== null) {
-    await creditWallet(tx, order.wallet_id, order.charged_minor, { kind: 'refund', reference: `order:${order.id}`, memo, actor });
-  }
+  await deps.payments.forOrder(order).refund(tx, order, { actor, memo });
   await tx.updateTable('orders').set({ payment_status: 'refunded' }).where('id', '=', order.id).execute();
 }
 
@@ -61,7 +59,7 @@ async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejec
     await fulfillment.undo(tx, order);
     // What went back to stock is no longer the order's.
     await tx.deleteFrom('order_items').where('order_id', '=', order.id).execute();
-    await refundPayment(tx, order, change.actor, `${to}: ${change.reason}`);
+    await refundPayment(tx, deps, order, change.actor, `${to}: ${change.reason}`);
     // After the wallet, as placement locks them: wallets, then coupons.
     await releaseCouponRedemption(tx, order.id, nowIso());
   });
@@ -103,7 +101,7 @@ export async function refundOrder(deps: OrderDeps, orderId: string, actor: strin
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     await moveOrder(tx, order, order.status, 'refunded', { actor, reason: reason.trim() });
-    await refundPayment(tx, order, actor, `refunded: ${reason.trim()}`);
+    await refundPayment(tx, deps, order, actor, `refunded: ${reason.trim()}`);
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
 }

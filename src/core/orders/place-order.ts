@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { OrderChannel } from '../../db/schema.js';
+import type { PaymentRequest } from '../payments/index.js';
 import { Conflict, CouponExhausted, DomainError, IdempotencyKeyReused, InsufficientBalance, OutOfStock, ValidationFailed } from '../errors.js';
 import type { AllocatedItem, CodeVault } from '../inventory/index.js';
 import { formatMinor } from '../money.js';
@@ -31,11 +32,11 @@ export interface PlaceOrderInput {
   maxUnitPrice?: string | number;
   channel?: OrderChannel;
   /**
-   * Paid now from a wallet (default: the one in the account's currency; `currency` picks another
-   * of the account's wallets, the price converted by the FX table), or later: the goods are held
-   * until `holdSeconds` pass.
+   * How it is paid (core/payments): from a wallet now (the default: the one in the account's
+   * currency; `currency` picks another of the account's wallets, the price converted by the FX
+   * table), later (the goods held until `holdSeconds` pass), or outside Souk (a zid order).
    */
-  payment?: { kind: 'wallet'; currency?: string } | { kind: 'deferred'; holdSeconds: number };
+  payment?: PaymentRequest;
   /** A coupon code, applied and counted in the order's transaction. */
   couponCode?: string;
   /**
@@ -85,7 +86,7 @@ function requestHash(input: PlaceOrderInput): string {
     input.maxUnitPrice === undefined ? null : String(input.maxUnitPrice),
   ]);
   // Appended only when given, so orders placed before coupons, wallet choice and request variants keep their hashes.
-  const walletCurrency = input.payment?.kind === 'wallet' ? input.payment.currency?.toUpperCase() : undefined;
+  const walletCurrency = input.payment && 'currency' in input.payment ? input.payment.currency?.toUpperCase() : undefined;
   const more = input.couponCode !== undefined || walletCurrency !== undefined ? JSON.stringify([input.couponCode?.trim().toUpperCase() ?? null, walletCurrency ?? null]) : '';
   const variant = input.requestVariant !== undefined ? JSON.stringify(['variant', input.requestVariant]) : '';
   return createHash('sha256').update(canonical + more + variant).digest('hex');

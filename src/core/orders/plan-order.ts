@@ -8,8 +8,9 @@ import { queryTemplate, type Db } from '../../db/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { orderPlacedEvents } from '../events/index.js';
-import { AmountOutOfRange, DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, WalletDisabled, type FieldProblem } from '../errors.js';
+import { AmountOutOfRange, DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, type FieldProblem } from '../errors.js';
 import type { FulfillmentStrategies, FulfillmentStrategy } from '../fulfillment/index.js';
+import type { PaymentProviders, PaymentRequest } from '../payments/index.js';
 import { couponDiscount, couponForOrder, type AppliedCoupon } from '../coupons/index.js';
 import { newUlid } from '../ids.js';
 import { formatMinor, formatMoney, isCurrencyCode, MAX_MINOR, money, moneyLess, moneyPerUnit, moneyTimes, parseMinor, type Money } from '../money.js';
@@ -164,6 +165,7 @@ export interface PlannedOrder {
 /** The strategies placement chooses from: the app's registries. */
 export interface PlacementStrategies {
   fulfillment: FulfillmentStrategies;
+  payments: PaymentProviders;
 }
 
 /**
@@ -192,10 +194,9 @@ export async function planOrder(
   if (input.deliveryChannel === 'email' && !input.buyer?.email) problems.push({ field: 'buyer.email', message: 'is required for e-mail delivery' });
   if (problems.length) throw new ValidationFailed(`The order is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
 
-  const deferred = input.payment?.kind === 'deferred' ? input.payment : undefined;
-  const chargedCurrency = (input.payment?.kind === 'wallet' && input.payment.currency?.toUpperCase()) || buyer.currency;
-  if (!isCurrencyCode(chargedCurrency)) throw new ValidationFailed('The wallet currency is not a currency code.', [{ field: 'payment.currency', message: 'a three-letter currency code' }]);
-  if (!deferred && !buyer.walletCheckout) throw new WalletDisabled();
+  const paymentRequest: PaymentRequest = input.payment ?? { kind: 'wallet' };
+  const payment = strategies.payments.forPlacement(paymentRequest, input.channel ?? 'api');
+  const { currency: chargedCurrency } = payment.admit(paymentRequest, buyer);
   const now = nowIso();
   const priceIn = input.priceIn?.toUpperCase() ?? product.currency;
   if (!isCurrencyCode(priceIn)) throw new ValidationFailed('The pricing currency is not a currency code.', [{ field: 'priceIn', message: 'a three-letter currency code' }]);
@@ -210,14 +211,15 @@ export async function planOrder(
   }
 
   const orderId = newUlid();
-  const holdUntil = deferred ? new Date(Date.now() + deferred.holdSeconds * 1000).toISOString() : null;
   const walletId = (price.charged.currency === buyer.currency ? buyer.walletId : null) ?? (await ensureWallet(db, accountId, price.charged.currency)).id;
-  const events: OrderEvent[] = deferred
-    ? [{ from: null, to: 'awaiting_payment', reason: `placed; goods held until ${holdUntil}`, actor, at: now }]
-    : [
-        { from: null, to: 'queued', reason: 'placed', actor, at: now },
-        { from: 'queued', to: fulfillment.whenPaid.status, reason: fulfillment.whenPaid.reason, actor, at: now },
-      ];
+  const started = await payment.start(paymentRequest, { walletId, charged: price.charged, at: now });
+  const events: OrderEvent[] =
+    started.status === 'pending'
+      ? [{ from: null, to: 'awaiting_payment', reason: started.reason, actor, at: now }]
+      : [
+          { from: null, to: 'queued', reason: 'placed', actor, at: now },
+          { from: 'queued', to: fulfillment.whenPaid.status, reason: fulfillment.whenPaid.reason, actor, at: now },
+        ];
   const order: OrderRow = {
     id: orderId,
     number: orderNumber(),
@@ -236,8 +238,8 @@ export async function planOrder(
     fx_rate: price.fxRate,
     // Already the final status: if any later step fails, the whole order goes.
     status: events.at(-1)!.to,
-    payment_status: deferred ? 'pending' : 'paid',
-    payment_provider: deferred ? 'deferred' : 'wallet',
+    payment_status: started.status,
+    payment_provider: payment.kind,
     fulfillment: product.fulfillment,
     wallet_id: walletId,
     buyer_name: input.buyer?.name ?? null,
@@ -246,7 +248,7 @@ export async function planOrder(
     callback_url: input.callbackUrl ?? null,
     fields: JSON.stringify(fields),
     reason: null,
-    expires_at: holdUntil,
+    expires_at: started.status === 'pending' ? started.holdUntil : null,
     created_at: now,
     updated_at: now,
     coupon_id: coupon?.id ?? null,
@@ -265,8 +267,8 @@ export async function planOrder(
       unitFx: price.unitFx,
     },
     coupon: coupon && { ...coupon, customerKey: `account:${accountId}` },
-    claim: fulfillment.claim(product, deferred ? 'pending' : 'paid'),
-    debit: !deferred && price.charged.minor > 0 ? { walletId, amountMinor: price.charged.minor } : null,
+    claim: fulfillment.claim(product, started.status),
+    debit: started.status === 'paid' ? started.debit : null,
     events,
     outbox: orderPlacedEvents(order),
     actor,

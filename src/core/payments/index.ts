@@ -1,4 +1,5 @@
-// Ways to pay: seed 004's payment methods and coins, and which are open now.
+// Ways to pay: the payment providers (wallet, deferred, external) chosen per order from the app's
+// registry, and seed 004's payment methods and coins, and which are open now.
 export {
   COINS,
   PAYMENT_METHODS,
@@ -13,3 +14,23 @@ export {
   type PaymentMethod,
   type WalletMethod,
 } from './methods.js';
+export { PaymentProviders, standardPayments } from './registry.js';
+export { deferredPayment } from './providers/deferred.js';
+export { externalPayment } from './providers/external.js';
+export { walletPayment } from './providers/wallet.js';
+export { isRequestOf } from './provider.js';
+export type {
+  AdmittedPayment,
+  PaidOrder,
+  PayingBuyer,
+  PaymentKind,
+  PaymentLookup,
+  PaymentNotice,
+  PaymentProvider,
+  PaymentRequest,
+  PaymentRequestOf,
+  PaymentStart,
+  RefundChange,
+  StartedPayment,
+  VerifiedPayment,
+} from './provider.js';

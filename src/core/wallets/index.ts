@@ -15,3 +15,4 @@ export {
   type WalletFunds,
 } from './charge-orders.js';
 export { pgRatesNow, rateKey, ratesFromRows, sqliteRatesNow, type RatePair, type RatesNow } from './rates-now.js';
+export { orderWalletMoves } from './order-moves.js';
