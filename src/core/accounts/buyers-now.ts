@@ -4,6 +4,7 @@
 // keeps one round trip; accounts names the tier, catalog sets its discount.
 import type SQLite from 'better-sqlite3';
 import { sql, type RawBuilder } from 'kysely';
+import { queryTemplate, type Db } from '../../db/index.js';
 
 export interface BuyerTerms {
   currency: string;
@@ -34,4 +35,17 @@ export function pgBuyersNow(accountIds: number[], extra: RawBuilder<unknown>): R
       (select coalesce(jsonb_agg(b), '[]') from (
          select a.id, a.currency, coalesce((select t.discount_bp from price_tiers t where t.name = a.tier), 0) as discount_bp, ${extra}
          from accounts a where a.id = any(${accountIds}::int[])) b) as buyers`;
+}
+
+const selectTerms = queryTemplate(['accountId'], (db, p) =>
+  db
+    .selectFrom('accounts as a')
+    .select((eb) => ['a.currency', eb.selectFrom('price_tiers').select('discount_bp').whereRef('price_tiers.name', '=', 'a.tier').as('discount_bp')])
+    .where('a.id', '=', p.accountId),
+);
+
+/** What an order of this account is priced by, read now; undefined when there is no such account. */
+export async function buyerTermsOf(db: Db, accountId: number): Promise<BuyerTerms | undefined> {
+  const [row] = await selectTerms.run(db, { accountId });
+  return row ? { currency: row.currency, discount_bp: row.discount_bp ?? 0 } : undefined;
 }

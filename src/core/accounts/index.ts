@@ -30,4 +30,4 @@ export {
 export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
 export { API_KEYS_TOPIC, liveKeysOf } from './live-keys.js';
 export { DEFAULT_KEY_SCOPES, SCOPES, hasScope, isScope, type Principal, type Scope } from './principal.js';
-export { pgBuyersNow, sqliteBuyersNow, type BuyerTerms } from './buyers-now.js';
+export { buyerTermsOf, pgBuyersNow, sqliteBuyersNow, type BuyerTerms } from './buyers-now.js';

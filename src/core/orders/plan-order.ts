@@ -4,7 +4,8 @@
 // what it was priced from and the write refuses it as stale if any of that has changed, and
 // anything refused on cached reads is planned again from fresh ones.
 import { randomInt } from 'node:crypto';
-import { queryTemplate, type Db } from '../../db/index.js';
+import type { Db } from '../../db/index.js';
+import { buyerTermsOf } from '../accounts/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { orderPlacedEvents } from '../events/index.js';
@@ -14,11 +15,11 @@ import type { PaymentProviders, PaymentRequest } from '../payments/index.js';
 import { couponDiscount, couponForOrder, type AppliedCoupon } from '../coupons/index.js';
 import { newUlid } from '../ids.js';
 import { formatMinor, formatMoney, isCurrencyCode, MAX_MINOR, money, moneyLess, moneyPerUnit, moneyTimes, parseMinor, type Money } from '../money.js';
-import { convertPrice, ensureWallet, findFxRate } from '../wallets/index.js';
+import { convertPrice, ensureWallet, findFxRate, findWalletId } from '../wallets/index.js';
 import type { OrderRow, PlacementPlan } from './placement-batch.js';
 import type { PlaceOrderInput } from './place-order.js';
 import type { OrderEvent } from './read-orders.js';
-import { WALLET_CHECKOUT_SETTING } from './settings.js';
+import { isWalletCheckoutEnabled } from './settings.js';
 
 /** Checkout fields an order may carry; more is refused before anything reads them. */
 export const MAX_CHECKOUT_FIELDS = 20;
@@ -93,22 +94,12 @@ interface Buyer {
   walletCheckout: boolean;
 }
 
-const selectBuyer = queryTemplate(['accountId', 'setting'], (db, p) =>
-  db
-    .selectFrom('accounts as a')
-    .select((eb) => [
-      'a.currency',
-      eb.selectFrom('price_tiers').select('discount_bp').whereRef('price_tiers.name', '=', 'a.tier').as('discount_bp'),
-      eb.selectFrom('wallets').select('wallets.id').whereRef('wallets.account_id', '=', 'a.id').whereRef('wallets.currency', '=', 'a.currency').as('wallet_id'),
-      eb.selectFrom('settings').select('value').where('key', '=', p.setting).as('wallet_checkout'),
-    ])
-    .where('a.id', '=', p.accountId),
-);
-
 async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
-  const [row] = await selectBuyer.run(tx, { accountId, setting: WALLET_CHECKOUT_SETTING });
-  if (!row) throw new ItemNotFound(`account ${accountId}`);
-  return { currency: row.currency, discountBp: row.discount_bp ?? 0, walletId: row.wallet_id ?? null, walletCheckout: row.wallet_checkout !== 'off' };
+  // Each from the module that keeps it: the account's terms, its wallet, the shop's switch.
+  const [terms, walletCheckout] = await Promise.all([buyerTermsOf(tx, accountId), isWalletCheckoutEnabled(tx)]);
+  if (!terms) throw new ItemNotFound(`account ${accountId}`);
+  const walletId = await findWalletId(tx, accountId, terms.currency);
+  return { currency: terms.currency, discountBp: terms.discount_bp, walletId: walletId ?? null, walletCheckout };
 }
 
 /**

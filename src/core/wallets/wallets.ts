@@ -52,6 +52,16 @@ export async function ensureWallet(tx: Db, accountId: number, currency: string):
   return tx.selectFrom('wallets').selectAll().where('account_id', '=', accountId).where('currency', '=', code).executeTakeFirstOrThrow();
 }
 
+const selectWalletId = queryTemplate(['accountId', 'currency'], (db, p) =>
+  db.selectFrom('wallets').select('id').where('account_id', '=', p.accountId).where('currency', '=', p.currency),
+);
+
+/** The id of the account's wallet in a currency, if it has one (nothing is created). */
+export async function findWalletId(db: Db, accountId: number, currency: string): Promise<number | undefined> {
+  const [row] = await selectWalletId.run(db, { accountId, currency });
+  return row?.id;
+}
+
 const insertLedgerEntry = queryTemplate(['walletId', 'amount', 'balanceAfter', 'kind', 'reference', 'memo', 'actor', 'requestKey', 'at'], (db, p) =>
   db.insertInto('ledger_entries').values({
     wallet_id: p.walletId,
