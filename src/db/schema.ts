@@ -4,12 +4,14 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { AccountsTable, ApiKeysTable, CustomersTable, SeenSignaturesTable, TokenFamiliesTable, UsersTable } from './schema/accounts.js';
 import type { CategoriesTable, CategoryTypesTable, PriceTiersTable, ProductsTable } from './schema/catalog.js';
 import type { ApiFailuresTable, CouponRedemptionsTable, CouponsTable, FxRatesTable, IdempotencyAnswersTable, LedgerEntriesTable, OrderEventsTable, OrderItemsTable, OrdersTable, StockItemsTable, WalletsTable } from './schema/orders.js';
+import type { StepRunsTable, StepRunStepsTable } from './schema/steps.js';
 import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxEventsTable, ProductUpdateMarksTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema/events.js';
 
 export type * from './schema/accounts.js';
 export type * from './schema/catalog.js';
 export type * from './schema/orders.js';
 export type * from './schema/events.js';
+export type * from './schema/steps.js';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -64,6 +66,8 @@ export interface Database {
   order_mails: OrderMailsTable;
   outbox_cursors: OutboxCursorsTable;
   token_families: TokenFamiliesTable;
+  step_runs: StepRunsTable;
+  step_run_steps: StepRunStepsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

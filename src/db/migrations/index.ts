@@ -8,6 +8,7 @@ import { orderMails } from './0006-order-mails.js';
 import { webhookProbes } from './0007-webhook-probes.js';
 import { idempotency } from './0008-idempotency.js';
 import { tokenFamilies } from './0009-token-families.js';
+import { stepRuns } from './0011-step-runs.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, stepRuns];
