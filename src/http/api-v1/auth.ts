@@ -5,9 +5,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { NO_SECURITY, apiErrorResponses, oneOfFields, WireTime } from '../schema-helpers.js';
 import { authenticateApiKey, checkLogin, issueTokens, refreshTokens } from '../../core/accounts/index.js';
-import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
+import { Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { LOGIN } from '../route-policy.js';
-import { setRateHeaders } from '../plugins/auth.js';
+import { spendRateLimit } from '../rate-limit.js';
 
 const TokenRequest = Type.Object(
   {
@@ -52,12 +52,8 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
         throw new ValidationFailed('Send either username and password, or key_id and secret.', [{ field: 'body', message: 'one pair of credentials' }]);
       }
       const who = byLogin ? `user:${(username ?? '').toLowerCase()}` : `key:${keyId}`;
-      const guard = await souk.limits.consume('login', `${request.ip}|${who}`, souk.config.loginRateLimitPerMinute);
-      if (!guard.allowed) {
-        // The refusal is the login guard's, so its policy is what the headers describe.
-        setRateHeaders(reply, guard);
-        throw new RateLimited(guard.resetSeconds);
-      }
+      // A refusal is the login guard's, so its policy is what the headers then describe.
+      await spendRateLimit(souk.limits, reply, { bucket: 'login', id: `${request.ip}|${who}`, limit: souk.config.loginRateLimitPerMinute, headers: 'refused' });
       if (byLogin) {
         if (!username || !password) throw new ValidationFailed('Send both username and password.', [{ field: username ? 'password' : 'username', message: 'is required' }]);
         const login = await checkLogin(souk.db, username, password);
