@@ -29,4 +29,4 @@ export {
 } from './signatures.js';
 export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
 export { API_KEYS_TOPIC, liveKeysOf } from './live-keys.js';
-export { DEFAULT_KEY_SCOPES, SCOPES, hasScope, isScope, type Principal, type Scope } from './principal.js';
+export { DEFAULT_KEY_SCOPES, SCOPES, actorOf, hasScope, isScope, type Principal, type Scope } from './principal.js';

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
+import { actorOf } from '../../core/accounts/index.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
 import { maskCode } from '../../core/inventory/index.js';
 import {
@@ -23,7 +24,6 @@ import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 import { withWireTimes } from '../../core/clock.js';
 import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from '../api-v1/order-views.js';
-import { adminActor } from './actor.js';
 
 const ADMIN = needs('admin');
 
@@ -160,7 +160,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       },
     },
     async (request, reply) => {
-      const order = await fulfilManualOrder(deps, request.params.id, request.body.codes, adminActor(request));
+      const order = await fulfilManualOrder(deps, request.params.id, request.body.codes, actorOf(request.principal!));
       reply.header('cache-control', 'no-store');
       return { ok: true, order: adminOrderView(order) };
     },
@@ -179,7 +179,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
         response: { 200: orderAnswer, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => ({ ok: true, order: adminOrderView(await rejectOrder(deps, request.params.id, adminActor(request), request.body.reason)) }),
+    async (request) => ({ ok: true, order: adminOrderView(await rejectOrder(deps, request.params.id, actorOf(request.principal!), request.body.reason)) }),
   );
   app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof ReasonBody> }>(
     '/orders/:id/refund',
@@ -196,7 +196,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       },
     },
     async (request, reply) => {
-      const order = await refundOrder(deps, request.params.id, adminActor(request), request.body.reason);
+      const order = await refundOrder(deps, request.params.id, actorOf(request.principal!), request.body.reason);
       reply.header('cache-control', 'no-store');
       return { ok: true, order: adminOrderView(order) };
     },
