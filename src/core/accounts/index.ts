@@ -16,6 +16,7 @@ export {
   type KeyCredentials,
 } from './api-keys.js';
 export { TokenService, type IssuedCustomerToken, type IssuedTokens, type TokenSubject } from './tokens.js';
+export { issueTokensFor, tokenLoginOf, type TokenCredentials, type TokenLogin } from './token-grants.js';
 export { issueTokens, principalForAccessToken, pruneTokenFamilies, refreshTokens, type TokenDeps } from './token-families.js';
 export {
   guardSignedRequest,
