@@ -1,5 +1,6 @@
 // Stock: codes sealed at rest, imported in bulk, claimed by orders without ever overselling.
-export { CodeVault, maskCode } from './codes.js';
+export { CodeVault } from './codes.js';
+export { maskCode } from './code-masks.js';
 export { FINGERPRINT_KEY_SETTING, stockFingerprintKey } from './fingerprint-key.js';
 export { importStock, type ImportOptions, type ImportProgress, type ImportResult, type StockDeps } from './import-stock.js';
 export { countStock, listStock, revealStockItem, voidStockItem, type StockCounts, type StockItemView, type StockStatus } from './stock.js';

@@ -46,14 +46,18 @@ export interface OrderDetail {
   expires_at: string | null;
   created_at: string;
   updated_at: string;
-  /** Delivered codes, in full: only once the order is fulfilled (or refunded after delivery). */
+  /** Delivered codes, in full (or masked, when read for an admin): only once the order is fulfilled (or refunded after delivery). */
   items: OrderItem[];
   events: OrderEvent[];
 }
 
 const DELIVERED: readonly string[] = ['fulfilled', 'refunded'];
 
-export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string): Promise<OrderDetail> {
+/**
+ * An order in full, its delivered codes opened for its owner; or, with `codes: 'masked'` (an
+ * admin's view), each code's mask opened instead and the code itself never.
+ */
+export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string, codes: 'open' | 'masked' = 'open'): Promise<OrderDetail> {
   const row = await db
     .selectFrom('orders')
     .innerJoin('products', 'products.id', 'orders.product_id')
@@ -68,7 +72,7 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string)
       ? db
           .selectFrom('order_items')
           .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
-          .select(['order_items.stock_item_id as id', 'stock_items.code_enc'])
+          .select(['order_items.stock_item_id as id', 'stock_items.code_enc', 'stock_items.code_mask'])
           .where('order_items.order_id', '=', orderId)
           .orderBy('order_items.id')
           .execute()
@@ -102,7 +106,7 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string)
     expires_at: row.expires_at,
     created_at: row.created_at,
     updated_at: row.updated_at,
-    items: items.map((item) => ({ id: item.id, code: vault.open(item.code_enc) })),
+    items: items.map((item) => ({ id: item.id, code: codes === 'masked' ? vault.maskOf(item) : vault.open(item.code_enc) })),
     events: events.map((e) => ({ from: e.from_status, to: e.to_status, reason: e.reason, actor: e.actor, at: e.created_at })),
   };
 }
