@@ -1,7 +1,7 @@
 // A code's mask (what admin lists show: `ABCD-••••-••••-WXYZ`) is made when the code is sealed and
 // kept beside it, encrypted, so a masked view opens masks and never a code. The mask shows some of
 // the code's characters, so it may not rest in clear; a second AES-GCM seal per code would have
-// cost a third of an import's speed, so the masks of one batch are encrypted as one AES-256-CTR
+// slowed imports markedly (a cipher set up per code), so the masks of one batch are encrypted as one AES-256-CTR
 // stream (one cipher for thousands of codes) and each row keeps the stream's IV, its offset in it
 // and its own bytes: `<iv>.<offset>.<ciphertext>`, read alone by starting the counter at its block.
 // What is encrypted is the code with every hidden letter or digit made a 0: as long as the code
