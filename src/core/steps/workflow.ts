@@ -25,7 +25,8 @@ export interface StepContext {
 /**
  * One named step: `run` does it and returns what later steps and its compensation need (JSON);
  * `compensate` undoes it, given that output. Both must be safe to run again. A step without
- * `compensate` has nothing to undo (a read, a check).
+ * `compensate` has nothing to undo (a read, a check). Outputs rest sealed; an error's message is
+ * stored as it is, so it must name no secret.
  */
 export interface Step<I, O> {
   readonly name: string;
