@@ -1,13 +1,23 @@
-// The `souk` command. Each subcommand parses its flags, calls the core, and prints either a
-// human line or (with --json) one JSON object. Any error: a one-line reason on stderr, exit 1.
+// The `souk` command: one file per top-level command in cli/, their shared tools beside them. Each
+// subcommand parses its flags, calls the core, and prints either a human line or (with --json) one
+// JSON object. Any error: a one-line reason on stderr, exit 1.
 import { Command } from 'commander';
-import { registerAccountCommands } from './cli/accounts.js';
-import { registerCatalogCommands } from './cli/catalog.js';
-import { registerMaintenanceCommands } from './cli/maintenance.js';
-import { registerProcessCommands } from './cli/processes.js';
-import { registerSalesCommands } from './cli/sales.js';
+import { registerServeCommand } from './cli/serve.js';
+import { registerWorkerCommand } from './cli/worker.js';
+import { registerMigrateCommand } from './cli/migrate.js';
+import { registerAccountCommand } from './cli/account.js';
+import { registerKeyCommand } from './cli/key.js';
+import { registerUserCommand } from './cli/user.js';
+import { registerWebhookCommand } from './cli/webhook.js';
+import { registerCategoryCommand } from './cli/category.js';
+import { registerProductCommand } from './cli/product.js';
+import { registerStockCommand } from './cli/stock.js';
+import { registerWalletCommand } from './cli/wallet.js';
+import { registerCouponCommand } from './cli/coupon.js';
+import { registerOrderCommand } from './cli/order.js';
+import { registerDoctorCommand } from './cli/doctor.js';
+import { registerRekeyCommand } from './cli/rekey.js';
 import { reason } from './cli/tools.js';
-import { registerWebhookCommands } from './cli/webhooks.js';
 
 const program = new Command();
 program.name('souk').description('Sell digital goods: gift cards, vouchers, top-ups, license keys.').showHelpAfterError();
@@ -15,12 +25,22 @@ program
   .option('--data-dir <dir>', 'data folder (SOUK_DATA_DIR)')
   .option('--database-url <url>', 'sqlite:PATH or postgres://… (SOUK_DATABASE_URL)');
 
-registerProcessCommands(program);
-registerAccountCommands(program);
-registerWebhookCommands(program);
-registerCatalogCommands(program);
-registerSalesCommands(program);
-registerMaintenanceCommands(program);
+// In the order `souk --help` lists them.
+registerServeCommand(program);
+registerWorkerCommand(program);
+registerMigrateCommand(program);
+registerAccountCommand(program);
+registerKeyCommand(program);
+registerUserCommand(program);
+registerWebhookCommand(program);
+registerCategoryCommand(program);
+registerProductCommand(program);
+registerStockCommand(program);
+registerWalletCommand(program);
+registerCouponCommand(program);
+registerOrderCommand(program);
+registerDoctorCommand(program);
+registerRekeyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

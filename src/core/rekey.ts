@@ -1,5 +1,5 @@
 // Moving everything sealed under an earlier master key to the current one, after a rotation:
-// stock codes, webhook and callback secrets, partner signing secrets, stored answers, the fingerprint key. Safe to
+// stock codes, webhook and callback secrets, partner signing secrets, stored answers, step runs' inputs and outputs, the fingerprint key. Safe to
 // run while Souk serves and to run again: each value is sealed anew only if it is still what was
 // read (a secret rotated meanwhile is left as it is, already under the current key), and values
 // already under the current key are skipped, so a run that stops halfway is simply run again.
@@ -14,6 +14,11 @@ interface SealedColumn {
   column: string;
   /** Only rows matching this hold a sealed value. */
   only?: { column: string; value: string };
+  /**
+   * Listed in the result only when it sealed something: columns added after the result's shape was
+   * settled, so a shop that never used them reports exactly what it reported before.
+   */
+  listedWhenUsed?: boolean;
 }
 
 const SEALED: readonly SealedColumn[] = [
@@ -24,6 +29,8 @@ const SEALED: readonly SealedColumn[] = [
   { table: 'callback_secrets', id: 'account_id', column: 'secret_enc' },
   { table: 'callback_secrets', id: 'account_id', column: 'previous_secret_enc' },
   { table: 'idempotency_answers', id: 'id', column: 'response' },
+  { table: 'step_runs', id: 'id', column: 'input', listedWhenUsed: true },
+  { table: 'step_run_steps', id: 'id', column: 'output', listedWhenUsed: true },
   { table: 'settings', id: 'key', column: 'value', only: { column: 'key', value: FINGERPRINT_KEY_SETTING } },
 ];
 
@@ -71,6 +78,9 @@ async function rekeyColumn(db: Db, box: SecretBox, target: SealedColumn): Promis
 /** Seals again, under the current master key, every value sealed under an earlier one. */
 export async function rekeySealedValues(db: Db, box: SecretBox): Promise<RekeyResult> {
   const resealed: Record<string, number> = {};
-  for (const target of SEALED) resealed[`${target.table}.${target.column}`] = await rekeyColumn(db, box, target);
+  for (const target of SEALED) {
+    const count = await rekeyColumn(db, box, target);
+    if (count > 0 || !target.listedWhenUsed) resealed[`${target.table}.${target.column}`] = count;
+  }
   return { keyId: box.keyId, resealed };
 }

@@ -4,6 +4,7 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { AccountsTable, ApiKeysTable, CustomersTable, SeenSignaturesTable, TokenFamiliesTable, UsersTable } from './schema/accounts.js';
 import type { CategoriesTable, CategoryTypesTable, PriceTiersTable, ProductsTable } from './schema/catalog.js';
 import type { ApiFailuresTable, CouponRedemptionsTable, CouponsTable, FxRatesTable, IdempotencyAnswersTable, LedgerEntriesTable, OrderEventsTable, OrderItemsTable, OrdersTable, StockItemsTable, WalletsTable } from './schema/orders.js';
+import type { StepRunsTable, StepRunStepsTable } from './schema/steps.js';
 import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxEventsTable, ProductUpdateMarksTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema/events.js';
 
 export type * from './schema/accounts.js';
@@ -11,6 +12,7 @@ export type * from './schema/catalog.js';
 export type * from './schema/orders.js';
 export { ORDER_CHANNELS, ORDER_COLUMNS, ORDER_STATUSES } from './schema/orders.js';
 export type * from './schema/events.js';
+export type * from './schema/steps.js';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -65,6 +67,8 @@ export interface Database {
   order_mails: OrderMailsTable;
   outbox_cursors: OutboxCursorsTable;
   token_families: TokenFamiliesTable;
+  step_runs: StepRunsTable;
+  step_run_steps: StepRunStepsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

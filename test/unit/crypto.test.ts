@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { SecretBox, constantTimeEqual, hashPassword, masterKeyId, randomBase62, verifyPassword } from '../../src/core/crypto.js';
-import { CodeVault } from '../../src/core/inventory/index.js';
+import { CodeVault, maskCode } from '../../src/core/inventory/index.js';
 
 test('a sealed secret opens to the same text and never contains it', () => {
   const box = new SecretBox(randomBytes(32));
@@ -103,4 +103,33 @@ test('codes sealed in bulk on worker threads open to the same codes and fingerpr
   } finally {
     await vault.close();
   }
+});
+
+test('masks sealed in bulk on worker threads open to the mask of each code, as masks sealed one by one do, and hold no code in clear', async () => {
+  const vault = new CodeVault(new SecretBox(randomBytes(32)), randomBytes(32));
+  try {
+    const codes = Array.from({ length: 5000 }, (_, i) => `MASK-${String(i).padStart(4, '0')}-${randomBytes(3).toString('hex')}-ü`);
+    codes.push('AB', 'ABCDEF', 'A-B-C-D-E-F-G-H-I-J-K-L', '😀😀😀😀😀😀-XY12');
+    const rows = (await vault.sealMany(codes)).flatMap((piece) => JSON.parse(piece.json) as Array<[string, string, string]>);
+    const masks = rows.map(([sealed, , mask]) => vault.maskOf({ code_enc: sealed, code_mask: mask }));
+    assert.deepEqual(masks, codes.map(maskCode));
+    assert.deepEqual(vault.maskOf({ code_enc: vault.seal(codes[0]!), code_mask: vault.sealMask(codes[0]!) }), maskCode(codes[0]!));
+    for (const [, , mask] of rows.slice(0, 100)) assert.ok(!mask.includes('MASK-'), mask);
+    assert.equal(new Set(rows.map(([, , mask]) => mask)).size, rows.length, 'fresh IVs');
+  } finally {
+    await vault.close();
+  }
+});
+
+test('a mask is what the first mask function made: first and last four (or two) letters and digits, the rest dots, separators kept', () => {
+  // The mask as it was first written, kept here as the reference.
+  const reference = (code: string) => {
+    const visible = code.length >= 12 ? 4 : code.length >= 6 ? 2 : 0;
+    let seen = 0;
+    const total = [...code].filter((ch) => /[A-Za-z0-9]/.test(ch)).length;
+    return [...code].map((ch) => (!/[A-Za-z0-9]/.test(ch) ? ch : ++seen <= visible || seen > total - visible ? ch : '•')).join('');
+  };
+  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (code) => assert.equal(maskCode(code), reference(code))));
+  fc.assert(fc.property(fc.stringMatching(/^[A-Z0-9-]{0,40}$/), (code) => assert.equal(maskCode(code), reference(code))));
+  assert.equal(maskCode('ABCD-EFGH-IJKL-WXYZ'), 'ABCD-••••-••••-WXYZ');
 });

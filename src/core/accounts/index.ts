@@ -16,6 +16,7 @@ export {
   type KeyCredentials,
 } from './api-keys.js';
 export { TokenService, type IssuedCustomerToken, type IssuedTokens, type TokenSubject } from './tokens.js';
+export { issueTokensFor, tokenLoginOf, type TokenCredentials, type TokenLogin } from './token-grants.js';
 export { issueTokens, principalForAccessToken, pruneTokenFamilies, refreshTokens, type TokenDeps } from './token-families.js';
 export {
   guardSignedRequest,
@@ -29,5 +30,5 @@ export {
 } from './signatures.js';
 export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
 export { API_KEYS_TOPIC, liveKeysOf } from './live-keys.js';
-export { DEFAULT_KEY_SCOPES, SCOPES, hasScope, isScope, type Principal, type Scope } from './principal.js';
+export { DEFAULT_KEY_SCOPES, SCOPES, actorOf, hasScope, isScope, type Principal, type Scope } from './principal.js';
 export { buyerTermsOf, pgBuyersNow, sqliteBuyersNow, type BuyerTerms } from './buyers-now.js';

@@ -27,6 +27,14 @@ export interface Principal {
   via: 'api_key' | 'token';
 }
 
+/**
+ * Who a principal's acts are recorded as (audit log, ledger entries, order events): `key:<key id>`
+ * for an API key or a token issued to one, `user:<user id>` for a login's token.
+ */
+export function actorOf(principal: Pick<Principal, 'keyId' | 'userId'>): string {
+  return principal.keyId ? `key:${principal.keyId}` : `user:${principal.userId ?? 'unknown'}`;
+}
+
 export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes.includes('admin') || principal.scopes.includes(scope);
 }

@@ -6,6 +6,7 @@
 import { findProduct, type Product } from '../catalog/index.js';
 import { DomainError, InvalidCoupon, ItemNotFound, PaymentMethodUnavailable, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
 import { rowIdOf } from '../ids.js';
+import { countedStock } from '../inventory/index.js';
 import { placeOrder, type PlacementDeps, type PlacedOrder } from '../orders/index.js';
 import { walletCurrencies, isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
 import type { Customer } from './customers.js';
@@ -38,11 +39,6 @@ async function orderedProduct(deps: PlacementDeps, reference: string): Promise<P
   // findProduct also reads codes and slugs; a product whose code happens to be these digits is not it.
   if (product.id !== id || product.status !== 'active') throw new ItemNotFound(reference);
   return product;
-}
-
-/** Stock that an order can exceed: unique codes counted in stock. Shared and manual goods are not counted down. */
-function countedStock(product: Product): number | undefined {
-  return product.fulfillment === 'stock' && product.stock_mode === 'unique' ? product.stock_available : undefined;
 }
 
 function checkQuantity(product: Product, quantity: number): void {

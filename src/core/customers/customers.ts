@@ -6,7 +6,7 @@ import { nowIso } from '../clock.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../crypto.js';
 import { EmailTaken, Unauthorized, ValidationFailed, type FieldProblem } from '../errors.js';
 import { walletCurrencies } from '../payments/index.js';
-import { ensureWallet } from '../wallets/index.js';
+import { ensureWallet, listWallets } from '../wallets/index.js';
 
 export interface Customer {
   customerId: number;
@@ -106,7 +106,7 @@ export async function loadLiveCustomer(db: Db, customerId: number): Promise<Cust
 
 /** A customer's two balances, the wallets each balance method pays from (a wallet never used reads as zero). */
 export async function customerBalances(db: Db, customer: Customer, shopCurrency: string): Promise<CustomerBalances> {
-  const wallets = await db.selectFrom('wallets').select(['currency', 'balance_minor']).where('account_id', '=', customer.accountId).execute();
+  const wallets = await listWallets(db, customer.accountId);
   const balance = (currency: string) => wallets.find((w) => w.currency === currency)?.balance_minor ?? 0;
   const currencies = walletCurrencies(shopCurrency);
   return {

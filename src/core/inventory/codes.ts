@@ -1,8 +1,10 @@
 // Stock codes at rest: sealed with AES-256-GCM under the master key (the sealed text names its
 // key, so the master key can be rotated), and fingerprinted with an HMAC so uniqueness can be
-// enforced by the database without the plaintext ever being stored or compared.
+// enforced by the database without the plaintext ever being stored or compared. Each code's mask
+// (what admin lists show) is kept apart from it, encrypted (code-masks.ts), so a list opens masks, never codes.
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import type { SecretBox } from '../crypto.js';
+import { deriveKey, type SecretBox } from '../crypto.js';
+import { decryptMask, encryptMasks, maskCode } from './code-masks.js';
 import { SealPool, type SealedRows } from './seal-pool.js';
 
 /** Below this many codes, sealing on the calling thread is quicker than handing them to a worker. */
@@ -11,6 +13,7 @@ const INLINE_SEALING = 2000;
 export class CodeVault {
   private readonly box: SecretBox;
   private readonly fingerprintKey: KeyObject;
+  private readonly maskKey: KeyObject;
   private pool: SealPool | undefined;
 
   /**
@@ -20,6 +23,8 @@ export class CodeVault {
   constructor(box: SecretBox, fingerprintKey: Buffer) {
     this.box = box;
     this.fingerprintKey = createSecretKey(fingerprintKey);
+    // Derived from the fingerprint key, which outlives master key rotations: masks never need sealing again.
+    this.maskKey = createSecretKey(deriveKey(fingerprintKey, 'stock-code-mask'));
   }
 
   /**
@@ -27,8 +32,11 @@ export class CodeVault {
    * enough of them; the pieces come back in the order of the codes.
    */
   async sealMany(codes: string[]): Promise<SealedRows[]> {
-    if (codes.length < INLINE_SEALING) return [{ count: codes.length, json: JSON.stringify(codes.map((code) => [this.seal(code), this.fingerprint(code)])) }];
-    const pool = (this.pool ??= new SealPool({ keyId: this.box.keyId, sealKey: this.box.keyMaterial(), fingerprintKey: this.fingerprintKey.export() }));
+    if (codes.length < INLINE_SEALING) {
+      const masks = encryptMasks(this.maskKey, codes);
+      return [{ count: codes.length, json: JSON.stringify(codes.map((code, i) => [this.seal(code), this.fingerprint(code), masks[i]])) }];
+    }
+    const pool = (this.pool ??= new SealPool({ keyId: this.box.keyId, sealKey: this.box.keyMaterial(), fingerprintKey: this.fingerprintKey.export(), maskKey: this.maskKey.export() }));
     const pieceSize = Math.max(INLINE_SEALING, Math.ceil(codes.length / pool.size));
     const pieces: Array<Promise<SealedRows>> = [];
     for (let at = 0; at < codes.length; at += pieceSize) pieces.push(pool.seal(codes.slice(at, at + pieceSize)));
@@ -53,21 +61,18 @@ export class CodeVault {
   fingerprint(code: string): string {
     return createHmac('sha256', this.fingerprintKey).update(code).digest('hex');
   }
-}
 
-/**
- * A code as admin lists show it: the first and last four characters, the rest as dots, separators
- * kept (`ABCD-••••-••••-WXYZ`). Short codes show less, so a mask never gives most of a code away.
- */
-export function maskCode(code: string): string {
-  const visible = code.length >= 12 ? 4 : code.length >= 6 ? 2 : 0;
-  let seen = 0;
-  const total = [...code].filter((ch) => /[A-Za-z0-9]/.test(ch)).length;
-  return [...code]
-    .map((ch) => {
-      if (!/[A-Za-z0-9]/.test(ch)) return ch;
-      seen += 1;
-      return seen <= visible || seen > total - visible ? ch : '•';
-    })
-    .join('');
+  /** The code's mask, encrypted to be kept beside it (code-masks.ts). */
+  sealMask(code: string): string {
+    return encryptMasks(this.maskKey, [code])[0]!;
+  }
+
+  /**
+   * A stored code as lists show it: its mask decrypted, without opening the code. A code stored
+   * without a mask (sealed before masks were, or delivered by hand) is opened and masked here; its
+   * plaintext never leaves this function.
+   */
+  maskOf(row: { code_enc: string; code_mask: string | null }): string {
+    return row.code_mask === null ? maskCode(this.open(row.code_enc)) : decryptMask(this.maskKey, row.code_mask);
+  }
 }

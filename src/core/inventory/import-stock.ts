@@ -52,16 +52,16 @@ async function insertSealed(tx: Db, dialect: Dialect, productId: number, rows: S
   const demo = options.demo ? 1 : 0;
   if (dialect === 'postgres') {
     const result = await sql`
-      insert into stock_items (product_id, code_enc, code_hmac, status, batch, demo, created_at)
-      select ${productId}, t.pair->>0, t.pair->>1, 'available', ${batch}, ${demo}, ${now}
+      insert into stock_items (product_id, code_enc, code_hmac, code_mask, status, batch, demo, created_at)
+      select ${productId}, t.pair->>0, t.pair->>1, t.pair->>2, 'available', ${batch}, ${demo}, ${now}
       from json_array_elements(${rows.json}::json) as t(pair)
       on conflict (product_id, code_hmac) do nothing`.execute(tx);
     return Number(result.numAffectedRows ?? 0n);
   }
   // "where true" keeps SQLite from reading ON CONFLICT as a join constraint.
   const result = await sql`
-    insert into stock_items (product_id, code_enc, code_hmac, status, batch, demo, created_at)
-    select ${productId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'available', ${batch}, ${demo}, ${now}
+    insert into stock_items (product_id, code_enc, code_hmac, code_mask, status, batch, demo, created_at)
+    select ${productId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), 'available', ${batch}, ${demo}, ${now}
     from json_each(${rows.json}) where true
     on conflict (product_id, code_hmac) do nothing`.execute(tx);
   return Number(result.numAffectedRows ?? 0n);

@@ -1,8 +1,10 @@
 // Stock: codes sealed at rest, imported in bulk, claimed by orders without ever overselling.
-export { CodeVault, maskCode } from './codes.js';
+export { CodeVault } from './codes.js';
+export { maskCode } from './code-masks.js';
 export { FINGERPRINT_KEY_SETTING, stockFingerprintKey } from './fingerprint-key.js';
 export { importStock, type ImportOptions, type ImportProgress, type ImportResult, type StockDeps } from './import-stock.js';
 export { countStock, listStock, revealStockItem, voidStockItem, type StockCounts, type StockItemView, type StockStatus } from './stock.js';
+export { countedStock, inStockFor } from './counted-stock.js';
 export { confirmReservedStock, releaseStock, type AllocatedItem } from './allocate.js';
 export {
   CodeHandout,
@@ -22,4 +24,4 @@ export {
 } from './claim-codes.js';
 export { recordDeliveredCodes, type DeliveredCodes } from './delivered-by-hand.js';
 export { countHeldCodesByOrder } from './held-codes.js';
-export { sealedCodesOf } from './sealed-codes.js';
+export { sealedCodesOf, sealedItemsOf, type SealedCode } from './sealed-codes.js';

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Sealed codes as the insert statement takes them: a JSON array of `[sealed, fingerprint]` pairs.
+ * Sealed codes as the insert statement takes them: a JSON array of `[sealed, fingerprint, sealed mask]` rows.
  * The worker writes the text itself, so the importing thread neither clones thousands of strings
  * out of the message nor serialises them again.
  */
@@ -18,25 +18,55 @@ export interface SealKeys {
   keyId: string;
   sealKey: Buffer;
   fingerprintKey: Buffer;
+  maskKey: Buffer;
 }
 
 // Plain JavaScript evaluated in the worker (the sources are TypeScript run through a loader the
-// worker would not have). It must seal exactly as SecretBox.seal and fingerprint exactly as
-// CodeVault.fingerprint do; test/unit/crypto.test.ts checks that it does. The sealed text and the
-// hex fingerprint hold only base64url and hex characters (and the key id, checked below), so they
-// need no JSON escaping. Rows are written into one buffer whose memory is handed over, not copied:
-// every string made for a code dies young, so the collector has next to nothing to keep.
+// worker would not have). It must seal exactly as SecretBox.seal, fingerprint exactly as
+// CodeVault.fingerprint, and make and encrypt masks exactly as maskSource and encryptMasks do
+// (code-masks.ts: one CTR stream per piece); test/unit/crypto.test.ts checks that it does. The
+// sealed texts and the hex fingerprint hold only base64url and hex characters, digits and dots (and
+// the key id, checked below), so they need no JSON escaping. Rows are written into one buffer whose
+// memory is handed over, not copied: every string made for a code dies young, so the collector has
+// next to nothing to keep.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createCipheriv, createHmac, createSecretKey, randomBytes } = require('node:crypto');
 const sealKey = createSecretKey(Buffer.from(workerData.sealKey));
 const fingerprintKey = createSecretKey(Buffer.from(workerData.fingerprintKey));
+const maskKey = createSecretKey(Buffer.from(workerData.maskKey));
 const keyId = workerData.keyId;
-// A row of the longest code (500 characters of up to 4 UTF-8 bytes, in base64) fits in this.
-const ROW_MAX = 4096;
+function isAlphanumeric(c) {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+function maskSource(code) {
+  // Letters and digits are single UTF-16 units, so walking units keeps every other character whole.
+  const visible = code.length >= 12 ? 4 : code.length >= 6 ? 2 : 0;
+  let total = 0;
+  for (let i = 0; i < code.length; i++) if (isAlphanumeric(code.charCodeAt(i))) total += 1;
+  let seen = 0;
+  let source = '';
+  let from = 0;
+  for (let i = 0; i < code.length; i++) {
+    if (!isAlphanumeric(code.charCodeAt(i))) continue;
+    seen += 1;
+    if (seen <= visible || seen > total - visible) continue;
+    source += code.slice(from, i) + '0';
+    from = i + 1;
+  }
+  return source + code.slice(from);
+}
+// A row of the longest code (500 characters of up to 4 UTF-8 bytes, in base64, and its mask) fits in this.
+const ROW_MAX = 8192;
 parentPort.on('message', ({ job, codes }) => {
-  const ivs = randomBytes(12 * codes.length);
-  let out = Buffer.allocUnsafeSlow(codes.length * 160 + ROW_MAX);
+  const ivs = randomBytes(12 * codes.length + 16);
+  const maskIv = ivs.subarray(12 * codes.length);
+  const maskIvText = maskIv.toString('base64url');
+  // The piece's masks as one CTR stream, encrypted in one call.
+  const sources = codes.map(maskSource);
+  const masks = createCipheriv('aes-256-ctr', maskKey, maskIv).update(sources.join(''), 'utf8');
+  let maskOffset = 0;
+  let out = Buffer.allocUnsafeSlow(codes.length * 260 + ROW_MAX);
   let at = out.write('[', 0, 'latin1');
   for (let i = 0; i < codes.length; i++) {
     if (at + ROW_MAX > out.length) {
@@ -51,7 +81,10 @@ parentPort.on('message', ({ job, codes }) => {
     cipher.final();
     const sealed = keyId + '.' + iv.toString('base64url') + '.' + cipher.getAuthTag().toString('base64url') + '.' + body.toString('base64url');
     const fingerprint = createHmac('sha256', fingerprintKey).update(codes[i]).digest('hex');
-    at += out.write((i ? ',["' : '["') + sealed + '","' + fingerprint + '"]', at, 'latin1');
+    const maskLength = Buffer.byteLength(sources[i], 'utf8');
+    const mask = maskIvText + '.' + maskOffset + '.' + masks.toString('base64url', maskOffset, maskOffset + maskLength);
+    maskOffset += maskLength;
+    at += out.write((i ? ',["' : '["') + sealed + '","' + fingerprint + '","' + mask + '"]', at, 'latin1');
   }
   at += out.write(']', at, 'latin1');
   parentPort.postMessage({ job, count: codes.length, rows: out.buffer, length: at }, [out.buffer]);
@@ -82,7 +115,10 @@ export class SealPool {
 
   private worker(): Worker {
     if (this.workers.length < this.size) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { keyId: this.keys.keyId, sealKey: this.keys.sealKey, fingerprintKey: this.keys.fingerprintKey } });
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { keyId: this.keys.keyId, sealKey: this.keys.sealKey, fingerprintKey: this.keys.fingerprintKey, maskKey: this.keys.maskKey },
+      });
       worker.on('message', (message: { job: number; count: number; rows: ArrayBuffer; length: number }) => {
         const waiting = this.pending.get(message.job);
         this.pending.delete(message.job);

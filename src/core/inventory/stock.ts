@@ -5,7 +5,7 @@ import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { changeCatalog, findProduct } from '../catalog/index.js';
 import { Conflict, NotFound } from '../errors.js';
-import { maskCode, type CodeVault } from './codes.js';
+import type { CodeVault } from './codes.js';
 import type { StockDeps } from './import-stock.js';
 
 export type StockStatus = 'available' | 'reserved' | 'sold' | 'void';
@@ -43,6 +43,7 @@ export interface StockItemView {
   sold_at: string | null;
 }
 
+/** A page of a product's stock items, their codes masked: each mask is opened, never the code it hides. */
 export async function listStock(
   db: Db,
   vault: CodeVault,
@@ -50,14 +51,19 @@ export async function listStock(
   filter: { status?: StockStatus; after?: number; limit?: number } = {},
 ): Promise<StockItemView[]> {
   const product = await findProduct(db, productRef);
-  let query = db.selectFrom('stock_items').selectAll().where('product_id', '=', product.id).orderBy('id').limit(filter.limit ?? 100);
+  let query = db
+    .selectFrom('stock_items')
+    .select(['id', 'product_id', 'code_enc', 'code_mask', 'status', 'order_id', 'batch', 'demo', 'created_at', 'sold_at'])
+    .where('product_id', '=', product.id)
+    .orderBy('id')
+    .limit(filter.limit ?? 100);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.after) query = query.where('id', '>', filter.after);
   const rows = await query.execute();
   return rows.map((row) => ({
     id: row.id,
     product_id: row.product_id,
-    code: maskCode(vault.open(row.code_enc)),
+    code: vault.maskOf(row),
     status: row.status,
     order_id: row.order_id,
     batch: row.batch,

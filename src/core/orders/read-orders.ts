@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { DeliveryChannel, FulfillmentKind, OrderChannel, PaymentStatus } from '../../db/schema.js';
 import { findProduct } from '../catalog/index.js';
 import { findCoupon } from '../coupons/index.js';
-import { sealedCodesOf, type CodeVault } from '../inventory/index.js';
+import { sealedItemsOf, type CodeVault, type SealedCode } from '../inventory/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import type { OrderStatus } from './status.js';
 
@@ -48,7 +48,7 @@ export interface OrderDetail {
   expires_at: string | null;
   created_at: string;
   updated_at: string;
-  /** Delivered codes, in full: only once the order is fulfilled (or refunded after delivery). */
+  /** Delivered codes, in full (or masked, when read for an admin): only once the order is fulfilled (or refunded after delivery). */
   items: OrderItem[];
   events: OrderEvent[];
 }
@@ -56,13 +56,17 @@ export interface OrderDetail {
 const DELIVERED: readonly OrderStatus[] = ['fulfilled', 'refunded'];
 
 /** An order's delivered items in the order they were delivered, each with its sealed code. */
-async function deliveredItems(db: Db, orderId: string): Promise<Array<{ id: number; code_enc: string }>> {
+async function deliveredItems(db: Db, orderId: string): Promise<Array<SealedCode & { id: number }>> {
   const items = await db.selectFrom('order_items').select('stock_item_id').where('order_id', '=', orderId).orderBy('id').execute();
-  const sealed = await sealedCodesOf(db, items.map((i) => i.stock_item_id));
-  return items.map((i) => ({ id: i.stock_item_id, code_enc: sealed.get(Number(i.stock_item_id))! }));
+  const sealed = await sealedItemsOf(db, items.map((i) => i.stock_item_id));
+  return items.map((i) => ({ id: i.stock_item_id, ...sealed.get(Number(i.stock_item_id))! }));
 }
 
-export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string): Promise<OrderDetail> {
+/**
+ * An order in full, its delivered codes opened for its owner; or, with `codes: 'masked'` (an
+ * admin's view), each code's mask opened instead and the code itself never.
+ */
+export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string, codes: 'open' | 'masked' = 'open'): Promise<OrderDetail> {
   const row = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
   if (!row) throw new NotFound(`No order ${orderId}.`);
   // Each module reads its own table: the product's labels, the coupon's code, the codes delivered.
@@ -99,7 +103,7 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string)
     expires_at: row.expires_at,
     created_at: row.created_at,
     updated_at: row.updated_at,
-    items: items.map((item) => ({ id: item.id, code: vault.open(item.code_enc) })),
+    items: items.map((item) => ({ id: item.id, code: codes === 'masked' ? vault.maskOf(item) : vault.open(item.code_enc) })),
     events: events.map((e) => ({ from: e.from_status, to: e.to_status, reason: e.reason, actor: e.actor, at: e.created_at })),
   };
 }

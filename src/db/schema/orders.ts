@@ -7,6 +7,8 @@ export interface StockItemsTable {
   product_id: number;
   code_enc: string;
   code_hmac: string;
+  /** The code's mask, sealed apart from it (core/inventory/codes.ts); null when the code was stored without one. */
+  code_mask: string | null;
   status: 'available' | 'reserved' | 'sold' | 'void';
   order_id: string | null;
   batch: string | null;

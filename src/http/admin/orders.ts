@@ -3,8 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { orderDepsOf, type Souk } from '../../app.js';
+import { actorOf } from '../../core/accounts/index.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
-import { maskCode } from '../../core/inventory/index.js';
 import {
   fulfilManualOrder,
   isWalletCheckoutEnabled,
@@ -23,12 +23,12 @@ import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 import { withWireTimes } from '../../core/clock.js';
 import { OrderSchema, OrderSummarySchema, orderSummaryView, orderView } from '../api-v1/order-views.js';
-import { adminActor } from './actor.js';
 
 const ADMIN = needs('admin');
 
-// An admin sees which codes an order delivered, masked like every stock list: showing one in full
-// is its own audited act (POST /stock/{id}/reveal), not a side effect of opening an order.
+// An admin sees which codes an order delivered, masked like every stock list (core reads the masks,
+// never the codes): showing one in full is its own audited act (POST /stock/{id}/reveal), not a
+// side effect of opening an order.
 const AdminOrderSchema = Type.Object(
   {
     ...OrderSchema.properties,
@@ -86,10 +86,11 @@ const FailuresQuery = Type.Object({
 const WalletCheckoutBody = Type.Object({ enabled: Type.Boolean() });
 const WalletCheckoutAnswer = okObject({ enabled: Type.Boolean({ description: 'When false, POST /api/v1/orders answers 503 wallet_disabled.' }) });
 
+/** An order read with its codes masked (loadOrderDetail(…, 'masked')). */
 function adminOrderView(order: OrderDetail) {
   return {
     ...orderView(order),
-    items: order.items.map((item) => ({ id: item.id, code: maskCode(item.code) })),
+    items: order.items,
     account_id: order.account_id,
     channel: order.channel,
     fulfillment: order.fulfillment,
@@ -104,6 +105,8 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
   for (const schema of [AdminOrderSchema, AdminOrderSummarySchema, ApiFailureSchema]) app.addSchema(schema);
   const deps = orderDepsOf(souk);
   const orderAnswer = okObject({ order: Type.Ref('AdminOrder') });
+  /** The order as an admin sees it after an act: read again, masked (the act's own answer holds the codes opened). */
+  const maskedOrder = async (orderId: string) => adminOrderView(await loadOrderDetail(souk.db, souk.vault, orderId, 'masked'));
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/orders',
@@ -139,9 +142,9 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       schema: { tags: ['admin'], operationId: 'adminGetOrder', summary: 'An order in full: delivered codes (masked) and timeline', security: ADMIN_SECURITY, params: OrderIdParams, response: { 200: orderAnswer, ...errorResponses(401, 403, 404) } },
     },
     async (request, reply) => {
-      const order = await loadOrderDetail(souk.db, souk.vault, request.params.id);
+      const order = await maskedOrder(request.params.id);
       reply.header('cache-control', 'no-store');
-      return { ok: true, order: adminOrderView(order) };
+      return { ok: true, order };
     },
   );
   app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof FulfilBody> }>(
@@ -160,9 +163,9 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       },
     },
     async (request, reply) => {
-      const order = await fulfilManualOrder(deps, request.params.id, request.body.codes, adminActor(request));
+      const fulfilled = await fulfilManualOrder(deps, request.params.id, request.body.codes, actorOf(request.principal!));
       reply.header('cache-control', 'no-store');
-      return { ok: true, order: adminOrderView(order) };
+      return { ok: true, order: await maskedOrder(fulfilled.id) };
     },
   );
   app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof ReasonBody> }>(
@@ -179,7 +182,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
         response: { 200: orderAnswer, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => ({ ok: true, order: adminOrderView(await rejectOrder(deps, request.params.id, adminActor(request), request.body.reason)) }),
+    async (request) => ({ ok: true, order: await maskedOrder((await rejectOrder(deps, request.params.id, actorOf(request.principal!), request.body.reason)).id) }),
   );
   app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof ReasonBody> }>(
     '/orders/:id/refund',
@@ -196,9 +199,9 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       },
     },
     async (request, reply) => {
-      const order = await refundOrder(deps, request.params.id, adminActor(request), request.body.reason);
+      const refunded = await refundOrder(deps, request.params.id, actorOf(request.principal!), request.body.reason);
       reply.header('cache-control', 'no-store');
-      return { ok: true, order: adminOrderView(order) };
+      return { ok: true, order: await maskedOrder(refunded.id) };
     },
   );
 

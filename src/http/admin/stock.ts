@@ -3,13 +3,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
+import { actorOf } from '../../core/accounts/index.js';
 import { listAuditLog } from '../../core/audit.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { countStock, importStock, listStock, revealStockItem, voidStockItem } from '../../core/inventory/index.js';
 import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 import { withWireTimes } from '../../core/clock.js';
-import { adminActor } from './actor.js';
 
 const ADMIN = needs('admin');
 /** Codes per upload; one upload is imported in one transaction, all or nothing. */
@@ -154,7 +154,7 @@ export async function adminStockRoutes(app: FastifyInstance, { souk }: { souk: S
       },
     },
     async (request) => {
-      await voidStockItem(deps, request.params.id, adminActor(request));
+      await voidStockItem(deps, request.params.id, actorOf(request.principal!));
       return { ok: true, id: request.params.id, status: 'void' };
     },
   );
@@ -173,7 +173,7 @@ export async function adminStockRoutes(app: FastifyInstance, { souk }: { souk: S
       },
     },
     async (request, reply) => {
-      const item = await revealStockItem(souk.db, souk.vault, request.params.id, adminActor(request));
+      const item = await revealStockItem(souk.db, souk.vault, request.params.id, actorOf(request.principal!));
       reply.header('cache-control', 'no-store');
       return { ok: true, id: item.id, code: item.code };
     },

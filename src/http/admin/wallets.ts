@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { getAccount } from '../../core/accounts/index.js';
+import { actorOf, getAccount } from '../../core/accounts/index.js';
 import { listPriceTiers, setPriceTier } from '../../core/catalog/index.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
@@ -13,7 +13,6 @@ import { claimedRequestKey } from '../plugins/idempotency.js';
 import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, CurrencyCode, DecimalAmount, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 import { wireTime, withWireTimes } from '../../core/clock.js';
-import { adminActor } from './actor.js';
 
 const ADMIN = needs('admin');
 
@@ -132,7 +131,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
       const account = await getAccount(souk.db, request.params.id);
       const currency = (request.body.currency ?? account.currency).toUpperCase();
       const amount = amountMinor(request.body.amount, currency, 'positive');
-      const wallet = await topUpWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: adminActor(request), requestKey: claimedRequestKey(request) });
+      const wallet = await topUpWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: actorOf(request.principal!), requestKey: claimedRequestKey(request) });
       return { ok: true, wallet: walletView(wallet) };
     },
   );
@@ -155,7 +154,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
       const account = await getAccount(souk.db, request.params.id);
       const currency = (request.body.currency ?? account.currency).toUpperCase();
       const amount = amountMinor(request.body.amount, currency, 'signed');
-      const wallet = await adjustWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: adminActor(request), requestKey: claimedRequestKey(request) });
+      const wallet = await adjustWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: actorOf(request.principal!), requestKey: claimedRequestKey(request) });
       return { ok: true, wallet: walletView(wallet) };
     },
   );

@@ -6,7 +6,7 @@ import type { Souk } from '../../app.js';
 import { CALLER_SECURITY, apiErrorResponses } from '../schema-helpers.js';
 import { getAccount } from '../../core/accounts/index.js';
 import { formatMinor, minorToDecimal } from '../../core/money.js';
-import { ensureWallet, listWallets, valueIn } from '../../core/wallets/index.js';
+import { accountBalances, valueIn } from '../../core/wallets/index.js';
 import { needs } from '../route-policy.js';
 
 /** Seed 003's "internal" currency: `user.balance` is always in it, whatever the account's. */
@@ -58,13 +58,7 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
     async (request) => {
       const principal = request.principal!;
       const account = await getAccount(souk.db, principal.accountId);
-      let wallets = await listWallets(souk.db, account.id);
-      let main = wallets.find((w) => w.currency === account.currency);
-      if (!main) {
-        // First look at a new account: its main wallet is created empty.
-        main = await ensureWallet(souk.db, account.id, account.currency);
-        wallets = [main, ...wallets];
-      }
+      const { main, wallets } = await accountBalances(souk.db, account);
       const display = (minor: number, currency: string) => `${formatMinor(minor, currency)} ${currency}`;
       const internalMinor = await valueIn(souk.db, main.balance_minor, main.currency, INTERNAL_CURRENCY);
       return {

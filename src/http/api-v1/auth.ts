@@ -4,10 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { NO_SECURITY, apiErrorResponses, oneOfFields, WireTime } from '../schema-helpers.js';
-import { authenticateApiKey, checkLogin, issueTokens, refreshTokens } from '../../core/accounts/index.js';
-import { RateLimited, Unauthorized, ValidationFailed } from '../../core/errors.js';
+import { issueTokensFor, refreshTokens, tokenLoginOf } from '../../core/accounts/index.js';
 import { LOGIN } from '../route-policy.js';
-import { setRateHeaders } from '../plugins/auth.js';
+import { spendRateLimit } from '../rate-limit.js';
 
 const TokenRequest = Type.Object(
   {
@@ -47,27 +46,10 @@ export async function authRoutes(app: FastifyInstance, { souk }: { souk: Souk })
     },
     async (request, reply) => {
       const { username, password, key_id: keyId, secret } = request.body;
-      const byLogin = username !== undefined || password !== undefined;
-      if (byLogin === (keyId !== undefined || secret !== undefined)) {
-        throw new ValidationFailed('Send either username and password, or key_id and secret.', [{ field: 'body', message: 'one pair of credentials' }]);
-      }
-      const who = byLogin ? `user:${(username ?? '').toLowerCase()}` : `key:${keyId}`;
-      const guard = await souk.limits.consume('login', `${request.ip}|${who}`, souk.config.loginRateLimitPerMinute);
-      if (!guard.allowed) {
-        // The refusal is the login guard's, so its policy is what the headers describe.
-        setRateHeaders(reply, guard);
-        throw new RateLimited(guard.resetSeconds);
-      }
-      if (byLogin) {
-        if (!username || !password) throw new ValidationFailed('Send both username and password.', [{ field: username ? 'password' : 'username', message: 'is required' }]);
-        const login = await checkLogin(souk.db, username, password);
-        if (!login) throw new Unauthorized('The username or password is wrong.');
-        return { ok: true, ...(await issueTokens(souk, { kind: 'user', userId: login.userId })) };
-      }
-      if (!keyId || !secret) throw new ValidationFailed('Send both key_id and secret.', [{ field: keyId ? 'secret' : 'key_id', message: 'is required' }]);
-      const credentials = await authenticateApiKey(souk.db, souk.box, secret);
-      if (!credentials || credentials.principal.keyId !== keyId) throw new Unauthorized('The key id or secret is wrong, or the key is revoked.');
-      return { ok: true, ...(await issueTokens(souk, { kind: 'key', keyId })) };
+      const login = tokenLoginOf({ username, password, keyId, secret });
+      // A refusal is the login guard's, so its policy is what the headers then describe.
+      await spendRateLimit(souk.limits, reply, { bucket: 'login', id: `${request.ip}|${login.name}`, limit: souk.config.loginRateLimitPerMinute, headers: 'refused' });
+      return { ok: true, ...(await issueTokensFor(souk, login)) };
     },
   );
 

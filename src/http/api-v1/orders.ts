@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { orderDepsOf, type Souk } from '../../app.js';
+import { actorOf } from '../../core/accounts/index.js';
 import { cancelOrder, findAccountOrderId, listAccountOrders, loadOrderDetail, placeOrder, MAX_CHECKOUT_FIELDS, ORDER_STATUSES } from '../../core/orders/index.js';
 import { isRowId } from '../../core/ids.js';
 import { ValidationFailed } from '../../core/errors.js';
@@ -76,8 +77,6 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   app.addSchema(OrderSchema);
   app.addSchema(OrderSummarySchema);
   const deps = orderDepsOf(souk);
-  const actor = (request: { principal: { keyId: string | null; userId: number | null; accountId: number } | null }) =>
-    request.principal?.keyId ? `key:${request.principal.keyId}` : `user:${request.principal?.userId ?? 'unknown'}`;
 
   await app.register(async (scoped) => {
     // Every failed order attempt lands in the API failures log (seed 003).
@@ -113,7 +112,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         },
       },
       async (request) => {
-        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body, request.idempotencyKey), actor(request));
+        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body, request.idempotencyKey), actorOf(request.principal!));
         const order = orderView(placed.order);
         return { ok: true, order_id: order.order_id, status: order.status, amount: order.amount, currency: order.currency, replayed: placed.replayed, order };
       },
@@ -135,7 +134,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
       async (request) => {
         const accountId = request.principal!.accountId;
         const orderId = await findAccountOrderId(souk.db, accountId, request.params.ref);
-        return { ok: true, order: orderView(await cancelOrder(deps, accountId, orderId, actor(request))) };
+        return { ok: true, order: orderView(await cancelOrder(deps, accountId, orderId, actorOf(request.principal!))) };
       },
     );
   });

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { orderDepsOf, type Souk } from '../../app.js';
+import { actorOf } from '../../core/accounts/index.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { findAccountOrderId, loadOrderDetail, partnerOrderView, placeOrder, MAX_CHECKOUT_FIELDS, PARTNER_CHANNEL, type PlaceOrderInput } from '../../core/orders/index.js';
 import { recordApiFailures } from '../plugins/api-failures.js';
@@ -93,7 +94,7 @@ export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk:
         },
       },
       async (request) => {
-        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body, request.idempotencyKey), `key:${request.principal!.keyId}`);
+        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body, request.idempotencyKey), actorOf(request.principal!));
         return { ok: true, replayed: placed.replayed, order: partnerOrderView(placed.order) };
       },
     );

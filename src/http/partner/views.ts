@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { localizedText, type CatalogEntry } from '../../core/catalog/index.js';
 import { formatMinor } from '../../core/money.js';
+import { inStockFor } from '../../core/inventory/index.js';
 import { PARTNER_STATUSES, type PartnerOrderView } from '../../core/orders/index.js';
 import { WireTime } from '../schema-helpers.js';
 
@@ -58,8 +59,6 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const PARTNER_ORDER_SCHEMA_MATCHES_VIEW: Same<Static<typeof PartnerOrderSchema>, PartnerOrderView> = true;
 
 export function partnerProductView({ product, category }: CatalogEntry): PartnerProductView {
-  // Manual and upstream products are not counted in stock here: they can always be ordered.
-  const counted = product.fulfillment === 'stock' && product.stock_mode === 'unique';
   return {
     product_code: product.code,
     name: localizedText(product.name, 'en'),
@@ -67,7 +66,7 @@ export function partnerProductView({ product, category }: CatalogEntry): Partner
     category_name: category ? localizedText(category.name, 'en') : null,
     price: formatMinor(product.price_minor, product.currency),
     currency: product.currency,
-    in_stock: !counted || product.stock_available >= product.min_quantity,
+    in_stock: inStockFor(product),
     stock_available: product.stock_available,
     min_quantity: product.min_quantity,
     max_quantity: product.max_quantity,

@@ -17,8 +17,8 @@ import {
   type RequestReference,
   type VerifiedSignature,
 } from '../../core/accounts/index.js';
-import { Forbidden, RateLimited, Unauthorized, UserNotFound } from '../../core/errors.js';
-import type { RateDecision } from '../../platform/rate-limits.js';
+import { Forbidden, Unauthorized, UserNotFound } from '../../core/errors.js';
+import { spendRateLimit } from '../rate-limit.js';
 import type { RoutePolicy } from '../route-policy.js';
 import { idempotencyKeyOf } from './idempotency.js';
 
@@ -61,13 +61,6 @@ function referenceOf(request: FastifyRequest): RequestReference {
   return key === undefined ? { kind: 'none' } : { kind: 'header', key };
 }
 
-export function setRateHeaders(reply: FastifyReply, decision: RateDecision) {
-  // IETF draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it.
-  reply.header('RateLimit-Policy', `"${decision.bucket}";q=${decision.limit};w=${decision.windowSeconds}`);
-  reply.header('RateLimit', `"${decision.bucket}";r=${decision.remaining};t=${decision.resetSeconds}`);
-  if (!decision.allowed) reply.header('Retry-After', String(decision.resetSeconds));
-}
-
 export const authPlugin = fp(async function authPlugin(app: FastifyInstance, options: { souk: Souk }) {
   const { souk } = options;
   app.decorateRequest('principal', null);
@@ -75,11 +68,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
   app.decorateRequest('signed', null);
   app.decorateRequest('rawBody', '');
 
-  async function limit(reply: FastifyReply, bucket: string, id: string, points: number) {
-    const decision = await souk.limits.consume(bucket, id, points);
-    setRateHeaders(reply, decision);
-    if (!decision.allowed) throw new RateLimited(decision.resetSeconds);
-  }
+  const limit = (reply: FastifyReply, bucket: string, id: string, points: number) => spendRateLimit(souk.limits, reply, { bucket, id, limit: points });
 
   async function authenticate(presented: Presented, policy: RoutePolicy) {
     if (presented.kind === 'key') {

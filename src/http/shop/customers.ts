@@ -3,10 +3,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { checkCustomerLogin, customerBalances, EMAIL_PATTERN, MIN_PASSWORD_LENGTH, registerCustomer } from '../../core/customers/index.js';
-import { RateLimited, Unauthorized } from '../../core/errors.js';
+import { customerBalances, EMAIL_PATTERN, logInCustomer, MIN_PASSWORD_LENGTH, registerAndLogIn } from '../../core/customers/index.js';
 import { minorToDecimal } from '../../core/money.js';
-import { setRateHeaders } from '../plugins/auth.js';
+import { spendRateLimit } from '../rate-limit.js';
 import { SHOP } from '../route-policy.js';
 import { requiredCustomer } from './customer-token.js';
 import { shopErrors, successObject } from './views.js';
@@ -31,17 +30,11 @@ const TokenAnswer = successObject({
 const CUSTOMER_SECURITY = [{ customerToken: [] }];
 
 export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  const guard = async (reply: FastifyReply, bucket: string, id: string) => {
-    const decision = await souk.limits.consume(bucket, id, souk.config.loginRateLimitPerMinute);
-    if (!decision.allowed) {
-      setRateHeaders(reply, decision);
-      throw new RateLimited(decision.resetSeconds);
-    }
-  };
-  const issue = async (customerId: number) => {
-    const issued = await souk.tokens.issueCustomer(customerId, souk.config.customerTokenTtlSeconds);
-    return { success: true as const, token: issued.token, expires_in: issued.expires_in };
-  };
+  // Beside the route's own (per address) limit, whose headers describe the answers this lets through.
+  const guard = (reply: FastifyReply, bucket: string, id: string) =>
+    spendRateLimit(souk.limits, reply, { bucket, id, limit: souk.config.loginRateLimitPerMinute, headers: 'refused' });
+  const tokenDeps = { db: souk.db, tokens: souk.tokens, ttlSeconds: souk.config.customerTokenTtlSeconds };
+  const answer = (issued: { token: string; expires_in: number }) => ({ success: true as const, token: issued.token, expires_in: issued.expires_in });
 
   app.post<{ Body: Credentials }>(
     '/auth/register',
@@ -61,10 +54,7 @@ export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Sou
         response: { 200: TokenAnswer, ...shopErrors(400, 409, 429) },
       },
     },
-    async (request) => {
-      const customer = await registerCustomer(souk.db, request.body, souk.config.shopCurrency);
-      return issue(customer.customerId);
-    },
+    async (request) => answer(await registerAndLogIn(tokenDeps, request.body, souk.config.shopCurrency)),
   );
 
   app.post<{ Body: Credentials }>(
@@ -83,9 +73,7 @@ export async function customerRoutes(app: FastifyInstance, { souk }: { souk: Sou
     },
     async (request, reply) => {
       await guard(reply, 'login', `${request.ip}|customer:${request.body.email.trim().toLowerCase()}`);
-      const customer = await checkCustomerLogin(souk.db, request.body.email, request.body.password);
-      if (!customer) throw new Unauthorized('The e-mail or password is wrong.');
-      return issue(customer.customerId);
+      return answer(await logInCustomer(tokenDeps, request.body));
     },
   );
 

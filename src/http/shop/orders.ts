@@ -6,9 +6,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { orderDepsOf, type Souk } from '../../app.js';
 import { lookUpShopOrder, normalizeEmail, placeShopOrder, shopOrderStatus } from '../../core/customers/index.js';
-import { RateLimited } from '../../core/errors.js';
 import { COINS, PAYMENT_METHODS, type Coin, type PaymentMethod } from '../../core/payments/index.js';
-import { setRateHeaders } from '../plugins/auth.js';
+import { spendRateLimit } from '../rate-limit.js';
 import { SHOP } from '../route-policy.js';
 import { optionalCustomer } from './customer-token.js';
 import { orderStatusView, orderView, shopErrors, successObject } from './views.js';
@@ -43,11 +42,8 @@ const StatusParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40
 
 export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   const deps = orderDepsOf(souk);
-  const spend = async (reply: FastifyReply, bucket: string, id: string, points: number) => {
-    const decision = await souk.limits.consume(bucket, id, points, LOOKUP_LIMITS.windowSeconds);
-    setRateHeaders(reply, decision);
-    if (!decision.allowed) throw new RateLimited(decision.resetSeconds);
-  };
+  const spend = (reply: FastifyReply, bucket: string, id: string, points: number) =>
+    spendRateLimit(souk.limits, reply, { bucket, id, limit: points, windowSeconds: LOOKUP_LIMITS.windowSeconds });
 
   app.post<{ Body: CreateOrderBody }>(
     '/orders',

@@ -16,7 +16,7 @@ import {
 import { cliTools, print, webhookDeps, wholeNumber } from './tools.js';
 
 /** Adds `souk webhook` to the program. */
-export function registerWebhookCommands(program: Command): void {
+export function registerWebhookCommand(program: Command): void {
   const { withSouk } = cliTools(program);
   const webhook = program.command('webhook').description('webhook endpoints');
   webhook

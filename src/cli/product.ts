@@ -1,30 +1,11 @@
-// `souk category`, `souk product` and `souk stock import`: what the shop sells, and its codes.
-import path from 'node:path';
+// `souk product`: what the shop sells.
 import { Command, Option } from 'commander';
-import { createCategory, createProduct } from '../core/catalog/index.js';
-import { importStock } from '../core/inventory/index.js';
-import { openLines, progressBar } from './lines.js';
+import { createProduct } from '../core/catalog/index.js';
 import { cliTools, print, wholeNumber } from './tools.js';
 
-/** Adds `souk category`, `souk product` and `souk stock` to the program. */
-export function registerCatalogCommands(program: Command): void {
+/** Adds `souk product` to the program. */
+export function registerProductCommand(program: Command): void {
   const { withSouk } = cliTools(program);
-  program
-    .command('category')
-    .description('catalog categories')
-    .command('create')
-    .requiredOption('--slug <slug>', 'URL name, e.g. gift-cards')
-    .requiredOption('--name <name>', 'English name')
-    .option('--name-ar <name>', 'Arabic name')
-    .option('--name-zh <name>', 'Chinese name')
-    .option('--parent <slug>', 'parent category slug')
-    .option('--json', 'print JSON')
-    .action(async (options: { slug: string; name: string; nameAr?: string; nameZh?: string; parent?: string; json?: boolean }) => {
-      const name = { en: options.name, ...(options.nameAr ? { ar: options.nameAr } : {}), ...(options.nameZh ? { zh: options.nameZh } : {}) };
-      const category = await withSouk((souk) => createCategory({ db: souk.db, bus: souk.bus }, { slug: options.slug, name, parent: options.parent ?? null }));
-      print(options.json, { category_id: category.id, slug: category.slug }, `Created category ${category.id} (${category.slug})`);
-    });
-
   program
     .command('product')
     .description('catalog products')
@@ -91,29 +72,4 @@ export function registerCatalogCommands(program: Command): void {
         print(options.json, { product_id: product.id, code: product.code }, `Created product ${product.id} (${product.code})`);
       },
     );
-
-  program
-    .command('stock')
-    .description('stock codes')
-    .command('import')
-    .requiredOption('--product <ref>', 'product id, code or slug')
-    .argument('<file>', 'one code per line; - reads standard input')
-    .option('--batch <name>', 'a label for this delivery of codes')
-    .option('--json', 'print JSON')
-    .action(async (file: string, options: { product: string; batch?: string; json?: boolean }) => {
-      const source = await openLines(file);
-      const bar = progressBar(source.totalBytes);
-      try {
-        const result = await withSouk((souk) =>
-          importStock({ db: souk.db, bus: souk.bus, vault: souk.vault, dialect: souk.dialect }, options.product, source.lines, {
-            batch: options.batch ?? path.basename(file === '-' ? 'stdin' : file),
-            onProgress: (p) => bar.update(source.bytesRead(), p),
-          }),
-        );
-        bar.stop();
-        print(options.json, { ...result }, `Imported ${result.imported}, skipped ${result.duplicates} duplicate(s) and ${result.blank} blank line(s).`);
-      } finally {
-        bar.stop();
-      }
-    });
 }

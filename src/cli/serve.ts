@@ -1,13 +1,12 @@
-// `souk serve`, `souk worker` and `souk migrate`: the long-running processes and the schema.
+// `souk serve`: the API, and when embedded everything else, in this process.
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { openSouk } from '../app.js';
-import { migrations, openDatabase, runMigrations } from '../db/index.js';
-import { cliTools, print, reason, wholeNumber } from './tools.js';
+import { cliTools } from './tools.js';
 import { demoMessage } from './demo-banner.js';
 
-/** Adds `souk serve`, `souk worker` and `souk migrate` to the program. */
-export function registerProcessCommands(program: Command): void {
+/** Adds `souk serve` to the program. */
+export function registerServeCommand(program: Command): void {
   const { configFlags } = cliTools(program);
   program
     .command('serve')
@@ -67,62 +66,5 @@ export function registerProcessCommands(program: Command): void {
       if (demo) process.stdout.write(demoMessage(demo, url) + '\n');
       const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
       process.stdout.write(`Souk serving on ${url} (${where})\n`);
-    });
-
-  program
-    .command('worker')
-    .description('send webhooks and run scheduled jobs (with PostgreSQL, run one or more beside `souk serve`)')
-    .option('--concurrency <n>', 'deliveries in flight at once (default 64)', wholeNumber('--concurrency'))
-    .option('--metrics-port <port>', 'serve Prometheus metrics on this port (GET /metrics; SOUK_METRICS_TOKEN applies)', wholeNumber('--metrics-port'))
-    .action(async (options: { concurrency?: number; metricsPort?: number }) => {
-      const config = loadConfig(process.env, configFlags());
-      const souk = await openSouk(config);
-      const [{ startWebhookWorker }, { startSweeper }, { DispatcherMetrics }, { serveMetrics }] = await Promise.all([
-        import('../worker/webhooks.js'),
-        import('../worker/sweeper.js'),
-        import('../core/webhooks/index.js'),
-        import('../worker/metrics-server.js'),
-      ]);
-      const report = (what: string) => (error: unknown) => process.stderr.write(`souk worker: ${what}: ${reason(error)}\n`);
-      const metrics = new DispatcherMetrics(souk.db);
-      const sweeper = startSweeper(souk, report('housekeeping failed; it will run again'));
-      const worker = await startWebhookWorker(souk, { metrics, onError: report('webhook dispatch failed; it will run again'), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
-      const { startMailWorker } = await import('../worker/mail.js');
-      const mail = startMailWorker(souk, {
-        onError: report('order mail failed; it will be tried again'),
-        log: (message, fields) => process.stdout.write(`souk worker: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`),
-      });
-      const exporter = options.metricsPort !== undefined ? await serveMetrics(metrics.registry, { host: config.host, port: options.metricsPort, token: config.metricsToken }) : undefined;
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        sweeper.stop();
-        await exporter?.close();
-        await worker.stop();
-        await mail.stop();
-        await souk.close();
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void stop());
-      process.on('SIGINT', () => void stop());
-      // Announced once a stop signal is handled: whoever starts the worker may stop it as soon as it reads this.
-      const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
-      process.stdout.write(`Souk worker running (${where})${exporter ? `; metrics on ${exporter.url}` : ''}\n`);
-    });
-
-  program
-    .command('migrate')
-    .description('apply pending database migrations')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const config = loadConfig(process.env, configFlags());
-      const handle = openDatabase(config.database);
-      try {
-        const applied = await runMigrations(handle.db, handle.dialect, migrations);
-        print(options.json, { applied }, applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date.');
-      } finally {
-        await handle.close();
-      }
     });
 }

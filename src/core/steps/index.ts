@@ -1,0 +1,25 @@
+// Steps: multi-step work with the outside world, written as named steps each with its undo beside
+// it (Medusa's workflow steps are the model), and a runner that records every step in the
+// database so that a crash resumes the run where it stopped, and a failure undoes what ran, in
+// reverse, recording each undo and retrying one that fails. Inputs and outputs rest sealed.
+//
+// Its first user is the upstream order forwarding (next issue): reserve the local order's goods,
+// send the order to the upstream with the local order id as its client order id (ctx.reference
+// for every other call), follow it until it ends, deliver the codes; if the upstream refuses, the
+// steps that ran are undone (the upstream order cancelled, the buyer refunded). The job queue
+// calls resumeRuns() in every worker; nothing here runs by itself.
+export { defineStep, defineWorkflow, TryStepLater, type Step, type StepContext, type Workflow } from './workflow.js';
+export {
+  COMPENSATION_RETRY_SECONDS,
+  readRun,
+  resumeRuns,
+  startRun,
+  STEP_LEASE_MS,
+  type ResumeOptions,
+  type RunIdentity,
+  type RunOptions,
+  type RunOutcome,
+  type RunProgress,
+  type RunRecord,
+  type StepDeps,
+} from './runner.js';

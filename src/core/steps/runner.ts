@@ -1,0 +1,341 @@
+// Drives workflows (workflow.ts) and records each step as it goes (runs.ts). A run goes forward
+// from the first step not recorded done; when a step fails, it undoes the steps that ran, last
+// first, and records each undo. An undo that fails is recorded and tried again later (the run
+// stays `compensating`, visible with its error, until every undo has gone through): it is never
+// dropped. A runner holds a run by a claim with a lease, renewed at every record; a runner that
+// dies leaves a lease that runs out, and the next resumeRuns() takes the run over.
+import type { Db, Dialect } from '../../db/index.js';
+import type { StepRunStatus, StepStatus } from '../../db/schema.js';
+import type { SecretBox } from '../crypto.js';
+import { newUlid } from '../ids.js';
+import {
+  claimDueRun,
+  deferRun,
+  findRun,
+  finishRun,
+  insertRun,
+  loadSteps,
+  recordCompensated,
+  recordCompensationStarted,
+  recordStepDone,
+  recordStepFailed,
+  recordStepStarted,
+  type Claim,
+  type RunRow,
+} from './runs.js';
+import { TryStepLater, type Step, type StepContext, type Workflow } from './workflow.js';
+
+/** What the runner needs of the shop: its database, and the box that seals inputs and outputs. */
+export interface StepDeps {
+  db: Db;
+  dialect: Dialect;
+  box: SecretBox;
+}
+
+/** How long a runner holds a run before another may take it over; renewed at every record. */
+export const STEP_LEASE_MS = 120_000;
+/** Seconds before a failed undo is tried again, after its 1st, 2nd … failure; then every 6 hours, for as long as it takes. */
+export const COMPENSATION_RETRY_SECONDS: readonly number[] = [10, 60, 300, 1800, 7200, 21_600];
+
+export interface RunIdentity {
+  runId: string;
+  workflow: string;
+  key: string;
+}
+
+/** What the runner has just recorded: for logs, metrics, and tests that stop a process between two steps. */
+export type RunProgress =
+  | { kind: 'step-done' | 'step-compensated'; run: RunIdentity; step: string }
+  | { kind: 'step-failed' | 'step-deferred' | 'compensation-failed'; run: RunIdentity; step: string; error: string }
+  | { kind: 'run-done' | 'run-compensated'; run: RunIdentity };
+
+export interface RunOptions {
+  /** STEP_LEASE_MS unless given. */
+  leaseMs?: number;
+  /** Told of each record once it is written, and awaited before the runner goes on. */
+  onProgress?: (event: RunProgress) => void | Promise<void>;
+  /** The runner's clock (tests: a runner that comes after a lease ran out). */
+  clock?: () => Date;
+}
+
+export interface RunOutcome extends RunIdentity {
+  /** Whether this call started the run; false when the key had one already, which was left as it was. */
+  started: boolean;
+  /** `running` or `compensating`: not finished yet (a step asked to be tried later, an undo failed, or another runner holds it). */
+  status: StepRunStatus;
+  failedStep: string | null;
+  error: string | null;
+}
+
+type AnyWorkflow = Workflow<never>;
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+const outcomeOf = (row: RunRow, started: boolean): RunOutcome => ({
+  runId: row.id,
+  workflow: row.workflow,
+  key: row.run_key,
+  started,
+  status: row.status,
+  failedStep: row.failed_step,
+  error: row.last_error,
+});
+
+/** Stored as JSON, so what a later step or an undo reads is exactly what a resumed run would read. */
+const asStored = (value: unknown): string => JSON.stringify(value ?? null);
+
+class Drive {
+  private readonly clock: () => Date;
+  private readonly leaseMs: number;
+  private readonly states = new Map<number, StepStatus>();
+  /** Outputs by step name: opened from their records when asked, or kept from this drive. */
+  private readonly outputs = new Map<string, unknown>();
+  private readonly sealedOutputs = new Map<string, string>();
+  private input: never = null as never;
+
+  constructor(
+    private readonly deps: StepDeps,
+    private readonly workflow: AnyWorkflow,
+    private run: RunRow,
+    private readonly claim: Claim,
+    private readonly options: RunOptions,
+    private readonly started: boolean,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.leaseMs = options.leaseMs ?? STEP_LEASE_MS;
+  }
+
+  private times() {
+    const now = this.clock();
+    return { now, at: now.toISOString(), until: new Date(now.getTime() + this.leaseMs).toISOString() };
+  }
+
+  private get identity(): RunIdentity {
+    return { runId: this.run.id, workflow: this.run.workflow, key: this.run.run_key };
+  }
+
+  private async tell(event: RunProgress): Promise<void> {
+    await this.options.onProgress?.(event);
+  }
+
+  private outputOf(name: string): unknown {
+    if (this.outputs.has(name)) return this.outputs.get(name);
+    const sealed = this.sealedOutputs.get(name);
+    if (sealed === undefined) throw new Error(`run ${this.run.id}: step ${name} has no recorded output (it has not run before the step asking for it)`);
+    const value: unknown = JSON.parse(this.deps.box.open(sealed));
+    this.outputs.set(name, value);
+    return value;
+  }
+
+  private context(step: Step<never, unknown>, attempt: number): StepContext {
+    return {
+      runId: this.run.id,
+      runKey: this.run.run_key,
+      reference: `${this.run.id}.${step.name}`,
+      attempt,
+      outputOf: <O>(earlier: Step<never, O>) => this.outputOf(earlier.name) as O,
+    };
+  }
+
+  /** The claim was lost (the lease ran out and another runner took the run): say where the run stands. */
+  private async lost(): Promise<RunOutcome> {
+    const row = await findRun(this.deps.db, this.run.workflow, this.run.run_key);
+    return outcomeOf(row ?? this.run, this.started);
+  }
+
+  private finished(status: StepRunStatus, failedStep = this.run.failed_step, error = this.run.last_error): RunOutcome {
+    this.run = { ...this.run, status, failed_step: failedStep, last_error: error };
+    return outcomeOf(this.run, this.started);
+  }
+
+  async go(): Promise<RunOutcome> {
+    const steps = this.workflow.steps;
+    for (const record of await loadSteps(this.deps.db, this.run.id)) {
+      if (steps[record.position]?.name !== record.name) {
+        throw new Error(`run ${this.run.id} of ${this.workflow.name} recorded step ${record.name} at place ${record.position + 1}, where the workflow now has ${steps[record.position]?.name ?? 'none'}; it is left as it is`);
+      }
+      this.states.set(record.position, record.status);
+      if (record.output !== null) this.sealedOutputs.set(record.name, record.output);
+    }
+    this.input = JSON.parse(this.deps.box.open(this.run.input)) as never;
+    if (this.run.status === 'running') {
+      const forward = await this.forward();
+      if (forward) return forward;
+    }
+    return this.compensate();
+  }
+
+  /** Runs the steps not recorded done, in order; undefined when one failed and the run must be undone. */
+  private async forward(): Promise<RunOutcome | undefined> {
+    const steps = this.workflow.steps;
+    for (let position = 0; position < steps.length; position++) {
+      if (this.states.get(position) === 'done') continue;
+      const step = steps[position]!;
+      let t = this.times();
+      const attempt = await recordStepStarted(this.deps.db, this.claim, position, step.name, t.at, t.until);
+      if (attempt === undefined) return this.lost();
+      let output: unknown;
+      try {
+        output = await step.run(this.input, this.context(step, attempt));
+      } catch (error) {
+        t = this.times();
+        const message = describe(error);
+        if (error instanceof TryStepLater) {
+          const nextAt = new Date(t.now.getTime() + Math.max(0, error.retryInMs)).toISOString();
+          if (!(await deferRun(this.deps.db, this.claim, position, message, 'step', t.at, nextAt))) return this.lost();
+          await this.tell({ kind: 'step-deferred', run: this.identity, step: step.name, error: message });
+          return this.finished('running', this.run.failed_step, message);
+        }
+        if (!(await recordStepFailed(this.deps.db, this.claim, position, step.name, message, t.at, t.until))) return this.lost();
+        this.states.set(position, 'failed');
+        this.run = { ...this.run, status: 'compensating', failed_step: step.name, last_error: message };
+        await this.tell({ kind: 'step-failed', run: this.identity, step: step.name, error: message });
+        return undefined;
+      }
+      const stored = asStored(output);
+      t = this.times();
+      if (!(await recordStepDone(this.deps.db, this.claim, position, this.deps.box.seal(stored), t.at, t.until))) return this.lost();
+      this.states.set(position, 'done');
+      this.outputs.set(step.name, JSON.parse(stored));
+      await this.tell({ kind: 'step-done', run: this.identity, step: step.name });
+    }
+    if (!(await finishRun(this.deps.db, this.claim, 'done', this.times().at))) return this.lost();
+    await this.tell({ kind: 'run-done', run: this.identity });
+    return this.finished('done');
+  }
+
+  /** Undoes the steps recorded done, last first; stops at an undo that fails, to try it again later. */
+  private async compensate(): Promise<RunOutcome> {
+    const steps = this.workflow.steps;
+    for (let position = steps.length - 1; position >= 0; position--) {
+      if (this.states.get(position) !== 'done') continue;
+      const step = steps[position]!;
+      let t = this.times();
+      const attempt = await recordCompensationStarted(this.deps.db, this.claim, position, t.at, t.until);
+      if (attempt === undefined) return this.lost();
+      try {
+        if (step.compensate) await step.compensate(this.input, this.outputOf(step.name) as never, this.context(step, attempt));
+      } catch (error) {
+        t = this.times();
+        const message = describe(error);
+        const waitSeconds = COMPENSATION_RETRY_SECONDS[Math.min(attempt, COMPENSATION_RETRY_SECONDS.length) - 1]!;
+        const nextAt = new Date(t.now.getTime() + waitSeconds * 1000).toISOString();
+        if (!(await deferRun(this.deps.db, this.claim, position, message, 'compensation', t.at, nextAt))) return this.lost();
+        await this.tell({ kind: 'compensation-failed', run: this.identity, step: step.name, error: message });
+        return this.finished('compensating', this.run.failed_step, message);
+      }
+      t = this.times();
+      if (!(await recordCompensated(this.deps.db, this.claim, position, t.at, t.until))) return this.lost();
+      this.states.set(position, 'compensated');
+      await this.tell({ kind: 'step-compensated', run: this.identity, step: step.name });
+    }
+    if (!(await finishRun(this.deps.db, this.claim, 'compensated', this.times().at))) return this.lost();
+    await this.tell({ kind: 'run-compensated', run: this.identity });
+    return this.finished('compensated');
+  }
+}
+
+/**
+ * Starts `workflow` for `key` with `input` and drives it as far as it goes now. A key that already
+ * has a run of this workflow starts nothing: its run is left to its runner (or to resumeRuns) and
+ * its state is returned with `started: false`. A crash after this returns or while it runs loses
+ * nothing: resumeRuns() goes on from the records once the lease has run out.
+ */
+export async function startRun<I>(deps: StepDeps, workflow: Workflow<I>, key: string, input: I, options: RunOptions = {}): Promise<RunOutcome> {
+  if (!key || key.length > 200) throw new Error(`a run key is 1 to 200 characters, got ${key.length}`);
+  const now = (options.clock ?? (() => new Date()))();
+  const at = now.toISOString();
+  const claim: Claim = { runId: newUlid(now.getTime()), token: newUlid(now.getTime()) };
+  const row: RunRow = {
+    id: claim.runId,
+    workflow: workflow.name,
+    run_key: key,
+    status: 'running',
+    input: deps.box.seal(asStored(input)),
+    attempts: 1,
+    next_attempt_at: at,
+    claim_token: claim.token,
+    locked_until: new Date(now.getTime() + (options.leaseMs ?? STEP_LEASE_MS)).toISOString(),
+    failed_step: null,
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+    finished_at: null,
+  };
+  if (!(await insertRun(deps.db, row))) {
+    const existing = await findRun(deps.db, workflow.name, key);
+    if (!existing) throw new Error(`run ${workflow.name}/${key} was neither inserted nor found`);
+    return outcomeOf(existing, false);
+  }
+  return new Drive(deps, workflow as AnyWorkflow, row, claim, options, true).go();
+}
+
+export interface ResumeOptions extends RunOptions {
+  /** Runs to drive in this call, at most (default 20). */
+  limit?: number;
+  /** Told of a run that could not be driven (its lease runs out and it is tried again); without it, the first such error is thrown after the others ran. */
+  onError?: (run: RunIdentity, error: unknown) => void;
+}
+
+/**
+ * Drives the unfinished runs of `workflows` that are due: started or resumed runs whose runner
+ * died (their lease ran out), steps that asked to be tried later, undos that failed. Each run goes
+ * on from the first step not recorded done, or goes on undoing. Runs of workflows not named here
+ * are left alone. This is what the job queue calls, now and then, in every worker.
+ */
+export async function resumeRuns(deps: StepDeps, workflows: ReadonlyArray<Workflow<never>>, options: ResumeOptions = {}): Promise<RunOutcome[]> {
+  const byName = new Map(workflows.map((w) => [w.name, w]));
+  const clock = options.clock ?? (() => new Date());
+  const outcomes: RunOutcome[] = [];
+  const errors: unknown[] = [];
+  for (let i = 0; i < (options.limit ?? 20); i++) {
+    const now = clock();
+    const token = newUlid(now.getTime());
+    const row = await claimDueRun(deps.db, deps.dialect, [...byName.keys()], token, now.toISOString(), new Date(now.getTime() + (options.leaseMs ?? STEP_LEASE_MS)).toISOString());
+    if (!row) break;
+    try {
+      outcomes.push(await new Drive(deps, byName.get(row.workflow)!, row, { runId: row.id, token }, options, false).go());
+    } catch (error) {
+      const run = { runId: row.id, workflow: row.workflow, key: row.run_key };
+      if (options.onError) options.onError(run, error);
+      else errors.push(error);
+    }
+  }
+  if (errors.length) throw errors[0];
+  return outcomes;
+}
+
+export interface RunRecord extends RunIdentity {
+  status: StepRunStatus;
+  attempts: number;
+  failedStep: string | null;
+  error: string | null;
+  nextAttemptAt: string;
+  createdAt: string;
+  finishedAt: string | null;
+  /** The steps the run reached, in order; their outputs stay sealed. */
+  steps: Array<{ name: string; status: StepStatus; attempts: number; error: string | null; compensationAttempts: number; compensationError: string | null }>;
+}
+
+/** Where a run stands, for an operator or a test: its status, and each step's, with their errors; never the input or outputs. */
+export async function readRun(db: Db, workflow: string, key: string): Promise<RunRecord | undefined> {
+  const row = await findRun(db, workflow, key);
+  if (!row) return undefined;
+  const steps = await loadSteps(db, row.id);
+  return {
+    runId: row.id,
+    workflow: row.workflow,
+    key: row.run_key,
+    status: row.status,
+    attempts: row.attempts,
+    failedStep: row.failed_step,
+    error: row.last_error,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    steps: steps.map((s) => ({ name: s.name, status: s.status, attempts: s.attempts, error: s.error, compensationAttempts: s.compensation_attempts, compensationError: s.compensation_error })),
+  };
+}

@@ -1,0 +1,174 @@
+// The step runner's tables, step_runs and step_run_steps: nothing else reads or writes them. Every
+// write made while a run is driven is conditional on the runner's claim token, so a runner whose
+// lease ran out (and whose run another runner took over) can no longer record anything.
+import { sql } from 'kysely';
+import type { Db, Dialect } from '../../db/index.js';
+import type { StepRunStatus, StepRunsTable, StepRunStepsTable, StepStatus } from '../../db/schema.js';
+
+export type RunRow = StepRunsTable;
+export type StepRow = Omit<StepRunStepsTable, 'id'> & { id: number };
+
+/** A runner's hold on a run: every write checks the token, and renews the lease until `lockedUntil`. */
+export interface Claim {
+  runId: string;
+  token: string;
+}
+
+const ERROR_LENGTH = 1000;
+const cut = (message: string) => message.slice(0, ERROR_LENGTH);
+
+/** Inserts a new run already claimed by its starter; false when the workflow has a run with this key. */
+export async function insertRun(db: Db, run: Omit<RunRow, 'attempts' | 'failed_step' | 'last_error' | 'finished_at'>): Promise<boolean> {
+  const inserted = await db
+    .insertInto('step_runs')
+    .values({ ...run, attempts: 1, failed_step: null, last_error: null, finished_at: null })
+    .onConflict((c) => c.columns(['workflow', 'run_key']).doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+export async function findRun(db: Db, workflow: string, key: string): Promise<RunRow | undefined> {
+  return db.selectFrom('step_runs').selectAll().where('workflow', '=', workflow).where('run_key', '=', key).executeTakeFirst();
+}
+
+export async function loadSteps(db: Db, runId: string): Promise<StepRow[]> {
+  return db.selectFrom('step_run_steps').selectAll().where('run_id', '=', runId).orderBy('position').execute();
+}
+
+/**
+ * Claims the run of `workflows` that is due first (unfinished, not deferred, its lease run out or
+ * never taken), if any. PostgreSQL skips runs another runner is claiming this moment.
+ */
+export async function claimDueRun(db: Db, dialect: Dialect, workflows: readonly string[], token: string, at: string, lockedUntil: string): Promise<RunRow | undefined> {
+  if (!workflows.length) return undefined;
+  return db
+    .with(
+      (cte) => cte('picked').materialized(),
+      (q) => {
+        const pick = q
+          .selectFrom('step_runs')
+          .select('id')
+          .where('status', 'in', ['running', 'compensating'])
+          .where('workflow', 'in', [...workflows])
+          .where('next_attempt_at', '<=', at)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(1);
+        return dialect === 'postgres' ? pick.forUpdate().skipLocked() : pick;
+      },
+    )
+    .updateTable('step_runs')
+    .set({ claim_token: token, locked_until: lockedUntil, attempts: sql<number>`attempts + 1`, updated_at: at })
+    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+    // Checked again on the row as it is now: another runner may have claimed it since it was picked.
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Renews the claim's lease (and sets `changes`) if the claim still holds; false when it was lost. */
+async function holdRun(tx: Db, claim: Claim, at: string, lockedUntil: string, changes: Partial<Pick<RunRow, 'status' | 'failed_step' | 'last_error'>> = {}): Promise<boolean> {
+  const held = await tx
+    .updateTable('step_runs')
+    .set({ ...changes, locked_until: lockedUntil, updated_at: at })
+    .where('id', '=', claim.runId)
+    .where('claim_token', '=', claim.token)
+    .where('status', 'in', ['running', 'compensating'])
+    .executeTakeFirst();
+  return Number(held.numUpdatedRows) === 1;
+}
+
+/** Records that a step is starting (once more); its attempt number, or undefined when the claim was lost. */
+export async function recordStepStarted(db: Db, claim: Claim, position: number, name: string, at: string, lockedUntil: string): Promise<number | undefined> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await holdRun(tx, claim, at, lockedUntil))) return undefined;
+    const row = await tx
+      .insertInto('step_run_steps')
+      .values({ run_id: claim.runId, position, name, status: 'running', output: null, attempts: 1, error: null, compensation_attempts: 0, compensation_error: null, started_at: at, done_at: null, compensated_at: null })
+      .onConflict((c) => c.columns(['run_id', 'position']).doUpdateSet({ status: 'running', attempts: sql<number>`step_run_steps.attempts + 1`, started_at: at }))
+      .returning('attempts')
+      .executeTakeFirstOrThrow();
+    return row.attempts;
+  });
+}
+
+/** Records a step done with its sealed output; false when the claim was lost. */
+export async function recordStepDone(db: Db, claim: Claim, position: number, output: string, at: string, lockedUntil: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
+    await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
+    return true;
+  });
+}
+
+/** Records a step failed and turns the run to undoing what ran; false when the claim was lost. */
+export async function recordStepFailed(db: Db, claim: Claim, position: number, name: string, error: string, at: string, lockedUntil: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await holdRun(tx, claim, at, lockedUntil, { status: 'compensating', failed_step: name, last_error: cut(error) }))) return false;
+    await tx.updateTable('step_run_steps').set({ status: 'failed', error: cut(error) }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
+    return true;
+  });
+}
+
+/**
+ * Lets go of the run until `nextAt`, recording why (a step that asked to be tried later, or a
+ * compensation that failed), on the step at `position` (`compensation`: as its undo's error).
+ */
+export async function deferRun(db: Db, claim: Claim, position: number, error: string, kind: 'step' | 'compensation', at: string, nextAt: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const released = await tx
+      .updateTable('step_runs')
+      .set({ next_attempt_at: nextAt, claim_token: null, locked_until: null, last_error: cut(error), updated_at: at })
+      .where('id', '=', claim.runId)
+      .where('claim_token', '=', claim.token)
+      .where('status', 'in', ['running', 'compensating'])
+      .executeTakeFirst();
+    if (Number(released.numUpdatedRows) !== 1) return false;
+    await tx
+      .updateTable('step_run_steps')
+      .set(kind === 'step' ? { error: cut(error) } : { compensation_error: cut(error) })
+      .where('run_id', '=', claim.runId)
+      .where('position', '=', position)
+      .execute();
+    return true;
+  });
+}
+
+/** Counts one more try at undoing the step at `position`; its attempt number, or undefined when the claim was lost. */
+export async function recordCompensationStarted(db: Db, claim: Claim, position: number, at: string, lockedUntil: string): Promise<number | undefined> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await holdRun(tx, claim, at, lockedUntil))) return undefined;
+    const row = await tx
+      .updateTable('step_run_steps')
+      .set({ compensation_attempts: sql<number>`compensation_attempts + 1` })
+      .where('run_id', '=', claim.runId)
+      .where('position', '=', position)
+      .returning('compensation_attempts')
+      .executeTakeFirstOrThrow();
+    return row.compensation_attempts;
+  });
+}
+
+/** Records the step at `position` undone; false when the claim was lost. */
+export async function recordCompensated(db: Db, claim: Claim, position: number, at: string, lockedUntil: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
+    await tx.updateTable('step_run_steps').set({ status: 'compensated', compensated_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
+    return true;
+  });
+}
+
+/** Ends the run (every step done, or every step that ran undone) and lets go of it; false when the claim was lost. */
+export async function finishRun(db: Db, claim: Claim, status: Extract<StepRunStatus, 'done' | 'compensated'>, at: string): Promise<boolean> {
+  const finished = await db
+    .updateTable('step_runs')
+    .set({ status, claim_token: null, locked_until: null, finished_at: at, updated_at: at })
+    .where('id', '=', claim.runId)
+    .where('claim_token', '=', claim.token)
+    .where('status', 'in', ['running', 'compensating'])
+    .executeTakeFirst();
+  return Number(finished.numUpdatedRows) === 1;
+}
+
+export type { StepRunStatus, StepStatus };
