@@ -5,12 +5,14 @@ import type { AccountsTable, ApiKeysTable, CustomersTable, SeenSignaturesTable, 
 import type { CategoriesTable, CategoryTypesTable, PriceTiersTable, ProductsTable } from './schema/catalog.js';
 import type { ApiFailuresTable, CouponRedemptionsTable, CouponsTable, FxRatesTable, IdempotencyAnswersTable, LedgerEntriesTable, OrderEventsTable, OrderItemsTable, OrdersTable, StockItemsTable, WalletsTable } from './schema/orders.js';
 import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxEventsTable, ProductUpdateMarksTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema/events.js';
+import type { JobSchedulesTable, JobsTable } from './schema/jobs.js';
 
 export type * from './schema/accounts.js';
 export type * from './schema/catalog.js';
 export type * from './schema/orders.js';
 export { ORDER_CHANNELS, ORDER_COLUMNS, ORDER_STATUSES } from './schema/orders.js';
 export type * from './schema/events.js';
+export type * from './schema/jobs.js';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -65,6 +67,8 @@ export interface Database {
   order_mails: OrderMailsTable;
   outbox_cursors: OutboxCursorsTable;
   token_families: TokenFamiliesTable;
+  jobs: JobsTable;
+  job_schedules: JobSchedulesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
