@@ -15,8 +15,8 @@ export function registerProcessCommands(program: Command): void {
     .option('--port <port>', 'HTTP port (PORT)')
     .option('--host <host>', 'address to bind (HOST)')
     .option('--demo', 'on an empty database, seed a demo catalog, an admin login and a reseller key')
-    .option('--worker', 'also run the webhook worker in this process (the default when embedded on SQLite)')
-    .option('--no-worker', 'do not run the webhook worker here (run `souk worker` instead)')
+    .option('--worker', 'also run the worker (webhooks, mail, jobs) in this process (the default when embedded on SQLite)')
+    .option('--no-worker', 'do not run the worker here (run `souk worker` instead)')
     .action(async (options: { port?: string; host?: string; demo?: boolean; worker?: boolean }) => {
       const config = loadConfig(process.env, configFlags({ port: options.port, host: options.host }));
       // Loaded here, not at the top, so the other commands start without the HTTP stack.
@@ -28,18 +28,14 @@ export function registerProcessCommands(program: Command): void {
       const webhookMetrics = new DispatcherMetrics(souk.db);
       const app = await buildServer(souk, { metricsRegistries: [webhookMetrics.registry] });
       souk.checkpointInBackground((message) => app.log.error({ message }, 'WAL checkpoint failed; it will run again'));
-      const { startSweeper } = await import('../worker/sweeper.js');
-      const sweeper = startSweeper(souk, (error) => app.log.error({ err: error }, 'housekeeping failed; it will run again'));
       // Embedded (SQLite), this process is the worker too; with PostgreSQL, `souk worker` processes are.
-      const { startWebhookWorker } = await import('../worker/webhooks.js');
-      const runWorker = options.worker ?? config.database.kind === 'sqlite';
-      const worker = runWorker
-        ? await startWebhookWorker(souk, { metrics: webhookMetrics, onError: (error) => app.log.error({ err: error }, 'webhook dispatch failed; it will run again') })
-        : undefined;
-      const { startMailWorker } = await import('../worker/mail.js');
-      const mail = runWorker
-        ? startMailWorker(souk, { onError: (error) => app.log.error({ err: error }, 'order mail failed; it will be tried again'), log: (message, fields) => app.log.info(fields, message) })
-        : undefined;
+      const { startBackgroundWork } = await import('../worker/background.js');
+      const background = await startBackgroundWork(souk, {
+        worker: options.worker ?? config.database.kind === 'sqlite',
+        metrics: webhookMetrics,
+        onError: (what, error) => app.log.error({ err: error }, what),
+        log: (message, fields) => app.log.info(fields, message),
+      });
       // Handled before the address is announced: whoever starts Souk may stop it as soon as it reads it.
       let stopping = false;
       const stop = async (signal: string) => {
@@ -48,9 +44,7 @@ export function registerProcessCommands(program: Command): void {
         app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
         try {
           await app.close();
-          sweeper.stop();
-          await worker?.stop();
-          await mail?.stop();
+          await background.stop();
           await souk.close();
           process.exit(0);
         } catch (error) {
@@ -71,25 +65,23 @@ export function registerProcessCommands(program: Command): void {
 
   program
     .command('worker')
-    .description('send webhooks and run scheduled jobs (with PostgreSQL, run one or more beside `souk serve`)')
+    .description('send webhooks and mail, run queued and scheduled jobs (with PostgreSQL, run one or more beside `souk serve`)')
     .option('--concurrency <n>', 'deliveries in flight at once (default 64)', wholeNumber('--concurrency'))
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port (GET /metrics; SOUK_METRICS_TOKEN applies)', wholeNumber('--metrics-port'))
     .action(async (options: { concurrency?: number; metricsPort?: number }) => {
       const config = loadConfig(process.env, configFlags());
       const souk = await openSouk(config);
-      const [{ startWebhookWorker }, { startSweeper }, { DispatcherMetrics }, { serveMetrics }] = await Promise.all([
-        import('../worker/webhooks.js'),
-        import('../worker/sweeper.js'),
+      const [{ startBackgroundWork }, { DispatcherMetrics }, { serveMetrics }] = await Promise.all([
+        import('../worker/background.js'),
         import('../core/webhooks/index.js'),
         import('../worker/metrics-server.js'),
       ]);
-      const report = (what: string) => (error: unknown) => process.stderr.write(`souk worker: ${what}: ${reason(error)}\n`);
       const metrics = new DispatcherMetrics(souk.db);
-      const sweeper = startSweeper(souk, report('housekeeping failed; it will run again'));
-      const worker = await startWebhookWorker(souk, { metrics, onError: report('webhook dispatch failed; it will run again'), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
-      const { startMailWorker } = await import('../worker/mail.js');
-      const mail = startMailWorker(souk, {
-        onError: report('order mail failed; it will be tried again'),
+      const background = await startBackgroundWork(souk, {
+        worker: true,
+        metrics,
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        onError: (what, error) => process.stderr.write(`souk worker: ${what}: ${reason(error)}\n`),
         log: (message, fields) => process.stdout.write(`souk worker: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`),
       });
       const exporter = options.metricsPort !== undefined ? await serveMetrics(metrics.registry, { host: config.host, port: options.metricsPort, token: config.metricsToken }) : undefined;
@@ -97,10 +89,8 @@ export function registerProcessCommands(program: Command): void {
       const stop = async () => {
         if (stopping) return;
         stopping = true;
-        sweeper.stop();
         await exporter?.close();
-        await worker.stop();
-        await mail.stop();
+        await background.stop();
         await souk.close();
         process.exit(0);
       };

@@ -1,7 +1,7 @@
 // What other modules read of the outbox, exported so that none of them reads its tables: the feed
 // after a consumer's cursor (the mailer), whether anything waits for publication, an event's row by
 // its public id (acks), and the events as a source to join (webhook deliveries name their event).
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db, Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 
@@ -66,4 +66,13 @@ export async function eventRowId(db: Db, eventId: string): Promise<number | unde
 /** The events with what a delivery sends of them: a source to join by `id`. */
 export function eventsToSend(db: Db) {
   return db.selectFrom('outbox_events').select(['outbox_events.id', 'outbox_events.event_id', 'outbox_events.type', 'outbox_events.order_id', 'outbox_events.payload', 'outbox_events.created_at']);
+}
+
+/**
+ * PostgreSQL, for a statement that reads with the publisher's lock: whether the account named by
+ * `accountId` has an event waiting for publication, or an event for every account is waiting.
+ */
+export function unpublishedFor(accountId: RawBuilder<unknown>): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${accountId} in (select u.account_id from outbox_events u where u.position is null)
+    or exists (select 1 from outbox_events u where u.position is null and u.account_id is null))`;
 }

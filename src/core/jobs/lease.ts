@@ -145,7 +145,7 @@ export async function completeClaims(db: Db, queue: LeasedQueue, claims: readonl
 
 export interface Failure {
   /** Why, for people (cut to 500 characters); never a secret. */
-  error: string;
+  error: string | null;
   at?: string;
   /** Not worth trying again: dead now. */
   final?: boolean;
@@ -177,7 +177,7 @@ export async function failClaim(db: Db, queue: LeasedQueue, claim: Claim, failur
       status: dead ? queue.status.dead : queue.status.waiting,
       attempts,
       next_attempt_at: dead ? at : new Date(Date.parse(at) + delayMs).toISOString(),
-      last_error: failure.error.slice(0, 500),
+      last_error: failure.error?.slice(0, 500) ?? null,
       claim_token: null,
       locked_until: null,
       updated_at: at,

@@ -18,7 +18,8 @@ export interface SchedulerOptions<C> {
   db: Db;
   context: C;
   schedules: ReadonlyArray<Schedule<C>>;
-  onError(error: unknown): void;
+  /** Told of every failure: a run that threw (named), or the scheduler's own reads and writes. */
+  onError(error: unknown, schedule?: string): void;
   /** Told of every run this process takes, with the slot (the next_run_at it advanced). */
   onRun?(name: string, slot: string): void;
 }
@@ -104,7 +105,7 @@ export class Scheduler<C> {
       .then(
         () => undefined,
         async (error: unknown) => {
-          this.options.onError(error);
+          this.options.onError(error, schedule.name);
           const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
           await db.updateTable('job_schedules').set({ last_error: message }).where('name', '=', schedule.name).execute();
         },
