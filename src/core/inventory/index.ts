@@ -23,3 +23,4 @@ export {
 export { recordDeliveredCodes, type DeliveredCodes } from './delivered-by-hand.js';
 export { countHeldCodesByOrder } from './held-codes.js';
 export { sealedCodesOf } from './sealed-codes.js';
+export { sealedCodeSql } from './sealed-code-sql.js';

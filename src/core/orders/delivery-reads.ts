@@ -3,6 +3,7 @@
 // the sealed codes an order delivered (opened by the reader with the code vault, at send time).
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/index.js';
+import { sealedCodeSql, sealedCodesOf } from '../inventory/index.js';
 
 /** Of these orders, the ones delivered by e-mail, with the buyer's address. */
 export async function emailDeliveries(db: Db, orderIds: readonly string[]): Promise<Array<{ id: string; recipient: string }>> {
@@ -26,16 +27,13 @@ export function orderChannels(db: Db) {
 export async function deliveredSealedCodes(db: Db, orderIds: readonly string[]): Promise<Map<string, Array<{ id: number; code_enc: string }>>> {
   const items = new Map<string, Array<{ id: number; code_enc: string }>>();
   if (!orderIds.length) return items;
-  const rows = await db
-    .selectFrom('order_items')
-    .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
-    .select(['order_items.order_id', 'order_items.stock_item_id as id', 'stock_items.code_enc'])
-    .where('order_items.order_id', 'in', orderIds)
-    .orderBy('order_items.id')
-    .execute();
+  const rows = await db.selectFrom('order_items').select(['order_id', 'stock_item_id']).where('order_id', 'in', orderIds).orderBy('id').execute();
+  const sealed = await sealedCodesOf(db, rows.map((r) => r.stock_item_id));
   for (const row of rows) {
+    const code = sealed.get(row.stock_item_id);
+    if (code === undefined) continue;
     const list = items.get(row.order_id) ?? [];
-    list.push({ id: row.id, code_enc: row.code_enc });
+    list.push({ id: row.stock_item_id, code_enc: code });
     items.set(row.order_id, list);
   }
   return items;
@@ -46,6 +44,6 @@ export async function deliveredSealedCodes(db: Db, orderIds: readonly string[]):
  * `orderId`, as an expression, so that a reader can take them in the statement it runs anyway.
  */
 export function deliveredSealedCodesJson(orderId: RawBuilder<unknown>): RawBuilder<Array<{ id: number; code_enc: string }> | null> {
-  return sql`(select coalesce(json_agg(json_build_object('id', oi.stock_item_id, 'code_enc', si.code_enc) order by oi.id), '[]')
-    from order_items oi join stock_items si on si.id = oi.stock_item_id where oi.order_id = ${orderId})`;
+  return sql`(select coalesce(json_agg(json_build_object('id', oi.stock_item_id, 'code_enc', ${sealedCodeSql(sql.ref('oi.stock_item_id'))}) order by oi.id), '[]')
+    from order_items oi where oi.order_id = ${orderId})`;
 }

@@ -4,4 +4,4 @@ import { defineSchedule } from '../../core/jobs/index.js';
 import { expireUnpaidOrders } from '../../core/orders/index.js';
 
 export const expireHolds = (everyMs: number) =>
-  defineSchedule<Souk>({ name: 'orders.expire-holds', everyMs, run: (souk) => expireUnpaidOrders({ db: souk.db, dialect: souk.dialect, vault: souk.vault }) });
+  defineSchedule<Souk>({ name: 'orders.expire-holds', everyMs, run: (souk) => expireUnpaidOrders(souk.orders) });
