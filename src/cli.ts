@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerAccountCommands } from './cli/accounts.js';
 import { registerCatalogCommands } from './cli/catalog.js';
+import { registerJobCommands } from './cli/jobs.js';
 import { registerMaintenanceCommands } from './cli/maintenance.js';
 import { registerProcessCommands } from './cli/processes.js';
 import { registerSalesCommands } from './cli/sales.js';
@@ -21,6 +22,7 @@ registerWebhookCommands(program);
 registerCatalogCommands(program);
 registerSalesCommands(program);
 registerMaintenanceCommands(program);
+registerJobCommands(program);
 
 try {
   await program.parseAsync(process.argv);

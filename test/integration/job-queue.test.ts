@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { until } from '../helpers/until.js';
+import { runCli } from '../helpers/processes.js';
 import { openSouk, type Souk } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import {
@@ -167,8 +168,17 @@ for (const kind of DATABASE_KINDS) {
         assert.deepEqual([listed?.id, listed?.last_error, listed?.attempts], [id, 'upstream refused ord-1', 3]);
         assert.equal(JSON.stringify(listed).includes('payload'), false, 'payloads are not listed');
         await assert.rejects(rerunJob(t.souk.db, 999_999), /No job/);
+        // The operator sees it from the CLI, payload left out, and runs it again from there.
+        const listedByCli = await runCli(['job', 'list', '--status', 'dead', '--kind', 'test.flaky', '--json'], t.env);
+        assert.equal(listedByCli.code, 0, listedByCli.stderr);
+        assert.deepEqual(
+          (JSON.parse(listedByCli.stdout) as { jobs: Array<{ id: number; last_error: string }> }).jobs.map((j) => [j.id, j.last_error]),
+          [[id, 'upstream refused ord-1']],
+        );
+        assert.ok(!listedByCli.stdout.includes('"order"'), 'no payload in the list');
         failing = false;
-        await rerunJob(t.souk.db, id);
+        const rerun = await runCli(['job', 'rerun', String(id), '--json'], t.env);
+        assert.equal(rerun.code, 0, rerun.stderr);
         const done = await until(() => jobRow(t, id), (row) => row.status === 'done', 'done after the re-run');
         assert.equal(done.attempts, 1, 'a fresh schedule');
         // A job still waiting runs anyway: asking again is refused.

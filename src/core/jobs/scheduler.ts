@@ -32,10 +32,14 @@ export class Scheduler<C> {
   private stopped = false;
   private ticking: Promise<void> | undefined;
   private readonly running = new Map<string, Promise<void>>();
+  /** A process takes part in a schedule one interval after it starts, as a timer started with it would. */
+  private joinsAt = new Map<string, number>();
 
   constructor(private readonly options: SchedulerOptions<C>) {}
 
   start(): void {
+    const now = Date.now();
+    this.joinsAt = new Map(this.options.schedules.map((s) => [s.name, now + s.everyMs]));
     this.tick();
   }
 
@@ -78,6 +82,8 @@ export class Scheduler<C> {
   private async take(schedule: Schedule<C>): Promise<string> {
     const { db } = this.options;
     const now = new Date();
+    const joinsAt = this.joinsAt.get(schedule.name) ?? 0;
+    if (now.getTime() < joinsAt) return new Date(joinsAt).toISOString();
     let row = await db.selectFrom('job_schedules').select('next_run_at').where('name', '=', schedule.name).executeTakeFirst();
     if (!row) {
       await db
