@@ -17,6 +17,7 @@ import { registerCouponCommand } from './cli/coupon.js';
 import { registerOrderCommand } from './cli/order.js';
 import { registerDoctorCommand } from './cli/doctor.js';
 import { registerRekeyCommand } from './cli/rekey.js';
+import { registerJobCommand } from './cli/job.js';
 import { reason } from './cli/tools.js';
 
 const program = new Command();
@@ -41,6 +42,7 @@ registerCouponCommand(program);
 registerOrderCommand(program);
 registerDoctorCommand(program);
 registerRekeyCommand(program);
+registerJobCommand(program);
 
 try {
   await program.parseAsync(process.argv);

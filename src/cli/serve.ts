@@ -14,8 +14,8 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'HTTP port (PORT)')
     .option('--host <host>', 'address to bind (HOST)')
     .option('--demo', 'on an empty database, seed a demo catalog, an admin login and a reseller key')
-    .option('--worker', 'also run the webhook worker in this process (the default when embedded on SQLite)')
-    .option('--no-worker', 'do not run the webhook worker here (run `souk worker` instead)')
+    .option('--worker', 'also run the worker (webhooks, mail, jobs) in this process (the default when embedded on SQLite)')
+    .option('--no-worker', 'do not run the worker here (run `souk worker` instead)')
     .action(async (options: { port?: string; host?: string; demo?: boolean; worker?: boolean }) => {
       const config = loadConfig(process.env, configFlags({ port: options.port, host: options.host }));
       // Loaded here, not at the top, so the other commands start without the HTTP stack.
@@ -27,18 +27,14 @@ export function registerServeCommand(program: Command): void {
       const webhookMetrics = new DispatcherMetrics(souk.db);
       const app = await buildServer(souk, { metricsRegistries: [webhookMetrics.registry] });
       souk.checkpointInBackground((message) => app.log.error({ message }, 'WAL checkpoint failed; it will run again'));
-      const { startSweeper } = await import('../worker/sweeper.js');
-      const sweeper = startSweeper(souk, (error) => app.log.error({ err: error }, 'housekeeping failed; it will run again'));
       // Embedded (SQLite), this process is the worker too; with PostgreSQL, `souk worker` processes are.
-      const { startWebhookWorker } = await import('../worker/webhooks.js');
-      const runWorker = options.worker ?? config.database.kind === 'sqlite';
-      const worker = runWorker
-        ? await startWebhookWorker(souk, { metrics: webhookMetrics, onError: (error) => app.log.error({ err: error }, 'webhook dispatch failed; it will run again') })
-        : undefined;
-      const { startMailWorker } = await import('../worker/mail.js');
-      const mail = runWorker
-        ? startMailWorker(souk, { onError: (error) => app.log.error({ err: error }, 'order mail failed; it will be tried again'), log: (message, fields) => app.log.info(fields, message) })
-        : undefined;
+      const { startBackgroundWork } = await import('../worker/background.js');
+      const background = await startBackgroundWork(souk, {
+        worker: options.worker ?? config.database.kind === 'sqlite',
+        metrics: webhookMetrics,
+        onError: (what, error) => app.log.error({ err: error }, what),
+        log: (message, fields) => app.log.info(fields, message),
+      });
       // Handled before the address is announced: whoever starts Souk may stop it as soon as it reads it.
       let stopping = false;
       const stop = async (signal: string) => {
@@ -47,9 +43,7 @@ export function registerServeCommand(program: Command): void {
         app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
         try {
           await app.close();
-          sweeper.stop();
-          await worker?.stop();
-          await mail?.stop();
+          await background.stop();
           await souk.close();
           process.exit(0);
         } catch (error) {

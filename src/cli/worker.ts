@@ -1,4 +1,4 @@
-// `souk worker`: webhooks, mails and scheduled jobs, beside `souk serve` processes.
+// `souk worker`: webhooks, mails, queued and scheduled jobs, beside `souk serve` processes.
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { openSouk } from '../app.js';
@@ -9,25 +9,23 @@ export function registerWorkerCommand(program: Command): void {
   const { configFlags } = cliTools(program);
   program
     .command('worker')
-    .description('send webhooks and run scheduled jobs (with PostgreSQL, run one or more beside `souk serve`)')
+    .description('send webhooks and mail, run queued and scheduled jobs (with PostgreSQL, run one or more beside `souk serve`)')
     .option('--concurrency <n>', 'deliveries in flight at once (default 64)', wholeNumber('--concurrency'))
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port (GET /metrics; SOUK_METRICS_TOKEN applies)', wholeNumber('--metrics-port'))
     .action(async (options: { concurrency?: number; metricsPort?: number }) => {
       const config = loadConfig(process.env, configFlags());
       const souk = await openSouk(config);
-      const [{ startWebhookWorker }, { startSweeper }, { DispatcherMetrics }, { serveMetrics }] = await Promise.all([
-        import('../worker/webhooks.js'),
-        import('../worker/sweeper.js'),
+      const [{ startBackgroundWork }, { DispatcherMetrics }, { serveMetrics }] = await Promise.all([
+        import('../worker/background.js'),
         import('../core/webhooks/index.js'),
         import('../worker/metrics-server.js'),
       ]);
-      const report = (what: string) => (error: unknown) => process.stderr.write(`souk worker: ${what}: ${reason(error)}\n`);
       const metrics = new DispatcherMetrics(souk.db);
-      const sweeper = startSweeper(souk, report('housekeeping failed; it will run again'));
-      const worker = await startWebhookWorker(souk, { metrics, onError: report('webhook dispatch failed; it will run again'), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
-      const { startMailWorker } = await import('../worker/mail.js');
-      const mail = startMailWorker(souk, {
-        onError: report('order mail failed; it will be tried again'),
+      const background = await startBackgroundWork(souk, {
+        worker: true,
+        metrics,
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        onError: (what, error) => process.stderr.write(`souk worker: ${what}: ${reason(error)}\n`),
         log: (message, fields) => process.stdout.write(`souk worker: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`),
       });
       const exporter = options.metricsPort !== undefined ? await serveMetrics(metrics.registry, { host: config.host, port: options.metricsPort, token: config.metricsToken }) : undefined;
@@ -35,10 +33,8 @@ export function registerWorkerCommand(program: Command): void {
       const stop = async () => {
         if (stopping) return;
         stopping = true;
-        sweeper.stop();
         await exporter?.close();
-        await worker.stop();
-        await mail.stop();
+        await background.stop();
         await souk.close();
         process.exit(0);
       };

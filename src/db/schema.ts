@@ -6,6 +6,7 @@ import type { CategoriesTable, CategoryTypesTable, PriceTiersTable, ProductsTabl
 import type { ApiFailuresTable, CouponRedemptionsTable, CouponsTable, FxRatesTable, IdempotencyAnswersTable, LedgerEntriesTable, OrderEventsTable, OrderItemsTable, OrdersTable, StockItemsTable, WalletsTable } from './schema/orders.js';
 import type { StepRunsTable, StepRunStepsTable } from './schema/steps.js';
 import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxEventsTable, ProductUpdateMarksTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema/events.js';
+import type { JobSchedulesTable, JobsTable } from './schema/jobs.js';
 
 export type * from './schema/accounts.js';
 export type * from './schema/catalog.js';
@@ -13,6 +14,7 @@ export type * from './schema/orders.js';
 export { ORDER_CHANNELS, ORDER_COLUMNS, ORDER_STATUSES } from './schema/orders.js';
 export type * from './schema/events.js';
 export type * from './schema/steps.js';
+export type * from './schema/jobs.js';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -69,6 +71,8 @@ export interface Database {
   token_families: TokenFamiliesTable;
   step_runs: StepRunsTable;
   step_run_steps: StepRunStepsTable;
+  jobs: JobsTable;
+  job_schedules: JobSchedulesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -1,26 +1,17 @@
-// Scheduled housekeeping: unpaid orders past their hold expire and their codes go back on sale;
-// Idempotency-Key records older than 24 h are dropped, and so are token families whose tokens
-// have all expired.
-import { orderDepsOf, type Souk } from '../app.js';
-import { pruneTokenFamilies } from '../core/accounts/index.js';
-import { pruneIdempotencyKeys } from '../core/idempotency/index.js';
-import { expireUnpaidOrders } from '../core/orders/index.js';
+// Scheduled housekeeping on its own (the background work runs it with everything else): unpaid
+// orders past their hold expire, old Idempotency-Keys and spent token families are dropped; once
+// per interval across every process (core/jobs' Scheduler).
+import type { Souk } from '../app.js';
+import { Scheduler } from '../core/jobs/index.js';
+import { housekeeping, HOUSEKEEPING_EVERY_MS } from './schedules/index.js';
 
 export interface Sweeper {
-  stop(): void;
+  /** Stops taking runs; the promise settles once a run in flight has finished. */
+  stop(): Promise<void>;
 }
 
-export function startSweeper(souk: Souk, onError: (error: unknown) => void, everyMs = 15_000): Sweeper {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    expireUnpaidOrders(orderDepsOf(souk))
-      .then(() => pruneIdempotencyKeys(souk.db))
-      .then(() => pruneTokenFamilies(souk.db))
-      .catch(onError)
-      .finally(() => (running = false));
-  }, everyMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+export function startSweeper(souk: Souk, onError: (error: unknown) => void, everyMs = HOUSEKEEPING_EVERY_MS): Sweeper {
+  const scheduler = new Scheduler({ db: souk.db, context: souk, schedules: housekeeping(everyMs), onError });
+  scheduler.start();
+  return { stop: () => scheduler.stop() };
 }

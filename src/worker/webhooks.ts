@@ -1,9 +1,10 @@
-// The webhook worker: the dispatcher (publish, claim, send, record) and the stock announcer that
-// turns stock changes into product.updated events once per interval. Runs in `souk worker`, and
-// inside `souk serve` when embedded.
+// The webhook worker: the dispatcher (publish, claim, send, record) and, unless the caller runs it
+// with its other schedules, the stock announcer that turns stock changes into product.updated
+// events once per interval. Part of the background work (background.ts); on its own in tests.
 import type { Souk } from '../app.js';
-import { announceStockChanges } from '../core/events/index.js';
+import { Scheduler, type WakeListener } from '../core/jobs/index.js';
 import { Dispatcher, DispatcherMetrics } from '../core/webhooks/index.js';
+import { workerSchedules } from './schedules/index.js';
 
 export interface WebhookWorker {
   dispatcher: Dispatcher;
@@ -11,7 +12,17 @@ export interface WebhookWorker {
   stop(): Promise<void>;
 }
 
-export async function startWebhookWorker(souk: Souk, options: { onError: (error: unknown) => void; metrics?: DispatcherMetrics; concurrency?: number }): Promise<WebhookWorker> {
+export interface WebhookWorkerOptions {
+  onError: (error: unknown) => void;
+  metrics?: DispatcherMetrics;
+  concurrency?: number;
+  /** The process's LISTEN connection (PostgreSQL); without one the dispatcher makes its own. */
+  listener?: WakeListener;
+  /** Whether to run the stock announcer here (default: yes; the background work schedules it with the rest). */
+  announceStock?: boolean;
+}
+
+export async function startWebhookWorker(souk: Souk, options: WebhookWorkerOptions): Promise<WebhookWorker> {
   const dispatcher = new Dispatcher({
     db: souk.db,
     dialect: souk.dialect,
@@ -20,28 +31,18 @@ export async function startWebhookWorker(souk: Souk, options: { onError: (error:
     allowPrivate: souk.config.webhookAllowPrivate,
     retrySchedule: souk.config.webhookRetrySchedule,
     breaker: { threshold: souk.config.webhookBreakerThreshold, pauseMs: souk.config.webhookBreakerPauseSeconds * 1000 },
-    ...(souk.config.database.kind === 'postgres' ? { databaseUrl: souk.config.database.url } : {}),
+    ...(options.listener ? { listener: options.listener } : souk.config.database.kind === 'postgres' ? { databaseUrl: souk.config.database.url } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     onError: options.onError,
   });
   await dispatcher.start();
-  // The interval is enforced per product in the database; looking more often than it only keeps a
-  // product from waiting up to two intervals when it changed just after a look.
-  const intervalMs = souk.config.productUpdateIntervalSeconds * 1000;
-  let announcing = false;
-  const announcer = setInterval(() => {
-    if (announcing) return;
-    announcing = true;
-    announceStockChanges(souk.db, souk.dialect, { intervalMs })
-      .catch(options.onError)
-      .finally(() => (announcing = false));
-  }, Math.min(intervalMs, 1000));
-  announcer.unref();
+  const announcer = options.announceStock === false ? undefined : new Scheduler({ db: souk.db, context: souk, schedules: workerSchedules(souk), onError: options.onError });
+  announcer?.start();
   return {
     dispatcher,
     async stop() {
-      clearInterval(announcer);
+      await announcer?.stop();
       await dispatcher.stop();
     },
   };

@@ -94,6 +94,9 @@ for (const kind of DATABASE_KINDS) {
         await sender.stop('SIGKILL');
         running.splice(running.indexOf(sender), 1);
         await probe.close();
+        // The endpoint takes every event type: left on, the next test's product updates would go to
+        // its closed receiver and keep that test's queue from emptying.
+        await cli(env, ['webhook', 'disable', String(endpointId)]);
       }
     });
 

@@ -22,3 +22,4 @@ export { listAccountEvents, pendingEventsQuery, PUBLISH_LOCK_SQL, toPublication,
 export { announceStockChanges, recordProductChange } from './product-updates.js';
 export { wakeDispatchers, type OutboxNotice } from './wake.js';
 export { pgInsertOutbox, sqliteOutboxWriter } from './outbox-batch.js';
+export { eventRowId, eventsToSend, feedHasNewer, hasUnpublishedEvents, moveCursor, readFeedAfterCursor, unpublishedFor, type FeedEntry } from './reads.js';

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { sql, type RawBuilder } from 'kysely';
 import { queryTemplate, type Db } from '../../db/index.js';
+import { WAKE_CHANNEL } from '../jobs/index.js';
 import type { OrdersTable } from '../../db/schema.js';
 import { newUlid } from '../ids.js';
 import { minorToDecimal } from '../money.js';
@@ -38,8 +39,8 @@ export interface OutboxRow {
   created_at: string;
 }
 
-/** The PostgreSQL channel workers LISTEN on for new events and deliveries. */
-export const OUTBOX_CHANNEL = 'souk_outbox';
+/** The PostgreSQL channel workers LISTEN on for new events and deliveries (core/jobs' one wake channel). */
+export const OUTBOX_CHANNEL = WAKE_CHANNEL;
 
 /** In-process wake-up for a worker running in the process that committed the events. */
 export const outboxSignal = new EventEmitter();

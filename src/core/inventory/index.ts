@@ -25,3 +25,4 @@ export {
 export { recordDeliveredCodes, type DeliveredCodes } from './delivered-by-hand.js';
 export { countHeldCodesByOrder } from './held-codes.js';
 export { sealedCodesOf, sealedItemsOf, type SealedCode } from './sealed-codes.js';
+export { sealedCodeSql } from './sealed-code-sql.js';

@@ -2,6 +2,6 @@
 // driven from the transactional outbox so that no mail is lost when a process dies.
 export { Mailer, type MailerOptions } from './mailer.js';
 export { mailTransportFor, dropTransport, smtpTransport, type MailTransport, type SentMail } from './transport.js';
-export { claimNextMail, markMailFailed, markMailSent, queueOrderMails, MAIL_LEASE_MS, MAIL_RETRY_SCHEDULE, type ClaimedMail } from './order-mails.js';
+export { claimNextMail, markMailFailed, markMailSent, queueOrderMails, MAIL_LEASE_MS, MAIL_QUEUE, MAIL_RETRY_SCHEDULE, type ClaimedMail } from './order-mails.js';
 export { codesMail } from './compose.js';
 export { listOrderMails, resendOrderMail, MAIL_STATUSES, type MailStatus, type OrderMailView } from './mail-admin.js';

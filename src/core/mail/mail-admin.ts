@@ -2,8 +2,9 @@
 // last error), and a re-send for one that failed or must go again. Recipients are shown; the codes
 // never are (a mail row holds none).
 import type { Db } from '../../db/index.js';
-import { nowIso } from '../clock.js';
 import { NotFound, ValidationFailed } from '../errors.js';
+import { rerunValues } from '../jobs/index.js';
+import { MAIL_QUEUE } from './order-mails.js';
 
 export const MAIL_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
 export type MailStatus = (typeof MAIL_STATUSES)[number];
@@ -38,10 +39,9 @@ export async function listOrderMails(db: Db, filter: { status?: MailStatus; orde
  * schedule. A mail still pending or being sent will go anyway: 400.
  */
 export async function resendOrderMail(db: Db, mailId: number): Promise<void> {
-  const now = nowIso();
   const result = await db
     .updateTable('order_mails')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: now, claim_token: null, locked_until: null, updated_at: now })
+    .set({ ...rerunValues(MAIL_QUEUE), status: 'pending' })
     .where('id', '=', mailId)
     .where('status', 'in', ['failed', 'sent'])
     .executeTakeFirst();

@@ -1,10 +1,11 @@
 // The mailer: queues mails for fulfilled e-mail orders from the event feed, then sends the due ones
-// one at a time (so a crash repeats at most the one in flight). It wakes when events commit in this
-// process (a moment later, once the dispatcher has published them), and looks every `pollMs` for
-// work that another process made.
+// one at a time (so a crash repeats at most the one in flight), on core/jobs' queue runner. It wakes
+// when events commit in this process (a moment later, once the dispatcher has published them), and
+// looks every `pollMs` for work that another process made.
 import type { Db, Dialect } from '../../db/index.js';
 import { outboxSignal } from '../events/index.js';
 import type { CodeVault } from '../inventory/index.js';
+import { QueueRunner } from '../jobs/index.js';
 import { loadOrderDetail } from '../orders/index.js';
 import { codesMail } from './compose.js';
 import { claimNextMail, mailWorkWaiting, markMailFailed, markMailSent, queueOrderMails, type ClaimedMail } from './order-mails.js';
@@ -34,88 +35,64 @@ export interface MailerOptions {
 const PUBLISH_GRACE_MS = 100;
 
 export class Mailer {
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
-  private poll: NodeJS.Timeout | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly runner: QueueRunner<ClaimedMail>;
   private waking: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Whether the feed may hold events not yet read: a mail sent (a slot freed) needs no read of it. */
+  private feedUnread = true;
   private readonly wake = () => {
+    this.feedUnread = true;
     this.waking ??= setTimeout(() => {
       this.waking = undefined;
-      this.kick();
+      this.runner.kick();
     }, PUBLISH_GRACE_MS);
   };
 
-  constructor(private readonly options: MailerOptions) {}
+  constructor(private readonly options: MailerOptions) {
+    const { db, dialect } = options;
+    this.runner = new QueueRunner<ClaimedMail>(
+      {
+        prepare: async () => {
+          if (!this.feedUnread) return;
+          this.feedUnread = false;
+          while ((await queueOrderMails(db, dialect)).read > 0 && !this.stopped);
+        },
+        claim: async () => {
+          const mail = await claimNextMail(db, dialect);
+          return mail ? [mail] : [];
+        },
+        run: (mail) => this.deliver(mail),
+        waiting: async () => {
+          const waiting = await mailWorkWaiting(db);
+          if (waiting) this.feedUnread = true;
+          return waiting;
+        },
+      },
+      { concurrency: 1, pollMs: options.pollMs ?? 500, onError: options.onError },
+    );
+  }
 
   start(): void {
     outboxSignal.on('inserted', this.wake);
-    this.poll = setInterval(() => void this.look(), this.options.pollMs ?? 500);
-    this.poll.unref();
-    this.kick();
+    this.runner.start();
   }
 
   /** Stops taking work; resolves once the mail in flight is sent and recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
     outboxSignal.off('inserted', this.wake);
-    if (this.poll) clearInterval(this.poll);
-    for (const timer of this.timers) clearTimeout(timer);
     if (this.waking) clearTimeout(this.waking);
-    await this.running;
+    await this.runner.stop();
     this.options.transport.close();
   }
 
   /** Runs a round now, or right after the one running. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.round().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.feedUnread = true;
+    this.runner.kick();
   }
 
-  private later(ms: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.kick();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
-  }
-
-  private async look(): Promise<void> {
-    if (this.running || this.stopped) return;
-    try {
-      if (await mailWorkWaiting(this.options.db)) this.kick();
-    } catch (error) {
-      this.options.onError(error);
-    }
-  }
-
-  private async round(): Promise<void> {
-    const { db, dialect } = this.options;
-    try {
-      while ((await queueOrderMails(db, dialect)).read > 0 && !this.stopped);
-      while (!this.stopped) {
-        const mail = await claimNextMail(db, dialect);
-        if (!mail) break;
-        await this.deliver(mail);
-      }
-    } catch (error) {
-      this.options.onError(error);
-    }
-  }
-
-  private async deliver(mail: ClaimedMail): Promise<void> {
+  private async deliver(mail: ClaimedMail): Promise<number | undefined> {
     const { db, vault, transport, from } = this.options;
     let failure: string;
     try {
@@ -123,13 +100,12 @@ export class Mailer {
       const sent = await transport.send(codesMail(order, mail.recipient, from, `<order-${order.id}@souk.mail>`), `${order.number}-${order.id}`);
       await markMailSent(db, mail, sent.messageId);
       this.options.onSent?.({ orderId: order.id, orderNumber: order.number, messageId: sent.messageId, ...(sent.file ? { file: sent.file } : {}) });
-      return;
+      return undefined;
     } catch (error) {
       // SMTP and file-system errors name the server or path, never the message body.
       failure = error instanceof Error ? error.message : String(error);
       this.options.onError(error);
     }
-    const delay = await markMailFailed(db, mail, failure, this.options.retrySchedule);
-    if (delay !== undefined) this.later(delay + 5);
+    return markMailFailed(db, mail, failure, this.options.retrySchedule);
   }
 }

@@ -13,3 +13,4 @@ export { PARTNER_CHANNEL, partnerOrderView, placingKeyId, type PartnerOrderView 
 export { isWalletCheckoutEnabled, setWalletCheckout } from './settings.js';
 export { checkInvariants, type Violation } from './doctor.js';
 export { listApiFailures, recordApiFailure, redactedExcerpt, type ApiFailure, type ApiFailureFilter } from './api-failures.js';
+export { deliveredSealedCodes, deliveredSealedCodesJson, emailDeliveries, orderChannels } from './delivery-reads.js';

@@ -5,11 +5,13 @@
 // chain can be claimed, so they arrive in the order the events happened. A paused endpoint whose
 // pause is over gets one probe at a time, whichever worker claims (the probe lease, below).
 import { sql, type QueryCreator, type SelectQueryBuilder } from 'kysely';
-import { ulid } from 'ulid';
 import { executePrepared, preparedTransaction, type Database, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
-import { OUTBOX_CHANNEL, pendingEventsQuery, PUBLISH_LOCK_SQL, toPublication, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
+import { eventsToSend, OUTBOX_CHANNEL, pendingEventsQuery, PUBLISH_LOCK_SQL, toPublication, unpublishedFor, type EventType, type OutboxNotice, type PublishedEvent } from '../events/index.js';
+import { claimValues, dueCondition, newLease, releaseClaims, type LeasedQueue } from '../jobs/index.js';
+import { deliveredSealedCodesJson, orderChannels } from '../orders/index.js';
+import { DEFAULT_RETRY_SCHEDULE } from './schedule.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoints.js';
 
 type NewDelivery = Omit<WebhookDeliveriesTable, 'id'>;
@@ -76,9 +78,7 @@ async function fanOutOnPostgres(db: Db, run: PreparedRunner, lock: Array<{ got: 
     'souk_fan_out_read',
     pendingEventsQuery(db, limit).select(
       sql<WebhookEndpointsTable[] | null>`case when row_number() over (order by outbox_events.id) = 1 then (
-        select coalesce(json_agg(w), '[]') from webhook_endpoints w where w.status = 'enabled' and (
-          w.account_id in (select u.account_id from outbox_events u where u.position is null)
-          or exists (select 1 from outbox_events u where u.position is null and u.account_id is null))) end`.as('endpoints'),
+        select coalesce(json_agg(w), '[]') from webhook_endpoints w where w.status = 'enabled' and ${unpublishedFor(sql.ref('w.account_id'))}) end`.as('endpoints'),
     ),
   );
   const next = toPublication(pending);
@@ -138,6 +138,14 @@ export interface SealedSecrets {
 
 export const LEASE_MS = 60_000;
 
+/** webhook_deliveries as a leased queue (core/jobs' lease protocol); `acked` is a fifth state of its own, closed by the receiver. */
+export const DELIVERY_QUEUE: LeasedQueue = {
+  table: 'webhook_deliveries',
+  status: { waiting: 'pending', running: 'sending', done: 'delivered', dead: 'dead' },
+  leaseMs: LEASE_MS,
+  retrySchedule: DEFAULT_RETRY_SCHEDULE,
+};
+
 export interface ClaimedDeliveries {
   /** The deliveries to send now. */
   jobs: DeliveryJob[];
@@ -153,9 +161,9 @@ export interface ClaimedDeliveries {
  * claimer that takes its probe lease.
  */
 export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, now = new Date()): Promise<ClaimedDeliveries> {
-  const at = now.toISOString();
-  const token = ulid();
-  const lease = new Date(now.getTime() + LEASE_MS).toISOString();
+  const taken = newLease(DELIVERY_QUEUE, now);
+  const { at, token } = taken;
+  const lease = taken.until;
   // Two arms, each walking the due index in order and stopping at the limit: pending ones whose
   // time has come, and sending ones whose lease ran out. As one OR they read every due row and
   // sorted them, on every claim: with a backlog of 10,000 a claim took 5 ms on SQLite.
@@ -164,15 +172,11 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
   // about 2.6 ms a claim instead of 1.6, with 10,000 delivered rows and 20 due.
   const pending = sql.lit('pending' as const);
   const sending = sql.lit('sending' as const);
-  const arm = (q: QueryCreator<Database>, due: 'pending' | 'expired') => {
+  const arm = (q: QueryCreator<Database>, due: 'waiting' | 'expired') => {
     const pick = q
       .selectFrom('webhook_deliveries as d')
       .select(['d.id', 'd.next_attempt_at'])
-      .where((eb) =>
-        due === 'pending'
-          ? eb.and([eb('d.status', '=', pending), eb('d.next_attempt_at', '<=', at)])
-          : eb.and([eb('d.status', '=', sending), eb('d.locked_until', '<', at)]),
-      )
+      .where(dueCondition(DELIVERY_QUEUE, 'd', due, at))
       .where((eb) =>
         eb.or([
           eb('d.chain', 'is', null),
@@ -216,7 +220,7 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
     (cte) => cte('picked').materialized(),
     (q) =>
       q
-        .selectFrom(q.selectFrom(arm(q, 'pending').as('p')).selectAll().unionAll(q.selectFrom(arm(q, 'expired').as('x')).selectAll()).as('due'))
+        .selectFrom(q.selectFrom(arm(q, 'waiting').as('p')).selectAll().unionAll(q.selectFrom(arm(q, 'expired').as('x')).selectAll()).as('due'))
         .select('due.id')
         .orderBy('due.next_attempt_at')
         .orderBy('due.id')
@@ -225,15 +229,15 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
   const claimed = (q: QueryCreator<Database & { picked: { id: number } }>) =>
     q
       .updateTable('webhook_deliveries')
-      .set({ status: 'sending', claim_token: token, locked_until: lease, updated_at: at })
+      .set({ ...claimValues(DELIVERY_QUEUE, taken), status: 'sending' })
       .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'));
   // With each delivery, its event, its order's channel, and what its target needs (the endpoint, or the account's callback secret).
   const withTargets = <Q extends SelectQueryBuilder<Database & { d: WebhookDeliveriesTable }, 'd', object>>(query: Q) =>
     query
-      .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
+      .innerJoin(eventsToSend(db).as('e'), 'e.id', 'd.event_id')
       .leftJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
       .leftJoin('callback_secrets as c', (join) => join.onRef('c.account_id', '=', 'd.account_id').on('d.callback_url', 'is not', null))
-      .leftJoin('orders as o', 'o.id', 'e.order_id')
+      .leftJoin(orderChannels(db).as('o'), 'o.id', 'e.order_id')
       .select(['d.id', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.attempts', 'e.id as event_row_id', 'e.event_id', 'e.type', 'e.order_id', 'o.channel as order_channel', 'e.payload', 'e.created_at'])
       .select(['w.url as endpoint_url', 'w.include_items', 'w.failure_streak', 'w.paused_until', 'w.secret_enc as endpoint_secret', 'w.previous_secret_enc as endpoint_previous_secret', 'w.previous_secret_until as endpoint_previous_until'])
       .select(['c.secret_enc as callback_secret', 'c.previous_secret_enc as callback_previous_secret', 'c.previous_secret_until as callback_previous_until'])
@@ -246,9 +250,7 @@ export async function claimDeliveries(db: Db, dialect: Dialect, limit: number, n
       db,
       'souk_claim_deliveries',
       withTargets(claim.with('claimed', (q) => claimed(q).returningAll()).selectFrom('claimed as d')).select(
-        sql<Array<{ id: number; code_enc: string }> | null>`case when e.type = 'order.fulfilled' and e.order_id is not null and (d.callback_url is not null or w.include_items = 1) then (
-          select coalesce(json_agg(json_build_object('id', oi.stock_item_id, 'code_enc', si.code_enc) order by oi.id), '[]')
-          from order_items oi join stock_items si on si.id = oi.stock_item_id where oi.order_id = e.order_id) end`.as('sealed_items'),
+        sql<Array<{ id: number; code_enc: string }> | null>`case when e.type = 'order.fulfilled' and e.order_id is not null and (d.callback_url is not null or w.include_items = 1) then ${deliveredSealedCodesJson(sql.ref('e.order_id'))} end`.as('sealed_items'),
       ),
     );
   } else {
@@ -327,12 +329,5 @@ async function takeProbes(db: Db, jobs: DeliveryJob[], at: string, lease: string
 
 /** Puts claimed deliveries back untouched, as due as they were. */
 async function releaseDeliveries(db: Db, jobs: readonly DeliveryJob[]): Promise<void> {
-  if (!jobs.length) return;
-  await db
-    .updateTable('webhook_deliveries')
-    .set({ status: 'pending', claim_token: null, locked_until: null })
-    .where('id', 'in', jobs.map((j) => j.id))
-    .where('status', '=', 'sending')
-    .where('claim_token', 'in', [...new Set(jobs.map((j) => j.claim_token))])
-    .execute();
+  await releaseClaims(db, DELIVERY_QUEUE, jobs);
 }

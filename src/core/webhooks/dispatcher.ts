@@ -1,12 +1,13 @@
 // The dispatcher: publishes committed events into deliveries, claims the due ones, sends them
-// (many at once), and records the outcomes in batches. It wakes when events commit (in process,
-// and LISTEN/NOTIFY on PostgreSQL), when a retry falls due, when a 100 ms look finds unpublished
+// (many at once), and records the outcomes in batches, through core/jobs' lease protocol. It wakes
+// when events commit (in process, and LISTEN/NOTIFY on PostgreSQL, on the process's one LISTEN
+// connection), when a retry falls due, when a 100 ms look finds unpublished
 // events (a wake that never came: another process on SQLite, a lost notice), and once a second.
-import pg from 'pg';
 import type { Db, Dialect } from '../../db/index.js';
 import type { SecretBox } from '../crypto.js';
 import { nowIso } from '../clock.js';
-import { OUTBOX_CHANNEL, outboxSignal, type OutboxNotice } from '../events/index.js';
+import { hasUnpublishedEvents, outboxSignal } from '../events/index.js';
+import { WakeListener, type WakeNotice } from '../jobs/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { claimDeliveries, fanOutEvents, type DeliveryJob } from './deliveries.js';
 import { recordOutcomes, succeeded, type AttemptOutcome, type Breaker } from './outcomes.js';
@@ -24,7 +25,9 @@ export interface DispatcherOptions {
   allowPrivate: boolean;
   /** Seconds between tries of a failing delivery; see schedule.ts. */
   retrySchedule: readonly number[];
-  /** PostgreSQL: the URL to LISTEN on for new events. */
+  /** PostgreSQL: the process's LISTEN connection (core/jobs), shared with its other workers. */
+  listener?: WakeListener;
+  /** PostgreSQL, without a shared listener: the URL to LISTEN on, with a connection of the dispatcher's own. */
   databaseUrl?: string;
   /** When a failing endpoint is paused (circuit breaker). */
   breaker?: Breaker;
@@ -56,7 +59,9 @@ export class Dispatcher {
   private poll: NodeJS.Timeout | undefined;
   private look: NodeJS.Timeout | undefined;
   private looking = false;
-  private listener: pg.Client | undefined;
+  /** The LISTEN connection this dispatcher made for itself (none when it shares the process's). */
+  private ownListener: WakeListener | undefined;
+  private unlisten: (() => void) | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly idle = new Set<() => void>();
   /**
@@ -85,10 +90,11 @@ export class Dispatcher {
     this.publishable = true;
     this.wakeToClaim();
   };
-  private readonly onNotice = (notice: pg.Notification) => {
-    if (notice.payload === ('events' satisfies OutboxNotice)) this.wake();
-    else if (notice.payload === ('deliveries' satisfies OutboxNotice)) this.wakeToClaim();
-    else this.wakeForAnything();
+  private readonly onNotice = (notice: WakeNotice | 'any') => {
+    if (notice === 'events') this.wake();
+    else if (notice === 'deliveries') this.wakeToClaim();
+    // Jobs are the job worker's; anything else (a reconnect: notices were lost) may be for us.
+    else if (notice !== 'jobs') this.wakeForAnything();
   };
 
   constructor(private readonly options: DispatcherOptions) {
@@ -99,57 +105,17 @@ export class Dispatcher {
   async start(): Promise<void> {
     outboxSignal.on('inserted', this.wake);
     outboxSignal.on('due', this.wakeToClaim);
-    if (this.options.dialect === 'postgres' && this.options.databaseUrl) await this.listen(this.options.databaseUrl);
+    let listener = this.options.listener;
+    if (!listener && this.options.dialect === 'postgres' && this.options.databaseUrl) {
+      listener = this.ownListener = new WakeListener({ url: this.options.databaseUrl, onError: this.options.onError });
+      await listener.start();
+    }
+    this.unlisten = listener?.subscribe('any', this.onNotice);
     this.poll = setInterval(this.wakeForAnything, SAFETY_POLL_MS);
     this.poll.unref();
     this.look = setInterval(() => void this.lookForEvents(), LOOK_MS);
     this.look.unref();
     this.kick();
-  }
-
-  /**
-   * LISTENs for other processes' notices on a connection of its own. When that connection is lost
-   * (a restarted database, a killed backend) it is made again, after 1 s and then up to 30 s apart,
-   * and the worker looks for everything once it is back: notices sent meanwhile were lost, and
-   * without them other workers' deliveries would wait for the safety poll.
-   */
-  private async listen(url: string): Promise<void> {
-    const client = new pg.Client({ connectionString: url });
-    let live = false;
-    const lost = (error: Error) => {
-      if (!live) return;
-      live = false;
-      if (this.listener === client) this.listener = undefined;
-      client.end().catch(() => undefined);
-      if (this.stopped) return;
-      this.options.onError(error);
-      this.listenAgain(url, 1000);
-    };
-    client.on('error', lost);
-    client.on('end', () => lost(new Error('the LISTEN connection closed; connecting again')));
-    client.on('notification', this.onNotice);
-    try {
-      await client.connect();
-      await client.query(`listen ${OUTBOX_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    live = true;
-    this.listener = client;
-  }
-
-  private listenAgain(url: string, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (this.stopped) return;
-      this.listen(url).then(this.wakeForAnything, (error: unknown) => {
-        this.options.onError(error);
-        this.listenAgain(url, Math.min(delayMs * 2, 30_000));
-      });
-    }, delayMs);
-    timer.unref();
-    this.timers.add(timer);
   }
 
   /** Stops taking work and waits for deliveries in flight to be sent and recorded. */
@@ -161,7 +127,8 @@ export class Dispatcher {
     if (this.look) clearInterval(this.look);
     if (this.gathering) clearTimeout(this.gathering);
     for (const timer of this.timers) clearTimeout(timer);
-    await this.listener?.end().catch(() => undefined);
+    this.unlisten?.();
+    await this.ownListener?.stop();
     while (this.inFlight > 0 || this.pumping || this.flushing || this.results.length) {
       await new Promise<void>((resolve) => this.idle.add(resolve));
     }
@@ -173,8 +140,7 @@ export class Dispatcher {
     if (this.looking || this.pumping || this.stopped) return;
     this.looking = true;
     try {
-      const row = await this.options.db.selectFrom('outbox_events').select('id').where('position', 'is', null).limit(1).executeTakeFirst();
-      if (row) this.wake();
+      if (await hasUnpublishedEvents(this.options.db)) this.wake();
     } catch (error) {
       this.options.onError(error);
     } finally {

@@ -9,6 +9,7 @@ import type { WebhookEndpointsTable } from '../../db/schema.js';
 import type { SecretBox } from '../crypto.js';
 import { nowIso } from '../clock.js';
 import { NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
+import { getAccount } from '../accounts/index.js';
 import { EVENT_TYPES, isEventType, type EventType } from '../events/index.js';
 import { generateWebhookSecret } from './signing.js';
 
@@ -81,8 +82,7 @@ export interface CreatedEndpoint {
 export async function createWebhookEndpoint(deps: WebhookDeps, accountId: number, input: EndpointInput & { url: string }): Promise<CreatedEndpoint> {
   const problems = await checkInput(input, deps.allowPrivate);
   if (problems.length) throw new ValidationFailed('The webhook endpoint is not valid.', problems);
-  const account = await deps.db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
-  if (!account) throw new NotFound(`No account ${accountId}.`);
+  await getAccount(deps.db, accountId);
   const secret = generateWebhookSecret();
   const now = nowIso();
   const row = await deps.db
@@ -162,8 +162,7 @@ export async function rotateWebhookSecret(deps: WebhookDeps, endpointId: string)
  */
 export async function callbackSecret(deps: WebhookDeps, accountId: number, options: { rotate?: boolean } = {}): Promise<string> {
   return deps.db.transaction().execute(async (tx) => {
-    const account = await tx.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
-    if (!account) throw new NotFound(`No account ${accountId}.`);
+    await getAccount(tx, accountId);
     const existing = await tx.selectFrom('callback_secrets').selectAll().where('account_id', '=', accountId).executeTakeFirst();
     if (existing && !options.rotate) return deps.box.open(existing.secret_enc);
     const secret = generateWebhookSecret();

@@ -12,7 +12,7 @@ export {
   type WebhookDeps,
   type WebhookEndpoint,
 } from './endpoints.js';
-export { claimDeliveries, deliveriesFor, fanOutEvents, LEASE_MS, type ClaimedDeliveries, type DeliveryJob } from './deliveries.js';
+export { claimDeliveries, deliveriesFor, DELIVERY_QUEUE, fanOutEvents, LEASE_MS, type ClaimedDeliveries, type DeliveryJob } from './deliveries.js';
 export { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 export { DispatcherMetrics } from './metrics.js';
 export { ackEvent, listDeliveries, resendDelivery, resendFailedDeliveries, sendTestEvent, DELIVERY_STATUSES, type DeliveryFilter, type DeliveryStatus, type DeliveryView } from './operations.js';

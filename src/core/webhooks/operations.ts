@@ -4,7 +4,9 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { NotFound, ValidationFailed } from '../errors.js';
-import { insertOutboxEvents, testEvent, wakeDispatchers } from '../events/index.js';
+import { eventRowId, eventsToSend, insertOutboxEvents, testEvent, wakeDispatchers } from '../events/index.js';
+import { rerunValues } from '../jobs/index.js';
+import { DELIVERY_QUEUE } from './deliveries.js';
 import { getWebhookEndpoint } from './endpoints.js';
 
 /**
@@ -14,14 +16,14 @@ import { getWebhookEndpoint } from './endpoints.js';
 export async function ackEvent(db: Db, accountId: number, eventId: string): Promise<{ event_id: string; closed: number }> {
   if (!/^evt_[0-9A-Z]{26}$/.test(eventId)) throw new NotFound(`No event ${eventId}.`);
   return db.transaction().execute(async (tx) => {
-    const event = await tx.selectFrom('outbox_events').select('id').where('event_id', '=', eventId).executeTakeFirst();
-    const mine = event ? await tx.selectFrom('webhook_deliveries').select(['id', 'status']).where('event_id', '=', event.id).where('account_id', '=', accountId).execute() : [];
-    if (!event || !mine.length) throw new NotFound(`No event ${eventId}.`);
+    const eventRow = await eventRowId(tx, eventId);
+    const mine = eventRow !== undefined ? await tx.selectFrom('webhook_deliveries').select(['id', 'status']).where('event_id', '=', eventRow).where('account_id', '=', accountId).execute() : [];
+    if (eventRow === undefined || !mine.length) throw new NotFound(`No event ${eventId}.`);
     const now = nowIso();
     const result = await tx
       .updateTable('webhook_deliveries')
       .set({ status: 'acked', claim_token: null, locked_until: null, closed_at: now, updated_at: now })
-      .where('event_id', '=', event.id)
+      .where('event_id', '=', eventRow)
       .where('account_id', '=', accountId)
       .where('status', 'in', ['pending', 'sending', 'dead'])
       .executeTakeFirst();
@@ -62,7 +64,7 @@ export interface DeliveryFilter {
 export async function listDeliveries(db: Db, filter: DeliveryFilter): Promise<DeliveryView[]> {
   let query = db
     .selectFrom('webhook_deliveries as d')
-    .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
+    .innerJoin(eventsToSend(db).as('e'), 'e.id', 'd.event_id')
     .select(['d.id', 'e.event_id', 'e.type', 'd.account_id', 'd.endpoint_id', 'd.callback_url', 'd.status', 'd.attempts', 'd.next_attempt_at', 'd.last_status_code', 'd.last_error', 'd.created_at', 'd.closed_at'])
     .orderBy('d.id', 'desc')
     .limit(filter.limit ?? 50);
@@ -84,10 +86,9 @@ export async function listDeliveries(db: Db, filter: DeliveryFilter): Promise<De
 
 /** Sends a dead delivery (or a delivered one, again) as soon as possible, with a fresh retry schedule. */
 export async function resendDelivery(db: Db, deliveryId: number): Promise<void> {
-  const now = nowIso();
   const result = await db
     .updateTable('webhook_deliveries')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: now, closed_at: null, claim_token: null, locked_until: null, updated_at: now })
+    .set({ ...rerunValues(DELIVERY_QUEUE), status: 'pending', closed_at: null })
     .where('id', '=', deliveryId)
     .where('status', 'in', ['dead', 'delivered', 'acked'])
     .executeTakeFirst();

@@ -5,8 +5,8 @@
 // Any success closes the breaker; a failed probe pauses the endpoint again and ends its lease.
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
-import { retryDelayMs } from './schedule.js';
-import type { DeliveryJob } from './deliveries.js';
+import { completeClaims, failClaim } from '../jobs/index.js';
+import { DELIVERY_QUEUE, type DeliveryJob } from './deliveries.js';
 
 /** When an endpoint is paused: after `threshold` failed attempts in a row, for `pauseMs`. */
 export interface Breaker {
@@ -51,13 +51,7 @@ export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[]
       // One statement per status code answered (nearly always just 200).
       for (const code of new Set(ok.map((o) => o.statusCode!))) {
         const batch = ok.filter((o) => o.statusCode === code);
-        await tx
-          .updateTable('webhook_deliveries')
-          .set({ status: 'delivered', attempts: sql<number>`attempts + 1`, last_status_code: code, last_error: null, claim_token: null, locked_until: null, closed_at: now, updated_at: now })
-          .where('id', 'in', batch.map((o) => o.job.id))
-          .where('status', '=', 'sending')
-          .where('claim_token', 'in', [...new Set(batch.map((o) => o.job.claim_token))])
-          .execute();
+        await completeClaims(tx, DELIVERY_QUEUE, batch.map((o) => o.job), { last_status_code: code, closed_at: now }, now);
       }
       // Only endpoints that had failures when claimed (a streak counted meanwhile heals at the next success).
       const healed = [...new Set(ok.filter((o) => (o.job.endpoint?.failure_streak ?? 0) > 0).map((o) => o.job.endpoint_id!))];
@@ -66,28 +60,16 @@ export async function recordOutcomes(db: Db, outcomes: readonly AttemptOutcome[]
     const failedPerEndpoint = new Map<string, number>();
     for (const o of outcomes) {
       if (succeeded(o)) continue;
-      const attempts = o.job.attempts + 1;
       const gone = o.statusCode === 410;
-      const delay = gone || o.final ? undefined : retryDelayMs(schedule, attempts, o.statusCode === 429 || o.statusCode === 503 ? o.retryAfterSeconds : undefined);
-      const next = delay === undefined ? null : new Date(Date.parse(o.at) + delay).toISOString();
-      await tx
-        .updateTable('webhook_deliveries')
-        .set({
-          status: next ? 'pending' : 'dead',
-          attempts,
-          next_attempt_at: next ?? o.at,
-          last_status_code: o.statusCode,
-          last_error: o.error?.slice(0, 500) ?? null,
-          claim_token: null,
-          locked_until: null,
-          closed_at: next ? null : o.at,
-          updated_at: o.at,
-        })
-        .where('id', '=', o.job.id)
-        .where('status', '=', 'sending')
-        .where('claim_token', '=', o.job.claim_token)
-        .execute();
-      if (delay !== undefined) result.retries.push(delay);
+      const { delayMs } = await failClaim(tx, DELIVERY_QUEUE, o.job, {
+        error: o.error,
+        at: o.at,
+        schedule,
+        ...(gone || o.final ? { final: true } : {}),
+        ...((o.statusCode === 429 || o.statusCode === 503) && o.retryAfterSeconds !== undefined ? { retryAfterSeconds: o.retryAfterSeconds } : {}),
+        extra: (dead) => ({ last_status_code: o.statusCode, closed_at: dead ? o.at : null }),
+      });
+      if (delayMs !== undefined) result.retries.push(delayMs);
       else result.dead += 1;
       if (o.job.endpoint_id) {
         failedPerEndpoint.set(o.job.endpoint_id, (failedPerEndpoint.get(o.job.endpoint_id) ?? 0) + 1);

@@ -9,7 +9,7 @@ import type { SecretBox } from '../crypto.js';
 import type { CodeVault } from '../inventory/index.js';
 import { wireTime } from '../clock.js';
 import { eventDataOnWire } from '../events/index.js';
-import { loadOrderDetail, PARTNER_CHANNEL, partnerOrderView, placingKeyId, type OrderDetail } from '../orders/index.js';
+import { deliveredSealedCodes, loadOrderDetail, PARTNER_CHANNEL, partnerOrderView, placingKeyId, type OrderDetail } from '../orders/index.js';
 import { callbackSecret } from './endpoints.js';
 import type { DeliveryJob, SealedSecrets } from './deliveries.js';
 
@@ -56,21 +56,8 @@ export async function resolveTargets(deps: RenderDeps, jobs: readonly DeliveryJo
 
 /** The delivered codes of the orders these jobs report on, opened, by order id. */
 async function loadItems(deps: RenderDeps, orderIds: string[]): Promise<Map<string, Array<{ id: number; code: string }>>> {
-  const items = new Map<string, Array<{ id: number; code: string }>>();
-  if (!orderIds.length) return items;
-  const rows = await deps.db
-    .selectFrom('order_items')
-    .innerJoin('stock_items', 'stock_items.id', 'order_items.stock_item_id')
-    .select(['order_items.order_id', 'order_items.stock_item_id as id', 'stock_items.code_enc'])
-    .where('order_items.order_id', 'in', orderIds)
-    .orderBy('order_items.id')
-    .execute();
-  for (const row of rows) {
-    const list = items.get(row.order_id) ?? [];
-    list.push({ id: row.id, code: deps.vault.open(row.code_enc) });
-    items.set(row.order_id, list);
-  }
-  return items;
+  const sealed = await deliveredSealedCodes(deps.db, orderIds);
+  return new Map([...sealed].map(([orderId, items]) => [orderId, items.map((item) => ({ id: item.id, code: deps.vault.open(item.code_enc) }))]));
 }
 
 /** What one attempt sends: the exact bytes, and the secret its seed 000 X-Signature is keyed with when it is not the target's. */

@@ -8,9 +8,10 @@ import { orderMails } from './0006-order-mails.js';
 import { webhookProbes } from './0007-webhook-probes.js';
 import { idempotency } from './0008-idempotency.js';
 import { tokenFamilies } from './0009-token-families.js';
+import { jobs } from './0010-jobs.js';
 import { stepRuns } from './0011-step-runs.js';
 import { codeMasks } from './0011-code-masks.js';
 import { chargeOnce } from './0012-charge-once.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, stepRuns, codeMasks, chargeOnce];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce];

@@ -1,0 +1,7 @@
+// Every kind of queued job a worker runs. A kind is one file beside what it works on (a
+// connector's "forward an order", "poll an upstream", "sync a store"), declared with defineJob()
+// and enqueued with enqueueJob() in the transaction that asks for it; adding one is a line here.
+import type { Souk } from '../app.js';
+import type { JobKind } from '../core/jobs/index.js';
+
+export const JOB_KINDS: ReadonlyArray<JobKind<never, Souk>> = [];
