@@ -3,7 +3,9 @@
 // first, and records each undo. An undo that fails is recorded and tried again later (the run
 // stays `compensating`, visible with its error, until every undo has gone through): it is never
 // dropped. A runner holds a run by a claim with a lease, renewed at every record; a runner that
-// dies leaves a lease that runs out, and the next resumeRuns() takes the run over.
+// dies leaves a lease that runs out, and the next resumeRuns() takes the run over. A step that
+// outlasts the lease may be taken over while it still runs: one more reason each step is safe to
+// run twice, and a reason to keep each one well under the lease (a call with a timeout, not a wait).
 import type { Db, Dialect } from '../../db/index.js';
 import type { StepRunStatus, StepStatus } from '../../db/schema.js';
 import type { SecretBox } from '../crypto.js';
