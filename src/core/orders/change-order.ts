@@ -1,6 +1,7 @@
 // What happens to an order after placement: cancel (by its owner, before fulfilment), reject or
 // fulfil by hand (an admin, for manual products), refund after delivery, and expiry of unpaid
-// orders. Each is one transaction that moves the status, returns stock and refunds money together.
+// orders. Each is one transaction that moves the status and, through the order's fulfilment
+// strategy and payment provider, gives back what placement took and the money it was paid.
 import type { Db } from '../../db/index.js';
 import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
