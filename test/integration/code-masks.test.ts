@@ -8,6 +8,8 @@ import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk
 import { fund, stockDeps } from '../helpers/orders.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 import { importStock } from '../../src/core/inventory/index.js';
+import { fulfilManualOrder } from '../../src/core/orders/index.js';
+import { orderDepsOf } from '../../src/app.js';
 
 const CODES = ['ABCD-EFGH-IJKL-WXYZ', 'QRST-2345-6789-MNOP', 'SHORT1'];
 const MASKS = ['ABCD-••••-••••-WXYZ', 'QRST-••••-••••-MNOP', 'SH••T1'];
@@ -57,6 +59,18 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(opened, 0);
       const refunded = await admin(`/orders/${order.order_id}/refund`, 'POST', { reason: 'test' });
       assert.deepEqual(refunded.order.items, [{ id: order.items[0].id, code: MASKS[0] }]);
+    });
+
+    test("a code delivered by hand is stored with its mask: the admin's order detail opens none", async () => {
+      await createProduct(stockDeps(t.souk), { code: 'MASK-HAND', name: 'By hand', price: '1.00', fulfillment: 'manual' });
+      const placed = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(reseller.apiKey), payload: { product: 'MASK-HAND' } });
+      assert.equal(placed.statusCode, 200, placed.body);
+      const orderId = placed.json().order.order_id as string;
+      await fulfilManualOrder(orderDepsOf(t.souk), orderId, ['HAND-ABCD-EFGH-9876'], 'test');
+      opened = 0;
+      const detail = await admin(`/orders/${orderId}`);
+      assert.deepEqual(detail.order.items.map((i: { code: string }) => i.code), ['HAND-••••-••••-9876']);
+      assert.equal(opened, 0);
     });
 
     test('a code stored without a mask is opened and masked in core, showing the same mask', async () => {

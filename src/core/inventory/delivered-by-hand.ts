@@ -26,6 +26,7 @@ export async function recordDeliveredCodes(tx: Db, vault: CodeVault, delivery: D
         product_id: delivery.productId,
         code_enc: vault.seal(code),
         code_hmac: vault.fingerprint(code),
+        code_mask: vault.sealMask(code),
         status: 'sold' as const,
         order_id: delivery.orderId,
         batch: `manual:${delivery.orderId}`,
