@@ -40,6 +40,12 @@ function hideLetters(code: string, hidden: string): string {
   return out + code.slice(from);
 }
 
+/**
+ * maskSource as plain JavaScript, for the seal workers (evaluated source, without this module's
+ * loader): the same functions' own text, so the workers cannot drift from it.
+ */
+export const MASK_SOURCE_JS = `${isAlphanumeric.toString()}\n${hideLetters.toString()}\nconst maskSource = (code) => hideLetters(code, '0');\n`;
+
 /** The code with the letters and digits its mask hides made 0: nothing more of the code than its mask, and maskCode() of it is the code's mask. */
 export function maskSource(code: string): string {
   return hideLetters(code, '0');

@@ -3,6 +3,7 @@
 // take. The workers get only the two derived keys, never the master key.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { MASK_SOURCE_JS } from './code-masks.js';
 
 /**
  * Sealed codes as the insert statement takes them: a JSON array of `[sealed, fingerprint, sealed mask]` rows.
@@ -23,8 +24,9 @@ export interface SealKeys {
 
 // Plain JavaScript evaluated in the worker (the sources are TypeScript run through a loader the
 // worker would not have). It must seal exactly as SecretBox.seal, fingerprint exactly as
-// CodeVault.fingerprint, and make and encrypt masks exactly as maskSource and encryptMasks do
-// (code-masks.ts: one CTR stream per piece); test/unit/crypto.test.ts checks that it does. The
+// CodeVault.fingerprint, and encrypt masks exactly as encryptMasks does (code-masks.ts: one CTR
+// stream per piece; maskSource is that module's own text, MASK_SOURCE_JS);
+// test/unit/crypto.test.ts checks that it does. The
 // sealed texts and the hex fingerprint hold only base64url and hex characters, digits and dots (and
 // the key id, checked below), so they need no JSON escaping. Rows are written into one buffer whose
 // memory is handed over, not copied: every string made for a code dies young, so the collector has
@@ -36,26 +38,7 @@ const sealKey = createSecretKey(Buffer.from(workerData.sealKey));
 const fingerprintKey = createSecretKey(Buffer.from(workerData.fingerprintKey));
 const maskKey = createSecretKey(Buffer.from(workerData.maskKey));
 const keyId = workerData.keyId;
-function isAlphanumeric(c) {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-function maskSource(code) {
-  // Letters and digits are single UTF-16 units, so walking units keeps every other character whole.
-  const visible = code.length >= 12 ? 4 : code.length >= 6 ? 2 : 0;
-  let total = 0;
-  for (let i = 0; i < code.length; i++) if (isAlphanumeric(code.charCodeAt(i))) total += 1;
-  let seen = 0;
-  let source = '';
-  let from = 0;
-  for (let i = 0; i < code.length; i++) {
-    if (!isAlphanumeric(code.charCodeAt(i))) continue;
-    seen += 1;
-    if (seen <= visible || seen > total - visible) continue;
-    source += code.slice(from, i) + '0';
-    from = i + 1;
-  }
-  return source + code.slice(from);
-}
+${MASK_SOURCE_JS}
 // A row of the longest code (500 characters of up to 4 UTF-8 bytes, in base64, and its mask) fits in this.
 const ROW_MAX = 8192;
 parentPort.on('message', ({ job, codes }) => {

@@ -142,24 +142,27 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
 const REFUNDED_TO_WALLET = new Set(['wallet', 'deferred']);
 
 async function checkOrderCharges(db: Db): Promise<Violation[]> {
-  const rows = await sql<{ id: string; provider: string; payment_status: string; charged_minor: number | string; wallet_id: number | null; charges: number | string; charged: number | string | null; refunds: number | string; refunded: number | string | null }>`
+  // One pass: each paid order with its charge and refund entries (referenced `order:<id>`).
+  const rows = await sql<{ id: string; provider: string; payment_status: string; charged_minor: number | string; wallet_id: number | null; charges: number | string; charged: number | string; refunds: number | string; refunded: number | string }>`
     select o.id, o.payment_provider as provider, o.payment_status, o.charged_minor, o.wallet_id,
-      (select count(*) from ledger_entries l where l.kind = 'order' and l.reference = 'order:' || o.id) as charges,
-      (select -sum(l.amount_minor) from ledger_entries l where l.kind = 'order' and l.reference = 'order:' || o.id) as charged,
-      (select count(*) from ledger_entries l where l.kind = 'refund' and l.reference = 'order:' || o.id) as refunds,
-      (select sum(l.amount_minor) from ledger_entries l where l.kind = 'refund' and l.reference = 'order:' || o.id) as refunded
+      sum(case when l.kind = 'order' then 1 else 0 end) as charges,
+      sum(case when l.kind = 'order' then -l.amount_minor else 0 end) as charged,
+      sum(case when l.kind = 'refund' then 1 else 0 end) as refunds,
+      sum(case when l.kind = 'refund' then l.amount_minor else 0 end) as refunded
     from orders o
-    where o.payment_status in ('paid', 'refunded')`.execute(db);
+    left join ledger_entries l on l.kind in ('order', 'refund') and l.reference = 'order:' || o.id
+    where o.payment_status in ('paid', 'refunded')
+    group by o.id, o.payment_provider, o.payment_status, o.charged_minor, o.wallet_id`.execute(db);
   const violations: Violation[] = [];
   for (const o of rows.rows) {
     const wallet = o.provider === 'wallet' && Number(o.charged_minor) > 0;
     const expected = wallet ? Number(o.charged_minor) : 0;
-    const [charges, charged] = [Number(o.charges), Number(o.charged ?? 0)];
+    const [charges, charged] = [Number(o.charges), Number(o.charged)];
     if (charges !== (wallet ? 1 : 0) || charged !== expected) {
       violations.push({ invariant: 'paid orders are charged once', detail: `order ${o.id} (${o.provider}) records ${expected} charged; its ledger has ${charges} charge(s) of ${charged}` });
     }
     const refund = o.payment_status === 'refunded' && o.wallet_id !== null && Number(o.charged_minor) > 0 && REFUNDED_TO_WALLET.has(o.provider);
-    const [refunds, refunded] = [Number(o.refunds), Number(o.refunded ?? 0)];
+    const [refunds, refunded] = [Number(o.refunds), Number(o.refunded)];
     if (refunds !== (refund ? 1 : 0) || refunded !== (refund ? Number(o.charged_minor) : 0)) {
       violations.push({ invariant: 'refunded orders are refunded once', detail: `order ${o.id} is ${o.payment_status}; its ledger has ${refunds} refund(s) of ${refunded}` });
     }

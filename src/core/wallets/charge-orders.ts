@@ -123,3 +123,17 @@ export function pgChargeWallets(charges: WalletCharges, at: string): { debited: 
 export async function refundOrderCharge(tx: Db, order: { id: string; walletId: number; amountMinor: number }, change: { memo: string; actor: string }): Promise<void> {
   await creditWallet(tx, order.walletId, order.amountMinor, { kind: 'refund', reference: orderLedgerReference(order.id), memo: change.memo, actor: change.actor });
 }
+
+/** What an order's reference took from `walletId` (charged) and gave back (refunded), in minor units, read from the ledger. */
+export async function orderWalletMoves(db: Db, walletId: number, orderId: string): Promise<{ charged: number; refunded: number }> {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['kind', sql<number | string>`sum(amount_minor)`.as('total')])
+    .where('wallet_id', '=', walletId)
+    .where('reference', '=', orderLedgerReference(orderId))
+    .where('kind', 'in', ['order', 'refund'])
+    .groupBy('kind')
+    .execute();
+  const total = (kind: string) => Number(rows.find((r) => r.kind === kind)?.total ?? 0);
+  return { charged: 0 - total('order'), refunded: total('refund') };
+}

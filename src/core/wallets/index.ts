@@ -8,6 +8,7 @@ export {
   chargedWallets,
   fundsFromRows,
   orderLedgerReference,
+  orderWalletMoves,
   pgChargeWallets,
   pgWalletFunds,
   refundOrderCharge,
@@ -16,4 +17,3 @@ export {
   type WalletFunds,
 } from './charge-orders.js';
 export { pgRatesNow, rateKey, ratesFromRows, sqliteRatesNow, type RatePair, type RatesNow } from './rates-now.js';
-export { orderWalletMoves } from './order-moves.js';
