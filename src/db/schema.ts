@@ -7,6 +7,7 @@ import type { ApiFailuresTable, CouponRedemptionsTable, CouponsTable, FxRatesTab
 import type { StepRunsTable, StepRunStepsTable } from './schema/steps.js';
 import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxEventsTable, ProductUpdateMarksTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema/events.js';
 import type { JobSchedulesTable, JobsTable } from './schema/jobs.js';
+import type { ProvidersTable, UpstreamOrdersTable, UpstreamProductsTable } from './schema/upstream.js';
 
 export type * from './schema/accounts.js';
 export type * from './schema/catalog.js';
@@ -15,6 +16,7 @@ export { ORDER_CHANNELS, ORDER_COLUMNS, ORDER_STATUSES } from './schema/orders.j
 export type * from './schema/events.js';
 export type * from './schema/steps.js';
 export type * from './schema/jobs.js';
+export type * from './schema/upstream.js';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -73,6 +75,9 @@ export interface Database {
   step_run_steps: StepRunStepsTable;
   jobs: JobsTable;
   job_schedules: JobSchedulesTable;
+  providers: ProvidersTable;
+  upstream_products: UpstreamProductsTable;
+  upstream_orders: UpstreamOrdersTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -186,5 +186,10 @@ export interface ApiFailuresTable {
   message: string;
   request_excerpt: string;
   request_id: string;
+  /** For a call Souk made to an upstream provider: which, how, and for which local order (null for a request Souk answered). */
+  provider_id: number | null;
+  dialect: string | null;
+  operation: string | null;
+  order_id: string | null;
   created_at: string;
 }
