@@ -88,13 +88,21 @@ export interface UpstreamConnection {
 
 export interface UpstreamDialect {
   readonly name: UpstreamDialectName;
+  /** 'codes': a delivered order carries one code per unit; 'service': the upstream performs a service (an SMM panel) and delivers no code. */
+  readonly delivers: 'codes' | 'service';
+  /**
+   * Whether `findOrder` finds an order from our reference alone. When false it needs the
+   * upstream's id, which only an answer to the create gives: an order whose create went
+   * unanswered cannot be found there, and waits for a person.
+   */
+  readonly findsByReference: boolean;
   /** The whole catalog (every page). */
   listProducts(conn: UpstreamConnection): Promise<UpstreamProduct[]>;
   /** One product; undefined when the upstream does not have it (any more). */
   getProduct?(conn: UpstreamConnection, ref: string): Promise<UpstreamProduct | undefined>;
   /** Buys. An answer that cannot be read after the request was sent is UpstreamFailure 'unknown'. */
   createOrder(conn: UpstreamConnection, request: UpstreamOrderRequest): Promise<UpstreamOrderStatus>;
-  /** The order created with our `reference`; undefined when the upstream has none (it was never taken). */
+  /** The order created with our `reference` (or known by `upstreamId`); undefined when the upstream has none (it was never taken). */
   findOrder?(conn: UpstreamConnection, reference: string, upstreamId: string | null): Promise<UpstreamOrderStatus | undefined>;
   /** Asks the upstream to cancel an order not delivered yet; resolves once it is cancelled (or was never there). */
   cancelOrder?(conn: UpstreamConnection, reference: string, upstreamId: string | null): Promise<void>;
