@@ -8,11 +8,12 @@ import { API_KEYS_TOPIC, DatabaseReplayGuard, liveKeysOf, RedisReplayGuard, Toke
 import { CatalogReader } from './core/catalog/index.js';
 import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
 import { ListedPrices, Placement, type PlacementDeps } from './core/orders/index.js';
-import { standardFulfillment, type FulfillmentStrategies } from './core/fulfillment/index.js';
+import { standardFulfillment, upstreamFulfillment, type FulfillmentStrategies } from './core/fulfillment/index.js';
 import { standardPayments, type PaymentProviders } from './core/payments/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
+import { createUpstreamHttp, UpstreamService } from './core/upstream/index.js';
 
 export interface Souk {
   config: Config;
@@ -34,6 +35,8 @@ export interface Souk {
   placement: Placement;
   /** How orders are paid: a provider per payment kind (wallet, deferred, external; the payment connectors register theirs). */
   payments: PaymentProviders;
+  /** Upstream providers: their catalogs, and the forwarding of orders for products imported from them. */
+  upstream: UpstreamService;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -51,6 +54,11 @@ function connectRedis(url: string): Redis {
   // Connection errors surface on each command; an unhandled 'error' event would end the process.
   redis.on('error', () => undefined);
   return redis;
+}
+
+/** A warning line on stderr in the server's JSON log format, for work that has no request to log with. */
+function logLine(message: string, fields: Record<string, string | number | null>): void {
+  process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: message, ...fields })}\n`);
 }
 
 export async function openSouk(config: Config, options: StartOptions = {}): Promise<Souk> {
@@ -73,6 +81,19 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
   bus.subscribe(API_KEYS_TOPIC, () => liveKeysOf(handle.db).forget());
   if (bus instanceof RedisBus) await bus.ready();
   const vault = new CodeVault(box, fingerprintKey);
+  const fulfillment = standardFulfillment();
+  const upstream = new UpstreamService({
+    db: handle.db,
+    dialect: handle.dialect,
+    box,
+    bus,
+    http: createUpstreamHttp({ allowPrivate: config.upstreamAllowPrivate, timeoutMs: config.upstreamTimeoutMs }),
+    orders: () => orderDepsOf(souk),
+    publicUrl: config.publicUrl,
+    waitMs: config.upstreamWaitMs,
+    ...(config.logLevel === 'silent' ? {} : { log: logLine }),
+  });
+  fulfillment.register(upstreamFulfillment(upstream));
   const souk: Souk = {
     config,
     db: handle.db,
@@ -85,12 +106,15 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     replayGuard: redis ? new RedisReplayGuard(redis, config.signatureWindowSeconds) : new DatabaseReplayGuard(handle.db, config.signatureWindowSeconds),
     catalog,
     prices: new ListedPrices(handle.db),
-    fulfillment: standardFulfillment(),
+    fulfillment,
     placement: new Placement(handle.db, handle.dialect),
     payments: standardPayments(),
+    upstream,
     limits: new RateLimits(config, redis),
     checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {
+      // Purchases under way finish (or record where they stopped) before the database closes.
+      await upstream.close();
       catalog.stop();
       await souk.vault.close();
       await bus.close();

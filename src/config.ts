@@ -56,6 +56,12 @@ export interface Config {
   /** Failed attempts in a row after which an endpoint is paused, and for how many seconds. */
   webhookBreakerThreshold: number;
   webhookBreakerPauseSeconds: number;
+  /** Calls to upstream providers may reach private addresses and local names (two Souks on one machine, tests). */
+  upstreamAllowPrivate: boolean;
+  /** The deadline of one call to an upstream provider. */
+  upstreamTimeoutMs: number;
+  /** How long placing an upstream order waits for the provider before answering `processing` (the purchase goes on either way). */
+  upstreamWaitMs: number;
 }
 
 /** One row of the settings table: the README's configuration table is generated from this list. */
@@ -76,6 +82,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_MASTER_KEY', default: 'generated when embedded', meaning: '32 bytes, base64; required with PostgreSQL' },
   { env: 'SOUK_PREVIOUS_MASTER_KEYS', default: 'unset', meaning: 'comma-separated earlier master keys (base64) that still open what they sealed, while `souk rekey` moves it to the current one' },
   { env: 'SOUK_WEBHOOK_ALLOW_PRIVATE', default: '0', meaning: 'allow outgoing requests (webhooks, order callbacks) to private addresses and local names' },
+  { env: 'SOUK_UPSTREAM_ALLOW_PRIVATE', default: '0', meaning: 'allow calls to upstream providers at private addresses and local names (a provider on this machine or network)' },
+  { env: 'SOUK_UPSTREAM_TIMEOUT_MS', default: '15000', meaning: 'the deadline of one call to an upstream provider; an order whose create call runs out is looked up before anything else' },
+  { env: 'SOUK_UPSTREAM_WAIT_MS', default: '5000', meaning: 'how long placing an order for an imported product waits for the provider before answering `processing` (the purchase goes on either way)' },
   { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
   { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
   { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
@@ -236,6 +245,9 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     productUpdateIntervalSeconds: integer(env, 'SOUK_PRODUCT_UPDATE_INTERVAL', 10, 1, 86_400),
     webhookBreakerThreshold: integer(env, 'SOUK_WEBHOOK_BREAKER_THRESHOLD', 10, 1, 1000),
     webhookBreakerPauseSeconds: integer(env, 'SOUK_WEBHOOK_BREAKER_PAUSE', 300, 1, 86_400),
+    upstreamAllowPrivate: flag(env, 'SOUK_UPSTREAM_ALLOW_PRIVATE'),
+    upstreamTimeoutMs: integer(env, 'SOUK_UPSTREAM_TIMEOUT_MS', 15_000, 100, 120_000),
+    upstreamWaitMs: integer(env, 'SOUK_UPSTREAM_WAIT_MS', 5000, 0, 60_000),
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
   config.previousMasterKeys = (env.SOUK_PREVIOUS_MASTER_KEYS ?? '')

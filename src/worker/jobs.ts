@@ -3,5 +3,6 @@
 // and enqueued with enqueueJob() in the transaction that asks for it; adding one is a line here.
 import type { Souk } from '../app.js';
 import type { JobKind } from '../core/jobs/index.js';
+import { syncProviderJob } from '../core/upstream/index.js';
 
-export const JOB_KINDS: ReadonlyArray<JobKind<never, Souk>> = [];
+export const JOB_KINDS: ReadonlyArray<JobKind<never, Souk>> = [syncProviderJob];

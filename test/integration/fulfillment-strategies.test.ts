@@ -18,8 +18,10 @@ function recordingUpstream() {
     kind: 'upstream',
     claim: () => 'none',
     whenPaid: { status: 'processing', reason: 'forwarded to the provider' },
+    admit: async () => {},
     afterPlacement: async ({ db }, order) => {
       calls.push({ hook: 'afterPlacement', order, inTransaction: db.isTransaction });
+      return false;
     },
     paymentArrived: async (tx, order) => {
       calls.push({ hook: 'paymentArrived', order, inTransaction: tx.isTransaction });

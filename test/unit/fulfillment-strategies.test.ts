@@ -35,7 +35,8 @@ test('a registered strategy fills its slot, and a later one replaces it', () => 
     kind: 'upstream',
     claim: () => 'none',
     whenPaid: { status: 'processing', reason },
-    afterPlacement: async () => {},
+    admit: async () => {},
+    afterPlacement: async () => false,
     paymentArrived: async () => {},
     undo: async () => {},
   });

@@ -2,4 +2,5 @@
 export { FulfillmentStrategies, standardFulfillment } from './registry.js';
 export { manualFulfillment } from './manual.js';
 export { stockFulfillment } from './stock.js';
+export { upstreamFulfillment, type UpstreamForwarder } from './upstream.js';
 export type { FulfilledOrder, FulfillmentContext, FulfillmentStrategy, PaymentTiming, StatusStep, StockClaim } from './strategy.js';

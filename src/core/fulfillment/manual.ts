@@ -6,7 +6,8 @@ export const manualFulfillment: FulfillmentStrategy = {
   kind: 'manual',
   claim: () => 'none',
   whenPaid: { status: 'processing', reason: 'waiting for fulfilment' },
-  afterPlacement: async () => {},
+  admit: async () => {},
+  afterPlacement: async () => false,
   paymentArrived: async () => {},
   // Nothing was taken before delivery, and a delivered order is no longer cancelled.
   undo: async () => {},

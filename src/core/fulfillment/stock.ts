@@ -8,7 +8,8 @@ export const stockFulfillment: FulfillmentStrategy = {
   kind: 'stock',
   claim: (product, timing) => (product.stock_mode === 'shared' ? 'shared' : timing === 'pending' ? 'hold' : 'sell'),
   whenPaid: { status: 'fulfilled', reason: 'delivered from stock' },
-  afterPlacement: async () => {},
+  admit: async () => {},
+  afterPlacement: async () => false,
   /** The held codes are sold to the order. */
   paymentArrived: async (tx, order) => {
     await confirmReservedStock(tx, order.id);

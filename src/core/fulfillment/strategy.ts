@@ -33,11 +33,14 @@ export interface FulfillmentStrategy {
   claim(product: { stock_mode: 'unique' | 'shared' }, timing: PaymentTiming): StockClaim;
   /** Where a paid order goes from `queued`, at placement or when its payment arrives, and why. */
   readonly whenPaid: StatusStep;
+  /** Before an order is priced: refuses one this strategy cannot take now (a DomainError), so nothing is written. */
+  admit(context: FulfillmentContext, product: { id: number; code: string }, quantity: number): Promise<void>;
   /**
    * Runs once the placed order has committed (not for a replayed one). The order stands whatever
-   * happens here, so a strategy records its own failures rather than throwing.
+   * happens here, so a strategy records its own failures rather than throwing. True when it moved
+   * the order on (the answer is then read again).
    */
-  afterPlacement(context: FulfillmentContext, order: FulfilledOrder): Promise<void>;
+  afterPlacement(context: FulfillmentContext, order: FulfilledOrder): Promise<boolean>;
   /** In the transaction where a held order's payment arrived, before it moves to `whenPaid`. */
   paymentArrived(tx: Db, order: FulfilledOrder): Promise<void>;
   /** In the transaction that cancels, rejects or expires the order before delivery: gives back what placement took. */

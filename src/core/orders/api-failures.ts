@@ -50,9 +50,55 @@ export async function recordApiFailure(db: Db, failure: ApiFailure): Promise<voi
     .execute();
 }
 
+/** A call to an upstream provider that failed (seed 003's "API failures" covers both directions). */
+export interface UpstreamCallFailure {
+  providerId: number;
+  dialect: string;
+  operation: string;
+  status: number | null;
+  errorCode: string;
+  message: string;
+  /** What the upstream answered, cut short; redacted here like a request body. */
+  excerpt: string | null;
+  orderId: string | null;
+}
+
+/** Logs a failed upstream call; its excerpt is redacted (secret-looking JSON fields blanked) and cut short. */
+export async function recordUpstreamCallFailure(db: Db, failure: UpstreamCallFailure): Promise<void> {
+  let excerpt: unknown = failure.excerpt ?? '';
+  try {
+    excerpt = failure.excerpt ? (JSON.parse(failure.excerpt) as unknown) : '';
+  } catch {
+    // Not JSON (or cut short): kept as text, with anything that looks like a key blanked.
+    excerpt = (failure.excerpt ?? '').replace(/(sk_live_|whsec_|Bearer\s+)[A-Za-z0-9._~+\/=-]+/gi, '$1[redacted]');
+  }
+  await db
+    .insertInto('api_failures')
+    .values({
+      account_id: null,
+      key_id: null,
+      method: 'CALL',
+      route: `${failure.dialect}:${failure.operation}`.slice(0, 200),
+      status: failure.status ?? 0,
+      error_code: failure.errorCode.slice(0, 60),
+      message: failure.message.slice(0, 500),
+      request_excerpt: redactedExcerpt(excerpt),
+      request_id: '',
+      provider_id: failure.providerId,
+      dialect: failure.dialect,
+      operation: failure.operation,
+      order_id: failure.orderId,
+      created_at: nowIso(),
+    })
+    .execute();
+}
+
 export interface ApiFailureFilter {
   accountId?: number;
   errorCode?: string;
+  providerId?: number;
+  direction?: 'incoming' | 'upstream';
+  orderId?: string;
   since?: string;
   before?: number;
   limit?: number;
@@ -62,6 +108,9 @@ export async function listApiFailures(db: Db, filter: ApiFailureFilter = {}) {
   let query = db.selectFrom('api_failures').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
   if (filter.accountId !== undefined) query = query.where('account_id', '=', filter.accountId);
   if (filter.errorCode) query = query.where('error_code', '=', filter.errorCode);
+  if (filter.providerId !== undefined) query = query.where('provider_id', '=', filter.providerId);
+  if (filter.direction) query = query.where('provider_id', filter.direction === 'upstream' ? 'is not' : 'is', null);
+  if (filter.orderId) query = query.where('order_id', '=', filter.orderId);
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.before !== undefined) query = query.where('id', '<', filter.before);
   return query.execute();

@@ -80,18 +80,34 @@ export function rejectOrder(deps: OrderDeps, orderId: string, actor: string, rea
 
 /** An admin delivers a manual order: the codes are stored (sealed) as sold items of the order. */
 export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes: string[], actor: string): Promise<OrderDetail> {
+  return deliverProcessingOrder(deps, orderId, codes, { actor, reason: 'fulfilled by hand', goods: 'codes' });
+}
+
+/**
+ * Delivers what an upstream provider delivered for an order being bought there: its codes, sealed
+ * as the order's items like our own, or nothing for a service (an SMM panel's). The buyer's money,
+ * taken at placement, is kept: this is its capture.
+ */
+export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service'): Promise<OrderDetail> {
+  return deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods });
+}
+
+async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: string[], how: { actor: string; reason: string; goods: 'codes' | 'service' }): Promise<OrderDetail> {
   const clean = codes.map((c) => c.trim()).filter(Boolean);
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
-    if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled by hand.`);
-    if (clean.length !== order.quantity) {
-      throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${order.quantity}` }]);
+    if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled this way.`);
+    const expected = how.goods === 'service' ? 0 : order.quantity;
+    if (clean.length !== expected) {
+      throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${expected}` }]);
     }
     if (new Set(clean).size !== clean.length) throw new ValidationFailed('The same code is given twice.', [{ field: 'codes', message: 'must be distinct' }]);
-    const itemIds = await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
-    const now = nowIso();
-    await tx.insertInto('order_items').values(itemIds.map((id) => ({ order_id: order.id, stock_item_id: id, created_at: now }))).execute();
-    await moveOrder(tx, order, 'processing', 'fulfilled', { actor, reason: 'fulfilled by hand' });
+    if (clean.length) {
+      const itemIds = await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
+      const now = nowIso();
+      await tx.insertInto('order_items').values(itemIds.map((id) => ({ order_id: order.id, stock_item_id: id, created_at: now }))).execute();
+    }
+    await moveOrder(tx, order, 'processing', 'fulfilled', { actor: how.actor, reason: how.reason });
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
 }

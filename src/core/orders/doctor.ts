@@ -82,13 +82,16 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
   const fulfilled = await db
     .selectFrom('orders')
     .leftJoin('order_items', 'order_items.order_id', 'orders.id')
-    .select(['orders.id', 'orders.quantity', 'orders.payment_status', sql<number>`count(order_items.id)`.as('items')])
+    .leftJoin('upstream_orders', 'upstream_orders.order_id', 'orders.id')
+    .select(['orders.id', 'orders.quantity', 'orders.payment_status', 'upstream_orders.goods', sql<number>`count(order_items.id)`.as('items')])
     .where('orders.status', 'in', ['fulfilled', 'refunded'])
-    .groupBy(['orders.id', 'orders.quantity', 'orders.payment_status'])
+    .groupBy(['orders.id', 'orders.quantity', 'orders.payment_status', 'upstream_orders.goods'])
     .execute();
   for (const o of fulfilled) {
     if (!['paid', 'refunded'].includes(o.payment_status)) violations.push({ invariant: 'fulfilled orders are paid', detail: `order ${o.id} is delivered but its payment is ${o.payment_status}` });
-    if (Number(o.items) !== o.quantity) violations.push({ invariant: 'fulfilled orders have their items', detail: `order ${o.id} has ${o.items} of ${o.quantity} items` });
+    // An upstream that performs a service (an SMM panel) delivers no code.
+    const expected = o.goods === 'service' ? 0 : o.quantity;
+    if (Number(o.items) !== expected) violations.push({ invariant: 'fulfilled orders have their items', detail: `order ${o.id} has ${o.items} of ${expected} items` });
   }
 
   const counters = await db
@@ -96,6 +99,8 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
     .leftJoin('stock_items', (join) => join.onRef('stock_items.product_id', '=', 'products.id').on('stock_items.status', '=', 'available'))
     .select(['products.id', 'products.code', 'products.stock_available', sql<number>`count(stock_items.id)`.as('rows')])
     .where('products.stock_mode', '=', 'unique')
+    // An upstream product's counter is the upstream's stock, not codes held here.
+    .where('products.fulfillment', '!=', 'upstream')
     .groupBy(['products.id', 'products.code', 'products.stock_available'])
     .execute();
   for (const c of counters) {

@@ -4,13 +4,13 @@ export { placeOrder, type OrderDeps, type PlacementDeps, type PlaceOrderInput, t
 export { Placement } from './placement.js';
 export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
 export { ListedPrices, buyerUnitPrice, type BuyerPricing } from './listed-prices.js';
-export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilManualOrder, refundOrder, rejectOrder } from './change-order.js';
-export { findAccountOrderId, listAccountOrders, listOrders, loadOrderDetail, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';
+export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilFromUpstream, fulfilManualOrder, refundOrder, rejectOrder } from './change-order.js';
+export { findAccountOrderId, listAccountOrders, listOrders, loadOrderDetail, ordersWaitingFor, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';
 export { findOrderContact, findOrderStatuses, type OrderContact, type OrderStatuses } from './order-lookups.js';
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';
 export { PARTNER_STATUS, PARTNER_STATUSES, type PartnerStatus } from './partner-lifecycle.js';
 export { PARTNER_CHANNEL, partnerOrderView, placingKeyId, type PartnerOrderView } from './partner-view.js';
 export { isWalletCheckoutEnabled, setWalletCheckout } from './settings.js';
 export { checkInvariants, type Violation } from './doctor.js';
-export { listApiFailures, recordApiFailure, redactedExcerpt, type ApiFailure, type ApiFailureFilter } from './api-failures.js';
+export { listApiFailures, recordApiFailure, recordUpstreamCallFailure, redactedExcerpt, type ApiFailure, type ApiFailureFilter, type UpstreamCallFailure } from './api-failures.js';
 export { deliveredSealedCodes, deliveredSealedCodesJson, emailDeliveries, orderChannels } from './delivery-reads.js';

@@ -157,7 +157,9 @@ export async function placeOrder(deps: PlacementDeps, accountId: number, input: 
       const outcome = await deps.placement.submit(planned.plan);
       switch (outcome.kind) {
         case 'placed':
-          await planned.fulfillment.afterPlacement({ db: deps.db }, planned.plan.order);
+          if (await planned.fulfillment.afterPlacement({ db: deps.db }, planned.plan.order)) {
+            return { order: await loadOrderDetail(deps.db, deps.vault, planned.plan.order.id), replayed: false };
+          }
           return { order: placedDetail(planned, outcome.items, deps.vault), replayed: false };
         case 'duplicate':
           // Answered below from the order that holds this client_order_id or Idempotency-Key.

@@ -182,3 +182,17 @@ export async function listOrders(db: Db, filter: OrderFilter & { accountId?: num
   const page = rows.slice(0, limit);
   return { orders: page, nextCursor: more ? (page.at(-1)?.id ?? null) : null };
 }
+
+/** Ids of paid orders waiting in processing for goods of `fulfillment`, unchanged since `before`, oldest first. */
+export async function ordersWaitingFor(db: Db, fulfillment: FulfillmentKind, before: string, limit = 200): Promise<string[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('fulfillment', '=', fulfillment)
+    .where('status', '=', 'processing')
+    .where('updated_at', '<=', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -9,6 +9,7 @@
 // steps that ran are undone (the upstream order cancelled, the buyer refunded). The job queue
 // calls resumeRuns() in every worker; nothing here runs by itself.
 export { defineStep, defineWorkflow, TryStepLater, type Step, type StepContext, type Workflow } from './workflow.js';
+export { hurryRun } from './runs.js';
 export {
   COMPENSATION_RETRY_SECONDS,
   readRun,

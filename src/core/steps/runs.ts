@@ -172,3 +172,16 @@ export async function finishRun(db: Db, claim: Claim, status: Extract<StepRunSta
 }
 
 export type { StepRunStatus, StepStatus };
+
+/** Makes an unfinished run due now (a callback said its outcome has changed); false when there is none waiting. */
+export async function hurryRun(db: Db, workflow: string, key: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('step_runs')
+    .set({ next_attempt_at: at })
+    .where('workflow', '=', workflow)
+    .where('run_key', '=', key)
+    .where('status', 'in', ['running', 'compensating'])
+    .where('next_attempt_at', '>', at)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -5,7 +5,7 @@ import type { Db } from '../../db/index.js';
 import { changeCatalog, largestOrderIn, type CatalogDeps } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { AmountOutOfRange, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
-import { convertMoney, formatMinor, inverseRate, isCurrencyCode, isRate, MAX_MINOR, money, parseRate, type Money } from '../money.js';
+import { convertMoney, formatMinor, inverseRate, isCurrencyCode, isRate, MAX_MINOR, money, parseRate, type Money, type Rate } from '../money.js';
 
 /**
  * The largest rate the shop may set, in units of quote per unit of base. Real pairs stay far
@@ -99,6 +99,15 @@ export async function listFxRates(db: Db) {
  */
 export async function valueIn(db: Db, amountMinor: number, from: string, to: string): Promise<number | undefined> {
   if (from === to) return amountMinor;
+  const rate = await rateBetween(db, from, to);
+  if (!rate) return undefined;
+  // A negative balance (credit in use) rounds down too.
+  return convertMoney(money(amountMinor, from), to, rate, 'down')?.minor;
+}
+
+/** The shop's rate from `from` to `to` (set that way, else the inverse of the one set the other way); undefined when neither is set. */
+export async function rateBetween(db: Db, from: string, to: string): Promise<Rate | undefined> {
+  if (from === to) return { numerator: 1n, denominator: 1n };
   const rows = await db
     .selectFrom('fx_rates')
     .select(['base', 'rate'])
@@ -106,10 +115,7 @@ export async function valueIn(db: Db, amountMinor: number, from: string, to: str
     .execute();
   const direct = rows.find((r) => r.base === from);
   const inverse = rows.find((r) => r.base === to);
-  const rate = direct ? parseRate(direct.rate) : inverse ? inverseRate(parseRate(inverse.rate)) : undefined;
-  if (!rate) return undefined;
-  // A negative balance (credit in use) rounds down too.
-  return convertMoney(money(amountMinor, from), to, rate, 'down')?.minor;
+  return direct ? parseRate(direct.rate) : inverse ? inverseRate(parseRate(inverse.rate)) : undefined;
 }
 
 /** The rate from one currency to another; NotFound when the shop has not set it. */

@@ -43,6 +43,8 @@ async function up(tx: Transaction<Database>, dialect: Dialect): Promise<void> {
     .addColumn('upstream_stock', 'integer')
     .addColumn('upstream_status', 'varchar(10)', notNull)
     .addColumn('priced_minor', 'bigint', notNull)
+    // Why sync took the product off sale (gone upstream, inactive there, priced above ours); null when it did not.
+    .addColumn('paused', 'varchar(200)')
     .addColumn('synced_at', time, notNull)
     // One local product per upstream product: importing twice finds the first.
     .addUniqueConstraint('upstream_products_ref', ['provider_id', 'upstream_ref'])
@@ -54,6 +56,8 @@ async function up(tx: Transaction<Database>, dialect: Dialect): Promise<void> {
     .addColumn('provider_id', 'integer', (c) => c.notNull().references('providers.id'))
     .addColumn('upstream_ref', 'varchar(200)', notNull)
     .addColumn('state', 'varchar(12)', notNull)
+    // 'codes', or 'service' for an upstream that performs a service and delivers no code (an SMM panel).
+    .addColumn('goods', 'varchar(10)', notNull)
     .addColumn('upstream_order_id', 'varchar(200)')
     .addColumn('wholesale_minor', 'bigint')
     .addColumn('last_error', 'varchar(1000)')

@@ -47,6 +47,8 @@ export interface UpstreamProductsTable {
   upstream_status: 'active' | 'inactive' | 'gone';
   /** The local price Souk last set from it: a different local price means the owner repriced by hand. */
   priced_minor: number;
+  /** Why sync took the product off sale; null when it did not (then sync never puts it back on sale). */
+  paused: string | null;
   synced_at: string;
 }
 
@@ -56,6 +58,7 @@ export interface UpstreamOrdersTable {
   provider_id: number;
   upstream_ref: string;
   state: UpstreamOrderState;
+  goods: 'codes' | 'service';
   /** The upstream's own id for the order, once known. */
   upstream_order_id: string | null;
   /** What the upstream said it charged, minor units of the provider's currency. */

@@ -58,6 +58,10 @@ const ApiFailureSchema = Type.Object(
     message: Type.String(),
     request_excerpt: Type.String({ description: 'The request body, secrets blanked, cut short.' }),
     request_id: Type.String(),
+    provider_id: Type.Union([Type.Integer(), Type.Null()], { description: 'For a call Souk made to an upstream provider: which provider (null for a request Souk answered).' }),
+    dialect: Type.Union([Type.String(), Type.Null()]),
+    operation: Type.Union([Type.String(), Type.Null()], { description: 'What Souk asked the upstream: list-products, create-order, find-order, cancel-order, balance, callback.' }),
+    order_id: Type.Union([Type.String(), Type.Null()], { description: 'The local order the call was for, if any.' }),
     created_at: WireTime(),
   },
   { $id: 'ApiFailure', title: 'ApiFailure' },
@@ -79,6 +83,9 @@ const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 
 const FailuresQuery = Type.Object({
   account_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ROW_ID })),
   error_code: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+  provider_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ROW_ID, description: 'Only failed calls to this upstream provider.' })),
+  direction: Type.Optional(Type.Union([Type.Literal('incoming'), Type.Literal('upstream')], { description: 'incoming: requests Souk refused; upstream: calls Souk made that failed.' })),
+  order_id: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'next_before from the previous page.' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
@@ -212,7 +219,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       schema: {
         tags: ['admin'],
         operationId: 'adminListApiFailures',
-        summary: 'Failed order attempts, newest first',
+        summary: 'Failed order attempts and failed calls to upstream providers, newest first',
         security: ADMIN_SECURITY,
         querystring: FailuresQuery,
         response: { 200: okObject({ failures: Type.Array(Type.Ref('ApiFailure')), next_before: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses(400, 401, 403) },
@@ -221,7 +228,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
     async (request) => {
       const q = request.query;
       const limit = q.limit ?? 100;
-      const rows = await listApiFailures(souk.db, { accountId: q.account_id, errorCode: q.error_code, since: utcTime(q.since, 'since'), before: q.before, limit: limit + 1 });
+      const rows = await listApiFailures(souk.db, { accountId: q.account_id, errorCode: q.error_code, providerId: q.provider_id, direction: q.direction, orderId: q.order_id, since: utcTime(q.since, 'since'), before: q.before, limit: limit + 1 });
       const page = rows.slice(0, limit);
       return { ok: true, failures: page.map((failure) => withWireTimes(failure, 'created_at')), next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
     },

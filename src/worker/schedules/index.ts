@@ -4,6 +4,8 @@ import type { Souk } from '../../app.js';
 import type { Schedule } from '../../core/jobs/index.js';
 import { announceStock } from './announce-stock.js';
 import { expireHolds } from './expire-holds.js';
+import { forwardUpstream } from './forward-upstream.js';
+import { syncProviders } from './sync-providers.js';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys.js';
 import { pruneTokenFamilies } from './prune-token-families.js';
 
@@ -15,7 +17,11 @@ export function housekeeping(everyMs = HOUSEKEEPING_EVERY_MS): Array<Schedule<So
   return [expireHolds(everyMs), pruneIdempotencyKeys(everyMs), pruneTokenFamilies(everyMs)];
 }
 
-/** What only worker processes run: announcing stock changes (they feed the webhooks). */
+/** How often forwarding runs are looked at (due retries, stalled runs, paid orders without a run), and providers due a sync. */
+export const FORWARD_EVERY_MS = 1000;
+export const SYNC_CHECK_EVERY_MS = 10_000;
+
+/** What only worker processes run: announcing stock changes (they feed the webhooks), forwarding upstream orders and syncing providers. */
 export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
-  return [announceStock(souk.config.productUpdateIntervalSeconds * 1000)];
+  return [announceStock(souk.config.productUpdateIntervalSeconds * 1000), forwardUpstream(FORWARD_EVERY_MS), syncProviders(SYNC_CHECK_EVERY_MS)];
 }

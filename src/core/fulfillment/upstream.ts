@@ -1,0 +1,31 @@
+// Goods bought from an upstream provider when the order is paid (core/upstream forwards them).
+// Nothing is claimed here at placement; a paid order waits in processing while it is bought, and
+// the forwarder delivers or rejects it. The forwarder is given to the strategy (openSouk) so that
+// this folder knows the forwarding only by the interface below.
+import type { Db } from '../../db/index.js';
+import type { FulfilledOrder, FulfillmentStrategy } from './strategy.js';
+
+/** What the upstream connector does for the strategy. */
+export interface UpstreamForwarder {
+  /** Refuses (503 provider_unavailable) an order its provider cannot take now: disabled, or our balance there known to be short. */
+  admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void>;
+  /** Starts buying a paid order upstream and waits a little for the outcome; true when the order moved on meanwhile. */
+  forward(order: FulfilledOrder): Promise<boolean>;
+  /** In the transaction where a held order's payment arrived: makes sure it will be bought. */
+  paymentArrived(tx: Db, order: FulfilledOrder): Promise<void>;
+  /** In the transaction that would end the order before delivery: refuses while a purchase upstream may be under way. */
+  assertUndoable(tx: Db, order: FulfilledOrder): Promise<void>;
+}
+
+/** The upstream strategy, forwarding through `forwarder`. */
+export function upstreamFulfillment(forwarder: UpstreamForwarder): FulfillmentStrategy {
+  return {
+    kind: 'upstream',
+    claim: () => 'none',
+    whenPaid: { status: 'processing', reason: 'being bought from the provider' },
+    admit: ({ db }, product, quantity) => forwarder.admit(db, product, quantity),
+    afterPlacement: async (_context, order) => (order.status === 'processing' ? forwarder.forward(order) : false),
+    paymentArrived: (tx, order) => forwarder.paymentArrived(tx, order),
+    undo: (tx, order) => forwarder.assertUndoable(tx, order),
+  };
+}

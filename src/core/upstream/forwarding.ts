@@ -1,0 +1,255 @@
+// Forwarding a paid order to the provider it was imported from, as named steps (core/steps), each
+// with its undo beside it:
+//   hold-buyer-money      the buyer's money, taken at placement, stays held while the order is
+//                         bought (/me shows it as held) | undo: release it (reject and refund)
+//   create-upstream-order buy upstream, our order id as the client reference | undo: cancel there
+//   follow-upstream-order wait for the outcome: the create's answer, a callback, or polling
+//   deliver-codes         seal the codes into our stock tables as the order's items (capture)
+// Every answer is classified (failure.ts). Refused: nothing was bought; the order is rejected and
+// the money released. Retryable: the same create again, later. Unknown (a timeout, a reset, a 5xx
+// after sending): the order is looked up by our reference before anything else; a dialect that
+// cannot look it up leaves it `stuck` for a person, with an alert, and never creates it twice.
+import type { Dialect } from '../../db/index.js';
+import { nowIso } from '../clock.js';
+import { InvalidState } from '../errors.js';
+import { fulfilFromUpstream, loadOrderDetail, recordUpstreamCallFailure, rejectOrder, type OrderDeps } from '../orders/index.js';
+import { defineStep, defineWorkflow, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
+import { asFailure, callUpstream } from './calls.js';
+import type { UpstreamConnection, UpstreamDialect, UpstreamOrderStatus } from './dialect.js';
+import { decimalToMinor } from './pricing.js';
+import { connectionOf, dialectOf, findProvider, type ProviderRow, type UpstreamDeps } from './providers.js';
+import { findUpstreamOrder, markUpstreamOrder, openUpstreamOrder } from './upstream-orders.js';
+
+export const FORWARD_WORKFLOW = 'upstream-forward';
+
+/** Waits between looks at an order still pending, and between retries of a create that may be retried: 1 s doubling to 5 min. */
+export function backoffMs(attempt: number): number {
+  return Math.min(300_000, 1000 * 2 ** Math.max(0, Math.min(attempt - 1, 9)));
+}
+/** A create refused as retryable this many times (the provider down, rate limiting) fails for good: the buyer is not kept waiting for ever. */
+export const CREATE_ATTEMPTS = 12;
+/** How often a stuck order is looked at again (a person may have resolved it). */
+export const STUCK_RECHECK_MS = 3_600_000;
+
+export interface ForwardingDeps extends UpstreamDeps {
+  dialect: Dialect;
+  /** The order use cases (read lazily: they hold the strategy that holds this forwarding). */
+  orders(): OrderDeps;
+  /** Where providers post callbacks: `<public URL>/upstream/callbacks/<provider id>`; none when Souk has no public URL. */
+  callbackUrlFor(providerId: number): string | undefined;
+}
+
+interface ForwardInput {
+  orderId: string;
+}
+
+interface Held {
+  providerId: number | null;
+  upstreamRef: string | null;
+  quantity: number;
+  fields: Record<string, string>;
+}
+
+interface Created {
+  /** The order was resolved by a person (fulfilled by hand) while it waited. */
+  resolved: boolean;
+  upstreamId: string | null;
+  delivered: boolean;
+  codes: string[];
+}
+
+interface Followed {
+  resolved: boolean;
+  codes: string[];
+}
+
+const short = (text: string) => text.slice(0, 300);
+
+/** Says, once, that an order needs a person: an api_failures row (needs_attention) and a log line. */
+async function raiseStuck(deps: ForwardingDeps, provider: ProviderRow, orderId: string, why: string): Promise<void> {
+  const row = await findUpstreamOrder(deps.db, orderId);
+  if (row?.state === 'stuck') return;
+  await markUpstreamOrder(deps.db, orderId, 'stuck', { error: why });
+  deps.log?.('upstream order needs a person', { provider: provider.id, dialect: provider.dialect, order: orderId, message: why });
+  await recordUpstreamCallFailure(deps.db, { providerId: provider.id, dialect: provider.dialect, operation: 'find-order', status: null, errorCode: 'needs_attention', message: why, excerpt: null, orderId });
+}
+
+type Lookup = UpstreamOrderStatus | undefined | 'cannot';
+
+/** Looks the order up upstream, by our reference or the upstream's id; 'cannot' when this dialect cannot with what we know. */
+async function lookUp(deps: ForwardingDeps, provider: ProviderRow, dialect: UpstreamDialect, conn: UpstreamConnection, orderId: string, upstreamId: string | null, attempt: number): Promise<Lookup> {
+  if (!dialect.findOrder || (!dialect.findsByReference && !upstreamId)) return 'cannot';
+  const find = dialect.findOrder.bind(dialect);
+  try {
+    return await callUpstream(deps, provider, 'find-order', orderId, () => find(conn, orderId, upstreamId));
+  } catch (error) {
+    const failure = asFailure(error);
+    throw new TryStepLater(`looking the order up failed (${failure.failure}: ${short(failure.message)})`, failure.detail.retryAfterMs ?? backoffMs(attempt));
+  }
+}
+
+/** Records what the upstream said and returns it as the create's output; a failed order throws (the steps that ran are undone). */
+async function recordStatus(deps: ForwardingDeps, provider: ProviderRow, orderId: string, status: UpstreamOrderStatus): Promise<Created> {
+  if (status.state === 'failed') {
+    await markUpstreamOrder(deps.db, orderId, 'failed', { upstreamOrderId: status.upstreamId, error: short(status.reason) });
+    throw new Error(`the provider did not deliver: ${short(status.reason)}`);
+  }
+  const charged = 'charged' in status && status.charged ? decimalToMinor(status.charged.amount, provider.currency, 'up') : undefined;
+  await markUpstreamOrder(deps.db, orderId, status.state === 'delivered' ? 'delivered' : 'pending', { upstreamOrderId: status.upstreamId, wholesaleMinor: charged ?? null, error: null });
+  return { resolved: false, upstreamId: status.upstreamId, delivered: status.state === 'delivered', codes: status.state === 'delivered' ? status.codes : [] };
+}
+
+/** The order's state here, for steps that must stop when a person has resolved it meanwhile. */
+async function localStatus(deps: ForwardingDeps, orderId: string) {
+  const orders = deps.orders();
+  return (await loadOrderDetail(orders.db, orders.vault, orderId)).status;
+}
+
+/** The forwarding workflow, its steps bound to `deps`. */
+export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput> {
+  const hold = defineStep<ForwardInput, Held>('hold-buyer-money', {
+    async run({ orderId }) {
+      const orders = deps.orders();
+      const order = await loadOrderDetail(orders.db, orders.vault, orderId);
+      // A run starts only for a paid order; one ended before its run began has nothing to buy.
+      if (order.status !== 'processing' || order.fulfillment !== 'upstream') throw new Error(`order ${order.number} is ${order.status}; nothing to buy`);
+      const link = await deps.db.selectFrom('upstream_products').select(['provider_id', 'upstream_ref']).where('product_id', '=', order.product.id).executeTakeFirst();
+      return { providerId: link?.provider_id ?? null, upstreamRef: link?.upstream_ref ?? null, quantity: order.quantity, fields: order.fields };
+    },
+    async compensate({ orderId }) {
+      if ((await localStatus(deps, orderId)) !== 'processing') return;
+      const row = await findUpstreamOrder(deps.db, orderId);
+      await rejectOrder(deps.orders(), orderId, 'system:upstream', `not delivered by the provider: ${row?.last_error ?? 'the purchase failed'}`.slice(0, 500));
+    },
+  });
+
+  const create = defineStep<ForwardInput, Created>('create-upstream-order', {
+    async run({ orderId }, ctx: StepContext) {
+      const held = ctx.outputOf(hold);
+      if (held.providerId === null || held.upstreamRef === null) throw new Error('the product is not imported from a provider');
+      if ((await localStatus(deps, orderId)) === 'fulfilled') return { resolved: true, upstreamId: null, delivered: false, codes: [] };
+      const provider = await findProvider(deps.db, held.providerId);
+      const dialect = dialectOf(provider);
+      const row = await openUpstreamOrder(deps.db, { order_id: orderId, provider_id: provider.id, upstream_ref: held.upstreamRef, goods: dialect.delivers });
+      if (row.state === 'failed' || row.state === 'cancelled') throw new Error(row.last_error ?? 'the purchase failed');
+      if (row.state === 'pending' || row.state === 'delivered') return { resolved: false, upstreamId: row.upstream_order_id, delivered: false, codes: [] };
+      const conn = connectionOf(deps, provider);
+      if (row.state === 'sending' || row.state === 'stuck') {
+        // The create may have reached the provider: find it there before anything else.
+        const found = await lookUp(deps, provider, dialect, conn, orderId, row.upstream_order_id, ctx.attempt);
+        if (found === 'cannot') {
+          await raiseStuck(deps, provider, orderId, `the provider may have taken order ${orderId} and ${provider.dialect} cannot look it up; check the provider's panel, then fulfil the order by hand or resolve it as not bought`);
+          throw new TryStepLater('waiting for a person: the order may have been taken upstream', STUCK_RECHECK_MS);
+        }
+        if (found) return recordStatus(deps, provider, orderId, found);
+      }
+      if (provider.enabled !== 1) {
+        await markUpstreamOrder(deps.db, orderId, 'failed', { error: 'the provider is disabled' });
+        throw new Error('the provider is disabled');
+      }
+      await markUpstreamOrder(deps.db, orderId, 'sending');
+      const callbackUrl = deps.callbackUrlFor(provider.id);
+      try {
+        const status = await callUpstream(deps, provider, 'create-order', orderId, () =>
+          dialect.createOrder(conn, { reference: orderId, productRef: held.upstreamRef!, quantity: held.quantity, fields: held.fields, ...(callbackUrl ? { callbackUrl } : {}) }),
+        );
+        return await recordStatus(deps, provider, orderId, status);
+      } catch (error) {
+        if (error instanceof TryStepLater || !(error instanceof Error) || error.name !== 'UpstreamFailure') throw error;
+        const failure = asFailure(error);
+        if (failure.failure === 'refused') {
+          await markUpstreamOrder(deps.db, orderId, 'failed', { error: short(`${failure.code}: ${failure.message}`) });
+          // Our balance there is short: say so before the next order tries (admit refuses with 503).
+          if (failure.code === 'insufficient_balance') await deps.db.updateTable('providers').set({ balance_minor: 0, updated_at: nowIso() }).where('id', '=', provider.id).execute();
+          throw new Error(`the provider refused the order: ${short(failure.message)}`);
+        }
+        if (failure.failure === 'retryable') {
+          if (ctx.attempt >= CREATE_ATTEMPTS) {
+            await markUpstreamOrder(deps.db, orderId, 'failed', { error: short(`gave up after ${ctx.attempt} tries: ${failure.message}`) });
+            throw new Error(`the provider could not take the order after ${ctx.attempt} tries`);
+          }
+          // Never taken: the next try creates again, with the same reference.
+          await markUpstreamOrder(deps.db, orderId, 'new', { error: short(failure.message) });
+          throw new TryStepLater(`the provider could not take the order yet: ${short(failure.message)}`, failure.detail.retryAfterMs ?? backoffMs(ctx.attempt));
+        }
+        // Unknown: left `sending`, so the next try looks it up first.
+        await markUpstreamOrder(deps.db, orderId, 'sending', { error: short(failure.message) });
+        throw new TryStepLater(`the outcome is unknown: ${short(failure.message)}`, backoffMs(ctx.attempt));
+      }
+    },
+    async compensate({ orderId }) {
+      const row = await findUpstreamOrder(deps.db, orderId);
+      if (!row || row.state === 'failed' || row.state === 'cancelled') return;
+      if (row.state === 'new') return markUpstreamOrder(deps.db, orderId, 'failed');
+      const provider = await findProvider(deps.db, row.provider_id);
+      const dialect = dialectOf(provider);
+      if (row.state === 'delivered' || !dialect.cancelOrder) {
+        // Bought and paid for upstream, or not cancellable there: a person decides; the buyer is released all the same.
+        await raiseStuck(deps, provider, orderId, `order ${orderId} was undone here but not at the provider (${row.state}); check the provider's panel`);
+        return markUpstreamOrder(deps.db, orderId, 'failed', { error: `undone here while ${row.state} at the provider` });
+      }
+      const cancel = dialect.cancelOrder.bind(dialect);
+      await callUpstream(deps, provider, 'cancel-order', orderId, () => cancel(connectionOf(deps, provider), orderId, row.upstream_order_id));
+      await markUpstreamOrder(deps.db, orderId, 'cancelled');
+    },
+  });
+
+  const follow = defineStep<ForwardInput, Followed>('follow-upstream-order', {
+    async run({ orderId }, ctx) {
+      const created = ctx.outputOf(create);
+      if (created.resolved) return { resolved: true, codes: [] };
+      if (created.delivered) return { resolved: false, codes: created.codes };
+      if ((await localStatus(deps, orderId)) === 'fulfilled') return { resolved: true, codes: [] };
+      const row = await findUpstreamOrder(deps.db, orderId);
+      if (row?.state === 'failed' || row?.state === 'cancelled') throw new Error(row.last_error ?? 'the purchase failed');
+      const provider = await findProvider(deps.db, row!.provider_id);
+      const dialect = dialectOf(provider);
+      const found = await lookUp(deps, provider, dialect, connectionOf(deps, provider), orderId, created.upstreamId ?? row!.upstream_order_id, ctx.attempt);
+      if (found === 'cannot') {
+        await raiseStuck(deps, provider, orderId, `order ${orderId} is pending at the provider and ${provider.dialect} cannot look it up; check the provider's panel, then fulfil the order by hand or resolve it as not bought`);
+        throw new TryStepLater('waiting for a person: the provider cannot be asked', STUCK_RECHECK_MS);
+      }
+      if (!found) throw new TryStepLater('the provider does not show the order yet', backoffMs(ctx.attempt));
+      const status = await recordStatus(deps, provider, orderId, found);
+      if (!status.delivered) throw new TryStepLater('still pending at the provider', backoffMs(ctx.attempt));
+      return { resolved: false, codes: status.codes };
+    },
+  });
+
+  return defineWorkflow(FORWARD_WORKFLOW, [hold, create, follow, deliverStep(deps, follow)]);
+}
+
+/** Delivers what the provider delivered (the capture of the buyer's money), then books what it cost against our balance there. */
+function deliverStep(deps: ForwardingDeps, follow: Step<ForwardInput, Followed>) {
+  return defineStep<ForwardInput, null>('deliver-codes', {
+    async run({ orderId }, ctx) {
+      const followed = ctx.outputOf(follow);
+      const row = await findUpstreamOrder(deps.db, orderId);
+      if (!followed.resolved) {
+        try {
+          await fulfilFromUpstream(deps.orders(), orderId, followed.codes, row?.goods ?? 'codes');
+        } catch (error) {
+          // Delivered already (this step ran before its record was written): nothing more to do.
+          if (!(error instanceof InvalidState) || (await localStatus(deps, orderId)) !== 'fulfilled') {
+            if (row && error instanceof Error && !(error instanceof InvalidState)) {
+              const provider = await findProvider(deps.db, row.provider_id);
+              await raiseStuck(deps, provider, orderId, `the provider delivered what cannot be delivered here (${short(error.message)}); the codes are kept sealed in the run`);
+              throw new TryStepLater('waiting for a person: the delivery does not fit the order', STUCK_RECHECK_MS);
+            }
+            throw error;
+          }
+        }
+      }
+      await markUpstreamOrder(deps.db, orderId, 'delivered', { error: null });
+      if (row?.wholesale_minor) {
+        await deps.db
+          .updateTable('providers')
+          .set((eb) => ({ balance_minor: eb('balance_minor', '-', row.wholesale_minor!), updated_at: nowIso() }))
+          .where('id', '=', row.provider_id)
+          .where('balance_minor', 'is not', null)
+          .execute();
+      }
+      return null;
+    },
+  });
+}

@@ -1,0 +1,248 @@
+// The upstream connector as the app holds it: the providers' operations (ping, balance, catalog,
+// import, sync), the forwarder the upstream fulfilment strategy calls, the callbacks providers
+// post, and the resumption of forwarding runs. One per process (openSouk); close() waits for the
+// purchases this process started and closes its connections.
+import type { Db, Dialect } from '../../db/index.js';
+import type { ChangeBus } from '../../platform/bus.js';
+import { nowIso } from '../clock.js';
+import type { SecretBox } from '../crypto.js';
+import { DomainError, InvalidState, NotFound } from '../errors.js';
+import type { FulfilledOrder, UpstreamForwarder } from '../fulfillment/index.js';
+import { ordersWaitingFor, recordUpstreamCallFailure, type OrderDeps } from '../orders/index.js';
+import { hurryRun, resumeRuns, startRun, type RunOutcome, type Workflow } from '../steps/index.js';
+import { callUpstream } from './calls.js';
+import { importProducts, syncProvider, upstreamCatalog, type ImportedProduct, type SyncReport } from './catalog-sync.js';
+import type { UpstreamCallback, UpstreamNotice, UpstreamProduct } from './dialect.js';
+import { UpstreamFailure } from './failure.js';
+import { FORWARD_WORKFLOW, forwardingWorkflow, type ForwardingDeps } from './forwarding.js';
+import type { UpstreamHttp } from './http.js';
+import { decimalToMinor } from './pricing.js';
+import { addProvider, connectionOf, dialectOf, findProvider, setProviderEnabled, type ProviderInput, type ProviderRow } from './providers.js';
+import { findUpstreamOrder, IN_FLIGHT, markUpstreamOrder } from './upstream-orders.js';
+
+export interface UpstreamServiceDeps {
+  db: Db;
+  dialect: Dialect;
+  box: SecretBox;
+  bus: ChangeBus;
+  http: UpstreamHttp;
+  orders(): OrderDeps;
+  /** Souk's public URL, if set: providers that take callbacks are given one under it. */
+  publicUrl: string | undefined;
+  /** How long placement waits for a purchase before answering. */
+  waitMs: number;
+  log?: (message: string, fields: Record<string, string | number | null>) => void;
+}
+
+export interface Ping {
+  provider_id: number;
+  reachable: boolean;
+  latency_ms: number;
+  balance: string | null;
+  currency: string;
+  error: string | null;
+}
+
+export class UpstreamService implements UpstreamForwarder {
+  readonly workflow: Workflow<{ orderId: string }>;
+  private readonly forwarding: ForwardingDeps;
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: UpstreamServiceDeps) {
+    this.forwarding = {
+      db: deps.db,
+      box: deps.box,
+      http: deps.http,
+      dialect: deps.dialect,
+      orders: deps.orders,
+      ...(deps.log ? { log: deps.log } : {}),
+      callbackUrlFor: (id) => (deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/upstream/callbacks/${id}` : undefined),
+    };
+    this.workflow = forwardingWorkflow(this.forwarding);
+  }
+
+  private get stepDeps() {
+    return { db: this.deps.db, dialect: this.deps.dialect, box: this.deps.box };
+  }
+
+  /** Adds a provider (credentials sealed). */
+  add(input: ProviderInput): Promise<ProviderRow> {
+    return addProvider(this.forwarding, input);
+  }
+
+  setEnabled(id: number, enabled: boolean): Promise<ProviderRow> {
+    return setProviderEnabled(this.deps.db, id, enabled);
+  }
+
+  /** Asks the provider for our balance (or, without a balance call, for its catalog) and records reachability, latency and balance. */
+  async ping(id: number): Promise<Ping> {
+    const provider = await findProvider(this.deps.db, id);
+    const dialect = dialectOf(provider);
+    const started = performance.now();
+    let balanceMinor: number | null = provider.balance_minor;
+    let balance: string | null = null;
+    let error: string | null = null;
+    try {
+      if (dialect.balance) {
+        const read = dialect.balance.bind(dialect);
+        const answer = await callUpstream(this.forwarding, provider, 'balance', null, () => read(connectionOf(this.forwarding, provider)));
+        balance = answer.amount;
+        balanceMinor = answer.currency.toUpperCase() === provider.currency ? (decimalToMinor(answer.amount, provider.currency, 'down') ?? null) : null;
+      } else {
+        await upstreamCatalog(this.forwarding, provider);
+      }
+    } catch (failure) {
+      error = failure instanceof UpstreamFailure ? `${failure.failure}: ${failure.message}` : 'the call failed';
+    }
+    const latency = Math.round(performance.now() - started);
+    await this.deps.db
+      .updateTable('providers')
+      .set({ reachability: error ? 'down' : 'up', latency_ms: latency, balance_minor: balanceMinor, last_ping_at: nowIso(), last_error: error ? error.slice(0, 500) : null, updated_at: nowIso() })
+      .where('id', '=', provider.id)
+      .execute();
+    return { provider_id: provider.id, reachable: !error, latency_ms: latency, balance, currency: provider.currency, error };
+  }
+
+  /** Our balance at the provider, asked now; 502 upstream_unavailable when it cannot be read. */
+  async balance(id: number): Promise<{ provider_id: number; balance: string; currency: string }> {
+    const ping = await this.ping(id);
+    const provider = await findProvider(this.deps.db, id);
+    if (!dialectOf(provider).balance) throw new DomainError('not_supported', 409, `The ${provider.dialect} dialect has no balance call.`);
+    if (ping.balance === null) throw new DomainError('upstream_unavailable', 502, `The provider did not tell its balance: ${ping.error ?? 'no answer'}.`);
+    return { provider_id: id, balance: ping.balance, currency: provider.currency };
+  }
+
+  /** The provider's whole catalog, imported or not. */
+  async products(id: number): Promise<UpstreamProduct[]> {
+    const provider = await findProvider(this.deps.db, id);
+    return this.asUnavailable(() => upstreamCatalog(this.forwarding, provider));
+  }
+
+  /** Imports products (see catalog-sync.ts). */
+  import(id: number, refs: Array<{ ref: string; code?: string }> | 'all'): Promise<ImportedProduct[]> {
+    return this.asUnavailable(() => importProducts({ ...this.forwarding, bus: this.deps.bus }, id, refs));
+  }
+
+  /** Syncs one provider's imported products now. */
+  sync(id: number): Promise<SyncReport> {
+    return this.asUnavailable(() => syncProvider({ ...this.forwarding, bus: this.deps.bus }, id));
+  }
+
+  /** An upstream that cannot be read is 502 upstream_unavailable to the admin, never a 500. */
+  private async asUnavailable<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UpstreamFailure) throw new DomainError('upstream_unavailable', 502, `The provider could not be read: ${error.message}.`);
+      throw error;
+    }
+  }
+
+  async admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void> {
+    const link = await db
+      .selectFrom('upstream_products')
+      .innerJoin('providers', 'providers.id', 'upstream_products.provider_id')
+      .select(['providers.id', 'providers.name', 'providers.dialect', 'providers.enabled', 'providers.balance_minor', 'providers.currency', 'upstream_products.upstream_price_minor'])
+      .where('upstream_products.product_id', '=', product.id)
+      .executeTakeFirst();
+    if (!link) throw new DomainError('provider_unavailable', 503, `${product.code} is not linked to a provider; try again later.`);
+    if (link.enabled !== 1) throw new DomainError('provider_unavailable', 503, `${product.code} cannot be bought from its provider right now; try again later.`);
+    const cost = link.upstream_price_minor * quantity;
+    if (link.balance_minor !== null && link.balance_minor < cost) {
+      await recordUpstreamCallFailure(db, {
+        providerId: link.id,
+        dialect: link.dialect,
+        operation: 'balance',
+        status: null,
+        errorCode: 'provider_balance_short',
+        message: `an order of ${quantity} × ${product.code} was refused: our balance at ${link.name} is known to be short; top it up, then ping or sync the provider`,
+        excerpt: null,
+        orderId: null,
+      });
+      this.deps.log?.('upstream balance short', { provider: link.id, product: product.code, quantity });
+      throw new DomainError('provider_unavailable', 503, `${product.code} cannot be bought from its provider right now; try again later.`);
+    }
+  }
+
+  async forward(order: FulfilledOrder): Promise<boolean> {
+    const run = this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id }));
+    if (this.deps.waitMs <= 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.waitMs)));
+    const done = await Promise.race([run.then(() => true), waited]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  /** Nothing in the payment's transaction: the forwarding sweep (forwardWaitingOrders, every few seconds) starts the order's run once it has committed. */
+  async paymentArrived(): Promise<void> {}
+
+  async assertUndoable(tx: Db, order: FulfilledOrder): Promise<void> {
+    const row = await findUpstreamOrder(tx, order.id);
+    if (row && IN_FLIGHT.includes(row.state)) {
+      throw new InvalidState(`Order ${order.number} is being bought from its provider (${row.state}); it can be ended once the provider has answered.`);
+    }
+  }
+
+  /** A person looked at a stuck order upstream and found it was not bought: the run undoes it (the order is rejected and refunded). */
+  async resolveNotBought(orderId: string, actor: string): Promise<void> {
+    const row = await findUpstreamOrder(this.deps.db, orderId);
+    if (!row) throw new NotFound(`Order ${orderId} was not forwarded to a provider.`);
+    if (row.state !== 'stuck' && row.state !== 'sending') throw new InvalidState(`The order is ${row.state} at the provider; only a stuck order is resolved by hand.`);
+    await markUpstreamOrder(this.deps.db, orderId, 'failed', { error: `not bought at the provider, as ${actor} found` });
+    await hurryRun(this.deps.db, FORWARD_WORKFLOW, orderId, nowIso());
+    await this.track(this.resume());
+  }
+
+  /** A callback from a provider: verified by its dialect, then the order's run is hurried, or a sync is asked for. */
+  async receiveCallback(providerId: number, callback: UpstreamCallback): Promise<UpstreamNotice> {
+    const provider = await findProvider(this.deps.db, providerId);
+    const dialect = dialectOf(provider);
+    if (!dialect.readCallback) throw new NotFound(`The ${provider.dialect} dialect takes no callbacks.`);
+    const read = dialect.readCallback.bind(dialect);
+    const notice = await callUpstream(this.forwarding, provider, 'callback', null, async () => read(connectionOf(this.forwarding, provider), callback));
+    if (notice.kind === 'order') {
+      if (await hurryRun(this.deps.db, FORWARD_WORKFLOW, notice.reference, nowIso())) void this.track(this.resume());
+    } else {
+      void this.track(this.sync(providerId).catch(() => undefined));
+    }
+    return notice;
+  }
+
+  /** Drives forwarding runs that are due (a step asked to be tried later, a process died mid-run). */
+  resume(): Promise<RunOutcome[]> {
+    return resumeRuns(this.stepDeps, [this.workflow as Workflow<never>], { onError: (run, error) => this.deps.log?.('forwarding run failed', { order: run.key, message: error instanceof Error ? error.message : String(error) }) });
+  }
+
+  /** Starts runs for paid upstream orders that have none (their payment arrived later, or the process died before it started one). */
+  async forwardWaitingOrders(olderThanMs = 10_000): Promise<number> {
+    const waiting = await ordersWaitingFor(this.deps.db, 'upstream', new Date(Date.now() - olderThanMs).toISOString());
+    if (!waiting.length) return 0;
+    const forwarded = new Set((await this.deps.db.selectFrom('upstream_orders').select('order_id').where('order_id', 'in', waiting).execute()).map((r) => r.order_id));
+    let started = 0;
+    for (const id of waiting.filter((id) => !forwarded.has(id))) {
+      const outcome = await this.track(startRun(this.stepDeps, this.workflow, id, { orderId: id }));
+      if (outcome.started) started++;
+    }
+    return started;
+  }
+
+  /** Providers due a sync (enabled, their interval passed since the last one). */
+  async providersDueSync(now = new Date()): Promise<ProviderRow[]> {
+    const rows = await this.deps.db.selectFrom('providers').selectAll().where('enabled', '=', 1).execute();
+    return rows.filter((p) => !p.last_sync_at || Date.parse(p.last_sync_at) + p.sync_interval_seconds * 1000 <= now.getTime());
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    const tracked = work.finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+    tracked.catch(() => undefined);
+    return tracked;
+  }
+
+  /** Waits for the purchases this process started, then closes the connections. */
+  async close(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+    this.deps.http.close();
+  }
+}
