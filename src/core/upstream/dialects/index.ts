@@ -1,7 +1,12 @@
 // Every upstream dialect Souk speaks, by name: one file each beside this one.
 import type { UpstreamDialect, UpstreamDialectName } from '../dialect.js';
+import { soukDialect } from './souk.js';
+import { storeDialect } from './store.js';
 
-const DIALECTS: Partial<Record<UpstreamDialectName, UpstreamDialect>> = {};
+const DIALECTS: Partial<Record<UpstreamDialectName, UpstreamDialect>> = {
+  souk: soukDialect,
+  store: storeDialect,
+};
 
 export const DIALECT_NAMES: readonly UpstreamDialectName[] = ['souk', 'partner', 'store', 'shop', 'smm'];
 
