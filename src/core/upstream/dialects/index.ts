@@ -1,7 +1,10 @@
 // Every upstream dialect Souk speaks, by name: one file each beside this one.
 import type { UpstreamDialect, UpstreamDialectName } from '../dialect.js';
+import { partnerDialect } from './partner.js';
 
-const DIALECTS: Partial<Record<UpstreamDialectName, UpstreamDialect>> = {};
+const DIALECTS: Partial<Record<UpstreamDialectName, UpstreamDialect>> = {
+  partner: partnerDialect,
+};
 
 export const DIALECT_NAMES: readonly UpstreamDialectName[] = ['souk', 'partner', 'store', 'shop', 'smm'];
 
