@@ -1,9 +1,11 @@
 // Every upstream dialect Souk speaks, by name: one file each beside this one.
 import type { UpstreamDialect, UpstreamDialectName } from '../dialect.js';
 import { partnerDialect } from './partner.js';
+import { shopDialect } from './shop.js';
 
 const DIALECTS: Partial<Record<UpstreamDialectName, UpstreamDialect>> = {
   partner: partnerDialect,
+  shop: shopDialect,
 };
 
 export const DIALECT_NAMES: readonly UpstreamDialectName[] = ['souk', 'partner', 'store', 'shop', 'smm'];

@@ -180,9 +180,10 @@ export const partnerDialect: UpstreamDialect = {
       if (original) return original;
       throw new UpstreamFailure('unknown', `the partner API says partner_order_id ${request.reference} was used, but does not show its order`, { status: answer.status, code, excerpt: excerptOf(answer.text) });
     }
-    // The product changed while it was being priced: nothing was bought; the same request may go through.
-    if (answer.status === 409 && code === 'product_changed') {
-      throw new UpstreamFailure('retryable', 'the partner API asks to try again: the product changed while the order was placed', { status: answer.status, code, excerpt: excerptOf(answer.text) });
+    // The product changed while it was priced, or the same request is still being placed: this
+    // one bought nothing, and the same request later goes through or answers the first order.
+    if (answer.status === 409 && (code === 'product_changed' || code === 'request_in_progress')) {
+      throw new UpstreamFailure('retryable', `the partner API asks to try again (${code})`, { status: answer.status, code, excerpt: excerptOf(answer.text) });
     }
     throw refusal(answer, 'the order', code);
   },
