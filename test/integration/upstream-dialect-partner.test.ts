@@ -75,6 +75,7 @@ for (const kind of DATABASE_KINDS) {
       await stockedProduct(t.souk, { code: 'PX-EMPTY', price: '3.50' }, 0);
       await stockedProduct(t.souk, { code: 'PX-GONE', price: '1.00', status: 'inactive' }, 2);
       await createProduct({ db: t.souk.db, bus: t.souk.bus }, { code: 'PX-HAND', name: 'Delivered by hand', price: '2.25', fulfillment: 'manual' });
+      await stockedProduct(t.souk, { code: 'PX-TOPUP', name: 'Game top-up', price: '4.00', fields: [{ name: 'player_id', required: true }] }, 3);
       worker = await startWebhookWorker(t.souk, { onError: (error) => console.error(error) });
       receiver = await startReceiver();
     });
@@ -94,12 +95,13 @@ for (const kind of DATABASE_KINDS) {
 
     test('the catalog: every active product with its English name, decimal price and currency, counted stock, quantities and status', async () => {
       const products = await partnerDialect.listProducts(conn);
-      assert.deepEqual(products.map((p) => p.ref), ['PX-CARD-10', 'PX-EMPTY', 'PX-HAND']);
-      const [card, empty, hand] = products;
+      assert.deepEqual(products.map((p) => p.ref), ['PX-CARD-10', 'PX-EMPTY', 'PX-HAND', 'PX-TOPUP']);
+      const [card, empty, hand, topUp] = products;
       assert.deepEqual(card, { ref: 'PX-CARD-10', name: { en: 'Steam card 10 USD' }, price: '10.00', currency: 'USD', stock: 6, status: 'active', minQuantity: 1, maxQuantity: 5, fields: [] });
       assert.deepEqual([empty!.price, empty!.stock], ['3.50', 0]);
       // A product delivered by hand has no counted stock.
       assert.deepEqual([hand!.price, hand!.stock], ['2.25', null]);
+      assert.deepEqual(topUp!.fields, [{ name: 'player_id', required: true }]);
     });
 
     test('a catalog longer than a page (200) is read whole, page after page', async () => {
@@ -148,6 +150,14 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(await ordersOf(t.souk, partner.accountId), orders);
       assert.equal(await orderDebitsOf(t.souk, partner.accountId), debits);
       assert.equal(await balanceOf(t.souk, partner.accountId), balance);
+    });
+
+    test("the buyer's checkout fields reach the upstream order; without a required one the order is refused validation_error", async () => {
+      const status = delivered(await order('PX-TOPUP', reference(), { fields: { player_id: 'P-778899' } }));
+      const upstream = await t.souk.db.selectFrom('orders').select('fields').where('id', '=', status.upstreamId).executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(upstream.fields), { player_id: 'P-778899' });
+      const refusal = await failsWith(order('PX-TOPUP'), 'refused', 'validation_error');
+      assert.equal(refusal.detail.status, 400);
     });
 
     test('findOrder finds an order by our reference alone, or by the upstream id; an unknown reference is undefined', async () => {
