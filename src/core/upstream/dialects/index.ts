@@ -1,11 +1,15 @@
 // Every upstream dialect Souk speaks, by name: one file each beside this one.
 import type { UpstreamDialect, UpstreamDialectName } from '../dialect.js';
+import { partnerDialect } from './partner.js';
+import { shopDialect } from './shop.js';
 import { soukDialect } from './souk.js';
 import { storeDialect } from './store.js';
 
 const DIALECTS: Partial<Record<UpstreamDialectName, UpstreamDialect>> = {
   souk: soukDialect,
+  partner: partnerDialect,
   store: storeDialect,
+  shop: shopDialect,
 };
 
 export const DIALECT_NAMES: readonly UpstreamDialectName[] = ['souk', 'partner', 'store', 'shop', 'smm'];
