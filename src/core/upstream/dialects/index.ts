@@ -1,7 +1,10 @@
 // Every upstream dialect Souk speaks, by name: one file each beside this one.
 import type { UpstreamDialect, UpstreamDialectName } from '../dialect.js';
+import { smmDialect } from './smm.js';
 
-const DIALECTS: Partial<Record<UpstreamDialectName, UpstreamDialect>> = {};
+const DIALECTS: Partial<Record<UpstreamDialectName, UpstreamDialect>> = {
+  smm: smmDialect,
+};
 
 export const DIALECT_NAMES: readonly UpstreamDialectName[] = ['souk', 'partner', 'store', 'shop', 'smm'];
 
