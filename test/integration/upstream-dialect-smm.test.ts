@@ -252,6 +252,14 @@ describe('the smm dialect', () => {
     assert.equal((await balance(conn)).amount, '99.94');
   });
 
+  test('JSON after a byte order mark (a PHP file saved with one) is read as JSON; garbage after one is still unknown', async (t) => {
+    const { fake, conn } = await panel(t);
+    fake.misbehave({ kind: 'answer', action: 'add', body: '\uFEFF{"order":23501}' });
+    assert.deepEqual(await dialect.createOrder(conn, order()), { state: 'pending', upstreamId: '23501' });
+    fake.misbehave({ kind: 'answer', action: 'add', body: '\uFEFF{"order":' });
+    await failsWith(dialect.createOrder(conn, order()), 'unknown', 'bad_json');
+  });
+
   test('the balance: its decimals cut down to the currency (never more than there is), in the currency the panel says', async (t) => {
     const { fake, conn } = await panel(t);
     assert.deepEqual(await balance(conn), { amount: '100.84', currency: 'USD' });

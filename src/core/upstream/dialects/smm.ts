@@ -4,8 +4,9 @@
 //
 // Quirks met here: every answer is HTTP 200, refusals included (`{"error":"Not enough funds on
 // balance"}`), and only the text says which refusal it is; numbers come as strings ("0.90"),
-// sometimes as numbers, ids either way; many clones label their JSON text/html; amounts carry
-// more decimals than the currency has ("100.84292"). The panel has no client order reference:
+// sometimes as numbers, ids either way; many clones label their JSON text/html (some with a byte
+// order mark before it); amounts carry more decimals than the currency has ("100.84292"), so
+// they are rounded to it here (see panelAmount). The panel has no client order reference:
 // the same add sent twice is bought twice, and an order is found only by the id the add answered,
 // so `findsByReference` is false and an add whose answer was lost cannot be looked up.
 import { currencyExponent, formatMinor, isCurrencyCode, type Rounding } from '../../money.js';
@@ -106,10 +107,11 @@ async function post(conn: UpstreamConnection, action: Action, fields: Record<str
   try {
     return { answer, body: answer.json() };
   } catch (error) {
-    // Many clones send their JSON as text/html: read it as JSON if it is JSON.
-    if (!isFailure(error) || error.detail.code !== 'not_json') throw error;
+    // Many clones send their JSON as text/html, and PHP files saved with a byte order mark put one
+    // before it: read it as JSON if that is what it is.
+    if (!isFailure(error) || (error.detail.code !== 'not_json' && error.detail.code !== 'bad_json')) throw error;
     try {
-      return { answer, body: JSON.parse(answer.text) as unknown };
+      return { answer, body: JSON.parse(answer.text.replace(/^\uFEFF/, '')) as unknown };
     } catch {
       throw new UpstreamFailure('unknown', error.message, { ...error.detail, excerpt: excerpt(conn, answer) });
     }
