@@ -111,10 +111,12 @@ describe('the smm dialect', () => {
     assert.equal(fake.orders.get(23501)?.link, 'https://t.me/souk');
   });
 
-  test('an order without a link is refused (validation) before the panel is asked', async (t) => {
+  test('an order without a link, or for no whole unit, is refused (validation) before the panel is asked', async (t) => {
     const { fake, conn } = await panel(t);
     await failsWith(dialect.createOrder(conn, order({ fields: { player_id: '42' } })), 'refused', 'validation');
     await failsWith(dialect.createOrder(conn, order({ fields: { link: '   ' } })), 'refused', 'validation');
+    await failsWith(dialect.createOrder(conn, order({ quantity: 1.5 })), 'refused', 'validation');
+    await failsWith(dialect.createOrder(conn, order({ quantity: 0 })), 'refused', 'validation');
     assert.equal(fake.count('add'), 0);
   });
 
@@ -286,9 +288,14 @@ describe('the smm dialect', () => {
     await failsWith(balance(conn), 'retryable', 'panel_error');
   });
 
-  test('a 4xx from the panel (a firewall, a wrong URL) is refused with its status', async (t) => {
-    const { conn } = await panel(t);
+  test('a 4xx from the panel (a firewall, a wrong URL) is refused with its status; one with an error text is read as that error', async (t) => {
+    const { fake, conn } = await panel(t);
     await failsWith(dialect.listProducts({ ...conn, baseUrl: conn.baseUrl.replace('/api/v2', '/api/v9') }), 'refused', 'http_404');
+    fake.misbehave({ kind: 'answer', action: 'add', status: 400, carryOut: false, body: JSON.stringify({ error: 'Not enough funds on balance' }) });
+    const failure = await failsWith(dialect.createOrder(conn, order()), 'refused', 'insufficient_balance');
+    assert.equal(failure.detail.status, 400);
+    fake.misbehave({ kind: 'answer', action: 'status', status: 404, carryOut: false, body: JSON.stringify({ error: 'Incorrect order ID' }) });
+    assert.equal(await findOrder(conn, 'ours', '23501'), undefined);
   });
 
   test('cancel: a pending order is cancelled through action=cancel and refunded on the panel', async (t) => {
@@ -326,6 +333,14 @@ describe('the smm dialect', () => {
     fake.advance(upstreamId!, 'Canceled');
     await cancelOrder(conn, 'ours', upstreamId);
     assert.equal(fake.count('cancel'), 1);
+  });
+
+  test("cancel: a panel that says it does not know the order while its status shows it running is refused, not taken for cancelled", async (t) => {
+    const { fake, conn } = await panel(t);
+    const { upstreamId } = await dialect.createOrder(conn, order());
+    fake.misbehave({ kind: 'answer', action: 'cancel', carryOut: false, body: JSON.stringify([{ order: Number(upstreamId), cancel: { error: 'Incorrect order ID' } }]) });
+    await failsWith(cancelOrder(conn, 'ours', upstreamId), 'refused', 'not_found');
+    assert.equal(fake.orders.get(Number(upstreamId))?.status, 'Pending');
   });
 
   test('cancel without the panel id is retryable no_lookup', async (t) => {

@@ -102,6 +102,9 @@ async function post(conn: UpstreamConnection, action: Action, fields: Record<str
   // The base URL is the endpoint itself: given whole, it is not joined to a path.
   const answer = await conn.http.call({ method: 'POST', url: conn.baseUrl, form: { key: conn.credentials.key, action, ...fields } });
   if (answer.status >= 400) {
+    // Some clones say their `error` with a 4xx: it means what it means at 200.
+    const body = lenient(answer.text);
+    if (errorText(body) !== undefined) return { answer, body };
     throw new UpstreamFailure(answer.status === 408 ? 'retryable' : 'refused', `the panel answered ${answer.status}`, { status: answer.status, code: `http_${answer.status}`, excerpt: excerpt(conn, answer) });
   }
   try {
@@ -110,11 +113,17 @@ async function post(conn: UpstreamConnection, action: Action, fields: Record<str
     // Many clones send their JSON as text/html, and PHP files saved with a byte order mark put one
     // before it: read it as JSON if that is what it is.
     if (!isFailure(error) || (error.detail.code !== 'not_json' && error.detail.code !== 'bad_json')) throw error;
-    try {
-      return { answer, body: JSON.parse(answer.text.replace(/^\uFEFF/, '')) as unknown };
-    } catch {
-      throw new UpstreamFailure('unknown', error.message, { ...error.detail, excerpt: excerpt(conn, answer) });
-    }
+    const body = lenient(answer.text);
+    if (body === undefined) throw new UpstreamFailure('unknown', error.message, { ...error.detail, excerpt: excerpt(conn, answer) });
+    return { answer, body };
+  }
+}
+
+function lenient(text: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
@@ -221,7 +230,7 @@ export const smmDialect: UpstreamDialect = {
     const link = (request.fields.link ?? request.fields.smm_link ?? '').trim();
     if (link === '') throw new UpstreamFailure('refused', 'an SMM order needs the link to serve (checkout field link or smm_link)', { code: 'validation' });
     const quantity = request.quantity * PANEL_UNITS_PER_UNIT;
-    if (!Number.isSafeInteger(quantity) || request.quantity < 1) throw new UpstreamFailure('refused', `cannot order ${request.quantity} units`, { code: 'validation' });
+    if (!Number.isSafeInteger(request.quantity) || request.quantity < 1 || !Number.isSafeInteger(quantity)) throw new UpstreamFailure('refused', `cannot order ${request.quantity} units`, { code: 'validation' });
     const { answer, body } = await post(conn, 'add', { service: request.productRef, link, quantity });
     // An order id wins over anything else in the answer: the panel took it, and it can be followed.
     const upstreamId = isRecord(body) ? panelId(body.order) : undefined;
@@ -258,10 +267,10 @@ export const smmDialect: UpstreamDialect = {
     if (!isRecord(mine)) throw badAnswer(conn, answer, 'a cancel without this order in it');
     const text = errorText(mine.cancel);
     if (text !== undefined) {
+      // The status decides: cancelled meanwhile, or gone, is done; still running is a refusal
+      // (perhaps because a cancel asked earlier is still under way).
       const after = await status(conn, upstreamId);
       if (after === undefined || after.state === 'failed') return;
-      if (classifyPanelError('cancel', text).kind === 'no_such_order') return;
-      // Refused, but perhaps because a cancel asked earlier is still under way.
       throw panelFailure(conn, answer, 'cancel', text);
     }
     if (panelId(mine.cancel) === undefined) throw badAnswer(conn, answer, 'a cancel it does not document');
