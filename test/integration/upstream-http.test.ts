@@ -121,7 +121,7 @@ describe('upstream HTTP transport faults', () => {
 
   // Bug in http.ts (not fixed here, see the report): Node hands a 101 to 'upgrade', never to
   // 'response', so the `status < 200` branch never sees it and the call waits for its deadline.
-  test('a 101 Switching Protocols to a plain request: unknown upstream_error at once, not a timeout', { todo: 'http.ts waits for the deadline: no upgrade/close listener' }, async () => {
+  test('a 101 Switching Protocols to a plain request: unknown upstream_error at once, not a timeout', async () => {
     upstream.next({ kind: 'raw', keepOpen: true, text: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n' });
     const failure = await failsWith(post(quick), 'unknown', 'upstream_error');
     assert.equal(failure.detail.status, 101);
@@ -130,7 +130,7 @@ describe('upstream HTTP transport faults', () => {
   // Bug in http.ts (not fixed here, see the report): http.request throws ERR_INVALID_CHAR
   // synchronously for a header value with a newline or a character outside Latin-1 (a key pasted
   // with its line end), and the call rejects with that raw TypeError instead of a classified failure.
-  test('a credential that cannot be a header value (a pasted newline, a non-Latin-1 letter) is refused, never a raw TypeError', { todo: 'http.ts lets the TypeError of http.request through' }, async () => {
+  test('a credential that cannot be a header value (a pasted newline, a non-Latin-1 letter) is refused, never a raw TypeError', async () => {
     for (const key of ['sk_live_abc\n', 'ключ', 'abc\r\nX-Injected: 1']) {
       await failsWith(client.call({ method: 'GET', base: upstream.origin, url: '/api/v1/me', headers: { 'x-api-key': key } }), 'refused', 'bad_request');
     }

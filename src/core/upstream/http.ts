@@ -90,7 +90,13 @@ export function createUpstreamHttp(options: { allowPrivate: boolean; timeoutMs?:
         return Promise.reject(new UpstreamFailure('refused', 'the provider URL is not valid', { code: 'bad_url' }));
       }
       if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.reject(new UpstreamFailure('refused', 'the provider URL is not http(s)', { code: 'bad_url' }));
-      const { body, contentType } = encodeBody(request);
+      let encoded: ReturnType<typeof encodeBody>;
+      try {
+        encoded = encodeBody(request);
+      } catch {
+        return Promise.reject(new UpstreamFailure('refused', 'the request body cannot be sent', { code: 'bad_request' }));
+      }
+      const { body, contentType } = encoded;
       return new Promise<UpstreamAnswer>((resolve, reject) => {
         let settled = false;
         let sent = false;
@@ -101,21 +107,35 @@ export function createUpstreamHttp(options: { allowPrivate: boolean; timeoutMs?:
           outgoing.destroy();
           reject(failure);
         };
-        const outgoing = (target.protocol === 'https:' ? https : http).request(target, {
-          method: request.method,
-          agent: agents[target.protocol as 'http:' | 'https:'],
-          headers: {
-            accept: 'application/json',
-            'user-agent': 'Souk-Upstream/1',
-            ...(contentType ? { 'content-type': contentType, 'content-length': String(body!.length) } : {}),
-            ...request.headers,
-          },
-        });
+        let outgoing: http.ClientRequest;
+        try {
+          outgoing = (target.protocol === 'https:' ? https : http).request(target, {
+            method: request.method,
+            agent: agents[target.protocol as 'http:' | 'https:'],
+            headers: {
+              accept: 'application/json',
+              'user-agent': 'Souk-Upstream/1',
+              ...(contentType ? { 'content-type': contentType, 'content-length': String(body!.length) } : {}),
+              ...request.headers,
+            },
+          });
+        } catch {
+          // A header that cannot be sent (a key pasted with its line end): refused before anything left.
+          settled = true;
+          return reject(new UpstreamFailure('refused', 'the request cannot be sent (a header holds characters HTTP does not allow)', { code: 'bad_request' }));
+        }
         const deadline = setTimeout(
           () => fail(new UpstreamFailure(sent ? 'unknown' : 'retryable', `no answer within ${timeoutMs / 1000} s`, { code: 'timeout' })),
           timeoutMs,
         );
         outgoing.on('finish', () => (sent = true));
+        // A 101 goes to 'upgrade', never to 'response': an answer Souk cannot use.
+        outgoing.on('upgrade', (answer: http.IncomingMessage, socket: { destroy(): void }) => {
+          socket.destroy();
+          fail(new UpstreamFailure('unknown', `the provider answered ${answer.statusCode ?? 101}, switching protocols`, { status: answer.statusCode ?? 101, code: 'upstream_error' }));
+        });
+        // The safety net: a connection that closes without any of the above settles the call too.
+        outgoing.on('close', () => fail(new UpstreamFailure(sent ? 'unknown' : 'retryable', 'the connection closed without an answer', { code: 'connection_lost' })));
         outgoing.on('error', (error: NodeJS.ErrnoException) => {
           if (error instanceof PrivateAddressRefused) return fail(new UpstreamFailure('refused', error.message, { code: 'private_address' }));
           const neverSent = !sent && error.code !== undefined && NEVER_SENT.has(error.code);
