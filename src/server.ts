@@ -14,6 +14,7 @@ import { errorsPlugin, sendError } from './http/plugins/errors.js';
 import { inputPlugin } from './http/plugins/input.js';
 import { metricsPlugin } from './http/plugins/metrics.js';
 import { idempotencyPlugin } from './http/plugins/idempotency.js';
+import { upstreamCallbackRoutes } from './http/upstream-callbacks.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
 import { adminRoutes } from './http/admin/index.js';
@@ -118,6 +119,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await app.register(adminRoutes, { prefix: '/admin/api', souk });
   await app.register(partnerRoutes, { prefix: '/v1', souk });
   await app.register(shopRoutes, { prefix: '/api', souk });
+  await app.register(upstreamCallbackRoutes, { souk });
   app.get('/', { config: { auth: { kind: 'open' } }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
   return app;
 }

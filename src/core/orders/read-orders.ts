@@ -196,3 +196,21 @@ export async function ordersWaitingFor(db: Db, fulfillment: FulfillmentKind, bef
     .execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * Money an account's wallets hold for orders still being bought from a provider, by currency:
+ * taken at placement, captured when the provider delivers, released (refunded) when it does not.
+ */
+export async function heldForOrders(db: Db, accountId: number): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('orders')
+    .select(['charged_currency', (eb) => eb.fn.sum<number>('charged_minor').as('held')])
+    .where('account_id', '=', accountId)
+    .where('fulfillment', '=', 'upstream')
+    .where('status', '=', 'processing')
+    .where('payment_status', '=', 'paid')
+    .where('wallet_id', 'is not', null)
+    .groupBy('charged_currency')
+    .execute();
+  return new Map(rows.map((r) => [r.charged_currency, Number(r.held)]));
+}

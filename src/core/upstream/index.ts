@@ -8,7 +8,7 @@ export { UpstreamFailure, isFailure, type FailureClass } from './failure.js';
 export { createUpstreamHttp, type UpstreamHttp } from './http.js';
 export { findProvider, listProviders, providerView, type ProviderInput, type ProviderRow, type ProviderView } from './providers.js';
 export { FORWARD_WORKFLOW } from './forwarding.js';
-export { listUpstreamOrders, type UpstreamOrderRow } from './upstream-orders.js';
+export { findUpstreamOrder, listUpstreamOrders, type UpstreamOrderRow } from './upstream-orders.js';
 export { UpstreamService, type Ping } from './service.js';
 export type { ImportedProduct, SyncReport } from './catalog-sync.js';
 export { syncProviderJob } from './sync-job.js';

@@ -6,6 +6,7 @@ import { adminCatalogRoutes } from './catalog.js';
 import { adminCouponRoutes } from './coupons.js';
 import { adminMailRoutes } from './mails.js';
 import { adminOrderRoutes } from './orders.js';
+import { adminProviderRoutes } from './providers.js';
 import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
 import { adminWebhookRoutes } from './webhooks.js';
@@ -19,4 +20,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminWebhookRoutes, { souk });
   await app.register(adminCouponRoutes, { souk });
   await app.register(adminMailRoutes, { souk });
+  await app.register(adminProviderRoutes, { souk });
 }

@@ -6,6 +6,7 @@ import type { Souk } from '../../app.js';
 import { CALLER_SECURITY, apiErrorResponses } from '../schema-helpers.js';
 import { getAccount } from '../../core/accounts/index.js';
 import { formatMinor, minorToDecimal } from '../../core/money.js';
+import { heldForOrders } from '../../core/orders/index.js';
 import { accountBalances, valueIn } from '../../core/wallets/index.js';
 import { needs } from '../route-policy.js';
 
@@ -33,8 +34,9 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
             balance_display: Type.String({ description: 'The balance formatted for people, e.g. "12.50 USD".' }),
             credit_limit: Type.Number({ description: 'How far that wallet may go below zero.' }),
             available: Type.Number({ description: 'balance + credit_limit: what orders can spend now.' }),
+            held: Type.Number({ description: 'Taken from the balance for orders still being bought from a provider: kept when they are delivered, given back when they are not.' }),
             balances: Type.Array(
-              Type.Object({ currency: Type.String(), balance: Type.Number(), credit_limit: Type.Number(), available: Type.Number(), balance_display: Type.String() }),
+              Type.Object({ currency: Type.String(), balance: Type.Number(), credit_limit: Type.Number(), available: Type.Number(), held: Type.Number(), balance_display: Type.String() }),
               { description: 'Every wallet of the account, one per currency.' },
             ),
             user: Type.Object({
@@ -58,7 +60,7 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
     async (request) => {
       const principal = request.principal!;
       const account = await getAccount(souk.db, principal.accountId);
-      const { main, wallets } = await accountBalances(souk.db, account);
+      const [{ main, wallets }, held] = await Promise.all([accountBalances(souk.db, account), heldForOrders(souk.db, account.id)]);
       const display = (minor: number, currency: string) => `${formatMinor(minor, currency)} ${currency}`;
       const internalMinor = await valueIn(souk.db, main.balance_minor, main.currency, INTERNAL_CURRENCY);
       return {
@@ -71,11 +73,13 @@ export async function accountRoutes(app: FastifyInstance, { souk }: { souk: Souk
         balance_display: display(main.balance_minor, main.currency),
         credit_limit: minorToDecimal(main.credit_limit_minor, main.currency),
         available: minorToDecimal(main.balance_minor + main.credit_limit_minor, main.currency),
+        held: minorToDecimal(held.get(main.currency) ?? 0, main.currency),
         balances: wallets.map((w) => ({
           currency: w.currency,
           balance: minorToDecimal(w.balance_minor, w.currency),
           credit_limit: minorToDecimal(w.credit_limit_minor, w.currency),
           available: minorToDecimal(w.balance_minor + w.credit_limit_minor, w.currency),
+          held: minorToDecimal(held.get(w.currency) ?? 0, w.currency),
           balance_display: display(w.balance_minor, w.currency),
         })),
         user: {
