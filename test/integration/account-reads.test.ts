@@ -26,7 +26,7 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(res.statusCode, 200, res.body);
         const me = res.json();
         assert.deepEqual([me.currency, me.balance, me.credit_limit, me.available, me.balance_display], ['EUR', 0, 25, 25, '0.00 EUR']);
-        assert.deepEqual(me.balances, [{ currency: 'EUR', balance: 0, credit_limit: 25, available: 25, balance_display: '0.00 EUR' }]);
+        assert.deepEqual(me.balances, [{ currency: 'EUR', balance: 0, credit_limit: 25, available: 25, held: 0, balance_display: '0.00 EUR' }]);
       }
       assert.deepEqual(await walletsOf(account.id), [], 'a read created no wallet');
 

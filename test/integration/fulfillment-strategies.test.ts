@@ -45,12 +45,12 @@ for (const kind of DATABASE_KINDS) {
     });
     after(() => t.close());
 
-    test('with no upstream strategy registered, an order for an upstream product is 503 fulfillment_unavailable and writes nothing', async () => {
+    test('an upstream product not imported from any provider is 503 provider_unavailable and writes nothing', async () => {
       const before = await balanceOf(t.souk, buyer.accountId);
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(buyer.apiKey), payload: { product: 'UP-1', client_order_id: 'up-refused' } });
       assert.equal(res.statusCode, 503, res.body);
-      assert.equal(res.json().errorCode, 'fulfillment_unavailable');
-      assert.match(res.json().message, /^UP-1 cannot be fulfilled right now/);
+      assert.equal(res.json().errorCode, 'provider_unavailable');
+      assert.match(res.json().message, /^UP-1 is not linked to a provider/);
       assert.equal(await balanceOf(t.souk, buyer.accountId), before);
       assert.equal((await t.souk.db.selectFrom('orders').select('id').where('client_order_id', '=', 'up-refused').execute()).length, 0);
     });

@@ -1,6 +1,6 @@
 // Which strategy fulfils which kind of product: the app holds one registry (openSouk), and tests
-// or connectors register more. `upstream` stays empty until the upstream connector fills it, so
-// an order for such a product is refused, 503 fulfillment_unavailable, before anything is written.
+// or connectors register more. openSouk registers the upstream connector's strategy; a registry
+// without one refuses an order for such a product, 503 fulfillment_unavailable, before anything is written.
 import type { FulfillmentKind } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
 import { manualFulfillment } from './manual.js';
@@ -28,7 +28,7 @@ export class FulfillmentStrategies {
   }
 }
 
-/** The strategies Souk ships: stock and manual (upstream comes with its connector). */
+/** The strategies that need nothing but the database: stock and manual (openSouk adds upstream, which needs the connector). */
 export function standardFulfillment(): FulfillmentStrategies {
   return new FulfillmentStrategies([stockFulfillment, manualFulfillment]);
 }
