@@ -19,7 +19,7 @@ import {
   loadSteps,
   recordCompensated,
   recordCompensationStarted,
-  recordStepDone,
+  recordStepDoneThen,
   recordStepFailed,
   recordStepStarted,
   type Claim,
@@ -173,11 +173,17 @@ class Drive {
   /** Runs the steps not recorded done, in order; undefined when one failed and the run must be undone. */
   private async forward(): Promise<RunOutcome | undefined> {
     const steps = this.workflow.steps;
-    for (let position = 0; position < steps.length; position++) {
-      if (this.states.get(position) === 'done') continue;
+    const nextToRun = (after: number) => {
+      for (let position = after + 1; position < steps.length; position++) if (this.states.get(position) !== 'done') return position;
+      return undefined;
+    };
+    // The attempt number of the step about to run, once its start is recorded (with the previous step's end).
+    let started: number | undefined;
+    for (let position = nextToRun(-1); position !== undefined; ) {
       const step = steps[position]!;
       let t = this.times();
-      const attempt = await recordStepStarted(this.deps.db, this.claim, position, step.name, t.at, t.until);
+      const attempt = started ?? (await recordStepStarted(this.deps.db, this.claim, position, step.name, t.at, t.until));
+      started = undefined;
       if (attempt === undefined) return this.lost();
       let output: unknown;
       try {
@@ -198,12 +204,21 @@ class Drive {
         return undefined;
       }
       const stored = asStored(output);
+      const next = nextToRun(position);
       t = this.times();
-      if (!(await recordStepDone(this.deps.db, this.claim, position, this.deps.box.seal(stored), t.at, t.until))) return this.lost();
+      const recorded = await recordStepDoneThen(this.deps.db, this.claim, position, this.deps.box.seal(stored), next === undefined ? null : { position: next, name: steps[next]!.name }, t.at, t.until);
+      if (recorded === undefined) return this.lost();
       this.states.set(position, 'done');
       this.outputs.set(step.name, JSON.parse(stored));
       await this.tell({ kind: 'step-done', run: this.identity, step: step.name });
+      if (recorded === 'finished') {
+        await this.tell({ kind: 'run-done', run: this.identity });
+        return this.finished('done');
+      }
+      started = recorded;
+      position = next;
     }
+    // Every step was recorded done already (a run resumed after its last record).
     if (!(await finishRun(this.deps.db, this.claim, 'done', this.times().at))) return this.lost();
     await this.tell({ kind: 'run-done', run: this.identity });
     return this.finished('done');

@@ -83,23 +83,52 @@ async function holdRun(tx: Db, claim: Claim, at: string, lockedUntil: string, ch
 export async function recordStepStarted(db: Db, claim: Claim, position: number, name: string, at: string, lockedUntil: string): Promise<number | undefined> {
   return db.transaction().execute(async (tx) => {
     if (!(await holdRun(tx, claim, at, lockedUntil))) return undefined;
-    const row = await tx
-      .insertInto('step_run_steps')
-      .values({ run_id: claim.runId, position, name, status: 'running', output: null, attempts: 1, error: null, compensation_attempts: 0, compensation_error: null, started_at: at, done_at: null, compensated_at: null })
-      .onConflict((c) => c.columns(['run_id', 'position']).doUpdateSet({ status: 'running', attempts: sql<number>`step_run_steps.attempts + 1`, started_at: at }))
-      .returning('attempts')
-      .executeTakeFirstOrThrow();
-    return row.attempts;
+    return startStep(tx, claim, position, name, at);
   });
 }
 
-/** Records a step done with its sealed output; false when the claim was lost. */
-export async function recordStepDone(db: Db, claim: Claim, position: number, output: string, at: string, lockedUntil: string): Promise<boolean> {
+/**
+ * Records the step at `position` done with its sealed output and, in the same transaction, what
+ * comes next: the step `next` starting (its attempt number is returned), or with no next step the
+ * run done ('finished'). Undefined when the claim was lost. One transaction where two would do:
+ * a run of n steps writes n + 2 transactions, not 2n + 1.
+ */
+export async function recordStepDoneThen(
+  db: Db,
+  claim: Claim,
+  position: number,
+  output: string,
+  next: { position: number; name: string } | null,
+  at: string,
+  lockedUntil: string,
+): Promise<number | 'finished' | undefined> {
   return db.transaction().execute(async (tx) => {
-    if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
+    if (next === null) {
+      const finished = await tx
+        .updateTable('step_runs')
+        .set({ status: 'done', claim_token: null, locked_until: null, finished_at: at, updated_at: at })
+        .where('id', '=', claim.runId)
+        .where('claim_token', '=', claim.token)
+        .where('status', 'in', ['running', 'compensating'])
+        .executeTakeFirst();
+      if (Number(finished.numUpdatedRows) !== 1) return undefined;
+      await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
+      return 'finished';
+    }
+    if (!(await holdRun(tx, claim, at, lockedUntil))) return undefined;
     await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
-    return true;
+    return startStep(tx, claim, next.position, next.name, at);
   });
+}
+
+async function startStep(tx: Db, claim: Claim, position: number, name: string, at: string): Promise<number> {
+  const row = await tx
+    .insertInto('step_run_steps')
+    .values({ run_id: claim.runId, position, name, status: 'running', output: null, attempts: 1, error: null, compensation_attempts: 0, compensation_error: null, started_at: at, done_at: null, compensated_at: null })
+    .onConflict((c) => c.columns(['run_id', 'position']).doUpdateSet({ status: 'running', attempts: sql<number>`step_run_steps.attempts + 1`, started_at: at }))
+    .returning('attempts')
+    .executeTakeFirstOrThrow();
+  return row.attempts;
 }
 
 /** Records a step failed and turns the run to undoing what ran; false when the claim was lost. */

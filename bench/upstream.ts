@@ -1,0 +1,180 @@
+// Forwarding to an upstream: the latency of an order on Souk B for a product imported from Souk A
+// (B's placement, B buying it on A's /api/v1 with the souk dialect, B delivering A's code), next to
+// the latency of the same order placed on A directly, at 20 concurrent orders, alternating A and B
+// in slices. Both are `souk serve` processes on their own database. The figure is the p50
+// difference: what forwarding adds over A's own placement.
+// Run alone with `node --import tsx bench/upstream.ts`, or call benchForwarding() from bench/run.ts.
+// Tunables (environment): BENCH_FORWARD_CONNECTIONS (default 20), BENCH_FORWARD_SECONDS (measured s
+// per target, default 10), BENCH_FORWARD_ROUNDS (slices, default 2), KINDS (default sqlite,postgres).
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import type { Env } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
+import { openSouk } from '../src/app.js';
+import { createAccount, createApiKey } from '../src/core/accounts/index.js';
+import { createProduct } from '../src/core/catalog/index.js';
+import { importStock } from '../src/core/inventory/index.js';
+import { topUpWallet } from '../src/core/wallets/index.js';
+import { createPostgresDatabase, startProcess, type Started } from './processes.js';
+
+export interface ForwardBenchOptions {
+  connections: number;
+  seconds: number;
+  rounds: number;
+  codes: number;
+}
+
+interface Slice {
+  latencies: number[];
+  ok: number;
+  failed: number;
+}
+
+let serial = 0;
+/** One slice of load: each completed order's latency (ms), from autocannon's per-response hook. */
+function load(url: string, apiKey: string, product: string, connections: number, seconds: number): Promise<Slice> {
+  const slice: Slice = { latencies: [], ok: 0, failed: 0 };
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        duration: seconds,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/v1/orders',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+            setupRequest: (request) => ({ ...request, body: JSON.stringify({ product, quantity: 1, client_order_id: `fw-${process.pid}-${++serial}` }) }),
+          },
+        ],
+      },
+      (error) => (error ? reject(error) : resolve(slice)),
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode === 200) {
+        slice.ok++;
+        slice.latencies.push(responseTime);
+      } else slice.failed++;
+    });
+  });
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function seedUpstream(env: Env, codes: number) {
+  const souk = await openSouk(loadConfig(env));
+  try {
+    const deps = { db: souk.db, bus: souk.bus, vault: souk.vault, dialect: souk.dialect };
+    const product = await createProduct(deps, { code: 'FW-CARD', name: 'Forwarded card', price: '1.00' });
+    await importStock(deps, product.id, Array.from({ length: codes }, (_, i) => `FW-${String(i).padStart(8, '0')}-${randomBytes(4).toString('hex')}`));
+    const direct = await createAccount(souk.db, { name: 'direct buyer' });
+    const reseller = await createAccount(souk.db, { name: 'Souk B' });
+    for (const account of [direct, reseller]) await topUpWallet(souk.db, { accountId: account.id, amountMinor: 100_000_000_00, currency: 'USD', actor: 'bench' });
+    return {
+      productId: product.id,
+      directKey: (await createApiKey(souk.db, souk.box, { accountId: direct.id })).apiKey,
+      resellerKey: (await createApiKey(souk.db, souk.box, { accountId: reseller.id })).apiKey,
+    };
+  } finally {
+    await souk.close();
+  }
+}
+
+async function seedDownstream(env: Env, upstreamUrl: string, resellerKey: string, productId: number) {
+  const souk = await openSouk(loadConfig(env));
+  try {
+    const provider = await souk.upstream.add({ name: 'Souk A', url: `${upstreamUrl}/api/v1`, dialect: 'souk', key: resellerKey, markupPercent: '10' });
+    const [imported] = await souk.upstream.import(provider.id, [{ ref: String(productId), code: 'FW-CARD-B' }]);
+    const buyer = await createAccount(souk.db, { name: 'B buyer' });
+    await topUpWallet(souk.db, { accountId: buyer.id, amountMinor: 100_000_000_00, currency: 'USD', actor: 'bench' });
+    return { code: imported!.code, buyerKey: (await createApiKey(souk.db, souk.box, { accountId: buyer.id })).apiKey };
+  } finally {
+    await souk.close();
+  }
+}
+
+async function countOrders(env: Env): Promise<Record<string, number>> {
+  const souk = await openSouk(loadConfig(env));
+  try {
+    const rows = await souk.db.selectFrom('orders').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  } finally {
+    await souk.close();
+  }
+}
+
+export async function benchForwarding(dir: string, options: ForwardBenchOptions): Promise<void> {
+  for (const kind of (process.env.KINDS ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>) {
+    const databases =
+      kind === 'postgres'
+        ? [await createPostgresDatabase('souk_fw'), await createPostgresDatabase('souk_fw')]
+        : ['a', 'b'].map((name) => {
+            const file = path.join(dir, `forward-${name}.db`);
+            return { url: `sqlite:${file}`, drop: async () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(file + suffix, { force: true })) };
+          });
+    const envFor = (url: string): Env => ({
+      SOUK_DATABASE_URL: url,
+      SOUK_DATA_DIR: dir,
+      SOUK_MASTER_KEY: randomBytes(32).toString('base64'),
+      SOUK_LOG_LEVEL: 'warn',
+      SOUK_KEY_RATE_LIMIT: '10000000',
+      SOUK_IP_RATE_LIMIT: '10000000',
+      SOUK_UPSTREAM_ALLOW_PRIVATE: '1',
+    });
+    const [envA, envB] = [envFor(databases[0]!.url), envFor(databases[1]!.url)];
+    const servers: Started[] = [];
+    try {
+      const seeded = await seedUpstream(envA, options.codes);
+      const a = await startProcess(['bin/souk.js', 'serve', '--port', '0'], envA, /Souk serving on (http:\/\/\S+)/, path.join(dir, `forward-a-${kind}.log`));
+      servers.push(a);
+      const b0 = await seedDownstream(envB, a.url, seeded.resellerKey, seeded.productId);
+      const b = await startProcess(['bin/souk.js', 'serve', '--port', '0'], envB, /Souk serving on (http:\/\/\S+)/, path.join(dir, `forward-b-${kind}.log`));
+      servers.push(b);
+      // Warm both up (connections, caches, JIT), then alternate slices.
+      await load(a.url, seeded.directKey, 'FW-CARD', options.connections, 3);
+      await load(b.url, b0.buyerKey, b0.code, options.connections, 3);
+      const direct: Slice = { latencies: [], ok: 0, failed: 0 };
+      const forwarded: Slice = { latencies: [], ok: 0, failed: 0 };
+      for (let round = 0; round < options.rounds; round++) {
+        for (const [target, slice] of [[await load(a.url, seeded.directKey, 'FW-CARD', options.connections, options.seconds / options.rounds), direct], [await load(b.url, b0.buyerKey, b0.code, options.connections, options.seconds / options.rounds), forwarded]] as const) {
+          slice.latencies.push(...target.latencies);
+          slice.ok += target.ok;
+          slice.failed += target.failed;
+        }
+      }
+      for (const server of servers.splice(0).reverse()) await server.stop();
+      const statuses = await countOrders(envB);
+      const [pa, pb] = [percentile(direct.latencies, 50), percentile(forwarded.latencies, 50)];
+      const seconds = options.seconds;
+      console.log(`forwarding ${kind} A direct (its own placement): ${Math.round(direct.ok / seconds)} orders/s p50 ${pa} ms p99 ${percentile(direct.latencies, 99)} ms${direct.failed ? ` WARNING: ${direct.failed} failed` : ''}`);
+      console.log(`forwarding ${kind} B via A (souk dialect): ${Math.round(forwarded.ok / seconds)} orders/s p50 ${pb} ms p99 ${percentile(forwarded.latencies, 99)} ms${forwarded.failed ? ` WARNING: ${forwarded.failed} failed` : ''}`);
+      console.log(`forwarding ${kind} adds: p50 ${(pb - pa).toFixed(1)} ms over A's own placement at ${options.connections} concurrent orders (B's orders: ${JSON.stringify(statuses)})`);
+    } finally {
+      for (const server of servers) await server.stop();
+      for (const database of databases) await database.drop();
+    }
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'souk-bench-forward-'));
+  try {
+    await benchForwarding(dir, {
+      connections: Number(process.env.BENCH_FORWARD_CONNECTIONS ?? 20),
+      seconds: Number(process.env.BENCH_FORWARD_SECONDS ?? 10),
+      rounds: Number(process.env.BENCH_FORWARD_ROUNDS ?? 2),
+      codes: 200_000,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
