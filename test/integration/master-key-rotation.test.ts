@@ -26,7 +26,7 @@ for (const kind of DATABASE_KINDS) {
   describe(`master key rotation (${kind})`, () => {
     let database: TestDatabase;
     let base: Env;
-    const secrets = { endpoint: '', callback: '', signing: '' };
+    const secrets = { endpoint: '', callback: '', signing: '', provider: '' };
     let accountId = 0;
     let endpointId = '';
 
@@ -40,6 +40,7 @@ for (const kind of DATABASE_KINDS) {
         endpoint: souk.box.open(endpoint.secret_enc),
         callback: await callbackSecret({ db: souk.db, box: souk.box, allowPrivate: true }, accountId),
         signing: souk.box.open(apiKey.signing_secret_enc!),
+        provider: souk.box.open((await souk.db.selectFrom('providers').select('credentials').executeTakeFirstOrThrow()).credentials),
       };
     }
     const sealPrefixes = async (souk: Souk) =>
@@ -61,6 +62,8 @@ for (const kind of DATABASE_KINDS) {
         secrets.endpoint = created.secret;
         secrets.signing = reseller.signingSecret!;
         secrets.callback = await callbackSecret({ db: souk.db, box: souk.box, allowPrivate: true }, accountId);
+        await souk.upstream.add({ name: 'Upstream', url: 'https://upstream.example.com/api/v1', dialect: 'souk', key: 'sk_live_upstream-key', secret: 'whsec_upstream' });
+        secrets.provider = JSON.stringify({ key: 'sk_live_upstream-key', secret: 'whsec_upstream' });
         // As a Souk from before key ids sealed it: `k1` seals, codes fingerprinted with a key
         // derived from the master key, and no fingerprint key kept in settings.
         const legacyFingerprint = deriveKey(keyA, 'stock-code-fingerprint');
@@ -114,6 +117,7 @@ for (const kind of DATABASE_KINDS) {
           'callback_secrets.secret_enc': 1,
           'callback_secrets.previous_secret_enc': 0,
           'idempotency_answers.response': 0,
+          'providers.credentials': 1,
           'settings.value': 1,
         },
       });

@@ -101,6 +101,14 @@ for (const kind of DATABASE_KINDS) {
       const [callback] = await admin('POST', `/accounts/${reseller.accountId}/callback-secret`, 'hook-3');
       keep('callback secret', callback.json().secret);
 
+      // An upstream provider's credentials go in and never come out.
+      const [provider] = await admin('POST', '/providers', 'provider-1', { name: 'Upstream', url: 'https://upstream.example.com/api/v1', dialect: 'souk', key: 'sk_live_provider-key-123', secret: 'provider-signing-secret', username: 'owner', password: 'provider password 42' });
+      assert.equal(provider.statusCode, 201, provider.body);
+      for (const secret of ['sk_live_provider-key-123', 'provider-signing-secret', 'provider password 42']) assert.ok(!provider.body.includes(secret), 'the answer shows no credential');
+      keep('provider key', 'sk_live_provider-key-123');
+      keep('provider secret', 'provider-signing-secret');
+      keep('provider password', 'provider password 42');
+
       // A code revealed by an admin: each reveal, replayed or not, shows it and is audited.
       const stock = (await t.app.inject({ url: '/admin/api/products/SECRET-CARD/stock?status=available', headers: bearer(t.adminKey) })).json();
       const itemId = stock.items[0].id;
