@@ -20,6 +20,8 @@ import {
   recordCompensated,
   recordCompensationStarted,
   recordStepDoneThen,
+  recordSteps,
+  type UnrecordedStep,
   recordStepFailed,
   recordStepStarted,
   type Claim,
@@ -93,6 +95,8 @@ class Drive {
   private readonly clock: () => Date;
   private readonly leaseMs: number;
   private readonly states = new Map<number, StepStatus>();
+  /** Attempts recorded per step position (a run checkpointed when paused counts on from them). */
+  private readonly attempts = new Map<number, number>();
   /** Outputs by step name: opened from their records when asked, or kept from this drive. */
   private readonly outputs = new Map<string, unknown>();
   private readonly sealedOutputs = new Map<string, string>();
@@ -160,6 +164,7 @@ class Drive {
         throw new Error(`run ${this.run.id} of ${this.workflow.name} recorded step ${record.name} at place ${record.position + 1}, where the workflow now has ${steps[record.position]?.name ?? 'none'}; it is left as it is`);
       }
       this.states.set(record.position, record.status);
+      this.attempts.set(record.position, record.attempts);
       if (record.output !== null) this.sealedOutputs.set(record.name, record.output);
     }
     this.input = JSON.parse(this.deps.box.open(this.run.input)) as never;
@@ -177,12 +182,22 @@ class Drive {
       for (let position = after + 1; position < steps.length; position++) if (this.states.get(position) !== 'done') return position;
       return undefined;
     };
+    const whenPaused = this.workflow.checkpoints === 'when-paused';
+    // Steps run but not recorded yet (checkpoints when paused), written with the run's next record.
+    const unrecorded: UnrecordedStep[] = [];
+    const flush = async (current: UnrecordedStep | undefined, finish: boolean, t: { at: string; until: string }) => {
+      const steps = current ? [...unrecorded, current] : [...unrecorded];
+      if (!steps.length && !finish) return true;
+      if (!(await recordSteps(this.deps.db, this.claim, steps, finish, t.at, t.until))) return false;
+      for (const done of unrecorded.splice(0)) await this.tell({ kind: 'step-done', run: this.identity, step: done.name });
+      return true;
+    };
     // The attempt number of the step about to run, once its start is recorded (with the previous step's end).
     let started: number | undefined;
     for (let position = nextToRun(-1); position !== undefined; ) {
       const step = steps[position]!;
       let t = this.times();
-      const attempt = started ?? (await recordStepStarted(this.deps.db, this.claim, position, step.name, t.at, t.until));
+      const attempt = started ?? (whenPaused ? (this.attempts.get(position) ?? 0) + 1 : await recordStepStarted(this.deps.db, this.claim, position, step.name, t.at, t.until));
       started = undefined;
       if (attempt === undefined) return this.lost();
       let output: unknown;
@@ -191,6 +206,8 @@ class Drive {
       } catch (error) {
         t = this.times();
         const message = describe(error);
+        // The steps that ran before it, and this one's start, are recorded before its pause is.
+        if (whenPaused && !(await flush({ position, name: step.name, status: 'running', output: null, attempts: attempt }, false, t))) return this.lost();
         if (error instanceof TryStepLater) {
           const nextAt = new Date(t.now.getTime() + Math.max(0, error.retryInMs)).toISOString();
           if (!(await deferRun(this.deps.db, this.claim, position, message, 'step', t.at, nextAt))) return this.lost();
@@ -206,6 +223,18 @@ class Drive {
       const stored = asStored(output);
       const next = nextToRun(position);
       t = this.times();
+      if (whenPaused) {
+        unrecorded.push({ position, name: step.name, status: 'done', output: this.deps.box.seal(stored), attempts: attempt });
+        this.states.set(position, 'done');
+        this.outputs.set(step.name, JSON.parse(stored));
+        if (next !== undefined) {
+          position = next;
+          continue;
+        }
+        if (!(await flush(undefined, true, t))) return this.lost();
+        await this.tell({ kind: 'run-done', run: this.identity });
+        return this.finished('done');
+      }
       const recorded = await recordStepDoneThen(this.deps.db, this.claim, position, this.deps.box.seal(stored), next === undefined ? null : { position: next, name: steps[next]!.name }, t.at, t.until);
       if (recorded === undefined) return this.lost();
       this.states.set(position, 'done');

@@ -121,6 +121,64 @@ export async function recordStepDoneThen(
   });
 }
 
+/** A step run without a record so far (a workflow checkpointed when it pauses), as it is to be recorded. */
+export interface UnrecordedStep {
+  position: number;
+  name: string;
+  status: 'done' | 'running';
+  /** Sealed; null for the step still running. */
+  output: string | null;
+  attempts: number;
+}
+
+/**
+ * Records steps that ran without a record and, when `finish`, ends the run: one transaction.
+ * False when the claim was lost.
+ */
+export async function recordSteps(db: Db, claim: Claim, steps: readonly UnrecordedStep[], finish: boolean, at: string, lockedUntil: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (finish) {
+      const finished = await tx
+        .updateTable('step_runs')
+        .set({ status: 'done', claim_token: null, locked_until: null, finished_at: at, updated_at: at })
+        .where('id', '=', claim.runId)
+        .where('claim_token', '=', claim.token)
+        .where('status', 'in', ['running', 'compensating'])
+        .executeTakeFirst();
+      if (Number(finished.numUpdatedRows) !== 1) return false;
+    } else if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
+    if (!steps.length) return true;
+    await tx
+      .insertInto('step_run_steps')
+      .values(
+        steps.map((step) => ({
+          run_id: claim.runId,
+          position: step.position,
+          name: step.name,
+          status: step.status,
+          output: step.output,
+          attempts: step.attempts,
+          error: null,
+          compensation_attempts: 0,
+          compensation_error: null,
+          started_at: at,
+          done_at: step.status === 'done' ? at : null,
+          compensated_at: null,
+        })),
+      )
+      .onConflict((c) =>
+        c.columns(['run_id', 'position']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          output: eb.ref('excluded.output'),
+          attempts: eb.ref('excluded.attempts'),
+          done_at: eb.ref('excluded.done_at'),
+        })),
+      )
+      .execute();
+    return true;
+  });
+}
+
 async function startStep(tx: Db, claim: Claim, position: number, name: string, at: string): Promise<number> {
   const row = await tx
     .insertInto('step_run_steps')

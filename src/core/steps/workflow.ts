@@ -34,10 +34,21 @@ export interface Step<I, O> {
   compensate?(input: I, output: O, ctx: StepContext): Promise<void>;
 }
 
-/** A workflow: its name (stored with each run) and its steps in order. */
+/**
+ * When the runner records a run's steps. `every-step`: each step's start and end, so a crash
+ * re-runs at most the step it stopped in. `when-paused`: only when the run pauses (a step asks
+ * to be tried later, or fails) or ends, in one transaction: a run that goes straight through
+ * writes its start and its end and nothing between, and a crash re-runs it from its last record.
+ * Only for workflows whose steps keep their own state where the outside world is concerned
+ * (the upstream forwarding keeps it in upstream_orders) and are cheap to run again.
+ */
+export type Checkpoints = 'every-step' | 'when-paused';
+
+/** A workflow: its name (stored with each run), its steps in order, and when they are recorded. */
 export interface Workflow<I> {
   readonly name: string;
   readonly steps: ReadonlyArray<Step<I, unknown>>;
+  readonly checkpoints: Checkpoints;
 }
 
 /**
@@ -68,10 +79,10 @@ export function defineStep<I, O>(name: string, body: { run: Step<I, O>['run']; c
  * renaming or reordering the steps of a workflow that has unfinished runs makes those runs refuse
  * to resume (they name another step at that place) rather than run the wrong one.
  */
-export function defineWorkflow<I>(name: string, steps: ReadonlyArray<Step<I, unknown>>): Workflow<I> {
+export function defineWorkflow<I>(name: string, steps: ReadonlyArray<Step<I, unknown>>, options: { checkpoints?: Checkpoints } = {}): Workflow<I> {
   if (!NAME.test(name)) throw new Error(`workflow name "${name}": lower-case letters, digits and -, at most 80`);
   if (!steps.length) throw new Error(`workflow ${name} has no steps`);
   const names = new Set(steps.map((s) => s.name));
   if (names.size !== steps.length) throw new Error(`workflow ${name} names a step twice`);
-  return { name, steps: [...steps] };
+  return { name, steps: [...steps], checkpoints: options.checkpoints ?? 'every-step' };
 }
