@@ -9,7 +9,8 @@
 // (codes stocked per order target, default 300000: enough for 25 s at 6,000 orders/s, so no target runs out of codes mid-run), BENCH_ORDER_WARMUP (s, default 15),
 // BENCH_NO_WORKER=1 (Souk's order server runs without its embedded webhook worker and mailer). Then, from bench/orders.ts: order placement
 // against the minimal reference, and stock import speed, on SQLite and PostgreSQL; and from
-// bench/webhooks.ts (its tunables are listed there): webhook deliveries/s and commit-to-receipt.
+// bench/webhooks.ts (its tunables are listed there): webhook deliveries/s and commit-to-receipt; and
+// from bench/upstream.ts: what forwarding an order to an upstream Souk adds over its own placement.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import type { Env } from '../src/config.js';
 import { seedBenchCatalog } from './seed-catalog.js';
 import { benchOrders } from './orders.js';
 import { benchWebhooks } from './webhooks.js';
+import { benchForwarding } from './upstream.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -272,6 +274,9 @@ async function main(dir: string): Promise<void> {
 
   // Webhook deliveries (issue: events and webhooks): deliveries/s from a backlog, and commit to receipt.
   await benchWebhooks(dir, { backlog: setting('BENCH_WEBHOOK_BACKLOG', 10_000), ordersPerSecond: setting('BENCH_WEBHOOK_RATE', 200), seconds: setting('BENCH_WEBHOOK_SECONDS', 10) });
+
+  // Forwarding to an upstream (issue: upstream providers): an order on B bought on A, next to A's own placement.
+  await benchForwarding(dir, { connections: setting('BENCH_FORWARD_CONNECTIONS', 20), seconds: setting('BENCH_FORWARD_SECONDS', DURATION_S), rounds: setting('BENCH_FORWARD_ROUNDS', 2), codes: 200_000 });
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'souk-bench-'));
