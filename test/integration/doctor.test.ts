@@ -272,6 +272,29 @@ for (const kind of DATABASE_KINDS) {
       });
     }
 
+    /** An upstream purchase record for a local order, behind Souk's back. */
+    async function plantPurchase(tx: Db, orderId: string, state: string) {
+      const now = new Date().toISOString();
+      const provider = await tx
+        .insertInto('providers')
+        .values({ name: `doctor-${state}`, base_url: 'https://up.example.com/api/v1', dialect: 'souk', credentials: 'x', currency: 'USD', sell_currency: 'USD', markup_bp: 0, markup_fixed_minor: 0, rounding_minor: 1, sync_interval_seconds: 300, enabled: 1, reachability: 'unknown', created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto('upstream_orders')
+        .values({ order_id: orderId, provider_id: Number(provider.id), upstream_ref: '1', state: state as 'delivered', goods: 'codes', upstream_order_id: null, wholesale_minor: null, last_error: null, created_at: now, updated_at: now })
+        .execute();
+    }
+
+    test('an order rejected here whose purchase upstream went through breaks only "orders ended here are not bought upstream"', async () => {
+      const rejected = await t.souk.db.selectFrom('orders').select('id').where('status', '=', 'rejected').executeTakeFirstOrThrow();
+      assert.deepEqual(await doctorAfter((tx) => plantPurchase(tx, rejected.id, 'delivered')), ['orders ended here are not bought upstream']);
+    });
+
+    test('an order delivered here whose purchase upstream failed breaks only "orders delivered here were bought upstream"', async () => {
+      assert.deepEqual(await doctorAfter((tx) => plantPurchase(tx, o.handFulfilled, 'failed')), ['orders delivered here were bought upstream']);
+    });
+
     test('every planting above was undone: the shop is clean again', async () => {
       assert.deepEqual(await checkInvariants(t.souk.db), []);
     });

@@ -130,10 +130,35 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
   }
 
   violations.push(...(await checkOrderCharges(db)));
+  violations.push(...(await checkUpstreamPurchases(db)));
 
   const orphans = await countOrphanHolds(db);
   if (orphans > 0) violations.push({ invariant: 'held codes belong to unpaid orders', detail: `${orphans} reserved code(s) without an order waiting for payment` });
   return violations;
+}
+
+/**
+ * What was bought upstream matches what happened here: an order ended here without its goods
+ * (rejected, cancelled, expired: its buyer refunded) has no purchase upstream that may have gone
+ * through, and an order delivered here was not recorded as failed or cancelled upstream.
+ */
+async function checkUpstreamPurchases(db: Db): Promise<Violation[]> {
+  const rows = await db
+    .selectFrom('upstream_orders')
+    .innerJoin('orders', 'orders.id', 'upstream_orders.order_id')
+    .select(['orders.id', 'orders.status', 'upstream_orders.state'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('orders.status', 'in', ['rejected', 'cancelled', 'expired']), eb('upstream_orders.state', 'in', ['sending', 'pending', 'delivered', 'stuck'])]),
+        eb.and([eb('orders.status', 'in', ['fulfilled', 'refunded']), eb('upstream_orders.state', 'in', ['failed', 'cancelled'])]),
+      ]),
+    )
+    .execute();
+  return rows.map((r) =>
+    ['fulfilled', 'refunded'].includes(r.status)
+      ? { invariant: 'orders delivered here were bought upstream', detail: `order ${r.id} is ${r.status}, its purchase upstream ${r.state}` }
+      : { invariant: 'orders ended here are not bought upstream', detail: `order ${r.id} is ${r.status}, its purchase upstream ${r.state}` },
+  );
 }
 
 /**
