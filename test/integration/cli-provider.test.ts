@@ -119,6 +119,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(souk!.rounding, '0.05');
       assert.equal(souk!.sync_interval_seconds, 60);
       assert.equal(souk!.enabled, true);
+      assert.match(String(souk!.created_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'a time to the second, as on the wire');
       assert.ok(!('credentials' in souk!) && !('key' in souk!) && !('secret' in souk!));
       const lines = await cli('list');
       assert.equal(lines.code, 0, lines.stderr);
@@ -134,6 +135,10 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(ping.currency, 'USD');
       assert.equal(ping.error, null);
       assert.equal(typeof ping.latency_ms, 'number');
+      const { providers } = jsonOf(await cli('list', '--json')) as { providers: Array<Record<string, unknown>> };
+      assert.equal(providers[0]!.reachability, 'up', 'the ping is recorded');
+      assert.equal(providers[0]!.balance, '1000.00');
+      assert.match(String(providers[0]!.last_ping_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     });
 
     test('balance prints {"provider_id","balance","currency"}: what our wallet at A holds', async () => {
