@@ -70,7 +70,7 @@ export async function recordUpstreamCallFailure(db: Db, failure: UpstreamCallFai
     excerpt = failure.excerpt ? (JSON.parse(failure.excerpt) as unknown) : '';
   } catch {
     // Not JSON (or cut short): kept as text, with anything that looks like a key blanked.
-    excerpt = (failure.excerpt ?? '').replace(/(sk_live_|whsec_|Bearer\s+)[A-Za-z0-9._~+\/=-]+/gi, '$1[redacted]');
+    excerpt = (failure.excerpt ?? '').replace(/(sk_live_|whsec_|Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]');
   }
   await db
     .insertInto('api_failures')
