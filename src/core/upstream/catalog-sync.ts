@@ -54,7 +54,7 @@ function priceOf(provider: ProviderRow, listing: UpstreamProduct, rate: Rate): P
   const upstreamMinor = decimalToMinor(listing.price, provider.currency, 'up');
   const costMinor = costIn(listing.price, provider.sell_currency, rate);
   if (upstreamMinor === undefined || costMinor === undefined) return undefined;
-  const priceMinor = sellPriceOf(costMinor, { sellCurrency: provider.sell_currency, markupBp: provider.markup_bp, markupFixedMinor: provider.markup_fixed_minor, roundingMinor: provider.rounding_minor });
+  const priceMinor = sellPriceOf(listing.price, rate, { sellCurrency: provider.sell_currency, markupBp: provider.markup_bp, markupFixedMinor: provider.markup_fixed_minor, roundingMinor: provider.rounding_minor });
   return priceMinor === undefined ? undefined : { upstreamMinor, costMinor, priceMinor };
 }
 
