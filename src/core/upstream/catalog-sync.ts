@@ -50,7 +50,14 @@ interface Priced {
   priceMinor: number;
 }
 
+/** Why a listing cannot be priced with this provider's rule: it is in another currency than the provider's (an account there that pays in another currency). */
+function currencyMismatch(provider: ProviderRow, listing: UpstreamProduct): string | undefined {
+  const listed = listing.currency.toUpperCase();
+  return listed === provider.currency ? undefined : `priced in ${listed} at the provider, which was added with currency ${provider.currency}`;
+}
+
 function priceOf(provider: ProviderRow, listing: UpstreamProduct, rate: Rate): Priced | undefined {
+  if (currencyMismatch(provider, listing)) return undefined;
   const upstreamMinor = decimalToMinor(listing.price, provider.currency, 'up');
   const costMinor = costIn(listing.price, provider.sell_currency, rate);
   if (upstreamMinor === undefined || costMinor === undefined) return undefined;
@@ -77,6 +84,13 @@ export async function importProducts(deps: UpstreamCatalogDeps, providerId: numb
   const wanted: Array<{ ref: string; code?: string }> = refs === 'all' ? catalog.map((p) => ({ ref: p.ref })) : refs;
   const missing = wanted.filter((w) => !byRef.has(w.ref));
   if (missing.length) throw new NotFound(`${provider.name} does not list ${missing.map((m) => m.ref).join(', ')}.`);
+  // Checked for all before any is imported: a price read in the wrong currency is a wrong price.
+  const foreign = wanted.map((w) => byRef.get(w.ref)!).find((listing) => currencyMismatch(provider, listing));
+  if (foreign) {
+    throw new ValidationFailed(`${provider.name} lists ${foreign.ref} ${currencyMismatch(provider, foreign)}; set the provider's currency to ${foreign.currency.toUpperCase()} before importing.`, [
+      { field: 'currency', message: `the provider lists its prices in ${foreign.currency.toUpperCase()}` },
+    ]);
+  }
   const rate = await sellRate(deps, provider);
   const imported: ImportedProduct[] = [];
   for (const want of wanted) {
@@ -126,6 +140,8 @@ export async function importProducts(deps: UpstreamCatalogDeps, providerId: numb
 function decide(provider: ProviderRow, product: Product, row: { priced_minor: number; paused: string | null }, listing: UpstreamProduct | undefined, rate: Rate) {
   if (!listing) return { pause: 'no longer listed by the provider' } as const;
   if (listing.status !== 'active') return { pause: 'inactive at the provider' } as const;
+  const mismatch = currencyMismatch(provider, listing);
+  if (mismatch) return { pause: mismatch } as const;
   const priced = priceOf(provider, listing, rate);
   if (!priced) return { pause: `unreadable price at the provider ("${listing.price}")` } as const;
   const followsPrice = product.price_minor === row.priced_minor && product.currency === provider.sell_currency;
