@@ -6,19 +6,39 @@
 // here: no background work, no resume from the test), for the souk and partner dialects, the two
 // whose APIs call back (store, shop and the smm panel have no callbacks). A price change on A
 // reaches B by A's product.updated webhook alone (souk; seed 000 sends no product events). A
-// tampered callback is refused and recorded without a credential.
+// tampered callback is refused and recorded without a credential. And B sells what it imported
+// through its other surfaces like its own: seed 004's shop at /api, seed 000 at /v1, and an order
+// whose payment arrives after it was placed (bought once it is paid).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DATABASE_KINDS } from '../helpers/databases.js';
-import { fund, stockDeps } from '../helpers/orders.js';
+import { balanceOf, fund, orderDeps, stockDeps } from '../helpers/orders.js';
 import { createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { until } from '../helpers/until.js';
-import { accountOnA, API_PATH, orderOnA, orderOnB, productOnA, repriceOnA, secretsOf, startChainUpstream, statusOnB, type AccountOnA, type ChainUpstream, type ProductOnA } from '../helpers/upstream-chain.js';
+import {
+  accountOnA,
+  API_PATH,
+  driveUntil,
+  ledgerOf,
+  orderOnA,
+  orderOnB,
+  ordersOf,
+  productOnA,
+  repriceOnA,
+  secretsOf,
+  startChainUpstream,
+  statusOnB,
+  type AccountOnA,
+  type ChainUpstream,
+  type ProductOnA,
+} from '../helpers/upstream-chain.js';
 import { createProduct, findProduct } from '../../src/core/catalog/index.js';
 import { formatMinor } from '../../src/core/money.js';
-import { checkInvariants } from '../../src/core/orders/index.js';
+import { registerCustomer } from '../../src/core/customers/index.js';
+import { checkInvariants, confirmOrderPayment, placeOrder } from '../../src/core/orders/index.js';
 import { callbackSecret, createWebhookEndpoint } from '../../src/core/webhooks/index.js';
 
 const DIALECTS = ['souk', 'partner'] as const;
@@ -66,6 +86,7 @@ interface Seeded {
   /** Delivered by A's admin, by hand, some time after the order. */
   byHand: { id: number; code: string };
   priced: ProductOnA;
+  stocked: ProductOnA;
 }
 
 for (const kind of DATABASE_KINDS) {
@@ -77,6 +98,18 @@ for (const kind of DATABASE_KINDS) {
     const providers = {} as Record<CallbackDialect, number>;
     const imported = {} as Record<CallbackDialect, string>;
     let pricedOnB: number;
+    let stockedOnB: { product_id: number; code: string };
+    /** B's order is fulfilled (driving B's forwarding as its schedule would) with exactly the codes A sold for it. */
+    async function deliveredFromA(orderId: string) {
+      await driveUntil(b, "B's order fulfilled", async () => (await statusOnB(b, orderId)) === 'fulfilled', orderId);
+      const row = await b.souk.db.selectFrom('upstream_orders').select(['state', 'upstream_order_id']).where('order_id', '=', orderId).executeTakeFirstOrThrow();
+      assert.equal(row.state, 'delivered');
+      const sold = await orderOnA(a, row.upstream_order_id!);
+      const items = await b.souk.db.selectFrom('stock_items').select('code_enc').where('order_id', '=', orderId).execute();
+      assert.deepEqual(items.map((i) => b.souk.vault.open(i.code_enc)).sort(), sold.codes);
+      assert.equal(sold.codes.length, 1);
+      assert.deepEqual((await ledgerOf(b.souk, orderId)).map((e) => e.kind), ['order']);
+    }
     let serial = 0;
 
     before(async () => {
@@ -92,12 +125,13 @@ for (const kind of DATABASE_KINDS) {
           accounts.souk.credentials.secret = await callbackSecret(deps, accounts.souk.accountId);
           const byHand = await createProduct(stockDeps(souk), { code: 'CB-HAND', name: 'Delivered by hand', price: '4.00', fulfillment: 'manual' });
           const priced = await productOnA(souk, 'CB-PRICED', '2.00', 5);
-          return { accounts, byHand: { id: byHand.id, code: byHand.code }, priced };
+          const stocked = await productOnA(souk, 'CB-STOCKED', '1.50', 10);
+          return { accounts, byHand: { id: byHand.id, code: byHand.code }, priced, stocked };
         },
         { SOUK_WEBHOOK_ALLOW_PRIVATE: '1' },
         ['--worker'],
       );
-      b = await startTestSouk(kind, { env: { SOUK_UPSTREAM_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_TIMEOUT_MS: '5000', SOUK_UPSTREAM_WAIT_MS: '1000', SOUK_PUBLIC_URL: relay.origin } });
+      b = await startTestSouk(kind, { env: { SOUK_UPSTREAM_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_TIMEOUT_MS: '5000', SOUK_UPSTREAM_WAIT_MS: '1000', SOUK_PUBLIC_URL: relay.origin, SOUK_SHOP_CURRENCY: 'USD' } });
       buyer = await createReseller(b.souk, { name: 'B buyer' });
       await fund(b.souk, buyer.accountId, 100_000);
       for (const dialect of DIALECTS) {
@@ -106,6 +140,7 @@ for (const kind of DATABASE_KINDS) {
         imported[dialect] = (await b.souk.upstream.import(providers[dialect], [{ ref }]))[0]!.code;
       }
       pricedOnB = (await b.souk.upstream.import(providers.souk, [{ ref: String(a.seeded.priced.id) }]))[0]!.product_id;
+      stockedOnB = (await b.souk.upstream.import(providers.souk, [{ ref: String(a.seeded.stocked.id) }]))[0]!;
     });
 
     after(async () => {
@@ -160,6 +195,52 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(rows[0]!.error_code, 'bad_signature');
       const recorded = JSON.stringify(rows);
       for (const secret of secretsOf(Object.values(a.seeded.accounts))) assert.ok(!recorded.includes(secret));
+    });
+
+    test("B's shop customers buy an imported product at /api (seed 004) from their balance, and get A's code", async () => {
+      const email = `shopper.${kind}@b.example`;
+      const customer = await registerCustomer(b.souk.db, { email, password: 'correct horse battery' }, 'USD');
+      await fund(b.souk, customer.accountId, 1_000);
+      const login = await b.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'correct horse battery' } });
+      assert.equal(login.statusCode, 200, login.body);
+      const placed = await b.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: { authorization: `Bearer ${login.json<{ token: string }>().token}` },
+        payload: { productId: String(stockedOnB.product_id), quantity: 1, contactEmail: email, paymentMethod: 'balance_cny' },
+      });
+      assert.equal(placed.statusCode, 200, placed.body);
+      const [order] = await ordersOf(b.souk, customer.accountId);
+      await deliveredFromA(order!.id);
+      assert.equal(await balanceOf(b.souk, customer.accountId), 1_000 - 150);
+    });
+
+    test('B\'s partners buy an imported product at /v1 (seed 000), signed, and get A\'s code', async () => {
+      const partner = await createReseller(b.souk, { kind: 'partner', signed: true, name: 'B partner' });
+      await fund(b.souk, partner.accountId, 1_000);
+      const raw = JSON.stringify({ partner_order_id: `p-${kind}-${++serial}`, flow_type: 'buy_direct_id', product_code: stockedOnB.code, buyer: { name: 'Rahim', email: 'rahim@example.com' }, delivery_channel: 'api' });
+      const placed = await b.app.inject({
+        method: 'POST',
+        url: '/v1/orders',
+        headers: { 'content-type': 'application/json', 'x-api-key': partner.apiKey, 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': createHmac('sha256', partner.signingSecret!).update(raw).digest('hex') },
+        payload: raw,
+      });
+      assert.ok(placed.statusCode < 300, placed.body);
+      await deliveredFromA(placed.json<{ order: { order_id: string } }>().order.order_id);
+    });
+
+    test('an order whose payment arrives after it was placed is bought upstream once it is paid, never before', async () => {
+      const aOrders = (await ordersOf(a.souk, a.seeded.accounts.souk.accountId)).length;
+      const held = (await placeOrder(orderDeps(b.souk), buyer.accountId, { product: stockedOnB.code, payment: { kind: 'deferred', holdSeconds: 600 } }, 'test')).order;
+      assert.equal(held.status, 'awaiting_payment');
+      assert.equal(await b.souk.upstream.forwardWaitingOrders(0), 0, 'nothing to buy before the payment');
+      assert.equal((await ordersOf(a.souk, a.seeded.accounts.souk.accountId)).length, aOrders);
+      await confirmOrderPayment(orderDeps(b.souk), held.id, 'test');
+      // The forwarding schedule's sweep starts its run.
+      assert.equal(await b.souk.upstream.forwardWaitingOrders(0), 1);
+      await driveUntil(b, 'the paid order fulfilled', async () => (await statusOnB(b, held.id)) === 'fulfilled', held.id);
+      assert.equal((await ordersOf(a.souk, a.seeded.accounts.souk.accountId)).length, aOrders + 1);
+      assert.equal(await b.souk.upstream.forwardWaitingOrders(0), 0, 'started once');
     });
 
     test('souk doctor finds nothing wrong on B or on A', async () => {

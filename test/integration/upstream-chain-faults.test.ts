@@ -260,6 +260,20 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await readRun(b.souk.db, FORWARD_WORKFLOW, placed.order_id))?.status, 'compensated', 'the run is over');
     });
 
+    test("souk: an upstream that echoes our key in its refusal: the order is rejected and refunded, and the key is recorded nowhere", async () => {
+      const key = a.seeded.accounts.souk.credentials.key;
+      nextCreate({ kind: 'answer', status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: false, error: 'unauthorized', message: `The API key ${key} is not valid here.` }) });
+      const placed = await place('souk');
+      await driveUntil(b, "B's order rejected", async () => (await statusOnB(b, placed.order_id)) === 'rejected', placed.order_id);
+      assert.deepEqual((await ledgerOf(b.souk, placed.order_id)).map((e) => e.kind), ['order', 'refund']);
+      const rows = await b.souk.db.selectFrom('api_failures').selectAll().where('order_id', '=', placed.order_id).execute();
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.error_code, 'unauthorized');
+      assert.ok(!JSON.stringify(rows).includes(key), `the key was recorded: ${rows[0]!.request_excerpt}`);
+      assert.ok(!log.lines.join('').includes(key), 'the key was logged');
+      assert.ok(!(await b.souk.db.selectFrom('upstream_orders').select('last_error').where('order_id', '=', placed.order_id).executeTakeFirstOrThrow()).last_error?.includes(key));
+    });
+
     test('no credential B holds for A or the panel appears in api_failures or in a log line', async () => {
       const secrets = [...secretsOf(Object.values(a.seeded.accounts)), panel.key];
       const rows = await b.souk.db.selectFrom('api_failures').selectAll().execute();

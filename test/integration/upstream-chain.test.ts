@@ -305,6 +305,14 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(panel.count('add'), adds + 1);
       panel.setBalance('100.00');
       assert.equal((await b.souk.upstream.ping(providers.smm)).balance, '100.00');
+      // A balance in debt at the panel is short too: refused here, not sent there.
+      panel.setBalance('-2.50');
+      assert.equal((await b.souk.upstream.ping(providers.smm)).balance, '-2.50');
+      const indebted = await b.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${buyer.apiKey}` }, payload: { product: imported.smm.code, quantity: 1, fields: { link: 'https://instagram.com/souk.example' } } });
+      assert.equal(indebted.statusCode, 503, indebted.body);
+      assert.equal(panel.count('add'), adds + 1);
+      panel.setBalance('100.00');
+      await b.souk.upstream.ping(providers.smm);
     });
 
     test('a disabled provider sells nothing: its products answer 503 provider_unavailable and nothing is charged or bought; enabled again, they sell', async () => {
