@@ -6,7 +6,10 @@
 // here: no background work, no resume from the test), for the souk and partner dialects, the two
 // whose APIs call back (store, shop and the smm panel have no callbacks). A price change on A
 // reaches B by A's product.updated webhook alone (souk; seed 000 sends no product events). A
-// tampered callback is refused and recorded without a credential. And B sells what it imported
+// tampered callback is refused and recorded without a credential. B follows A's catalog by its
+// rules: a product gone or off sale at A goes off sale at B (never deleted) and comes back with
+// it; one the owner repriced by hand keeps its price, and goes off sale when A's price rises
+// above it, until the owner reprices. And B sells what it imported
 // through its other surfaces like its own: seed 004's shop at /api, seed 000 at /v1, and an order
 // whose payment arrives after it was placed (bought once it is paid).
 import { after, before, describe, test } from 'node:test';
@@ -35,7 +38,7 @@ import {
   type ChainUpstream,
   type ProductOnA,
 } from '../helpers/upstream-chain.js';
-import { createProduct, findProduct } from '../../src/core/catalog/index.js';
+import { createProduct, findProduct, updateProduct } from '../../src/core/catalog/index.js';
 import { formatMinor } from '../../src/core/money.js';
 import { registerCustomer } from '../../src/core/customers/index.js';
 import { checkInvariants, confirmOrderPayment, placeOrder } from '../../src/core/orders/index.js';
@@ -87,10 +90,12 @@ interface Seeded {
   byHand: { id: number; code: string };
   priced: ProductOnA;
   stocked: ProductOnA;
+  goes: ProductOnA;
+  repriced: ProductOnA;
 }
 
 for (const kind of DATABASE_KINDS) {
-  describe(`two Souks chained, B following A's callbacks (${kind})`, () => {
+  describe(`two Souks chained, B following A (callbacks, catalog rules) and selling on every surface (${kind})`, () => {
     let a: ChainUpstream & { seeded: Seeded };
     let b: TestSouk;
     let relay: Awaited<ReturnType<typeof startRelay>>;
@@ -126,7 +131,9 @@ for (const kind of DATABASE_KINDS) {
           const byHand = await createProduct(stockDeps(souk), { code: 'CB-HAND', name: 'Delivered by hand', price: '4.00', fulfillment: 'manual' });
           const priced = await productOnA(souk, 'CB-PRICED', '2.00', 5);
           const stocked = await productOnA(souk, 'CB-STOCKED', '1.50', 10);
-          return { accounts, byHand: { id: byHand.id, code: byHand.code }, priced, stocked };
+          const goes = await productOnA(souk, 'CB-GOES', '3.00', 3);
+          const repriced = await productOnA(souk, 'CB-REPRICED', '3.00', 3);
+          return { accounts, byHand: { id: byHand.id, code: byHand.code }, priced, stocked, goes, repriced };
         },
         { SOUK_WEBHOOK_ALLOW_PRIVATE: '1' },
         ['--worker'],
@@ -195,6 +202,43 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(rows[0]!.error_code, 'bad_signature');
       const recorded = JSON.stringify(rows);
       for (const secret of secretsOf(Object.values(a.seeded.accounts))) assert.ok(!recorded.includes(secret));
+    });
+
+    test('a product off sale or gone at A goes off sale at B, never deleted, and comes back with it', async () => {
+      const [imported] = await b.souk.upstream.import(providers.souk, [{ ref: String(a.seeded.goes.id) }]);
+      const onB = async () => {
+        await b.souk.upstream.sync(providers.souk);
+        const product = await findProduct(b.souk.db, imported!.product_id);
+        const link = await b.souk.db.selectFrom('upstream_products').select('paused').where('product_id', '=', product.id).executeTakeFirstOrThrow();
+        return { status: product.status, paused: link.paused };
+      };
+      const patchOnA = (body: object) =>
+        fetch(`${a.origin}/admin/api/products/CB-GOES`, { method: 'PATCH', headers: { authorization: `Bearer ${a.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal((await patchOnA({ status: 'inactive' })).status, 200);
+      await until(onB, (p) => p.status === 'inactive' && p.paused !== null, 'B takes it off sale');
+      assert.equal((await patchOnA({ status: 'active' })).status, 200);
+      await until(onB, (p) => p.status === 'active' && p.paused === null, 'B puts it back on sale');
+      const archived = await fetch(`${a.origin}/admin/api/products/CB-GOES`, { method: 'DELETE', headers: { authorization: `Bearer ${a.adminKey}` } });
+      assert.equal(archived.status, 200);
+      await until(onB, (p) => p.status === 'inactive' && /no longer listed/.test(p.paused ?? ''), 'B takes the gone product off sale');
+    });
+
+    test("a product B's owner repriced by hand keeps its price, goes off sale when A's price rises above it, and back on sale once repriced", async () => {
+      const [imported] = await b.souk.upstream.import(providers.souk, [{ ref: String(a.seeded.repriced.id) }]);
+      const id = imported!.product_id;
+      const catalog = { db: b.souk.db, bus: b.souk.bus };
+      const onB = async () => {
+        await b.souk.upstream.sync(providers.souk);
+        const product = await findProduct(b.souk.db, id);
+        return { price: formatMinor(product.price_minor, 'USD'), status: product.status };
+      };
+      await updateProduct(catalog, id, { price: '3.50' });
+      assert.deepEqual(await onB(), { price: '3.50', status: 'active' }, 'kept at the next sync');
+      await repriceOnA(a, 'CB-REPRICED', '4.00');
+      await until(onB, (p) => p.status === 'inactive', 'off sale: A now charges more than B sells for');
+      assert.equal((await onB()).price, '3.50', 'never repriced by sync');
+      await updateProduct(catalog, id, { price: '4.50' });
+      assert.deepEqual(await onB(), { price: '4.50', status: 'active' });
     });
 
     test("B's shop customers buy an imported product at /api (seed 004) from their balance, and get A's code", async () => {
