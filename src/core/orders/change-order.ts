@@ -112,6 +112,21 @@ async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: s
   return loadOrderDetail(deps.db, deps.vault, orderId);
 }
 
+/**
+ * Runs `work` in one transaction that holds the order while it is processing: a cancel or a
+ * reject of it waits, and then sees what `work` wrote (the forwarder marks a purchase as under
+ * way this way, so that no order is bought upstream once it has ended here). Returns the
+ * order's status; `work` runs only when it is processing.
+ */
+export async function whileProcessing(deps: OrderDeps, orderId: string, work: (tx: Db) => Promise<void>): Promise<OrderStatus> {
+  let status: OrderStatus = 'processing';
+  await deps.db.transaction().execute(async (tx) => {
+    status = (await lockOrder(tx, deps, orderId)).status;
+    if (status === 'processing') await work(tx);
+  });
+  return status;
+}
+
 /** An admin refunds a delivered order (the codes are not taken back: they were delivered). */
 export async function refundOrder(deps: OrderDeps, orderId: string, actor: string, reason: string): Promise<OrderDetail> {
   if (!reason.trim()) throw new ValidationFailed('Say why the order is refunded.', [{ field: 'reason', message: 'is required' }]);

@@ -16,12 +16,35 @@ export function asFailure(error: unknown): UpstreamFailure {
   return new UpstreamFailure('unknown', `the answer could not be understood (${name})`, { code: 'unreadable' });
 }
 
-/** Runs one call to `provider`, logging and recording it if it fails; the failure is rethrown as an UpstreamFailure. */
-export async function callUpstream<T>(deps: UpstreamDeps, provider: Pick<ProviderRow, 'id' | 'dialect'>, operation: UpstreamOperation, orderId: string | null, call: () => Promise<T>): Promise<T> {
+/** The provider's credential values worth hiding (every one of them, however it is used). */
+function credentialsOf(deps: UpstreamDeps, provider: Pick<ProviderRow, 'credentials'>): string[] {
+  try {
+    const opened = JSON.parse(deps.box.open(provider.credentials)) as Record<string, unknown>;
+    // Longest first, so that a credential holding another is hidden whole.
+    return Object.values(opened)
+      .filter((value): value is string => typeof value === 'string' && value.length >= 4)
+      .sort((x, y) => y.length - x.length);
+  } catch {
+    return [];
+  }
+}
+
+/** The failure with every credential of the provider taken out of its message and excerpt: an upstream may echo what it was sent. */
+function withoutCredentials(failure: UpstreamFailure, credentials: string[]): UpstreamFailure {
+  const scrub = (text: string) => credentials.reduce((clean, secret) => clean.split(secret).join('[redacted]'), text);
+  const message = scrub(failure.message);
+  const excerpt = failure.detail.excerpt === undefined ? undefined : scrub(failure.detail.excerpt);
+  const code = failure.detail.code === undefined ? undefined : scrub(failure.detail.code);
+  if (message === failure.message && excerpt === failure.detail.excerpt && code === failure.detail.code) return failure;
+  return new UpstreamFailure(failure.failure, message, { ...failure.detail, ...(excerpt === undefined ? {} : { excerpt }), ...(code === undefined ? {} : { code }) });
+}
+
+/** Runs one call to `provider`, logging and recording it if it fails; the failure is rethrown as an UpstreamFailure, with no credential of the provider in it. */
+export async function callUpstream<T>(deps: UpstreamDeps, provider: Pick<ProviderRow, 'id' | 'dialect' | 'credentials'>, operation: UpstreamOperation, orderId: string | null, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    const failure = asFailure(error);
+    const failure = withoutCredentials(asFailure(error), credentialsOf(deps, provider));
     deps.log?.('upstream call failed', {
       provider: provider.id,
       dialect: provider.dialect,

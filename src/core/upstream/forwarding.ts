@@ -12,7 +12,7 @@
 import type { Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
-import { fulfilFromUpstream, loadOrderDetail, recordUpstreamCallFailure, rejectOrder, type OrderDeps } from '../orders/index.js';
+import { fulfilFromUpstream, loadOrderDetail, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps } from '../orders/index.js';
 import { defineStep, defineWorkflow, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
 import { asFailure, callUpstream } from './calls.js';
 import type { UpstreamConnection, UpstreamDialect, UpstreamOrderStatus } from './dialect.js';
@@ -147,7 +147,14 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
         await markUpstreamOrder(deps.db, orderId, 'failed', { error: 'the provider is disabled' });
         throw new Error('the provider is disabled');
       }
-      await markUpstreamOrder(deps.db, orderId, 'sending');
+      // Marked as under way in the transaction that holds the order, so that a cancel or a reject
+      // here either comes first (and nothing is bought) or is refused while the purchase is under way.
+      const status = await whileProcessing(deps.orders(), orderId, (tx) => markUpstreamOrder(tx, orderId, 'sending'));
+      if (status === 'fulfilled') return { resolved: true, upstreamId: null, delivered: false, codes: [] };
+      if (status !== 'processing') {
+        await markUpstreamOrder(deps.db, orderId, 'failed', { error: `the order was ${status} here before it was bought` });
+        throw new Error(`order ${orderId} is ${status}; nothing to buy`);
+      }
       const callbackUrl = deps.callbackUrlFor(provider.id);
       try {
         const status = await callUpstream(deps, provider, 'create-order', orderId, () =>

@@ -43,9 +43,19 @@ export function costIn(price: string, sellCurrency: string, rate: Rate): number 
   return safe(ceilDiv(top, fraction.denominator * rate.denominator));
 }
 
-/** The local price for a unit that costs `costMinor`: markup percent, then fixed, rounded up to the step. */
-export function sellPriceOf(costMinor: number, rule: PricingRule): number | undefined {
-  const marked = ceilDiv(BigInt(costMinor) * BigInt(10_000 + rule.markupBp), 10_000n) + BigInt(rule.markupFixedMinor);
+/**
+ * The local price of a unit the upstream sells at `price` (a decimal in its currency): converted
+ * at `rate`, the markup percent added, then the fixed markup, and rounded up to the step once, at
+ * the end, on the exact amount. (Rounding the converted cost to a minor unit first, then the
+ * markup, could land a step above the rule.)
+ */
+export function sellPriceOf(price: string, rate: Rate, rule: PricingRule): number | undefined {
+  const fraction = decimalFraction(price);
+  if (!fraction) return undefined;
+  const top = fraction.numerator * rate.numerator * 10n ** BigInt(currencyExponent(rule.sellCurrency)) * BigInt(10_000 + rule.markupBp);
+  const bottom = fraction.denominator * rate.denominator * 10_000n;
   const step = BigInt(Math.max(1, rule.roundingMinor));
-  return safe(ceilDiv(marked, step) * step);
+  // ceil((top / bottom + fixed) / step) × step, in integers.
+  const marked = top + BigInt(rule.markupFixedMinor) * bottom;
+  return safe(ceilDiv(marked, bottom * step) * step);
 }

@@ -87,7 +87,9 @@ export class UpstreamService implements UpstreamForwarder {
         const read = dialect.balance.bind(dialect);
         const answer = await callUpstream(this.forwarding, provider, 'balance', null, () => read(connectionOf(this.forwarding, provider)));
         balance = answer.amount;
-        balanceMinor = answer.currency.toUpperCase() === provider.currency ? (decimalToMinor(answer.amount, provider.currency, 'down') ?? null) : null;
+        // In another currency it says nothing here; in debt, it is short of anything (0).
+        const inDebt = /^\s*-/.test(answer.amount);
+        balanceMinor = answer.currency.toUpperCase() !== provider.currency ? null : inDebt ? 0 : (decimalToMinor(answer.amount, provider.currency, 'down') ?? null);
       } else {
         await upstreamCatalog(this.forwarding, provider);
       }
