@@ -30,25 +30,31 @@ test('the cost of an upstream price in the sell currency is never below its exac
   );
 });
 
-test('a marked-up price covers the cost plus the markup, is a multiple of the rounding step, and is the smallest such multiple', () => {
+test('a marked-up price covers price × rate × markup + fixed exactly, is a multiple of the rounding step, and is the smallest such multiple', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 1, max: 10_000 }), (cost, markupBp, fixed, step) => {
-      const price = sellPriceOf(cost, { sellCurrency: 'USD', markupBp, markupFixedMinor: fixed, roundingMinor: step })!;
-      const wanted = (cost * (10_000 + markupBp)) / 10_000 + fixed;
-      assert.ok(price >= wanted, `${price} covers ${wanted}`);
-      assert.equal(price % step, 0);
-      assert.ok(price - step < wanted, 'the smallest multiple of the step that covers it');
+    fc.property(prices, rates, fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 1, max: 10_000 }), (price, rate, markupBp, fixed, step) => {
+      const sell = sellPriceOf(price, rate, { sellCurrency: 'USD', markupBp, markupFixedMinor: fixed, roundingMinor: step });
+      if (sell === undefined) return;
+      // The rule's exact value, as the fraction top / bottom of minor units.
+      const { top, bottom } = exactMinor(price, rate, 'USD');
+      const wantedTop = top * BigInt(10_000 + markupBp) + BigInt(fixed) * bottom * 10_000n;
+      const wantedBottom = bottom * 10_000n;
+      assert.ok(BigInt(sell) * wantedBottom >= wantedTop, `${sell} covers the rule`);
+      assert.equal(sell % step, 0);
+      assert.ok(BigInt(sell - step) * wantedBottom < wantedTop, 'the smallest multiple of the step that covers it');
     }),
   );
 });
 
-test('markup worked examples: 12.5% on 10.00 rounded to 0.05 is 11.25; 10% + 0.30 on 9.99 rounded to 1.00 is 12.00', () => {
-  assert.equal(sellPriceOf(1000, { sellCurrency: 'USD', markupBp: 1250, markupFixedMinor: 0, roundingMinor: 5 }), 1125);
-  assert.equal(sellPriceOf(999, { sellCurrency: 'USD', markupBp: 1000, markupFixedMinor: 30, roundingMinor: 100 }), 1200);
+test('markup worked examples: 12.5% on 10.00 rounded to 0.05 is 11.25; 10% + 0.30 on 9.99 rounded to 1.00 is 12.00; 2.35 USD × 0.92 × 1.20 at 0.10 is 2.60', () => {
+  const one = { numerator: 1n, denominator: 1n };
+  assert.equal(sellPriceOf('10.00', one, { sellCurrency: 'USD', markupBp: 1250, markupFixedMinor: 0, roundingMinor: 5 }), 1125);
+  assert.equal(sellPriceOf('9.99', one, { sellCurrency: 'USD', markupBp: 1000, markupFixedMinor: 30, roundingMinor: 100 }), 1200);
+  assert.equal(sellPriceOf('2.35', { numerator: 92n, denominator: 100n }, { sellCurrency: 'EUR', markupBp: 2000, markupFixedMinor: 0, roundingMinor: 10 }), 260);
   // 3.75 SAR per USD: 10.00 USD costs 37.50 SAR.
   assert.equal(costIn('10.00', 'SAR', { numerator: 375n, denominator: 100n }), 3750);
   // A panel's rate with more decimals than the currency has rounds up to the next cent.
-  assert.equal(costIn('0.0035', 'USD', { numerator: 1n, denominator: 1n }), 1);
+  assert.equal(costIn('0.0035', 'USD', one), 1);
 });
 
 test('an upstream amount reads as minor units rounded the safe way: prices up, balances down; anything else is not an amount', () => {
