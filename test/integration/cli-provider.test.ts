@@ -334,7 +334,6 @@ for (const kind of DATABASE_KINDS) {
 
     test(
       'nothing is priced from the wrong currency: an import refuses, or covers the cost',
-      { todo: "core: importProducts (catalog-sync.ts priceOf) reads a listing's price in the provider's currency, ignoring the currency the listing gives" },
       async () => {
         const imported = await cli('import', String(euroId), '--ref', String(cardId), '--code', 'B-CARD-EUR', '--json');
         if (imported.code !== 0) return void assertRefused(imported, /EUR/);
