@@ -13,7 +13,7 @@ import { DATABASE_KINDS } from '../helpers/databases.js';
 import { startFakeSmm, type FakeSmm } from '../helpers/fake-smm.js';
 import { balanceOf, fund } from '../helpers/orders.js';
 import { runCli } from '../helpers/processes.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { startReceiver, verifyReceipt, type Receipt, type Receiver } from '../helpers/receiver.js';
 import { startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { until } from '../helpers/until.js';
 import {
@@ -34,6 +34,7 @@ import {
   statusOnB,
   type AccountOnA,
   type ChainUpstream,
+  type HoldingHop,
   type ProductOnA,
   type SoukDialect,
 } from '../helpers/upstream-chain.js';
@@ -102,6 +103,7 @@ for (const kind of DATABASE_KINDS) {
     let panel: FakeSmm;
     let background: BackgroundWork;
     let receiver: Receiver;
+    let endpointSecret: string;
     const backgroundErrors: string[] = [];
     let buyer: { accountId: number; apiKey: string };
     const providers = {} as Record<SoukDialect | 'smm', number>;
@@ -109,6 +111,7 @@ for (const kind of DATABASE_KINDS) {
     const imported = {} as Record<SoukDialect | 'smm', { productId: number; code: string }>;
     const importedEmpty = {} as Record<SoukDialect, { productId: number; code: string }>;
     let scheduledProduct: number;
+    let raceHop: HoldingHop | undefined;
     let serial = 0;
     const reference = (dialect: string) => `chain-${kind}-${dialect}-${++serial}`;
 
@@ -138,7 +141,7 @@ for (const kind of DATABASE_KINDS) {
       buyer = { accountId: account.id, apiKey: (await createApiKey(b.souk.db, b.souk.box, { accountId: account.id })).apiKey };
       await fund(b.souk, buyer.accountId, 100_000, 'EUR');
       receiver = await startReceiver();
-      await createWebhookEndpoint({ db: b.souk.db, box: b.souk.box, allowPrivate: true }, buyer.accountId, { url: receiver.url, events: ['product.updated'] });
+      endpointSecret = (await createWebhookEndpoint({ db: b.souk.db, box: b.souk.box, allowPrivate: true }, buyer.accountId, { url: receiver.url, events: ['product.updated'] })).secret;
       background = await startBackgroundWork(b.souk, { worker: true, onError: (what, error) => backgroundErrors.push(`${what}: ${String(error)}`), log: () => {} });
 
       for (const dialect of SOUK_DIALECTS) {
@@ -156,6 +159,7 @@ for (const kind of DATABASE_KINDS) {
       await background?.stop();
       await receiver?.close();
       await b?.close();
+      await raceHop?.close();
       await panel?.close();
       await a?.close();
       assert.deepEqual(backgroundErrors, [], 'B background work ran without errors');
@@ -192,11 +196,12 @@ for (const kind of DATABASE_KINDS) {
         );
         assert.deepEqual(await priceOnB(imported[dialect].productId), { price: c.sellsNew, currency: 'EUR', name: NAMES_CARRIED[dialect], status: 'active' });
         const productId = imported[dialect].productId;
-        await receiver.waitFor(
-          (receipts) => receipts.some((r) => r.event.type === 'product.updated' && r.event.data.product?.id === productId && r.event.data.changed?.includes('price') && r.event.data.product.price === Number(c.sellsNew)),
-          undefined,
-          `product.updated for ${imported[dialect].code} at ${c.sellsNew}`,
-        );
+        const said = (r: Receipt) => r.event.type === 'product.updated' && r.event.data.product?.id === productId && r.event.data.changed?.includes('price') && r.event.data.product.price === Number(c.sellsNew);
+        await receiver.waitFor((receipts) => receipts.some(said), undefined, `product.updated for ${imported[dialect].code} at ${c.sellsNew}`);
+        // Signed by B, as its documented schema says, in B's currency.
+        const receipt = receiver.receipts.find(said)!;
+        verifyReceipt(receipt, endpointSecret);
+        assert.equal(receipt.event.data.product?.currency, 'EUR');
       });
 
       test(`${dialect}: an order on B is fulfilled with exactly the codes A sold, one debit on each side`, async () => {
@@ -340,27 +345,24 @@ for (const kind of DATABASE_KINDS) {
     });
 
     test("two syncs at once (a product callback's and the schedule's): the one that read A's catalog last wins, and the product goes on following A's price", async () => {
-      const hop = await startHoldingHop(a.origin);
-      try {
-        const id = (await b.souk.upstream.add({ name: 'A (souk) via a slow hop', url: `${hop.origin}/api/v1`, dialect: 'souk', ...a.seeded.accounts.souk.credentials })).id;
-        const [race] = await b.souk.upstream.import(id, [{ ref: String(a.seeded.race.id) }]);
-        const price = async () => formatMinor((await findProduct(b.souk.db, race!.product_id)).price_minor, 'USD');
-        assert.equal(await price(), '2.00');
-        // The first sync's catalog (2.00) is held on its way back while A's price moves and a second sync reads 3.00.
-        const held = hop.holdNext((method, url) => method === 'GET' && url.startsWith('/api/v1/products'));
-        const first = b.souk.upstream.sync(id);
-        await held.answered;
-        await repriceOnA(a, 'CH-RACE', '3.00');
-        await until(() => b.souk.upstream.sync(id).then(price), (p) => p === '3.00', 'a second sync brings 3.00');
-        held.release();
-        await first;
-        assert.equal(await price(), '3.00', 'the older catalog did not overwrite the newer');
-        // And the product still follows A: it was not taken for one repriced by hand.
-        await repriceOnA(a, 'CH-RACE', '4.00');
-        await until(() => b.souk.upstream.sync(id).then(price), (p) => p === '4.00', 'B follows A to 4.00');
-      } finally {
-        await hop.close();
-      }
+      // Left open until the end: B's schedule syncs this provider too.
+      const hop = (raceHop = await startHoldingHop(a.origin));
+      const id = (await b.souk.upstream.add({ name: 'A (souk) via a slow hop', url: `${hop.origin}/api/v1`, dialect: 'souk', ...a.seeded.accounts.souk.credentials })).id;
+      const [race] = await b.souk.upstream.import(id, [{ ref: String(a.seeded.race.id) }]);
+      const price = async () => formatMinor((await findProduct(b.souk.db, race!.product_id)).price_minor, 'USD');
+      assert.equal(await price(), '2.00');
+      // The first sync's catalog (2.00) is held on its way back while A's price moves and a second sync reads 3.00.
+      const held = hop.holdNext((method, url) => method === 'GET' && url.startsWith('/api/v1/products'));
+      const first = b.souk.upstream.sync(id);
+      await held.answered;
+      await repriceOnA(a, 'CH-RACE', '3.00');
+      await until(() => b.souk.upstream.sync(id).then(price), (p) => p === '3.00', 'a second sync brings 3.00');
+      held.release();
+      await first;
+      assert.equal(await price(), '3.00', 'the older catalog did not overwrite the newer');
+      // And the product still follows A: it was not taken for one repriced by hand.
+      await repriceOnA(a, 'CH-RACE', '4.00');
+      await until(() => b.souk.upstream.sync(id).then(price), (p) => p === '4.00', 'B follows A to 4.00');
     });
 
     test("the price change A made at the start reached B through the scheduled sync alone, and B's webhooks said product.updated", async () => {
