@@ -80,7 +80,8 @@ export function rejectOrder(deps: OrderDeps, orderId: string, actor: string, rea
 
 /** An admin delivers a manual order: the codes are stored (sealed) as sold items of the order. */
 export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes: string[], actor: string): Promise<OrderDetail> {
-  return deliverProcessingOrder(deps, orderId, codes, { actor, reason: 'fulfilled by hand', goods: 'codes' });
+  await deliverProcessingOrder(deps, orderId, codes, { actor, reason: 'fulfilled by hand', goods: 'codes' });
+  return loadOrderDetail(deps.db, deps.vault, orderId);
 }
 
 /**
@@ -88,11 +89,11 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
  * as the order's items like our own, or nothing for a service (an SMM panel's). The buyer's money,
  * taken at placement, is kept: this is its capture.
  */
-export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service'): Promise<OrderDetail> {
-  return deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods });
+export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service'): Promise<void> {
+  await deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods });
 }
 
-async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: string[], how: { actor: string; reason: string; goods: 'codes' | 'service' }): Promise<OrderDetail> {
+async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: string[], how: { actor: string; reason: string; goods: 'codes' | 'service' }): Promise<void> {
   const clean = codes.map((c) => c.trim()).filter(Boolean);
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
@@ -109,7 +110,6 @@ async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: s
     }
     await moveOrder(tx, order, 'processing', 'fulfilled', { actor: how.actor, reason: how.reason });
   });
-  return loadOrderDetail(deps.db, deps.vault, orderId);
 }
 
 /**

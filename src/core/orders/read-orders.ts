@@ -214,3 +214,10 @@ export async function heldForOrders(db: Db, accountId: number): Promise<Map<stri
     .execute();
   return new Map(rows.map((r) => [r.charged_currency, Number(r.held)]));
 }
+
+/** What fulfilling an order needs of it, in one read: its status, product, quantity and checkout fields. NotFound when there is none. */
+export async function orderToFulfil(db: Db, orderId: string): Promise<{ id: string; number: string; status: OrderStatus; fulfillment: FulfillmentKind; productId: number; quantity: number; fields: Record<string, string> }> {
+  const row = await db.selectFrom('orders').select(['id', 'number', 'status', 'fulfillment', 'product_id', 'quantity', 'fields']).where('id', '=', orderId).executeTakeFirst();
+  if (!row) throw new NotFound(`No order ${orderId}.`);
+  return { id: row.id, number: row.number, status: row.status, fulfillment: row.fulfillment, productId: row.product_id, quantity: row.quantity, fields: JSON.parse(row.fields) as Record<string, string> };
+}

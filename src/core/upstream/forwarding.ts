@@ -12,7 +12,7 @@
 import type { Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
-import { fulfilFromUpstream, loadOrderDetail, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps } from '../orders/index.js';
+import { fulfilFromUpstream, orderToFulfil, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps } from '../orders/index.js';
 import { defineStep, defineWorkflow, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
 import { asFailure, callUpstream } from './calls.js';
 import type { UpstreamConnection, UpstreamDialect, UpstreamOrderStatus } from './dialect.js';
@@ -56,11 +56,17 @@ interface Created {
   upstreamId: string | null;
   delivered: boolean;
   codes: string[];
+  /** What the provider delivers, and what it charged (minor units of its currency) when it said. */
+  goods?: 'codes' | 'service';
+  providerId?: number;
+  wholesaleMinor?: number | null;
 }
 
 interface Followed {
   resolved: boolean;
   codes: string[];
+  /** What the provider charged, when the follow learned it (a create still pending did not say). */
+  wholesaleMinor?: number | null;
 }
 
 const short = (text: string) => text.slice(0, 300);
@@ -96,24 +102,30 @@ async function recordStatus(deps: ForwardingDeps, provider: ProviderRow, orderId
   }
   const charged = 'charged' in status && status.charged ? decimalToMinor(status.charged.amount, provider.currency, 'up') : undefined;
   await markUpstreamOrder(deps.db, orderId, status.state === 'delivered' ? 'delivered' : 'pending', { upstreamOrderId: status.upstreamId, wholesaleMinor: charged ?? null, error: null });
-  return { resolved: false, upstreamId: status.upstreamId, delivered: status.state === 'delivered', codes: status.state === 'delivered' ? status.codes : [] };
+  return {
+    resolved: false,
+    upstreamId: status.upstreamId,
+    delivered: status.state === 'delivered',
+    codes: status.state === 'delivered' ? status.codes : [],
+    goods: dialectOf(provider).delivers,
+    providerId: provider.id,
+    wholesaleMinor: charged ?? null,
+  };
 }
 
 /** The order's state here, for steps that must stop when a person has resolved it meanwhile. */
 async function localStatus(deps: ForwardingDeps, orderId: string) {
-  const orders = deps.orders();
-  return (await loadOrderDetail(orders.db, orders.vault, orderId)).status;
+  return (await orderToFulfil(deps.db, orderId)).status;
 }
 
 /** The forwarding workflow, its steps bound to `deps`. */
 export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput> {
   const hold = defineStep<ForwardInput, Held>('hold-buyer-money', {
     async run({ orderId }) {
-      const orders = deps.orders();
-      const order = await loadOrderDetail(orders.db, orders.vault, orderId);
+      const order = await orderToFulfil(deps.db, orderId);
       // A run starts only for a paid order; one ended before its run began has nothing to buy.
       if (order.status !== 'processing' || order.fulfillment !== 'upstream') throw new Error(`order ${order.number} is ${order.status}; nothing to buy`);
-      const link = await deps.db.selectFrom('upstream_products').select(['provider_id', 'upstream_ref']).where('product_id', '=', order.product.id).executeTakeFirst();
+      const link = await deps.db.selectFrom('upstream_products').select(['provider_id', 'upstream_ref']).where('product_id', '=', order.productId).executeTakeFirst();
       return { providerId: link?.provider_id ?? null, upstreamRef: link?.upstream_ref ?? null, quantity: order.quantity, fields: order.fields };
     },
     async compensate({ orderId }) {
@@ -127,14 +139,15 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
     async run({ orderId }, ctx: StepContext) {
       const held = ctx.outputOf(hold);
       if (held.providerId === null || held.upstreamRef === null) throw new Error('the product is not imported from a provider');
-      if ((await localStatus(deps, orderId)) === 'fulfilled') return { resolved: true, upstreamId: null, delivered: false, codes: [] };
       const provider = await findProvider(deps.db, held.providerId);
       const dialect = dialectOf(provider);
       const row = await openUpstreamOrder(deps.db, { order_id: orderId, provider_id: provider.id, upstream_ref: held.upstreamRef, goods: dialect.delivers });
       if (row.state === 'failed' || row.state === 'cancelled') throw new Error(row.last_error ?? 'the purchase failed');
-      if (row.state === 'pending' || row.state === 'delivered') return { resolved: false, upstreamId: row.upstream_order_id, delivered: false, codes: [] };
+      if (row.state === 'pending' || row.state === 'delivered') return { resolved: false, upstreamId: row.upstream_order_id, delivered: false, codes: [], goods: row.goods, providerId: row.provider_id, wholesaleMinor: row.wholesale_minor };
       const conn = connectionOf(deps, provider);
       if (row.state === 'sending' || row.state === 'stuck') {
+        // A person may have delivered it by hand meanwhile.
+        if ((await localStatus(deps, orderId)) === 'fulfilled') return { resolved: true, upstreamId: null, delivered: false, codes: [] };
         // The create may have reached the provider: find it there before anything else.
         const found = await lookUp(deps, provider, dialect, conn, orderId, row.upstream_order_id, ctx.attempt);
         if (found === 'cannot') {
@@ -219,40 +232,47 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       if (!found) throw new TryStepLater('the provider does not show the order yet', backoffMs(ctx.attempt));
       const status = await recordStatus(deps, provider, orderId, found);
       if (!status.delivered) throw new TryStepLater('still pending at the provider', backoffMs(ctx.attempt));
-      return { resolved: false, codes: status.codes };
+      return { resolved: false, codes: status.codes, wholesaleMinor: status.wholesaleMinor ?? null };
     },
   });
 
-  return defineWorkflow(FORWARD_WORKFLOW, [hold, create, follow, deliverStep(deps, follow)]);
+  // Checkpointed when paused: a purchase that goes straight through writes its run twice, and its
+  // state where the provider is concerned is the upstream_orders row, written before each call.
+  return defineWorkflow(FORWARD_WORKFLOW, [hold, create, follow, deliverStep(deps, create, follow)], { checkpoints: 'when-paused' });
 }
 
 /** Delivers what the provider delivered (the capture of the buyer's money), then books what it cost against our balance there. */
-function deliverStep(deps: ForwardingDeps, follow: Step<ForwardInput, Followed>) {
+function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, follow: Step<ForwardInput, Followed>) {
   return defineStep<ForwardInput, null>('deliver-codes', {
     async run({ orderId }, ctx) {
-      const followed = ctx.outputOf(follow);
-      const row = await findUpstreamOrder(deps.db, orderId);
-      if (!followed.resolved) {
-        try {
-          await fulfilFromUpstream(deps.orders(), orderId, followed.codes, row?.goods ?? 'codes');
-        } catch (error) {
-          // Delivered already (this step ran before its record was written): nothing more to do.
-          if (!(error instanceof InvalidState) || (await localStatus(deps, orderId)) !== 'fulfilled') {
-            if (row && error instanceof Error && !(error instanceof InvalidState)) {
-              const provider = await findProvider(deps.db, row.provider_id);
-              await raiseStuck(deps, provider, orderId, `the provider delivered what cannot be delivered here (${short(error.message)}); the codes are kept sealed in the run`);
-              throw new TryStepLater('waiting for a person: the delivery does not fit the order', STUCK_RECHECK_MS);
-            }
-            throw error;
-          }
-        }
+      const [created, followed] = [ctx.outputOf(create), ctx.outputOf(follow)];
+      // Fulfilled by a person meanwhile, with what they found bought at the provider.
+      // (Marked delivered only if it may have been bought there: an order a person fulfilled before it was sent stays `new`.)
+      if (followed.resolved) {
+        const row = await findUpstreamOrder(deps.db, orderId);
+        if (row && ['sending', 'stuck', 'pending'].includes(row.state)) await markUpstreamOrder(deps.db, orderId, 'delivered', { error: null });
+        return null;
       }
-      await markUpstreamOrder(deps.db, orderId, 'delivered', { error: null });
-      if (row?.wholesale_minor) {
+      const goods = created.goods ?? (await findUpstreamOrder(deps.db, orderId))?.goods ?? 'codes';
+      try {
+        await fulfilFromUpstream(deps.orders(), orderId, followed.codes, goods);
+      } catch (error) {
+        // Delivered already (this step ran before its record was written): nothing more to do.
+        if (error instanceof InvalidState && (await localStatus(deps, orderId)) === 'fulfilled') return null;
+        const row = await findUpstreamOrder(deps.db, orderId);
+        if (row && error instanceof Error && !(error instanceof InvalidState)) {
+          const provider = await findProvider(deps.db, row.provider_id);
+          await raiseStuck(deps, provider, orderId, `the provider delivered what cannot be delivered here (${short(error.message)}); the codes are kept sealed in the run`);
+          throw new TryStepLater('waiting for a person: the delivery does not fit the order', STUCK_RECHECK_MS);
+        }
+        throw error;
+      }
+      const wholesale = followed.wholesaleMinor ?? created.wholesaleMinor;
+      if (wholesale && created.providerId !== undefined) {
         await deps.db
           .updateTable('providers')
-          .set((eb) => ({ balance_minor: eb('balance_minor', '-', row.wholesale_minor!), updated_at: nowIso() }))
-          .where('id', '=', row.provider_id)
+          .set((eb) => ({ balance_minor: eb('balance_minor', '-', wholesale), updated_at: nowIso() }))
+          .where('id', '=', created.providerId)
           .where('balance_minor', 'is not', null)
           .execute();
       }
