@@ -18,7 +18,7 @@ import { asFailure, callUpstream } from './calls.js';
 import type { UpstreamConnection, UpstreamDialect, UpstreamOrderStatus } from './dialect.js';
 import { decimalToMinor } from './pricing.js';
 import { connectionOf, dialectOf, findProvider, type ProviderRow, type UpstreamDeps } from './providers.js';
-import { findUpstreamOrder, markUpstreamOrder, openUpstreamOrder } from './upstream-orders.js';
+import { findUpstreamOrder, insertUnderWay, markUpstreamOrder, openUpstreamOrder } from './upstream-orders.js';
 
 export const FORWARD_WORKFLOW = 'upstream-forward';
 
@@ -141,28 +141,34 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       if (held.providerId === null || held.upstreamRef === null) throw new Error('the product is not imported from a provider');
       const provider = await findProvider(deps.db, held.providerId);
       const dialect = dialectOf(provider);
-      const row = await openUpstreamOrder(deps.db, { order_id: orderId, provider_id: provider.id, upstream_ref: held.upstreamRef, goods: dialect.delivers });
-      if (row.state === 'failed' || row.state === 'cancelled') throw new Error(row.last_error ?? 'the purchase failed');
-      if (row.state === 'pending' || row.state === 'delivered') return { resolved: false, upstreamId: row.upstream_order_id, delivered: false, codes: [], goods: row.goods, providerId: row.provider_id, wholesaleMinor: row.wholesale_minor };
       const conn = connectionOf(deps, provider);
-      if (row.state === 'sending' || row.state === 'stuck') {
-        // A person may have delivered it by hand meanwhile.
-        if ((await localStatus(deps, orderId)) === 'fulfilled') return { resolved: true, upstreamId: null, delivered: false, codes: [] };
-        // The create may have reached the provider: find it there before anything else.
-        const found = await lookUp(deps, provider, dialect, conn, orderId, row.upstream_order_id, ctx.attempt);
-        if (found === 'cannot') {
-          await raiseStuck(deps, provider, orderId, `the provider may have taken order ${orderId} and ${provider.dialect} cannot look it up; check the provider's panel, then fulfil the order by hand or resolve it as not bought`);
-          throw new TryStepLater('waiting for a person: the order may have been taken upstream', STUCK_RECHECK_MS);
+      const record = { order_id: orderId, provider_id: provider.id, upstream_ref: held.upstreamRef, goods: dialect.delivers };
+      // The purchase is marked under way in the transaction that holds the order, so that a cancel
+      // or a reject here either comes first (and nothing is bought) or is refused while it is under
+      // way. A first try writes the record so; a later one reads what the earlier ones left.
+      let fresh = false;
+      let status = provider.enabled === 1 ? await whileProcessing(deps.orders(), orderId, async (tx) => void (fresh = await insertUnderWay(tx, record))) : 'processing';
+      if (!fresh) {
+        const row = await openUpstreamOrder(deps.db, record);
+        if (row.state === 'failed' || row.state === 'cancelled') throw new Error(row.last_error ?? 'the purchase failed');
+        if (row.state === 'pending' || row.state === 'delivered') return { resolved: false, upstreamId: row.upstream_order_id, delivered: false, codes: [], goods: row.goods, providerId: row.provider_id, wholesaleMinor: row.wholesale_minor };
+        if (row.state === 'sending' || row.state === 'stuck') {
+          // A person may have delivered it by hand meanwhile.
+          if ((await localStatus(deps, orderId)) === 'fulfilled') return { resolved: true, upstreamId: null, delivered: false, codes: [] };
+          // The create may have reached the provider: find it there before anything else.
+          const found = await lookUp(deps, provider, dialect, conn, orderId, row.upstream_order_id, ctx.attempt);
+          if (found === 'cannot') {
+            await raiseStuck(deps, provider, orderId, `the provider may have taken order ${orderId} and ${provider.dialect} cannot look it up; check the provider's panel, then fulfil the order by hand or resolve it as not bought`);
+            throw new TryStepLater('waiting for a person: the order may have been taken upstream', STUCK_RECHECK_MS);
+          }
+          if (found) return recordStatus(deps, provider, orderId, found);
         }
-        if (found) return recordStatus(deps, provider, orderId, found);
+        if (provider.enabled !== 1) {
+          await markUpstreamOrder(deps.db, orderId, 'failed', { error: 'the provider is disabled' });
+          throw new Error('the provider is disabled');
+        }
+        status = await whileProcessing(deps.orders(), orderId, (tx) => markUpstreamOrder(tx, orderId, 'sending'));
       }
-      if (provider.enabled !== 1) {
-        await markUpstreamOrder(deps.db, orderId, 'failed', { error: 'the provider is disabled' });
-        throw new Error('the provider is disabled');
-      }
-      // Marked as under way in the transaction that holds the order, so that a cancel or a reject
-      // here either comes first (and nothing is bought) or is refused while the purchase is under way.
-      const status = await whileProcessing(deps.orders(), orderId, (tx) => markUpstreamOrder(tx, orderId, 'sending'));
       if (status === 'fulfilled') return { resolved: true, upstreamId: null, delivered: false, codes: [] };
       if (status !== 'processing') {
         await markUpstreamOrder(deps.db, orderId, 'failed', { error: `the order was ${status} here before it was bought` });

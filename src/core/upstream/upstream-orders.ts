@@ -27,6 +27,17 @@ export async function openUpstreamOrder(db: Db, row: Pick<UpstreamOrderRow, 'ord
   return (await findUpstreamOrder(db, row.order_id))!;
 }
 
+/** Writes the order's record as `sending` if it has none yet (a first try); false when it had one. */
+export async function insertUnderWay(db: Db, row: Pick<UpstreamOrderRow, 'order_id' | 'provider_id' | 'upstream_ref' | 'goods'>): Promise<boolean> {
+  const now = nowIso();
+  const inserted = await db
+    .insertInto('upstream_orders')
+    .values({ ...row, state: 'sending', upstream_order_id: null, wholesale_minor: null, last_error: null, created_at: now, updated_at: now })
+    .onConflict((c) => c.column('order_id').doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
 /** Records where the upstream order stands (and, when known, its upstream id, what it cost, why it failed). */
 export async function markUpstreamOrder(
   db: Db,
