@@ -47,7 +47,6 @@ function credential(flag: string, given: string | undefined, file: string | unde
 /** What `add` gives the core: the flags, credentials read from their files. */
 function providerInput(options: AddOptions): ProviderInput {
   const key = credential('key', options.key, options.keyFile);
-  if (key === undefined) throw new Error("the provider's API key is missing: give --key K or --key-file PATH");
   const secret = credential('secret', options.secret, options.secretFile);
   const password = credential('password', options.password, options.passwordFile);
   if ((options.username === undefined) !== (password === undefined)) throw new Error('give --username and --password (or --password-file) together');
@@ -55,7 +54,7 @@ function providerInput(options: AddOptions): ProviderInput {
     name: options.name,
     url: options.url,
     dialect: options.dialect,
-    key,
+    ...(key !== undefined ? { key } : {}),
     ...(secret !== undefined ? { secret } : {}),
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(password !== undefined ? { password } : {}),
@@ -109,7 +108,7 @@ export function registerProviderCommand(program: Command): void {
     .requiredOption('--name <name>', 'what the shop calls it (unique)')
     .requiredOption('--url <base>', "the provider's API base URL (see below)")
     .requiredOption('--dialect <dialect>', `the API it speaks: ${DIALECT_NAMES.join(', ')}`)
-    .option('--key <key>', 'the API key it gave us (required; the smm panel key, an sk_live_ key …)')
+    .option('--key <key>', 'the API key it gave us (an sk_live_ key, the smm panel key …; every dialect but shop needs one)')
     .option('--key-file <path>', 'read the API key from this file')
     .option('--secret <secret>', 'partner: the signing secret; souk: the callback secret its callbacks are signed with')
     .option('--secret-file <path>', 'read the secret from this file')

@@ -265,7 +265,7 @@ for (const kind of DATABASE_KINDS) {
     });
 
     test("souk: an upstream that echoes our key in its refusal: the order is rejected and refunded, and the key is recorded nowhere", async () => {
-      const key = a.seeded.accounts.souk.credentials.key;
+      const key = a.seeded.accounts.souk.credentials.key!;
       nextCreate({ kind: 'answer', status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: false, error: 'unauthorized', message: `The API key ${key} is not valid here.` }) });
       const placed = await place('souk');
       await driveUntil(b, "B's order rejected", async () => (await statusOnB(b, placed.order_id)) === 'rejected', placed.order_id);

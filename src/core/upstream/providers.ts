@@ -28,7 +28,8 @@ export interface ProviderInput {
   name: string;
   url: string;
   dialect: string;
-  key: string;
+  /** Required by every dialect but shop, which pays as a customer (username and password). */
+  key?: string;
   secret?: string;
   username?: string;
   password?: string;
@@ -68,6 +69,15 @@ export interface ProviderView {
 }
 
 const PERCENT = /^\d{1,4}(\.\d{1,2})?$/;
+
+/** The credentials each dialect cannot work without. */
+const NEEDED: Readonly<Record<UpstreamDialectName, ReadonlyArray<keyof UpstreamCredentials>>> = {
+  souk: ['key'],
+  partner: ['key', 'secret'],
+  store: ['key'],
+  shop: ['username', 'password'],
+  smm: ['key'],
+};
 
 function problem(problems: FieldProblem[], field: string, message: string): void {
   problems.push({ field, message });
@@ -110,7 +120,9 @@ export async function addProvider(deps: UpstreamDeps, input: ProviderInput): Pro
   if (!name || name.length > 120) problem(problems, 'name', '1 to 120 characters');
   const baseUrl = cleanBaseUrl(input.url ?? '', problems);
   if (!dialectNamed(input.dialect)) problem(problems, 'dialect', `one of ${DIALECT_NAMES.join(', ')}`);
-  if (!input.key?.trim()) problem(problems, 'key', 'is required');
+  for (const needed of NEEDED[input.dialect as UpstreamDialectName] ?? []) {
+    if (!input[needed]?.trim()) problem(problems, needed, `is required for the ${input.dialect} dialect`);
+  }
   const currency = (input.currency ?? 'USD').toUpperCase();
   if (!isCurrencyCode(currency)) problem(problems, 'currency', 'a three-letter currency code');
   const sellCurrency = (input.sellCurrency ?? currency).toUpperCase();
@@ -123,7 +135,7 @@ export async function addProvider(deps: UpstreamDeps, input: ProviderInput): Pro
   if (!Number.isInteger(interval) || interval < 10 || interval > 86_400) problem(problems, 'sync_interval_seconds', 'from 10 to 86400');
   if (problems.length) throw new ValidationFailed('The provider is not valid.', problems);
   const credentials: UpstreamCredentials = {
-    key: input.key.trim(),
+    key: input.key?.trim() ?? '',
     ...(input.secret ? { secret: input.secret } : {}),
     ...(input.username ? { username: input.username } : {}),
     ...(input.password ? { password: input.password } : {}),

@@ -81,12 +81,14 @@ export class UpstreamService implements UpstreamForwarder {
     const started = performance.now();
     let balanceMinor: number | null = provider.balance_minor;
     let balance: string | null = null;
+    let currency = provider.currency;
     let error: string | null = null;
     try {
       if (dialect.balance) {
         const read = dialect.balance.bind(dialect);
         const answer = await callUpstream(this.forwarding, provider, 'balance', null, () => read(connectionOf(this.forwarding, provider)));
         balance = answer.amount;
+        currency = answer.currency.toUpperCase();
         // In another currency it says nothing here; in debt, it is short of anything (0).
         const inDebt = /^\s*-/.test(answer.amount);
         balanceMinor = answer.currency.toUpperCase() !== provider.currency ? null : inDebt ? 0 : (decimalToMinor(answer.amount, provider.currency, 'down') ?? null);
@@ -102,16 +104,17 @@ export class UpstreamService implements UpstreamForwarder {
       .set({ reachability: error ? 'down' : 'up', latency_ms: latency, balance_minor: balanceMinor, last_ping_at: nowIso(), last_error: error ? error.slice(0, 500) : null, updated_at: nowIso() })
       .where('id', '=', provider.id)
       .execute();
-    return { provider_id: provider.id, reachable: !error, latency_ms: latency, balance, currency: provider.currency, error };
+    return { provider_id: provider.id, reachable: !error, latency_ms: latency, balance, currency, error };
   }
 
   /** Our balance at the provider, asked now; 502 upstream_unavailable when it cannot be read. */
   async balance(id: number): Promise<{ provider_id: number; balance: string; currency: string }> {
-    const ping = await this.ping(id);
     const provider = await findProvider(this.deps.db, id);
     if (!dialectOf(provider).balance) throw new DomainError('not_supported', 409, `The ${provider.dialect} dialect has no balance call.`);
+    const ping = await this.ping(id);
     if (ping.balance === null) throw new DomainError('upstream_unavailable', 502, `The provider did not tell its balance: ${ping.error ?? 'no answer'}.`);
-    return { provider_id: id, balance: ping.balance, currency: provider.currency };
+    // In the currency the provider said, which may not be the one it was added with.
+    return { provider_id: id, balance: ping.balance, currency: ping.currency };
   }
 
   /** The provider's whole catalog, imported or not. */

@@ -44,7 +44,7 @@ const AddBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 120 }),
     url: Type.String({ minLength: 1, maxLength: 500, description: "The API's base: https://a.example/api/v1 (souk, store), …/v1 (partner), …/api (shop), the panel's endpoint (smm)." }),
     dialect: Type.Union(DIALECT_NAMES.map((d) => Type.Literal(d))),
-    key: Type.String({ minLength: 1, maxLength: 500, description: 'The API key the provider gave (sealed at rest, never shown again).' }),
+    key: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The API key the provider gave (sealed at rest, never shown again); every dialect but shop needs one.' })),
     secret: Type.Optional(Type.String({ maxLength: 1000, description: 'Signing or callback secret, where the dialect uses one.' })),
     username: Type.Optional(Type.String({ maxLength: 320 })),
     password: Type.Optional(Type.String({ maxLength: 500 })),
