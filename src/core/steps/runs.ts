@@ -104,14 +104,7 @@ export async function recordStepDoneThen(
 ): Promise<number | 'finished' | undefined> {
   return db.transaction().execute(async (tx) => {
     if (next === null) {
-      const finished = await tx
-        .updateTable('step_runs')
-        .set({ status: 'done', claim_token: null, locked_until: null, finished_at: at, updated_at: at })
-        .where('id', '=', claim.runId)
-        .where('claim_token', '=', claim.token)
-        .where('status', 'in', ['running', 'compensating'])
-        .executeTakeFirst();
-      if (Number(finished.numUpdatedRows) !== 1) return undefined;
+      if (!(await finishRun(tx, claim, 'done', at))) return undefined;
       await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
       return 'finished';
     }
@@ -138,14 +131,7 @@ export interface UnrecordedStep {
 export async function recordSteps(db: Db, claim: Claim, steps: readonly UnrecordedStep[], finish: boolean, at: string, lockedUntil: string): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     if (finish) {
-      const finished = await tx
-        .updateTable('step_runs')
-        .set({ status: 'done', claim_token: null, locked_until: null, finished_at: at, updated_at: at })
-        .where('id', '=', claim.runId)
-        .where('claim_token', '=', claim.token)
-        .where('status', 'in', ['running', 'compensating'])
-        .executeTakeFirst();
-      if (Number(finished.numUpdatedRows) !== 1) return false;
+      if (!(await finishRun(tx, claim, 'done', at))) return false;
     } else if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
     if (!steps.length) return true;
     await tx
