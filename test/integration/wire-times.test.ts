@@ -14,6 +14,7 @@ import { fund, stockedProduct } from '../helpers/orders.js';
 import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver.js';
 import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 import { until } from '../helpers/until.js';
+import { startFaultyUpstream, type FaultyUpstream } from '../helpers/faulty-upstream.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
 
@@ -85,11 +86,12 @@ for (const kind of DATABASE_KINDS) {
 
     let reseller: TestReseller;
     let partner: TestReseller;
+    let hop: FaultyUpstream | undefined;
     /** Seed 000's headers for a body (empty for a GET). */
     const signed = (raw: string) => ({ 'x-api-key': partner.apiKey, 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': hmac(partner.signingSecret!, raw), ...(raw ? { 'content-type': 'application/json' } : {}) });
 
     before(async () => {
-      t = await startTestSouk(kind, { env: { SOUK_WEBHOOK_ALLOW_PRIVATE: '1' } });
+      t = await startTestSouk(kind, { env: { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_TIMEOUT_MS: '500' } });
       webhooks = await startWebhookWorker(t.souk, { onError: (error) => console.error(error) });
       mail = startMailWorker(t.souk, { onError: (error) => console.error(error), log: () => {} });
       receiver = await startReceiver();
@@ -106,6 +108,7 @@ for (const kind of DATABASE_KINDS) {
       await receiver?.close();
       await callbacks?.close();
       await t?.close();
+      await hop?.close();
     });
 
     test('every answer of every surface, every webhook body and the event feed carry times as yyyy-MM-ddTHH:mm:ssZ', async () => {
@@ -230,6 +233,26 @@ for (const kind of DATABASE_KINDS) {
       const shopOrder = (await call('POST', '/api/orders', { headers: bearer(token), payload: { productId: (await call('GET', '/api/products/:idOrSlug', { params: { idOrSlug: 'shop-cny' } })).product.id, quantity: 1, contactEmail: email, paymentMethod: 'balance_cny' } })).order;
       await call('POST', '/api/orders/query', { payload: { orderNo: shopOrder.orderNo, email }, remoteAddress: '10.9.9.9' });
       await call('GET', '/api/orders/:id/status', { params: { id: shopOrder.id } });
+
+      // ---- upstream providers: this Souk is its own provider, through a hop that loses every order's answer ----
+      hop = await startFaultyUpstream({ target: await t.app.listen({ host: '127.0.0.1', port: 0 }) });
+      hop.plan = (request) => (request.method === 'POST' ? { kind: 'silence' } : { kind: 'pass' });
+      const provider = (await admin('POST', '/providers', { payload: { name: 'Itself', url: `${hop.origin}/api/v1`, dialect: 'souk', key: reseller.apiKey } })).provider;
+      const providerId = { id: provider.provider_id };
+      await admin('GET', '/providers');
+      await admin('GET', '/providers/:id', { params: providerId });
+      await admin('POST', '/providers/:id/ping', { params: providerId });
+      await admin('GET', '/providers/:id/balance', { params: providerId });
+      await admin('GET', '/providers/:id/products', { params: providerId });
+      await admin('POST', '/providers/:id/import', { params: providerId, payload: { refs: [{ ref: String(product.id), code: 'WIRE-UP' }] } });
+      await admin('POST', '/providers/:id/sync', { params: providerId });
+      await admin('POST', '/providers/:id/disable', { params: providerId });
+      await admin('POST', '/providers/:id/enable', { params: providerId });
+      // The create's answer never comes: the purchase stays under way until a person resolves it.
+      const forwarded = await call('POST', '/api/v1/orders', { headers: reseller1, payload: { product: 'WIRE-UP', client_order_id: 'wire-up-1' } });
+      assert.equal(forwarded.order.status, 'processing');
+      await admin('GET', '/upstream-orders');
+      await admin('POST', '/upstream-orders/:id/resolve', { params: { id: forwarded.order_id }, payload: { outcome: 'not_bought' } });
 
       // ---- what is deleted last ----
       const spare = (await admin('POST', '/products', { payload: { code: 'WIRE-GONE', name: { en: 'Gone' }, price: '1.00' } })).product;
