@@ -174,7 +174,16 @@ export class UpstreamService implements UpstreamForwarder {
     if (this.deps.waitMs <= 0) return false;
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.waitMs)));
-    const done = await Promise.race([run.then(() => true), waited]);
+    // The order stands whatever happens here: a run that cannot even start is logged, and the
+    // forwarding sweep starts it again; the buyer is answered with the order as placed.
+    const settled = run.then(
+      () => true,
+      (error: unknown) => {
+        this.deps.log?.('forwarding could not start', { order: order.id, message: error instanceof Error ? error.message : String(error) });
+        return false;
+      },
+    );
+    const done = await Promise.race([settled, waited]);
     clearTimeout(timer);
     return done;
   }
