@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { sql } from 'kysely';
 import { loadConfig, type Env } from '../../src/config.js';
 import { openSouk, type Souk } from '../../src/app.js';
 import { createAccount, createApiKey } from '../../src/core/accounts/index.js';
@@ -164,17 +163,7 @@ export async function ledgerOf(souk: Souk, orderId: string) {
   return souk.db.selectFrom('ledger_entries').select(['kind', 'amount_minor']).where('reference', '=', `order:${orderId}`).orderBy('id').execute();
 }
 
-/** How many times the account's wallets were debited for an order, on a Souk. */
-export async function orderDebitsOf(souk: Souk, accountId: number): Promise<number> {
-  const row = await souk.db
-    .selectFrom('ledger_entries')
-    .innerJoin('wallets', 'wallets.id', 'ledger_entries.wallet_id')
-    .select(sql<number | string>`count(*)`.as('n'))
-    .where('wallets.account_id', '=', accountId)
-    .where('ledger_entries.kind', '=', 'order')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+export { upstreamDebits as orderDebitsOf } from './upstream.js';
 
 /** Changes a product's price on A through A's admin API, as its owner would. */
 export async function repriceOnA(a: ChainUpstream, code: string, price: string): Promise<void> {

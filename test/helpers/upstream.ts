@@ -9,11 +9,16 @@ import { UpstreamFailure, type FailureClass } from '../../src/core/upstream/fail
 import type { UpstreamHttp } from '../../src/core/upstream/http.js';
 import type { TestSouk } from './souk.js';
 
-/** Starts `t`'s server on 127.0.0.1 and returns the base URL of its canonical API (…/api/v1). */
-export async function listenOnLoopback(t: TestSouk): Promise<string> {
+/** Starts `t`'s server on 127.0.0.1 (a port of its own) and returns its origin, `http://127.0.0.1:<port>`. */
+export async function listenOrigin(t: TestSouk): Promise<string> {
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = t.app.server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}/api/v1`;
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Starts `t`'s server on 127.0.0.1 and returns the base URL of its canonical API (…/api/v1). */
+export async function listenOnLoopback(t: TestSouk): Promise<string> {
+  return `${await listenOrigin(t)}/api/v1`;
 }
 
 export function connectionTo(baseUrl: string, http: UpstreamHttp, credentials: UpstreamCredentials, currency = 'USD'): UpstreamConnection {
