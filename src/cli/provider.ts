@@ -4,9 +4,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { orderDepsOf } from '../app.js';
-import { wireTime } from '../core/clock.js';
 import { loadOrderDetail } from '../core/orders/index.js';
-import { DIALECT_NAMES, listProviders, providerView, type ProviderInput, type ProviderRow, type ProviderView, type UpstreamProduct } from '../core/upstream/index.js';
+import { DIALECT_NAMES, listProviders, providerView, type ProviderInput, type UpstreamProduct } from '../core/upstream/index.js';
 import { cliTools, print, wholeNumber } from './tools.js';
 
 interface AddOptions {
@@ -65,12 +64,6 @@ function providerInput(options: AddOptions): ProviderInput {
     ...(options.rounding !== undefined ? { rounding: options.rounding } : {}),
     ...(options.syncInterval !== undefined ? { syncIntervalSeconds: options.syncInterval } : {}),
   };
-}
-
-/** A provider as `list` shows it: the admin API's view, its times to the second as everywhere else. */
-function view(row: ProviderRow): ProviderView {
-  const v = providerView(row);
-  return { ...v, last_ping_at: wireTime(v.last_ping_at), last_sync_at: wireTime(v.last_sync_at), created_at: wireTime(v.created_at) };
 }
 
 /** A product of the upstream's catalog as the CLI lists it: its English name, else its first. */
@@ -133,7 +126,7 @@ export function registerProviderCommand(program: Command): void {
     .description('the providers, with what their last ping saw (never their credentials)')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const providers = (await withSouk((souk) => listProviders(souk.db))).map(view);
+      const providers = (await withSouk((souk) => listProviders(souk.db))).map(providerView);
       const lines = providers.map(
         (p) =>
           `${p.provider_id}  ${p.name}  ${p.dialect}  ${p.url}  ${p.currency}→${p.sell_currency} +${p.markup_percent}% +${p.markup_fixed}  ${p.reachability}` +

@@ -3,6 +3,7 @@
 // reference, the classified refusals, and the order callbacks Souk signs, verified and tampered.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertFailure as failsWith } from '../helpers/upstream.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { balanceOf, fund, stockedProduct } from '../helpers/orders.js';
@@ -14,23 +15,12 @@ import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhook
 import { capabilitiesOf, type UpstreamCallback, type UpstreamConnection, type UpstreamOrderStatus } from '../../src/core/upstream/dialect.js';
 import { dialectNamed } from '../../src/core/upstream/dialects/index.js';
 import { partnerDialect } from '../../src/core/upstream/dialects/partner.js';
-import { isFailure, UpstreamFailure } from '../../src/core/upstream/failure.js';
+import { isFailure } from '../../src/core/upstream/failure.js';
 import { createUpstreamHttp, type UpstreamHttp } from '../../src/core/upstream/http.js';
 
 // Quick webhook retries; callbacks to 127.0.0.1 allowed.
 const ENV = { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_WEBHOOK_RETRY_SCHEDULE: '0.05,0.05,0.05,0.2,0.2', SOUK_WEBHOOK_BREAKER_THRESHOLD: '1000' };
 
-/** Runs `promise`, which must fail with an UpstreamFailure of `failure` and `code`; returns it. */
-async function failsWith(promise: Promise<unknown>, failure: UpstreamFailure['failure'], code: string): Promise<UpstreamFailure> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isFailure(error), `not an UpstreamFailure: ${String(error)}`);
-    assert.deepEqual([error.failure, error.code], [failure, code], `${error.message} ${JSON.stringify(error.detail)}`);
-    return error;
-  }
-  assert.fail(`expected a ${failure} failure (${code})`);
-}
 
 function delivered(status: UpstreamOrderStatus | undefined): Extract<UpstreamOrderStatus, { state: 'delivered' }> {
   assert.equal(status?.state, 'delivered', JSON.stringify(status));

@@ -6,6 +6,7 @@
 // it are counted, and the one that runs into its limit comes last.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertFailure as failsWith } from '../helpers/upstream.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { balanceOf, fund, stockedProduct } from '../helpers/orders.js';
@@ -21,16 +22,6 @@ import { createUpstreamHttp, type UpstreamHttp, type UpstreamRequest } from '../
 
 const PASSWORD = 'correct horse battery';
 
-async function failsWith(promise: Promise<unknown>, failure: UpstreamFailure['failure'], code: string): Promise<UpstreamFailure> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isFailure(error), `not an UpstreamFailure: ${String(error)}`);
-    assert.deepEqual([error.failure, error.code], [failure, code], `${error.message} ${JSON.stringify(error.detail)}`);
-    return error;
-  }
-  assert.fail(`expected a ${failure} failure (${code})`);
-}
 
 function delivered(status: UpstreamOrderStatus | undefined): Extract<UpstreamOrderStatus, { state: 'delivered' }> {
   assert.equal(status?.state, 'delivered', JSON.stringify(status));

@@ -4,12 +4,12 @@
 // cancel and balance. No database: the dialect talks to the panel only.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertFailure as failsWith } from '../helpers/upstream.js';
 import fc from 'fast-check';
 import { startFakeSmm, DEFAULT_SERVICES, type FakeSmm, type FakeSmmOptions } from '../helpers/fake-smm.js';
 import { classifyPanelError, panelAmount, smmDialect } from '../../src/core/upstream/dialects/smm.js';
 import { dialectNamed } from '../../src/core/upstream/dialects/index.js';
 import { capabilitiesOf, type UpstreamConnection, type UpstreamOrderRequest } from '../../src/core/upstream/dialect.js';
-import { isFailure, type FailureClass } from '../../src/core/upstream/failure.js';
 import { createUpstreamHttp, type UpstreamHttp } from '../../src/core/upstream/http.js';
 import { parseMinor } from '../../src/core/money.js';
 
@@ -35,17 +35,6 @@ function order(overrides: Partial<UpstreamOrderRequest> = {}): UpstreamOrderRequ
   return { reference: `01SMMORDER${String(++serial).padStart(16, '0')}`, productRef: '1', quantity: 1, fields: { link: 'https://instagram.com/souk.example' }, ...overrides };
 }
 
-/** Asserts `promise` rejects with an UpstreamFailure of `failure` class and `code`; returns it. */
-async function failsWith(promise: Promise<unknown>, failure: FailureClass, code: string) {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(isFailure(caught), `an UpstreamFailure, not ${String(caught)}`);
-  assert.deepEqual({ failure: caught.failure, code: caught.code }, { failure, code }, caught.message);
-  return caught;
-}
 
 describe('the smm dialect', () => {
   test('is registered by name, delivers a service, cannot find an order by our reference, and has lookup by id, cancel and balance', () => {

@@ -4,25 +4,15 @@
 // never a crash, never a redirect followed, never an answer read past its limit.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertFailure as failsWith } from '../helpers/upstream.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closedPort, startFaultyUpstream, type FaultyUpstream } from '../helpers/faulty-upstream.js';
 import { createUpstreamHttp, MAX_ANSWER_BYTES, type UpstreamAnswer, type UpstreamHttp } from '../../src/core/upstream/http.js';
-import { isFailure, type FailureClass, type UpstreamFailure } from '../../src/core/upstream/failure.js';
 
 /** A configured deadline for calls that should end by it (not a measurement). */
 const SHORT_DEADLINE_MS = 300;
 
-async function failsWith(promise: Promise<unknown>, failure: FailureClass, code: string): Promise<UpstreamFailure> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(isFailure(caught), `an UpstreamFailure, not ${String(caught)}`);
-  assert.deepEqual({ failure: caught.failure, code: caught.code }, { failure, code }, caught.message);
-  return caught;
-}
 
 function readJson(answer: UpstreamAnswer): Promise<unknown> {
   return Promise.resolve().then(() => answer.json());

@@ -5,7 +5,7 @@
 import type { Db } from '../../db/index.js';
 import type { ProvidersTable, UpstreamDialectName } from '../../db/schema.js';
 import type { Selectable } from 'kysely';
-import { nowIso } from '../clock.js';
+import { nowIso, wireTime } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
 import { Conflict, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
 import { formatMinor, isCurrencyCode, parseMinor } from '../money.js';
@@ -46,7 +46,7 @@ export interface ProviderInput {
   syncIntervalSeconds?: number;
 }
 
-/** A provider as the admin API and the CLI show it: never its credentials. */
+/** A provider as the admin API and the CLI show it (times to the second): never its credentials. */
 export interface ProviderView {
   provider_id: number;
   name: string;
@@ -217,9 +217,9 @@ export function providerView(row: ProviderRow): ProviderView {
     reachability: row.reachability,
     latency_ms: row.latency_ms,
     balance: row.balance_minor === null ? null : formatMinor(row.balance_minor, row.currency),
-    last_ping_at: row.last_ping_at,
-    last_sync_at: row.last_sync_at,
+    last_ping_at: wireTime(row.last_ping_at),
+    last_sync_at: wireTime(row.last_sync_at),
     last_error: row.last_error,
-    created_at: row.created_at,
+    created_at: wireTime(row.created_at),
   };
 }

@@ -8,7 +8,7 @@ import { actorOf } from '../../core/accounts/index.js';
 import { wireTime } from '../../core/clock.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
-import { DIALECT_NAMES, findProvider, findUpstreamOrder, listProviders, listUpstreamOrders, providerView, type ProviderView, type UpstreamOrderRow } from '../../core/upstream/index.js';
+import { DIALECT_NAMES, findProvider, findUpstreamOrder, listProviders, listUpstreamOrders, providerView, type UpstreamOrderRow } from '../../core/upstream/index.js';
 import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 
@@ -86,10 +86,6 @@ const UpstreamOrdersQuery = Type.Object({
 const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40, description: "Souk's order id." }) });
 const ResolveBody = Type.Object({ outcome: Type.Literal('not_bought', { description: "A person checked the provider's panel: the order was not bought there. The order is rejected and refunded." }) }, { additionalProperties: false });
 
-const view = (row: Parameters<typeof providerView>[0]): ProviderView => {
-  const v = providerView(row);
-  return { ...v, last_ping_at: v.last_ping_at && wireTime(v.last_ping_at), last_sync_at: v.last_sync_at && wireTime(v.last_sync_at), created_at: wireTime(v.created_at) };
-};
 const orderView = (row: UpstreamOrderRow) => ({
   order_id: row.order_id,
   provider_id: row.provider_id,
@@ -126,18 +122,18 @@ export async function adminProviderRoutes(app: FastifyInstance, { souk }: { souk
         rounding: b.rounding,
         syncIntervalSeconds: b.sync_interval_seconds,
       });
-      return reply.code(201).send({ ok: true, provider: view(row) });
+      return reply.code(201).send({ ok: true, provider: providerView(row) });
     },
   );
   app.get(
     '/providers',
     { config: { auth: ADMIN }, schema: schema('adminListProviders', 'Upstream providers', { response: { 200: okObject({ providers: Type.Array(Type.Ref('Provider')) }), ...errorResponses(401, 403) } }) },
-    async () => ({ ok: true, providers: (await listProviders(souk.db)).map(view) }),
+    async () => ({ ok: true, providers: (await listProviders(souk.db)).map(providerView) }),
   );
   app.get<{ Params: Static<typeof IdParams> }>(
     '/providers/:id',
     { config: { auth: ADMIN }, schema: schema('adminGetProvider', 'One upstream provider', { params: IdParams, response: { 200: okObject({ provider: Type.Ref('Provider') }), ...errorResponses(400, 401, 403, 404) } }) },
-    async (request) => ({ ok: true, provider: view(await findProvider(souk.db, request.params.id)) }),
+    async (request) => ({ ok: true, provider: providerView(await findProvider(souk.db, request.params.id)) }),
   );
   for (const [path, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post<{ Params: Static<typeof IdParams> }>(
@@ -149,7 +145,7 @@ export async function adminProviderRoutes(app: FastifyInstance, { souk }: { souk
           response: { 200: okObject({ provider: Type.Ref('Provider') }), ...errorResponses(400, 401, 403, 404) },
         }),
       },
-      async (request) => ({ ok: true, provider: view(await souk.upstream.setEnabled(request.params.id, enabled)) }),
+      async (request) => ({ ok: true, provider: providerView(await souk.upstream.setEnabled(request.params.id, enabled)) }),
     );
   }
   app.post<{ Params: Static<typeof IdParams> }>(
