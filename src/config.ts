@@ -62,6 +62,21 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** How long placing an upstream order waits for the provider before answering `processing` (the purchase goes on either way). */
   upstreamWaitMs: number;
+  /** The Zid app Souk connects stores through, and where Zid is (a simulator in tests). */
+  zid: ZidSettings;
+}
+
+export interface ZidSettings {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** Where Zid sends the merchant back after approval: `<SOUK_PUBLIC_URL>/connect/zid/callback` unless set. */
+  redirectUri: string | undefined;
+  /** Zid's OAuth server: `/oauth/authorize` and `/oauth/token` live under it. */
+  oauthUrl: string;
+  /** Zid's API, `/v1` included: `/products/`, `/managers/…` live under it. */
+  apiUrl: string;
+  /** How often each connected store's orders are read again, to catch a paid order no webhook announced. */
+  orderSyncSeconds: number;
 }
 
 /** One row of the settings table: the README's configuration table is generated from this list. */
@@ -85,6 +100,12 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_UPSTREAM_ALLOW_PRIVATE', default: '0', meaning: 'allow calls to upstream providers at private addresses and local names (a provider on this machine or network)' },
   { env: 'SOUK_UPSTREAM_TIMEOUT_MS', default: '15000', meaning: 'the deadline of one call to an upstream provider; an order whose create call runs out is looked up before anything else' },
   { env: 'SOUK_UPSTREAM_WAIT_MS', default: '5000', meaning: 'how long placing an order for an imported product waits for the provider before answering `processing` (the purchase goes on either way)' },
+  { env: 'SOUK_ZID_CLIENT_ID', default: 'unset', meaning: 'the client id of your Zid app; Zid stores can be connected only when it and the secret are set' },
+  { env: 'SOUK_ZID_CLIENT_SECRET', default: 'unset', meaning: 'the client secret of your Zid app' },
+  { env: 'SOUK_ZID_REDIRECT_URI', default: '<SOUK_PUBLIC_URL>/connect/zid/callback', meaning: 'the callback URL registered with your Zid app' },
+  { env: 'SOUK_ZID_OAUTH_URL', default: 'https://oauth.zid.sa', meaning: "Zid's OAuth server (a simulator's address when trying Souk locally)" },
+  { env: 'SOUK_ZID_API_URL', default: 'https://api.zid.sa/v1', meaning: "Zid's API, `/v1` included" },
+  { env: 'SOUK_ZID_ORDER_SYNC', default: '300', meaning: "seconds between reads of each Zid store's orders, which catch paid orders no webhook announced" },
   { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
   { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
   { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
@@ -202,6 +223,32 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
   return url.href.replace(/\/+$/, '');
 }
 
+/** An absolute http(s) base URL from a setting, without its trailing slash. */
+function baseUrl(env: Env, name: string, fallback: string): string {
+  const text = env[name]?.trim() || fallback;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(name, `is not a URL; give it whole, e.g. ${fallback}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must start with http:// or https://');
+  if (url.search || url.hash || url.username || url.password) throw new ConfigError(name, 'must have no query, fragment or credentials');
+  return url.href.replace(/\/+$/, '');
+}
+
+function zidSettings(env: Env, publicUrl: string | undefined): ZidSettings {
+  const redirect = env.SOUK_ZID_REDIRECT_URI?.trim();
+  return {
+    clientId: env.SOUK_ZID_CLIENT_ID?.trim() || undefined,
+    clientSecret: env.SOUK_ZID_CLIENT_SECRET?.trim() || undefined,
+    redirectUri: redirect ? baseUrl(env, 'SOUK_ZID_REDIRECT_URI', redirect) : publicUrl ? `${publicUrl}/connect/zid/callback` : undefined,
+    oauthUrl: baseUrl(env, 'SOUK_ZID_OAUTH_URL', 'https://oauth.zid.sa'),
+    apiUrl: baseUrl(env, 'SOUK_ZID_API_URL', 'https://api.zid.sa/v1'),
+    orderSyncSeconds: integer(env, 'SOUK_ZID_ORDER_SYNC', 300, 5, 86_400),
+  };
+}
+
 export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
   const portRaw = flags.port !== undefined ? String(flags.port) : env.PORT;
   const port = integer({ PORT: portRaw }, 'PORT', 8080, 0, 65535);
@@ -248,6 +295,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     upstreamAllowPrivate: flag(env, 'SOUK_UPSTREAM_ALLOW_PRIVATE'),
     upstreamTimeoutMs: integer(env, 'SOUK_UPSTREAM_TIMEOUT_MS', 15_000, 100, 120_000),
     upstreamWaitMs: integer(env, 'SOUK_UPSTREAM_WAIT_MS', 5000, 0, 60_000),
+    zid: zidSettings(env, publicUrl),
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
   config.previousMasterKeys = (env.SOUK_PREVIOUS_MASTER_KEYS ?? '')
