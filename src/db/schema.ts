@@ -8,6 +8,7 @@ import type { StepRunsTable, StepRunStepsTable } from './schema/steps.js';
 import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxEventsTable, ProductUpdateMarksTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema/events.js';
 import type { JobSchedulesTable, JobsTable } from './schema/jobs.js';
 import type { ProvidersTable, UpstreamOrdersTable, UpstreamProductsTable } from './schema/upstream.js';
+import type { ZidCategoriesTable, ZidFulfilmentsTable, ZidOauthStatesTable, ZidOrdersTable, ZidProductsTable, ZidStoresTable } from './schema/zid.js';
 
 export type * from './schema/accounts.js';
 export type * from './schema/catalog.js';
@@ -17,6 +18,7 @@ export type * from './schema/events.js';
 export type * from './schema/steps.js';
 export type * from './schema/jobs.js';
 export type * from './schema/upstream.js';
+export type * from './schema/zid.js';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -78,6 +80,12 @@ export interface Database {
   providers: ProvidersTable;
   upstream_products: UpstreamProductsTable;
   upstream_orders: UpstreamOrdersTable;
+  zid_stores: ZidStoresTable;
+  zid_oauth_states: ZidOauthStatesTable;
+  zid_products: ZidProductsTable;
+  zid_categories: ZidCategoriesTable;
+  zid_orders: ZidOrdersTable;
+  zid_fulfilments: ZidFulfilmentsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
