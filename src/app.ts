@@ -14,6 +14,7 @@ import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
 import { createUpstreamHttp, UpstreamService } from './core/upstream/index.js';
+import { ZidService } from './core/zid/index.js';
 
 export interface Souk {
   config: Config;
@@ -37,6 +38,8 @@ export interface Souk {
   payments: PaymentProviders;
   /** Upstream providers: their catalogs, and the forwarding of orders for products imported from them. */
   upstream: UpstreamService;
+  /** Zid stores: connected by OAuth, read through one rate-limited client, their paid orders fulfilled. */
+  zid: ZidService;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -94,6 +97,17 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     ...(config.logLevel === 'silent' ? {} : { log: logLine }),
   });
   fulfillment.register(upstreamFulfillment(upstream));
+  const zid = new ZidService({
+    db: handle.db,
+    dialect: handle.dialect,
+    box,
+    vault,
+    settings: config.zid,
+    publicUrl: config.publicUrl,
+    redis,
+    orders: () => orderDepsOf(souk),
+    ...(config.logLevel === 'silent' ? {} : { log: logLine }),
+  });
   const souk: Souk = {
     config,
     db: handle.db,
@@ -110,6 +124,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     placement: new Placement(handle.db, handle.dialect),
     payments: standardPayments(),
     upstream,
+    zid,
     limits: new RateLimits(config, redis),
     checkpointInBackground: (onError) => handle.checkpointInBackground(onError),
     async close() {

@@ -15,6 +15,7 @@ import { inputPlugin } from './http/plugins/input.js';
 import { metricsPlugin } from './http/plugins/metrics.js';
 import { idempotencyPlugin } from './http/plugins/idempotency.js';
 import { upstreamCallbackRoutes } from './http/upstream-callbacks.js';
+import { zidRoutes } from './http/zid.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
 import { adminRoutes } from './http/admin/index.js';
@@ -120,6 +121,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await app.register(partnerRoutes, { prefix: '/v1', souk });
   await app.register(shopRoutes, { prefix: '/api', souk });
   await app.register(upstreamCallbackRoutes, { souk });
+  await app.register(zidRoutes, { souk });
   app.get('/', { config: { auth: { kind: 'open' } }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
   return app;
 }

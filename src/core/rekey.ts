@@ -1,5 +1,5 @@
 // Moving everything sealed under an earlier master key to the current one, after a rotation:
-// stock codes, webhook and callback secrets, partner signing secrets, stored answers, step runs' inputs and outputs, upstream providers' credentials, the fingerprint key. Safe to
+// stock codes, webhook and callback secrets, partner signing secrets, stored answers, step runs' inputs and outputs, upstream providers' credentials, Zid stores' tokens, the fingerprint key. Safe to
 // run while Souk serves and to run again: each value is sealed anew only if it is still what was
 // read (a secret rotated meanwhile is left as it is, already under the current key), and values
 // already under the current key are skipped, so a run that stops halfway is simply run again.
@@ -32,6 +32,7 @@ const SEALED: readonly SealedColumn[] = [
   { table: 'step_runs', id: 'id', column: 'input', listedWhenUsed: true },
   { table: 'step_run_steps', id: 'id', column: 'output', listedWhenUsed: true },
   { table: 'providers', id: 'id', column: 'credentials', listedWhenUsed: true },
+  { table: 'zid_stores', id: 'id', column: 'credentials', listedWhenUsed: true },
   { table: 'settings', id: 'key', column: 'value', only: { column: 'key', value: FINGERPRINT_KEY_SETTING } },
 ];
 

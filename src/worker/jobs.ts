@@ -4,5 +4,6 @@
 import type { Souk } from '../app.js';
 import type { JobKind } from '../core/jobs/index.js';
 import { syncProviderJob } from '../core/upstream/index.js';
+import { ZID_JOBS } from '../core/zid/index.js';
 
-export const JOB_KINDS: ReadonlyArray<JobKind<never, Souk>> = [syncProviderJob];
+export const JOB_KINDS: ReadonlyArray<JobKind<never, Souk>> = [syncProviderJob, ...ZID_JOBS];

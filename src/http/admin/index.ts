@@ -10,6 +10,7 @@ import { adminProviderRoutes } from './providers.js';
 import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
 import { adminWebhookRoutes } from './webhooks.js';
+import { adminZidRoutes } from './zid.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   await app.register(adminCatalogRoutes, { souk });
@@ -21,4 +22,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminCouponRoutes, { souk });
   await app.register(adminMailRoutes, { souk });
   await app.register(adminProviderRoutes, { souk });
+  await app.register(adminZidRoutes, { souk });
 }

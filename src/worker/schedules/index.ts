@@ -6,6 +6,7 @@ import { announceStock } from './announce-stock.js';
 import { expireHolds } from './expire-holds.js';
 import { forwardUpstream } from './forward-upstream.js';
 import { syncProviders } from './sync-providers.js';
+import { syncZidOrders } from './sync-zid-orders.js';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys.js';
 import { pruneTokenFamilies } from './prune-token-families.js';
 
@@ -20,8 +21,10 @@ export function housekeeping(everyMs = HOUSEKEEPING_EVERY_MS): Array<Schedule<So
 /** How often forwarding runs are looked at (due retries, stalled runs, paid orders without a run), and providers due a sync. */
 export const FORWARD_EVERY_MS = 1000;
 export const SYNC_CHECK_EVERY_MS = 10_000;
+/** How often Zid stores due an order sync are looked for (each store is synced per its own interval). */
+export const ZID_CHECK_EVERY_MS = 5000;
 
-/** What only worker processes run: announcing stock changes (they feed the webhooks), forwarding upstream orders and syncing providers. */
+/** What only worker processes run: announcing stock changes (they feed the webhooks), forwarding upstream orders, syncing providers and reading Zid stores' orders. */
 export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
-  return [announceStock(souk.config.productUpdateIntervalSeconds * 1000), forwardUpstream(FORWARD_EVERY_MS), syncProviders(SYNC_CHECK_EVERY_MS)];
+  return [announceStock(souk.config.productUpdateIntervalSeconds * 1000), forwardUpstream(FORWARD_EVERY_MS), syncProviders(SYNC_CHECK_EVERY_MS), syncZidOrders(ZID_CHECK_EVERY_MS)];
 }
