@@ -11,21 +11,24 @@ import type { CodeVault } from '../inventory/index.js';
 import { enqueueJob, wakeJobWorkers } from '../jobs/index.js';
 import type { PlacementDeps } from '../orders/index.js';
 import { ZidClient } from './client.js';
-import { ZidCallFailed, ZidNeedsReconnect } from './errors.js';
+import { ZidNeedsReconnect, ZidRequestRefused } from './errors.js';
 import { fulfilZidOrder, type ZidOrderOutcome } from './fulfil.js';
 import { readZidOrderJob, readZidProductJob, syncZidOrdersJob, syncZidStoreJob } from './jobs.js';
 import { ZidLimiter } from './limiter.js';
 import { mapZidProduct, suggestMappings, type MappingSuggestion } from './mapping.js';
 import { announcedId, normaliseOrder, normaliseProduct, profileStore, type ZidOrder } from './normalise.js';
-import { createConnectState, describeStore, findStore, listStoreRows, saveConnectedStore, spendConnectState, storeKeeper, storeOfHookToken, storeSummary, ZID_SCOPES, ZidConnectRefused, type StoreSummary } from './stores.js';
+import { createConnectState, describeStore, findStore, listStoreRows, saveConnectedStore, spendConnectState, storeKeeper, storeOfHookToken, storeSummary, ZidConnectRefused, type StoreSummary } from './stores.js';
 import { storeDetail, type StoreDetail } from './store-detail.js';
 import { markProductGone, saveOrder, saveProduct, syncOrders, syncStore, type SyncCounts, type SyncProgress } from './sync.js';
-import { authorizeUrl, exchangeCode, type ZidOAuthSettings } from './tokens.js';
+import { authorizeUrl, exchangeCode, ZID_SCOPES, type ZidOAuthSettings } from './tokens.js';
 
 /** What Souk registers a webhook for, at connect. */
 export const ZID_EVENTS = ['order.create', 'order.status.update', 'order.payment_status.update', 'product.create', 'product.update', 'product.publish', 'product.delete'] as const;
 /** Repeated deliveries of one announcement within this long are one re-read. */
 const HOOK_COALESCE_MS = 10_000;
+
+/** Zid answered 404: the order or product is not (or no longer) there. */
+const isNotFound = (error: unknown) => error instanceof ZidRequestRefused && error.site.zidStatus === 404;
 
 type Log = (message: string, fields: Record<string, string | number | null>) => void;
 
@@ -212,7 +215,7 @@ export class ZidService {
       try {
         order = normaliseOrder(await this.client.get(storeId, `/managers/store/orders/${encodeURIComponent(zidOrderId)}/view`));
       } catch (error) {
-        if (error instanceof ZidCallFailed && error.status === 404) return undefined;
+        if (isNotFound(error)) return undefined;
         throw error;
       }
       await saveOrder(this.deps.db, storeId, order);
@@ -227,7 +230,7 @@ export class ZidService {
         const product = normaliseProduct(await this.client.get(storeId, `/products/${encodeURIComponent(zidProductId)}/`));
         await saveProduct(this.deps.db, storeId, product, new Date().toISOString());
       } catch (error) {
-        if (error instanceof ZidCallFailed && error.status === 404) await markProductGone(this.deps.db, storeId, zidProductId);
+        if (isNotFound(error)) await markProductGone(this.deps.db, storeId, zidProductId);
         else throw error;
       }
     });

@@ -14,8 +14,6 @@ import type { ZidStoreKeeper } from './client.js';
 import { ZidNeedsReconnect } from './errors.js';
 import type { ZidTokens } from './tokens.js';
 
-/** What Souk asks Zid for: reading products, orders and categories, and managing its webhooks. */
-export const ZID_SCOPES = ['products.read', 'orders.read', 'categories.read', 'webhooks.read', 'webhooks.write'] as const;
 /** How long a connect link may be used. */
 export const STATE_TTL_MS = 10 * 60_000;
 

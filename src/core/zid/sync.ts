@@ -5,7 +5,7 @@
 // Products a full pass did not see are gone from Zid: kept, marked gone and inactive, never deleted.
 import type { Db } from '../../db/index.js';
 import type { ZidClient } from './client.js';
-import { normaliseCategory, normaliseOrder, normaliseProduct, pageOf, type ZidOrder, type ZidProduct } from './normalise.js';
+import { normaliseCategory, normaliseOrder, normaliseProduct, pageOf, type ZidCategory, type ZidOrder, type ZidProduct } from './normalise.js';
 
 export type SyncPhase = 'products' | 'categories' | 'orders';
 const PHASES: readonly SyncPhase[] = ['products', 'categories', 'orders'];
@@ -110,12 +110,11 @@ export function orderDateFrom(since: string): string {
 export async function syncOrders(deps: SyncDeps, storeId: number, since: string, seen: OrderSeen): Promise<{ orders: number; requests: number }> {
   let next: string | null = null;
   let orders = 0;
-  let requests = 0;
+  const tally = { requests: 0 };
   do {
     const answer = next
-      ? await deps.client.get(storeId, next)
-      : await deps.client.get(storeId, '/managers/store/orders', { payload_type: 'default', page: 1, per_page: PAGE_SIZE, date_from: orderDateFrom(since) });
-    requests += 1;
+      ? await deps.client.get(storeId, next, undefined, { tally })
+      : await deps.client.get(storeId, '/managers/store/orders', { payload_type: 'default', page: 1, per_page: PAGE_SIZE, date_from: orderDateFrom(since) }, { tally });
     const page = pageOf(answer, 'orders');
     for (const raw of page.results) {
       const order = normaliseOrder(raw);
@@ -125,7 +124,7 @@ export async function syncOrders(deps: SyncDeps, storeId: number, since: string,
     }
     next = page.next;
   } while (next);
-  return { orders, requests };
+  return { orders, requests: tally.requests };
 }
 
 /**
@@ -135,9 +134,9 @@ export async function syncOrders(deps: SyncDeps, storeId: number, since: string,
 export async function syncStore(deps: SyncDeps, storeId: number, seen: OrderSeen, onProgress?: (progress: SyncProgress) => void): Promise<SyncCounts> {
   const started = await readCursor(deps.db, storeId);
   const cursor: Cursor = started ?? { phase: 'products', next: null, startedAt: new Date().toISOString(), counts: { products: 0, categories: 0, orders: 0 } };
-  let requests = 0;
+  const tally = { requests: 0 };
   let productsTotal: number | null = null;
-  const report = () => onProgress?.({ ...cursor.counts, requests, phase: cursor.phase, productsTotal });
+  const report = () => onProgress?.({ ...cursor.counts, requests: tally.requests, phase: cursor.phase, productsTotal });
   const save = (db: Db) => db.updateTable('zid_stores').set({ sync_cursor: JSON.stringify(cursor) }).where('id', '=', storeId).execute();
 
   for (const phase of PHASES.slice(PHASES.indexOf(cursor.phase))) {
@@ -146,22 +145,21 @@ export async function syncStore(deps: SyncDeps, storeId: number, seen: OrderSeen
       const store = await deps.db.selectFrom('zid_stores').select(['last_order_sync_at', 'created_at']).where('id', '=', storeId).executeTakeFirstOrThrow();
       const result = await syncOrders(deps, storeId, store.last_order_sync_at ?? store.created_at, seen);
       cursor.counts.orders = result.orders;
-      requests += result.requests;
+      tally.requests += result.requests;
       report();
       break;
     }
     do {
       const answer = cursor.next
-        ? await deps.client.get(storeId, cursor.next)
+        ? await deps.client.get(storeId, cursor.next, undefined, { tally })
         : phase === 'products'
-          ? await deps.client.get(storeId, '/products/', { page: 1, page_size: PAGE_SIZE, extended: 'true', ordering: 'updated_at' })
-          : await deps.client.get(storeId, '/managers/store/categories');
-      requests += 1;
+          ? await deps.client.get(storeId, '/products/', { page: 1, page_size: PAGE_SIZE, extended: 'true', ordering: 'updated_at' }, { tally })
+          : await deps.client.get(storeId, '/managers/store/categories', undefined, { tally });
       const page = pageOf(answer, phase);
       if (phase === 'products') productsTotal = countOf(answer) ?? productsTotal;
       const at = new Date().toISOString();
       const products: ZidProduct[] = [];
-      const categories = [];
+      const categories: ZidCategory[] = [];
       for (const raw of page.results) {
         try {
           if (phase === 'products') products.push(normaliseProduct(raw));
@@ -195,5 +193,5 @@ export async function syncStore(deps: SyncDeps, storeId: number, seen: OrderSeen
   }
   const at = new Date().toISOString();
   await deps.db.updateTable('zid_stores').set({ sync_cursor: null, last_sync_at: at, last_order_sync_at: at, last_error: null, updated_at: at }).where('id', '=', storeId).execute();
-  return { ...cursor.counts, requests };
+  return { ...cursor.counts, requests: tally.requests };
 }
