@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { wholeNumber } from './tools.js';
+import { registerZidStoreCommands } from './zid-stores.js';
 
 /** Adds one subcommand to `souk zid`; `program` gives the global flags (cliTools(program)). */
 export type ZidSubcommand = (zid: Command, program: Command) => void;
@@ -41,7 +42,7 @@ export const addSimulate: ZidSubcommand = (zid) => {
 };
 
 /** The subcommands of `souk zid`, in the order `souk zid --help` lists them. */
-export const ZID_SUBCOMMANDS: ZidSubcommand[] = [addSimulate];
+export const ZID_SUBCOMMANDS: ZidSubcommand[] = [(zid, program) => registerZidStoreCommands(program, zid), addSimulate];
 
 /** Adds `souk zid` and its subcommands to the program; returns the group. */
 export function registerZidCommand(program: Command): Command {

@@ -95,7 +95,7 @@ export async function fulfilZidOrder(deps: FulfilDeps, storeId: number, order: Z
           deliveryChannel: order.customer.email ? 'email' : 'api',
           channel: 'zid',
           payment: { kind: 'external' },
-          whenShort: 'wait',
+          whenOutOfStock: 'wait',
         },
         `zid:${storeId}`,
       );
