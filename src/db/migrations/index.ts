@@ -13,6 +13,7 @@ import { stepRuns } from './0011-step-runs.js';
 import { codeMasks } from './0011-code-masks.js';
 import { chargeOnce } from './0012-charge-once.js';
 import { upstream } from './0013-upstream.js';
+import { waitingStock } from './0015-waiting-stock.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, waitingStock];

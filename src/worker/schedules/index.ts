@@ -4,6 +4,7 @@ import type { Souk } from '../../app.js';
 import type { Schedule } from '../../core/jobs/index.js';
 import { announceStock } from './announce-stock.js';
 import { expireHolds } from './expire-holds.js';
+import { fulfilWaiting } from './fulfil-waiting.js';
 import { forwardUpstream } from './forward-upstream.js';
 import { syncProviders } from './sync-providers.js';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys.js';
@@ -20,8 +21,18 @@ export function housekeeping(everyMs = HOUSEKEEPING_EVERY_MS): Array<Schedule<So
 /** How often forwarding runs are looked at (due retries, stalled runs, paid orders without a run), and providers due a sync. */
 export const FORWARD_EVERY_MS = 1000;
 export const SYNC_CHECK_EVERY_MS = 10_000;
+/** How often orders waiting for stock are looked at (stock that arrives in a process this one hears wakes them at once). */
+export const FULFIL_WAITING_EVERY_MS = 2000;
 
-/** What only worker processes run: announcing stock changes (they feed the webhooks), forwarding upstream orders and syncing providers. */
+/**
+ * What only worker processes run: announcing stock changes (they feed the webhooks), forwarding
+ * upstream orders, syncing providers and delivering orders that waited for stock.
+ */
 export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
-  return [announceStock(souk.config.productUpdateIntervalSeconds * 1000), forwardUpstream(FORWARD_EVERY_MS), syncProviders(SYNC_CHECK_EVERY_MS)];
+  return [
+    announceStock(souk.config.productUpdateIntervalSeconds * 1000),
+    forwardUpstream(FORWARD_EVERY_MS),
+    syncProviders(SYNC_CHECK_EVERY_MS),
+    fulfilWaiting(FULFIL_WAITING_EVERY_MS),
+  ];
 }
