@@ -143,5 +143,14 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
 
 /** What the order use cases need of this process: its database, codes, strategies, payment providers and placement queue. */
 export function orderDepsOf(souk: Souk): PlacementDeps {
-  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate, fulfillment: souk.fulfillment, payments: souk.payments, placement: souk.placement };
+  return {
+    db: souk.db,
+    dialect: souk.dialect,
+    vault: souk.vault,
+    allowPrivate: souk.config.webhookAllowPrivate,
+    fulfillment: souk.fulfillment,
+    payments: souk.payments,
+    placement: souk.placement,
+    ...(souk.config.logLevel === 'silent' ? {} : { log: logLine }),
+  };
 }

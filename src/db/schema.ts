@@ -3,7 +3,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { AccountsTable, ApiKeysTable, CustomersTable, SeenSignaturesTable, TokenFamiliesTable, UsersTable } from './schema/accounts.js';
 import type { CategoriesTable, CategoryTypesTable, PriceTiersTable, ProductsTable } from './schema/catalog.js';
-import type { ApiFailuresTable, CouponRedemptionsTable, CouponsTable, FxRatesTable, IdempotencyAnswersTable, LedgerEntriesTable, OrderEventsTable, OrderItemsTable, OrdersTable, StockItemsTable, WalletsTable } from './schema/orders.js';
+import type { ApiFailuresTable, CouponRedemptionsTable, CouponsTable, FxRatesTable, IdempotencyAnswersTable, LedgerEntriesTable, OrderEventsTable, OrderItemsTable, OrdersTable, OrderStockWaitsTable, StockItemsTable, WalletsTable } from './schema/orders.js';
 import type { StepRunsTable, StepRunStepsTable } from './schema/steps.js';
 import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxEventsTable, ProductUpdateMarksTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema/events.js';
 import type { JobSchedulesTable, JobsTable } from './schema/jobs.js';
@@ -56,6 +56,7 @@ export interface Database {
   orders: OrdersTable;
   order_items: OrderItemsTable;
   order_events: OrderEventsTable;
+  order_stock_waits: OrderStockWaitsTable;
   idempotency_answers: IdempotencyAnswersTable;
   api_failures: ApiFailuresTable;
   fx_rates: FxRatesTable;

@@ -7,6 +7,7 @@ import { JobWorker, Scheduler, WakeListener } from '../core/jobs/index.js';
 import type { DispatcherMetrics } from '../core/webhooks/index.js';
 import { JOB_KINDS } from './jobs.js';
 import { startMailWorker } from './mail.js';
+import { sweepOnStockArrival } from './schedules/fulfil-waiting.js';
 import { housekeeping, workerSchedules } from './schedules/index.js';
 import { startWebhookWorker } from './webhooks.js';
 
@@ -51,7 +52,9 @@ export async function startBackgroundWork(souk: Souk, options: BackgroundOptions
     const mail = startMailWorker(souk, { onError: failed('order mail failed; it will be tried again'), log: options.log });
     const jobs = new JobWorker({ db: souk.db, dialect: souk.dialect, context: souk, kinds: JOB_KINDS, ...(listener ? { listener } : {}), onError: failed('a job failed; it will be tried again') });
     jobs.start();
+    const waiting = sweepOnStockArrival(souk, failed('orders waiting for stock could not be delivered; the next sweep tries again'));
     stops.push(
+      () => waiting.stop(),
       () => webhooks.stop(),
       () => mail.stop(),
       () => jobs.stop(),

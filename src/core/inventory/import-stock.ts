@@ -32,6 +32,12 @@ export interface ImportOptions {
   chunkSize?: number;
 }
 
+/**
+ * Published on the change bus after each committed chunk that added codes: whoever waits for stock
+ * (orders waiting for it, core/orders/waiting-stock.ts) may look now instead of at its next poll.
+ */
+export const STOCK_ARRIVED_TOPIC = 'stock-arrived';
+
 const MAX_CODE_LENGTH = 500;
 /** Chunks being sealed while one is inserted. */
 const SEALING_AHEAD = 3;
@@ -101,6 +107,7 @@ export async function importStock(deps: StockDeps, productRef: string | number, 
     const inserted = await changeCatalog(deps, (tx) => insertChunk(tx, product.id, sealed, deps, options));
     progress.imported += inserted;
     progress.duplicates += next.count - inserted;
+    if (inserted > 0) deps.bus.publish(STOCK_ARRIVED_TOPIC);
     options.onProgress?.({ ...progress });
   };
   const flush = async () => {

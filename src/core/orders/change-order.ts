@@ -12,6 +12,7 @@ import { releaseCouponRedemption } from '../coupons/index.js';
 import type { OrderDeps } from './place-order.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import { CANCELLABLE, transitionOrder, type OrderStatus } from './status.js';
+import { stopWaitingForStock } from './waiting-stock.js';
 
 /** What a change reads of the order it locks. */
 const LOCKED_COLUMNS = [
@@ -38,6 +39,8 @@ async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>)
 /** Moves the order and writes its outbox events (status_changed, and fulfilled/cancelled/rejected) in the same transaction. */
 async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<void> {
   await transitionOrder(tx, order.id, from, to, change);
+  // A stock order in processing is one waiting for stock (waiting-stock.ts): once it moves on, it no longer waits.
+  if (from === 'processing' && order.fulfillment === 'stock') await stopWaitingForStock(tx, order.id);
   await insertOutboxEvents(tx, orderChangedEvents({ ...order, status: to, updated_at: nowIso() }, from, change.reason));
 }
 

@@ -131,9 +131,39 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
 
   violations.push(...(await checkOrderCharges(db)));
   violations.push(...(await checkUpstreamPurchases(db)));
+  violations.push(...(await checkStockWaits(db)));
 
   const orphans = await countOrphanHolds(db);
   if (orphans > 0) violations.push({ invariant: 'held codes belong to unpaid orders', detail: `${orphans} reserved code(s) without an order waiting for payment` });
+  return violations;
+}
+
+/**
+ * A stock order is in processing only while it waits for stock (core/orders/waiting-stock.ts), and
+ * then holds nothing: every processing stock order has its wait row and no items, and every wait
+ * row is such an order's, for its product and quantity.
+ */
+async function checkStockWaits(db: Db): Promise<Violation[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .leftJoin('order_stock_waits', 'order_stock_waits.order_id', 'orders.id')
+    .select([
+      'orders.id', 'orders.status', 'orders.fulfillment', 'orders.product_id', 'orders.quantity', 'order_stock_waits.order_id as waits',
+      'order_stock_waits.product_id as waits_product', 'order_stock_waits.quantity as waits_quantity',
+      sql<number | string>`(select count(*) from order_items where order_items.order_id = orders.id)`.as('items'),
+    ])
+    .where((eb) => eb.or([eb.and([eb('orders.status', '=', 'processing'), eb('orders.fulfillment', '=', 'stock')]), eb('order_stock_waits.order_id', 'is not', null)]))
+    .execute();
+  const violations: Violation[] = [];
+  for (const o of rows) {
+    const waiting = o.status === 'processing' && o.fulfillment === 'stock';
+    if (o.waits === null) violations.push({ invariant: 'stock orders in processing wait for stock', detail: `order ${o.id} is processing without its stock or a wait for it` });
+    else if (!waiting) violations.push({ invariant: 'only waiting orders wait for stock', detail: `order ${o.id} is ${o.status} (${o.fulfillment}) but still waits for stock` });
+    else if (o.waits_product !== o.product_id || o.waits_quantity !== o.quantity) {
+      violations.push({ invariant: 'only waiting orders wait for stock', detail: `order ${o.id} is for ${o.quantity} of product ${o.product_id}; its wait is for ${o.waits_quantity} of ${o.waits_product}` });
+    }
+    if (waiting && Number(o.items) > 0) violations.push({ invariant: 'waiting orders hold nothing', detail: `order ${o.id} waits for stock but has ${Number(o.items)} item(s)` });
+  }
   return violations;
 }
 

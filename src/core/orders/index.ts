@@ -1,5 +1,5 @@
 // Orders: placement (one transaction, never oversold, never charged twice), the status machine,
-// cancellation, manual fulfilment, expiry, the invariant check, and seed 000's view of an order.
+// cancellation, manual fulfilment, expiry, orders waiting for stock, the invariant check, and seed 000's view of an order.
 export { placeOrder, type OrderDeps, type PlacementDeps, type PlaceOrderInput, type PlacedOrder } from './place-order.js';
 export { Placement } from './placement.js';
 export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
@@ -12,5 +12,6 @@ export { PARTNER_STATUS, PARTNER_STATUSES, type PartnerStatus } from './partner-
 export { PARTNER_CHANNEL, partnerOrderView, placingKeyId, type PartnerOrderView } from './partner-view.js';
 export { isWalletCheckoutEnabled, setWalletCheckout } from './settings.js';
 export { checkInvariants, type Violation } from './doctor.js';
+export { fulfilWaitingOrders, ordersWaitingForStock, WAITING_FOR_STOCK_REASON, type StockWaits, type WaitingSweep, type WaitingSweepOptions } from './waiting-stock.js';
 export { listApiFailures, recordApiFailure, recordUpstreamCallFailure, redactedExcerpt, type ApiFailure, type ApiFailureFilter, type UpstreamCallFailure } from './api-failures.js';
 export { deliveredSealedCodes, deliveredSealedCodesJson, emailDeliveries, orderChannels } from './delivery-reads.js';

@@ -13,6 +13,7 @@ import { outboundUrlProblem } from '../../platform/outbound-guard.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import type { Placement } from './placement.js';
 import { MAX_CHECKOUT_FIELDS, planOrder, type PlacementStrategies, type PlannedOrder } from './plan-order.js';
+import { placeWaitingOrder } from './waiting-stock.js';
 
 export interface PlaceOrderInput {
   /** Product id, code or slug. */
@@ -51,6 +52,13 @@ export interface PlaceOrderInput {
    * request (seed 000's flow_type): a retry with a different one is 422, not the first order.
    */
   requestVariant?: string;
+  /**
+   * What an order does when stock cannot cover it: `refuse` (the default: 409 out_of_stock,
+   * nothing written) or `wait` (written `processing` without items, delivered when stock arrives:
+   * waiting-stock.ts). Only an order paid outside Souk (`payment: { kind: 'external' }`) may wait:
+   * Souk never takes money for goods it cannot give now. Products not sold from stock never wait.
+   */
+  whenOutOfStock?: 'refuse' | 'wait';
 }
 
 export interface OrderDeps extends PlacementStrategies {
@@ -59,6 +67,8 @@ export interface OrderDeps extends PlacementStrategies {
   vault: CodeVault;
   /** SOUK_WEBHOOK_ALLOW_PRIVATE: an order's callback_url may be a private address (tests, local development). */
   allowPrivate?: boolean;
+  /** A warning for the shop's admin, for what has no request to log with (an order that waits for stock). */
+  log?: (message: string, fields: Record<string, string | number | null>) => void;
 }
 
 /** What placing an order needs besides: the app's placement queue. */
@@ -128,6 +138,21 @@ async function checkCallbackUrl(url: string, allowPrivate: boolean): Promise<voi
   if (problem) throw new ValidationFailed(`callback_url ${problem}.`, [{ field: 'callback_url', message: problem }]);
 }
 
+/** Refuses a way to wait for stock that could take money for goods Souk cannot give now. */
+function checkWhenOutOfStock(input: PlaceOrderInput): void {
+  const { whenOutOfStock } = input;
+  if (whenOutOfStock === undefined || whenOutOfStock === 'refuse') return;
+  const problem = (message: string) => new ValidationFailed(`whenOutOfStock ${message}.`, [{ field: 'whenOutOfStock', message }]);
+  if (whenOutOfStock !== 'wait') throw problem("is 'refuse' or 'wait'");
+  if (input.payment?.kind !== 'external') throw problem("'wait' is only for an order paid outside Souk (payment kind external)");
+  if (input.couponCode !== undefined) throw problem("'wait' does not take a coupon");
+}
+
+/** Whether a refusal for want of stock becomes an order waiting for it. */
+function waitsForStock(input: PlaceOrderInput, planned: PlannedOrder): boolean {
+  return input.whenOutOfStock === 'wait' && planned.product.fulfillment === 'stock';
+}
+
 /** A product that keeps changing under an order is tried this many times before giving up. */
 const PRICING_ATTEMPTS = 3;
 
@@ -141,6 +166,7 @@ export async function placeOrder(deps: PlacementDeps, accountId: number, input: 
   if (input.clientOrderId !== undefined && !/^[\x21-\x7e]{1,120}$/.test(input.clientOrderId)) {
     throw new ValidationFailed('client_order_id must be 1 to 120 printable ASCII characters.', [{ field: 'client_order_id', message: '1 to 120 printable ASCII characters' }]);
   }
+  checkWhenOutOfStock(input);
   try {
     if (input.callbackUrl !== undefined) await checkCallbackUrl(input.callbackUrl, deps.allowPrivate === true);
     let reads = deps.placement.reads;
@@ -154,9 +180,17 @@ export async function placeOrder(deps: PlacementDeps, accountId: number, input: 
         reads = reads.fresh();
         planned = await planOrder(deps.db, deps, reads, accountId, input, hash, actor);
       }
-      const outcome = await deps.placement.submit(planned.plan);
+      let outcome = await deps.placement.submit(planned.plan);
+      // Apart from the batch, and only after it found the stock short: the normal path pays nothing for it.
+      const short = outcome.kind === 'out_of_stock' && waitsForStock(input, planned) ? outcome : undefined;
+      if (short) outcome = await placeWaitingOrder(deps.db, planned.plan);
       switch (outcome.kind) {
         case 'placed':
+          if (short) {
+            const { order } = planned.plan;
+            deps.log?.('order waits for stock', { order: order.number, product: planned.product.code, quantity: order.quantity, available: short.available });
+            return { order: await loadOrderDetail(deps.db, deps.vault, order.id), replayed: false };
+          }
           if (await planned.fulfillment.afterPlacement({ db: deps.db }, planned.plan.order)) {
             return { order: await loadOrderDetail(deps.db, deps.vault, planned.plan.order.id), replayed: false };
           }

@@ -14,6 +14,7 @@ import { codeMasks } from './0011-code-masks.js';
 import { chargeOnce } from './0012-charge-once.js';
 import { upstream } from './0013-upstream.js';
 import { zid } from './0014-zid.js';
+import { waitingStock } from './0015-waiting-stock.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock];

@@ -123,6 +123,15 @@ export interface OrderItemsTable {
   created_at: string;
 }
 
+/** An order paid outside Souk that waits for stock (core/orders/waiting-stock.ts): present exactly while it waits. */
+export interface OrderStockWaitsTable {
+  order_id: string;
+  product_id: number;
+  quantity: number;
+  /** When it started waiting: the oldest is served first. */
+  since: string;
+}
+
 export interface OrderEventsTable {
   id: Generated<number>;
   order_id: string;

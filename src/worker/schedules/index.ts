@@ -4,6 +4,7 @@ import type { Souk } from '../../app.js';
 import type { Schedule } from '../../core/jobs/index.js';
 import { announceStock } from './announce-stock.js';
 import { expireHolds } from './expire-holds.js';
+import { fulfilWaiting } from './fulfil-waiting.js';
 import { forwardUpstream } from './forward-upstream.js';
 import { syncProviders } from './sync-providers.js';
 import { syncZidOrders } from './sync-zid-orders.js';
@@ -23,8 +24,20 @@ export const FORWARD_EVERY_MS = 1000;
 export const SYNC_CHECK_EVERY_MS = 10_000;
 /** How often Zid stores due an order sync are looked for (each store is synced per its own interval). */
 export const ZID_CHECK_EVERY_MS = 5000;
+/** How often orders waiting for stock are looked at (stock that arrives in a process this one hears wakes them at once). */
+export const FULFIL_WAITING_EVERY_MS = 2000;
 
-/** What only worker processes run: announcing stock changes (they feed the webhooks), forwarding upstream orders, syncing providers and reading Zid stores' orders. */
+/**
+ * What only worker processes run: announcing stock changes (they feed the webhooks), forwarding
+ * upstream orders, syncing providers, delivering orders that waited for stock and reading Zid
+ * stores' orders.
+ */
 export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
-  return [announceStock(souk.config.productUpdateIntervalSeconds * 1000), forwardUpstream(FORWARD_EVERY_MS), syncProviders(SYNC_CHECK_EVERY_MS), syncZidOrders(ZID_CHECK_EVERY_MS)];
+  return [
+    announceStock(souk.config.productUpdateIntervalSeconds * 1000),
+    forwardUpstream(FORWARD_EVERY_MS),
+    syncProviders(SYNC_CHECK_EVERY_MS),
+    fulfilWaiting(FULFIL_WAITING_EVERY_MS),
+    syncZidOrders(ZID_CHECK_EVERY_MS),
+  ];
 }
