@@ -169,6 +169,16 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await checkInvariants(t.souk.db), []);
     });
 
+    test('an admin may deliver a waiting order by hand with codes of their own: it no longer waits', async () => {
+      await product('WAIT-H');
+      const order = (await zidOrder('WAIT-H', 2, 'zid-h-1')).order;
+      const res = await t.app.inject({ method: 'POST', url: `/admin/api/orders/${order.id}/fulfil`, headers: bearer(t.adminKey), payload: { codes: ['HAND-0001', 'HAND-0002'] } });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().order.status, 'fulfilled');
+      assert.equal(await waitRow(order.id), undefined);
+      assert.deepEqual(await checkInvariants(t.souk.db), []);
+    });
+
     test('sweeps racing each other deliver every order once and every code once', async () => {
       await product('WAIT-R');
       const quantities = [1, 2, 1, 1, 3, 1, 2, 1, 1, 1, 2, 1];
