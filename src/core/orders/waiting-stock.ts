@@ -91,7 +91,7 @@ async function waitingPerProduct(db: Db, productId?: number): Promise<Array<Omit
     .selectFrom('order_stock_waits')
     .select(['product_id', sql<number | string>`count(*)`.as('orders'), sql<number | string>`sum(quantity)`.as('units'), sql<string>`min(since)`.as('since')])
     .groupBy('product_id')
-    .orderBy(sql`min(since)`);
+    .orderBy(sql`min(id)`);
   if (productId !== undefined) query = query.where('product_id', '=', productId);
   const rows = await query.execute();
   return rows.map((r) => ({ product_id: r.product_id, orders: Number(r.orders), units: Number(r.units), since: r.since }));
@@ -120,7 +120,7 @@ export interface WaitingSweep {
 const DEFAULT_SWEEP_LIMIT = 200;
 const PAGE = 100;
 
-type WaitRow = { order_id: string; quantity: number; since: string };
+type WaitRow = { id: number; order_id: string; quantity: number };
 type Attempt = { kind: 'fulfilled' } | { kind: 'short'; available: number } | { kind: 'gone' };
 
 /** How a sweep reads and claims codes: inventory's claim, in the dialect's form. */
@@ -191,18 +191,17 @@ async function fulfilOne(deps: OrderDeps, codes: CodeClaims, orderId: string, cl
   }
 }
 
-/** The next waiting orders of a product that `left` codes could cover, oldest first, after `after`. */
-async function nextCandidates(db: Db, productId: number, left: number, after: WaitRow | undefined): Promise<WaitRow[]> {
-  let query = db
+/** The next waiting orders of a product that `left` codes could cover, in arrival order, after `after`. */
+async function nextCandidates(db: Db, productId: number, left: number, after: number): Promise<WaitRow[]> {
+  return db
     .selectFrom('order_stock_waits')
-    .select(['order_id', 'quantity', 'since'])
+    .select(['id', 'order_id', 'quantity'])
     .where('product_id', '=', productId)
+    .where('id', '>', after)
     .where('quantity', '<=', left)
-    .orderBy('since')
-    .orderBy('order_id')
-    .limit(PAGE);
-  if (after) query = query.where((eb) => eb.or([eb('since', '>', after.since), eb.and([eb('since', '=', after.since), eb('order_id', '>', after.order_id)])]));
-  return query.execute();
+    .orderBy('id')
+    .limit(PAGE)
+    .execute();
 }
 
 /**
@@ -229,11 +228,11 @@ export async function fulfilWaitingOrders(deps: OrderDeps, options: WaitingSweep
     const claim = stock.claim(product, 'paid');
     // The counter (available codes, those other transactions hold included) bounds what any order can get now; a shared code is not counted.
     let left = countedStock(product) ?? Number.MAX_SAFE_INTEGER;
-    let after: WaitRow | undefined;
+    let after = 0;
     while (left > 0 && fulfilled.length < limit) {
       const page = await nextCandidates(deps.db, product.id, left, after);
       for (const wait of page) {
-        after = wait;
+        after = wait.id;
         if (wait.quantity > left) continue;
         const attempt = await fulfilOne(deps, codes, wait.order_id, claim, stock.whenPaid.reason);
         if (attempt.kind === 'fulfilled') {

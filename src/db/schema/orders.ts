@@ -125,10 +125,12 @@ export interface OrderItemsTable {
 
 /** An order paid outside Souk that waits for stock (core/orders/waiting-stock.ts): present exactly while it waits. */
 export interface OrderStockWaitsTable {
+  /** The order of arrival: the lowest is served first. */
+  id: Generated<number>;
   order_id: string;
   product_id: number;
   quantity: number;
-  /** When it started waiting: the oldest is served first. */
+  /** When it started waiting (its order's created_at). */
   since: string;
 }
 
