@@ -167,7 +167,7 @@ for (const kind of DATABASE_KINDS) {
       const zid = sim.upsertProduct({ name: { en: 'PlayStation Card 50', ar: 'بطاقة بلايستيشن ٥٠' }, sku: 'PSN-50', sale_price: 190, price: 200, is_infinite: true });
       const arabicOnly = sim.upsertProduct({ name: { en: 'Xbox', ar: 'بطاقة إكس بوكس' }, sku: 'zid-xbox' });
       zidProductId = zid.id;
-      await stockedProduct(t.souk, { code: 'PSN-50', name: 'PlayStation Card 50' }, 3);
+      await stockedProduct(t.souk, { code: 'PSN-50', name: 'PlayStation Card 50' }, 4);
       await createProduct(stockDeps(t.souk), { code: 'XBOX-25', name: { en: 'Microsoft gift card', ar: 'بطاقة اكس بوكس' }, price: '25.00' });
       productCode = 'PSN-50';
       await t.souk.zid.readProduct(storeId, String(zid.id));
