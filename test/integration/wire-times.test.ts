@@ -15,6 +15,7 @@ import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver
 import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 import { until } from '../helpers/until.js';
 import { startFaultyUpstream, type FaultyUpstream } from '../helpers/faulty-upstream.js';
+import { startZidSimulator, type ZidSimulator } from '../fakes/zid/index.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
 
@@ -87,11 +88,24 @@ for (const kind of DATABASE_KINDS) {
     let reseller: TestReseller;
     let partner: TestReseller;
     let hop: FaultyUpstream | undefined;
+    let zid: ZidSimulator;
     /** Seed 000's headers for a body (empty for a GET). */
     const signed = (raw: string) => ({ 'x-api-key': partner.apiKey, 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': hmac(partner.signingSecret!, raw), ...(raw ? { 'content-type': 'application/json' } : {}) });
 
     before(async () => {
-      t = await startTestSouk(kind, { env: { SOUK_WEBHOOK_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_TIMEOUT_MS: '500' } });
+      zid = await startZidSimulator({ redirectUri: 'http://127.0.0.1:8080/connect/zid/callback' });
+      t = await startTestSouk(kind, {
+        env: {
+          SOUK_WEBHOOK_ALLOW_PRIVATE: '1',
+          SOUK_UPSTREAM_ALLOW_PRIVATE: '1',
+          SOUK_UPSTREAM_TIMEOUT_MS: '500',
+          SOUK_ZID_CLIENT_ID: zid.clientId,
+          SOUK_ZID_CLIENT_SECRET: zid.clientSecret,
+          SOUK_ZID_REDIRECT_URI: zid.redirectUri,
+          SOUK_ZID_OAUTH_URL: zid.oauthUrl,
+          SOUK_ZID_API_URL: zid.apiUrl,
+        },
+      });
       webhooks = await startWebhookWorker(t.souk, { onError: (error) => console.error(error) });
       mail = startMailWorker(t.souk, { onError: (error) => console.error(error), log: () => {} });
       receiver = await startReceiver();
@@ -108,6 +122,7 @@ for (const kind of DATABASE_KINDS) {
       await receiver?.close();
       await callbacks?.close();
       await t?.close();
+      await zid?.close();
       await hop?.close();
     });
 
@@ -253,6 +268,21 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(forwarded.order.status, 'processing');
       await admin('GET', '/upstream-orders');
       await admin('POST', '/upstream-orders/:id/resolve', { params: { id: forwarded.order_id }, payload: { outcome: 'not_bought' } });
+
+      // ---- a Zid store, connected through the simulator ----
+      zid.addProducts(3);
+      const link = (await admin('POST', '/zid/connect')).authorize_url as string;
+      const back = new URL(await zid.authorize(link));
+      const connected = await t.app.inject({ url: `/connect/zid/callback${back.search}` });
+      assert.equal(connected.statusCode, 200, connected.body);
+      const store = (await admin('GET', '/zid/stores')).stores[0];
+      await t.souk.zid.sync(store.id);
+      await admin('GET', '/zid/stores/:id/suggestions', { params: { id: store.id } });
+      const zidProduct = (await admin('GET', '/zid/stores/:id', { params: { id: store.id } })).store.mapping[0];
+      await admin('PUT', '/zid/stores/:id/mapping/:zid_product_id', { params: { id: store.id, zid_product_id: zidProduct.zid_product_id }, payload: { product: 'SHOP-CNY' } });
+      await admin('POST', '/zid/stores/:id/sync', { params: { id: store.id } });
+      const detail = (await admin('GET', '/zid/stores/:id', { params: { id: store.id } })).store;
+      assert.ok(detail.last_sync_at && detail.created_at);
 
       // ---- what is deleted last ----
       const spare = (await admin('POST', '/products', { payload: { code: 'WIRE-GONE', name: { en: 'Gone' }, price: '1.00' } })).product;
