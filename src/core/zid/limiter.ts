@@ -17,6 +17,8 @@ export interface ZidLimiterOptions {
   perMs?: number;
   /** Redis key prefix; a test run gives its own. */
   keyPrefix?: string;
+  /** The clock of the in-process log (Redis uses its own): tests of the log give theirs. */
+  clock?: () => number;
 }
 
 // KEYS[1] the store's log; ARGV: limit, window ms, a unique member. Answers 0 when granted, else the
@@ -42,6 +44,7 @@ export class ZidLimiter {
   private readonly redis: Redis | undefined;
   private readonly keyPrefix: string;
   private readonly local = new Map<number, number[]>();
+  private readonly clock: () => number;
   private readonly instance = randomUUID();
   private sequence = 0;
 
@@ -52,6 +55,7 @@ export class ZidLimiter {
     if (!Number.isFinite(this.perMs) || this.perMs <= 0) throw new RangeError('perMs must be positive');
     this.redis = options.redis;
     this.keyPrefix = options.keyPrefix ?? 'souk:zid:rl:';
+    this.clock = options.clock ?? Date.now;
   }
 
   /** Resolves when `storeId` may send one more request, having counted it. */
@@ -74,7 +78,7 @@ export class ZidLimiter {
         // Redis is down: this process's own log keeps it under the budget alone.
       }
     }
-    return this.takeLocal(storeId, Date.now());
+    return this.takeLocal(storeId, this.clock());
   }
 
   private takeLocal(storeId: number, now: number): number {
