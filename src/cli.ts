@@ -19,6 +19,7 @@ import { registerProviderCommand } from './cli/provider.js';
 import { registerDoctorCommand } from './cli/doctor.js';
 import { registerRekeyCommand } from './cli/rekey.js';
 import { registerJobCommand } from './cli/job.js';
+import { registerZidCommand } from './cli/zid.js';
 import { reason } from './cli/tools.js';
 
 const program = new Command();
@@ -45,6 +46,7 @@ registerProviderCommand(program);
 registerDoctorCommand(program);
 registerRekeyCommand(program);
 registerJobCommand(program);
+registerZidCommand(program);
 
 try {
   await program.parseAsync(process.argv);
