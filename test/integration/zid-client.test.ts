@@ -176,6 +176,15 @@ describe('Zid client against the simulator', () => {
     assert.equal(client.requestsSent(storeId), 3, '401, the refresh, the retry');
   });
 
+  test('tokens past their expiry are refreshed before the call, which then meets no 401', async () => {
+    const { storeId, tokens } = connectStore();
+    keeper.set(storeId, { ...tokens, expiresAt: new Date(Date.now() - 1000).toISOString() });
+    const [refreshes, calls] = [tokenCalls(), sim.requests.length];
+    await clientWith().get(storeId, '/products/', { page_size: 1 });
+    assert.deepEqual([tokenCalls() - refreshes, sim.requests.slice(calls).map((r) => r.status)], [1, [200]]);
+    assert.ok(Date.parse(keeper.current(storeId).expiresAt!) > Date.now());
+  });
+
   test('ten concurrent calls that meet a 401 share one refresh', async () => {
     const { storeId } = connectStore();
     const client = clientWith();

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authorizeUrl, tokensOf, ZID_SCOPES } from '../../src/core/zid/tokens.js';
 import { redact, zidErrorOf } from '../../src/core/zid/errors.js';
+import { isJsonType, retryAfterMs } from '../../src/core/zid/http.js';
 
 const ANSWER = {
   Authorization: 'Bearer auth-token-1',
@@ -89,5 +90,23 @@ describe('Zid refusals', () => {
     const text = redact('token Bearer abcdef123 and abcdef123 and mgr-999 in it', ['Bearer abcdef123', 'mgr-999', undefined, '']);
     assert.equal(text, 'token [redacted] and [redacted] and [redacted] in it');
     assert.ok(redact('x'.repeat(500), []).length <= 201);
+  });
+});
+
+describe('Zid answers: Retry-After and content types', () => {
+  test('Retry-After in seconds or as a date, capped; absent or unreadable is undefined', () => {
+    assert.equal(retryAfterMs('60', 120_000), 60_000);
+    assert.equal(retryAfterMs('0', 120_000), 0);
+    assert.equal(retryAfterMs('99999', 120_000), 120_000);
+    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
+    const fromDate = retryAfterMs(inTenSeconds, 120_000)!;
+    assert.ok(fromDate > 8_000 && fromDate <= 10_000, String(fromDate));
+    assert.equal(retryAfterMs(null, 120_000), undefined);
+    assert.equal(retryAfterMs('soon', 120_000), undefined);
+  });
+
+  test('JSON is application/json or application/*+json, with or without parameters', () => {
+    for (const type of ['application/json', 'application/json; charset=utf-8', 'application/problem+json']) assert.ok(isJsonType(type), type);
+    for (const type of ['', 'text/html', 'text/json', 'application/jsonp', 'application/x-json-stream']) assert.ok(!isJsonType(type), type);
   });
 });
