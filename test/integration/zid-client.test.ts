@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { REDIS_URL } from '../helpers/databases.js';
+import { closedPort } from '../helpers/faulty-upstream.js';
 import { collectingLog, MemoryKeeper } from '../helpers/zid-keeper.js';
 import { startZidSimulator, type ZidSimulator } from '../fakes/zid/index.js';
 import { ZidClient, type ZidClientOptions } from '../../src/core/zid/client.js';
@@ -314,6 +315,17 @@ describe('Zid client against the simulator', () => {
       assert.deepEqual([await one.tryTake(5), await two.tryTake(5), await one.tryTake(5)], [0, 0, 0]);
       assert.ok((await two.tryTake(5)) > 59_000);
       assert.equal(await two.tryTake(6), 0, 'another store has its own budget');
+    });
+
+    test('when Redis cannot be reached, a log in the process keeps the budget instead of failing', async () => {
+      const down = new Redis({ port: await closedPort(), host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        const limiter = new ZidLimiter({ requests: 2, perMs: 60_000, redis: down });
+        assert.deepEqual([await limiter.tryTake(1), await limiter.tryTake(1)], [0, 0]);
+        assert.ok((await limiter.tryTake(1)) > 59_000);
+      } finally {
+        down.disconnect();
+      }
     });
   });
 
