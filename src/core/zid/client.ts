@@ -110,21 +110,21 @@ export class ZidClient {
   }
 
   /** The URL a call goes to, or ZidUrlRefused: only Zid's API origin, under its path (`/v1`). */
-  private target(storeId: number, pathOrUrl: string, query: ZidQuery | undefined): URL {
+  private target(storeId: number, method: string, pathOrUrl: string, query: ZidQuery | undefined): URL {
     let url: URL;
     try {
       url = /^[a-z][a-z0-9+.-]*:|^\/\//i.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(`${this.api.origin}${this.apiPath}/${pathOrUrl.replace(/^\/+/, '')}`);
     } catch {
-      throw new ZidUrlRefused(storeId, 'it is not a URL');
+      throw new ZidUrlRefused(storeId, method, 'it is not a URL');
     }
     // Zid's API behind a proxy may write its own next links with http://; the same host is asked over https.
     if (url.protocol === 'http:' && this.api.protocol === 'https:' && url.hostname === this.api.hostname && (url.port === '' || url.port === '80')) {
       url.protocol = 'https:';
       url.port = this.api.port;
     }
-    if (url.origin !== this.api.origin) throw new ZidUrlRefused(storeId, `it is not on ${this.api.origin}`);
-    if (url.username || url.password) throw new ZidUrlRefused(storeId, 'it carries credentials');
-    if (url.pathname !== this.apiPath && !url.pathname.startsWith(`${this.apiPath}/`)) throw new ZidUrlRefused(storeId, `its path is not under ${this.apiPath || '/'}`);
+    if (url.origin !== this.api.origin) throw new ZidUrlRefused(storeId, method, `it is not on ${this.api.origin}`);
+    if (url.username || url.password) throw new ZidUrlRefused(storeId, method, 'it carries credentials');
+    if (url.pathname !== this.apiPath && !url.pathname.startsWith(`${this.apiPath}/`)) throw new ZidUrlRefused(storeId, method, `its path is not under ${this.apiPath || '/'}`);
     url.hash = '';
     for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     return url;
@@ -145,12 +145,17 @@ export class ZidClient {
   }
 
   private async call(storeId: number, method: 'GET' | 'POST', pathOrUrl: string, query: ZidQuery | undefined, body: string | undefined, options: ZidCallOptions): Promise<unknown> {
-    const url = this.target(storeId, pathOrUrl, query);
+    const url = this.target(storeId, method, pathOrUrl, query);
     const where = (zidStatus: number | null): ZidCallSite => ({ storeId, method, path: url.pathname, zidStatus });
     let tokens = await this.options.keeper.tokens(storeId);
+    // Zid's words are shown only after every token this call sent, old or refreshed, is taken out.
+    const secrets: string[] = [this.options.settings.clientSecret];
+    const noteTokens = (current: ZidTokens) => secrets.push(current.authorization, current.managerToken, current.refreshToken);
+    noteTokens(tokens);
     let refreshed = false;
     if (tokens.expiresAt !== null && Date.parse(tokens.expiresAt) <= Date.now() + 60_000) {
       tokens = await this.refresh(storeId, tokens, options.tally);
+      noteTokens(tokens);
       refreshed = true;
     }
     let failures = 0;
@@ -183,7 +188,6 @@ export class ZidClient {
         return fail(new ZidUnavailable(site, error.code === 'timeout' ? 'no answer in time' : 'the connection failed', error.code, mayRetry ? failures : failures + 1));
       }
       const site = where(answer.status);
-      const secrets = [tokens.authorization, tokens.managerToken, tokens.refreshToken, this.options.settings.clientSecret];
       if (answer.status >= 200 && answer.status < 300) {
         if (answer.status === 204) return null;
         const json = isJsonType(answer.contentType) ? parseJson(answer.text) : undefined;
@@ -196,6 +200,7 @@ export class ZidClient {
       if (answer.status === 401 && !refreshed) {
         this.log('zid: 401, refreshing the tokens', site);
         tokens = await this.refresh(storeId, tokens, options.tally);
+        noteTokens(tokens);
         refreshed = true;
         continue;
       }

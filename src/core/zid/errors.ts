@@ -81,8 +81,8 @@ export class ZidRequestRefused extends ZidError {
 
 /** A URL Souk will not send a store's tokens to (a `next` link off Zid's API): refused before anything is sent. */
 export class ZidUrlRefused extends ZidError {
-  constructor(storeId: number | null, why: string) {
-    super('zid_url_refused', 502, `${storeId === null ? '' : `store ${storeId}: `}a Zid URL was refused (${why}); nothing was sent.`, { storeId, method: 'GET', path: '-', zidStatus: null }, false, 'url_refused');
+  constructor(storeId: number | null, method: string, why: string) {
+    super('zid_url_refused', 502, `${storeId === null ? '' : `store ${storeId}: `}a Zid URL was refused (${why}); nothing was sent.`, { storeId, method, path: '-', zidStatus: null }, false, 'url_refused');
   }
 }
 

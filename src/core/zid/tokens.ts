@@ -2,7 +2,7 @@
 // tokens, a refresh token for new ones). Zid answers two tokens: `Authorization`, already
 // "Bearer …", and `access_token`, the manager token; both go on every API call. Zid requires
 // redirect_uri on a refresh too. One try each: the client (client.ts) decides what to retry.
-import { exchange, isJsonType, ZidTransportFault } from './http.js';
+import { exchange, isJsonType, ZidTransportFault, type ZidHttpAnswer } from './http.js';
 import { redact, zidErrorOf, ZidInvalidGrant, ZidMalformedAnswer, ZidOAuthRefused, ZidUnavailable, type ZidCallSite } from './errors.js';
 
 /** What Zid's /oauth/token answered, as Souk keeps it (the caller seals it at rest). */
@@ -82,7 +82,7 @@ async function tokenCall(
   const url = under(settings.oauthUrl, '/oauth/token');
   const site: ZidCallSite = { storeId: options.storeId ?? null, method: 'POST', path: url.pathname, zidStatus: null };
   const hidden = [settings.clientSecret, ...secrets];
-  let answer;
+  let answer: ZidHttpAnswer;
   try {
     answer = await exchange(
       { method: 'POST', url, headers: {}, body: { text: new URLSearchParams(form).toString(), contentType: 'application/x-www-form-urlencoded' } },
