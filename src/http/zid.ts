@@ -38,8 +38,12 @@ export async function zidRoutes(app: FastifyInstance, { souk }: { souk: Souk }) 
         querystring: CallbackQuery,
         response: {
           200: { description: 'The store is connected.', content: { 'text/html': { schema: Type.String() } } },
-          400: { description: 'Not connected, and why (a wrong, used or expired link; the merchant declined).', content: { 'text/html': { schema: Type.String() } } },
-          ...apiErrorResponses(429, 503),
+          400: {
+            description: 'Not connected, and why (a wrong, used or expired link; the merchant declined; Zid refused), as a page; a malformed request gets the error envelope.',
+            content: { 'text/html': { schema: Type.String() }, 'application/json': { schema: { $ref: 'Error#' } } },
+          },
+          409: { description: 'Zid is not set up on this Souk (SOUK_ZID_CLIENT_ID, SOUK_ZID_CLIENT_SECRET, SOUK_PUBLIC_URL).', content: { 'text/html': { schema: Type.String() } } },
+          ...apiErrorResponses(429),
         },
       },
     },
@@ -52,7 +56,7 @@ export async function zidRoutes(app: FastifyInstance, { souk }: { souk: Souk }) 
       } catch (error) {
         const message = error instanceof DomainError ? error.message : 'Zid could not be reached or answered something Souk cannot use. Start again from Souk in a few minutes.';
         if (!(error instanceof DomainError)) request.log.warn({ err: { type: (error as Error).name } }, 'zid connection failed');
-        return reply.code(error instanceof DomainError && error.status === 503 ? 503 : 400).send(page('Store not connected', message));
+        return reply.code(error instanceof DomainError && error.code === 'zid_not_configured' ? 409 : 400).send(page('Store not connected', message));
       }
     },
   );

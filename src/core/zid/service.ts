@@ -48,7 +48,7 @@ export interface ZidDeps {
 
 export class ZidNotConfigured extends DomainError {
   constructor(missing: string) {
-    super('zid_not_configured', 503, `Zid is not set up on this Souk: set ${missing} (see the README, "Zid").`);
+    super('zid_not_configured', 409, `Zid is not set up on this Souk: set ${missing} (see the README, "Zid").`);
   }
 }
 

@@ -89,7 +89,7 @@ export async function adminZidRoutes(app: FastifyInstance, { souk }: { souk: Sou
 
   app.post(
     '/zid/connect',
-    { config: { auth: ADMIN }, schema: schema('adminConnectZid', 'A link that connects a Zid store (single use, ten minutes)', { response: { 200: okObject({ authorize_url: Type.String() }), ...errorResponses(401, 403, 503) } }) },
+    { config: { auth: ADMIN }, schema: schema('adminConnectZid', 'A link that connects a Zid store (single use, ten minutes)', { response: { 200: okObject({ authorize_url: Type.String() }), ...errorResponses(401, 403, 409) } }) },
     async (request) => ({ ok: true as const, ...(await souk.zid.connect(actorOf(request.principal!))) }),
   );
   app.get(
