@@ -1,5 +1,6 @@
-// Outgoing requests reach only public addresses. Every client that calls out (webhooks, order
-// callbacks, and the upstream and Zid clients) goes through here, three times over: a URL is judged
+// Outgoing requests reach only public addresses. Every client that calls out to an address someone
+// gave Souk (webhooks, order callbacks, upstream providers) goes through here, three times over
+// (the Zid client calls only the origins its settings name, core/zid/client.ts): a URL is judged
 // when it is given (outboundUrlProblem), the lookup the socket uses refuses names that resolve to
 // a private address (on every connection, so DNS rebinding gains nothing), and the address the
 // socket actually reached is judged before a byte is written (an address written in the URL is
