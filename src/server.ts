@@ -46,6 +46,11 @@ export interface ServerOptions {
   metricsRegistries?: Registry[];
 }
 
+/** The path a request line logs: never its query, nor the secret in a Zid store's hook URL. */
+function loggedPath(url: string): string {
+  return url.split('?')[0]!.replace(/^\/hooks\/zid\/[^/]+/, '/hooks/zid/…');
+}
+
 export async function buildServer(souk: Souk, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -106,7 +111,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
     }
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    request.log.info({ method: request.method, path: loggedPath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
   await app.register(errorsPlugin);

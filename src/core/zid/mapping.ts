@@ -1,7 +1,8 @@
 // Which Souk product a Zid product is fulfilled from: set by the owner, suggested by Souk. A
 // suggestion is an exact SKU match on a product code first, then the closest name, compared in
-// English and Arabic after normalising both (case, Arabic diacritics and letter variants,
-// punctuation), by the overlap of their letter pairs (the Dice coefficient).
+// English and Arabic after normalising both (case, Arabic diacritics, digits and letter variants,
+// punctuation), by the overlap of their letter pairs (the Dice coefficient); two names that hold
+// different numbers (50 and 100) are never alike.
 import type { Db } from '../../db/index.js';
 import { findProduct, listProducts } from '../catalog/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
@@ -34,10 +35,12 @@ export async function mapZidProduct(db: Db, storeId: number, zidProductId: strin
   return { zid_product_id: zidProductId, product_id: target.id, code: target.code };
 }
 
-/** Lower case, without Arabic diacritics or tatweel, alef/ya/ta marbuta variants folded, punctuation as spaces. */
+/** Lower case, Arabic-Indic digits as ASCII, without Arabic diacritics or tatweel, alef/ya/ta marbuta variants folded, punctuation as spaces. */
 export function normaliseName(name: string): string {
   return name
     .normalize('NFKD')
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
     .replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0640]/g, '')
     .replace(/[\u0622\u0623\u0625\u0671]/g, '\u0627')
     .replace(/\u0649/g, '\u064a')
@@ -59,12 +62,17 @@ function pairs(text: string): Map<string, number> {
   return counts;
 }
 
-/** How alike two names are, 0–1, after normalising both. */
+/** The numbers a name holds, in order: a gift card's denomination tells 50 from 100 where the words agree. */
+const numbersIn = (name: string) => (name.match(/\d+/g) ?? []).map(Number).join(' ');
+
+/** How alike two names are, 0–1, after normalising both; names with different numbers in them are not alike. */
 export function nameLikeness(a: string, b: string): number {
   const left = normaliseName(a);
   const right = normaliseName(b);
   if (!left || !right) return 0;
   if (left === right) return 1;
+  const [leftNumbers, rightNumbers] = [numbersIn(left), numbersIn(right)];
+  if (leftNumbers && rightNumbers && leftNumbers !== rightNumbers) return 0;
   const x = pairs(left);
   const y = pairs(right);
   let shared = 0;

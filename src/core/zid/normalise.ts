@@ -212,6 +212,27 @@ export function profileStore(raw: unknown): { id: string | null; name: string | 
   return { id: idOf(store.id) ?? null, name: text(store.name, 200), currency, country: text(store.country, 10) };
 }
 
+const ORDER_FIELDS = ['order_number', 'payment_status', 'order_status', 'customer'];
+const PRODUCT_FIELDS = ['sku', 'is_published', 'is_infinite', 'stocks', 'sale_price'];
+
+/**
+ * What a webhook is about: its `event` when it names one, else what the object looks like; unknown
+ * when neither tells (the caller then re-reads it both ways: reading Zid is always safe).
+ */
+export function announcedKind(body: unknown): 'order' | 'product' | 'unknown' {
+  if (!isRecord(body)) return 'unknown';
+  const event = typeof body.event === 'string' ? body.event : '';
+  if (event.startsWith('order')) return 'order';
+  if (event.startsWith('product')) return 'product';
+  const objects = [body, ...['data', 'order', 'product', 'payload'].map((key) => body[key]).filter(isRecord)];
+  if ('order' in body && isRecord(body.order)) return 'order';
+  if ('product' in body && isRecord(body.product)) return 'product';
+  const looksLike = (fields: string[]) => objects.some((object) => fields.some((field) => field in object));
+  const order = looksLike(ORDER_FIELDS);
+  const product = looksLike(PRODUCT_FIELDS);
+  return order === product ? 'unknown' : order ? 'order' : 'product';
+}
+
 /** The id a webhook names: in the object itself or wrapped in data, order, product or payload; nothing else in it is used. */
 export function announcedId(body: unknown): string | undefined {
   if (!isRecord(body)) return undefined;

@@ -16,7 +16,7 @@ import { fulfilZidOrder, type ZidOrderOutcome } from './fulfil.js';
 import { readZidOrderJob, readZidProductJob, syncZidOrdersJob, syncZidStoreJob } from './jobs.js';
 import { ZidLimiter } from './limiter.js';
 import { mapZidProduct, suggestMappings, type MappingSuggestion } from './mapping.js';
-import { announcedId, normaliseOrder, normaliseProduct, profileStore, type ZidOrder } from './normalise.js';
+import { announcedId, announcedKind, normaliseOrder, normaliseProduct, profileStore, type ZidOrder } from './normalise.js';
 import { createConnectState, describeStore, findStore, listStoreRows, saveConnectedStore, spendConnectState, storeKeeper, storeOfHookToken, storeSummary, ZidConnectRefused, type StoreSummary } from './stores.js';
 import { storeDetail, type StoreDetail } from './store-detail.js';
 import { markProductGone, saveOrder, saveProduct, syncOrders, syncStore, type SyncCounts, type SyncProgress } from './sync.js';
@@ -197,12 +197,12 @@ export class ZidService {
       this.deps.log?.('zid webhook named no order or product; ignored', { store_id: storeId });
       return true;
     }
-    const event = typeof body === 'object' && body !== null ? String((body as Record<string, unknown>).event ?? '') : '';
+    const kind = announcedKind(body);
     const slot = Math.floor(Date.now() / HOOK_COALESCE_MS);
     await this.deps.db.transaction().execute(async (tx) => {
-      // An event Souk cannot name is re-read both ways: reading Zid is always safe, guessing is not.
-      if (!event.startsWith('product')) await enqueueJob(tx, readZidOrderJob, { storeId, zidOrderId: id }, { uniqueKey: `zid.order:${storeId}:${id}:${slot}` });
-      if (!event.startsWith('order')) await enqueueJob(tx, readZidProductJob, { storeId, zidProductId: id }, { uniqueKey: `zid.product:${storeId}:${id}:${slot}` });
+      // What the body's event or shape cannot tell is re-read both ways: reading Zid is always safe, guessing is not.
+      if (kind !== 'product') await enqueueJob(tx, readZidOrderJob, { storeId, zidOrderId: id }, { uniqueKey: `zid.order:${storeId}:${id}:${slot}` });
+      if (kind !== 'order') await enqueueJob(tx, readZidProductJob, { storeId, zidProductId: id }, { uniqueKey: `zid.product:${storeId}:${id}:${slot}` });
     });
     wakeJobWorkers(this.deps.db);
     return true;
