@@ -143,7 +143,7 @@ export class ZidService {
   /** Reads the store whole (resuming a sync that stopped); paid orders of mapped products are fulfilled. */
   async sync(storeId: number, onProgress?: (progress: SyncProgress) => void): Promise<SyncCounts> {
     await findStore(this.deps.db, storeId);
-    return syncStore({ ...this.deps, client: this.client }, storeId, (id, order) => this.act(id, order).then(() => undefined), onProgress);
+    return syncStore({ ...this.deps, client: this.client }, storeId, (id, order, tally) => this.act(id, order, tally).then(() => undefined), onProgress);
   }
 
   /** The periodic read of a store's recent orders: catches what no webhook announced. */
@@ -151,7 +151,7 @@ export class ZidService {
     const store = await findStore(this.deps.db, storeId);
     if (store.status !== 'connected') return { orders: 0, requests: 0 };
     const startedAt = new Date().toISOString();
-    const result = await this.quietlyIfDisconnected(storeId, () => syncOrders({ ...this.deps, client: this.client }, storeId, store.last_order_sync_at ?? store.created_at, (id, order) => this.act(id, order).then(() => undefined)));
+    const result = await this.quietlyIfDisconnected(storeId, () => syncOrders({ ...this.deps, client: this.client }, storeId, store.last_order_sync_at ?? store.created_at, (id, order, tally) => this.act(id, order, tally).then(() => undefined)));
     if (result) await this.deps.db.updateTable('zid_stores').set({ last_order_sync_at: startedAt }).where('id', '=', storeId).execute();
     return result ?? { orders: 0, requests: 0 };
   }
@@ -237,8 +237,8 @@ export class ZidService {
   }
 
   /** An order Zid listed: fulfilled (or its waiting orders cancelled); re-read whole first when the list left its products out. */
-  private async act(storeId: number, order: ZidOrder): Promise<ZidOrderOutcome> {
-    const whole = order.lines === null ? normaliseOrder(await this.client.get(storeId, `/managers/store/orders/${encodeURIComponent(order.zidOrderId)}/view`)) : order;
+  private async act(storeId: number, order: ZidOrder, tally?: { requests: number }): Promise<ZidOrderOutcome> {
+    const whole = order.lines === null ? normaliseOrder(await this.client.get(storeId, `/managers/store/orders/${encodeURIComponent(order.zidOrderId)}/view`, undefined, tally ? { tally } : {})) : order;
     return fulfilZidOrder({ ...this.deps }, storeId, whole);
   }
 

@@ -5,6 +5,7 @@
 // Products a full pass did not see are gone from Zid: kept, marked gone and inactive, never deleted.
 import type { Db } from '../../db/index.js';
 import type { ZidClient } from './client.js';
+import { ZidRequestRefused, ZidUrlRefused } from './errors.js';
 import { normaliseCategory, normaliseOrder, normaliseProduct, pageOf, type ZidCategory, type ZidOrder, type ZidProduct } from './normalise.js';
 
 export type SyncPhase = 'products' | 'categories' | 'orders';
@@ -40,8 +41,11 @@ interface Cursor {
   counts: Omit<SyncCounts, 'requests'>;
 }
 
-/** What each paid, mapped order is handed to: the fulfilment (orders.ts). */
-export type OrderSeen = (storeId: number, order: ZidOrder) => Promise<void>;
+/**
+ * What each order read is handed to: the fulfilment. Any call it makes to Zid (re-reading an order
+ * listed without its products) goes on `tally`, so the sync's count of requests is whole.
+ */
+export type OrderSeen = (storeId: number, order: ZidOrder, tally: { requests: number }) => Promise<void>;
 
 async function readCursor(db: Db, storeId: number): Promise<Cursor | undefined> {
   const row = await db.selectFrom('zid_stores').select(['sync_cursor']).where('id', '=', storeId).executeTakeFirst();
@@ -98,6 +102,16 @@ function countOf(raw: unknown): number | null {
   return typeof count === 'number' && Number.isSafeInteger(count) ? count : null;
 }
 
+/** One page of a phase: its first (`next` null) or the `next` URL Zid gave. */
+function readPage(client: ZidClient, storeId: number, phase: 'products' | 'categories', next: string | null, tally: { requests: number }): Promise<unknown> {
+  if (next) return client.get(storeId, next, undefined, { tally });
+  if (phase === 'categories') return client.get(storeId, '/managers/store/categories', undefined, { tally });
+  return client.get(storeId, '/products/', { page: 1, page_size: PAGE_SIZE, extended: 'true', ordering: 'updated_at' }, { tally });
+}
+
+/** A `next` page that cannot be read again as it is: Zid no longer has it (404), or it is not on the API URL. */
+const isStalePage = (error: unknown) => (error instanceof ZidRequestRefused && error.site.zidStatus === 404) || error instanceof ZidUrlRefused;
+
 /** Zid's date filter (YYYY-MM-DD) a day before `since`, so no order near midnight or a clock's skew is missed. */
 export function orderDateFrom(since: string): string {
   return new Date(Date.parse(since) - 86_400_000).toISOString().slice(0, 10);
@@ -119,7 +133,7 @@ export async function syncOrders(deps: SyncDeps, storeId: number, since: string,
     for (const raw of page.results) {
       const order = normaliseOrder(raw);
       await saveOrder(deps.db, storeId, order);
-      await seen(storeId, order);
+      await seen(storeId, order, tally);
       orders += 1;
     }
     next = page.next;
@@ -149,12 +163,22 @@ export async function syncStore(deps: SyncDeps, storeId: number, seen: OrderSeen
       report();
       break;
     }
-    do {
-      const answer = cursor.next
-        ? await deps.client.get(storeId, cursor.next, undefined, { tally })
-        : phase === 'products'
-          ? await deps.client.get(storeId, '/products/', { page: 1, page_size: PAGE_SIZE, extended: 'true', ordering: 'updated_at' }, { tally })
-          : await deps.client.get(storeId, '/managers/store/categories', undefined, { tally });
+    let startedOver = false;
+    for (;;) {
+      let answer: unknown;
+      try {
+        answer = await readPage(deps.client, storeId, phase, cursor.next, tally);
+      } catch (error) {
+        if (!cursor.next || startedOver || !isStalePage(error)) throw error;
+        // The page a stopped sync kept is no more (Zid's list shrank since: 404 "Invalid page."), or
+        // is off the API URL now set: the phase starts over, once, as a pass of its own, so what it
+        // no longer sees is marked gone and its count is not that of two passes.
+        deps.log?.('zid sync: the page to go on from is no more; the phase starts over', { store_id: storeId, phase });
+        startedOver = true;
+        Object.assign(cursor, { next: null, startedAt: phase === 'products' ? new Date().toISOString() : cursor.startedAt });
+        cursor.counts[phase] = 0;
+        continue;
+      }
       const page = pageOf(answer, phase);
       if (phase === 'products') productsTotal = countOf(answer) ?? productsTotal;
       const at = new Date().toISOString();
@@ -186,10 +210,14 @@ export async function syncStore(deps: SyncDeps, storeId: number, seen: OrderSeen
           // A full pass is over: what it did not see is gone from Zid.
           await tx.updateTable('zid_products').set({ gone: 1, active: 0 }).where('store_id', '=', storeId).where('synced_at', '<', cursor.startedAt).where('gone', '=', 0).execute();
         }
+        // The phase's last page moves the cursor on with it: a sync stopped before the next phase
+        // wrote anything must not take `next: null` for "from the first page" and read (and count) it again.
+        if (!cursor.next) cursor.phase = PHASES[PHASES.indexOf(phase) + 1]!;
         await save(tx);
       });
       report();
-    } while (cursor.next);
+      if (!cursor.next) break;
+    }
   }
   const at = new Date().toISOString();
   await deps.db.updateTable('zid_stores').set({ sync_cursor: null, last_sync_at: at, last_order_sync_at: at, last_error: null, updated_at: at }).where('id', '=', storeId).execute();
