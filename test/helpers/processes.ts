@@ -1,5 +1,6 @@
 // Real `souk` processes, for what only a process can show: the CLI contract, several servers
 // sharing one database and Redis, shutdown on SIGTERM, the demo banner.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,4 +122,25 @@ export function spawnWorker(env: Env, args: string[] = []): Promise<WorkerProces
       reject(new Error(`souk worker exited with ${code} before running:\n${output}`));
     });
   });
+}
+
+/** The one JSON object a --json command printed (and nothing else), after checking it succeeded. */
+export function jsonOf(result: CliResult): Record<string, unknown> {
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, '');
+  const lines = result.stdout.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `one line of JSON, got:\n${result.stdout}`);
+  const parsed: unknown = JSON.parse(lines[0]!);
+  assert.ok(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), 'a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+/** A refusal: exit 1, nothing on stdout, one line on stderr matching `reason`; returns that line. */
+export function assertRefused(result: CliResult, reason: RegExp): string {
+  assert.equal(result.code, 1, `exit 1, got ${result.code}: ${result.stdout}${result.stderr}`);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
+  assert.match(lines[0]!, reason);
+  return lines[0]!;
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DATABASE_KINDS } from '../helpers/databases.js';
-import { runCli, type CliResult } from '../helpers/processes.js';
+import { assertRefused, jsonOf, runCli, type CliResult } from '../helpers/processes.js';
 import { bearer, createReseller, startTestSouk, type TestReseller, type TestSouk } from '../helpers/souk.js';
 import { balanceOf, fund, stockDeps, stockedProduct } from '../helpers/orders.js';
 import { listenLocally, ordersOf } from '../helpers/upstream-souk.js';
@@ -21,27 +21,6 @@ import { checkInvariants } from '../../src/core/orders/index.js';
 import { createAccount, createApiKey } from '../../src/core/accounts/index.js';
 import { setFxRate } from '../../src/core/wallets/index.js';
 import { callbackSecret } from '../../src/core/webhooks/index.js';
-
-/** The one JSON object a --json command printed (and nothing else), after checking it succeeded. */
-function jsonOf(result: CliResult): Record<string, unknown> {
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stderr, '');
-  const lines = result.stdout.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `one line of JSON, got:\n${result.stdout}`);
-  const parsed: unknown = JSON.parse(lines[0]!);
-  assert.ok(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), 'a JSON object');
-  return parsed as Record<string, unknown>;
-}
-
-/** A refusal: exit 1, nothing on stdout, one line on stderr matching `reason`. */
-function assertRefused(result: CliResult, reason: RegExp): string {
-  assert.equal(result.code, 1, `exit 1, got ${result.code}: ${result.stdout}${result.stderr}`);
-  assert.equal(result.stdout, '');
-  const lines = result.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
-  assert.match(lines[0]!, reason);
-  return lines[0]!;
-}
 
 for (const kind of DATABASE_KINDS) {
   describe(`souk provider against a real upstream Souk on 127.0.0.1 (${kind})`, () => {

@@ -7,12 +7,12 @@
 // for the orders, the very figure the simulator saw.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { DATABASE_KINDS } from '../helpers/databases.js';
-import { runCli, type CliResult } from '../helpers/processes.js';
+import { assertRefused, jsonOf, runCli } from '../helpers/processes.js';
 import { startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { stockDeps } from '../helpers/orders.js';
+import { freePort, zidEnv } from '../helpers/zid.js';
 import { startZidSimulator, type ZidApiRequest, type ZidSimulator } from '../fakes/zid/index.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 import { ZidRequestRefused } from '../../src/core/zid/errors.js';
@@ -24,35 +24,6 @@ const PRODUCTS_PATH = '/v1/products/';
 const CATEGORIES_PATH = '/v1/managers/store/categories';
 const ORDERS_PATH = '/v1/managers/store/orders';
 const WIRE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-/** A port free right now on 127.0.0.1: Souk's public URL must be known before it starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** The one JSON object a --json command printed (and nothing else), after checking it succeeded. */
-function jsonOf(result: CliResult): Record<string, unknown> {
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stderr, '');
-  const lines = result.stdout.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `one line of JSON, got:\n${result.stdout}`);
-  const parsed: unknown = JSON.parse(lines[0]!);
-  assert.ok(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), 'a JSON object');
-  return parsed as Record<string, unknown>;
-}
-
-/** A refusal: exit 1, nothing on stdout, one line on stderr matching `reason`. */
-function assertRefused(result: CliResult, reason: RegExp): void {
-  assert.equal(result.code, 1, `exit 1, got ${result.code}: ${result.stdout}${result.stderr}`);
-  assert.equal(result.stdout, '');
-  const lines = result.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
-  assert.match(lines[0]!, reason);
-}
 
 /** The page numbers of the product list calls among `requests`, in order. */
 const productPages = (requests: readonly ZidApiRequest[]) => requests.filter((r) => r.path === PRODUCTS_PATH).map((r) => Number(r.query.page ?? '1'));
@@ -120,11 +91,7 @@ for (const kind of DATABASE_KINDS) {
       }
       t = await startTestSouk(kind, {
         env: {
-          SOUK_PUBLIC_URL: publicUrl,
-          SOUK_ZID_CLIENT_ID: sim.clientId,
-          SOUK_ZID_CLIENT_SECRET: sim.clientSecret,
-          SOUK_ZID_OAUTH_URL: sim.oauthUrl,
-          SOUK_ZID_API_URL: sim.apiUrl,
+          ...zidEnv(sim, publicUrl),
         },
       });
       await t.app.listen({ port, host: '127.0.0.1' });

@@ -5,27 +5,18 @@
 // wait for stock, cancel with Zid, and stop calling Zid once the refresh token is refused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { stockDeps, stockedProduct } from '../helpers/orders.js';
 import { startMailCatcher, type MailCatcher } from '../helpers/smtp.js';
 import { until } from '../helpers/until.js';
+import { freePort, zidEnv } from '../helpers/zid.js';
 import { startZidSimulator, type ZidSimulator } from '../fakes/zid/index.js';
 import { startBackgroundWork, type BackgroundWork } from '../../src/worker/background.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 import { importStock } from '../../src/core/inventory/index.js';
 import { checkInvariants } from '../../src/core/orders/index.js';
-
-/** A port free right now on 127.0.0.1: Souk's public URL must be known before it starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 for (const kind of DATABASE_KINDS) {
   describe(`a Zid store connected, synced and fulfilled (${kind})`, () => {
@@ -49,11 +40,7 @@ for (const kind of DATABASE_KINDS) {
       sim = await startZidSimulator({ redirectUri: `${publicUrl}/connect/zid/callback` });
       t = await startTestSouk(kind, {
         env: {
-          SOUK_PUBLIC_URL: publicUrl,
-          SOUK_ZID_CLIENT_ID: sim.clientId,
-          SOUK_ZID_CLIENT_SECRET: sim.clientSecret,
-          SOUK_ZID_OAUTH_URL: sim.oauthUrl,
-          SOUK_ZID_API_URL: sim.apiUrl,
+          ...zidEnv(sim, publicUrl),
           SOUK_ZID_ORDER_SYNC: '5',
           SOUK_SMTP_URL: mail.url,
         },
