@@ -281,6 +281,7 @@ for (const kind of DATABASE_KINDS) {
       const zidProduct = (await admin('GET', '/zid/stores/:id', { params: { id: store.id } })).store.mapping[0];
       await admin('PUT', '/zid/stores/:id/mapping/:zid_product_id', { params: { id: store.id, zid_product_id: zidProduct.zid_product_id }, payload: { product: 'SHOP-CNY' } });
       await admin('POST', '/zid/stores/:id/sync', { params: { id: store.id } });
+      await admin('GET', '/orders/waiting-for-stock');
       const detail = (await admin('GET', '/zid/stores/:id', { params: { id: store.id } })).store;
       assert.ok(detail.last_sync_at && detail.created_at);
 

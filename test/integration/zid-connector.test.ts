@@ -230,6 +230,8 @@ for (const kind of DATABASE_KINDS) {
       await until(() => souksOrdersFor(waiting.id), (rows) => rows.length === 1 && rows[0]!.status === 'processing', 'waiting for stock');
       await sim.fireWebhook('order.create', cancelled.id, { wrap: 'order' });
       await until(() => souksOrdersFor(cancelled.id), (rows) => rows.length === 1 && rows[0]!.status === 'processing', 'waiting too');
+      const waits = (await t.app.inject({ url: '/admin/api/orders/waiting-for-stock', headers: admin() })).json().products;
+      assert.deepEqual(waits.map((w: { product_code: string; orders: number; units: number }) => [w.product_code, w.orders, w.units]), [[productCode, 2, 3]], 'the admin sees what waits');
       sim.setOrderStatus(cancelled.id, 'cancelled');
       await sim.fireWebhook('order.status.update', cancelled.id, { wrap: 'order' });
       await until(() => souksOrdersFor(cancelled.id), (rows) => rows[0]!.status === 'cancelled', 'cancelled with Zid');

@@ -12,6 +12,7 @@ import {
   listOrders,
   loadOrderDetail,
   ORDER_STATUSES,
+  ordersWaitingForStock,
   refundOrder,
   rejectOrder,
   setWalletCheckout,
@@ -232,6 +233,24 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       const page = rows.slice(0, limit);
       return { ok: true, failures: page.map((failure) => withWireTimes(failure, 'created_at')), next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
     },
+  );
+
+  app.get(
+    '/orders/waiting-for-stock',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminOrdersWaitingForStock',
+        summary: 'Orders paid outside Souk (a Zid store) that wait for codes, per product: import codes and they are delivered',
+        security: ADMIN_SECURITY,
+        response: {
+          200: okObject({ products: Type.Array(Type.Object({ product_id: Type.Integer(), product_code: Type.String(), orders: Type.Integer(), units: Type.Integer(), since: WireTime({ description: 'When the oldest started waiting.' }) })) }),
+          ...errorResponses(401, 403),
+        },
+      },
+    },
+    async () => ({ ok: true, products: (await ordersWaitingForStock(souk.db)).map((wait) => withWireTimes(wait, 'since')) }),
   );
 
   app.get(
