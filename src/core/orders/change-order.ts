@@ -87,13 +87,20 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
 /**
  * Delivers what an upstream provider delivered for an order being bought there: its codes, sealed
  * as the order's items like our own, or nothing for a service (an SMM panel's). The buyer's money,
- * taken at placement, is kept: this is its capture.
+ * taken at placement, is kept: this is its capture. `also` runs last in the same transaction (the
+ * forwarder records the purchase and the end of its run there), so all of it commits or none.
  */
-export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service'): Promise<void> {
-  await deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods });
+export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service', also?: (tx: Db) => Promise<void>): Promise<void> {
+  await deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods }, also);
 }
 
-async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: string[], how: { actor: string; reason: string; goods: 'codes' | 'service' }): Promise<void> {
+async function deliverProcessingOrder(
+  deps: OrderDeps,
+  orderId: string,
+  codes: string[],
+  how: { actor: string; reason: string; goods: 'codes' | 'service' },
+  also?: (tx: Db) => Promise<void>,
+): Promise<void> {
   const clean = codes.map((c) => c.trim()).filter(Boolean);
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
@@ -109,6 +116,7 @@ async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: s
       await tx.insertInto('order_items').values(itemIds.map((id) => ({ order_id: order.id, stock_item_id: id, created_at: now }))).execute();
     }
     await moveOrder(tx, order, 'processing', 'fulfilled', { actor: how.actor, reason: how.reason });
+    await also?.(tx);
   });
 }
 

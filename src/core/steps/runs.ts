@@ -103,11 +103,7 @@ export async function recordStepDoneThen(
   lockedUntil: string,
 ): Promise<number | 'finished' | undefined> {
   return db.transaction().execute(async (tx) => {
-    if (next === null) {
-      if (!(await finishRun(tx, claim, 'done', at))) return undefined;
-      await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
-      return 'finished';
-    }
+    if (next === null) return (await writeLastStepDone(tx, claim, position, output, at)) ? 'finished' : undefined;
     if (!(await holdRun(tx, claim, at, lockedUntil))) return undefined;
     await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
     return startStep(tx, claim, next.position, next.name, at);
@@ -129,40 +125,50 @@ export interface UnrecordedStep {
  * False when the claim was lost.
  */
 export async function recordSteps(db: Db, claim: Claim, steps: readonly UnrecordedStep[], finish: boolean, at: string, lockedUntil: string): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
-    if (finish) {
-      if (!(await finishRun(tx, claim, 'done', at))) return false;
-    } else if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
-    if (!steps.length) return true;
-    await tx
-      .insertInto('step_run_steps')
-      .values(
-        steps.map((step) => ({
-          run_id: claim.runId,
-          position: step.position,
-          name: step.name,
-          status: step.status,
-          output: step.output,
-          attempts: step.attempts,
-          error: null,
-          compensation_attempts: 0,
-          compensation_error: null,
-          started_at: at,
-          done_at: step.status === 'done' ? at : null,
-          compensated_at: null,
-        })),
-      )
-      .onConflict((c) =>
-        c.columns(['run_id', 'position']).doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          output: eb.ref('excluded.output'),
-          attempts: eb.ref('excluded.attempts'),
-          done_at: eb.ref('excluded.done_at'),
-        })),
-      )
-      .execute();
-    return true;
-  });
+  return db.transaction().execute((tx) => writeSteps(tx, claim, steps, finish, at, lockedUntil));
+}
+
+/** What recordSteps writes, in the caller's transaction `tx`. */
+export async function writeSteps(tx: Db, claim: Claim, steps: readonly UnrecordedStep[], finish: boolean, at: string, lockedUntil: string): Promise<boolean> {
+  if (finish) {
+    if (!(await finishRun(tx, claim, 'done', at))) return false;
+  } else if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
+  if (!steps.length) return true;
+  await tx
+    .insertInto('step_run_steps')
+    .values(
+      steps.map((step) => ({
+        run_id: claim.runId,
+        position: step.position,
+        name: step.name,
+        status: step.status,
+        output: step.output,
+        attempts: step.attempts,
+        error: null,
+        compensation_attempts: 0,
+        compensation_error: null,
+        started_at: at,
+        done_at: step.status === 'done' ? at : null,
+        compensated_at: null,
+      })),
+    )
+    .onConflict((c) =>
+      c.columns(['run_id', 'position']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        output: eb.ref('excluded.output'),
+        attempts: eb.ref('excluded.attempts'),
+        done_at: eb.ref('excluded.done_at'),
+      })),
+    )
+    .execute();
+  return true;
+}
+
+/** Records the step at `position` done with its sealed output and the run done, in the caller's transaction `tx`; false when the claim was lost. */
+export async function writeLastStepDone(tx: Db, claim: Claim, position: number, output: string, at: string): Promise<boolean> {
+  if (!(await finishRun(tx, claim, 'done', at))) return false;
+  await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
+  return true;
 }
 
 async function startStep(tx: Db, claim: Claim, position: number, name: string, at: string): Promise<number> {

@@ -9,11 +9,11 @@
 // the money released. Retryable: the same create again, later. Unknown (a timeout, a reset, a 5xx
 // after sending): the order is looked up by our reference before anything else; a dialect that
 // cannot look it up leaves it `stuck` for a person, with an alert, and never creates it twice.
-import type { Dialect } from '../../db/index.js';
+import type { Db, Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
 import { fulfilFromUpstream, orderToFulfil, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps } from '../orders/index.js';
-import { defineStep, defineWorkflow, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
+import { defineStep, defineWorkflow, RunTakenOver, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
 import { asFailure, callUpstream } from './calls.js';
 import type { UpstreamConnection, UpstreamDialect, UpstreamOrderStatus } from './dialect.js';
 import { decimalToMinor } from './pricing.js';
@@ -65,6 +65,8 @@ interface Created {
 interface Followed {
   resolved: boolean;
   codes: string[];
+  /** The upstream's id for the order, when the follow learned it. */
+  upstreamId?: string | null;
   /** What the provider charged, when the follow learned it (a create still pending did not say). */
   wholesaleMinor?: number | null;
 }
@@ -94,14 +96,19 @@ async function lookUp(deps: ForwardingDeps, provider: ProviderRow, dialect: Upst
   }
 }
 
-/** Records what the upstream said and returns it as the create's output; a failed order throws (the steps that ran are undone). */
+/**
+ * Records what the upstream said and returns it as the create's output; a failed order throws (the
+ * steps that ran are undone). A delivered order is recorded as such by deliver-codes, in the
+ * transaction that delivers it: until then its record stays where it was (`sending` or `pending`),
+ * so a crash meanwhile is resolved by looking the order up, as before any answer.
+ */
 async function recordStatus(deps: ForwardingDeps, provider: ProviderRow, orderId: string, status: UpstreamOrderStatus): Promise<Created> {
   if (status.state === 'failed') {
     await markUpstreamOrder(deps.db, orderId, 'failed', { upstreamOrderId: status.upstreamId, error: short(status.reason) });
     throw new Error(`the provider did not deliver: ${short(status.reason)}`);
   }
   const charged = 'charged' in status && status.charged ? decimalToMinor(status.charged.amount, provider.currency, 'up') : undefined;
-  await markUpstreamOrder(deps.db, orderId, status.state === 'delivered' ? 'delivered' : 'pending', { upstreamOrderId: status.upstreamId, wholesaleMinor: charged ?? null, error: null });
+  if (status.state !== 'delivered') await markUpstreamOrder(deps.db, orderId, 'pending', { upstreamOrderId: status.upstreamId, wholesaleMinor: charged ?? null, error: null });
   return {
     resolved: false,
     upstreamId: status.upstreamId,
@@ -238,7 +245,7 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       if (!found) throw new TryStepLater('the provider does not show the order yet', backoffMs(ctx.attempt));
       const status = await recordStatus(deps, provider, orderId, found);
       if (!status.delivered) throw new TryStepLater('still pending at the provider', backoffMs(ctx.attempt));
-      return { resolved: false, codes: status.codes, wholesaleMinor: status.wholesaleMinor ?? null };
+      return { resolved: false, codes: status.codes, upstreamId: status.upstreamId, wholesaleMinor: status.wholesaleMinor ?? null };
     },
   });
 
@@ -247,7 +254,11 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
   return defineWorkflow(FORWARD_WORKFLOW, [hold, create, follow, deliverStep(deps, create, follow)], { checkpoints: 'when-paused' });
 }
 
-/** Delivers what the provider delivered (the capture of the buyer's money), then books what it cost against our balance there. */
+/**
+ * Delivers what the provider delivered (the capture of the buyer's money) and, in the same
+ * transaction, records the purchase delivered, books what it cost against our balance there and
+ * ends the run: one commit after the provider's answer.
+ */
 function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, follow: Step<ForwardInput, Followed>) {
   return defineStep<ForwardInput, null>('deliver-codes', {
     async run({ orderId }, ctx) {
@@ -260,12 +271,22 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
         return null;
       }
       const goods = created.goods ?? (await findUpstreamOrder(deps.db, orderId))?.goods ?? 'codes';
+      const wholesale = followed.wholesaleMinor ?? created.wholesaleMinor ?? null;
+      const bought = { upstreamOrderId: followed.upstreamId ?? created.upstreamId, wholesaleMinor: wholesale, error: null };
       try {
-        await fulfilFromUpstream(deps.orders(), orderId, followed.codes, goods);
+        await fulfilFromUpstream(deps.orders(), orderId, followed.codes, goods, async (tx) => {
+          await markUpstreamOrder(tx, orderId, 'delivered', bought);
+          await ctx.finishIn?.(tx, null);
+          // Last: every delivery from this provider updates its row, so its lock is held the shortest.
+          if (wholesale && created.providerId !== undefined) await chargeProvider(tx, created.providerId, wholesale);
+        });
       } catch (error) {
+        if (error instanceof RunTakenOver) throw error;
+        // Bought at the provider all the same: recorded so, as the answer would have been on its own.
+        const row = await findUpstreamOrder(deps.db, orderId);
+        if (row && (row.state === 'sending' || row.state === 'pending')) await markUpstreamOrder(deps.db, orderId, 'delivered', bought);
         // Delivered already (this step ran before its record was written): nothing more to do.
         if (error instanceof InvalidState && (await localStatus(deps, orderId)) === 'fulfilled') return null;
-        const row = await findUpstreamOrder(deps.db, orderId);
         if (row && error instanceof Error && !(error instanceof InvalidState)) {
           const provider = await findProvider(deps.db, row.provider_id);
           await raiseStuck(deps, provider, orderId, `the provider delivered what cannot be delivered here (${short(error.message)}); the codes are kept sealed in the run`);
@@ -273,16 +294,17 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
         }
         throw error;
       }
-      const wholesale = followed.wholesaleMinor ?? created.wholesaleMinor;
-      if (wholesale && created.providerId !== undefined) {
-        await deps.db
-          .updateTable('providers')
-          .set((eb) => ({ balance_minor: eb('balance_minor', '-', wholesale), updated_at: nowIso() }))
-          .where('id', '=', created.providerId)
-          .where('balance_minor', 'is not', null)
-          .execute();
-      }
       return null;
     },
   });
+}
+
+/** Books what an order cost at the provider against our balance there, when the balance is known. */
+async function chargeProvider(tx: Db, providerId: number, wholesaleMinor: number): Promise<void> {
+  await tx
+    .updateTable('providers')
+    .set((eb) => ({ balance_minor: eb('balance_minor', '-', wholesaleMinor), updated_at: nowIso() }))
+    .where('id', '=', providerId)
+    .where('balance_minor', 'is not', null)
+    .execute();
 }
