@@ -2,7 +2,7 @@
 // fulfil by hand (an admin, for manual products), refund after delivery, and expiry of unpaid
 // orders. Each is one transaction that moves the status and, through the order's fulfilment
 // strategy and payment provider, gives back what placement took and the money it was paid.
-import type { Db } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { InvalidState, NotFound, ValidationFailed } from '../errors.js';
@@ -20,11 +20,19 @@ const LOCKED_COLUMNS = [
 ] as const satisfies ReadonlyArray<OrderColumn>;
 type LockedOrder = Pick<OrdersTable, (typeof LOCKED_COLUMNS)[number]>;
 
+const lockById = queryTemplate(['orderId'], (db, p, dialect) => {
+  const query = db.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', p.orderId);
+  return dialect === 'postgres' ? query.forUpdate() : query;
+});
+
 async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: number): Promise<LockedOrder> {
-  let query = tx.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', orderId);
-  if (accountId !== undefined) query = query.where('account_id', '=', accountId);
-  if (deps.dialect === 'postgres') query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  let row: LockedOrder | undefined;
+  if (accountId === undefined) [row] = await lockById.run(tx, { orderId });
+  else {
+    let query = tx.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', orderId).where('account_id', '=', accountId);
+    if (deps.dialect === 'postgres') query = query.forUpdate();
+    row = await query.executeTakeFirst();
+  }
   if (!row) throw new NotFound(`No order ${orderId}.`);
   return row;
 }
@@ -133,6 +141,18 @@ export async function whileProcessing(deps: OrderDeps, orderId: string, work: (t
     if (status === 'processing') await work(tx);
   });
   return status;
+}
+
+/**
+ * The order `orderId` while it is processing, as the source of another module's statement that may
+ * write only then (the forwarder's record of a purchase under way): the statement selects from it
+ * and, on PostgreSQL, holds it FOR SHARE, so a cancel or a reject (which lock it FOR UPDATE) either
+ * waits for that statement and then sees what it wrote, or goes first and the statement finds no
+ * processing order and writes nothing: whileProcessing in one statement. SQLite has one writer at a time.
+ */
+export function processingOrder(db: Db, orderId: string, dialect: Dialect) {
+  const query = db.selectFrom('orders').where('orders.id', '=', orderId).where('orders.status', '=', 'processing');
+  return dialect === 'postgres' ? query.forShare() : query;
 }
 
 /** An admin refunds a delivered order (the codes are not taken back: they were delivered). */

@@ -2,7 +2,7 @@
 // write made while a run is driven is conditional on the runner's claim token, so a runner whose
 // lease ran out (and whose run another runner took over) can no longer record anything.
 import { sql } from 'kysely';
-import type { Db, Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { StepRunStatus, StepRunsTable, StepRunStepsTable, StepStatus } from '../../db/schema.js';
 
 export type RunRow = StepRunsTable;
@@ -17,14 +17,18 @@ export interface Claim {
 const ERROR_LENGTH = 1000;
 const cut = (message: string) => message.slice(0, ERROR_LENGTH);
 
+const RUN_COLUMNS = ['id', 'workflow', 'run_key', 'status', 'input', 'next_attempt_at', 'claim_token', 'locked_until', 'created_at', 'updated_at'] as const;
+const insertRunRow = queryTemplate(RUN_COLUMNS, (db, p) =>
+  db
+    .insertInto('step_runs')
+    .values({ ...p, attempts: 1, failed_step: null, last_error: null, finished_at: null })
+    .onConflict((c) => c.columns(['workflow', 'run_key']).doNothing())
+    .returning('id'),
+);
+
 /** Inserts a new run already claimed by its starter; false when the workflow has a run with this key. */
 export async function insertRun(db: Db, run: Omit<RunRow, 'attempts' | 'failed_step' | 'last_error' | 'finished_at'>): Promise<boolean> {
-  const inserted = await db
-    .insertInto('step_runs')
-    .values({ ...run, attempts: 1, failed_step: null, last_error: null, finished_at: null })
-    .onConflict((c) => c.columns(['workflow', 'run_key']).doNothing())
-    .executeTakeFirst();
-  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  return (await insertRunRow.run(db, run)).length === 1;
 }
 
 export async function findRun(db: Db, workflow: string, key: string): Promise<RunRow | undefined> {
@@ -238,16 +242,19 @@ export async function recordCompensated(db: Db, claim: Claim, position: number, 
   });
 }
 
+const finishRunRow = queryTemplate(['runId', 'token', 'status', 'at'], (db, p) =>
+  db
+    .updateTable('step_runs')
+    .set({ status: p.status, claim_token: null, locked_until: null, finished_at: p.at, updated_at: p.at })
+    .where('id', '=', p.runId)
+    .where('claim_token', '=', p.token)
+    .where('status', 'in', ['running', 'compensating'])
+    .returning('id'),
+);
+
 /** Ends the run (every step done, or every step that ran undone) and lets go of it; false when the claim was lost. */
 export async function finishRun(db: Db, claim: Claim, status: Extract<StepRunStatus, 'done' | 'compensated'>, at: string): Promise<boolean> {
-  const finished = await db
-    .updateTable('step_runs')
-    .set({ status, claim_token: null, locked_until: null, finished_at: at, updated_at: at })
-    .where('id', '=', claim.runId)
-    .where('claim_token', '=', claim.token)
-    .where('status', 'in', ['running', 'compensating'])
-    .executeTakeFirst();
-  return Number(finished.numUpdatedRows) === 1;
+  return (await finishRunRow.run(db, { runId: claim.runId, token: claim.token, status, at })).length === 1;
 }
 
 export type { StepRunStatus, StepStatus };

@@ -9,7 +9,7 @@
 // the money released. Retryable: the same create again, later. Unknown (a timeout, a reset, a 5xx
 // after sending): the order is looked up by our reference before anything else; a dialect that
 // cannot look it up leaves it `stuck` for a person, with an alert, and never creates it twice.
-import type { Db, Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
 import { fulfilFromUpstream, orderToFulfil, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps } from '../orders/index.js';
@@ -21,6 +21,8 @@ import { connectionOf, dialectOf, findProvider, type ProviderRow, type UpstreamD
 import { findUpstreamOrder, insertUnderWay, markUpstreamOrder, openUpstreamOrder } from './upstream-orders.js';
 
 export const FORWARD_WORKFLOW = 'upstream-forward';
+
+const selectLink = queryTemplate(['productId'], (db, p) => db.selectFrom('upstream_products').select(['provider_id', 'upstream_ref']).where('product_id', '=', p.productId));
 
 /** Waits between looks at an order still pending, and between retries of a create that may be retried: 1 s doubling to 5 min. */
 export function backoffMs(attempt: number): number {
@@ -132,7 +134,7 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       const order = await orderToFulfil(deps.db, orderId);
       // A run starts only for a paid order; one ended before its run began has nothing to buy.
       if (order.status !== 'processing' || order.fulfillment !== 'upstream') throw new Error(`order ${order.number} is ${order.status}; nothing to buy`);
-      const link = await deps.db.selectFrom('upstream_products').select(['provider_id', 'upstream_ref']).where('product_id', '=', order.productId).executeTakeFirst();
+      const [link] = await selectLink.run(deps.db, { productId: order.productId });
       return { providerId: link?.provider_id ?? null, upstreamRef: link?.upstream_ref ?? null, quantity: order.quantity, fields: order.fields };
     },
     async compensate({ orderId }) {
@@ -150,11 +152,12 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       const dialect = dialectOf(provider);
       const conn = connectionOf(deps, provider);
       const record = { order_id: orderId, provider_id: provider.id, upstream_ref: held.upstreamRef, goods: dialect.delivers };
-      // The purchase is marked under way in the transaction that holds the order, so that a cancel
-      // or a reject here either comes first (and nothing is bought) or is refused while it is under
-      // way. A first try writes the record so; a later one reads what the earlier ones left.
-      let fresh = false;
-      let status = provider.enabled === 1 ? await whileProcessing(deps.orders(), orderId, async (tx) => void (fresh = await insertUnderWay(tx, record))) : 'processing';
+      // The purchase is marked under way by a statement that holds the order, so that a cancel or
+      // a reject here either comes first (and nothing is bought) or is refused while it is under
+      // way. A first try writes the record so; a later one reads what the earlier ones left (and
+      // an order no longer processing is found out there).
+      const fresh = provider.enabled === 1 && (await insertUnderWay(deps.db, deps.dialect, record));
+      let status: Awaited<ReturnType<typeof whileProcessing>> = 'processing';
       if (!fresh) {
         const row = await openUpstreamOrder(deps.db, record);
         if (row.state === 'failed' || row.state === 'cancelled') throw new Error(row.last_error ?? 'the purchase failed');
@@ -299,12 +302,15 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
   });
 }
 
+const chargeBalance = queryTemplate(['providerId', 'wholesaleMinor', 'now'], (db, p) =>
+  db
+    .updateTable('providers')
+    .set((eb) => ({ balance_minor: eb('balance_minor', '-', p.wholesaleMinor), updated_at: p.now }))
+    .where('id', '=', p.providerId)
+    .where('balance_minor', 'is not', null),
+);
+
 /** Books what an order cost at the provider against our balance there, when the balance is known. */
 async function chargeProvider(tx: Db, providerId: number, wholesaleMinor: number): Promise<void> {
-  await tx
-    .updateTable('providers')
-    .set((eb) => ({ balance_minor: eb('balance_minor', '-', wholesaleMinor), updated_at: nowIso() }))
-    .where('id', '=', providerId)
-    .where('balance_minor', 'is not', null)
-    .execute();
+  await chargeBalance.run(tx, { providerId, wholesaleMinor, now: nowIso() });
 }

@@ -2,7 +2,7 @@
 // import, sync), the forwarder the upstream fulfilment strategy calls, the callbacks providers
 // post, and the resumption of forwarding runs. One per process (openSouk); close() waits for the
 // purchases this process started and closes its connections.
-import type { Db, Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { ChangeBus } from '../../platform/bus.js';
 import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
@@ -42,6 +42,14 @@ export interface Ping {
   currency: string;
   error: string | null;
 }
+
+const selectAdmission = queryTemplate(['productId'], (db, p) =>
+  db
+    .selectFrom('upstream_products')
+    .innerJoin('providers', 'providers.id', 'upstream_products.provider_id')
+    .select(['providers.id', 'providers.name', 'providers.dialect', 'providers.enabled', 'providers.balance_minor', 'providers.currency', 'upstream_products.upstream_price_minor'])
+    .where('upstream_products.product_id', '=', p.productId),
+);
 
 export class UpstreamService implements UpstreamForwarder {
   readonly workflow: Workflow<{ orderId: string }>;
@@ -144,12 +152,7 @@ export class UpstreamService implements UpstreamForwarder {
   }
 
   async admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void> {
-    const link = await db
-      .selectFrom('upstream_products')
-      .innerJoin('providers', 'providers.id', 'upstream_products.provider_id')
-      .select(['providers.id', 'providers.name', 'providers.dialect', 'providers.enabled', 'providers.balance_minor', 'providers.currency', 'upstream_products.upstream_price_minor'])
-      .where('upstream_products.product_id', '=', product.id)
-      .executeTakeFirst();
+    const [link] = await selectAdmission.run(db, { productId: product.id });
     if (!link) throw new DomainError('provider_unavailable', 503, `${product.code} is not linked to a provider; try again later.`);
     if (link.enabled !== 1) throw new DomainError('provider_unavailable', 503, `${product.code} cannot be bought from its provider right now; try again later.`);
     const cost = link.upstream_price_minor * quantity;
