@@ -7,6 +7,7 @@ import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { InvalidState, NotFound, ValidationFailed } from '../errors.js';
 import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
+import type { DeliveredNow } from '../fulfillment/index.js';
 import { recordDeliveredCodes } from '../inventory/index.js';
 import { releaseCouponRedemption } from '../coupons/index.js';
 import type { OrderDeps } from './place-order.js';
@@ -43,10 +44,11 @@ async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>)
   wakeDispatchers(deps.db);
 }
 
-/** Moves the order and writes its outbox events (status_changed, and fulfilled/cancelled/rejected) in the same transaction. */
-async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<void> {
-  await transitionOrder(tx, order.id, from, to, change);
+/** Moves the order and writes its outbox events (status_changed, and fulfilled/cancelled/rejected) in the same transaction; returns the time of the move. */
+async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<string> {
+  const at = await transitionOrder(tx, order.id, from, to, change);
   await insertOutboxEvents(tx, orderChangedEvents({ ...order, status: to, updated_at: nowIso() }, from, change.reason));
+  return at;
 }
 
 /** A paid order's money goes back the way its provider took it (none for an unpaid one), and the order says so. */
@@ -98,8 +100,8 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
  * taken at placement, is kept: this is its capture. `also` runs last in the same transaction (the
  * forwarder records the purchase and the end of its run there), so all of it commits or none.
  */
-export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service', also?: (tx: Db) => Promise<void>): Promise<void> {
-  await deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods }, also);
+export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service', also?: (tx: Db) => Promise<void>): Promise<DeliveredNow> {
+  return deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods }, also);
 }
 
 async function deliverProcessingOrder(
@@ -108,8 +110,9 @@ async function deliverProcessingOrder(
   codes: string[],
   how: { actor: string; reason: string; goods: 'codes' | 'service' },
   also?: (tx: Db) => Promise<void>,
-): Promise<void> {
+): Promise<DeliveredNow> {
   const clean = codes.map((c) => c.trim()).filter(Boolean);
+  let delivered: DeliveredNow | undefined;
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled this way.`);
@@ -118,14 +121,29 @@ async function deliverProcessingOrder(
       throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${expected}` }]);
     }
     if (new Set(clean).size !== clean.length) throw new ValidationFailed('The same code is given twice.', [{ field: 'codes', message: 'must be distinct' }]);
+    let itemIds: number[] = [];
     if (clean.length) {
-      const itemIds = await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
+      itemIds = await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
       const now = nowIso();
       await tx.insertInto('order_items').values(itemIds.map((id) => ({ order_id: order.id, stock_item_id: id, created_at: now }))).execute();
     }
-    await moveOrder(tx, order, 'processing', 'fulfilled', { actor: how.actor, reason: how.reason });
+    const at = await moveOrder(tx, order, 'processing', 'fulfilled', { actor: how.actor, reason: how.reason });
     await also?.(tx);
+    delivered = { at, reason: how.reason, actor: how.actor, items: itemIds.map((id, i) => ({ id, code: clean[i]! })) };
   });
+  return delivered!;
+}
+
+/** The answer of an order just delivered (what placement answered, with what the delivery wrote), without reading it back. */
+export function withDelivery(placed: OrderDetail, delivered: DeliveredNow): OrderDetail {
+  return {
+    ...placed,
+    status: 'fulfilled',
+    reason: delivered.reason,
+    updated_at: delivered.at,
+    items: delivered.items,
+    events: [...placed.events, { from: placed.status, to: 'fulfilled', reason: delivered.reason, actor: delivered.actor, at: delivered.at }],
+  };
 }
 
 /**

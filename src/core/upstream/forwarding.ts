@@ -12,6 +12,7 @@
 import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
+import type { DeliveredNow } from '../fulfillment/index.js';
 import { fulfilFromUpstream, orderToFulfil, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps } from '../orders/index.js';
 import { defineStep, defineWorkflow, RunTakenOver, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
 import { asFailure, callUpstream } from './calls.js';
@@ -39,6 +40,8 @@ export interface ForwardingDeps extends UpstreamDeps {
   orders(): OrderDeps;
   /** Where providers post callbacks: `<public URL>/upstream/callbacks/<provider id>`; none when Souk has no public URL. */
   callbackUrlFor(providerId: number): string | undefined;
+  /** Told what deliver-codes delivered, once it has committed (placement answers with it). */
+  delivered?(orderId: string, delivery: DeliveredNow): void;
 }
 
 interface ForwardInput {
@@ -276,8 +279,9 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
       const goods = created.goods ?? (await findUpstreamOrder(deps.db, orderId))?.goods ?? 'codes';
       const wholesale = followed.wholesaleMinor ?? created.wholesaleMinor ?? null;
       const bought = { upstreamOrderId: followed.upstreamId ?? created.upstreamId, wholesaleMinor: wholesale, error: null };
+      let delivery: DeliveredNow;
       try {
-        await fulfilFromUpstream(deps.orders(), orderId, followed.codes, goods, async (tx) => {
+        delivery = await fulfilFromUpstream(deps.orders(), orderId, followed.codes, goods, async (tx) => {
           await markUpstreamOrder(tx, orderId, 'delivered', bought);
           await ctx.finishIn?.(tx, null);
           // Last: every delivery from this provider updates its row, so its lock is held the shortest.
@@ -297,6 +301,7 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
         }
         throw error;
       }
+      deps.delivered?.(orderId, delivery);
       return null;
     },
   });

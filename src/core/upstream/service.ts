@@ -7,7 +7,7 @@ import type { ChangeBus } from '../../platform/bus.js';
 import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
 import { DomainError, InvalidState, NotFound } from '../errors.js';
-import type { FulfilledOrder, UpstreamForwarder } from '../fulfillment/index.js';
+import type { DeliveredNow, FulfilledOrder, UpstreamForwarder } from '../fulfillment/index.js';
 import { ordersWaitingFor, recordUpstreamCallFailure, type OrderDeps } from '../orders/index.js';
 import { hurryRun, resumeRuns, startRun, type RunOutcome, type Workflow } from '../steps/index.js';
 import { callUpstream } from './calls.js';
@@ -55,6 +55,8 @@ export class UpstreamService implements UpstreamForwarder {
   readonly workflow: Workflow<{ orderId: string }>;
   private readonly forwarding: ForwardingDeps;
   private readonly running = new Set<Promise<unknown>>();
+  /** Orders forward() is waiting for, and what their run delivered once it has. */
+  private readonly awaited = new Map<string, DeliveredNow | undefined>();
 
   constructor(private readonly deps: UpstreamServiceDeps) {
     this.forwarding = {
@@ -65,6 +67,9 @@ export class UpstreamService implements UpstreamForwarder {
       orders: deps.orders,
       ...(deps.log ? { log: deps.log } : {}),
       callbackUrlFor: (id) => (deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/upstream/callbacks/${id}` : undefined),
+      delivered: (orderId, delivery) => {
+        if (this.awaited.has(orderId)) this.awaited.set(orderId, delivery);
+      },
     };
     this.workflow = forwardingWorkflow(this.forwarding);
   }
@@ -172,9 +177,21 @@ export class UpstreamService implements UpstreamForwarder {
     }
   }
 
-  async forward(order: FulfilledOrder): Promise<boolean> {
-    const run = this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id }));
-    if (this.deps.waitMs <= 0) return false;
+  async forward(order: FulfilledOrder): Promise<boolean | DeliveredNow> {
+    if (this.deps.waitMs <= 0) {
+      void this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id }));
+      return false;
+    }
+    this.awaited.set(order.id, undefined);
+    try {
+      return await this.waitFor(order, this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id })));
+    } finally {
+      this.awaited.delete(order.id);
+    }
+  }
+
+  /** Waits up to waitMs for the order's run: what it delivered, true when it ended otherwise, false when it goes on. */
+  private async waitFor(order: FulfilledOrder, run: Promise<RunOutcome>): Promise<boolean | DeliveredNow> {
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.waitMs)));
     // The order stands whatever happens here: a run that cannot even start is logged, and the
@@ -188,7 +205,7 @@ export class UpstreamService implements UpstreamForwarder {
     );
     const done = await Promise.race([settled, waited]);
     clearTimeout(timer);
-    return done;
+    return done ? (this.awaited.get(order.id) ?? true) : false;
   }
 
   /** Nothing in the payment's transaction: the forwarding sweep (forwardWaitingOrders, every few seconds) starts the order's run once it has committed. */
