@@ -42,6 +42,28 @@ export interface ForwardingDeps extends UpstreamDeps {
   callbackUrlFor(providerId: number): string | undefined;
   /** Told what deliver-codes delivered, once it has committed (placement answers with it). */
   delivered?(orderId: string, delivery: DeliveredNow): void;
+  /** Imported products' links, as read (a link never changes once written: upstream_products is only inserted into, its provider and ref never updated). */
+  links?: ProductLinks;
+}
+
+/** Which provider an imported product is bought from, and its ref there, by local product id; kept by the service. */
+export class ProductLinks {
+  private readonly known = new Map<number, { providerId: number; upstreamRef: string }>();
+
+  /** The product's link, from memory or read once; undefined for a product not imported. */
+  async of(db: Db, productId: number): Promise<{ providerId: number; upstreamRef: string } | undefined> {
+    const known = this.known.get(productId);
+    if (known) return known;
+    const [row] = await selectLink.run(db, { productId });
+    if (row) this.remember(productId, row.provider_id, row.upstream_ref);
+    return row ? { providerId: row.provider_id, upstreamRef: row.upstream_ref } : undefined;
+  }
+
+  remember(productId: number, providerId: number, upstreamRef: string): void {
+    // Bounded: a shop with more imported products than this reads the rest again now and then.
+    if (this.known.size >= 10_000) this.known.clear();
+    this.known.set(productId, { providerId, upstreamRef });
+  }
 }
 
 interface ForwardInput {
@@ -137,8 +159,8 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       const order = await orderToFulfil(deps.db, orderId);
       // A run starts only for a paid order; one ended before its run began has nothing to buy.
       if (order.status !== 'processing' || order.fulfillment !== 'upstream') throw new Error(`order ${order.number} is ${order.status}; nothing to buy`);
-      const [link] = await selectLink.run(deps.db, { productId: order.productId });
-      return { providerId: link?.provider_id ?? null, upstreamRef: link?.upstream_ref ?? null, quantity: order.quantity, fields: order.fields };
+      const link = await (deps.links ?? new ProductLinks()).of(deps.db, order.productId);
+      return { providerId: link?.providerId ?? null, upstreamRef: link?.upstreamRef ?? null, quantity: order.quantity, fields: order.fields };
     },
     async compensate({ orderId }) {
       if ((await localStatus(deps, orderId)) !== 'processing') return;

@@ -14,7 +14,7 @@ import { callUpstream } from './calls.js';
 import { importProducts, syncProvider, upstreamCatalog, type ImportedProduct, type SyncReport } from './catalog-sync.js';
 import type { UpstreamCallback, UpstreamNotice, UpstreamProduct } from './dialect.js';
 import { UpstreamFailure } from './failure.js';
-import { FORWARD_WORKFLOW, forwardingWorkflow, type ForwardingDeps } from './forwarding.js';
+import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps } from './forwarding.js';
 import type { UpstreamHttp } from './http.js';
 import { decimalToMinor } from './pricing.js';
 import { addProvider, connectionOf, dialectOf, findProvider, setProviderEnabled, type ProviderInput, type ProviderRow } from './providers.js';
@@ -47,7 +47,7 @@ const selectAdmission = queryTemplate(['productId'], (db, p) =>
   db
     .selectFrom('upstream_products')
     .innerJoin('providers', 'providers.id', 'upstream_products.provider_id')
-    .select(['providers.id', 'providers.name', 'providers.dialect', 'providers.enabled', 'providers.balance_minor', 'providers.currency', 'upstream_products.upstream_price_minor'])
+    .select(['providers.id', 'providers.name', 'providers.dialect', 'providers.enabled', 'providers.balance_minor', 'providers.currency', 'upstream_products.upstream_price_minor', 'upstream_products.upstream_ref'])
     .where('upstream_products.product_id', '=', p.productId),
 );
 
@@ -55,6 +55,7 @@ export class UpstreamService implements UpstreamForwarder {
   readonly workflow: Workflow<{ orderId: string }>;
   private readonly forwarding: ForwardingDeps;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly links = new ProductLinks();
   /** Orders forward() is waiting for, and what their run delivered once it has. */
   private readonly awaited = new Map<string, DeliveredNow | undefined>();
 
@@ -67,6 +68,7 @@ export class UpstreamService implements UpstreamForwarder {
       orders: deps.orders,
       ...(deps.log ? { log: deps.log } : {}),
       callbackUrlFor: (id) => (deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/upstream/callbacks/${id}` : undefined),
+      links: this.links,
       delivered: (orderId, delivery) => {
         if (this.awaited.has(orderId)) this.awaited.set(orderId, delivery);
       },
@@ -159,6 +161,7 @@ export class UpstreamService implements UpstreamForwarder {
   async admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void> {
     const [link] = await selectAdmission.run(db, { productId: product.id });
     if (!link) throw new DomainError('provider_unavailable', 503, `${product.code} is not linked to a provider; try again later.`);
+    this.links.remember(product.id, link.id, link.upstream_ref);
     if (link.enabled !== 1) throw new DomainError('provider_unavailable', 503, `${product.code} cannot be bought from its provider right now; try again later.`);
     const cost = link.upstream_price_minor * quantity;
     if (link.balance_minor !== null && link.balance_minor < cost) {
