@@ -15,6 +15,8 @@ export const POSTGRES = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgr
 export interface Started {
   /** The first group of `ready`: the URL, where the process serves one. */
   url: string;
+  /** The process id (for its CPU time in /proc). */
+  pid: number | undefined;
   /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
   stop(): Promise<void>;
 }
@@ -37,7 +39,7 @@ export async function startProcess(args: string[], env: Env, ready: RegExp, logF
   };
   for (let waited = 0; waited < 60_000; waited += 50) {
     const match = ready.exec(readFileSync(logFile, 'utf8'));
-    if (match) return { url: match[1] ?? '', stop };
+    if (match) return { url: match[1] ?? '', pid: child.pid, stop };
     if (child.exitCode !== null) break;
     await sleep(50);
   }

@@ -4,10 +4,14 @@
 // in slices. Both are `souk serve` processes on their own database. The figure is the p50
 // difference: what forwarding adds over A's own placement.
 // Run alone with `node --import tsx bench/upstream.ts`, or call benchForwarding() from bench/run.ts.
+// Beside the latencies it prints the CPU time each order cost A, B, the load generator and the
+// PostgreSQL server (all of them share this machine's cores): steadier than the latency when other
+// work runs on the machine.
 // Tunables (environment): BENCH_FORWARD_CONNECTIONS (default 20), BENCH_FORWARD_SECONDS (measured s
-// per target, default 10), BENCH_FORWARD_ROUNDS (slices, default 2), KINDS (default sqlite,postgres).
+// per target, default 10), BENCH_FORWARD_ROUNDS (slices, default 2), KINDS (default sqlite,postgres),
+// BENCH_NODE_OPTIONS (NODE_OPTIONS for A and B: a hook that counts their statements, say).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,12 +36,68 @@ interface Slice {
   latencies: number[];
   ok: number;
   failed: number;
+  /** CPU time (ms) spent meanwhile: by A, by B, by this process (the load), by the whole machine. */
+  cpu: CpuTimes;
+}
+
+interface CpuTimes {
+  a: number;
+  b: number;
+  load: number;
+  /** Every PostgreSQL server process's (A's and B's, and any other database's on the server). */
+  postgres: number;
+  machine: number;
+}
+
+/** Linux's USER_HZ, the unit of /proc times (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
+
+/** CPU time (user + system, ms) of a process so far; 0 where /proc is missing. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (ms) of every PostgreSQL server process so far; 0 when the server is elsewhere. */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += processCpuMs(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
+}
+
+/** Busy CPU time (ms) of the whole machine so far, every core: what is not idle or waiting on I/O. */
+function machineCpuMs(): number {
+  try {
+    const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks.map(Number);
+    return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function cpuNow(pids: { a: number | undefined; b: number | undefined }): CpuTimes {
+  const own = process.cpuUsage();
+  return { a: processCpuMs(pids.a), b: processCpuMs(pids.b), load: (own.user + own.system) / 1000, postgres: postgresCpuMs(), machine: machineCpuMs() };
 }
 
 let serial = 0;
-/** One slice of load: each completed order's latency (ms), from autocannon's per-response hook. */
-function load(url: string, apiKey: string, product: string, connections: number, seconds: number): Promise<Slice> {
-  const slice: Slice = { latencies: [], ok: 0, failed: 0 };
+/** One slice of load: each completed order's latency (ms), from autocannon's per-response hook, and the CPU time it cost. */
+function load(url: string, apiKey: string, product: string, connections: number, seconds: number, pids: { a: number | undefined; b: number | undefined }): Promise<Slice> {
+  const slice: Slice = { latencies: [], ok: 0, failed: 0, cpu: { a: 0, b: 0, load: 0, postgres: 0, machine: 0 } };
+  const before = cpuNow(pids);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -54,7 +114,12 @@ function load(url: string, apiKey: string, product: string, connections: number,
           },
         ],
       },
-      (error) => (error ? reject(error) : resolve(slice)),
+      (error) => {
+        if (error) return reject(error);
+        const after = cpuNow(pids);
+        for (const key of ['a', 'b', 'load', 'postgres', 'machine'] as const) slice.cpu[key] = after[key] - before[key];
+        resolve(slice);
+      },
     );
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       if (statusCode === 200) {
@@ -68,6 +133,16 @@ function load(url: string, apiKey: string, product: string, connections: number,
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** CPU time per answered order (ms): the processes', the load's, and the rest of the machine's (the database server, anything else running). */
+function cpuPerOrder(slice: Slice, kind: 'sqlite' | 'postgres'): string {
+  const per = (ms: number) => (ms / Math.max(1, slice.ok)).toFixed(2);
+  // On SQLite, what PostgreSQL does meanwhile is someone else's work.
+  const database = kind === 'postgres' ? slice.cpu.postgres : 0;
+  const rest = slice.cpu.machine - slice.cpu.a - slice.cpu.b - slice.cpu.load - database;
+  const postgres = kind === 'postgres' ? `, PostgreSQL ${per(database)} ms` : '';
+  return `CPU per order: A ${per(slice.cpu.a)} ms, B ${per(slice.cpu.b)} ms, load ${per(slice.cpu.load)} ms${postgres}, rest of the machine ${per(rest)} ms`;
 }
 
 async function seedUpstream(env: Env, codes: number) {
@@ -129,6 +204,7 @@ export async function benchForwarding(dir: string, options: ForwardBenchOptions)
       SOUK_KEY_RATE_LIMIT: '10000000',
       SOUK_IP_RATE_LIMIT: '10000000',
       SOUK_UPSTREAM_ALLOW_PRIVATE: '1',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     });
     const [envA, envB] = [envFor(databases[0]!.url), envFor(databases[1]!.url)];
     const servers: Started[] = [];
@@ -139,24 +215,26 @@ export async function benchForwarding(dir: string, options: ForwardBenchOptions)
       const b0 = await seedDownstream(envB, a.url, seeded.resellerKey, seeded.productId);
       const b = await startProcess(['bin/souk.js', 'serve', '--port', '0'], envB, /Souk serving on (http:\/\/\S+)/, path.join(dir, `forward-b-${kind}.log`));
       servers.push(b);
+      const pids = { a: a.pid, b: b.pid };
       // Warm both up (connections, caches, JIT), then alternate slices.
-      await load(a.url, seeded.directKey, 'FW-CARD', options.connections, 3);
-      await load(b.url, b0.buyerKey, b0.code, options.connections, 3);
-      const direct: Slice = { latencies: [], ok: 0, failed: 0 };
-      const forwarded: Slice = { latencies: [], ok: 0, failed: 0 };
+      await load(a.url, seeded.directKey, 'FW-CARD', options.connections, 3, pids);
+      await load(b.url, b0.buyerKey, b0.code, options.connections, 3, pids);
+      const empty = (): Slice => ({ latencies: [], ok: 0, failed: 0, cpu: { a: 0, b: 0, load: 0, postgres: 0, machine: 0 } });
+      const [direct, forwarded] = [empty(), empty()];
       for (let round = 0; round < options.rounds; round++) {
-        for (const [target, slice] of [[await load(a.url, seeded.directKey, 'FW-CARD', options.connections, options.seconds / options.rounds), direct], [await load(b.url, b0.buyerKey, b0.code, options.connections, options.seconds / options.rounds), forwarded]] as const) {
+        for (const [target, slice] of [[await load(a.url, seeded.directKey, 'FW-CARD', options.connections, options.seconds / options.rounds, pids), direct], [await load(b.url, b0.buyerKey, b0.code, options.connections, options.seconds / options.rounds, pids), forwarded]] as const) {
           slice.latencies.push(...target.latencies);
           slice.ok += target.ok;
           slice.failed += target.failed;
+          for (const key of ['a', 'b', 'load', 'postgres', 'machine'] as const) slice.cpu[key] += target.cpu[key];
         }
       }
       for (const server of servers.splice(0).reverse()) await server.stop();
       const statuses = await countOrders(envB);
       const [pa, pb] = [percentile(direct.latencies, 50), percentile(forwarded.latencies, 50)];
       const seconds = options.seconds;
-      console.log(`forwarding ${kind} A direct (its own placement): ${Math.round(direct.ok / seconds)} orders/s p50 ${pa} ms p99 ${percentile(direct.latencies, 99)} ms${direct.failed ? ` WARNING: ${direct.failed} failed` : ''}`);
-      console.log(`forwarding ${kind} B via A (souk dialect): ${Math.round(forwarded.ok / seconds)} orders/s p50 ${pb} ms p99 ${percentile(forwarded.latencies, 99)} ms${forwarded.failed ? ` WARNING: ${forwarded.failed} failed` : ''}`);
+      console.log(`forwarding ${kind} A direct (its own placement): ${Math.round(direct.ok / seconds)} orders/s p50 ${pa.toFixed(1)} ms p99 ${percentile(direct.latencies, 99).toFixed(1)} ms; ${cpuPerOrder(direct, kind)}${direct.failed ? ` WARNING: ${direct.failed} failed` : ''}`);
+      console.log(`forwarding ${kind} B via A (souk dialect): ${Math.round(forwarded.ok / seconds)} orders/s p50 ${pb.toFixed(1)} ms p99 ${percentile(forwarded.latencies, 99).toFixed(1)} ms; ${cpuPerOrder(forwarded, kind)}${forwarded.failed ? ` WARNING: ${forwarded.failed} failed` : ''}`);
       console.log(`forwarding ${kind} adds: p50 ${(pb - pa).toFixed(1)} ms over A's own placement at ${options.connections} concurrent orders (B's orders: ${JSON.stringify(statuses)})`);
     } finally {
       for (const server of servers) await server.stop();

@@ -10,6 +10,7 @@ import { testEnv } from '../helpers/souk.js';
 import { loadConfig } from '../../src/config.js';
 import { openSouk, type Souk } from '../../src/app.js';
 import { defineStep, defineWorkflow, readRun, resumeRuns, startRun, STEP_LEASE_MS, TryStepLater, type StepDeps } from '../../src/core/steps/index.js';
+import type { Db } from '../../src/db/index.js';
 
 const ahead = (ms: number) => () => new Date(Date.now() + ms);
 
@@ -35,6 +36,33 @@ function countingWorkflow(name: string, second: (attempt: number) => Promise<voi
     },
   });
   return { ran, workflow: defineWorkflow(name, [first, step('second', second), last], { checkpoints: 'when-paused' }) };
+}
+
+/**
+ * Two steps; the last writes the setting `key` and ends the run in that same transaction
+ * (ctx.finishIn), then runs `after` inside it; `before` runs first, outside it.
+ */
+function finishingWorkflow(name: string, db: () => Db, key: string, hooks: { before?: () => Promise<void>; after?: () => Promise<void> } = {}) {
+  const undone: string[] = [];
+  const first = defineStep<{ n: number }, string>('first', {
+    run: async (input) => `first-${input.n}`,
+    compensate: async (_input, output) => void undone.push(output),
+  });
+  const last = defineStep<{ n: number }, string>('last', {
+    async run(_input, ctx) {
+      await hooks.before?.();
+      const output = `${ctx.outputOf(first)}+last`;
+      await db()
+        .transaction()
+        .execute(async (tx) => {
+          await tx.insertInto('settings').values({ key, value: output, updated_at: new Date().toISOString() }).execute();
+          await ctx.finishIn!(tx, output);
+          await hooks.after?.();
+        });
+      return output;
+    },
+  });
+  return { undone, workflow: defineWorkflow(name, [first, last], { checkpoints: 'when-paused' }) };
 }
 
 for (const kind of DATABASE_KINDS) {
@@ -86,6 +114,51 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(outcome.status, 'compensated');
       assert.deepEqual(ran, ['first#1', 'second#1', 'undo:first-3']);
       assert.deepEqual(await recordsOf('cp-fail', 'k3'), [['first', 'compensated', 1], ['second', 'failed', 1]]);
+    });
+
+    const settingOf = async (key: string) => (await souk.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
+
+    test('a last step that ends the run in its own transaction commits its write and every record together', async () => {
+      const { workflow } = finishingWorkflow('cp-finish-in', () => souk.db, 'test.finish-in');
+      const progress: string[] = [];
+      const outcome = await startRun(deps, workflow, 'k5', { n: 5 }, { onProgress: (e) => void progress.push(`${e.kind}:${'step' in e ? e.step : ''}`) });
+      assert.equal(outcome.status, 'done');
+      assert.equal(await settingOf('test.finish-in'), 'first-5+last');
+      assert.deepEqual(await recordsOf('cp-finish-in', 'k5'), [['first', 'done', 1], ['last', 'done', 1]]);
+      assert.deepEqual(progress, ['step-done:first', 'step-done:last', 'run-done:']);
+    });
+
+    test('a last step whose transaction fails after it ended the run records nothing of that end: the run is undone as after any failure', async () => {
+      const { undone, workflow } = finishingWorkflow('cp-finish-rolled-back', () => souk.db, 'test.finish-rolled-back', {
+        after: async () => {
+          throw new Error('refused after the end was written');
+        },
+      });
+      const outcome = await startRun(deps, workflow, 'k6', { n: 6 });
+      assert.equal(outcome.status, 'compensated');
+      assert.equal(await settingOf('test.finish-rolled-back'), undefined, 'the write went with the transaction');
+      assert.deepEqual(await recordsOf('cp-finish-rolled-back', 'k6'), [['first', 'compensated', 1], ['last', 'failed', 1]]);
+      assert.deepEqual(undone, ['first-6']);
+    });
+
+    test('a runner whose run was taken over cannot end it in its step: the step\'s transaction rolls back and the run is as the other runner left it', async () => {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let calls = 0;
+      const { workflow } = finishingWorkflow('cp-finish-taken', () => souk.db, 'test.finish-taken', {
+        before: async () => {
+          if (++calls === 1) await held;
+        },
+      });
+      const first = startRun(deps, workflow, 'k7', { n: 7 });
+      while (calls === 0) await new Promise((resolve) => setImmediate(resolve));
+      const [takenOver] = await resumeRuns(deps, [workflow], { clock: ahead(STEP_LEASE_MS + 1000) });
+      assert.equal(takenOver?.status, 'done');
+      await souk.db.deleteFrom('settings').where('key', '=', 'test.finish-taken').execute();
+      release();
+      const late = await first;
+      assert.equal(late.status, 'done', 'the first runner reports where the run stands');
+      assert.equal(await settingOf('test.finish-taken'), undefined, "the first runner's write was rolled back");
     });
 
     test('a runner that stops mid-run leaves nothing recorded: the runner that takes over runs every step again, and the first one can record nothing', async () => {

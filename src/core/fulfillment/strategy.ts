@@ -22,6 +22,16 @@ export interface StatusStep {
   reason: string;
 }
 
+/** An order a strategy delivered right after placement, as written: enough to answer with it without reading it back. */
+export interface DeliveredNow {
+  /** When it moved to fulfilled: its updated_at, and its event's time. */
+  at: string;
+  reason: string;
+  actor: string;
+  /** The stock items delivered, in the order's order, with their codes. */
+  items: Array<{ id: number; code: string }>;
+}
+
 /** What a strategy may use outside an order's transaction. */
 export interface FulfillmentContext {
   db: Db;
@@ -38,9 +48,9 @@ export interface FulfillmentStrategy {
   /**
    * Runs once the placed order has committed (not for a replayed one). The order stands whatever
    * happens here, so a strategy records its own failures rather than throwing. True when it moved
-   * the order on (the answer is then read again).
+   * the order on (the answer is then read again), or what it delivered when it fulfilled it.
    */
-  afterPlacement(context: FulfillmentContext, order: FulfilledOrder): Promise<boolean>;
+  afterPlacement(context: FulfillmentContext, order: FulfilledOrder): Promise<boolean | DeliveredNow>;
   /** In the transaction where a held order's payment arrived, before it moves to `whenPaid`. */
   paymentArrived(tx: Db, order: FulfilledOrder): Promise<void>;
   /** In the transaction that cancels, rejects or expires the order before delivery: gives back what placement took. */

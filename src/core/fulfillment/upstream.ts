@@ -3,14 +3,14 @@
 // the forwarder delivers or rejects it. The forwarder is given to the strategy (openSouk) so that
 // this folder knows the forwarding only by the interface below.
 import type { Db } from '../../db/index.js';
-import type { FulfilledOrder, FulfillmentStrategy } from './strategy.js';
+import type { DeliveredNow, FulfilledOrder, FulfillmentStrategy } from './strategy.js';
 
 /** What the upstream connector does for the strategy. */
 export interface UpstreamForwarder {
   /** Refuses (503 provider_unavailable) an order its provider cannot take now: disabled, or our balance there known to be short. */
   admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void>;
-  /** Starts buying a paid order upstream and waits a little for the outcome; true when the order moved on meanwhile. */
-  forward(order: FulfilledOrder): Promise<boolean>;
+  /** Starts buying a paid order upstream and waits a little for the outcome: what it delivered, true when the order moved on otherwise, false when not yet. */
+  forward(order: FulfilledOrder): Promise<boolean | DeliveredNow>;
   /** In the transaction where a held order's payment arrived: makes sure it will be bought. */
   paymentArrived(tx: Db, order: FulfilledOrder): Promise<void>;
   /** In the transaction that would end the order before delivery: refuses while a purchase upstream may be under way. */

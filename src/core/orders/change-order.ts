@@ -2,11 +2,12 @@
 // fulfil by hand (an admin, for manual products), refund after delivery, and expiry of unpaid
 // orders. Each is one transaction that moves the status and, through the order's fulfilment
 // strategy and payment provider, gives back what placement took and the money it was paid.
-import type { Db } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { InvalidState, NotFound, ValidationFailed } from '../errors.js';
 import { insertOutboxEvents, orderChangedEvents, wakeDispatchers } from '../events/index.js';
+import type { DeliveredNow } from '../fulfillment/index.js';
 import { recordDeliveredCodes } from '../inventory/index.js';
 import { releaseCouponRedemption } from '../coupons/index.js';
 import type { OrderDeps } from './place-order.js';
@@ -21,11 +22,19 @@ const LOCKED_COLUMNS = [
 ] as const satisfies ReadonlyArray<OrderColumn>;
 type LockedOrder = Pick<OrdersTable, (typeof LOCKED_COLUMNS)[number]>;
 
+const lockById = queryTemplate(['orderId'], (db, p, dialect) => {
+  const query = db.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', p.orderId);
+  return dialect === 'postgres' ? query.forUpdate() : query;
+});
+
 async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: number): Promise<LockedOrder> {
-  let query = tx.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', orderId);
-  if (accountId !== undefined) query = query.where('account_id', '=', accountId);
-  if (deps.dialect === 'postgres') query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  let row: LockedOrder | undefined;
+  if (accountId === undefined) [row] = await lockById.run(tx, { orderId });
+  else {
+    let query = tx.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', orderId).where('account_id', '=', accountId);
+    if (deps.dialect === 'postgres') query = query.forUpdate();
+    row = await query.executeTakeFirst();
+  }
   if (!row) throw new NotFound(`No order ${orderId}.`);
   return row;
 }
@@ -36,12 +45,13 @@ async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>)
   wakeDispatchers(deps.db);
 }
 
-/** Moves the order and writes its outbox events (status_changed, and fulfilled/cancelled/rejected) in the same transaction. */
-async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<void> {
-  await transitionOrder(tx, order.id, from, to, change);
+/** Moves the order and writes its outbox events (status_changed, and fulfilled/cancelled/rejected) in the same transaction; returns the time of the move. */
+async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<string> {
+  const at = await transitionOrder(tx, order.id, from, to, change);
   // A stock order in processing is one waiting for stock (waiting-stock.ts): once it moves on, it no longer waits.
   if (from === 'processing' && order.fulfillment === 'stock') await stopWaitingForStock(tx, order.id);
   await insertOutboxEvents(tx, orderChangedEvents({ ...order, status: to, updated_at: nowIso() }, from, change.reason));
+  return at;
 }
 
 /** A paid order's money goes back the way its provider took it (none for an unpaid one), and the order says so. */
@@ -90,14 +100,22 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
 /**
  * Delivers what an upstream provider delivered for an order being bought there: its codes, sealed
  * as the order's items like our own, or nothing for a service (an SMM panel's). The buyer's money,
- * taken at placement, is kept: this is its capture.
+ * taken at placement, is kept: this is its capture. `also` runs last in the same transaction (the
+ * forwarder records the purchase and the end of its run there), so all of it commits or none.
  */
-export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service'): Promise<void> {
-  await deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods });
+export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service', also?: (tx: Db) => Promise<void>): Promise<DeliveredNow> {
+  return deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods }, also);
 }
 
-async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: string[], how: { actor: string; reason: string; goods: 'codes' | 'service' }): Promise<void> {
+async function deliverProcessingOrder(
+  deps: OrderDeps,
+  orderId: string,
+  codes: string[],
+  how: { actor: string; reason: string; goods: 'codes' | 'service' },
+  also?: (tx: Db) => Promise<void>,
+): Promise<DeliveredNow> {
   const clean = codes.map((c) => c.trim()).filter(Boolean);
+  let delivered: DeliveredNow | undefined;
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
     if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled this way.`);
@@ -106,13 +124,29 @@ async function deliverProcessingOrder(deps: OrderDeps, orderId: string, codes: s
       throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${expected}` }]);
     }
     if (new Set(clean).size !== clean.length) throw new ValidationFailed('The same code is given twice.', [{ field: 'codes', message: 'must be distinct' }]);
+    let itemIds: number[] = [];
     if (clean.length) {
-      const itemIds = await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
+      itemIds = await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });
       const now = nowIso();
       await tx.insertInto('order_items').values(itemIds.map((id) => ({ order_id: order.id, stock_item_id: id, created_at: now }))).execute();
     }
-    await moveOrder(tx, order, 'processing', 'fulfilled', { actor: how.actor, reason: how.reason });
+    const at = await moveOrder(tx, order, 'processing', 'fulfilled', { actor: how.actor, reason: how.reason });
+    await also?.(tx);
+    delivered = { at, reason: how.reason, actor: how.actor, items: itemIds.map((id, i) => ({ id, code: clean[i]! })) };
   });
+  return delivered!;
+}
+
+/** The answer of an order just delivered (what placement answered, with what the delivery wrote), without reading it back. */
+export function withDelivery(placed: OrderDetail, delivered: DeliveredNow): OrderDetail {
+  return {
+    ...placed,
+    status: 'fulfilled',
+    reason: delivered.reason,
+    updated_at: delivered.at,
+    items: delivered.items,
+    events: [...placed.events, { from: placed.status, to: 'fulfilled', reason: delivered.reason, actor: delivered.actor, at: delivered.at }],
+  };
 }
 
 /**
@@ -128,6 +162,18 @@ export async function whileProcessing(deps: OrderDeps, orderId: string, work: (t
     if (status === 'processing') await work(tx);
   });
   return status;
+}
+
+/**
+ * The order `orderId` while it is processing, as the source of another module's statement that may
+ * write only then (the forwarder's record of a purchase under way): the statement selects from it
+ * and, on PostgreSQL, holds it FOR SHARE, so a cancel or a reject (which lock it FOR UPDATE) either
+ * waits for that statement and then sees what it wrote, or goes first and the statement finds no
+ * processing order and writes nothing: whileProcessing in one statement. SQLite has one writer at a time.
+ */
+export function processingOrder(db: Db, orderId: string, dialect: Dialect) {
+  const query = db.selectFrom('orders').where('orders.id', '=', orderId).where('orders.status', '=', 'processing');
+  return dialect === 'postgres' ? query.forShare() : query;
 }
 
 /** An admin refunds a delivered order (the codes are not taken back: they were delivered). */

@@ -10,6 +10,7 @@ import { Conflict, CouponExhausted, DomainError, IdempotencyKeyReused, Insuffici
 import type { AllocatedItem, CodeVault } from '../inventory/index.js';
 import { formatMinor } from '../money.js';
 import { outboundUrlProblem } from '../../platform/outbound-guard.js';
+import { withDelivery } from './change-order.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import type { Placement } from './placement.js';
 import { MAX_CHECKOUT_FIELDS, planOrder, type PlacementStrategies, type PlannedOrder } from './plan-order.js';
@@ -185,16 +186,18 @@ export async function placeOrder(deps: PlacementDeps, accountId: number, input: 
       const short = outcome.kind === 'out_of_stock' && waitsForStock(input, planned) ? outcome : undefined;
       if (short) outcome = await placeWaitingOrder(deps.db, planned.plan);
       switch (outcome.kind) {
-        case 'placed':
+        case 'placed': {
           if (short) {
             const { order } = planned.plan;
             deps.log?.('order waits for stock', { order: order.number, product: planned.product.code, quantity: order.quantity, available: short.available });
             return { order: await loadOrderDetail(deps.db, deps.vault, order.id), replayed: false };
           }
-          if (await planned.fulfillment.afterPlacement({ db: deps.db }, planned.plan.order)) {
-            return { order: await loadOrderDetail(deps.db, deps.vault, planned.plan.order.id), replayed: false };
-          }
+          const moved = await planned.fulfillment.afterPlacement({ db: deps.db }, planned.plan.order);
+          if (moved === true) return { order: await loadOrderDetail(deps.db, deps.vault, planned.plan.order.id), replayed: false };
+          // Delivered meanwhile (bought upstream): answered from what the delivery wrote.
+          if (moved) return { order: withDelivery(placedDetail(planned, outcome.items, deps.vault), moved), replayed: false };
           return { order: placedDetail(planned, outcome.items, deps.vault), replayed: false };
+        }
         case 'duplicate':
           // Answered below from the order that holds this client_order_id or Idempotency-Key.
           throw new Conflict(

@@ -1,5 +1,5 @@
 // Reading orders: one account sees only its own; another account's order does not exist for it.
-import type { Db } from '../../db/index.js';
+import { queryTemplate, type Db } from '../../db/index.js';
 import type { DeliveryChannel, FulfillmentKind, OrderChannel, PaymentStatus } from '../../db/schema.js';
 import { findProduct } from '../catalog/index.js';
 import { findCoupon } from '../coupons/index.js';
@@ -216,8 +216,10 @@ export async function heldForOrders(db: Db, accountId: number): Promise<Map<stri
 }
 
 /** What fulfilling an order needs of it, in one read: its status, product, quantity and checkout fields. NotFound when there is none. */
+const selectToFulfil = queryTemplate(['orderId'], (db, p) => db.selectFrom('orders').select(['id', 'number', 'status', 'fulfillment', 'product_id', 'quantity', 'fields']).where('id', '=', p.orderId));
+
 export async function orderToFulfil(db: Db, orderId: string): Promise<{ id: string; number: string; status: OrderStatus; fulfillment: FulfillmentKind; productId: number; quantity: number; fields: Record<string, string> }> {
-  const row = await db.selectFrom('orders').select(['id', 'number', 'status', 'fulfillment', 'product_id', 'quantity', 'fields']).where('id', '=', orderId).executeTakeFirst();
+  const [row] = await selectToFulfil.run(db, { orderId });
   if (!row) throw new NotFound(`No order ${orderId}.`);
   return { id: row.id, number: row.number, status: row.status, fulfillment: row.fulfillment, productId: row.product_id, quantity: row.quantity, fields: JSON.parse(row.fields) as Record<string, string> };
 }

@@ -35,8 +35,9 @@ export interface Transition {
 /**
  * Moves an order from `from` to `to`: refused with InvalidState when the table forbids it or when
  * the order is no longer in `from` (someone else moved it first: the UPDATE is conditional).
+ * Returns the time of the move (the order's updated_at and its event's).
  */
-export async function transitionOrder(tx: Db, orderId: string, from: OrderStatus, to: OrderStatus, change: Transition): Promise<void> {
+export async function transitionOrder(tx: Db, orderId: string, from: OrderStatus, to: OrderStatus, change: Transition): Promise<string> {
   if (!canTransition(from, to)) throw new InvalidState(`An order cannot go from ${from} to ${to}.`);
   const now = nowIso();
   const result = await tx
@@ -47,6 +48,7 @@ export async function transitionOrder(tx: Db, orderId: string, from: OrderStatus
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new InvalidState(`The order is no longer ${from}.`);
   await recordEvent(tx, orderId, from, to, change, now);
+  return now;
 }
 
 export async function recordEvent(tx: Db, orderId: string, from: OrderStatus | null, to: OrderStatus, change: Transition, at = nowIso()): Promise<void> {

@@ -8,7 +8,7 @@
 // for every other call), follow it until it ends, deliver the codes; if the upstream refuses, the
 // steps that ran are undone (the upstream order cancelled, the buyer refunded). The job queue
 // calls resumeRuns() in every worker; nothing here runs by itself.
-export { defineStep, defineWorkflow, TryStepLater, type Checkpoints, type Step, type StepContext, type Workflow } from './workflow.js';
+export { defineStep, defineWorkflow, RunTakenOver, TryStepLater, type Checkpoints, type Step, type StepContext, type Workflow } from './workflow.js';
 export { hurryRun } from './runs.js';
 export {
   COMPENSATION_RETRY_SECONDS,

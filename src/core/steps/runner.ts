@@ -24,10 +24,12 @@ import {
   type UnrecordedStep,
   recordStepFailed,
   recordStepStarted,
+  writeLastStepDone,
+  writeSteps,
   type Claim,
   type RunRow,
 } from './runs.js';
-import { TryStepLater, type Step, type StepContext, type Workflow } from './workflow.js';
+import { RunTakenOver, TryStepLater, type Step, type StepContext, type Workflow } from './workflow.js';
 
 /** What the runner needs of the shop: its database, and the box that seals inputs and outputs. */
 export interface StepDeps {
@@ -136,13 +138,14 @@ class Drive {
     return value;
   }
 
-  private context(step: Step<never, unknown>, attempt: number): StepContext {
+  private context(step: Step<never, unknown>, attempt: number, finishIn?: StepContext['finishIn']): StepContext {
     return {
       runId: this.run.id,
       runKey: this.run.run_key,
       reference: `${this.run.id}.${step.name}`,
       attempt,
       outputOf: <O>(earlier: Step<never, O>) => this.outputOf(earlier.name) as O,
+      ...(finishIn ? { finishIn } : {}),
     };
   }
 
@@ -159,7 +162,8 @@ class Drive {
 
   async go(): Promise<RunOutcome> {
     const steps = this.workflow.steps;
-    for (const record of await loadSteps(this.deps.db, this.run.id)) {
+    // A run this drive has just inserted has no step records yet.
+    for (const record of this.started ? [] : await loadSteps(this.deps.db, this.run.id)) {
       if (steps[record.position]?.name !== record.name) {
         throw new Error(`run ${this.run.id} of ${this.workflow.name} recorded step ${record.name} at place ${record.position + 1}, where the workflow now has ${steps[record.position]?.name ?? 'none'}; it is left as it is`);
       }
@@ -200,10 +204,29 @@ class Drive {
       const attempt = started ?? (whenPaused ? (this.attempts.get(position) ?? 0) + 1 : await recordStepStarted(this.deps.db, this.claim, position, step.name, t.at, t.until));
       started = undefined;
       if (attempt === undefined) return this.lost();
+      // The last step may end the run in its own transaction (ctx.finishIn).
+      let finishedIn: { stored: string } | undefined;
+      const here = position;
+      const finishIn =
+        nextToRun(position) !== undefined
+          ? undefined
+          : async (tx: Db, value: unknown) => {
+              const stored = asStored(value);
+              const at = this.times();
+              const sealed = this.deps.box.seal(stored);
+              const recorded = whenPaused
+                ? await writeSteps(tx, this.claim, [...unrecorded, { position: here, name: step.name, status: 'done', output: sealed, attempts: attempt }], true, at.at, at.until)
+                : await writeLastStepDone(tx, this.claim, here, sealed, at.at);
+              if (!recorded) throw new RunTakenOver(this.run.id);
+              finishedIn = { stored };
+            };
       let output: unknown;
       try {
-        output = await step.run(this.input, this.context(step, attempt));
+        output = await step.run(this.input, this.context(step, attempt, finishIn));
       } catch (error) {
+        if (error instanceof RunTakenOver) return this.lost();
+        // Whatever the step recorded in a transaction that then failed was rolled back with it.
+        finishedIn = undefined;
         t = this.times();
         const message = describe(error);
         // The steps that ran before it, and this one's start, are recorded before its pause is.
@@ -219,6 +242,13 @@ class Drive {
         this.run = { ...this.run, status: 'compensating', failed_step: step.name, last_error: message };
         await this.tell({ kind: 'step-failed', run: this.identity, step: step.name, error: message });
         return undefined;
+      }
+      if (finishedIn) {
+        this.states.set(position, 'done');
+        this.outputs.set(step.name, JSON.parse(finishedIn.stored));
+        for (const done of [...unrecorded.splice(0), { name: step.name }]) await this.tell({ kind: 'step-done', run: this.identity, step: done.name });
+        await this.tell({ kind: 'run-done', run: this.identity });
+        return this.finished('done');
       }
       const stored = asStored(output);
       const next = nextToRun(position);

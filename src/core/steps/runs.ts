@@ -2,7 +2,7 @@
 // write made while a run is driven is conditional on the runner's claim token, so a runner whose
 // lease ran out (and whose run another runner took over) can no longer record anything.
 import { sql } from 'kysely';
-import type { Db, Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { StepRunStatus, StepRunsTable, StepRunStepsTable, StepStatus } from '../../db/schema.js';
 
 export type RunRow = StepRunsTable;
@@ -17,14 +17,18 @@ export interface Claim {
 const ERROR_LENGTH = 1000;
 const cut = (message: string) => message.slice(0, ERROR_LENGTH);
 
+const RUN_COLUMNS = ['id', 'workflow', 'run_key', 'status', 'input', 'next_attempt_at', 'claim_token', 'locked_until', 'created_at', 'updated_at'] as const;
+const insertRunRow = queryTemplate(RUN_COLUMNS, (db, p) =>
+  db
+    .insertInto('step_runs')
+    .values({ ...p, attempts: 1, failed_step: null, last_error: null, finished_at: null })
+    .onConflict((c) => c.columns(['workflow', 'run_key']).doNothing())
+    .returning('id'),
+);
+
 /** Inserts a new run already claimed by its starter; false when the workflow has a run with this key. */
 export async function insertRun(db: Db, run: Omit<RunRow, 'attempts' | 'failed_step' | 'last_error' | 'finished_at'>): Promise<boolean> {
-  const inserted = await db
-    .insertInto('step_runs')
-    .values({ ...run, attempts: 1, failed_step: null, last_error: null, finished_at: null })
-    .onConflict((c) => c.columns(['workflow', 'run_key']).doNothing())
-    .executeTakeFirst();
-  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  return (await insertRunRow.run(db, run)).length === 1;
 }
 
 export async function findRun(db: Db, workflow: string, key: string): Promise<RunRow | undefined> {
@@ -103,11 +107,7 @@ export async function recordStepDoneThen(
   lockedUntil: string,
 ): Promise<number | 'finished' | undefined> {
   return db.transaction().execute(async (tx) => {
-    if (next === null) {
-      if (!(await finishRun(tx, claim, 'done', at))) return undefined;
-      await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
-      return 'finished';
-    }
+    if (next === null) return (await writeLastStepDone(tx, claim, position, output, at)) ? 'finished' : undefined;
     if (!(await holdRun(tx, claim, at, lockedUntil))) return undefined;
     await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
     return startStep(tx, claim, next.position, next.name, at);
@@ -129,40 +129,50 @@ export interface UnrecordedStep {
  * False when the claim was lost.
  */
 export async function recordSteps(db: Db, claim: Claim, steps: readonly UnrecordedStep[], finish: boolean, at: string, lockedUntil: string): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
-    if (finish) {
-      if (!(await finishRun(tx, claim, 'done', at))) return false;
-    } else if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
-    if (!steps.length) return true;
-    await tx
-      .insertInto('step_run_steps')
-      .values(
-        steps.map((step) => ({
-          run_id: claim.runId,
-          position: step.position,
-          name: step.name,
-          status: step.status,
-          output: step.output,
-          attempts: step.attempts,
-          error: null,
-          compensation_attempts: 0,
-          compensation_error: null,
-          started_at: at,
-          done_at: step.status === 'done' ? at : null,
-          compensated_at: null,
-        })),
-      )
-      .onConflict((c) =>
-        c.columns(['run_id', 'position']).doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          output: eb.ref('excluded.output'),
-          attempts: eb.ref('excluded.attempts'),
-          done_at: eb.ref('excluded.done_at'),
-        })),
-      )
-      .execute();
-    return true;
-  });
+  return db.transaction().execute((tx) => writeSteps(tx, claim, steps, finish, at, lockedUntil));
+}
+
+/** What recordSteps writes, in the caller's transaction `tx`. */
+export async function writeSteps(tx: Db, claim: Claim, steps: readonly UnrecordedStep[], finish: boolean, at: string, lockedUntil: string): Promise<boolean> {
+  if (finish) {
+    if (!(await finishRun(tx, claim, 'done', at))) return false;
+  } else if (!(await holdRun(tx, claim, at, lockedUntil))) return false;
+  if (!steps.length) return true;
+  await tx
+    .insertInto('step_run_steps')
+    .values(
+      steps.map((step) => ({
+        run_id: claim.runId,
+        position: step.position,
+        name: step.name,
+        status: step.status,
+        output: step.output,
+        attempts: step.attempts,
+        error: null,
+        compensation_attempts: 0,
+        compensation_error: null,
+        started_at: at,
+        done_at: step.status === 'done' ? at : null,
+        compensated_at: null,
+      })),
+    )
+    .onConflict((c) =>
+      c.columns(['run_id', 'position']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        output: eb.ref('excluded.output'),
+        attempts: eb.ref('excluded.attempts'),
+        done_at: eb.ref('excluded.done_at'),
+      })),
+    )
+    .execute();
+  return true;
+}
+
+/** Records the step at `position` done with its sealed output and the run done, in the caller's transaction `tx`; false when the claim was lost. */
+export async function writeLastStepDone(tx: Db, claim: Claim, position: number, output: string, at: string): Promise<boolean> {
+  if (!(await finishRun(tx, claim, 'done', at))) return false;
+  await tx.updateTable('step_run_steps').set({ status: 'done', output, done_at: at }).where('run_id', '=', claim.runId).where('position', '=', position).execute();
+  return true;
 }
 
 async function startStep(tx: Db, claim: Claim, position: number, name: string, at: string): Promise<number> {
@@ -232,16 +242,19 @@ export async function recordCompensated(db: Db, claim: Claim, position: number, 
   });
 }
 
+const finishRunRow = queryTemplate(['runId', 'token', 'status', 'at'], (db, p) =>
+  db
+    .updateTable('step_runs')
+    .set({ status: p.status, claim_token: null, locked_until: null, finished_at: p.at, updated_at: p.at })
+    .where('id', '=', p.runId)
+    .where('claim_token', '=', p.token)
+    .where('status', 'in', ['running', 'compensating'])
+    .returning('id'),
+);
+
 /** Ends the run (every step done, or every step that ran undone) and lets go of it; false when the claim was lost. */
 export async function finishRun(db: Db, claim: Claim, status: Extract<StepRunStatus, 'done' | 'compensated'>, at: string): Promise<boolean> {
-  const finished = await db
-    .updateTable('step_runs')
-    .set({ status, claim_token: null, locked_until: null, finished_at: at, updated_at: at })
-    .where('id', '=', claim.runId)
-    .where('claim_token', '=', claim.token)
-    .where('status', 'in', ['running', 'compensating'])
-    .executeTakeFirst();
-  return Number(finished.numUpdatedRows) === 1;
+  return (await finishRunRow.run(db, { runId: claim.runId, token: claim.token, status, at })).length === 1;
 }
 
 export type { StepRunStatus, StepStatus };

@@ -3,6 +3,7 @@
 // recorded done; a step may still run twice when its process dies before the record is written,
 // so each one must be safe to run again, and passes `ctx.reference` to whatever it asks of the
 // outside world so the outside world can tell a repeat from a new request.
+import type { Db } from '../../db/index.js';
 
 /** What the runner gives a step besides the run's input. */
 export interface StepContext {
@@ -20,6 +21,13 @@ export interface StepContext {
   readonly attempt: number;
   /** What an earlier step of this run returned (as stored: JSON, so `undefined` reads as null). */
   outputOf<O>(step: Step<never, O>): O;
+  /**
+   * The last step's only (undefined in any other): records this step done with `output`, and the
+   * run done, in the step's own transaction `tx`, so that its last write and the run's end commit
+   * together or not at all; the step then returns that same output. Throws RunTakenOver, which
+   * must roll `tx` back and leave the step, when another runner has taken the run over.
+   */
+  readonly finishIn?: (tx: Db, output: unknown) => Promise<void>;
 }
 
 /**
@@ -63,6 +71,14 @@ export class TryStepLater extends Error {
   ) {
     super(message);
     this.name = 'TryStepLater';
+  }
+}
+
+/** Thrown by ctx.finishIn when this runner's claim on the run was lost: the step's transaction must roll back. */
+export class RunTakenOver extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} was taken over by another runner`);
+    this.name = 'RunTakenOver';
   }
 }
 

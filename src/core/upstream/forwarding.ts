@@ -9,11 +9,12 @@
 // the money released. Retryable: the same create again, later. Unknown (a timeout, a reset, a 5xx
 // after sending): the order is looked up by our reference before anything else; a dialect that
 // cannot look it up leaves it `stuck` for a person, with an alert, and never creates it twice.
-import type { Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
+import type { DeliveredNow } from '../fulfillment/index.js';
 import { fulfilFromUpstream, orderToFulfil, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps } from '../orders/index.js';
-import { defineStep, defineWorkflow, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
+import { defineStep, defineWorkflow, RunTakenOver, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
 import { asFailure, callUpstream } from './calls.js';
 import type { UpstreamConnection, UpstreamDialect, UpstreamOrderStatus } from './dialect.js';
 import { decimalToMinor } from './pricing.js';
@@ -21,6 +22,8 @@ import { connectionOf, dialectOf, findProvider, type ProviderRow, type UpstreamD
 import { findUpstreamOrder, insertUnderWay, markUpstreamOrder, openUpstreamOrder } from './upstream-orders.js';
 
 export const FORWARD_WORKFLOW = 'upstream-forward';
+
+const selectLink = queryTemplate(['productId'], (db, p) => db.selectFrom('upstream_products').select(['provider_id', 'upstream_ref']).where('product_id', '=', p.productId));
 
 /** Waits between looks at an order still pending, and between retries of a create that may be retried: 1 s doubling to 5 min. */
 export function backoffMs(attempt: number): number {
@@ -37,6 +40,30 @@ export interface ForwardingDeps extends UpstreamDeps {
   orders(): OrderDeps;
   /** Where providers post callbacks: `<public URL>/upstream/callbacks/<provider id>`; none when Souk has no public URL. */
   callbackUrlFor(providerId: number): string | undefined;
+  /** Told what deliver-codes delivered, once it has committed (placement answers with it). */
+  delivered?(orderId: string, delivery: DeliveredNow): void;
+  /** Imported products' links, as read (a link never changes once written: upstream_products is only inserted into, its provider and ref never updated). */
+  links?: ProductLinks;
+}
+
+/** Which provider an imported product is bought from, and its ref there, by local product id; kept by the service. */
+export class ProductLinks {
+  private readonly known = new Map<number, { providerId: number; upstreamRef: string }>();
+
+  /** The product's link, from memory or read once; undefined for a product not imported. */
+  async of(db: Db, productId: number): Promise<{ providerId: number; upstreamRef: string } | undefined> {
+    const known = this.known.get(productId);
+    if (known) return known;
+    const [row] = await selectLink.run(db, { productId });
+    if (row) this.remember(productId, row.provider_id, row.upstream_ref);
+    return row ? { providerId: row.provider_id, upstreamRef: row.upstream_ref } : undefined;
+  }
+
+  remember(productId: number, providerId: number, upstreamRef: string): void {
+    // Bounded: a shop with more imported products than this reads the rest again now and then.
+    if (this.known.size >= 10_000) this.known.clear();
+    this.known.set(productId, { providerId, upstreamRef });
+  }
 }
 
 interface ForwardInput {
@@ -65,6 +92,8 @@ interface Created {
 interface Followed {
   resolved: boolean;
   codes: string[];
+  /** The upstream's id for the order, when the follow learned it. */
+  upstreamId?: string | null;
   /** What the provider charged, when the follow learned it (a create still pending did not say). */
   wholesaleMinor?: number | null;
 }
@@ -94,14 +123,19 @@ async function lookUp(deps: ForwardingDeps, provider: ProviderRow, dialect: Upst
   }
 }
 
-/** Records what the upstream said and returns it as the create's output; a failed order throws (the steps that ran are undone). */
+/**
+ * Records what the upstream said and returns it as the create's output; a failed order throws (the
+ * steps that ran are undone). A delivered order is recorded as such by deliver-codes, in the
+ * transaction that delivers it: until then its record stays where it was (`sending` or `pending`),
+ * so a crash meanwhile is resolved by looking the order up, as before any answer.
+ */
 async function recordStatus(deps: ForwardingDeps, provider: ProviderRow, orderId: string, status: UpstreamOrderStatus): Promise<Created> {
   if (status.state === 'failed') {
     await markUpstreamOrder(deps.db, orderId, 'failed', { upstreamOrderId: status.upstreamId, error: short(status.reason) });
     throw new Error(`the provider did not deliver: ${short(status.reason)}`);
   }
   const charged = 'charged' in status && status.charged ? decimalToMinor(status.charged.amount, provider.currency, 'up') : undefined;
-  await markUpstreamOrder(deps.db, orderId, status.state === 'delivered' ? 'delivered' : 'pending', { upstreamOrderId: status.upstreamId, wholesaleMinor: charged ?? null, error: null });
+  if (status.state !== 'delivered') await markUpstreamOrder(deps.db, orderId, 'pending', { upstreamOrderId: status.upstreamId, wholesaleMinor: charged ?? null, error: null });
   return {
     resolved: false,
     upstreamId: status.upstreamId,
@@ -125,8 +159,8 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       const order = await orderToFulfil(deps.db, orderId);
       // A run starts only for a paid order; one ended before its run began has nothing to buy.
       if (order.status !== 'processing' || order.fulfillment !== 'upstream') throw new Error(`order ${order.number} is ${order.status}; nothing to buy`);
-      const link = await deps.db.selectFrom('upstream_products').select(['provider_id', 'upstream_ref']).where('product_id', '=', order.productId).executeTakeFirst();
-      return { providerId: link?.provider_id ?? null, upstreamRef: link?.upstream_ref ?? null, quantity: order.quantity, fields: order.fields };
+      const link = await (deps.links ?? new ProductLinks()).of(deps.db, order.productId);
+      return { providerId: link?.providerId ?? null, upstreamRef: link?.upstreamRef ?? null, quantity: order.quantity, fields: order.fields };
     },
     async compensate({ orderId }) {
       if ((await localStatus(deps, orderId)) !== 'processing') return;
@@ -143,11 +177,12 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       const dialect = dialectOf(provider);
       const conn = connectionOf(deps, provider);
       const record = { order_id: orderId, provider_id: provider.id, upstream_ref: held.upstreamRef, goods: dialect.delivers };
-      // The purchase is marked under way in the transaction that holds the order, so that a cancel
-      // or a reject here either comes first (and nothing is bought) or is refused while it is under
-      // way. A first try writes the record so; a later one reads what the earlier ones left.
-      let fresh = false;
-      let status = provider.enabled === 1 ? await whileProcessing(deps.orders(), orderId, async (tx) => void (fresh = await insertUnderWay(tx, record))) : 'processing';
+      // The purchase is marked under way by a statement that holds the order, so that a cancel or
+      // a reject here either comes first (and nothing is bought) or is refused while it is under
+      // way. A first try writes the record so; a later one reads what the earlier ones left (and
+      // an order no longer processing is found out there).
+      const fresh = provider.enabled === 1 && (await insertUnderWay(deps.db, deps.dialect, record));
+      let status: Awaited<ReturnType<typeof whileProcessing>> = 'processing';
       if (!fresh) {
         const row = await openUpstreamOrder(deps.db, record);
         if (row.state === 'failed' || row.state === 'cancelled') throw new Error(row.last_error ?? 'the purchase failed');
@@ -238,7 +273,7 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       if (!found) throw new TryStepLater('the provider does not show the order yet', backoffMs(ctx.attempt));
       const status = await recordStatus(deps, provider, orderId, found);
       if (!status.delivered) throw new TryStepLater('still pending at the provider', backoffMs(ctx.attempt));
-      return { resolved: false, codes: status.codes, wholesaleMinor: status.wholesaleMinor ?? null };
+      return { resolved: false, codes: status.codes, upstreamId: status.upstreamId, wholesaleMinor: status.wholesaleMinor ?? null };
     },
   });
 
@@ -247,7 +282,11 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
   return defineWorkflow(FORWARD_WORKFLOW, [hold, create, follow, deliverStep(deps, create, follow)], { checkpoints: 'when-paused' });
 }
 
-/** Delivers what the provider delivered (the capture of the buyer's money), then books what it cost against our balance there. */
+/**
+ * Delivers what the provider delivered (the capture of the buyer's money) and, in the same
+ * transaction, records the purchase delivered, books what it cost against our balance there and
+ * ends the run: one commit after the provider's answer.
+ */
 function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, follow: Step<ForwardInput, Followed>) {
   return defineStep<ForwardInput, null>('deliver-codes', {
     async run({ orderId }, ctx) {
@@ -260,12 +299,23 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
         return null;
       }
       const goods = created.goods ?? (await findUpstreamOrder(deps.db, orderId))?.goods ?? 'codes';
+      const wholesale = followed.wholesaleMinor ?? created.wholesaleMinor ?? null;
+      const bought = { upstreamOrderId: followed.upstreamId ?? created.upstreamId, wholesaleMinor: wholesale, error: null };
+      let delivery: DeliveredNow;
       try {
-        await fulfilFromUpstream(deps.orders(), orderId, followed.codes, goods);
+        delivery = await fulfilFromUpstream(deps.orders(), orderId, followed.codes, goods, async (tx) => {
+          await markUpstreamOrder(tx, orderId, 'delivered', bought);
+          await ctx.finishIn?.(tx, null);
+          // Last: every delivery from this provider updates its row, so its lock is held the shortest.
+          if (wholesale && created.providerId !== undefined) await chargeProvider(tx, created.providerId, wholesale);
+        });
       } catch (error) {
+        if (error instanceof RunTakenOver) throw error;
+        // Bought at the provider all the same: recorded so, as the answer would have been on its own.
+        const row = await findUpstreamOrder(deps.db, orderId);
+        if (row && (row.state === 'sending' || row.state === 'pending')) await markUpstreamOrder(deps.db, orderId, 'delivered', bought);
         // Delivered already (this step ran before its record was written): nothing more to do.
         if (error instanceof InvalidState && (await localStatus(deps, orderId)) === 'fulfilled') return null;
-        const row = await findUpstreamOrder(deps.db, orderId);
         if (row && error instanceof Error && !(error instanceof InvalidState)) {
           const provider = await findProvider(deps.db, row.provider_id);
           await raiseStuck(deps, provider, orderId, `the provider delivered what cannot be delivered here (${short(error.message)}); the codes are kept sealed in the run`);
@@ -273,16 +323,21 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
         }
         throw error;
       }
-      const wholesale = followed.wholesaleMinor ?? created.wholesaleMinor;
-      if (wholesale && created.providerId !== undefined) {
-        await deps.db
-          .updateTable('providers')
-          .set((eb) => ({ balance_minor: eb('balance_minor', '-', wholesale), updated_at: nowIso() }))
-          .where('id', '=', created.providerId)
-          .where('balance_minor', 'is not', null)
-          .execute();
-      }
+      deps.delivered?.(orderId, delivery);
       return null;
     },
   });
+}
+
+const chargeBalance = queryTemplate(['providerId', 'wholesaleMinor', 'now'], (db, p) =>
+  db
+    .updateTable('providers')
+    .set((eb) => ({ balance_minor: eb('balance_minor', '-', p.wholesaleMinor), updated_at: p.now }))
+    .where('id', '=', p.providerId)
+    .where('balance_minor', 'is not', null),
+);
+
+/** Books what an order cost at the provider against our balance there, when the balance is known. */
+async function chargeProvider(tx: Db, providerId: number, wholesaleMinor: number): Promise<void> {
+  await chargeBalance.run(tx, { providerId, wholesaleMinor, now: nowIso() });
 }

@@ -2,7 +2,7 @@
 // credentials it was given (sealed at rest, opened only to make a call, never listed), how its
 // products are priced here (sell currency, markup, rounding), how often it is synced, and what
 // the last ping saw (reachability, latency, our balance there).
-import type { Db } from '../../db/index.js';
+import { queryTemplate, type Db } from '../../db/index.js';
 import type { ProvidersTable, UpstreamDialectName } from '../../db/schema.js';
 import type { Selectable } from 'kysely';
 import { nowIso, wireTime } from '../clock.js';
@@ -166,8 +166,10 @@ export async function addProvider(deps: UpstreamDeps, input: ProviderInput): Pro
 }
 
 /** The provider with this id; NotFound otherwise. */
+const selectProvider = queryTemplate(['id'], (db, p) => db.selectFrom('providers').selectAll().where('id', '=', p.id));
+
 export async function findProvider(db: Db, id: number): Promise<ProviderRow> {
-  const row = Number.isSafeInteger(id) ? await db.selectFrom('providers').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+  const row = Number.isSafeInteger(id) ? (await selectProvider.run(db, { id }))[0] : undefined;
   if (!row) throw new NotFound(`No provider ${id}.`);
   return row;
 }

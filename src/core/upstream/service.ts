@@ -2,19 +2,19 @@
 // import, sync), the forwarder the upstream fulfilment strategy calls, the callbacks providers
 // post, and the resumption of forwarding runs. One per process (openSouk); close() waits for the
 // purchases this process started and closes its connections.
-import type { Db, Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { ChangeBus } from '../../platform/bus.js';
 import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
 import { DomainError, InvalidState, NotFound } from '../errors.js';
-import type { FulfilledOrder, UpstreamForwarder } from '../fulfillment/index.js';
+import type { DeliveredNow, FulfilledOrder, UpstreamForwarder } from '../fulfillment/index.js';
 import { ordersWaitingFor, recordUpstreamCallFailure, type OrderDeps } from '../orders/index.js';
 import { hurryRun, resumeRuns, startRun, type RunOutcome, type Workflow } from '../steps/index.js';
 import { callUpstream } from './calls.js';
 import { importProducts, syncProvider, upstreamCatalog, type ImportedProduct, type SyncReport } from './catalog-sync.js';
 import type { UpstreamCallback, UpstreamNotice, UpstreamProduct } from './dialect.js';
 import { UpstreamFailure } from './failure.js';
-import { FORWARD_WORKFLOW, forwardingWorkflow, type ForwardingDeps } from './forwarding.js';
+import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps } from './forwarding.js';
 import type { UpstreamHttp } from './http.js';
 import { decimalToMinor } from './pricing.js';
 import { addProvider, connectionOf, dialectOf, findProvider, setProviderEnabled, type ProviderInput, type ProviderRow } from './providers.js';
@@ -43,10 +43,21 @@ export interface Ping {
   error: string | null;
 }
 
+const selectAdmission = queryTemplate(['productId'], (db, p) =>
+  db
+    .selectFrom('upstream_products')
+    .innerJoin('providers', 'providers.id', 'upstream_products.provider_id')
+    .select(['providers.id', 'providers.name', 'providers.dialect', 'providers.enabled', 'providers.balance_minor', 'providers.currency', 'upstream_products.upstream_price_minor', 'upstream_products.upstream_ref'])
+    .where('upstream_products.product_id', '=', p.productId),
+);
+
 export class UpstreamService implements UpstreamForwarder {
   readonly workflow: Workflow<{ orderId: string }>;
   private readonly forwarding: ForwardingDeps;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly links = new ProductLinks();
+  /** Orders forward() is waiting for, and what their run delivered once it has. */
+  private readonly awaited = new Map<string, DeliveredNow | undefined>();
 
   constructor(private readonly deps: UpstreamServiceDeps) {
     this.forwarding = {
@@ -57,6 +68,10 @@ export class UpstreamService implements UpstreamForwarder {
       orders: deps.orders,
       ...(deps.log ? { log: deps.log } : {}),
       callbackUrlFor: (id) => (deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/upstream/callbacks/${id}` : undefined),
+      links: this.links,
+      delivered: (orderId, delivery) => {
+        if (this.awaited.has(orderId)) this.awaited.set(orderId, delivery);
+      },
     };
     this.workflow = forwardingWorkflow(this.forwarding);
   }
@@ -144,13 +159,9 @@ export class UpstreamService implements UpstreamForwarder {
   }
 
   async admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void> {
-    const link = await db
-      .selectFrom('upstream_products')
-      .innerJoin('providers', 'providers.id', 'upstream_products.provider_id')
-      .select(['providers.id', 'providers.name', 'providers.dialect', 'providers.enabled', 'providers.balance_minor', 'providers.currency', 'upstream_products.upstream_price_minor'])
-      .where('upstream_products.product_id', '=', product.id)
-      .executeTakeFirst();
+    const [link] = await selectAdmission.run(db, { productId: product.id });
     if (!link) throw new DomainError('provider_unavailable', 503, `${product.code} is not linked to a provider; try again later.`);
+    this.links.remember(product.id, link.id, link.upstream_ref);
     if (link.enabled !== 1) throw new DomainError('provider_unavailable', 503, `${product.code} cannot be bought from its provider right now; try again later.`);
     const cost = link.upstream_price_minor * quantity;
     if (link.balance_minor !== null && link.balance_minor < cost) {
@@ -169,9 +180,21 @@ export class UpstreamService implements UpstreamForwarder {
     }
   }
 
-  async forward(order: FulfilledOrder): Promise<boolean> {
-    const run = this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id }));
-    if (this.deps.waitMs <= 0) return false;
+  async forward(order: FulfilledOrder): Promise<boolean | DeliveredNow> {
+    if (this.deps.waitMs <= 0) {
+      void this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id }));
+      return false;
+    }
+    this.awaited.set(order.id, undefined);
+    try {
+      return await this.waitFor(order, this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id })));
+    } finally {
+      this.awaited.delete(order.id);
+    }
+  }
+
+  /** Waits up to waitMs for the order's run: what it delivered, true when it ended otherwise, false when it goes on. */
+  private async waitFor(order: FulfilledOrder, run: Promise<RunOutcome>): Promise<boolean | DeliveredNow> {
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.waitMs)));
     // The order stands whatever happens here: a run that cannot even start is logged, and the
@@ -185,7 +208,7 @@ export class UpstreamService implements UpstreamForwarder {
     );
     const done = await Promise.race([settled, waited]);
     clearTimeout(timer);
-    return done;
+    return done ? (this.awaited.get(order.id) ?? true) : false;
   }
 
   /** Nothing in the payment's transaction: the forwarding sweep (forwardWaitingOrders, every few seconds) starts the order's run once it has committed. */
