@@ -86,14 +86,16 @@ export async function setReceivingAddress(db: Db, coin: string, address: string,
   const problem = addressProblem(coin as Coin, trimmed);
   if (problem) throw new ValidationFailed(`The address is not a ${coin} address: ${problem}.`, [{ field: 'address', message: problem }]);
   const now = nowIso();
-  await db.transaction().execute(async (tx) => {
+  const write = async (tx: Db) => {
     await tx
       .insertInto('payment_addresses')
       .values({ coin, address: trimmed, updated_by: actor, updated_at: now })
       .onConflict((c) => c.column('coin').doUpdateSet({ address: trimmed, updated_by: actor, updated_at: now }))
       .execute();
     await tx.insertInto('audit_log').values({ actor, action: 'payment.address_set', subject: `coin:${coin}`, detail: trimmed, created_at: now }).execute();
-  });
+  };
+  // Inside the caller's transaction when given one (the demo seed), else in one of its own.
+  await (db.isTransaction ? write(db) : db.transaction().execute(write));
   return { coin: coin as Coin, address: trimmed, updatedBy: actor, updatedAt: now };
 }
 
