@@ -20,6 +20,7 @@ import { registerDoctorCommand } from './cli/doctor.js';
 import { registerRekeyCommand } from './cli/rekey.js';
 import { registerJobCommand } from './cli/job.js';
 import { registerZidCommand } from './cli/zid.js';
+import { registerPaymentCommand } from './cli/payment.js';
 import { reason } from './cli/tools.js';
 
 const program = new Command();
@@ -47,6 +48,7 @@ registerDoctorCommand(program);
 registerRekeyCommand(program);
 registerJobCommand(program);
 registerZidCommand(program);
+registerPaymentCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -64,6 +64,8 @@ export interface Config {
   upstreamWaitMs: number;
   /** The Zid app Souk connects stores through, and where Zid is (a simulator in tests). */
   zid: ZidSettings;
+  /** Own-address crypto payments: how fresh a coin's rate must be, and how long an unpaid order holds its goods. */
+  crypto: { rateMaxAgeSeconds: number; holdSeconds: number };
 }
 
 export interface ZidSettings {
@@ -106,6 +108,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_ZID_OAUTH_URL', default: 'https://oauth.zid.sa', meaning: "Zid's OAuth server (a simulator's address when trying Souk locally)" },
   { env: 'SOUK_ZID_API_URL', default: 'https://api.zid.sa/v1', meaning: "Zid's API, `/v1` included" },
   { env: 'SOUK_ZID_ORDER_SYNC', default: '300', meaning: "seconds between reads of each Zid store's orders, which catch paid orders no webhook announced" },
+  { env: 'SOUK_CRYPTO_RATE_MAX_AGE', default: '900', meaning: 'seconds a coin\'s FX rate (BTC, ETH, TRX, BNB to or from USD) stays fresh; a coin without a fresh rate is not offered (USDT is 1:1 with USD and needs none)' },
+  { env: 'SOUK_CRYPTO_HOLD', default: '1800', meaning: 'seconds a crypto order holds its codes and its exact amount while the payment is awaited; then it expires and the codes go back on sale' },
   { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
   { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
   { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
@@ -296,6 +300,10 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     upstreamTimeoutMs: integer(env, 'SOUK_UPSTREAM_TIMEOUT_MS', 15_000, 100, 120_000),
     upstreamWaitMs: integer(env, 'SOUK_UPSTREAM_WAIT_MS', 5000, 0, 60_000),
     zid: zidSettings(env, publicUrl),
+    crypto: {
+      rateMaxAgeSeconds: integer(env, 'SOUK_CRYPTO_RATE_MAX_AGE', 900, 10, 604_800),
+      holdSeconds: integer(env, 'SOUK_CRYPTO_HOLD', 1800, 60, 604_800),
+    },
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
   config.previousMasterKeys = (env.SOUK_PREVIOUS_MASTER_KEYS ?? '')

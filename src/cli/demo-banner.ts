@@ -14,6 +14,8 @@ function demoBanner(demo: DemoCredentials, url: string): string {
     `  Partner signing secret  ${demo.partnerSigningSecret}`,
     `  Shop customer    ${demo.customerEmail} / ${demo.customerPassword}   (balances 5000.00 ${demo.shopCurrency} and 100.00 USD; coupon ${demo.coupon})`,
     `  Manual product   ${demo.manualProduct}: delivered by hand, so its orders wait and can be cancelled`,
+    `  Crypto (demo)    trc20_usdt is paid to ${demo.cryptoAddress}, TRON's zero address: a DEMO address nobody holds, never send money to it;`,
+    `                   set your own with souk payment address set --coin trc20_usdt --address YOUR_ADDRESS, confirm with souk payment confirm`,
     '',
     `  Try: curl ${url}/api/v1/products`,
     `       curl -H "Authorization: Bearer ${demo.resellerKey}" ${url}/api/v1/me`,

@@ -8,6 +8,7 @@ import type { StepRunsTable, StepRunStepsTable } from './schema/steps.js';
 import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxEventsTable, ProductUpdateMarksTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema/events.js';
 import type { JobSchedulesTable, JobsTable } from './schema/jobs.js';
 import type { ProvidersTable, UpstreamOrdersTable, UpstreamProductsTable } from './schema/upstream.js';
+import type { PaymentAddressesTable, PaymentReceiptsTable, PaymentsTable } from './schema/payments.js';
 import type { ZidCategoriesTable, ZidFulfilmentsTable, ZidOauthStatesTable, ZidOrdersTable, ZidProductsTable, ZidStoresTable } from './schema/zid.js';
 
 export type * from './schema/accounts.js';
@@ -19,6 +20,8 @@ export type * from './schema/steps.js';
 export type * from './schema/jobs.js';
 export type * from './schema/upstream.js';
 export type * from './schema/zid.js';
+export type * from './schema/payments.js';
+export { PAYMENT_STATUSES } from './schema/payments.js';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -77,6 +80,9 @@ export interface Database {
   step_runs: StepRunsTable;
   step_run_steps: StepRunStepsTable;
   jobs: JobsTable;
+  payments: PaymentsTable;
+  payment_receipts: PaymentReceiptsTable;
+  payment_addresses: PaymentAddressesTable;
   job_schedules: JobSchedulesTable;
   providers: ProvidersTable;
   upstream_products: UpstreamProductsTable;

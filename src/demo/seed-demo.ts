@@ -10,6 +10,7 @@ import { CATALOG_TOPIC, createCategory, createCategoryType, createProduct } from
 import { randomBase62 } from '../core/crypto.js';
 import { importStock } from '../core/inventory/index.js';
 import { creditWallet, ensureWallet, setFxRate } from '../core/wallets/index.js';
+import { setReceivingAddress } from '../core/payments/index.js';
 import { registerCustomer } from '../core/customers/index.js';
 import { createCoupon } from '../core/coupons/index.js';
 
@@ -28,6 +29,8 @@ export interface DemoCredentials {
   manualProduct: string;
   /** The shop's currency, in which the shop customer's `balance` is. */
   shopCurrency: string;
+  /** The demo's trc20_usdt receiving address: nobody's, for trying the crypto method only. */
+  cryptoAddress: string;
   customerEmail: string;
   customerPassword: string;
   coupon: string;
@@ -118,6 +121,9 @@ const RESELLER_NAME = 'Demo Reseller';
 const PARTNER_NAME = 'Demo Partner';
 
 /** Seeds the demo when the database has no products; otherwise says which demo accounts it has, for making new keys. */
+/** TRON's zero address (base58check of 0x41 and 20 zero bytes): valid, and nobody's. A demo only. */
+export const DEMO_CRYPTO_ADDRESS = 'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb';
+
 export async function seedDemo(souk: Souk): Promise<DemoOutcome> {
   const outcome = await souk.db.transaction().execute(async (tx): Promise<DemoOutcome> => {
     const existing = await tx.selectFrom('products').select('id').limit(1).executeTakeFirst();
@@ -177,6 +183,9 @@ export async function seedDemo(souk: Souk): Promise<DemoOutcome> {
       await creditWallet(tx, customerWallet.id, minor, { kind: 'topup', memo: 'demo funds', actor: 'system:demo' });
     }
     await createCoupon(tx, { code: DEMO_COUPON, percent: 10 });
+    // So the shop offers crypto (trc20_usdt) out of the box: TRON's zero address, which nobody
+    // holds. Money sent to it is lost: a real shop sets its own (souk payment address set).
+    await setReceivingAddress(tx, 'trc20_usdt', DEMO_CRYPTO_ADDRESS, 'system:demo');
     const seeded: DemoCredentials = {
       customerEmail: DEMO_CUSTOMER_EMAIL,
       customerPassword,
@@ -193,6 +202,7 @@ export async function seedDemo(souk: Souk): Promise<DemoOutcome> {
       partnerSigningSecret: partnerKey.signingSecret,
       manualProduct: DEMO_MANUAL_PRODUCT,
       shopCurrency,
+      cryptoAddress: DEMO_CRYPTO_ADDRESS,
     };
     return { seeded };
   });

@@ -23,7 +23,7 @@ const EXPECTED: Record<OrderStatus, string> = {
   fulfilled:           ' 0   0   0   0   0   0   0   0   1',
   rejected:            ' 0   0   0   0   0   0   0   0   0',
   cancelled:           ' 0   0   0   0   0   0   0   0   0',
-  expired:             ' 0   0   0   0   0   0   0   0   0',
+  expired:             ' 0   1   0   0   0   0   0   0   0',
   refunded:            ' 0   0   0   0   0   0   0   0   0',
 };
 
@@ -50,7 +50,9 @@ describe('the status table', () => {
 
   test('no status goes to itself; terminal statuses go nowhere; nothing goes back to awaiting_payment', () => {
     for (const s of ORDER_STATUSES) assert.equal(canTransition(s, s), false, s);
-    for (const s of ['rejected', 'cancelled', 'expired', 'refunded'] as const) assert.deepEqual(TRANSITIONS[s], [], s);
+    for (const s of ['rejected', 'cancelled', 'refunded'] as const) assert.deepEqual(TRANSITIONS[s], [], s);
+    // An expired order comes back only by a late payment (core/orders/late-payment.ts).
+    assert.deepEqual(TRANSITIONS.expired, ['queued']);
     for (const s of ORDER_STATUSES) assert.equal(canTransition(s, 'awaiting_payment'), false, s);
     // refunded is reached only from a delivered order.
     assert.deepEqual(ORDER_STATUSES.filter((s) => canTransition(s, 'refunded')), ['fulfilled']);

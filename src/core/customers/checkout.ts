@@ -8,7 +8,8 @@ import { DomainError, InvalidCoupon, ItemNotFound, PaymentMethodUnavailable, Una
 import { rowIdOf } from '../ids.js';
 import { countedStock } from '../inventory/index.js';
 import { placeOrder, type PlacementDeps, type PlacedOrder } from '../orders/index.js';
-import { walletCurrencies, isWalletMethod, paymentAvailability, type Coin, type PaymentMethod } from '../payments/index.js';
+import { walletCurrencies, isWalletMethod, openCryptoInvoice, paymentAvailability, type Coin, type CryptoSettings, type PaymentMethod } from '../payments/index.js';
+import { cancelOrder, loadOrderDetail } from '../orders/index.js';
 import type { Customer } from './customers.js';
 
 /** Seed 004: "Maximum 200 per order". */
@@ -63,6 +64,7 @@ export async function placeShopOrder(
   request: ShopOrderRequest,
   shopCurrency: string,
   idempotencyKey: string | null = null,
+  crypto: CryptoSettings = { rateMaxAgeSeconds: 900, holdSeconds: 1800 },
 ): Promise<PlacedOrder> {
   const method = request.paymentMethod;
   // Seed 004: coin is "required only when paymentMethod=crypto"; a client that sends one anyway still buys.
@@ -71,11 +73,12 @@ export async function placeShopOrder(
   const product = await orderedProduct(deps, request.productId);
   checkQuantity(product, request.quantity);
 
-  const availability = await paymentAvailability(deps.db);
+  const availability = await paymentAvailability(deps.db, crypto);
   if (!availability.methods[method] || (coin !== undefined && !availability.coins[coin])) {
     throw new PaymentMethodUnavailable(coin ? `${method} (${coin})` : method);
   }
-  // An open provider method would hand over to its provider here; none is built yet.
+  if (coin !== undefined) return placeCryptoOrder(deps, customer, product, { ...request, coin }, shopCurrency, idempotencyKey, crypto);
+  // Alipay and WeChat Pay have no provider yet (availability keeps them closed).
   if (!isWalletMethod(method)) throw new PaymentMethodUnavailable(method);
   if (!customer) throw new Unauthorized(`Paying by ${method} needs the customer's token: log in (POST /api/auth/login) and send Authorization: Bearer USER_TOKEN.`);
 
@@ -99,4 +102,59 @@ export async function placeShopOrder(
     throw error;
   });
   return placed;
+}
+
+/** The account shop orders without a customer token are booked to (created by migration 0016). */
+async function shopGuestAccount(deps: PlacementDeps): Promise<number> {
+  const row = await deps.db.selectFrom('settings').select('value').where('key', '=', 'shop_guest_account').executeTakeFirst();
+  if (!row) throw new Error('the shop guest account is missing (migration 0016)');
+  return Number(row.value);
+}
+
+/**
+ * A crypto order: written awaiting payment with its codes held (priced in USD from the shop's
+ * currency, like balance_crypto), mailed its codes once paid, then given its invoice with a unique
+ * amount. The customer's account when a token came, else the shop's guest account. An invoice that
+ * cannot be opened (the rate went stale meanwhile, every amount taken) cancels the order.
+ */
+async function placeCryptoOrder(
+  deps: PlacementDeps,
+  customer: Customer | null,
+  product: Product,
+  request: ShopOrderRequest & { coin: Coin },
+  shopCurrency: string,
+  idempotencyKey: string | null,
+  crypto: CryptoSettings,
+): Promise<PlacedOrder> {
+  const accountId = customer?.accountId ?? (await shopGuestAccount(deps));
+  const actor = customer ? `customer:${customer.customerId}` : 'shop:guest';
+  const placed = await placeOrder(
+    deps,
+    accountId,
+    {
+      product: product.id,
+      quantity: request.quantity,
+      buyer: { email: request.contactEmail.trim() },
+      channel: 'shop',
+      deliveryChannel: 'email',
+      payment: { kind: 'crypto', coin: request.coin, holdSeconds: crypto.holdSeconds },
+      priceIn: shopCurrency,
+      couponCode: request.couponCode,
+      // A key is the customer's: without a token there is no one to scope it to.
+      idempotencyKey: customer ? (idempotencyKey ?? undefined) : undefined,
+    },
+    actor,
+  ).catch((error: unknown) => {
+    if (error instanceof InvalidCoupon) throw new DomainError(error.code, error.status, error.message, { fields: [{ field: 'couponCode', message: error.message }] });
+    throw error;
+  });
+  const { order } = placed;
+  if (order.status !== 'awaiting_payment' || order.expires_at === null) return placed;
+  try {
+    await openCryptoInvoice(deps.db, crypto, { orderId: order.id, coin: request.coin, usdCents: order.charged_minor, expiresAt: order.expires_at });
+  } catch (error) {
+    await cancelOrder(deps, accountId, order.id, 'system:payments', 'no crypto invoice could be opened').catch(() => undefined);
+    throw error;
+  }
+  return { order: await loadOrderDetail(deps.db, deps.vault, order.id), replayed: placed.replayed };
 }

@@ -56,7 +56,11 @@ async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: Orde
 
 /** A paid order's money goes back the way its provider took it (none for an unpaid one), and the order says so. */
 async function refundPayment(tx: Db, deps: OrderDeps, order: LockedOrder, actor: string, memo: string): Promise<void> {
-  if (order.payment_status !== 'paid') return;
+  if (order.payment_status !== 'paid') {
+    // Nothing to give back; what the provider still waits for (an open invoice) is closed with the order.
+    await deps.payments.forOrder(order).abandon(tx, order);
+    return;
+  }
   await deps.payments.forOrder(order).refund(tx, order, { actor, memo });
   await tx.updateTable('orders').set({ payment_status: 'refunded' }).where('id', '=', order.id).execute();
 }
@@ -189,16 +193,32 @@ export async function refundOrder(deps: OrderDeps, orderId: string, actor: strin
 
 /** An unpaid order's payment arrived: its strategy takes the goods it held, and it moves on as a paid order does. */
 export async function confirmOrderPayment(deps: OrderDeps, orderId: string, actor: string): Promise<OrderDetail> {
-  await inTransaction(deps, async (tx) => {
-    const order = await lockOrder(tx, deps, orderId);
-    if (order.status !== 'awaiting_payment') throw new InvalidState(`The order is ${order.status}, not awaiting payment.`);
-    const fulfillment = deps.fulfillment.strategyFor(order.fulfillment, `Order ${order.number}`);
-    await moveOrder(tx, order, 'awaiting_payment', 'queued', { actor, reason: 'payment received' });
-    await tx.updateTable('orders').set({ payment_status: 'paid', expires_at: null }).where('id', '=', order.id).execute();
-    await fulfillment.paymentArrived(tx, order);
-    await moveOrder(tx, order, 'queued', fulfillment.whenPaid.status, { actor, reason: fulfillment.whenPaid.reason });
-  });
+  await inTransaction(deps, (tx) => payHeldOrder(tx, deps, orderId, actor));
   return loadOrderDetail(deps.db, deps.vault, orderId);
+}
+
+/**
+ * confirmOrderPayment inside the caller's transaction (a payment provider crediting a transfer
+ * with it): InvalidState unless the order awaits payment. The caller wakes the dispatchers
+ * (wakeDispatchers) once it has committed.
+ */
+export async function payHeldOrder(tx: Db, deps: OrderDeps, orderId: string, actor: string): Promise<void> {
+  const order = await lockOrder(tx, deps, orderId);
+  if (order.status !== 'awaiting_payment') throw new InvalidState(`The order is ${order.status}, not awaiting payment.`);
+  const fulfillment = deps.fulfillment.strategyFor(order.fulfillment, `Order ${order.number}`);
+  await moveOrder(tx, order, 'awaiting_payment', 'queued', { actor, reason: 'payment received' });
+  await tx.updateTable('orders').set({ payment_status: 'paid', expires_at: null }).where('id', '=', order.id).execute();
+  await fulfillment.paymentArrived(tx, order);
+  await moveOrder(tx, order, 'queued', fulfillment.whenPaid.status, { actor, reason: fulfillment.whenPaid.reason });
+}
+
+/**
+ * Locks an order for the rest of the caller's transaction (FOR UPDATE on PostgreSQL) and says where
+ * it stands: a payment provider takes the order's lock before its own rows, as expiry does, so the
+ * two never wait on each other in opposite order.
+ */
+export async function lockOrderStatus(tx: Db, deps: OrderDeps, orderId: string): Promise<OrderStatus> {
+  return (await lockOrder(tx, deps, orderId)).status;
 }
 
 /** The sweeper: unpaid orders past their hold expire and their codes go back on sale. */

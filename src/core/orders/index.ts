@@ -4,8 +4,9 @@ export { placeOrder, type OrderDeps, type PlacementDeps, type PlaceOrderInput, t
 export { Placement } from './placement.js';
 export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
 export { ListedPrices, buyerUnitPrice, type BuyerPricing } from './listed-prices.js';
-export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilFromUpstream, fulfilManualOrder, processingOrder, refundOrder, rejectOrder, whileProcessing, withDelivery } from './change-order.js';
+export { cancelOrder, confirmOrderPayment, expireUnpaidOrders, fulfilFromUpstream, fulfilManualOrder, lockOrderStatus, payHeldOrder, processingOrder, refundOrder, rejectOrder, whileProcessing, withDelivery } from './change-order.js';
 export { findAccountOrderId, heldForOrders, listAccountOrders, listOrders, loadOrderDetail, orderToFulfil, ordersWaitingFor, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';
+export { payExpiredOrder } from './late-payment.js';
 export { findOrderContact, findOrderStatuses, type OrderContact, type OrderStatuses } from './order-lookups.js';
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';
 export { PARTNER_STATUS, PARTNER_STATUSES, type PartnerStatus } from './partner-lifecycle.js';

@@ -16,7 +16,8 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   fulfilled: ['refunded'],
   rejected: [],
   cancelled: [],
-  expired: [],
+  // A payment that arrives after the hold ran out revives the order if its goods can still be had (late-payment.ts).
+  expired: ['queued'],
   refunded: [],
 };
 

@@ -124,12 +124,13 @@ type WaitRow = { id: number; order_id: string; quantity: number };
 type Attempt = { kind: 'fulfilled' } | { kind: 'short'; available: number } | { kind: 'gone' };
 
 /** How a sweep reads and claims codes: inventory's claim, in the dialect's form. */
-interface CodeClaims {
+export interface CodeClaims {
   read(tx: Db, demand: StockDemand): Promise<StockOnHand>;
   claim(tx: Db, handout: CodeHandout): Promise<void>;
 }
 
-function codeClaims(deps: OrderDeps): CodeClaims {
+/** Inventory's claim in the dialect's form (SQLite: on the database's one connection, inside the caller's BEGIN IMMEDIATE). */
+export function codeClaims(deps: OrderDeps): CodeClaims {
   if (deps.dialect === 'postgres') {
     return {
       async read(tx, demand) {

@@ -1,5 +1,5 @@
-// Ways to pay: the payment providers (wallet, deferred, external) chosen per order from the app's
-// registry, and seed 004's payment methods and coins, and which are open now.
+// Ways to pay: the payment providers (wallet, deferred, external, crypto: own addresses with exact
+// amounts) chosen per order from the app's registry, and seed 004's payment methods and coins, and which are open now.
 export {
   COINS,
   PAYMENT_METHODS,
@@ -18,6 +18,28 @@ export { PaymentProviders, standardPayments } from './registry.js';
 export { deferredPayment } from './providers/deferred.js';
 export { externalPayment } from './providers/external.js';
 export { walletPayment } from './providers/wallet.js';
+export {
+  addressProblem,
+  chooseOffset,
+  confirmCryptoPayment,
+  cryptoOffers,
+  cryptoPayment,
+  cryptoPaymentsOf,
+  decideConfirmation,
+  listPayments,
+  listReceivingAddresses,
+  normalizeTxid,
+  openCryptoInvoice,
+  paymentRecordView,
+  priceInUnits,
+  setReceivingAddress,
+  COIN_SPECS,
+  type ConfirmedPayment,
+  type CryptoPaymentView,
+  type CryptoSettings,
+  type PaymentRecordView,
+  type ReceivingAddress,
+} from './providers/crypto/index.js';
 export { isRequestOf } from './provider.js';
 export type {
   AdmittedPayment,

@@ -1,8 +1,10 @@
 // How a shop order can be paid (seed 004's paymentMethod and coin) and which of those ways are
-// open right now. Balance methods charge one of the customer's wallets; the others need a payment
-// provider (crypto invoices, Alipay, WeChat Pay), and no provider is built yet, so they are closed.
+// open right now. Balance methods charge one of the customer's wallets; crypto is open for each coin
+// the own-address provider can offer (an address set, a fresh rate); Alipay and WeChat Pay have no
+// provider yet, so they are closed.
 import type { Db } from '../../db/index.js';
 import { isWalletCheckoutEnabled } from '../orders/index.js';
+import { cryptoOffers, type CryptoSettings } from './providers/crypto/invoices.js';
 
 export const PAYMENT_METHODS = ['crypto', 'balance_cny', 'balance_crypto', 'alipay', 'wechat'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -35,23 +37,21 @@ export function isCoin(value: string): value is Coin {
   return (COINS as readonly string[]).includes(value);
 }
 
-/** Methods served by a configured payment provider. No provider is built yet. */
-const PROVIDED: ReadonlySet<PaymentMethod> = new Set<PaymentMethod>();
-
 export interface PaymentAvailability {
   methods: Record<PaymentMethod, boolean>;
   coins: Record<Coin, boolean>;
 }
 
 /**
- * What can be used to pay now. Balance methods follow the shop's wallet-checkout switch; crypto,
- * Alipay and WeChat Pay stay closed until a provider for them is configured (none exists yet).
+ * What can be used to pay now. Balance methods follow the shop's wallet-checkout switch; each coin
+ * is open when it has a receiving address and (unless a USD stablecoin) a rate younger than
+ * `rateMaxAgeSeconds`, and crypto when any coin is; Alipay and WeChat Pay stay closed (no provider yet).
  */
-export async function paymentAvailability(db: Db): Promise<PaymentAvailability> {
-  const wallets = await isWalletCheckoutEnabled(db);
-  const open = (method: PaymentMethod) => (isWalletMethod(method) ? wallets : PROVIDED.has(method));
+export async function paymentAvailability(db: Db, crypto: Pick<CryptoSettings, 'rateMaxAgeSeconds'>): Promise<PaymentAvailability> {
+  const [wallets, offers] = await Promise.all([isWalletCheckoutEnabled(db), cryptoOffers(db, crypto)]);
+  const open = (method: PaymentMethod) => (isWalletMethod(method) ? wallets : method === 'crypto' ? offers.size > 0 : false);
   return {
     methods: Object.fromEntries(PAYMENT_METHODS.map((method) => [method, open(method)])) as Record<PaymentMethod, boolean>,
-    coins: Object.fromEntries(COINS.map((coin) => [coin, PROVIDED.has('crypto')])) as Record<Coin, boolean>,
+    coins: Object.fromEntries(COINS.map((coin) => [coin, offers.has(coin)])) as Record<Coin, boolean>,
   };
 }

@@ -7,6 +7,7 @@
 import type { Db } from '../../db/index.js';
 import type { OrdersTable, PaymentStatus } from '../../db/schema.js';
 import type { Money } from '../money.js';
+import type { Coin } from './methods.js';
 
 /** How a buyer asks to pay for an order. */
 export type PaymentRequest =
@@ -15,11 +16,16 @@ export type PaymentRequest =
   /** Later: the goods are held until `holdSeconds` pass, and the order expires unless its payment arrives. */
   | { kind: 'deferred'; holdSeconds: number }
   /** Paid outside Souk (the buyer paid a Zid store): no wallet is charged, and a refund moves no wallet money. */
-  | { kind: 'external' };
+  | { kind: 'external' }
+  /**
+   * To the owner's own address for `coin`, an exact amount (providers/crypto): priced in USD, the
+   * goods held for `holdSeconds` like a deferred payment; the invoice is opened once the order is written.
+   */
+  | { kind: 'crypto'; coin: Coin; holdSeconds: number };
 
 export type PaymentKind = PaymentRequest['kind'];
 
-const PAYMENT_KINDS: ReadonlySet<string> = new Set<PaymentKind>(['wallet', 'deferred', 'external']);
+const PAYMENT_KINDS: ReadonlySet<string> = new Set<PaymentKind>(['wallet', 'deferred', 'external', 'crypto']);
 
 /** True when `value` names a kind of payment (an order's recorded `payment_provider`). */
 export function isPaymentKind(value: string): value is PaymentKind {
@@ -103,4 +109,6 @@ export interface PaymentProvider {
   lookUp(db: Db, order: PaidOrder): Promise<PaymentLookup>;
   /** Gives a paid order's money back, in the transaction that refunds (or ends) it. */
   refund(tx: Db, order: PaidOrder, change: RefundChange): Promise<void>;
+  /** An unpaid order ended (cancelled, rejected, expired), in the transaction that ends it: closes whatever the provider still waits for. */
+  abandon(tx: Db, order: PaidOrder): Promise<void>;
 }

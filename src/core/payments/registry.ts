@@ -4,6 +4,7 @@
 import type { OrderChannel, OrdersTable } from '../../db/schema.js';
 import { DomainError, ValidationFailed } from '../errors.js';
 import { isPaymentKind, type PaymentKind, type PaymentProvider, type PaymentRequest } from './provider.js';
+import { cryptoPayment } from './providers/crypto/index.js';
 import { deferredPayment } from './providers/deferred.js';
 import { externalPayment } from './providers/external.js';
 import { walletPayment } from './providers/wallet.js';
@@ -50,7 +51,7 @@ export class PaymentProviders {
   }
 }
 
-/** The providers Souk ships: wallet, deferred and external. */
+/** The providers Souk ships: wallet, deferred, external and crypto (own addresses). */
 export function standardPayments(): PaymentProviders {
-  return new PaymentProviders([walletPayment, deferredPayment, externalPayment]);
+  return new PaymentProviders([walletPayment, deferredPayment, externalPayment, cryptoPayment]);
 }

@@ -6,6 +6,7 @@ import { adminCatalogRoutes } from './catalog.js';
 import { adminCouponRoutes } from './coupons.js';
 import { adminMailRoutes } from './mails.js';
 import { adminOrderRoutes } from './orders.js';
+import { adminPaymentRoutes } from './payments.js';
 import { adminProviderRoutes } from './providers.js';
 import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
@@ -23,4 +24,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminMailRoutes, { souk });
   await app.register(adminProviderRoutes, { souk });
   await app.register(adminZidRoutes, { souk });
+  await app.register(adminPaymentRoutes, { souk });
 }

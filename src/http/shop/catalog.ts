@@ -76,8 +76,9 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         operationId: 'shopPaymentConfig',
         summary: 'Payment methods and coins available now',
         description:
-          'balance_cny and balance_crypto follow the shop\'s wallet checkout switch; crypto, alipay and wechat need a payment provider, ' +
-          'and none is configured yet, so they are unavailable (an order asking for one is 400 payment_method_unavailable).',
+          'balance_cny and balance_crypto follow the shop\'s wallet checkout switch. A coin is available when the owner has set its receiving address ' +
+          'and, for btc, eth, trx and bnb, a rate to or from USD updated within SOUK_CRYPTO_RATE_MAX_AGE (USDT is 1:1 with USD); crypto is available when any coin is. ' +
+          'alipay and wechat have no provider yet. An order asking for an unavailable one is 400 payment_method_unavailable.',
         security: [],
         response: {
           200: successObject({
@@ -89,7 +90,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
       },
     },
     async () => {
-      const availability = await paymentAvailability(souk.db);
+      const availability = await paymentAvailability(souk.db, souk.config.crypto);
       return {
         success: true,
         paymentMethods: PAYMENT_METHODS.map((name) => ({ name, available: availability.methods[name] })),

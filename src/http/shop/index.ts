@@ -7,7 +7,7 @@ import { sendError, sendNotFound } from '../plugins/errors.js';
 import { catalogRoutes } from './catalog.js';
 import { customerRoutes } from './customers.js';
 import { orderRoutes } from './orders.js';
-import { ShopErrorSchema, ShopOrderSchema, ShopOrderStatusSchema, ShopProductSchema } from './views.js';
+import { ShopErrorSchema, ShopOrderSchema, ShopOrderStatusSchema, ShopPaymentSchema, ShopProductSchema } from './views.js';
 
 /** What seed 004 adds to every error body. */
 export const SHOP_ERROR_FIELDS = { success: false } as const;
@@ -18,7 +18,7 @@ export function isShopPath(url: string): boolean {
 }
 
 export async function shopRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  for (const schema of [ShopErrorSchema, ShopProductSchema, ShopOrderSchema, ShopOrderStatusSchema]) app.addSchema(schema);
+  for (const schema of [ShopErrorSchema, ShopProductSchema, ShopPaymentSchema, ShopOrderSchema, ShopOrderStatusSchema]) app.addSchema(schema);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error, SHOP_ERROR_FIELDS));
   // Unknown paths under /api too: a seed 004 client tests `success` on every answer.
   app.setNotFoundHandler((request, reply) => sendNotFound(request, reply, SHOP_ERROR_FIELDS));

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { orderDepsOf, type Souk } from '../../app.js';
 import { lookUpShopOrder, normalizeEmail, placeShopOrder, shopOrderStatus } from '../../core/customers/index.js';
-import { COINS, PAYMENT_METHODS, type Coin, type PaymentMethod } from '../../core/payments/index.js';
+import { COINS, cryptoPaymentsOf, PAYMENT_METHODS, type Coin, type PaymentMethod } from '../../core/payments/index.js';
 import { spendRateLimit } from '../rate-limit.js';
 import { SHOP } from '../route-policy.js';
 import { optionalCustomer } from './customer-token.js';
@@ -42,6 +42,7 @@ const StatusParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40
 
 export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   const deps = orderDepsOf(souk);
+  const paymentOf = async (orderId: string) => (await cryptoPaymentsOf(souk.db, [orderId])).get(orderId);
   const spend = (reply: FastifyReply, bucket: string, id: string, points: number) =>
     spendRateLimit(souk.limits, reply, { bucket, id, limit: points, windowSeconds: LOOKUP_LIMITS.windowSeconds });
 
@@ -55,6 +56,8 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         summary: 'Create order',
         description:
           "Priced at GET /api/products' price (the shop's currency, CNY by default): balance_cny deducts quantity × price from that balance, " +
+          'crypto (with `coin`, no token needed) holds the codes and answers `order.payment` {coin, address, amount, expiresAt, uri}: the amount in USD ' +
+          '(converted like balance_crypto) in the coin, plus a few smallest units unique to the order; the codes come in the order query and by mail once it is paid, ' +
           'balance_crypto the same amount converted at the shop rate (rounded up to the cent) from the USD balance; ' +
           'both need the customer token, else 401. Stock products are delivered at once (`order.items`). Errors: 400 validation_error ' +
           '(naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, ' +
@@ -71,9 +74,9 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
       },
     },
     async (request, reply) => {
-      const placed = await placeShopOrder(deps, request.customer, request.body, souk.config.shopCurrency, request.idempotencyKey);
+      const placed = await placeShopOrder(deps, request.customer, request.body, souk.config.shopCurrency, request.idempotencyKey, souk.config.crypto);
       if (placed.replayed) reply.header('idempotent-replayed', 'true');
-      return { success: true, order: orderView(placed.order) };
+      return { success: true, order: orderView(placed.order, await paymentOf(placed.order.id)) };
     },
   );
 
@@ -100,7 +103,10 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         response: { 200: successObject({ order: Type.Ref('ShopOrder') }), ...shopErrors(400, 404, 429) },
       },
     },
-    async (request) => ({ success: true, order: orderView(await lookUpShopOrder(souk.db, souk.vault, request.body.orderNo, request.body.email)) }),
+    async (request) => {
+      const order = await lookUpShopOrder(souk.db, souk.vault, request.body.orderNo, request.body.email);
+      return { success: true, order: orderView(order, await paymentOf(order.id)) };
+    },
   );
 
   app.get<{ Params: Static<typeof StatusParams> }>(
@@ -121,6 +127,9 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         response: { 200: successObject({ order: Type.Ref('ShopOrderStatus') }), ...shopErrors(404, 429) },
       },
     },
-    async (request) => ({ success: true, order: orderStatusView(await shopOrderStatus(souk.db, request.params.id)) }),
+    async (request) => {
+      const order = await shopOrderStatus(souk.db, request.params.id);
+      return { success: true, order: orderStatusView(order, await paymentOf(order.id)) };
+    },
   );
 }

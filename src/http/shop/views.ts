@@ -5,6 +5,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Product } from '../../core/catalog/index.js';
 import type { OrderDetail, OrderStatus } from '../../core/orders/index.js';
 import type { ShopOrderStatus } from '../../core/customers/index.js';
+import type { CryptoPaymentView } from '../../core/payments/index.js';
 import { minorToDecimal, type Money } from '../../core/money.js';
 import { wireTime } from '../../core/clock.js';
 import { WireTime } from '../schema-helpers.js';
@@ -80,6 +81,26 @@ const FULFILMENT_WORDS: Record<OrderStatus, string> = {
   expired: 'cancelled',
 };
 
+/** Where and how much to pay for a crypto order (seed 004: "a payment address and expected amount"). */
+export const ShopPaymentSchema = Type.Object(
+  {
+    method: Type.Literal('crypto'),
+    coin: Type.String({ description: 'The coin asked for: trc20_usdt, erc20_usdt, bep20_usdt, btc, eth, trx or bnb.' }),
+    address: Type.String({ description: "The shop's receiving address for the coin." }),
+    amount: Type.String({ description: 'Exactly this much, a decimal string in the coin\'s units: the last decimals make it unique to this order, so send it to the unit.' }),
+    received: Type.String({ description: 'What has been credited so far, in the coin\'s units.' }),
+    status: Type.String({ description: 'open, partial (less than amount so far), paid, overpaid, expired or late (arrived after the order expired).' }),
+    expiresAt: WireTime(),
+    uri: Type.String({ description: 'A payment URI for wallets: BIP-21 `bitcoin:`, EIP-681 `ethereum:` (chain 1 or 56; a token transfer for USDT) or `tron:`.' }),
+  },
+  { $id: 'ShopPayment', title: 'ShopPayment' },
+);
+type ShopPaymentView = Static<typeof ShopPaymentSchema>;
+
+function paymentView(payment: CryptoPaymentView | undefined): { payment?: ShopPaymentView } {
+  return payment ? { payment: { ...payment, expiresAt: wireTime(payment.expiresAt) } } : {};
+}
+
 const StatusFields = {
   id: Type.String({ description: "Souk's order id." }),
   orderNo: Type.String({ description: 'The order number: with contactEmail, it finds the order (POST /api/orders/query).' }),
@@ -87,6 +108,7 @@ const StatusFields = {
   paymentStatus: Type.String({ description: 'unpaid, paid or refunded.' }),
   fulfillmentStatus: Type.String({ description: 'pending, processing, completed, failed or cancelled.' }),
   updatedAt: WireTime(),
+  payment: Type.Optional(Type.Ref('ShopPayment', { description: 'Crypto orders only: where and how much to pay, and what has arrived.' })),
 };
 
 export const ShopOrderStatusSchema = Type.Object(StatusFields, { $id: 'ShopOrderStatus', title: 'ShopOrderStatus' });
@@ -117,13 +139,14 @@ function statusView(order: { id: string; number: string; status: OrderStatus; pa
   };
 }
 
-export function orderStatusView(order: ShopOrderStatus): Static<typeof ShopOrderStatusSchema> {
-  return statusView(order);
+export function orderStatusView(order: ShopOrderStatus, payment?: CryptoPaymentView): Static<typeof ShopOrderStatusSchema> {
+  return { ...statusView(order), ...paymentView(payment) };
 }
 
-export function orderView(order: OrderDetail): Static<typeof ShopOrderSchema> {
+export function orderView(order: OrderDetail, payment?: CryptoPaymentView): Static<typeof ShopOrderSchema> {
   return {
     ...statusView(order),
+    ...paymentView(payment),
     productId: String(order.product.id),
     productName: order.product.name,
     quantity: order.quantity,

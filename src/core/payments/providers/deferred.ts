@@ -17,4 +17,5 @@ export const deferredPayment: PaymentProvider = {
   verifyNotification: takesNoNotifications('A deferred payment is confirmed by the shop (confirmOrderPayment)'),
   lookUp: lookUpInWallet,
   refund: refundToWallet,
+  abandon: async () => {},
 };

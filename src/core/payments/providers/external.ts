@@ -13,4 +13,5 @@ export const externalPayment: PaymentProvider = {
   verifyNotification: takesNoNotifications('An order paid outside Souk is placed paid'),
   lookUp: async (_db, order) => ({ status: order.payment_status, walletCharged: money(0, order.charged_currency), walletRefunded: money(0, order.charged_currency) }),
   refund: async () => {},
+  abandon: async () => {},
 };

@@ -34,4 +34,5 @@ export const walletPayment: PaymentProvider = {
   verifyNotification: takesNoNotifications('Wallet payments are settled in the order itself'),
   lookUp: lookUpInWallet,
   refund: refundToWallet,
+  abandon: async () => {},
 };

@@ -1,0 +1,9 @@
+// Own addresses with exact amounts: the owner's receiving address per coin, an invoice per order
+// with a unique amount, and confirmation of transfers (by a person now; chain watchers later).
+export { addressProblem, listReceivingAddresses, setReceivingAddress, type ReceivingAddress } from './addresses.js';
+export { chooseOffset, decimalToUnits, OFFSET_SLOTS, priceInUnits, scaledRate, stepUnits, unitsToDecimal, type CoinRate } from './amounts.js';
+export { COIN_SPECS, paymentUri, type Chain, type CoinSpec } from './coins.js';
+export { confirmCryptoPayment, decideConfirmation, findOrderInvoice, normalizeTxid, type ConfirmDecision, type ConfirmedPayment, type PaymentConfirmation } from './confirm.js';
+export { CRYPTO_PROVIDER, cryptoOffers, openCryptoInvoice, type CoinOffer, type CryptoSettings, type InvoiceRequest } from './invoices.js';
+export { cryptoPayment } from './provider.js';
+export { cryptoPaymentsOf, cryptoPaymentView, listPayments, paymentRecordView, type CryptoPaymentView, type PaymentListFilter, type PaymentRecordView } from './records.js';

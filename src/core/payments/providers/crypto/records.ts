@@ -1,0 +1,117 @@
+// Reading invoices back: for the buyer (where to pay, how much, until when) and for the admin
+// (every invoice with what came in, filtered by status), and closing an unpaid order's invoice.
+import type { Db } from '../../../../db/index.js';
+import { PAYMENT_STATUSES, type PaymentRecordStatus, type PaymentsTable } from '../../../../db/schema.js';
+import { nowIso, wireTime } from '../../../clock.js';
+import { ValidationFailed } from '../../../errors.js';
+import type { Coin } from '../../methods.js';
+import { unitsToDecimal } from './amounts.js';
+import { COIN_SPECS, paymentUri } from './coins.js';
+import { CRYPTO_PROVIDER } from './invoices.js';
+
+/** Where and how much a buyer pays, as the shop shows it. */
+export interface CryptoPaymentView {
+  method: 'crypto';
+  coin: Coin;
+  address: string;
+  /** Decimal, in the coin's units: exactly this much identifies the order. */
+  amount: string;
+  /** Received so far, decimal in the coin's units. */
+  received: string;
+  status: PaymentRecordStatus;
+  expiresAt: string;
+  uri: string;
+}
+
+/** An invoice as the admin sees it. */
+export interface PaymentRecordView extends CryptoPaymentView {
+  id: string;
+  provider: string;
+  orderId: string | null;
+  /** What came in above the amount asked (decimal, "0" when none). */
+  surplus: string;
+  refundDue: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function amountOf(payment: PaymentsTable, units: bigint): string {
+  const spec = COIN_SPECS[payment.asset as Coin];
+  return unitsToDecimal(units, spec.decimals, spec.shown);
+}
+
+function exactAmountOf(payment: PaymentsTable, units: bigint): string {
+  const spec = COIN_SPECS[payment.asset as Coin];
+  // Received amounts are whatever was sent: all decimals, trailing zeros past the shown ones trimmed.
+  const text = unitsToDecimal(units, spec.decimals);
+  const [whole, fraction = ''] = text.split('.');
+  const kept = fraction.replace(/0+$/, '').padEnd(spec.shown, '0');
+  return kept ? `${whole}.${kept}` : whole!;
+}
+
+/** The buyer's view of an invoice (times in the wire format). */
+export function cryptoPaymentView(payment: PaymentsTable): CryptoPaymentView {
+  const spec = COIN_SPECS[payment.asset as Coin];
+  const expected = BigInt(payment.expected_units);
+  const amount = amountOf(payment, expected);
+  return {
+    method: 'crypto',
+    coin: spec.coin,
+    address: payment.address ?? '',
+    amount,
+    received: exactAmountOf(payment, BigInt(payment.received_units)),
+    status: payment.status,
+    expiresAt: wireTime(payment.expires_at),
+    uri: paymentUri(spec, payment.address ?? '', expected, amount),
+  };
+}
+
+/** The admin's view of an invoice. */
+export function paymentRecordView(payment: PaymentsTable): PaymentRecordView {
+  const surplus = BigInt(payment.received_units) - BigInt(payment.expected_units);
+  return {
+    ...cryptoPaymentView(payment),
+    id: payment.id,
+    provider: payment.provider,
+    orderId: payment.order_id,
+    surplus: exactAmountOf(payment, surplus > 0n ? surplus : 0n),
+    refundDue: payment.refund_due === 1,
+    createdAt: wireTime(payment.created_at),
+    updatedAt: wireTime(payment.updated_at),
+  };
+}
+
+/** The crypto invoices of these orders, by order id (what the shop shows with an order). */
+export async function cryptoPaymentsOf(db: Db, orderIds: readonly string[]): Promise<Map<string, CryptoPaymentView>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db.selectFrom('payments').selectAll().where('provider', '=', CRYPTO_PROVIDER).where('order_id', 'in', [...orderIds]).execute();
+  return new Map(rows.map((row) => [row.order_id!, cryptoPaymentView(row)]));
+}
+
+export interface PaymentListFilter {
+  status?: string;
+  limit?: number;
+}
+
+/** Invoices, newest first, optionally of one status. */
+export async function listPayments(db: Db, filter: PaymentListFilter = {}): Promise<PaymentRecordView[]> {
+  if (filter.status !== undefined && !(PAYMENT_STATUSES as readonly string[]).includes(filter.status)) {
+    throw new ValidationFailed(`No payment status "${filter.status.slice(0, 40)}"; one of ${PAYMENT_STATUSES.join(', ')}.`, [{ field: 'status', message: `one of ${PAYMENT_STATUSES.join(', ')}` }]);
+  }
+  let query = db.selectFrom('payments').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 100);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status as PaymentRecordStatus);
+  return (await query.execute()).map(paymentRecordView);
+}
+
+/** The order ended unpaid: its waiting invoice ends too (expired, or partial if something came), and its amount is free again. */
+export async function closeOrderInvoice(tx: Db, orderId: string): Promise<void> {
+  const now = nowIso();
+  const waiting = tx.updateTable('payments').where('provider', '=', CRYPTO_PROVIDER).where('order_id', '=', orderId).where('waiting', '=', 1);
+  await waiting.set({ status: 'expired', waiting: null, updated_at: now }).where('received_units', '=', '0').execute();
+  await waiting.set({ status: 'partial', waiting: null, updated_at: now }).execute();
+}
+
+/** A paid order is refunded: the coins are owed back to the buyer (no provider sends them yet). */
+export async function markRefundDue(tx: Db, orderId: string): Promise<void> {
+  await tx.updateTable('payments').set({ refund_due: 1, updated_at: nowIso() }).where('provider', '=', CRYPTO_PROVIDER).where('order_id', '=', orderId).execute();
+}

@@ -1,0 +1,46 @@
+// Table types: payments Souk waits for, the transfers credited to them, and the owner's receiving addresses (core/payments).
+import type { Generated } from 'kysely';
+
+/** open: waiting, nothing yet · partial: less than asked (waiting, or ended so) · paid · overpaid · expired: ended unpaid · late: arrived after the order ended. */
+export const PAYMENT_STATUSES = ['open', 'partial', 'paid', 'overpaid', 'expired', 'late'] as const;
+export type PaymentRecordStatus = (typeof PAYMENT_STATUSES)[number];
+
+export interface PaymentsTable {
+  id: string;
+  /** The provider that opened it ('crypto' …). */
+  provider: string;
+  /** The provider's own reference (a BTCPay invoice id …); unique per provider. */
+  external_id: string | null;
+  order_id: string | null;
+  /** A coin (trc20_usdt …) or a currency code: what the amounts count. */
+  asset: string;
+  address: string | null;
+  /** Integers in the asset's smallest unit, as decimal text. */
+  expected_units: string;
+  received_units: string;
+  status: PaymentRecordStatus;
+  /** 1 while the payment waits, null once it has ended. */
+  waiting: number | null;
+  /** 1 when money came that no goods answer: owed back to the buyer. */
+  refund_due: number;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PaymentReceiptsTable {
+  id: Generated<number>;
+  payment_id: string;
+  asset: string;
+  txid: string;
+  units: string;
+  actor: string;
+  created_at: string;
+}
+
+export interface PaymentAddressesTable {
+  coin: string;
+  address: string;
+  updated_by: string;
+  updated_at: string;
+}

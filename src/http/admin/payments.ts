@@ -1,0 +1,114 @@
+// Crypto payments for the admin: receiving addresses per coin, confirming a transfer by hand, and
+// the payments list (partial, overpaid and late ones are what needs a person). Rules: core/payments.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { orderDepsOf, type Souk } from '../../app.js';
+import { actorOf } from '../../core/accounts/index.js';
+import { COINS, confirmCryptoPayment, listPayments, listReceivingAddresses, paymentRecordView, setReceivingAddress } from '../../core/payments/index.js';
+import { PAYMENT_STATUSES } from '../../db/schema.js';
+import { needs } from '../route-policy.js';
+import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+
+const ADMIN = needs('admin');
+
+const CoinParams = Type.Object({ coin: Type.String({ enum: [...COINS], description: 'One of seed 004\'s coins.' }) });
+const AddressBody = Type.Object({ address: Type.String({ minLength: 1, maxLength: 200, description: 'Your receiving address on the coin\'s chain; its format and checksum are checked.' }) });
+const ConfirmBody = Type.Object({
+  order: Type.String({ minLength: 1, maxLength: 40, description: 'The order number (SK-…) or id.' }),
+  txid: Type.String({ minLength: 1, maxLength: 100, description: 'The transfer\'s transaction id: 64 hex digits (0x-prefixed or not).' }),
+  amount: Type.String({ minLength: 1, maxLength: 60, pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'What arrived, a decimal in the coin\'s units, e.g. "10.000123".' }),
+});
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.String({ enum: [...PAYMENT_STATUSES] })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+});
+
+const AddressSchema = Type.Object({ coin: Type.String(), address: Type.String(), updatedBy: Type.String(), updatedAt: Type.String() });
+const PaymentSchema = Type.Object(
+  {
+    id: Type.String(),
+    provider: Type.String(),
+    orderId: Type.Union([Type.String(), Type.Null()]),
+    method: Type.String(),
+    coin: Type.String(),
+    address: Type.String(),
+    amount: Type.String({ description: 'Asked for, in the coin\'s units.' }),
+    received: Type.String(),
+    surplus: Type.String({ description: 'Received above the amount.' }),
+    status: Type.String({ description: PAYMENT_STATUSES.join(', ') }),
+    refundDue: Type.Boolean({ description: 'Money arrived that no goods answer: owed back to the buyer.' }),
+    expiresAt: Type.String(),
+    uri: Type.String(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { $id: 'AdminPayment', title: 'AdminPayment' },
+);
+
+export async function adminPaymentRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  app.addSchema(PaymentSchema);
+  app.get(
+    '/payments/addresses',
+    {
+      config: { auth: ADMIN },
+      schema: { tags: ['admin'], operationId: 'adminListPaymentAddresses', summary: 'Receiving addresses per coin', security: ADMIN_SECURITY, response: { 200: okObject({ addresses: Type.Array(AddressSchema) }), ...errorResponses(401, 403) } },
+    },
+    async () => ({ ok: true, addresses: await listReceivingAddresses(souk.db) }),
+  );
+  app.put<{ Params: Static<typeof CoinParams>; Body: Static<typeof AddressBody> }>(
+    '/payments/addresses/:coin',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminSetPaymentAddress',
+        summary: 'Set the receiving address of a coin',
+        description: 'The address is checked against the chain (TRON base58check T…, EVM 0x + 40 hex with its EIP-55 checksum when mixed case, bitcoin base58check or bech32/bech32m); a bad one is 400 validation_error.',
+        security: ADMIN_SECURITY,
+        params: CoinParams,
+        body: AddressBody,
+        response: { 200: okObject({ address: AddressSchema }), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => ({ ok: true, address: await setReceivingAddress(souk.db, request.params.coin, request.body.address, actorOf(request.principal!)) }),
+  );
+  app.post<{ Body: Static<typeof ConfirmBody> }>(
+    '/payments/confirm',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminConfirmPayment',
+        summary: 'Credit a transfer to a crypto order',
+        description:
+          'In full: the order is fulfilled at once. Less: recorded as partial, the order waits on until it expires. More: fulfilled, the surplus recorded. ' +
+          'After the order expired: fulfilled if its codes are still in stock, else marked refund due. A transaction id credited before (to any order) changes nothing: `credited` is false.',
+        security: ADMIN_SECURITY,
+        body: ConfirmBody,
+        response: {
+          200: okObject({ credited: Type.Boolean(), order_status: Type.String(), credited_to: Type.Union([Type.String(), Type.Null()]), payment: Type.Ref('AdminPayment') }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const confirmed = await confirmCryptoPayment(orderDepsOf(souk), { ...request.body, actor: actorOf(request.principal!) });
+      return { ok: true, credited: confirmed.credited, order_status: confirmed.orderStatus, credited_to: confirmed.creditedTo ?? null, payment: paymentRecordView(confirmed.payment) };
+    },
+  );
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/payments',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminListPayments',
+        summary: 'Payments, newest first',
+        security: ADMIN_SECURITY,
+        querystring: ListQuery,
+        response: { 200: okObject({ payments: Type.Array(Type.Ref('AdminPayment')) }), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => ({ ok: true, payments: await listPayments(souk.db, request.query) }),
+  );
+}
