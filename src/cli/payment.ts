@@ -6,8 +6,8 @@ import { confirmCryptoPayment, listPayments, listReceivingAddresses, paymentReco
 import { cliTools, print } from './tools.js';
 
 const paymentLine = (p: PaymentRecordView) =>
-  `${p.id} order ${p.orderId ?? '-'}: ${p.amount} ${p.coin} to ${p.address}, received ${p.received}, ${p.status}` +
-  `${p.surplus !== '0' && !/^0\.0*$/.test(p.surplus) ? `, surplus ${p.surplus}` : ''}${p.refundDue ? ', REFUND DUE' : ''}, expires ${p.expiresAt}`;
+  `${p.id} order ${p.order_id ?? '-'}: ${p.amount} ${p.coin} to ${p.address}, received ${p.received}, ${p.status}` +
+  `${p.surplus !== '0' && !/^0\.0*$/.test(p.surplus) ? `, surplus ${p.surplus}` : ''}${p.refund_due ? ', REFUND DUE' : ''}, expires ${p.expires_at}`;
 
 /** Adds `souk payment` to the program. */
 export function registerPaymentCommand(program: Command): void {

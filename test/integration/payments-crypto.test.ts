@@ -18,7 +18,7 @@ const txid = () => randomBytes(32).toString('hex');
 
 interface ShopPayment { method: string; coin: string; address: string; amount: string; received: string; status: string; expiresAt: string; uri: string }
 interface ShopOrder { id: string; orderNo: string; status: string; paymentStatus: string; items?: string[]; payment?: ShopPayment }
-interface AdminPayment { id: string; orderId: string; amount: string; received: string; surplus: string; status: string; refundDue: boolean }
+interface AdminPayment { id: string; order_id: string; amount: string; received: string; surplus: string; status: string; refund_due: boolean }
 
 for (const kind of DATABASE_KINDS) {
   describe(`crypto payments to own addresses (${kind})`, () => {
@@ -126,7 +126,7 @@ for (const kind of DATABASE_KINDS) {
       assert.ok((await available()) > held, 'the codes went back on sale');
       assert.equal((await lookUp(placed.orderNo)).status, 'expired');
       const expired = (await admin('GET', '/admin/api/payments?status=expired')).json<{ payments: AdminPayment[] }>().payments;
-      assert.ok(expired.some((p) => p.orderId === placed.id));
+      assert.ok(expired.some((p) => p.order_id === placed.id));
     });
 
     test('underpaid: recorded partial, the order waits, then expires and the payment stays listed partial', async () => {
@@ -135,7 +135,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(part.payment.status, 'partial');
       assert.equal(part.order_status, 'awaiting_payment');
       await expireUnpaidOrders(orderDeps(t.souk), new Date(Date.now() + 3 * 3600_000).toISOString());
-      const partial = (await admin('GET', '/admin/api/payments?status=partial')).json<{ payments: AdminPayment[] }>().payments.find((p) => p.orderId === placed.id);
+      const partial = (await admin('GET', '/admin/api/payments?status=partial')).json<{ payments: AdminPayment[] }>().payments.find((p) => p.order_id === placed.id);
       assert.equal(partial?.received, '5.000000');
       assert.equal((await lookUp(placed.orderNo)).status, 'expired');
     });
@@ -153,7 +153,7 @@ for (const kind of DATABASE_KINDS) {
       await expireUnpaidOrders(orderDeps(t.souk), new Date(Date.now() + 3 * 3600_000).toISOString());
       const late = await confirm(placed.orderNo, placed.payment!.amount);
       assert.equal(late.payment.status, 'late');
-      assert.equal(late.payment.refundDue, false);
+      assert.equal(late.payment.refund_due, false);
       assert.equal(late.order_status, 'fulfilled');
       assert.equal((await lookUp(placed.orderNo)).items!.length, 1);
     });
@@ -167,7 +167,7 @@ for (const kind of DATABASE_KINDS) {
       const again = await confirm(second.orderNo, second.payment!.amount, tx.toUpperCase());
       assert.equal(again.credited, false);
       const payments = (await admin('GET', '/admin/api/payments?status=partial')).json<{ payments: AdminPayment[] }>().payments;
-      assert.equal(payments.find((p) => p.orderId === first.id)?.received, '3.000000');
+      assert.equal(payments.find((p) => p.order_id === first.id)?.received, '3.000000');
       assert.equal((await lookUp(second.orderNo)).status, 'pending');
     });
 
@@ -187,7 +187,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(body.payment.status, 'paid');
       const listed = await runCli(['payment', 'list', '--status', 'paid', '--json'], t.env);
       assert.equal(listed.code, 0, listed.stderr);
-      assert.ok((JSON.parse(listed.stdout) as { payments: AdminPayment[] }).payments.some((p) => p.orderId === placed.id));
+      assert.ok((JSON.parse(listed.stdout) as { payments: AdminPayment[] }).payments.some((p) => p.order_id === placed.id));
       const addresses = JSON.parse((await runCli(['payment', 'address', 'list', '--json'], t.env)).stdout) as { addresses: Array<{ coin: string }> };
       assert.deepEqual(addresses.addresses.map((a) => a.coin), ['btc', 'erc20_usdt', 'trc20_usdt']);
     });

@@ -249,6 +249,14 @@ for (const kind of DATABASE_KINDS) {
       await call('POST', '/api/orders/query', { payload: { orderNo: shopOrder.orderNo, email }, remoteAddress: '10.9.9.9' });
       await call('GET', '/api/orders/:id/status', { params: { id: shopOrder.id } });
 
+      // ---- a crypto order paid to the shop's own address, confirmed by a person ----
+      await admin('PUT', '/payments/addresses/:coin', { params: { coin: 'trc20_usdt' }, payload: { address: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' } });
+      await admin('GET', '/payments/addresses');
+      const cryptoOrder = (await call('POST', '/api/orders', { payload: { productId: (await call('GET', '/api/products/:idOrSlug', { params: { idOrSlug: 'shop-cny' } })).product.id, quantity: 1, contactEmail: email, paymentMethod: 'crypto', coin: 'trc20_usdt' } })).order;
+      assert.match(cryptoOrder.payment.expiresAt, WIRE_TIME);
+      await admin('POST', '/payments/confirm', { payload: { order: cryptoOrder.orderNo, txid: 'a'.repeat(64), amount: cryptoOrder.payment.amount } });
+      await admin('GET', '/payments');
+
       // ---- upstream providers: this Souk is its own provider, through a hop that loses every order's answer ----
       hop = await startFaultyUpstream({ target: await t.app.listen({ host: '127.0.0.1', port: 0 }) });
       hop.plan = (request) => (request.method === 'POST' ? { kind: 'silence' } : { kind: 'pass' });

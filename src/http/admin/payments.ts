@@ -7,7 +7,7 @@ import { actorOf } from '../../core/accounts/index.js';
 import { COINS, confirmCryptoPayment, listPayments, listReceivingAddresses, paymentRecordView, setReceivingAddress } from '../../core/payments/index.js';
 import { PAYMENT_STATUSES } from '../../db/schema.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 
 const ADMIN = needs('admin');
 
@@ -23,12 +23,12 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 });
 
-const AddressSchema = Type.Object({ coin: Type.String(), address: Type.String(), updatedBy: Type.String(), updatedAt: Type.String() });
+const AddressSchema = Type.Object({ coin: Type.String(), address: Type.String(), updated_by: Type.String(), updated_at: WireTime() });
 const PaymentSchema = Type.Object(
   {
     id: Type.String(),
     provider: Type.String(),
-    orderId: Type.Union([Type.String(), Type.Null()]),
+    order_id: Type.Union([Type.String(), Type.Null()]),
     method: Type.String(),
     coin: Type.String(),
     address: Type.String(),
@@ -36,11 +36,11 @@ const PaymentSchema = Type.Object(
     received: Type.String(),
     surplus: Type.String({ description: 'Received above the amount.' }),
     status: Type.String({ description: PAYMENT_STATUSES.join(', ') }),
-    refundDue: Type.Boolean({ description: 'Money arrived that no goods answer: owed back to the buyer.' }),
-    expiresAt: Type.String(),
+    refund_due: Type.Boolean({ description: 'Money arrived that no goods answer: owed back to the buyer.' }),
+    expires_at: WireTime(),
     uri: Type.String(),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
+    created_at: WireTime(),
+    updated_at: WireTime(),
   },
   { $id: 'AdminPayment', title: 'AdminPayment' },
 );

@@ -6,7 +6,7 @@ import { bech32, bech32m, createBase58check } from '@scure/base';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Db } from '../../../../db/index.js';
-import { nowIso } from '../../../clock.js';
+import { nowIso, wireTime } from '../../../clock.js';
 import { ValidationFailed } from '../../../errors.js';
 import { COINS, type Coin } from '../../methods.js';
 import { COIN_SPECS, type Chain } from './coins.js';
@@ -73,8 +73,8 @@ export function addressProblem(coin: Coin, address: string): string | undefined 
 export interface ReceivingAddress {
   coin: Coin;
   address: string;
-  updatedBy: string;
-  updatedAt: string;
+  updated_by: string;
+  updated_at: string;
 }
 
 /** Sets the address `coin` is paid to (checked first); invoices opened from now on name it, waiting ones keep theirs. */
@@ -96,11 +96,11 @@ export async function setReceivingAddress(db: Db, coin: string, address: string,
   };
   // Inside the caller's transaction when given one (the demo seed), else in one of its own.
   await (db.isTransaction ? write(db) : db.transaction().execute(write));
-  return { coin: coin as Coin, address: trimmed, updatedBy: actor, updatedAt: now };
+  return { coin: coin as Coin, address: trimmed, updated_by: actor, updated_at: wireTime(now) };
 }
 
 /** Every receiving address set, by coin. */
 export async function listReceivingAddresses(db: Db): Promise<ReceivingAddress[]> {
   const rows = await db.selectFrom('payment_addresses').selectAll().orderBy('coin').execute();
-  return rows.map((r) => ({ coin: r.coin as Coin, address: r.address, updatedBy: r.updated_by, updatedAt: r.updated_at }));
+  return rows.map((r) => ({ coin: r.coin as Coin, address: r.address, updated_by: r.updated_by, updated_at: wireTime(r.updated_at) }));
 }

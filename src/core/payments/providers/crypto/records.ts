@@ -23,16 +23,24 @@ export interface CryptoPaymentView {
   uri: string;
 }
 
-/** An invoice as the admin sees it. */
-export interface PaymentRecordView extends CryptoPaymentView {
+/** An invoice as the admin sees it (the admin API's snake_case, times to the second). */
+export interface PaymentRecordView {
   id: string;
   provider: string;
-  orderId: string | null;
+  order_id: string | null;
+  method: 'crypto';
+  coin: string;
+  address: string;
+  amount: string;
+  received: string;
   /** What came in above the amount asked (decimal, "0" when none). */
   surplus: string;
-  refundDue: boolean;
-  createdAt: string;
-  updatedAt: string;
+  status: PaymentRecordStatus;
+  refund_due: boolean;
+  expires_at: string;
+  uri: string;
+  created_at: string;
+  updated_at: string;
 }
 
 function amountOf(payment: PaymentsTable, units: bigint): string {
@@ -69,15 +77,23 @@ export function cryptoPaymentView(payment: PaymentsTable): CryptoPaymentView {
 /** The admin's view of an invoice. */
 export function paymentRecordView(payment: PaymentsTable): PaymentRecordView {
   const surplus = BigInt(payment.received_units) - BigInt(payment.expected_units);
+  const buyer = cryptoPaymentView(payment);
   return {
-    ...cryptoPaymentView(payment),
     id: payment.id,
     provider: payment.provider,
-    orderId: payment.order_id,
+    order_id: payment.order_id,
+    method: buyer.method,
+    coin: buyer.coin,
+    address: buyer.address,
+    amount: buyer.amount,
+    received: buyer.received,
     surplus: exactAmountOf(payment, surplus > 0n ? surplus : 0n),
-    refundDue: payment.refund_due === 1,
-    createdAt: wireTime(payment.created_at),
-    updatedAt: wireTime(payment.updated_at),
+    status: buyer.status,
+    refund_due: payment.refund_due === 1,
+    expires_at: buyer.expiresAt,
+    uri: buyer.uri,
+    created_at: wireTime(payment.created_at),
+    updated_at: wireTime(payment.updated_at),
   };
 }
 
