@@ -3,11 +3,10 @@
 // (bench/reference-orders.ts) on the same tables, on SQLite and on PostgreSQL; and stock import
 // speed. Each server runs in its own process; the load comes from autocannon in this one.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Env } from '../src/config.js';
-import { checkpointPostgres, createPostgresDatabase, startProcess, type Started } from './processes.js';
+import { benchDatabases, checkpointPostgres, startProcess, type BenchDatabase, type Started } from './processes.js';
 import { loadConfig } from '../src/config.js';
 import { openSouk } from '../src/app.js';
 import { createAccount, createApiKey } from '../src/core/accounts/index.js';
@@ -85,15 +84,8 @@ async function seed(env: Env, code: string, codes: number) {
 export async function benchOrders(dir: string, options: OrderBenchOptions): Promise<void> {
   for (const kind of (process.env.KINDS ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>) {
     // Each target gets a database of its own, so neither pays for the other's data or WAL.
-    const databases =
-      kind === 'postgres'
-        ? [await createPostgresDatabase('souk_bench'), await createPostgresDatabase('souk_bench')]
-        : ['souk', 'reference'].map((name) => {
-            const file = path.join(dir, `orders-${name}.db`);
-            // Removed when done, so the kernel does not write back hundreds of MB of pages while the next target is measured.
-            return { url: `sqlite:${file}`, drop: async () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(file + suffix, { force: true })) };
-          });
-    const [soukDatabase, referenceDatabase] = databases as [{ url: string; drop(): Promise<void> }, { url: string; drop(): Promise<void> }];
+    const databases = await benchDatabases(kind, dir, 'bench', ['souk', 'reference']);
+    const [soukDatabase, referenceDatabase] = databases as [BenchDatabase, BenchDatabase];
     const masterKey = randomBytes(32).toString('base64');
     const envFor = (url: string): Env => ({
       SOUK_DATABASE_URL: url,

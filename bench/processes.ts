@@ -2,7 +2,7 @@
 // (not a pipe into the load generator), and PostgreSQL databases of their own.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -79,4 +79,22 @@ export async function createPostgresDatabase(prefix: string): Promise<{ url: str
       await client.end();
     },
   };
+}
+
+export interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database per name: a PostgreSQL database each, or a SQLite file each under `dir`, removed
+ * with its WAL when dropped (so the kernel does not write back hundreds of MB of pages while the
+ * next target is measured).
+ */
+export async function benchDatabases(kind: 'sqlite' | 'postgres', dir: string, prefix: string, names: readonly string[]): Promise<BenchDatabase[]> {
+  if (kind === 'postgres') return Promise.all(names.map(() => createPostgresDatabase(`souk_${prefix}`)));
+  return names.map((name) => {
+    const file = path.join(dir, `${prefix}-${name}.db`);
+    return { url: `sqlite:${file}`, drop: async () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(file + suffix, { force: true })) };
+  });
 }

@@ -23,7 +23,7 @@ import { createAccount, createApiKey } from '../src/core/accounts/index.js';
 import { createProduct } from '../src/core/catalog/index.js';
 import { importStock } from '../src/core/inventory/index.js';
 import { topUpWallet } from '../src/core/wallets/index.js';
-import { createPostgresDatabase, startProcess, type Started } from './processes.js';
+import { benchDatabases, startProcess, type Started } from './processes.js';
 
 export interface ForwardBenchOptions {
   connections: number;
@@ -189,13 +189,7 @@ async function countOrders(env: Env): Promise<Record<string, number>> {
 
 export async function benchForwarding(dir: string, options: ForwardBenchOptions): Promise<void> {
   for (const kind of (process.env.KINDS ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>) {
-    const databases =
-      kind === 'postgres'
-        ? [await createPostgresDatabase('souk_fw'), await createPostgresDatabase('souk_fw')]
-        : ['a', 'b'].map((name) => {
-            const file = path.join(dir, `forward-${name}.db`);
-            return { url: `sqlite:${file}`, drop: async () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(file + suffix, { force: true })) };
-          });
+    const databases = await benchDatabases(kind, dir, 'fw', ['a', 'b']);
     const envFor = (url: string): Env => ({
       SOUK_DATABASE_URL: url,
       SOUK_DATA_DIR: dir,

@@ -10,17 +10,6 @@
 // calls resumeRuns() in every worker; nothing here runs by itself.
 export { defineStep, defineWorkflow, RunTakenOver, TryStepLater, type Checkpoints, type Step, type StepContext, type Workflow } from './workflow.js';
 export { hurryRun } from './runs.js';
-export {
-  COMPENSATION_RETRY_SECONDS,
-  readRun,
-  resumeRuns,
-  startRun,
-  STEP_LEASE_MS,
-  type ResumeOptions,
-  type RunIdentity,
-  type RunOptions,
-  type RunOutcome,
-  type RunProgress,
-  type RunRecord,
-  type StepDeps,
-} from './runner.js';
+export { COMPENSATION_RETRY_SECONDS, STEP_LEASE_MS, type RunIdentity, type RunOptions, type RunOutcome, type RunProgress, type StepDeps } from './drive.js';
+export { resumeRuns, startRun, type ResumeOptions } from './runner.js';
+export { readRun, type RunRecord } from './read-run.js';

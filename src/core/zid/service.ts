@@ -239,7 +239,7 @@ export class ZidService {
   /** An order Zid listed: fulfilled (or its waiting orders cancelled); re-read whole first when the list left its products out. */
   private async act(storeId: number, order: ZidOrder, tally?: { requests: number }): Promise<ZidOrderOutcome> {
     const whole = order.lines === null ? normaliseOrder(await this.client.get(storeId, `/managers/store/orders/${encodeURIComponent(order.zidOrderId)}/view`, undefined, tally ? { tally } : {})) : order;
-    return fulfilZidOrder({ ...this.deps }, storeId, whole);
+    return fulfilZidOrder(this.deps, storeId, whole);
   }
 
   /** A store that must be connected again is not called: its work ends quietly, logged once by the keeper. */

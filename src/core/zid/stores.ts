@@ -4,7 +4,8 @@
 // reconnect by an HMAC of Zid's store id, so the id itself is kept only inside the seal.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/index.js';
-import type { ZidStoreStatus } from '../../db/schema.js';
+import type { Selectable } from 'kysely';
+import type { ZidStoresTable, ZidStoreStatus } from '../../db/schema.js';
 import { createAccount } from '../accounts/index.js';
 import { wireTime } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
@@ -155,42 +156,22 @@ export function storeKeeper(deps: StoreDeps, log?: (message: string, fields: Rec
   };
 }
 
-export interface StoreRow {
-  id: number;
-  name: string;
-  currency: string | null;
-  country: string | null;
-  status: ZidStoreStatus;
-  account_id: number;
-  connected_by: string;
-  webhooks: number;
-  sync_cursor: string | null;
-  last_sync_at: string | null;
-  last_order_sync_at: string | null;
-  last_error: string | null;
-  created_at: string;
-  credentials: string;
-}
+/** A store's row as the connector reads it: everything but what only finds it (its key, its hook hash). */
+export type StoreRow = Omit<Selectable<ZidStoresTable>, 'store_key' | 'hook_token_hash' | 'updated_at'>;
+
+const STORE_COLUMNS = ['id', 'name', 'currency', 'country', 'status', 'account_id', 'connected_by', 'webhooks', 'sync_cursor', 'last_sync_at', 'last_order_sync_at', 'last_error', 'created_at', 'credentials'] as const;
+const storeRow = (row: StoreRow): StoreRow => ({ ...row, id: Number(row.id), account_id: Number(row.account_id) });
 
 /** A store's row; NotFound when there is none. */
 export async function findStore(db: Db, storeId: number): Promise<StoreRow> {
-  const row = await db
-    .selectFrom('zid_stores')
-    .select(['id', 'name', 'currency', 'country', 'status', 'account_id', 'connected_by', 'webhooks', 'sync_cursor', 'last_sync_at', 'last_order_sync_at', 'last_error', 'created_at', 'credentials'])
-    .where('id', '=', storeId)
-    .executeTakeFirst();
+  const row = await db.selectFrom('zid_stores').select(STORE_COLUMNS).where('id', '=', storeId).executeTakeFirst();
   if (!row) throw new NotFound(`No Zid store ${storeId}.`);
-  return { ...row, id: Number(row.id), account_id: Number(row.account_id) };
+  return storeRow(row);
 }
 
 /** Every connected (or once connected) store, oldest first. */
 export async function listStoreRows(db: Db): Promise<StoreRow[]> {
-  const rows = await db
-    .selectFrom('zid_stores')
-    .select(['id', 'name', 'currency', 'country', 'status', 'account_id', 'connected_by', 'webhooks', 'sync_cursor', 'last_sync_at', 'last_order_sync_at', 'last_error', 'created_at', 'credentials'])
-    .orderBy('id')
-    .execute();
-  return rows.map((row) => ({ ...row, id: Number(row.id), account_id: Number(row.account_id) }));
+  return (await db.selectFrom('zid_stores').select(STORE_COLUMNS).orderBy('id').execute()).map(storeRow);
 }
 
 /** Zid's own id of a store: opened from the seal, for the admin who manages it. */
