@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { readGatewaySettings, type GatewaySettings } from './core/payments/gateways/settings.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -66,6 +67,8 @@ export interface Config {
   zid: ZidSettings;
   /** Own-address crypto payments: how fresh a coin's rate must be, and how long an unpaid order holds its goods. */
   crypto: { rateMaxAgeSeconds: number; holdSeconds: number };
+  /** Payment gateways (BTCPay Server, Alipay, WeChat Pay): each present only when configured. */
+  gateways: GatewaySettings;
 }
 
 export interface ZidSettings {
@@ -110,6 +113,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_ZID_ORDER_SYNC', default: '300', meaning: "seconds between reads of each Zid store's orders, which catch paid orders no webhook announced" },
   { env: 'SOUK_CRYPTO_RATE_MAX_AGE', default: '900', meaning: 'seconds a coin\'s FX rate (BTC, ETH, TRX, BNB to or from USD) stays fresh; a coin without a fresh rate is not offered (USDT is 1:1 with USD and needs none)' },
   { env: 'SOUK_CRYPTO_HOLD', default: '1800', meaning: 'seconds a crypto order holds its codes and its exact amount while the payment is awaited; then it expires and the codes go back on sale' },
+  { env: 'SOUK_PAYMENT_TIMEOUT_MS', default: '10000', meaning: 'the deadline of one call to a payment gateway (BTCPay Server, Alipay, WeChat Pay)' },
+  { env: 'SOUK_PAYMENT_HOLD', default: '900', meaning: 'seconds an Alipay, WeChat Pay or BTCPay charge stays payable; its order holds its codes that long, then expires' },
+  { env: 'SOUK_PAYMENT_LOOKUP_INTERVAL', default: '60', meaning: 'seconds between lookups at the gateway of charges still waiting: a lost notification is caught by the next one' },
   { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
   { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
   { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
@@ -140,7 +146,8 @@ export interface ConfigFlags {
   databaseUrl?: string;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** A whole-number setting within [min, max], or the fallback when unset. */
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
@@ -228,7 +235,7 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
 }
 
 /** An absolute http(s) base URL from a setting, without its trailing slash. */
-function baseUrl(env: Env, name: string, fallback: string): string {
+export function baseUrl(env: Env, name: string, fallback: string): string {
   const text = env[name]?.trim() || fallback;
   let url: URL;
   try {
@@ -304,6 +311,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       rateMaxAgeSeconds: integer(env, 'SOUK_CRYPTO_RATE_MAX_AGE', 900, 10, 604_800),
       holdSeconds: integer(env, 'SOUK_CRYPTO_HOLD', 1800, 60, 604_800),
     },
+    gateways: readGatewaySettings(env),
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
   config.previousMasterKeys = (env.SOUK_PREVIOUS_MASTER_KEYS ?? '')

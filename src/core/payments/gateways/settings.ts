@@ -1,0 +1,23 @@
+// The gateways' settings, each read by its own folder from the environment (undefined when the
+// owner has not configured it): config.ts holds them under `gateways`, and registry.ts turns
+// each configured one into its gateway.
+import { integer, type Env } from '../../../config.js';
+
+/** One field per gateway; a gateway whose settings are absent is not offered. */
+export interface GatewaySettings {
+  /** The deadline of one call to a gateway, milliseconds. */
+  timeoutMs: number;
+  /** Seconds an Alipay, WeChat Pay or BTCPay charge stays payable (and its order holds its codes). */
+  holdSeconds: number;
+  /** Seconds between lookups of charges still waiting (what catches a lost notification). */
+  lookupIntervalSeconds: number;
+}
+
+/** Reads every gateway's settings. */
+export function readGatewaySettings(env: Env): GatewaySettings {
+  return {
+    timeoutMs: integer(env, 'SOUK_PAYMENT_TIMEOUT_MS', 10_000, 100, 120_000),
+    holdSeconds: integer(env, 'SOUK_PAYMENT_HOLD', 900, 60, 86_400),
+    lookupIntervalSeconds: integer(env, 'SOUK_PAYMENT_LOOKUP_INTERVAL', 60, 5, 86_400),
+  };
+}
