@@ -10,6 +10,7 @@ import { CodeVault, stockFingerprintKey } from './core/inventory/index.js';
 import { ListedPrices, Placement, type PlacementDeps } from './core/orders/index.js';
 import { standardFulfillment, upstreamFulfillment, type FulfillmentStrategies } from './core/fulfillment/index.js';
 import { standardPayments, type PaymentProviders } from './core/payments/index.js';
+import { buildGateways, gatewayPayment, GatewayPayments } from './core/payments/gateways/index.js';
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
@@ -40,6 +41,8 @@ export interface Souk {
   upstream: UpstreamService;
   /** Zid stores: connected by OAuth, read through one rate-limited client, their paid orders fulfilled. */
   zid: ZidService;
+  /** Payment gateways (BTCPay Server, Alipay, WeChat Pay): charges for orders and top-ups, their notifications, lookups and refunds. */
+  gatewayPayments: GatewayPayments;
   limits: RateLimits;
   /** For the server: embedded, WAL checkpoints run on a thread of their own from now on. */
   checkpointInBackground(onError: (message: string) => void): void;
@@ -108,6 +111,18 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     orders: () => orderDepsOf(souk),
     ...(config.logLevel === 'silent' ? {} : { log: logLine }),
   });
+  const gateways = buildGateways(config.gateways);
+  const payments = standardPayments();
+  for (const gateway of gateways.values()) payments.register(gatewayPayment(gateway));
+  const gatewayPayments = new GatewayPayments({
+    db: handle.db,
+    dialect: handle.dialect,
+    gateways,
+    settings: config.gateways,
+    baseUrl: config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+    orders: () => orderDepsOf(souk),
+    ...(config.logLevel === 'silent' ? {} : { log: logLine }),
+  });
   const souk: Souk = {
     config,
     db: handle.db,
@@ -122,7 +137,8 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     prices: new ListedPrices(handle.db),
     fulfillment,
     placement: new Placement(handle.db, handle.dialect),
-    payments: standardPayments(),
+    payments,
+    gatewayPayments,
     upstream,
     zid,
     limits: new RateLimits(config, redis),

@@ -16,6 +16,7 @@ import { metricsPlugin } from './http/plugins/metrics.js';
 import { idempotencyPlugin } from './http/plugins/idempotency.js';
 import { upstreamCallbackRoutes } from './http/upstream-callbacks.js';
 import { zidRoutes } from './http/zid.js';
+import { paymentHookRoutes } from './http/payment-hooks.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { apiV1Routes } from './http/api-v1/index.js';
 import { adminRoutes } from './http/admin/index.js';
@@ -127,6 +128,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await app.register(shopRoutes, { prefix: '/api', souk });
   await app.register(upstreamCallbackRoutes, { souk });
   await app.register(zidRoutes, { souk });
+  await app.register(paymentHookRoutes, { souk });
   app.get('/', { config: { auth: { kind: 'open' } }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
   return app;
 }

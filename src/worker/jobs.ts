@@ -5,5 +5,6 @@ import type { Souk } from '../app.js';
 import type { JobKind } from '../core/jobs/index.js';
 import { syncProviderJob } from '../core/upstream/index.js';
 import { ZID_JOBS } from '../core/zid/index.js';
+import { refundChargeJob } from '../core/payments/gateways/index.js';
 
-export const JOB_KINDS: ReadonlyArray<JobKind<never, Souk>> = [syncProviderJob, ...ZID_JOBS];
+export const JOB_KINDS: ReadonlyArray<JobKind<never, Souk>> = [syncProviderJob, ...ZID_JOBS, refundChargeJob];

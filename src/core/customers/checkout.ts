@@ -9,6 +9,7 @@ import { rowIdOf } from '../ids.js';
 import { countedStock } from '../inventory/index.js';
 import { placeOrder, type PlacementDeps, type PlacedOrder } from '../orders/index.js';
 import { walletCurrencies, isWalletMethod, openCryptoInvoice, paymentAvailability, type Coin, type CryptoSettings, type PaymentMethod } from '../payments/index.js';
+import type { GatewayPayments, PaymentGateway } from '../payments/gateways/index.js';
 import { cancelOrder, loadOrderDetail } from '../orders/index.js';
 import type { Customer } from './customers.js';
 
@@ -65,6 +66,7 @@ export async function placeShopOrder(
   shopCurrency: string,
   idempotencyKey: string | null = null,
   crypto: CryptoSettings = { rateMaxAgeSeconds: 900, holdSeconds: 1800 },
+  gateways?: GatewayPayments,
 ): Promise<PlacedOrder> {
   const method = request.paymentMethod;
   // Seed 004: coin is "required only when paymentMethod=crypto"; a client that sends one anyway still buys.
@@ -73,13 +75,17 @@ export async function placeShopOrder(
   const product = await orderedProduct(deps, request.productId);
   checkQuantity(product, request.quantity);
 
-  const availability = await paymentAvailability(deps.db, crypto);
+  const [availability, ownCoins] = await Promise.all([paymentAvailability(deps.db, crypto, await gateways?.offered()), paymentAvailability(deps.db, crypto)]);
   if (!availability.methods[method] || (coin !== undefined && !availability.coins[coin])) {
     throw new PaymentMethodUnavailable(coin ? `${method} (${coin})` : method);
   }
-  if (coin !== undefined) return placeCryptoOrder(deps, customer, product, { ...request, coin }, shopCurrency, idempotencyKey, crypto);
-  // Alipay and WeChat Pay have no provider yet (availability keeps them closed).
-  if (!isWalletMethod(method)) throw new PaymentMethodUnavailable(method);
+  // The shop's own address first (no third party), else the gateway that takes the coin.
+  if (coin !== undefined && ownCoins.coins[coin]) return placeCryptoOrder(deps, customer, product, { ...request, coin }, shopCurrency, idempotencyKey, crypto);
+  if (!isWalletMethod(method)) {
+    const gateway = gateways?.gatewayFor(method, coin);
+    if (!gateway || !gateways) throw new PaymentMethodUnavailable(coin ? `${method} (${coin})` : method);
+    return placeGatewayOrder(deps, gateways, gateway, customer, product, request, shopCurrency, idempotencyKey);
+  }
   if (!customer) throw new Unauthorized(`Paying by ${method} needs the customer's token: log in (POST /api/auth/login) and send Authorization: Bearer USER_TOKEN.`);
 
   const placed = await placeOrder(
@@ -102,6 +108,56 @@ export async function placeShopOrder(
     throw error;
   });
   return placed;
+}
+
+/** The buyer and the seed's coupon field, as placement errors name them. */
+function renameCouponField(error: unknown): never {
+  if (error instanceof InvalidCoupon) throw new DomainError(error.code, error.status, error.message, { fields: [{ field: 'couponCode', message: error.message }] });
+  throw error;
+}
+
+/**
+ * An order paid through a gateway (Alipay, WeChat Pay, BTCPay): written awaiting payment with its
+ * codes held for the gateway's hold, in the gateway's currency, then its charge is opened there;
+ * a gateway that cannot open it cancels the order (503 payment_unavailable, nothing held).
+ */
+async function placeGatewayOrder(
+  deps: PlacementDeps,
+  gateways: GatewayPayments,
+  gateway: PaymentGateway,
+  customer: Customer | null,
+  product: Product,
+  request: ShopOrderRequest,
+  shopCurrency: string,
+  idempotencyKey: string | null,
+): Promise<PlacedOrder> {
+  const accountId = customer?.accountId ?? (await shopGuestAccount(deps));
+  const coin = gateway.method === 'crypto' ? request.coin : undefined;
+  const placed = await placeOrder(
+    deps,
+    accountId,
+    {
+      product: product.id,
+      quantity: request.quantity,
+      buyer: { email: request.contactEmail.trim() },
+      channel: 'shop',
+      deliveryChannel: 'email',
+      payment: { kind: gateway.name, holdSeconds: gateways.ctx.settings.holdSeconds, ...(coin ? { coin } : {}) },
+      priceIn: shopCurrency,
+      couponCode: request.couponCode,
+      idempotencyKey: customer ? (idempotencyKey ?? undefined) : undefined,
+    },
+    customer ? `customer:${customer.customerId}` : 'shop:guest',
+  ).catch(renameCouponField);
+  const { order } = placed;
+  if (order.status !== 'awaiting_payment' || order.expires_at === null) return placed;
+  try {
+    await gateways.openOrderCharge(gateway, { id: order.id, number: order.number, charged_minor: order.charged_minor, expires_at: order.expires_at }, coin);
+  } catch (error) {
+    await cancelOrder(deps, accountId, order.id, 'system:payments', `${gateway.name} could not open the payment`).catch(() => undefined);
+    throw error;
+  }
+  return { order: await loadOrderDetail(deps.db, deps.vault, order.id), replayed: placed.replayed };
 }
 
 /** The account shop orders without a customer token are booked to (created by migration 0016). */

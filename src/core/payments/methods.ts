@@ -1,10 +1,11 @@
 // How a shop order can be paid (seed 004's paymentMethod and coin) and which of those ways are
 // open right now. Balance methods charge one of the customer's wallets; crypto is open for each coin
-// the own-address provider can offer (an address set, a fresh rate); Alipay and WeChat Pay have no
-// provider yet, so they are closed.
+// the own-address provider can offer (an address set, a fresh rate) or a gateway takes; Alipay and
+// WeChat Pay are open while their gateway is configured and answering.
 import type { Db } from '../../db/index.js';
 import { isWalletCheckoutEnabled } from '../orders/index.js';
 import { cryptoOffers, type CryptoSettings } from './providers/crypto/invoices.js';
+import type { GatewayOffer } from './gateways/service.js';
 
 export const PAYMENT_METHODS = ['crypto', 'balance_cny', 'balance_crypto', 'alipay', 'wechat'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -42,16 +43,24 @@ export interface PaymentAvailability {
   coins: Record<Coin, boolean>;
 }
 
+const NO_GATEWAYS: GatewayOffer = { methods: new Set(), coins: new Set() };
+
 /**
  * What can be used to pay now. Balance methods follow the shop's wallet-checkout switch; each coin
  * is open when it has a receiving address and (unless a USD stablecoin) a rate younger than
- * `rateMaxAgeSeconds`, and crypto when any coin is; Alipay and WeChat Pay stay closed (no provider yet).
+ * `rateMaxAgeSeconds`, or a configured, healthy gateway takes it (BTCPay), and crypto when any coin
+ * is; Alipay and WeChat Pay are open when their gateway is configured and healthy.
  */
-export async function paymentAvailability(db: Db, crypto: Pick<CryptoSettings, 'rateMaxAgeSeconds'>): Promise<PaymentAvailability> {
+export async function paymentAvailability(db: Db, crypto: Pick<CryptoSettings, 'rateMaxAgeSeconds'>, gateways: GatewayOffer = NO_GATEWAYS): Promise<PaymentAvailability> {
   const [wallets, offers] = await Promise.all([isWalletCheckoutEnabled(db), cryptoOffers(db, crypto)]);
-  const open = (method: PaymentMethod) => (isWalletMethod(method) ? wallets : method === 'crypto' ? offers.size > 0 : false);
+  const coinOpen = (coin: Coin) => offers.has(coin) || gateways.coins.has(coin);
+  const open = (method: PaymentMethod) => {
+    if (isWalletMethod(method)) return wallets;
+    if (method === 'crypto') return COINS.some(coinOpen);
+    return gateways.methods.has(method);
+  };
   return {
     methods: Object.fromEntries(PAYMENT_METHODS.map((method) => [method, open(method)])) as Record<PaymentMethod, boolean>,
-    coins: Object.fromEntries(COINS.map((coin) => [coin, offers.has(coin)])) as Record<Coin, boolean>,
+    coins: Object.fromEntries(COINS.map((coin) => [coin, coinOpen(coin)])) as Record<Coin, boolean>,
   };
 }

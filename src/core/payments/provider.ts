@@ -8,6 +8,7 @@ import type { Db } from '../../db/index.js';
 import type { OrdersTable, PaymentStatus } from '../../db/schema.js';
 import type { Money } from '../money.js';
 import type { Coin } from './methods.js';
+import { GATEWAY_NAMES, type GatewayName } from './gateways/gateway.js';
 
 /** How a buyer asks to pay for an order. */
 export type PaymentRequest =
@@ -21,11 +22,16 @@ export type PaymentRequest =
    * To the owner's own address for `coin`, an exact amount (providers/crypto): priced in USD, the
    * goods held for `holdSeconds` like a deferred payment; the invoice is opened once the order is written.
    */
-  | { kind: 'crypto'; coin: Coin; holdSeconds: number };
+  | { kind: 'crypto'; coin: Coin; holdSeconds: number }
+  /**
+   * Through a payment gateway (gateways/): the goods held for `holdSeconds` while the buyer pays on
+   * the gateway's page or app; the charge is opened once the order is written. `coin` for BTCPay.
+   */
+  | { kind: GatewayName; holdSeconds: number; coin?: Coin };
 
 export type PaymentKind = PaymentRequest['kind'];
 
-const PAYMENT_KINDS: ReadonlySet<string> = new Set<PaymentKind>(['wallet', 'deferred', 'external', 'crypto']);
+const PAYMENT_KINDS: ReadonlySet<string> = new Set<PaymentKind>(['wallet', 'deferred', 'external', 'crypto', ...GATEWAY_NAMES]);
 
 /** True when `value` names a kind of payment (an order's recorded `payment_provider`). */
 export function isPaymentKind(value: string): value is PaymentKind {

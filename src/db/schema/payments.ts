@@ -26,7 +26,20 @@ export interface PaymentsTable {
   expires_at: string;
   created_at: string;
   updated_at: string;
+  /** order: pays `order_id` · topup: credits `credit_minor` to `wallet_id`. */
+  purpose: PaymentPurpose;
+  wallet_id: number | null;
+  credit_minor: number | null;
+  /** JSON: what the buyer is shown to pay (checkout URL, QR code content, address); never a secret. */
+  checkout: string | null;
+  refund_status: PaymentRefundStatus | null;
+  /** Who asked for it (a top-up's customer or key). */
+  actor: string | null;
 }
+
+export type PaymentPurpose = 'order' | 'topup';
+/** owed: recorded, not sent · pending: asked of the gateway · refunded: given back there. */
+export type PaymentRefundStatus = 'owed' | 'pending' | 'refunded';
 
 export interface PaymentReceiptsTable {
   id: Generated<number>;

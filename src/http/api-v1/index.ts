@@ -12,6 +12,7 @@ import { authRoutes } from './auth.js';
 import { catalogRoutes } from './catalog.js';
 import { eventRoutes } from './events.js';
 import { orderRoutes } from './orders.js';
+import { topUpRoutes } from './topups.js';
 
 export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }) {
   // Every error of this surface, the auth plugin's and the body parser's included, in seed 003's words.
@@ -38,4 +39,5 @@ export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(accountRoutes, { souk });
   await app.register(orderRoutes, { souk });
   await app.register(eventRoutes, { souk });
+  await app.register(topUpRoutes, { souk });
 }

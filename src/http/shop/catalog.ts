@@ -78,7 +78,8 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
         description:
           'balance_cny and balance_crypto follow the shop\'s wallet checkout switch. A coin is available when the owner has set its receiving address ' +
           'and, for btc, eth, trx and bnb, a rate to or from USD updated within SOUK_CRYPTO_RATE_MAX_AGE (USDT is 1:1 with USD); crypto is available when any coin is. ' +
-          'alipay and wechat have no provider yet. An order asking for an unavailable one is 400 payment_method_unavailable.',
+          'A coin is also available when BTCPay Server is configured for it (SOUK_BTCPAY_COINS); alipay and wechat are available when their gateway is configured. ' +
+          'A gateway whose last check or call failed (within 10 minutes) is not offered. An order asking for an unavailable one is 400 payment_method_unavailable.',
         security: [],
         response: {
           200: successObject({
@@ -90,7 +91,7 @@ export async function catalogRoutes(app: FastifyInstance, { souk }: { souk: Souk
       },
     },
     async () => {
-      const availability = await paymentAvailability(souk.db, souk.config.crypto);
+      const availability = await paymentAvailability(souk.db, souk.config.crypto, await souk.gatewayPayments.offered());
       return {
         success: true,
         paymentMethods: PAYMENT_METHODS.map((name) => ({ name, available: availability.methods[name] })),

@@ -7,6 +7,7 @@ import { sendError, sendNotFound } from '../plugins/errors.js';
 import { catalogRoutes } from './catalog.js';
 import { customerRoutes } from './customers.js';
 import { orderRoutes } from './orders.js';
+import { shopTopUpRoutes, ShopTopUpSchema } from './topups.js';
 import { ShopErrorSchema, ShopOrderSchema, ShopOrderStatusSchema, ShopPaymentSchema, ShopProductSchema } from './views.js';
 
 /** What seed 004 adds to every error body. */
@@ -18,11 +19,12 @@ export function isShopPath(url: string): boolean {
 }
 
 export async function shopRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  for (const schema of [ShopErrorSchema, ShopProductSchema, ShopPaymentSchema, ShopOrderSchema, ShopOrderStatusSchema]) app.addSchema(schema);
+  for (const schema of [ShopErrorSchema, ShopProductSchema, ShopPaymentSchema, ShopOrderSchema, ShopOrderStatusSchema, ShopTopUpSchema]) app.addSchema(schema);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error, SHOP_ERROR_FIELDS));
   // Unknown paths under /api too: a seed 004 client tests `success` on every answer.
   app.setNotFoundHandler((request, reply) => sendNotFound(request, reply, SHOP_ERROR_FIELDS));
   await app.register(catalogRoutes, { souk });
   await app.register(customerRoutes, { souk });
   await app.register(orderRoutes, { souk });
+  await app.register(shopTopUpRoutes, { souk });
 }

@@ -42,7 +42,7 @@ const StatusParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40
 
 export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   const deps = orderDepsOf(souk);
-  const paymentOf = async (orderId: string) => (await cryptoPaymentsOf(souk.db, [orderId])).get(orderId);
+  const paymentOf = async (orderId: string) => (await cryptoPaymentsOf(souk.db, [orderId])).get(orderId) ?? (await souk.gatewayPayments.paymentsOf([orderId])).get(orderId);
   const spend = (reply: FastifyReply, bucket: string, id: string, points: number) =>
     spendRateLimit(souk.limits, reply, { bucket, id, limit: points, windowSeconds: LOOKUP_LIMITS.windowSeconds });
 
@@ -74,7 +74,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
       },
     },
     async (request, reply) => {
-      const placed = await placeShopOrder(deps, request.customer, request.body, souk.config.shopCurrency, request.idempotencyKey, souk.config.crypto);
+      const placed = await placeShopOrder(deps, request.customer, request.body, souk.config.shopCurrency, request.idempotencyKey, souk.config.crypto, souk.gatewayPayments);
       if (placed.replayed) reply.header('idempotent-replayed', 'true');
       return { success: true, order: orderView(placed.order, await paymentOf(placed.order.id)) };
     },

@@ -6,6 +6,7 @@ import type { Product } from '../../core/catalog/index.js';
 import type { OrderDetail, OrderStatus } from '../../core/orders/index.js';
 import type { ShopOrderStatus } from '../../core/customers/index.js';
 import type { CryptoPaymentView } from '../../core/payments/index.js';
+import type { GatewayPaymentView } from '../../core/payments/gateways/index.js';
 import { minorToDecimal, type Money } from '../../core/money.js';
 import { wireTime } from '../../core/clock.js';
 import { WireTime } from '../schema-helpers.js';
@@ -81,23 +82,35 @@ const FULFILMENT_WORDS: Record<OrderStatus, string> = {
   expired: 'cancelled',
 };
 
-/** Where and how much to pay for a crypto order (seed 004: "a payment address and expected amount"). */
+/** Where and how much to pay (seed 004: "a payment address and expected amount"; the checkout URL or QR code for Alipay and WeChat Pay). */
 export const ShopPaymentSchema = Type.Object(
   {
-    method: Type.Literal('crypto'),
-    coin: Type.String({ description: 'The coin asked for: trc20_usdt, erc20_usdt, bep20_usdt, btc, eth, trx or bnb.' }),
-    address: Type.String({ description: "The shop's receiving address for the coin." }),
-    amount: Type.String({ description: 'Exactly this much, a decimal string in the coin\'s units: the last decimals make it unique to this order, so send it to the unit.' }),
-    received: Type.String({ description: 'What has been credited so far, in the coin\'s units.' }),
+    method: Type.Unsafe<'crypto' | 'alipay' | 'wechat'>({ type: 'string', enum: ['crypto', 'alipay', 'wechat'], description: 'How the order is paid.' }),
+    provider: Type.Optional(Type.String({ description: 'The payment gateway: btcpay, alipay or wechat. Absent for crypto paid to the shop\'s own address.' })),
+    coin: Type.Optional(Type.String({ description: 'Crypto: the coin asked for: trc20_usdt, erc20_usdt, bep20_usdt, btc, eth, trx or bnb.' })),
+    address: Type.Optional(Type.String({ description: 'Crypto: the receiving address for the coin.' })),
+    amount: Type.String({
+      description:
+        "Own-address crypto: exactly this much, a decimal string in the coin's units (the last decimals make it unique to this order, so send it to the unit). " +
+        'Through a gateway: what the gateway charges, a decimal string in `currency`.',
+    }),
+    currency: Type.Optional(Type.String({ description: 'Through a gateway: the currency of `amount` (CNY for Alipay and WeChat Pay).' })),
+    coinAmount: Type.Optional(Type.String({ description: 'BTCPay: the amount in the coin, as BTCPay asks it.' })),
+    received: Type.Optional(Type.String({ description: "Own-address crypto: what has been credited so far, in the coin's units." })),
     status: Type.String({ description: 'open, partial (less than amount so far), paid, overpaid, expired or late (arrived after the order expired).' }),
     expiresAt: WireTime(),
-    uri: Type.String({ description: 'A payment URI for wallets: BIP-21 `bitcoin:`, EIP-681 `ethereum:` (chain 1 or 56; a token transfer for USDT) or `tron:`.' }),
+    uri: Type.Optional(Type.String({ description: 'Crypto: a payment URI for wallets: BIP-21 `bitcoin:`, EIP-681 `ethereum:` (chain 1 or 56; a token transfer for USDT) or `tron:`.' })),
+    checkoutUrl: Type.Optional(Type.String({ description: "A page to send the buyer to (BTCPay's checkout, Alipay's page pay)." })),
+    qrCode: Type.Optional(Type.String({ description: 'What a QR code shows, for the buyer to scan (WeChat Pay `code_url`, Alipay `qr_code`).' })),
   },
   { $id: 'ShopPayment', title: 'ShopPayment' },
 );
 type ShopPaymentView = Static<typeof ShopPaymentSchema>;
 
-function paymentView(payment: CryptoPaymentView | undefined): { payment?: ShopPaymentView } {
+/** How an order is paid, as the routes read it: the own-address invoice or the gateway charge. */
+export type OrderPayment = CryptoPaymentView | GatewayPaymentView;
+
+function paymentView(payment: OrderPayment | undefined): { payment?: ShopPaymentView } {
   return payment ? { payment: { ...payment, expiresAt: wireTime(payment.expiresAt) } } : {};
 }
 
@@ -108,7 +121,7 @@ const StatusFields = {
   paymentStatus: Type.String({ description: 'unpaid, paid or refunded.' }),
   fulfillmentStatus: Type.String({ description: 'pending, processing, completed, failed or cancelled.' }),
   updatedAt: WireTime(),
-  payment: Type.Optional(Type.Ref('ShopPayment', { description: 'Crypto orders only: where and how much to pay, and what has arrived.' })),
+  payment: Type.Optional(Type.Ref('ShopPayment', { description: 'Orders paid by crypto, Alipay or WeChat Pay: where and how much to pay, and what has arrived.' })),
 };
 
 export const ShopOrderStatusSchema = Type.Object(StatusFields, { $id: 'ShopOrderStatus', title: 'ShopOrderStatus' });
@@ -139,11 +152,11 @@ function statusView(order: { id: string; number: string; status: OrderStatus; pa
   };
 }
 
-export function orderStatusView(order: ShopOrderStatus, payment?: CryptoPaymentView): Static<typeof ShopOrderStatusSchema> {
+export function orderStatusView(order: ShopOrderStatus, payment?: OrderPayment): Static<typeof ShopOrderStatusSchema> {
   return { ...statusView(order), ...paymentView(payment) };
 }
 
-export function orderView(order: OrderDetail, payment?: CryptoPaymentView): Static<typeof ShopOrderSchema> {
+export function orderView(order: OrderDetail, payment?: OrderPayment): Static<typeof ShopOrderSchema> {
   return {
     ...statusView(order),
     ...paymentView(payment),

@@ -8,6 +8,7 @@ import { fulfilWaiting } from './fulfil-waiting.js';
 import { forwardUpstream } from './forward-upstream.js';
 import { syncProviders } from './sync-providers.js';
 import { syncZidOrders } from './sync-zid-orders.js';
+import { checkGateways, GATEWAY_CHECK_EVERY_MS, lookUpCharges } from './payment-gateways.js';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys.js';
 import { pruneTokenFamilies } from './prune-token-families.js';
 
@@ -30,7 +31,7 @@ export const FULFIL_WAITING_EVERY_MS = 2000;
 /**
  * What only worker processes run: announcing stock changes (they feed the webhooks), forwarding
  * upstream orders, syncing providers, delivering orders that waited for stock and reading Zid
- * stores' orders.
+ * stores' orders, and asking payment gateways about waiting charges.
  */
 export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
   return [
@@ -39,5 +40,7 @@ export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
     syncProviders(SYNC_CHECK_EVERY_MS),
     fulfilWaiting(FULFIL_WAITING_EVERY_MS),
     syncZidOrders(ZID_CHECK_EVERY_MS),
+    lookUpCharges(souk.config.gateways.lookupIntervalSeconds * 1000),
+    checkGateways(GATEWAY_CHECK_EVERY_MS),
   ];
 }

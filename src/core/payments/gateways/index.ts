@@ -3,3 +3,12 @@ export { GATEWAY_NAMES, type ChargeState, type GatewayCharge, type GatewayMethod
 export { GatewayUnavailable, NotificationRefused } from './errors.js';
 export { buildGateways, type Gateways } from './registry.js';
 export { readGatewaySettings, type GatewaySettings } from './settings.js';
+export { GatewayPayments, type GatewayOffer } from './service.js';
+export type { GatewayContext } from './context.js';
+export { gatewayPayment } from './provider.js';
+export { refundChargeJob } from './refunds.js';
+export { decideTopUp, type CreditOutcome } from './credit.js';
+export type { GatewayPaymentView } from './views.js';
+export type { TopUpRequest, TopUpView } from './topups.js';
+export type { LookupSweep } from './lookups.js';
+export type { NoticeReceived } from './notices.js';

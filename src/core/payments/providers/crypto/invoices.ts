@@ -102,6 +102,12 @@ export async function openCryptoInvoice(db: Db, settings: CryptoSettings, reques
       expires_at: request.expiresAt,
       created_at: now,
       updated_at: now,
+      purpose: 'order',
+      wallet_id: null,
+      credit_minor: null,
+      checkout: null,
+      refund_status: null,
+      actor: null,
     };
     try {
       await db.insertInto('payments').values(row).execute();

@@ -1,0 +1,45 @@
+// Refunds through the gateway (issue 18 part 5). The order's refund transaction only records that
+// the money is to go back (refund_status pending) and queues a job, which commits with it; the job
+// asks the gateway, with a refund reference fixed by the charge (so asking twice refunds once), and
+// records what came of it: refunded there, still pending there, or owed (the gateway cannot send
+// it, as BTCPay's on-chain payments): the admin's payment list and the order's timeline say which.
+import type { Db } from '../../../db/index.js';
+import { nowIso } from '../../clock.js';
+import { defineJob, enqueueJob } from '../../jobs/index.js';
+import type { GatewayContext } from './context.js';
+import { GatewayUnavailable } from './errors.js';
+import type { GatewayName } from './gateway.js';
+
+export const refundChargeJob = defineJob<{ paymentId: string }, { gatewayPayments: { refundCharge(paymentId: string): Promise<void> } }>({
+  kind: 'payments.refund',
+  run: (payload, context) => context.gatewayPayments.refundCharge(payload.paymentId),
+});
+
+/** In the refunding transaction: the order's paid charge is to be given back, by the job this queues. */
+export async function requestRefund(tx: Db, provider: GatewayName, orderId: string): Promise<void> {
+  const charge = await tx.selectFrom('payments').select(['id', 'received_units']).where('provider', '=', provider).where('order_id', '=', orderId).executeTakeFirst();
+  if (!charge || charge.received_units === '0') return;
+  await tx.updateTable('payments').set({ refund_status: 'pending', refund_due: 1, updated_at: nowIso() }).where('id', '=', charge.id).execute();
+  await enqueueJob(tx, refundChargeJob, { paymentId: charge.id }, { uniqueKey: `payments.refund:${charge.id}` });
+}
+
+/** Asks the gateway to give a charge's money back and records the outcome; GatewayUnavailable makes the job try again later. */
+export async function refundCharge(ctx: GatewayContext, paymentId: string): Promise<void> {
+  const charge = await ctx.db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
+  if (!charge || charge.refund_status !== 'pending' || !charge.external_id) return;
+  const gateway = ctx.gateways.get(charge.provider as GatewayName);
+  if (!gateway) throw new GatewayUnavailable(charge.provider, 'it is no longer configured');
+  const paid = Number(charge.received_units);
+  const outcome = await gateway.refund(charge.external_id, { reference: `${charge.id}R`, amountMinor: paid, totalMinor: paid, currency: charge.asset, reason: 'order refunded' });
+  const now = nowIso();
+  const status = outcome === 'refunded' ? 'refunded' : outcome === 'owed' ? 'owed' : 'pending';
+  await ctx.db.transaction().execute(async (tx) => {
+    await tx.updateTable('payments').set({ refund_status: status, refund_due: status === 'refunded' ? 0 : 1, updated_at: now }).where('id', '=', charge.id).execute();
+    const order = charge.order_id ? await tx.selectFrom('orders').select(['id', 'status']).where('id', '=', charge.order_id).executeTakeFirst() : undefined;
+    if (order) {
+      const words = status === 'refunded' ? `money given back through ${gateway.name}` : status === 'owed' ? `${gateway.name} cannot send it back: the refund is owed` : `refund asked of ${gateway.name}, not finished there yet`;
+      await tx.insertInto('order_events').values({ order_id: order.id, from_status: order.status, to_status: order.status, reason: words, actor: `gateway:${gateway.name}`, created_at: now }).execute();
+    }
+    await tx.insertInto('audit_log').values({ actor: `gateway:${gateway.name}`, action: 'payment.refund', subject: `payment:${charge.id}`, detail: JSON.stringify({ outcome: status, amount_minor: paid, currency: charge.asset }), created_at: now }).execute();
+  });
+}
