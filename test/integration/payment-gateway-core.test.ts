@@ -12,48 +12,7 @@ import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { orderDeps, stockedProduct } from '../helpers/orders.js';
 import { checkInvariants, expireUnpaidOrders } from '../../src/core/orders/index.js';
-import { gatewayPayment, GatewayUnavailable, NotificationRefused, type ChargeState, type GatewayCharge, type PaymentGateway } from '../../src/core/payments/gateways/index.js';
-
-/** A payment service as the test scripts it: charges it opened, and what it will say was paid. */
-class ScriptedGateway implements PaymentGateway {
-  readonly name = 'alipay' as const;
-  readonly method = 'alipay' as const;
-  readonly currency = 'CNY';
-  readonly coins = [] as const;
-  readonly charges = new Map<string, GatewayCharge>();
-  readonly paid = new Map<string, number>();
-  readonly refunds: string[] = [];
-  down = false;
-
-  async open(charge: GatewayCharge) {
-    if (this.down) throw new GatewayUnavailable('alipay', 'no answer');
-    this.charges.set(charge.reference, charge);
-    return { externalId: charge.reference, qrCode: `https://qr.example/${charge.reference}` };
-  }
-  state(externalId: string): ChargeState {
-    const paid = this.paid.get(externalId);
-    return paid === undefined ? { externalId, outcome: 'waiting' } : { externalId, outcome: 'paid', paymentId: `T-${externalId}`, paidMinor: paid, currency: 'CNY' };
-  }
-  async verify(notice: { body: string }) {
-    const body = JSON.parse(notice.body) as { ref: string; sig: string };
-    if (body.sig !== 'good') throw new NotificationRefused('alipay', 'the signature does not check');
-    return this.state(body.ref);
-  }
-  answer(accepted: boolean) {
-    return { status: accepted ? 200 : 400, contentType: 'text/plain', body: accepted ? 'success' : 'fail' };
-  }
-  async lookUp(externalId: string) {
-    if (this.down) throw new GatewayUnavailable('alipay', 'no answer');
-    return this.state(externalId);
-  }
-  async refund(externalId: string, refund: { reference: string }) {
-    this.refunds.push(`${externalId}:${refund.reference}`);
-    return 'refunded' as const;
-  }
-  async ping() {
-    if (this.down) throw new GatewayUnavailable('alipay', 'no answer');
-  }
-}
+import { addScriptedGateway, ScriptedGateway } from '../helpers/scripted-gateway.js';
 
 interface ShopOrder { id: string; orderNo: string; status: string; items: string[]; payment?: { method: string; provider: string; amount: string; currency: string; qrCode?: string; status: string } }
 
@@ -81,9 +40,7 @@ for (const kind of DATABASE_KINDS) {
 
     before(async () => {
       t = await startTestSouk(kind);
-      gateway = new ScriptedGateway();
-      (t.souk.gatewayPayments.ctx.gateways as Map<string, PaymentGateway>).set('alipay', gateway);
-      t.souk.payments.register(gatewayPayment(gateway));
+      gateway = addScriptedGateway(t.souk);
       productId = await stockedProduct(t.souk, { code: 'CARD-50', price: '50.00', currency: 'CNY' }, 40);
     });
     after(async () => {

@@ -16,6 +16,7 @@ import { WAIT_CEILING_MS } from '../helpers/wait-ceiling.js';
 import { until } from '../helpers/until.js';
 import { startFaultyUpstream, type FaultyUpstream } from '../helpers/faulty-upstream.js';
 import { startZidSimulator, type ZidSimulator } from '../fakes/zid/index.js';
+import { addScriptedGateway, scriptedNotice } from '../helpers/scripted-gateway.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
 import { startMailWorker, type MailWorker } from '../../src/worker/mail.js';
 
@@ -256,6 +257,19 @@ for (const kind of DATABASE_KINDS) {
       assert.match(cryptoOrder.payment.expiresAt, WIRE_TIME);
       await admin('POST', '/payments/confirm', { payload: { order: cryptoOrder.orderNo, txid: 'a'.repeat(64), amount: cryptoOrder.payment.amount } });
       await admin('GET', '/payments');
+
+      // ---- an order and top-ups paid through a payment gateway (scripted), its notification, lookups and refund ----
+      const alipay = addScriptedGateway(t.souk);
+      const alipayOrder = (await call('POST', '/api/orders', { payload: { productId: (await call('GET', '/api/products/:idOrSlug', { params: { idOrSlug: 'shop-cny' } })).product.id, quantity: 1, contactEmail: email, paymentMethod: 'alipay' } })).order;
+      assert.match(alipayOrder.payment.expiresAt, WIRE_TIME);
+      const shopTopUp = (await call('POST', '/api/wallet/topups', { headers: bearer(token), payload: { balance: 'balance_cny', amount: '10.00', paymentMethod: 'alipay' } })).topup;
+      alipay.paid.set(shopTopUp.id, 1000);
+      const notified = await t.app.inject({ method: 'POST', url: '/hooks/payments/alipay', payload: scriptedNotice(shopTopUp.id), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(notified.body, 'success');
+      await call('GET', '/api/wallet/topups/:id', { params: { id: shopTopUp.id }, headers: bearer(token) });
+      await admin('PUT', '/fx-rates/:base/:quote', { params: { base: 'USD', quote: 'CNY' }, payload: { rate: '7.1' } });
+      const resellerTopUp = (await call('POST', '/api/v1/wallet/topups', { headers: reseller1, payload: { amount: '5.00', method: 'alipay' } })).topup;
+      await call('GET', '/api/v1/wallet/topups/:id', { params: { id: resellerTopUp.topup_id }, headers: reseller1 });
 
       // ---- upstream providers: this Souk is its own provider, through a hop that loses every order's answer ----
       hop = await startFaultyUpstream({ target: await t.app.listen({ host: '127.0.0.1', port: 0 }) });
