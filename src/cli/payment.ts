@@ -46,7 +46,7 @@ export function registerPaymentCommand(program: Command): void {
     });
   payment
     .command('list')
-    .option('--status <status>', 'open, partial, paid, overpaid, expired or late')
+    .option('--status <status>', 'open, partial, paid, overpaid, expired, late or unmatched')
     .option('--json', 'print JSON')
     .action(async (options: { status?: string; json?: boolean }) => {
       const payments = await withSouk((souk) => listPayments(souk.db, { status: options.status }));

@@ -10,6 +10,9 @@ import { syncProviders } from './sync-providers.js';
 import { syncZidOrders } from './sync-zid-orders.js';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys.js';
 import { pruneTokenFamilies } from './prune-token-families.js';
+import { priceFeedEveryMs, priceFeedSchedule } from './price-feed.js';
+import { watchChainsSchedule } from './watch-chains.js';
+import { anyChainWatched } from '../../core/payments/index.js';
 
 /** How often housekeeping runs: expiring holds, pruning keys and token families. */
 export const HOUSEKEEPING_EVERY_MS = 15_000;
@@ -29,8 +32,8 @@ export const FULFIL_WAITING_EVERY_MS = 2000;
 
 /**
  * What only worker processes run: announcing stock changes (they feed the webhooks), forwarding
- * upstream orders, syncing providers, delivering orders that waited for stock and reading Zid
- * stores' orders.
+ * upstream orders, syncing providers, delivering orders that waited for stock, reading Zid
+ * stores' orders, and (when configured) watching chains for crypto payments and reading the price feed.
  */
 export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
   return [
@@ -39,5 +42,7 @@ export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
     syncProviders(SYNC_CHECK_EVERY_MS),
     fulfilWaiting(FULFIL_WAITING_EVERY_MS),
     syncZidOrders(ZID_CHECK_EVERY_MS),
+    ...(anyChainWatched(souk.config.chains) ? [watchChainsSchedule(souk.config.chains.watchIntervalSeconds * 1000)] : []),
+    ...(souk.config.chains.priceFeedUrl ? [priceFeedSchedule(priceFeedEveryMs(souk.config.crypto.rateMaxAgeSeconds))] : []),
   ];
 }
