@@ -113,6 +113,8 @@ export async function creditInvoice(deps: OrderDeps, credit: InvoiceCredit): Pro
       const earlier = await tx.selectFrom('payment_receipts').select('payment_id').where('asset', '=', current.asset).where('txid', '=', txid).executeTakeFirst();
       return { credited: false, payment: current, orderStatus, creditedTo: earlier?.payment_id };
     }
+    // A watcher may have recorded this transfer as paying nothing (an amount no invoice asked): now it pays this one.
+    await tx.deleteFrom('payments').where('provider', '=', CRYPTO_PROVIDER).where('external_id', '=', `${current.asset}:${txid}`).where('status', '=', 'unmatched').execute();
     const decision = decideConfirmation(
       { expected: BigInt(current.expected_units), received: BigInt(current.received_units), waiting: current.waiting === 1, status: current.status },
       orderStatus,

@@ -2,7 +2,10 @@
 // and address asking exactly its amount; else (a late payment) the most recent ended invoice asking
 // it, within LATE_PAYMENT_WINDOW_SECONDS; else it pays nothing Souk asked for, and is recorded for
 // the admin (a payment row `unmatched`, unique per coin and txid, an audit entry and a warning),
-// never credited. Crediting goes through creditInvoice, as a person's confirmation does.
+// never credited. Only the exact amount names an order: a transfer of less or more than asked could
+// be meant for any waiting order, so it is never guessed at; the admin credits it with
+// `souk payment confirm` (partial or overpaid then, by the same rule), which clears the record.
+// Crediting goes through creditInvoice, as a person's confirmation does.
 import { nowIso } from '../../../../clock.js';
 import { newUlid } from '../../../../ids.js';
 import type { OrderDeps, OrderStatus } from '../../../../orders/index.js';
@@ -120,6 +123,12 @@ async function recordUnmatched(deps: OrderDeps, transfer: ChainTransfer, txid: s
       .returning('id')
       .executeTakeFirst();
     if (!row) return false;
+    // Credited meanwhile (a person confirmed it between the first look and now): nothing to record.
+    const credited = await tx.selectFrom('payment_receipts').select('id').where('asset', '=', transfer.coin).where('txid', '=', txid).executeTakeFirst();
+    if (credited) {
+      await tx.deleteFrom('payments').where('id', '=', id).execute();
+      return false;
+    }
     await tx
       .insertInto('audit_log')
       .values({ actor, action: 'payment.unmatched', subject: `payment:${id}`, detail: JSON.stringify({ coin: transfer.coin, to: transfer.to, txid, units: transfer.units.toString() }), created_at: now })
