@@ -81,7 +81,9 @@ export function halveRange(range: BlockRange): [BlockRange, BlockRange] | undefi
  * public BSC nodes' "limit exceeded"): asking for a smaller range may succeed.
  */
 export function isRangeRefusal(error: { code?: unknown; message?: unknown }): boolean {
-  if (error.code === -32005 || error.code === -32614) return true;
   const message = typeof error.message === 'string' ? error.message : '';
+  // Infura answers -32005 for its request rate too: asking for less, more often, would make that worse.
+  if (/rate|too many requests|daily|credits|capacity|quota/i.test(message)) return false;
+  if (error.code === -32005 || error.code === -32614) return true;
   return /range|limit|exceed|too (many|large|big|wide)|more than|response size|results/i.test(message);
 }

@@ -2,7 +2,7 @@
 // node: eth_blockNumber for the head, then eth_getLogs for the token's Transfer events to the
 // shop's addresses (topic 2), block range by block range from the stored cursor up to the newest
 // block with the required confirmations (head - block + 1 >= N), so a reorg never reaches what it
-// reads. A range the node refuses as too wide is halved until it is taken.
+// reads. A range the node refuses as too wide is halved until it is taken, and that size kept.
 import type { OrderDeps } from '../../../../orders/index.js';
 import type { Coin } from '../../../methods.js';
 import { COIN_SPECS } from '../coins.js';
@@ -64,16 +64,32 @@ class RpcClient {
   }
 }
 
-/** The logs of `range`, halving it whenever the node refuses it as too wide (a single block it refuses is an error). */
-async function logsOf(rpc: RpcClient, filter: { address: string; topics: unknown[] }, range: BlockRange): Promise<unknown[]> {
-  try {
-    const result = await rpc.call('eth_getLogs', [{ fromBlock: toQuantity(range.from), toBlock: toQuantity(range.to), ...filter }]);
-    if (!Array.isArray(result)) throw new RpcError(undefined, 'eth_getLogs answered something that is not a list');
-    return result;
-  } catch (error) {
-    const halves = error instanceof RpcError && isRangeRefusal({ code: error.code, message: error.rpcMessage }) ? halveRange(range) : undefined;
-    if (!halves) throw error;
-    return [...(await logsOf(rpc, filter, halves[0])), ...(await logsOf(rpc, filter, halves[1]))];
+/** Log queries one run may send at most: a node that refuses ever smaller ranges is given up on until the next round. */
+export const MAX_LOG_QUERIES_PER_RUN = 200;
+
+/**
+ * The logs of `from`..`to`, range after range of at most `span.blocks` blocks, each handed to
+ * `take` in order (so the cursor can follow). A range the node refuses as too wide is halved, and
+ * the smaller size kept for the rest of the run; a single block it refuses is an error.
+ */
+async function eachLogRange(rpc: RpcClient, filter: { address: string; topics: unknown[] }, from: bigint, to: bigint, take: (range: BlockRange, logs: unknown[]) => Promise<void>): Promise<void> {
+  let span = MAX_LOG_SPAN;
+  let queries = 0;
+  for (let start = from; start <= to; ) {
+    const range = cutRange(start, to, span)[0]!;
+    if (++queries > MAX_LOG_QUERIES_PER_RUN) throw new RpcError(undefined, `more than ${MAX_LOG_QUERIES_PER_RUN} log queries in one run; the node keeps refusing the ranges asked`);
+    let logs: unknown;
+    try {
+      logs = await rpc.call('eth_getLogs', [{ fromBlock: toQuantity(range.from), toBlock: toQuantity(range.to), ...filter }]);
+    } catch (error) {
+      const halves = error instanceof RpcError && isRangeRefusal({ code: error.code, message: error.rpcMessage }) ? halveRange(range) : undefined;
+      if (!halves) throw error;
+      span = halves[0].to - halves[0].from + 1n;
+      continue;
+    }
+    if (!Array.isArray(logs)) throw new RpcError(undefined, 'eth_getLogs answered something that is not a list');
+    await take(range, logs);
+    start = range.to + 1n;
   }
 }
 
@@ -108,8 +124,8 @@ export async function watchEvmChain(deps: OrderDeps, settings: EvmWatcherSetting
     }
     return blockTimes.get(block);
   };
-  for (const range of cutRange(from, to, MAX_LOG_SPAN)) {
-    const transfers = (await logsOf(rpc, filter, range))
+  await eachLogRange(rpc, filter, from, to, async (range, logs) => {
+    const transfers = logs
       .map(decodeTransferLog)
       .filter((t): t is TransferLog => t !== undefined && t.contract === contract && byLowerCase.has(t.to) && t.block >= range.from && t.block <= range.to && t.units > 0n);
     for (const t of transfers) {
@@ -120,6 +136,6 @@ export async function watchEvmChain(deps: OrderDeps, settings: EvmWatcherSetting
       if (outcome.kind === 'unmatched') report.unmatched++;
     }
     await advanceCursor(deps.db, settings.chain, range.to);
-  }
+  });
   return report;
 }
