@@ -122,6 +122,19 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await runTron()).credited, 0, 'read again, it credits nothing');
     });
 
+    test('TRON: a confirmed transfer younger than the required confirmations (19 blocks of 3 s) waits for them', async () => {
+      const placed = await order('trc20_usdt');
+      const now = Date.now();
+      tron.addTransfer({ to: addresses.trc20_usdt, units: unitsOf(placed), confirmed: true, at: now - 30_000 });
+      const early = await watchTron(deps(), { url: tron.url, apiKey: TRONGRID_KEY, confirmations: 19, lookbackMs: 3_600_000 }, now);
+      assert.equal(early.credited, 0);
+      assert.equal(tron.requests.at(-1)!.query.max_timestamp, String(now - 19 * 3000), 'nothing newer than 57 s is asked for');
+      assert.equal(await statusOf(placed.id), 'awaiting_payment');
+      const later = await watchTron(deps(), { url: tron.url, apiKey: TRONGRID_KEY, confirmations: 19, lookbackMs: 3_600_000 }, now + 30_000);
+      assert.equal(later.credited, 1);
+      assert.equal(await statusOf(placed.id), 'fulfilled');
+    });
+
     test('TRON: pages are followed through meta.fingerprint', async () => {
       const placed = await order('trc20_usdt');
       // 410 small unrelated transfers first: the order's is on the third page of 200.
