@@ -23,7 +23,7 @@ import { watchChainsSchedule } from '../../src/worker/schedules/watch-chains.js'
 import type { Coin } from '../../src/core/payments/index.js';
 
 interface ShopOrder { id: string; orderNo: string; status: string; paymentStatus: string; items?: string[]; payment?: { amount: string; coin: string; address: string } }
-interface AdminPayment { id: string; order_id: string | null; coin: string; amount: string; received: string; surplus: string; status: string; refund_due: boolean }
+interface AdminPayment { id: string; order_id: string | null; coin: string; amount: string; received: string; surplus: string; status: string; txid: string | null; refund_due: boolean }
 
 const ERC20_USDT = COIN_SPECS.erc20_usdt.contract!;
 const BEP20_USDT = COIN_SPECS.bep20_usdt.contract!;
@@ -107,7 +107,9 @@ for (const kind of DATABASE_KINDS) {
       const delivered = await lookUp(placed.orderNo);
       assert.equal(delivered.status, 'completed');
       assert.equal(delivered.items!.length, 1);
-      assert.equal((await paymentOf(placed.id)).status, 'paid');
+      const paid = await paymentOf(placed.id);
+      assert.equal(paid.status, 'paid');
+      assert.equal(paid.txid, null);
       const audit = await t.souk.db.selectFrom('audit_log').select(['actor', 'action']).where('subject', '=', `order:${placed.id}`).execute();
       assert.deepEqual(audit, [{ actor: 'watcher:tron', action: 'payment.confirm' }]);
 
@@ -181,8 +183,9 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(await statusOf(placed.id), 'awaiting_payment');
       const recorded = (await admin('/admin/api/payments?status=unmatched')).json<{ payments: AdminPayment[] }>().payments.find((p) => p.coin === 'bep20_usdt');
       assert.equal(decimalToUnits(recorded!.received, 18), unitsOf(placed) / 2n);
+      assert.equal(recorded!.txid, txid, 'the admin sees which transfer to credit');
 
-      const confirmed = await t.app.inject({ method: 'POST', url: '/admin/api/payments/confirm', headers: bearer(t.adminKey), payload: { order: placed.orderNo, txid, amount: recorded!.received } });
+      const confirmed = await t.app.inject({ method: 'POST', url: '/admin/api/payments/confirm', headers: bearer(t.adminKey), payload: { order: placed.orderNo, txid: recorded!.txid, amount: recorded!.received } });
       assert.equal(confirmed.statusCode, 200, confirmed.body);
       const payment = await paymentOf(placed.id);
       assert.equal(payment.status, 'partial');
@@ -244,6 +247,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(unmatched.length, 1);
       assert.equal(unmatched[0]!.order_id, null);
       assert.equal(unmatched[0]!.received, '7.777777');
+      assert.equal(unmatched[0]!.txid, txid);
       assert.equal((await t.souk.db.selectFrom('payment_receipts').select('id').where('txid', '=', txid).execute()).length, 0, 'never credited');
       const audit = await t.souk.db.selectFrom('audit_log').select(['actor', 'detail']).where('action', '=', 'payment.unmatched').where('detail', 'like', `%${txid}%`).execute();
       assert.equal(audit.length, 1);
