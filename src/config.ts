@@ -69,6 +69,24 @@ export interface Config {
   crypto: { rateMaxAgeSeconds: number; holdSeconds: number };
   /** Payment gateways (BTCPay Server, Alipay, WeChat Pay): each present only when configured. */
   gateways: GatewaySettings;
+  /** Chain watchers (a watcher runs for each URL set) and the optional crypto price feed. */
+  chains: ChainSettings;
+}
+
+export interface ChainSettings {
+  /** A TronGrid-compatible API: USDT on TRON is watched when set. */
+  tronGridUrl: string | undefined;
+  tronGridApiKey: string | undefined;
+  /** EVM JSON-RPC nodes: USDT on Ethereum / BNB Chain is watched when set (the URL may carry a provider key: never logged). */
+  ethRpcUrl: string | undefined;
+  bscRpcUrl: string | undefined;
+  tronConfirmations: number;
+  ethConfirmations: number;
+  bscConfirmations: number;
+  /** Seconds between watcher rounds. */
+  watchIntervalSeconds: number;
+  /** A CoinGecko-compatible simple-price URL: BTC, ETH, TRX and BNB rates are kept fresh from it when set. */
+  priceFeedUrl: string | undefined;
 }
 
 export interface ZidSettings {
@@ -116,6 +134,15 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_PAYMENT_TIMEOUT_MS', default: '10000', meaning: 'the deadline of one call to a payment gateway (BTCPay Server, Alipay, WeChat Pay)' },
   { env: 'SOUK_PAYMENT_HOLD', default: '900', meaning: 'seconds an Alipay, WeChat Pay or BTCPay charge stays payable; its order holds its codes that long, then expires' },
   { env: 'SOUK_PAYMENT_LOOKUP_INTERVAL', default: '60', meaning: 'seconds between lookups at the gateway of charges still waiting: a lost notification is caught by the next one' },
+  { env: 'SOUK_TRONGRID_URL', default: 'unset', meaning: 'a TronGrid-compatible API (`https://api.trongrid.io`); when set, USDT transfers on TRON to your address confirm crypto orders automatically' },
+  { env: 'SOUK_TRONGRID_API_KEY', default: 'unset', meaning: "TronGrid's API key, sent as `TRON-PRO-API-KEY` (never logged)" },
+  { env: 'SOUK_ETH_RPC_URL', default: 'unset', meaning: 'an Ethereum JSON-RPC node; when set, USDT (ERC-20) transfers to your address confirm crypto orders automatically (a key in the URL is never logged)' },
+  { env: 'SOUK_BSC_RPC_URL', default: 'unset', meaning: 'a BNB Chain JSON-RPC node; when set, USDT (BEP-20) transfers to your address confirm crypto orders automatically' },
+  { env: 'SOUK_TRON_CONFIRMATIONS', default: '19', meaning: 'blocks a TRON transfer waits before it counts (only solidified blocks are read, and none newer than this many 3-second blocks)' },
+  { env: 'SOUK_ETH_CONFIRMATIONS', default: '12', meaning: 'confirmations an Ethereum transfer needs before it counts (head - block + 1)' },
+  { env: 'SOUK_BSC_CONFIRMATIONS', default: '15', meaning: 'confirmations a BNB Chain transfer needs before it counts' },
+  { env: 'SOUK_CHAIN_WATCH_INTERVAL', default: '30', meaning: 'seconds between rounds of the chain watchers (`payments.watch-chains`, run by the worker)' },
+  { env: 'SOUK_CRYPTO_PRICE_FEED_URL', default: 'unset', meaning: 'a CoinGecko-compatible simple-price URL (`https://api.coingecko.com/api/v3/simple/price`); when set, the worker keeps the BTC, ETH, TRX and BNB rates to USD fresh from it' },
   { env: 'SOUK_WEBHOOK_RETRY_SCHEDULE', default: '5,300,1800,7200,18000,36000,36000,50400,50400,57600', meaning: 'seconds between tries of a failing webhook delivery (about 72 h in all); after the last, the delivery is dead' },
   { env: 'SOUK_WEBHOOK_BREAKER_THRESHOLD', default: '10', meaning: 'failed attempts in a row after which a webhook endpoint is paused (circuit breaker)' },
   { env: 'SOUK_WEBHOOK_BREAKER_PAUSE', default: '300', meaning: 'seconds a failing endpoint is paused before one probe delivery is tried' },
@@ -248,6 +275,39 @@ export function baseUrl(env: Env, name: string, fallback: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
+function optionalUrl(env: Env, name: string, example: string): string | undefined {
+  return env[name]?.trim() ? baseUrl(env, name, example) : undefined;
+}
+
+function chainSettings(env: Env): ChainSettings {
+  return {
+    tronGridUrl: optionalUrl(env, 'SOUK_TRONGRID_URL', 'https://api.trongrid.io'),
+    tronGridApiKey: env.SOUK_TRONGRID_API_KEY?.trim() || undefined,
+    ethRpcUrl: endpointUrl(env, 'SOUK_ETH_RPC_URL', 'https://ethereum-rpc.publicnode.com'),
+    bscRpcUrl: endpointUrl(env, 'SOUK_BSC_RPC_URL', 'https://bsc-dataseed.bnbchain.org'),
+    tronConfirmations: integer(env, 'SOUK_TRON_CONFIRMATIONS', 19, 1, 10_000),
+    ethConfirmations: integer(env, 'SOUK_ETH_CONFIRMATIONS', 12, 1, 10_000),
+    bscConfirmations: integer(env, 'SOUK_BSC_CONFIRMATIONS', 15, 1, 10_000),
+    watchIntervalSeconds: integer(env, 'SOUK_CHAIN_WATCH_INTERVAL', 30, 1, 86_400),
+    priceFeedUrl: endpointUrl(env, 'SOUK_CRYPTO_PRICE_FEED_URL', 'https://api.coingecko.com/api/v3/simple/price'),
+  };
+}
+
+/** A node or feed URL, used as given: it may carry a provider key in its path or query, so no credentials or fragment, and http(s) only. */
+function endpointUrl(env: Env, name: string, example: string): string | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(name, `is not a URL; give it whole, e.g. ${example}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must start with http:// or https://');
+  if (url.hash || url.username || url.password) throw new ConfigError(name, 'must have no fragment or credentials (put a key in the path or query, as the provider says)');
+  return url.href;
+}
+
 function zidSettings(env: Env, publicUrl: string | undefined): ZidSettings {
   const redirect = env.SOUK_ZID_REDIRECT_URI?.trim();
   return {
@@ -312,6 +372,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       holdSeconds: integer(env, 'SOUK_CRYPTO_HOLD', 1800, 60, 604_800),
     },
     gateways: readGatewaySettings(env),
+    chains: chainSettings(env),
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
   config.previousMasterKeys = (env.SOUK_PREVIOUS_MASTER_KEYS ?? '')

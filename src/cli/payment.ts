@@ -6,7 +6,9 @@ import { confirmCryptoPayment, listPayments, listReceivingAddresses, paymentReco
 import { cliTools, print } from './tools.js';
 
 const paymentLine = (p: PaymentRecordView) =>
-  `${p.id} order ${p.order_id ?? '-'}: ${p.amount} ${p.coin} to ${p.address}, received ${p.received}, ${p.status}` +
+  p.status === 'unmatched'
+    ? `${p.id} unmatched transfer ${p.txid ?? '?'}: ${p.received} ${p.coin} to ${p.address}, pays no order (credit it: souk payment confirm ORDER --txid … --amount ${p.received})`
+    : `${p.id} order ${p.order_id ?? '-'}: ${p.amount} ${p.coin} to ${p.address}, received ${p.received}, ${p.status}` +
   `${p.surplus !== '0' && !/^0\.0*$/.test(p.surplus) ? `, surplus ${p.surplus}` : ''}${p.refund_due ? ', REFUND DUE' : ''}, expires ${p.expires_at}`;
 
 /** Adds `souk payment` to the program. */
@@ -46,7 +48,7 @@ export function registerPaymentCommand(program: Command): void {
     });
   payment
     .command('list')
-    .option('--status <status>', 'open, partial, paid, overpaid, expired or late')
+    .option('--status <status>', 'open, partial, paid, overpaid, expired, late or unmatched')
     .option('--json', 'print JSON')
     .action(async (options: { status?: string; json?: boolean }) => {
       const payments = await withSouk((souk) => listPayments(souk.db, { status: options.status }));

@@ -102,3 +102,31 @@ test('every setting read by loadConfig is listed for the README table', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const setting of SETTINGS) assert.ok(readme.includes(`\`${setting.env}\``), `README lacks ${setting.env}`);
 });
+
+test('chain watchers: off until a node URL is set; confirmations and interval default as documented; a bad URL is named without echoing it', () => {
+  const dir = tempDir();
+  try {
+    const defaults = loadConfig({ SOUK_DATA_DIR: dir }).chains;
+    assert.deepEqual(defaults, {
+      tronGridUrl: undefined,
+      tronGridApiKey: undefined,
+      ethRpcUrl: undefined,
+      bscRpcUrl: undefined,
+      tronConfirmations: 19,
+      ethConfirmations: 12,
+      bscConfirmations: 15,
+      watchIntervalSeconds: 30,
+      priceFeedUrl: undefined,
+    });
+    const set = loadConfig({ SOUK_DATA_DIR: dir, SOUK_TRONGRID_URL: 'https://api.trongrid.io/', SOUK_ETH_RPC_URL: 'https://mainnet.infura.io/v3/abc123', SOUK_BSC_CONFIRMATIONS: '20', SOUK_CRYPTO_PRICE_FEED_URL: 'https://api.coingecko.com/api/v3/simple/price?x_cg_demo_api_key=k' }).chains;
+    assert.equal(set.tronGridUrl, 'https://api.trongrid.io');
+    assert.equal(set.ethRpcUrl, 'https://mainnet.infura.io/v3/abc123', 'a key in the path is kept');
+    assert.equal(set.bscConfirmations, 20);
+    assert.equal(set.priceFeedUrl, 'https://api.coingecko.com/api/v3/simple/price?x_cg_demo_api_key=k');
+    assert.throws(() => loadConfig({ SOUK_DATA_DIR: dir, SOUK_ETH_RPC_URL: 'https://user:secret-pass@node.example.com' }), (e: unknown) => e instanceof ConfigError && e.setting === 'SOUK_ETH_RPC_URL' && !e.message.includes('secret-pass'));
+    assert.throws(() => loadConfig({ SOUK_DATA_DIR: dir, SOUK_BSC_RPC_URL: 'ws://node.example.com' }), (e: unknown) => e instanceof ConfigError && e.setting === 'SOUK_BSC_RPC_URL');
+    assert.throws(() => loadConfig({ SOUK_DATA_DIR: dir, SOUK_TRON_CONFIRMATIONS: '0' }), (e: unknown) => e instanceof ConfigError && e.setting === 'SOUK_TRON_CONFIRMATIONS');
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});

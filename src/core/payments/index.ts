@@ -40,6 +40,7 @@ export {
   type PaymentRecordView,
   type ReceivingAddress,
 } from './providers/crypto/index.js';
+export { anyChainWatched, creditChainTransfer, refreshCoinRates, watchChains, type ChainTransfer, type ChainWatchSettings, type TransferOutcome, type WatchReport } from './providers/crypto/index.js';
 export { isRequestOf } from './provider.js';
 export type {
   AdmittedPayment,

@@ -1,8 +1,11 @@
 // Table types: payments Souk waits for, the transfers credited to them, and the owner's receiving addresses (core/payments).
 import type { Generated } from 'kysely';
 
-/** open: waiting, nothing yet · partial: less than asked (waiting, or ended so) · paid · overpaid · expired: ended unpaid · late: arrived after the order ended. */
-export const PAYMENT_STATUSES = ['open', 'partial', 'paid', 'overpaid', 'expired', 'late'] as const;
+/**
+ * open: waiting, nothing yet · partial: less than asked (waiting, or ended so) · paid · overpaid · expired: ended unpaid ·
+ * late: arrived after the order ended · unmatched: a transfer a chain watcher saw that pays no invoice (no order; for the admin).
+ */
+export const PAYMENT_STATUSES = ['open', 'partial', 'paid', 'overpaid', 'expired', 'late', 'unmatched'] as const;
 export type PaymentRecordStatus = (typeof PAYMENT_STATUSES)[number];
 
 export interface PaymentsTable {

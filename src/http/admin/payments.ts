@@ -36,6 +36,7 @@ const PaymentSchema = Type.Object(
     received: Type.String(),
     surplus: Type.String({ description: 'Received above the amount.' }),
     status: Type.String({ description: PAYMENT_STATUSES.join(', ') }),
+    txid: Type.Union([Type.String(), Type.Null()], { description: 'For an unmatched transfer (a chain watcher saw it; it pays no order): its transaction id, to credit it by hand. Null for an invoice.' }),
     refund_due: Type.Boolean({ description: 'Money arrived that no goods answer: owed back to the buyer.' }),
     expires_at: WireTime(),
     uri: Type.String(),

@@ -11,6 +11,9 @@ import { syncZidOrders } from './sync-zid-orders.js';
 import { checkGateways, GATEWAY_CHECK_EVERY_MS, lookUpCharges } from './payment-gateways.js';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys.js';
 import { pruneTokenFamilies } from './prune-token-families.js';
+import { priceFeedEveryMs, priceFeedSchedule } from './price-feed.js';
+import { watchChainsSchedule } from './watch-chains.js';
+import { anyChainWatched } from '../../core/payments/index.js';
 
 /** How often housekeeping runs: expiring holds, pruning keys and token families. */
 export const HOUSEKEEPING_EVERY_MS = 15_000;
@@ -30,8 +33,9 @@ export const FULFIL_WAITING_EVERY_MS = 2000;
 
 /**
  * What only worker processes run: announcing stock changes (they feed the webhooks), forwarding
- * upstream orders, syncing providers, delivering orders that waited for stock and reading Zid
- * stores' orders, and asking payment gateways about waiting charges.
+ * upstream orders, syncing providers, delivering orders that waited for stock, reading Zid
+ * stores' orders, asking payment gateways about waiting charges, and (when configured) watching
+ * chains for crypto payments and reading the price feed.
  */
 export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
   return [
@@ -42,5 +46,7 @@ export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
     syncZidOrders(ZID_CHECK_EVERY_MS),
     lookUpCharges(souk.config.gateways.lookupIntervalSeconds * 1000),
     checkGateways(GATEWAY_CHECK_EVERY_MS),
+    ...(anyChainWatched(souk.config.chains) ? [watchChainsSchedule(souk.config.chains.watchIntervalSeconds * 1000)] : []),
+    ...(souk.config.chains.priceFeedUrl ? [priceFeedSchedule(priceFeedEveryMs(souk.config.crypto.rateMaxAgeSeconds))] : []),
   ];
 }

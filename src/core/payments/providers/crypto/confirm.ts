@@ -1,5 +1,5 @@
-// Crediting a transfer to an own-address invoice (a person now, `souk payment confirm`; the chain
-// watchers later): what it changes is decided by a pure function over what was read, and written in
+// Crediting a transfer to an own-address invoice (a person, `souk payment confirm`, or a chain
+// watcher): what it changes is decided by a pure function over what was read, and written in
 // one transaction that takes the order's lock first (as expiry does), then the invoice's, and
 // inserts the transfer's receipt, unique per (coin, txid): the same transfer credits once however
 // often and however concurrently it is reported, for this order or another.
@@ -78,26 +78,34 @@ export async function findOrderInvoice(deps: Pick<OrderDeps, 'db'>, reference: s
   return { orderId: order.id, invoice };
 }
 
-/** Credits `amount` received in transfer `txid` to the order's invoice, once; see the file comment. */
-export async function confirmCryptoPayment(deps: OrderDeps, input: Omit<PaymentConfirmation, 'orderId'>): Promise<ConfirmedPayment> {
-  const { orderId, invoice } = await findOrderInvoice(deps, input.order);
-  const spec = COIN_SPECS[invoice.asset as Coin];
-  const units = decimalToUnits(input.amount, spec.decimals);
-  if (units === undefined || units <= 0n) {
-    throw new ValidationFailed(`The amount is not a positive ${invoice.asset} amount with at most ${spec.decimals} decimals.`, [{ field: 'amount', message: `a positive decimal in ${invoice.asset}, e.g. "10.000123"` }]);
-  }
-  const txid = normalizeTxid(spec.coin, input.txid);
-  if (!txid) throw new ValidationFailed('The transaction id is not one: 64 hexadecimal digits (0x-prefixed on Ethereum and BNB Chain).', [{ field: 'txid', message: '64 hexadecimal digits' }]);
+/** A transfer to credit to one invoice: what every confirmer (a person, a chain watcher) hands creditInvoice. */
+export interface InvoiceCredit {
+  orderId: string;
+  invoiceId: string;
+  /** Normalized (normalizeTxid). */
+  txid: string;
+  /** In the coin's smallest units, positive. */
+  units: bigint;
+  /** Who credits: `admin:…` for a person, `watcher:tron` … for a chain watcher. */
+  actor: string;
+}
 
+/**
+ * Credits `units` received in transfer `txid` to the invoice, once (see the file comment): the one
+ * crediting transaction for people and watchers alike. Credited false when the transfer was
+ * credited before, to this invoice or another.
+ */
+export async function creditInvoice(deps: OrderDeps, credit: InvoiceCredit): Promise<ConfirmedPayment> {
+  const { orderId, txid, units, actor } = credit;
   const result = await deps.db.transaction().execute(async (tx): Promise<ConfirmedPayment> => {
     const orderStatus = await lockOrderStatus(tx, deps, orderId);
-    let read = tx.selectFrom('payments').selectAll().where('id', '=', invoice.id);
+    let read = tx.selectFrom('payments').selectAll().where('id', '=', credit.invoiceId);
     if (deps.dialect === 'postgres') read = read.forUpdate();
     const current = (await read.executeTakeFirstOrThrow()) as PaymentsTable;
     const now = nowIso();
     const receipt = await tx
       .insertInto('payment_receipts')
-      .values({ payment_id: current.id, asset: current.asset, txid, units: units.toString(), actor: input.actor, created_at: now })
+      .values({ payment_id: current.id, asset: current.asset, txid, units: units.toString(), actor, created_at: now })
       .onConflict((c) => c.columns(['asset', 'txid']).doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -105,14 +113,16 @@ export async function confirmCryptoPayment(deps: OrderDeps, input: Omit<PaymentC
       const earlier = await tx.selectFrom('payment_receipts').select('payment_id').where('asset', '=', current.asset).where('txid', '=', txid).executeTakeFirst();
       return { credited: false, payment: current, orderStatus, creditedTo: earlier?.payment_id };
     }
+    // A watcher may have recorded this transfer as paying nothing (an amount no invoice asked): now it pays this one.
+    await tx.deleteFrom('payments').where('provider', '=', CRYPTO_PROVIDER).where('external_id', '=', `${current.asset}:${txid}`).where('status', '=', 'unmatched').execute();
     const decision = decideConfirmation(
       { expected: BigInt(current.expected_units), received: BigInt(current.received_units), waiting: current.waiting === 1, status: current.status },
       orderStatus,
       units,
     );
     let refundDue = decision.refundDue;
-    if (decision.fulfil === 'held') await payHeldOrder(tx, deps, orderId, input.actor);
-    if (decision.fulfil === 'revive') refundDue = !(await payExpiredOrder(tx, deps, orderId, input.actor));
+    if (decision.fulfil === 'held') await payHeldOrder(tx, deps, orderId, actor);
+    if (decision.fulfil === 'revive') refundDue = !(await payExpiredOrder(tx, deps, orderId, actor));
     const change = {
       received_units: (BigInt(current.received_units) + units).toString(),
       status: decision.status,
@@ -123,11 +133,24 @@ export async function confirmCryptoPayment(deps: OrderDeps, input: Omit<PaymentC
     await tx.updateTable('payments').set(change).where('id', '=', current.id).execute();
     await tx
       .insertInto('audit_log')
-      .values({ actor: input.actor, action: 'payment.confirm', subject: `order:${orderId}`, detail: JSON.stringify({ payment: current.id, coin: current.asset, txid, units: units.toString(), status: decision.status, refundDue }), created_at: now })
+      .values({ actor, action: 'payment.confirm', subject: `order:${orderId}`, detail: JSON.stringify({ payment: current.id, coin: current.asset, txid, units: units.toString(), status: decision.status, refundDue }), created_at: now })
       .execute();
     const after = await findOrderStatuses(tx, 'shop', orderId);
     return { credited: true, payment: { ...current, ...change }, orderStatus: after?.status ?? orderStatus };
   });
   if (result.credited) wakeDispatchers(deps.db);
   return result;
+}
+
+/** Credits `amount` received in transfer `txid` to the order's invoice, once, as a person confirms it. */
+export async function confirmCryptoPayment(deps: OrderDeps, input: Omit<PaymentConfirmation, 'orderId'>): Promise<ConfirmedPayment> {
+  const { orderId, invoice } = await findOrderInvoice(deps, input.order);
+  const spec = COIN_SPECS[invoice.asset as Coin];
+  const units = decimalToUnits(input.amount, spec.decimals);
+  if (units === undefined || units <= 0n) {
+    throw new ValidationFailed(`The amount is not a positive ${invoice.asset} amount with at most ${spec.decimals} decimals.`, [{ field: 'amount', message: `a positive decimal in ${invoice.asset}, e.g. "10.000123"` }]);
+  }
+  const txid = normalizeTxid(spec.coin, input.txid);
+  if (!txid) throw new ValidationFailed('The transaction id is not one: 64 hexadecimal digits (0x-prefixed on Ethereum and BNB Chain).', [{ field: 'txid', message: '64 hexadecimal digits' }]);
+  return creditInvoice(deps, { orderId, invoiceId: invoice.id, txid, units, actor: input.actor });
 }

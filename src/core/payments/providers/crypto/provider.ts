@@ -17,7 +17,7 @@ export const cryptoPayment: PaymentProvider = {
     const holdUntil = new Date(Date.parse(at) + request.holdSeconds * 1000).toISOString();
     return { status: 'pending', holdUntil, reason: `placed; ${request.coin} payment awaited until ${holdUntil}` };
   },
-  verifyNotification: takesNoNotifications('Own-address crypto payments are confirmed by a person (souk payment confirm)'),
+  verifyNotification: takesNoNotifications('Own-address crypto payments are confirmed by a person (souk payment confirm) or a chain watcher'),
   lookUp: async (_db, order) => ({ status: order.payment_status, walletCharged: money(0, order.charged_currency), walletRefunded: money(0, order.charged_currency) }),
   refund: async (tx, order) => markRefundDue(tx, order.id),
   abandon: async (tx, order) => closeOrderInvoice(tx, order.id),

@@ -36,6 +36,8 @@ export interface PaymentRecordView {
   /** What came in above the amount asked (decimal, "0" when none). */
   surplus: string;
   status: PaymentRecordStatus;
+  /** The transfer of an `unmatched` record (what `souk payment confirm --txid` takes); null for an invoice. */
+  txid: string | null;
   refund_due: boolean;
   expires_at: string;
   uri: string;
@@ -89,6 +91,7 @@ export function paymentRecordView(payment: PaymentsTable): PaymentRecordView {
     received: buyer.received,
     surplus: exactAmountOf(payment, surplus > 0n ? surplus : 0n),
     status: buyer.status,
+    txid: payment.status === 'unmatched' && payment.external_id ? payment.external_id.slice(payment.external_id.indexOf(':') + 1) : null,
     refund_due: payment.refund_due === 1,
     expires_at: buyer.expiresAt,
     uri: buyer.uri,
