@@ -8,8 +8,8 @@ import { cliTools, print } from './tools.js';
 const paymentLine = (p: PaymentRecordView) =>
   p.status === 'unmatched'
     ? `${p.id} unmatched transfer ${p.txid ?? '?'}: ${p.received} ${p.coin} to ${p.address}, pays no order (credit it: souk payment confirm ORDER --txid … --amount ${p.received})`
-    : `${p.id} order ${p.order_id ?? '-'}: ${p.amount} ${p.coin} to ${p.address}, received ${p.received}, ${p.status}` +
-  `${p.surplus !== '0' && !/^0\.0*$/.test(p.surplus) ? `, surplus ${p.surplus}` : ''}${p.refund_due ? ', REFUND DUE' : ''}, expires ${p.expires_at}`;
+    : `${p.id} ${p.purpose === 'topup' ? 'top-up' : `order ${p.order_id ?? '-'}`}: ${p.amount} ${p.currency ?? p.coin} ${p.currency ? `through ${p.provider}` : `to ${p.address}`}, received ${p.received}, ${p.status}` +
+  `${p.surplus !== '0' && !/^0\.0*$/.test(p.surplus) ? `, surplus ${p.surplus}` : ''}${p.refund_status ? `, refund ${p.refund_status}` : p.refund_due ? ', REFUND DUE' : ''}, expires ${p.expires_at}`;
 
 /** Adds `souk payment` to the program. */
 export function registerPaymentCommand(program: Command): void {

@@ -169,6 +169,13 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(after.refund_due, 0);
       const timeline = await t.souk.db.selectFrom('order_events').select('reason').where('order_id', '=', placed.id).execute();
       assert.ok(timeline.some((e) => e.reason === 'money given back through alipay'));
+      const listed = await t.app.inject({ method: 'GET', url: '/admin/api/payments', headers: bearer(t.adminKey) });
+      assert.equal(listed.statusCode, 200, listed.body);
+      const record = listed.json<{ payments: Array<Record<string, unknown>> }>().payments.find((p) => p.id === charge.id);
+      assert.deepEqual(
+        { method: record?.method, purpose: record?.purpose, currency: record?.currency, amount: record?.amount, received: record?.received, status: record?.status, refund_status: record?.refund_status },
+        { method: 'alipay', purpose: 'order', currency: 'CNY', amount: '100.00', received: '100.00', status: 'paid', refund_status: 'refunded' },
+      );
     });
 
     test('a customer top-up credits the balance once, the ledger entry naming the payment; another customer cannot see it', async () => {

@@ -6,6 +6,8 @@ import { nowIso, wireTime } from '../../../clock.js';
 import { ValidationFailed } from '../../../errors.js';
 import type { Coin } from '../../methods.js';
 import { unitsToDecimal } from './amounts.js';
+import { formatMinor } from '../../../money.js';
+import { gatewayPaymentView } from '../../gateways/views.js';
 import { COIN_SPECS, paymentUri } from './coins.js';
 import { CRYPTO_PROVIDER } from './invoices.js';
 
@@ -28,9 +30,17 @@ export interface PaymentRecordView {
   id: string;
   provider: string;
   order_id: string | null;
-  method: 'crypto';
+  /** crypto, alipay or wechat. */
+  method: string;
+  /** What it pays for: an order, or a wallet top-up. */
+  purpose: 'order' | 'topup';
+  /** The coin; for a gateway's crypto charge, the coin asked; "" for Alipay and WeChat Pay. */
   coin: string;
   address: string;
+  /** For a gateway charge: the currency its amounts are in (null for own-address crypto, counted in the coin). */
+  currency: string | null;
+  /** The gateway's own id for it (null for own-address crypto). */
+  external_id: string | null;
   amount: string;
   received: string;
   /** What came in above the amount asked (decimal, "0" when none). */
@@ -39,6 +49,8 @@ export interface PaymentRecordView {
   /** The transfer of an `unmatched` record (what `souk payment confirm --txid` takes); null for an invoice. */
   txid: string | null;
   refund_due: boolean;
+  /** Where a refund through the gateway stands: owed, pending, refunded; null when none was asked. */
+  refund_status: string | null;
   expires_at: string;
   uri: string;
   created_at: string;
@@ -76,23 +88,52 @@ export function cryptoPaymentView(payment: PaymentsTable): CryptoPaymentView {
   };
 }
 
-/** The admin's view of an invoice. */
+/** The admin's view of an invoice, or of a gateway's charge. */
 export function paymentRecordView(payment: PaymentsTable): PaymentRecordView {
   const surplus = BigInt(payment.received_units) - BigInt(payment.expected_units);
+  if (payment.provider !== CRYPTO_PROVIDER) {
+    const charge = gatewayPaymentView(payment);
+    return {
+      id: payment.id,
+      provider: payment.provider,
+      order_id: payment.order_id,
+      method: charge.method,
+      purpose: payment.purpose,
+      coin: charge.coin ?? '',
+      address: charge.address ?? '',
+      currency: payment.asset,
+      external_id: payment.external_id,
+      amount: charge.amount,
+      received: formatMinor(Number(payment.received_units), payment.asset),
+      surplus: formatMinor(surplus > 0n ? Number(surplus) : 0, payment.asset),
+      status: payment.status,
+      txid: null,
+      refund_due: payment.refund_due === 1,
+      refund_status: payment.refund_status,
+      expires_at: charge.expiresAt,
+      uri: charge.uri ?? charge.checkoutUrl ?? charge.qrCode ?? '',
+      created_at: wireTime(payment.created_at),
+      updated_at: wireTime(payment.updated_at),
+    };
+  }
   const buyer = cryptoPaymentView(payment);
   return {
     id: payment.id,
     provider: payment.provider,
     order_id: payment.order_id,
     method: buyer.method,
+    purpose: payment.purpose,
     coin: buyer.coin,
     address: buyer.address,
+    currency: null,
+    external_id: null,
     amount: buyer.amount,
     received: buyer.received,
     surplus: exactAmountOf(payment, surplus > 0n ? surplus : 0n),
     status: buyer.status,
     txid: payment.status === 'unmatched' && payment.external_id ? payment.external_id.slice(payment.external_id.indexOf(':') + 1) : null,
     refund_due: payment.refund_due === 1,
+    refund_status: payment.refund_status,
     expires_at: buyer.expiresAt,
     uri: buyer.uri,
     created_at: wireTime(payment.created_at),
