@@ -42,7 +42,7 @@ export function registerPaymentCommand(program: Command): void {
       const confirmed = await withSouk((souk) => confirmCryptoPayment(orderDepsOf(souk), { order, txid: options.txid, amount: options.amount, actor: 'cli' }));
       const view = paymentRecordView(confirmed.payment);
       const text = confirmed.credited
-        ? `Credited: ${paymentLine(view)}; the order is ${confirmed.orderStatus}`
+        ? `Credited: ${paymentLine(view)}; ${confirmed.orderStatus ? `the order is ${confirmed.orderStatus}` : 'a top-up'}`
         : `Already credited${confirmed.creditedTo && confirmed.creditedTo !== view.id ? ` to payment ${confirmed.creditedTo}` : ''}: nothing changed.`;
       print(options.json, { credited: confirmed.credited, order_status: confirmed.orderStatus, credited_to: confirmed.creditedTo ?? null, payment: view }, text);
     });

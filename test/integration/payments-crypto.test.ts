@@ -171,6 +171,24 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await lookUp(second.orderNo)).status, 'pending');
     });
 
+    test("a customer's crypto top-up to the own address: an exact amount, credited once (20 confirmations at once) in the USD balance, by its id", async () => {
+      const registered = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: 'topper@example.com', password: 'long enough password' } });
+      const token = registered.json<{ token: string }>().token;
+      const res = await t.app.inject({ method: 'POST', url: '/api/wallet/topups', payload: { balance: 'balance_crypto', amount: '25.00', paymentMethod: 'crypto', coin: 'trc20_usdt' }, headers: bearer(token) });
+      assert.equal(res.statusCode, 200, res.body);
+      const topup = res.json<{ topup: { id: string; status: string; amount: string; currency: string; payment: ShopPayment } }>().topup;
+      assert.deepEqual([topup.status, topup.amount, topup.currency, topup.payment.coin, topup.payment.address], ['open', '25.00', 'USD', 'trc20_usdt', TRON_ADDRESS]);
+      assert.match(topup.payment.amount, /^25\.00[0-9]{4}$/);
+      const tx = txid();
+      const answers = await Promise.all(Array.from({ length: 20 }, () => confirm(topup.id, topup.payment.amount, tx)));
+      assert.equal(answers.filter((a) => a.credited).length, 1);
+      assert.equal(answers[0]!.order_status, null);
+      const me = (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(token) })).json<{ user: { balance_crypto: number } }>().user;
+      assert.equal(me.balance_crypto, 25);
+      const followed = (await t.app.inject({ method: 'GET', url: `/api/wallet/topups/${topup.id}`, headers: bearer(token) })).json<{ topup: { status: string } }>().topup;
+      assert.equal(followed.status, 'paid');
+    });
+
     test('souk payment address set / confirm / list --json', async () => {
       const set = await runCli(['payment', 'address', 'set', '--coin', 'erc20_usdt', '--address', '0xdAC17F958D2ee523a2206206994597C13D831ec7', '--json'], t.env);
       assert.equal(set.code, 0, set.stderr);

@@ -57,3 +57,4 @@ export type {
   StartedPayment,
   VerifiedPayment,
 } from './provider.js';
+export { findWalletTopUp, requestWalletTopUp, type TopUpDeps } from './topups.js';

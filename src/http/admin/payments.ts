@@ -91,7 +91,7 @@ export async function adminPaymentRoutes(app: FastifyInstance, { souk }: { souk:
         security: ADMIN_SECURITY,
         body: ConfirmBody,
         response: {
-          200: okObject({ credited: Type.Boolean(), order_status: Type.String(), credited_to: Type.Union([Type.String(), Type.Null()]), payment: Type.Ref('AdminPayment') }),
+          200: okObject({ credited: Type.Boolean(), order_status: Type.Union([Type.String(), Type.Null()], { description: 'Where the order stands now; null for a top-up.' }), credited_to: Type.Union([Type.String(), Type.Null()]), payment: Type.Ref('AdminPayment') }),
           ...errorResponses(400, 401, 403, 404),
         },
       },

@@ -8,7 +8,7 @@ import type { Souk } from '../../app.js';
 import { wireTime } from '../../core/clock.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { isCurrencyCode, parseMinor } from '../../core/money.js';
-import { COINS, type Coin } from '../../core/payments/index.js';
+import { COINS, findWalletTopUp, requestWalletTopUp, type Coin } from '../../core/payments/index.js';
 import type { TopUpView } from '../../core/payments/gateways/index.js';
 import { actorOf } from '../../core/accounts/index.js';
 import { needs } from '../route-policy.js';
@@ -18,7 +18,7 @@ const TopUpBody = Type.Object(
   {
     amount: Type.String({ pattern: '^[0-9]{1,12}(\\.[0-9]{1,3})?$', description: 'What to credit the wallet, a decimal string in `currency`, e.g. "250.00".' }),
     currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3, description: "The wallet's currency; the account's own when omitted." })),
-    method: Type.Unsafe<'alipay' | 'wechat' | 'crypto'>({ type: 'string', enum: ['alipay', 'wechat', 'crypto'], description: 'alipay, wechat, or crypto (with coin) through BTCPay Server.' }),
+    method: Type.Unsafe<'alipay' | 'wechat' | 'crypto'>({ type: 'string', enum: ['alipay', 'wechat', 'crypto'], description: "alipay, wechat, or crypto (with coin): to the shop's own address when it has one for the coin, else through BTCPay Server." }),
     coin: Type.Optional(Type.Unsafe<Coin>({ type: 'string', enum: [...COINS], description: 'Required with crypto.' })),
   },
   { additionalProperties: false },
@@ -33,9 +33,10 @@ export const TopUpSchema = Type.Object(
     currency: Type.String(),
     payment: Type.Object({
       method: Type.String(),
-      provider: Type.String({ description: 'btcpay, alipay or wechat.' }),
-      amount: Type.String({ description: 'What the gateway charges, decimal in its currency.' }),
-      currency: Type.String(),
+      provider: Type.String({ description: "btcpay, alipay or wechat; crypto for the shop's own address (pay exactly `amount` of `coin` to `address`)." }),
+      amount: Type.String({ description: "What the gateway charges, decimal in its currency; for the shop's own address, exactly this much of the coin." }),
+      currency: Type.Optional(Type.String({ description: "The gateway's currency; absent for the shop's own address (the amount is in the coin)." })),
+      received: Type.Optional(Type.String({ description: "Own address: what has arrived so far, in the coin." })),
       checkout_url: Type.Optional(Type.String({ description: 'A page to send the payer to.' })),
       qr_code: Type.Optional(Type.String({ description: 'What a QR code shows, to scan with the payment app.' })),
       coin: Type.Optional(Type.String()),
@@ -51,12 +52,15 @@ export const TopUpSchema = Type.Object(
 
 function view(topUp: TopUpView): Static<typeof TopUpSchema> {
   const p = topUp.payment;
+  const own = !('provider' in p);
   return {
     topup_id: topUp.id,
     status: topUp.status,
     amount: topUp.amount,
     currency: topUp.currency,
-    payment: {
+    payment: own
+      ? { method: 'crypto', provider: 'crypto', amount: p.amount, received: p.received, coin: p.coin, address: p.address, uri: p.uri, expires_at: wireTime(p.expiresAt) }
+      : {
       method: p.method,
       provider: p.provider,
       amount: p.amount,
@@ -68,7 +72,7 @@ function view(topUp: TopUpView): Static<typeof TopUpSchema> {
       ...(p.coinAmount ? { coin_amount: p.coinAmount } : {}),
       ...(p.uri ? { uri: p.uri } : {}),
       expires_at: wireTime(p.expiresAt),
-    },
+        },
     created_at: wireTime(topUp.createdAt),
   };
 }
@@ -100,7 +104,7 @@ export async function topUpRoutes(app: FastifyInstance, { souk }: { souk: Souk }
       if (body.method === 'crypto' && !body.coin) throw new ValidationFailed('The top-up is not valid: coin is required with crypto.', [{ field: 'coin', message: 'is required when method is crypto' }]);
       const amountMinor = parseMinor(body.amount, currency);
       if (amountMinor === undefined || amountMinor <= 0) throw new ValidationFailed('The top-up is not valid: amount must be a positive amount.', [{ field: 'amount', message: `a positive amount in ${currency}` }]);
-      const topUp = await souk.gatewayPayments.topUp({
+      const topUp = await requestWalletTopUp({ db: souk.db, gateways: souk.gatewayPayments, crypto: souk.config.crypto }, {
         accountId: principal.accountId,
         currency,
         amountMinor,
@@ -127,6 +131,6 @@ export async function topUpRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         response: { 200: Type.Object({ ok: Type.Literal(true), topup: Type.Ref('TopUp') }), ...apiErrorResponses(401, 403, 404, 429) },
       },
     },
-    async (request) => ({ ok: true as const, topup: view(await souk.gatewayPayments.findTopUp(request.principal!.accountId, request.params.id)) }),
+    async (request) => ({ ok: true as const, topup: view(await findWalletTopUp(souk.db, request.principal!.accountId, request.params.id)) }),
   );
 }

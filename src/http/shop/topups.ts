@@ -7,7 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { parseMinor } from '../../core/money.js';
-import { COINS, walletCurrencies, type Coin } from '../../core/payments/index.js';
+import { COINS, findWalletTopUp, requestWalletTopUp, walletCurrencies, type Coin } from '../../core/payments/index.js';
 import type { TopUpView } from '../../core/payments/gateways/index.js';
 import { SHOP } from '../route-policy.js';
 import { requiredCustomer } from './customer-token.js';
@@ -18,7 +18,7 @@ import { wireTime } from '../../core/clock.js';
 const TopUpBody = Type.Object({
   balance: Type.Unsafe<'balance_cny' | 'balance_crypto'>({ type: 'string', enum: ['balance_cny', 'balance_crypto'], description: "Which balance: balance_cny (the shop's currency) or balance_crypto (USD)." }),
   amount: Type.String({ pattern: '^[0-9]{1,12}(\\.[0-9]{1,2})?$', description: 'What to add to the balance, a decimal string in its currency, e.g. "100.00".' }),
-  paymentMethod: Type.Unsafe<'alipay' | 'wechat' | 'crypto'>({ type: 'string', enum: ['alipay', 'wechat', 'crypto'], description: 'How to pay: alipay, wechat, or crypto (with coin) through BTCPay Server; GET /api/payment-config lists what is open.' }),
+  paymentMethod: Type.Unsafe<'alipay' | 'wechat' | 'crypto'>({ type: 'string', enum: ['alipay', 'wechat', 'crypto'], description: "How to pay: alipay, wechat, or crypto (with coin: to the shop's own address when it has one for the coin, else through BTCPay Server); GET /api/payment-config lists what is open." }),
   coin: Type.Optional(Type.Unsafe<Coin>({ type: 'string', enum: [...COINS], description: 'Required with crypto.' })),
 });
 type TopUpBody = Static<typeof TopUpBody>;
@@ -66,7 +66,7 @@ export async function shopTopUpRoutes(app: FastifyInstance, { souk }: { souk: So
       const currency = walletCurrencies(souk.config.shopCurrency)[body.balance];
       const amountMinor = parseMinor(body.amount, currency);
       if (amountMinor === undefined || amountMinor <= 0) throw new ValidationFailed('The top-up is not valid: amount must be a positive amount.', [{ field: 'amount', message: `a positive amount in ${currency}` }]);
-      const topUp = await souk.gatewayPayments.topUp({
+      const topUp = await requestWalletTopUp({ db: souk.db, gateways: souk.gatewayPayments, crypto: souk.config.crypto }, {
         accountId: customer.accountId,
         currency,
         amountMinor,
@@ -94,7 +94,7 @@ export async function shopTopUpRoutes(app: FastifyInstance, { souk }: { souk: So
     },
     async (request) => {
       const customer = await requiredCustomer(souk, request);
-      return { success: true, topup: view(await souk.gatewayPayments.findTopUp(customer.accountId, request.params.id)) };
+      return { success: true, topup: view(await findWalletTopUp(souk.db, customer.accountId, request.params.id)) };
     },
   );
 }

@@ -10,28 +10,12 @@ import { wakeDispatchers } from '../../events/index.js';
 import { lockOrderStatus, payExpiredOrder, payHeldOrder, type OrderStatus } from '../../orders/index.js';
 import { creditWallet } from '../../wallets/index.js';
 import { decideConfirmation } from '../providers/crypto/confirm.js';
+import { decideTopUp } from '../topup-rule.js';
 import type { GatewayContext } from './context.js';
 import type { ChargeState, GatewayName } from './gateway.js';
 
 /** credited: money moved now · repeat: this payment was credited before · noted: nothing to credit (waiting, closed) · unknown: no such charge · refused: it does not match the charge. */
 export type CreditOutcome = 'credited' | 'repeat' | 'noted' | 'unknown' | 'refused';
-
-export interface TopUpDecision {
-  status: PaymentsTable['status'];
-  waiting: boolean;
-  credit: boolean;
-}
-
-/** A top-up: paid in full (or more) credits the wallet, whenever it comes; less keeps it waiting while it may. */
-export function decideTopUp(invoice: { expected: bigint; received: bigint; waiting: boolean; status: PaymentsTable['status'] }, units: bigint): TopUpDecision {
-  const total = invoice.received + units;
-  if (invoice.status === 'paid' || invoice.status === 'overpaid' || (invoice.status === 'late' && invoice.received >= invoice.expected)) {
-    return { status: 'overpaid', waiting: false, credit: false };
-  }
-  if (total < invoice.expected) return { status: 'partial', waiting: invoice.waiting, credit: false };
-  const status = !invoice.waiting ? 'late' : total === invoice.expected ? 'paid' : 'overpaid';
-  return { status, waiting: false, credit: true };
-}
 
 async function findCharge(ctx: GatewayContext, name: GatewayName, externalId: string): Promise<PaymentsTable | undefined> {
   const byExternal = await ctx.db.selectFrom('payments').selectAll().where('provider', '=', name).where('external_id', '=', externalId).executeTakeFirst();

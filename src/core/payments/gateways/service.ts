@@ -11,7 +11,7 @@ import { gatewayHealth, isHealthy, recordGatewayHealth } from './health.js';
 import { lookUpWaitingCharges, type LookupSweep } from './lookups.js';
 import { receiveNotice, type NoticeReceived } from './notices.js';
 import { refundCharge } from './refunds.js';
-import { findTopUp, requestTopUp, type TopUpRequest, type TopUpView } from './topups.js';
+import { requestTopUp, type TopUpRequest, type TopUpView } from './topups.js';
 import { gatewayPaymentView, type GatewayPaymentView } from './views.js';
 
 export interface GatewayOffer {
@@ -71,10 +71,6 @@ export class GatewayPayments {
 
   topUp(request: TopUpRequest): Promise<TopUpView> {
     return requestTopUp(this.ctx, this.gatewayFor(request.method, request.coin), request);
-  }
-
-  findTopUp(accountId: number, id: string): Promise<TopUpView> {
-    return findTopUp(this.ctx, accountId, id);
   }
 
   /** Pings every configured gateway and records whether it answered. */

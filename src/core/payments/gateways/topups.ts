@@ -4,7 +4,7 @@
 // The gateway charges its own currency: a top-up of a wallet in another is converted at the shop's
 // rate, rounded up, so the shop never credits more than it was paid.
 import { wireTime } from '../../clock.js';
-import { NotFound, PaymentMethodUnavailable, ValidationFailed } from '../../errors.js';
+import { PaymentMethodUnavailable, ValidationFailed } from '../../errors.js';
 import { convertMoney, formatMinor, money } from '../../money.js';
 import { ensureWallet, rateBetween } from '../../wallets/index.js';
 import type { Coin } from '../methods.js';
@@ -13,6 +13,8 @@ import type { GatewayContext } from './context.js';
 import type { GatewayMethod, PaymentGateway } from './gateway.js';
 import { gatewayPaymentView, type GatewayPaymentView } from './views.js';
 import type { PaymentsTable } from '../../../db/schema.js';
+import { CRYPTO_PROVIDER } from '../providers/crypto/invoices.js';
+import { cryptoPaymentView, type CryptoPaymentView } from '../providers/crypto/records.js';
 
 export interface TopUpRequest {
   accountId: number;
@@ -31,17 +33,19 @@ export interface TopUpView {
   /** What the wallet is credited once paid, decimal in `currency`. */
   amount: string;
   currency: string;
-  payment: GatewayPaymentView;
+  /** How to pay it: through a gateway, or (own-address crypto) to the shop's address. */
+  payment: GatewayPaymentView | CryptoPaymentView;
   createdAt: string;
 }
 
-function topUpView(charge: PaymentsTable, currency: string): TopUpView {
+/** A top-up as its account sees it; `currency` is its wallet's. */
+export function topUpView(charge: PaymentsTable, currency: string): TopUpView {
   return {
     id: charge.id,
     status: charge.status,
     amount: formatMinor(charge.credit_minor ?? 0, currency),
     currency,
-    payment: gatewayPaymentView(charge),
+    payment: charge.provider === CRYPTO_PROVIDER ? cryptoPaymentView(charge) : gatewayPaymentView(charge),
     createdAt: wireTime(charge.created_at),
   };
 }
@@ -68,20 +72,4 @@ export async function requestTopUp(ctx: GatewayContext, gateway: PaymentGateway 
     ...(request.coin ? { coin: request.coin } : {}),
   });
   return topUpView(charge, request.currency);
-}
-
-/** One of the account's top-ups; NotFound for another account's or none. */
-export async function findTopUp(ctx: Pick<GatewayContext, 'db'>, accountId: number, id: string): Promise<TopUpView> {
-  const row = await ctx.db
-    .selectFrom('payments')
-    .innerJoin('wallets', 'wallets.id', 'payments.wallet_id')
-    .selectAll('payments')
-    .select('wallets.currency as wallet_currency')
-    .where('payments.id', '=', id.slice(0, 40))
-    .where('payments.purpose', '=', 'topup')
-    .where('wallets.account_id', '=', accountId)
-    .executeTakeFirst();
-  if (!row) throw new NotFound(`No top-up ${id.slice(0, 40)}.`);
-  const { wallet_currency, ...charge } = row;
-  return topUpView(charge, wallet_currency);
 }

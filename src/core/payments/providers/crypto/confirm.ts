@@ -12,6 +12,8 @@ import type { Coin } from '../../methods.js';
 import { decimalToUnits } from './amounts.js';
 import { COIN_SPECS } from './coins.js';
 import { CRYPTO_PROVIDER } from './invoices.js';
+import { decideTopUp } from '../../topup-rule.js';
+import { creditWallet } from '../../../wallets/index.js';
 
 /** What a credited transfer does to the invoice and its order. */
 export interface ConfirmDecision {
@@ -65,22 +67,26 @@ export interface ConfirmedPayment {
   /** False when this transfer was credited before (to this invoice or another): nothing changed. */
   credited: boolean;
   payment: PaymentsTable;
-  orderStatus: OrderStatus;
+  /** Where the order stands now; null for a top-up. */
+  orderStatus: OrderStatus | null;
   /** For a transfer credited before: the invoice it went to. */
   creditedTo?: string;
 }
 
-/** The crypto invoice of a shop order by its number or id; NotFound when there is none. */
-export async function findOrderInvoice(deps: Pick<OrderDeps, 'db'>, reference: string): Promise<{ orderId: string; invoice: PaymentsTable }> {
+/** The crypto invoice of a shop order by its number or id, or a top-up's by its id; NotFound when there is none. */
+export async function findOrderInvoice(deps: Pick<OrderDeps, 'db'>, reference: string): Promise<{ orderId: string | null; invoice: PaymentsTable }> {
   const order = await findOrderStatuses(deps.db, 'shop', reference.trim());
   const invoice = order && (await deps.db.selectFrom('payments').selectAll().where('provider', '=', CRYPTO_PROVIDER).where('order_id', '=', order.id).executeTakeFirst());
-  if (!order || !invoice) throw new NotFound(`No crypto payment for an order "${reference.trim().slice(0, 60)}"; give the order number (SK-…) or id of a crypto order.`);
-  return { orderId: order.id, invoice };
+  if (order && invoice) return { orderId: order.id, invoice };
+  const topUp = await deps.db.selectFrom('payments').selectAll().where('provider', '=', CRYPTO_PROVIDER).where('purpose', '=', 'topup').where('id', '=', reference.trim().slice(0, 40)).executeTakeFirst();
+  if (topUp) return { orderId: null, invoice: topUp };
+  throw new NotFound(`No crypto payment for "${reference.trim().slice(0, 60)}"; give the order number (SK-…) or id of a crypto order, or a crypto top-up's id.`);
 }
 
 /** A transfer to credit to one invoice: what every confirmer (a person, a chain watcher) hands creditInvoice. */
 export interface InvoiceCredit {
-  orderId: string;
+  /** The order the invoice pays; null for a wallet top-up's invoice. */
+  orderId: string | null;
   invoiceId: string;
   /** Normalized (normalizeTxid). */
   txid: string;
@@ -98,7 +104,7 @@ export interface InvoiceCredit {
 export async function creditInvoice(deps: OrderDeps, credit: InvoiceCredit): Promise<ConfirmedPayment> {
   const { orderId, txid, units, actor } = credit;
   const result = await deps.db.transaction().execute(async (tx): Promise<ConfirmedPayment> => {
-    const orderStatus = await lockOrderStatus(tx, deps, orderId);
+    const orderStatus = orderId === null ? null : await lockOrderStatus(tx, deps, orderId);
     let read = tx.selectFrom('payments').selectAll().where('id', '=', credit.invoiceId);
     if (deps.dialect === 'postgres') read = read.forUpdate();
     const current = (await read.executeTakeFirstOrThrow()) as PaymentsTable;
@@ -115,26 +121,35 @@ export async function creditInvoice(deps: OrderDeps, credit: InvoiceCredit): Pro
     }
     // A watcher may have recorded this transfer as paying nothing (an amount no invoice asked): now it pays this one.
     await tx.deleteFrom('payments').where('provider', '=', CRYPTO_PROVIDER).where('external_id', '=', `${current.asset}:${txid}`).where('status', '=', 'unmatched').execute();
-    const decision = decideConfirmation(
-      { expected: BigInt(current.expected_units), received: BigInt(current.received_units), waiting: current.waiting === 1, status: current.status },
-      orderStatus,
-      units,
-    );
-    let refundDue = decision.refundDue;
-    if (decision.fulfil === 'held') await payHeldOrder(tx, deps, orderId, actor);
-    if (decision.fulfil === 'revive') refundDue = !(await payExpiredOrder(tx, deps, orderId, actor));
+    const invoice = { expected: BigInt(current.expected_units), received: BigInt(current.received_units), waiting: current.waiting === 1, status: current.status };
+    let status: PaymentsTable['status'];
+    let waiting: boolean;
+    let refundDue = current.refund_due === 1;
+    if (orderId === null) {
+      // A top-up: its wallet is credited once it is paid in full, whenever that is.
+      const decision = decideTopUp(invoice, units);
+      ({ status, waiting } = decision);
+      if (decision.credit) await creditWallet(tx, current.wallet_id!, current.credit_minor!, { kind: 'topup', reference: `payment:${current.id}`, memo: `top-up paid in ${current.asset}`, actor });
+    } else {
+      const decision = decideConfirmation(invoice, orderStatus!, units);
+      ({ status, waiting } = decision);
+      refundDue = refundDue || decision.refundDue;
+      if (decision.fulfil === 'held') await payHeldOrder(tx, deps, orderId, actor);
+      if (decision.fulfil === 'revive') refundDue = !(await payExpiredOrder(tx, deps, orderId, actor)) || refundDue;
+    }
     const change = {
-      received_units: (BigInt(current.received_units) + units).toString(),
-      status: decision.status,
-      waiting: decision.waiting ? 1 : null,
-      refund_due: refundDue || current.refund_due === 1 ? 1 : 0,
+      received_units: (invoice.received + units).toString(),
+      status,
+      waiting: waiting ? 1 : null,
+      refund_due: refundDue ? 1 : 0,
       updated_at: now,
     };
     await tx.updateTable('payments').set(change).where('id', '=', current.id).execute();
     await tx
       .insertInto('audit_log')
-      .values({ actor, action: 'payment.confirm', subject: `order:${orderId}`, detail: JSON.stringify({ payment: current.id, coin: current.asset, txid, units: units.toString(), status: decision.status, refundDue }), created_at: now })
+      .values({ actor, action: 'payment.confirm', subject: orderId ? `order:${orderId}` : `payment:${current.id}`, detail: JSON.stringify({ payment: current.id, coin: current.asset, txid, units: units.toString(), status, refundDue }), created_at: now })
       .execute();
+    if (orderId === null) return { credited: true, payment: { ...current, ...change }, orderStatus: null };
     const after = await findOrderStatuses(tx, 'shop', orderId);
     return { credited: true, payment: { ...current, ...change }, orderStatus: after?.status ?? orderStatus };
   });

@@ -53,7 +53,9 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export interface InvoiceRequest {
-  orderId: string;
+  /** The order it pays; null for a wallet top-up (then `topUp` says which wallet, and how much it is credited). */
+  orderId: string | null;
+  topUp?: { walletId: number; creditMinor: number; actor: string };
   coin: Coin;
   /** What the order was charged, in US cents. */
   usdCents: number;
@@ -70,7 +72,7 @@ const ATTEMPTS = 8;
  * this price is taken by a waiting invoice.
  */
 export async function openCryptoInvoice(db: Db, settings: CryptoSettings, request: InvoiceRequest): Promise<PaymentsTable> {
-  const existing = await db.selectFrom('payments').selectAll().where('provider', '=', CRYPTO_PROVIDER).where('order_id', '=', request.orderId).executeTakeFirst();
+  const existing = request.orderId === null ? undefined : await db.selectFrom('payments').selectAll().where('provider', '=', CRYPTO_PROVIDER).where('order_id', '=', request.orderId).executeTakeFirst();
   if (existing) return existing;
   const offer = (await cryptoOffers(db, settings)).get(request.coin);
   const spec = COIN_SPECS[request.coin];
@@ -102,12 +104,12 @@ export async function openCryptoInvoice(db: Db, settings: CryptoSettings, reques
       expires_at: request.expiresAt,
       created_at: now,
       updated_at: now,
-      purpose: 'order',
-      wallet_id: null,
-      credit_minor: null,
+      purpose: request.topUp ? 'topup' : 'order',
+      wallet_id: request.topUp?.walletId ?? null,
+      credit_minor: request.topUp?.creditMinor ?? null,
       checkout: null,
       refund_status: null,
-      actor: null,
+      actor: request.topUp?.actor ?? null,
     };
     try {
       await db.insertInto('payments').values(row).execute();
@@ -115,7 +117,7 @@ export async function openCryptoInvoice(db: Db, settings: CryptoSettings, reques
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Another order took this amount first, or a retry of this order opened its invoice meanwhile.
-      const mine = await db.selectFrom('payments').selectAll().where('provider', '=', CRYPTO_PROVIDER).where('order_id', '=', request.orderId).executeTakeFirst();
+      const mine = request.orderId === null ? undefined : await db.selectFrom('payments').selectAll().where('provider', '=', CRYPTO_PROVIDER).where('order_id', '=', request.orderId).executeTakeFirst();
       if (mine) return mine;
     }
   }

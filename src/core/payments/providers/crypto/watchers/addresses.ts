@@ -16,7 +16,7 @@ export async function watchedAddresses(db: Db, coin: Coin, now = Date.now()): Pr
       .distinct()
       .where('provider', '=', CRYPTO_PROVIDER)
       .where('asset', '=', coin)
-      .where('order_id', 'is not', null)
+      .where('status', '!=', 'unmatched')
       .where((eb) => eb.or([eb('waiting', '=', 1), eb('expires_at', '>=', since)]))
       .execute(),
   ]);

@@ -35,7 +35,7 @@ export interface ChainTransfer {
 }
 
 export type TransferOutcome =
-  | { kind: 'credited'; paymentId: string; orderId: string; status: string; orderStatus: OrderStatus }
+  | { kind: 'credited'; paymentId: string; /** null for a top-up's invoice */ orderId: string | null; status: string; orderStatus: OrderStatus | null }
   /** Seen before: credited already (by a watcher or a person), or already recorded unmatched. */
   | { kind: 'seen'; paymentId?: string }
   | { kind: 'unmatched'; paymentId: string };
@@ -62,7 +62,7 @@ interface Candidate {
  * window before the transfer; never one opened after the transfer was made.
  */
 export function pickInvoice(coin: Coin, transfer: { to: string; atMs: number }, candidates: readonly Candidate[]): Candidate | undefined {
-  const fits = candidates.filter((c) => c.order_id !== null && c.status !== 'unmatched' && c.address !== null && sameAddress(coin, c.address, transfer.to) && Date.parse(c.created_at) <= transfer.atMs + CLOCK_SLACK_MS);
+  const fits = candidates.filter((c) => c.status !== 'unmatched' && c.address !== null && sameAddress(coin, c.address, transfer.to) && Date.parse(c.created_at) <= transfer.atMs + CLOCK_SLACK_MS);
   const waiting = fits.find((c) => c.waiting === 1);
   if (waiting) return waiting;
   const ended = fits.filter((c) => c.waiting !== 1 && Date.parse(c.expires_at) >= transfer.atMs - LATE_PAYMENT_WINDOW_SECONDS * 1000);
@@ -88,9 +88,9 @@ export async function creditChainTransfer(deps: OrderDeps, transfer: ChainTransf
   const atMs = transfer.at ? Date.parse(transfer.at) : Date.now();
   const invoice = pickInvoice(transfer.coin, { to: transfer.to, atMs }, candidates);
   if (invoice) {
-    const credited = await creditInvoice(deps, { orderId: invoice.order_id!, invoiceId: invoice.id, txid, units: transfer.units, actor });
+    const credited = await creditInvoice(deps, { orderId: invoice.order_id, invoiceId: invoice.id, txid, units: transfer.units, actor });
     if (!credited.credited) return { kind: 'seen', ...(credited.creditedTo ? { paymentId: credited.creditedTo } : {}) };
-    return { kind: 'credited', paymentId: invoice.id, orderId: invoice.order_id!, status: credited.payment.status, orderStatus: credited.orderStatus };
+    return { kind: 'credited', paymentId: invoice.id, orderId: invoice.order_id, status: credited.payment.status, orderStatus: credited.orderStatus };
   }
   return recordUnmatched(deps, transfer, txid, actor);
 }
