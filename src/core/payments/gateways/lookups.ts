@@ -42,6 +42,8 @@ export async function lookUpWaitingCharges(ctx: GatewayContext): Promise<LookupS
       const state = await gateway.lookUp(charge.external_id!);
       up.add(gateway.name);
       if ((await applyChargeState(ctx, gateway.name, state, `lookup:${gateway.name}`)) === 'credited') sweep.credited++;
+      // Asked now: the next sweep starts with the charges asked longest ago, so none is starved.
+      else await ctx.db.updateTable('payments').set({ updated_at: nowIso() }).where('id', '=', charge.id).where('waiting', '=', 1).execute();
     } catch (error) {
       if (!(error instanceof GatewayUnavailable)) throw error;
       down.add(gateway.name);
