@@ -10,6 +10,7 @@ import { countedStock } from '../inventory/index.js';
 import { placeOrder, type PlacementDeps, type PlacedOrder } from '../orders/index.js';
 import { walletCurrencies, isWalletMethod, openCryptoInvoice, paymentAvailability, type Coin, type CryptoSettings, type PaymentMethod } from '../payments/index.js';
 import type { GatewayPayments, PaymentGateway } from '../payments/gateways/index.js';
+import type { PaymentRequest } from '../payments/provider.js';
 import { cancelOrder, loadOrderDetail } from '../orders/index.js';
 import type { Customer } from './customers.js';
 
@@ -102,62 +103,14 @@ export async function placeShopOrder(
       idempotencyKey: idempotencyKey ?? undefined,
     },
     `customer:${customer.customerId}`,
-  ).catch((error: unknown) => {
-    // Name the field as this profile's clients send it.
-    if (error instanceof InvalidCoupon) throw new DomainError(error.code, error.status, error.message, { fields: [{ field: 'couponCode', message: error.message }] });
-    throw error;
-  });
+  ).catch(renameCouponField);
   return placed;
 }
 
-/** The buyer and the seed's coupon field, as placement errors name them. */
+/** A coupon refusal names the field as this profile's clients send it (`couponCode`). */
 function renameCouponField(error: unknown): never {
   if (error instanceof InvalidCoupon) throw new DomainError(error.code, error.status, error.message, { fields: [{ field: 'couponCode', message: error.message }] });
   throw error;
-}
-
-/**
- * An order paid through a gateway (Alipay, WeChat Pay, BTCPay): written awaiting payment with its
- * codes held for the gateway's hold, in the gateway's currency, then its charge is opened there;
- * a gateway that cannot open it cancels the order (503 payment_unavailable, nothing held).
- */
-async function placeGatewayOrder(
-  deps: PlacementDeps,
-  gateways: GatewayPayments,
-  gateway: PaymentGateway,
-  customer: Customer | null,
-  product: Product,
-  request: ShopOrderRequest,
-  shopCurrency: string,
-  idempotencyKey: string | null,
-): Promise<PlacedOrder> {
-  const accountId = customer?.accountId ?? (await shopGuestAccount(deps));
-  const coin = gateway.method === 'crypto' ? request.coin : undefined;
-  const placed = await placeOrder(
-    deps,
-    accountId,
-    {
-      product: product.id,
-      quantity: request.quantity,
-      buyer: { email: request.contactEmail.trim() },
-      channel: 'shop',
-      deliveryChannel: 'email',
-      payment: { kind: gateway.name, holdSeconds: gateways.ctx.settings.holdSeconds, ...(coin ? { coin } : {}) },
-      priceIn: shopCurrency,
-      couponCode: request.couponCode,
-      idempotencyKey: customer ? (idempotencyKey ?? undefined) : undefined,
-    },
-    customer ? `customer:${customer.customerId}` : 'shop:guest',
-  ).catch(renameCouponField);
-  const { order } = placed;
-  if (order.status !== 'awaiting_payment' || order.expires_at === null) return placed;
-  try {
-    await gateways.openOrderCharge(gateway, { id: order.id, number: order.number, charged_minor: order.charged_minor, expires_at: order.expires_at }, coin);
-  } catch (error) {
-    await cancelOrder(deps, accountId, order.id, 'system:payments', `${gateway.name} could not open the payment`).catch(() => undefined);
-    throw error;
-  }
-  return { order: await loadOrderDetail(deps.db, deps.vault, order.id), replayed: placed.replayed };
 }
 
 /** The account shop orders without a customer token are booked to (created by migration 0016). */
@@ -167,23 +120,24 @@ async function shopGuestAccount(deps: PlacementDeps): Promise<number> {
   return Number(row.value);
 }
 
+/** A placed order awaiting its payment, as the payment's opener sees it. */
+type HeldOrder = { id: string; number: string; charged_minor: number; expires_at: string };
+
 /**
- * A crypto order: written awaiting payment with its codes held (priced in USD from the shop's
- * currency, like balance_crypto), mailed its codes once paid, then given its invoice with a unique
- * amount. The customer's account when a token came, else the shop's guest account. An invoice that
- * cannot be opened (the rate went stale meanwhile, every amount taken) cancels the order.
+ * An order paid later (own-address crypto, a gateway): written awaiting payment with its codes held
+ * (the customer's when a token came, else the shop's guest account's), mailed its codes once paid,
+ * then its payment is opened by `openPayment`. A payment that cannot be opened (a stale rate, every
+ * amount taken, a gateway not answering) cancels the order, and its error is the answer.
  */
-async function placeCryptoOrder(
+async function placeHeldOrder(
   deps: PlacementDeps,
   customer: Customer | null,
   product: Product,
-  request: ShopOrderRequest & { coin: Coin },
-  shopCurrency: string,
-  idempotencyKey: string | null,
-  crypto: CryptoSettings,
+  request: ShopOrderRequest,
+  order: { shopCurrency: string; idempotencyKey: string | null; payment: PaymentRequest; why: string },
+  openPayment: (placed: HeldOrder) => Promise<unknown>,
 ): Promise<PlacedOrder> {
   const accountId = customer?.accountId ?? (await shopGuestAccount(deps));
-  const actor = customer ? `customer:${customer.customerId}` : 'shop:guest';
   const placed = await placeOrder(
     deps,
     accountId,
@@ -193,24 +147,36 @@ async function placeCryptoOrder(
       buyer: { email: request.contactEmail.trim() },
       channel: 'shop',
       deliveryChannel: 'email',
-      payment: { kind: 'crypto', coin: request.coin, holdSeconds: crypto.holdSeconds },
-      priceIn: shopCurrency,
+      payment: order.payment,
+      priceIn: order.shopCurrency,
       couponCode: request.couponCode,
       // A key is the customer's: without a token there is no one to scope it to.
-      idempotencyKey: customer ? (idempotencyKey ?? undefined) : undefined,
+      idempotencyKey: customer ? (order.idempotencyKey ?? undefined) : undefined,
     },
-    actor,
-  ).catch((error: unknown) => {
-    if (error instanceof InvalidCoupon) throw new DomainError(error.code, error.status, error.message, { fields: [{ field: 'couponCode', message: error.message }] });
-    throw error;
-  });
-  const { order } = placed;
-  if (order.status !== 'awaiting_payment' || order.expires_at === null) return placed;
+    customer ? `customer:${customer.customerId}` : 'shop:guest',
+  ).catch(renameCouponField);
+  const held = placed.order;
+  if (held.status !== 'awaiting_payment' || held.expires_at === null) return placed;
   try {
-    await openCryptoInvoice(deps.db, crypto, { orderId: order.id, coin: request.coin, usdCents: order.charged_minor, expiresAt: order.expires_at });
+    await openPayment({ id: held.id, number: held.number, charged_minor: held.charged_minor, expires_at: held.expires_at });
   } catch (error) {
-    await cancelOrder(deps, accountId, order.id, 'system:payments', 'no crypto invoice could be opened').catch(() => undefined);
+    await cancelOrder(deps, accountId, held.id, 'system:payments', order.why).catch(() => undefined);
     throw error;
   }
-  return { order: await loadOrderDetail(deps.db, deps.vault, order.id), replayed: placed.replayed };
+  return { order: await loadOrderDetail(deps.db, deps.vault, held.id), replayed: placed.replayed };
+}
+
+/** A crypto order to the shop's own address: priced in USD (as balance_crypto is), given its invoice with a unique amount. */
+function placeCryptoOrder(deps: PlacementDeps, customer: Customer | null, product: Product, request: ShopOrderRequest & { coin: Coin }, shopCurrency: string, idempotencyKey: string | null, crypto: CryptoSettings): Promise<PlacedOrder> {
+  const payment: PaymentRequest = { kind: 'crypto', coin: request.coin, holdSeconds: crypto.holdSeconds };
+  return placeHeldOrder(deps, customer, product, request, { shopCurrency, idempotencyKey, payment, why: 'no crypto invoice could be opened' }, (held) =>
+    openCryptoInvoice(deps.db, crypto, { orderId: held.id, coin: request.coin, usdCents: held.charged_minor, expiresAt: held.expires_at }),
+  );
+}
+
+/** An order paid through a gateway (Alipay, WeChat Pay, BTCPay): in the gateway's currency, its charge opened there (503 payment_unavailable when it cannot be). */
+function placeGatewayOrder(deps: PlacementDeps, gateways: GatewayPayments, gateway: PaymentGateway, customer: Customer | null, product: Product, request: ShopOrderRequest, shopCurrency: string, idempotencyKey: string | null): Promise<PlacedOrder> {
+  const coin = gateway.method === 'crypto' ? request.coin : undefined;
+  const payment: PaymentRequest = { kind: gateway.name, holdSeconds: gateways.ctx.settings.holdSeconds, ...(coin ? { coin } : {}) };
+  return placeHeldOrder(deps, customer, product, request, { shopCurrency, idempotencyKey, payment, why: `${gateway.name} could not open the payment` }, (held) => gateways.openOrderCharge(gateway, held, coin));
 }

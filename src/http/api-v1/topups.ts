@@ -50,31 +50,27 @@ export const TopUpSchema = Type.Object(
   { $id: 'TopUp', title: 'TopUp' },
 );
 
-function view(topUp: TopUpView): Static<typeof TopUpSchema> {
-  const p = topUp.payment;
-  const own = !('provider' in p);
+function paymentView(p: TopUpView['payment']): Static<typeof TopUpSchema>['payment'] {
+  const expires_at = wireTime(p.expiresAt);
+  // The shop's own address: exactly `amount` of the coin, to `address`.
+  if (!('provider' in p)) return { method: 'crypto', provider: 'crypto', amount: p.amount, received: p.received, coin: p.coin, address: p.address, uri: p.uri, expires_at };
   return {
-    topup_id: topUp.id,
-    status: topUp.status,
-    amount: topUp.amount,
-    currency: topUp.currency,
-    payment: own
-      ? { method: 'crypto', provider: 'crypto', amount: p.amount, received: p.received, coin: p.coin, address: p.address, uri: p.uri, expires_at: wireTime(p.expiresAt) }
-      : {
-      method: p.method,
-      provider: p.provider,
-      amount: p.amount,
-      currency: p.currency,
-      ...(p.checkoutUrl ? { checkout_url: p.checkoutUrl } : {}),
-      ...(p.qrCode ? { qr_code: p.qrCode } : {}),
-      ...(p.coin ? { coin: p.coin } : {}),
-      ...(p.address ? { address: p.address } : {}),
-      ...(p.coinAmount ? { coin_amount: p.coinAmount } : {}),
-      ...(p.uri ? { uri: p.uri } : {}),
-      expires_at: wireTime(p.expiresAt),
-        },
-    created_at: wireTime(topUp.createdAt),
+    method: p.method,
+    provider: p.provider,
+    amount: p.amount,
+    currency: p.currency,
+    ...(p.checkoutUrl ? { checkout_url: p.checkoutUrl } : {}),
+    ...(p.qrCode ? { qr_code: p.qrCode } : {}),
+    ...(p.coin ? { coin: p.coin } : {}),
+    ...(p.address ? { address: p.address } : {}),
+    ...(p.coinAmount ? { coin_amount: p.coinAmount } : {}),
+    ...(p.uri ? { uri: p.uri } : {}),
+    expires_at,
   };
+}
+
+function view(topUp: TopUpView): Static<typeof TopUpSchema> {
+  return { topup_id: topUp.id, status: topUp.status, amount: topUp.amount, currency: topUp.currency, payment: paymentView(topUp.payment), created_at: wireTime(topUp.createdAt) };
 }
 
 export async function topUpRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {

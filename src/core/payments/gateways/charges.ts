@@ -5,7 +5,7 @@
 // order), and the gateway is withdrawn from the methods offered until it answers again.
 import type { PaymentsTable } from '../../../db/schema.js';
 import { nowIso } from '../../clock.js';
-import { newUlid } from '../../ids.js';
+import { paymentRow } from '../payment-rows.js';
 import type { Coin } from '../methods.js';
 import type { GatewayContext } from './context.js';
 import { GatewayUnavailable } from './errors.js';
@@ -32,30 +32,18 @@ export async function findOrderCharge(ctx: Pick<GatewayContext, 'db'>, provider:
 
 /** Step 1: the charge is recorded, waiting, before anything is asked of the gateway. */
 async function recordCharge(ctx: GatewayContext, gateway: PaymentGateway, request: ChargeRequest): Promise<PaymentsTable> {
-  const now = nowIso();
   const { target } = request;
-  const row: PaymentsTable = {
-    id: newUlid(),
+  const row = paymentRow({
     provider: gateway.name,
-    external_id: null,
     order_id: target.purpose === 'order' ? target.orderId : null,
     asset: gateway.currency,
-    address: null,
     expected_units: String(request.amountMinor),
-    received_units: '0',
-    status: 'open',
-    waiting: 1,
-    refund_due: 0,
     expires_at: request.expiresAt,
-    created_at: now,
-    updated_at: now,
     purpose: target.purpose,
     wallet_id: target.purpose === 'topup' ? target.walletId : null,
     credit_minor: target.purpose === 'topup' ? target.creditMinor : null,
-    checkout: null,
-    refund_status: null,
     actor: target.purpose === 'topup' ? target.actor : null,
-  };
+  });
   await ctx.db.insertInto('payments').values(row).execute();
   return row;
 }

@@ -4,9 +4,8 @@
 // payments_open_amount (migration 0016): a pick that lost a race to another order is picked again.
 import type { Db } from '../../../../db/index.js';
 import type { PaymentsTable } from '../../../../db/schema.js';
-import { nowIso } from '../../../clock.js';
 import { PaymentMethodUnavailable } from '../../../errors.js';
-import { newUlid } from '../../../ids.js';
+import { paymentRow } from '../../payment-rows.js';
 import { listFxRates } from '../../../wallets/index.js';
 import { COINS, type Coin } from '../../methods.js';
 import { chooseOffset, OFFSET_SLOTS, priceInUnits, stepUnits, type CoinRate } from './amounts.js';
@@ -88,29 +87,18 @@ export async function openCryptoInvoice(db: Db, settings: CryptoSettings, reques
     }
     const offset = chooseOffset(taken);
     if (offset === undefined) break;
-    const now = nowIso();
-    const row: PaymentsTable = {
-      id: newUlid(),
+    const row = paymentRow({
       provider: CRYPTO_PROVIDER,
-      external_id: null,
       order_id: request.orderId,
       asset: request.coin,
       address: offer.address,
       expected_units: (base + BigInt(offset) * step).toString(),
-      received_units: '0',
-      status: 'open',
-      waiting: 1,
-      refund_due: 0,
       expires_at: request.expiresAt,
-      created_at: now,
-      updated_at: now,
       purpose: request.topUp ? 'topup' : 'order',
       wallet_id: request.topUp?.walletId ?? null,
       credit_minor: request.topUp?.creditMinor ?? null,
-      checkout: null,
-      refund_status: null,
       actor: request.topUp?.actor ?? null,
-    };
+    });
     try {
       await db.insertInto('payments').values(row).execute();
       return row;

@@ -12,6 +12,7 @@ import type { OrderDeps, OrderStatus } from '../../../../orders/index.js';
 import type { Coin } from '../../../methods.js';
 import { COIN_SPECS } from '../coins.js';
 import { creditInvoice, normalizeTxid } from '../confirm.js';
+import { paymentRow } from '../../../payment-rows.js';
 import { CRYPTO_PROVIDER } from '../invoices.js';
 
 /** A transfer paid this long after its invoice ended still finds it; later ones go to the admin. */
@@ -103,29 +104,20 @@ async function recordUnmatched(deps: OrderDeps, transfer: ChainTransfer, txid: s
   const recorded = await deps.db.transaction().execute(async (tx) => {
     const row = await tx
       .insertInto('payments')
-      .values({
-        id,
-        provider: CRYPTO_PROVIDER,
-        external_id: externalId,
-        order_id: null,
-        asset: transfer.coin,
-        address: transfer.to,
-        expected_units: '0',
-        received_units: transfer.units.toString(),
-        status: 'unmatched',
-        waiting: null,
-        refund_due: 0,
-        expires_at: transfer.at ?? now,
-        created_at: now,
-        updated_at: now,
-        // A transfer to an own address is paid for an order: none matched it yet.
-        purpose: 'order',
-        wallet_id: null,
-        credit_minor: null,
-        checkout: null,
-        refund_status: null,
-        actor: null,
-      })
+      .values(
+        paymentRow({
+          id,
+          provider: CRYPTO_PROVIDER,
+          external_id: externalId,
+          asset: transfer.coin,
+          address: transfer.to,
+          expected_units: '0',
+          received_units: transfer.units.toString(),
+          status: 'unmatched',
+          waiting: null,
+          expires_at: transfer.at ?? now,
+        }),
+      )
       .onConflict((c) => c.columns(['provider', 'external_id']).doNothing())
       .returning('id')
       .executeTakeFirst();
