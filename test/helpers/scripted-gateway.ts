@@ -3,7 +3,7 @@
 // notifications whose JSON body carries `"sig": "good"` (any other is forged), and answers lookups
 // from what the test says was paid. Each real gateway is tested against a fake of its own service.
 import type { Souk } from '../../src/app.js';
-import { gatewayPayment, GatewayUnavailable, NotificationRefused, type ChargeState, type GatewayCharge, type PaymentGateway } from '../../src/core/payments/gateways/index.js';
+import { gatewayPayment, GatewayUnavailable, NotificationRefused, type ChargeState, type GatewayCharge, type PaymentGateway, type RefundOutcome } from '../../src/core/payments/gateways/index.js';
 
 /** A payment service as the test scripts it: charges it opened, and what it will say was paid. */
 export class ScriptedGateway implements PaymentGateway {
@@ -14,6 +14,9 @@ export class ScriptedGateway implements PaymentGateway {
   readonly charges = new Map<string, GatewayCharge>();
   readonly paid = new Map<string, number>();
   readonly refunds: string[] = [];
+  /** What the gateway answers a refund; a `pending` one is finished (looked up as refunded) once the test adds it to `refundsDone`. */
+  refundOutcome: RefundOutcome = 'refunded';
+  readonly refundsDone = new Set<string>();
   down = false;
 
   async open(charge: GatewayCharge) {
@@ -23,6 +26,7 @@ export class ScriptedGateway implements PaymentGateway {
   }
   state(externalId: string): ChargeState {
     const paid = this.paid.get(externalId);
+    if (this.refundsDone.has(externalId)) return { externalId, outcome: 'refunded' };
     return paid === undefined ? { externalId, outcome: 'waiting' } : { externalId, outcome: 'paid', paymentId: `T-${externalId}`, paidMinor: paid, currency: 'CNY' };
   }
   async verify(notice: { body: string }) {
@@ -39,7 +43,7 @@ export class ScriptedGateway implements PaymentGateway {
   }
   async refund(externalId: string, refund: { reference: string }) {
     this.refunds.push(`${externalId}:${refund.reference}`);
-    return 'refunded' as const;
+    return this.refundOutcome;
   }
   async ping() {
     if (this.down) throw new GatewayUnavailable('alipay', 'no answer');

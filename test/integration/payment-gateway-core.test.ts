@@ -178,6 +178,32 @@ for (const kind of DATABASE_KINDS) {
       );
     });
 
+    test('a refund the gateway finishes later stays pending until a lookup says it went back, then shows on the timeline once', async () => {
+      const placed = await order();
+      const charge = await chargeOf(placed.id);
+      gateway.paid.set(charge.id, 10_000);
+      await notify(charge.id);
+      const refunded = await t.app.inject({ method: 'POST', url: `/admin/api/orders/${placed.id}/refund`, payload: { reason: 'buyer asked' }, headers: bearer(t.adminKey) });
+      assert.equal(refunded.statusCode, 200, refunded.body);
+      gateway.refundOutcome = 'pending';
+      try {
+        await t.souk.gatewayPayments.refundCharge(charge.id);
+      } finally {
+        gateway.refundOutcome = 'refunded';
+      }
+      assert.equal((await chargeOf(placed.id)).refund_status, 'pending');
+      await t.souk.gatewayPayments.lookUpWaiting();
+      assert.equal((await chargeOf(placed.id)).refund_status, 'pending', 'the gateway has not finished it');
+      gateway.refundsDone.add(charge.id);
+      await t.souk.gatewayPayments.lookUpWaiting();
+      await t.souk.gatewayPayments.lookUpWaiting();
+      const after = await chargeOf(placed.id);
+      assert.equal(after.refund_status, 'refunded');
+      assert.equal(after.refund_due, 0);
+      const timeline = await t.souk.db.selectFrom('order_events').select('reason').where('order_id', '=', placed.id).execute();
+      assert.deepEqual(timeline.map((e) => e.reason).filter((r) => /refund|given back/.test(r ?? '')), ['refund asked of alipay, not finished there yet', 'money given back through alipay']);
+    });
+
     test('a customer top-up credits the balance once, the ledger entry naming the payment; another customer cannot see it', async () => {
       const register = async (email: string) => (await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password: 'long enough password' } })).json<{ token: string }>().token;
       const token = await register('topper@example.com');

@@ -13,6 +13,7 @@ import { decideConfirmation } from '../providers/crypto/confirm.js';
 import { decideTopUp } from '../topup-rule.js';
 import type { GatewayContext } from './context.js';
 import type { ChargeState, GatewayName } from './gateway.js';
+import { settlePendingRefund } from './refunds.js';
 
 /** credited: money moved now · repeat: this payment was credited before · noted: nothing to credit (waiting, closed) · unknown: no such charge · refused: it does not match the charge. */
 export type CreditOutcome = 'credited' | 'repeat' | 'noted' | 'unknown' | 'refused';
@@ -36,9 +37,7 @@ export async function applyChargeState(ctx: GatewayContext, name: GatewayName, s
     return 'unknown';
   }
   if (state.outcome === 'refunded') {
-    if (charge.refund_status === 'pending') {
-      await ctx.db.updateTable('payments').set({ refund_status: 'refunded', refund_due: 0, updated_at: nowIso() }).where('id', '=', charge.id).execute();
-    }
+    if (charge.refund_status === 'pending') await settlePendingRefund(ctx, charge, actor);
     return 'noted';
   }
   if (state.outcome !== 'paid') return 'noted';

@@ -1,7 +1,9 @@
 // The lookup sweep (issue 18 part 3: "provider unreachable → the order stays waiting and the lookup
 // job tries again"): every charge still waiting is asked of its gateway, which catches a
 // notification that never came; a gateway that does not answer leaves its charges waiting for the
-// next sweep. Top-ups have no order to expire them: one past its time, unpaid, ends here.
+// next sweep. A refund the gateway accepted but has not finished (WeChat Pay's PROCESSING) is asked
+// after too, until the gateway says the money went back. Top-ups have no order to expire them: one
+// past its time, unpaid, ends here.
 import { nowIso } from '../../clock.js';
 import type { GatewayContext } from './context.js';
 import { applyChargeState } from './credit.js';
@@ -18,7 +20,7 @@ export interface LookupSweep {
   unreachable: number;
 }
 
-/** Asks each configured gateway about its waiting charges, and ends unpaid top-ups past their time. */
+/** Asks each configured gateway about its waiting charges and unfinished refunds, and ends unpaid top-ups past their time. */
 export async function lookUpWaitingCharges(ctx: GatewayContext): Promise<LookupSweep> {
   const names = GATEWAY_NAMES.filter((name) => ctx.gateways.has(name));
   const sweep: LookupSweep = { asked: 0, credited: 0, unreachable: 0 };
@@ -27,7 +29,7 @@ export async function lookUpWaitingCharges(ctx: GatewayContext): Promise<LookupS
     .selectFrom('payments')
     .select(['id', 'provider', 'external_id'])
     .where('provider', 'in', names)
-    .where('waiting', '=', 1)
+    .where((w) => w.or([w('waiting', '=', 1), w('refund_status', '=', 'pending')]))
     .where('external_id', 'is not', null)
     .orderBy('updated_at')
     .limit(SWEEP_LIMIT)
@@ -43,7 +45,7 @@ export async function lookUpWaitingCharges(ctx: GatewayContext): Promise<LookupS
       up.add(gateway.name);
       if ((await applyChargeState(ctx, gateway.name, state, `lookup:${gateway.name}`)) === 'credited') sweep.credited++;
       // Asked now: the next sweep starts with the charges asked longest ago, so none is starved.
-      else await ctx.db.updateTable('payments').set({ updated_at: nowIso() }).where('id', '=', charge.id).where('waiting', '=', 1).execute();
+      else await ctx.db.updateTable('payments').set({ updated_at: nowIso() }).where('id', '=', charge.id).execute();
     } catch (error) {
       if (!(error instanceof GatewayUnavailable)) throw error;
       down.add(gateway.name);

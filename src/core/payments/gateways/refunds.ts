@@ -4,6 +4,7 @@
 // records what came of it: refunded there, still pending there, or owed (the gateway cannot send
 // it, as BTCPay's on-chain payments): the admin's payment list and the order's timeline say which.
 import type { Db } from '../../../db/index.js';
+import type { PaymentsTable } from '../../../db/schema.js';
 import { nowIso } from '../../clock.js';
 import { defineJob, enqueueJob } from '../../jobs/index.js';
 import type { GatewayContext } from './context.js';
@@ -41,5 +42,19 @@ export async function refundCharge(ctx: GatewayContext, paymentId: string): Prom
       await tx.insertInto('order_events').values({ order_id: order.id, from_status: order.status, to_status: order.status, reason: words, actor: `gateway:${gateway.name}`, created_at: now }).execute();
     }
     await tx.insertInto('audit_log').values({ actor: `gateway:${gateway.name}`, action: 'payment.refund', subject: `payment:${charge.id}`, detail: JSON.stringify({ outcome: status, amount_minor: paid, currency: charge.asset }), created_at: now }).execute();
+  });
+}
+
+/** A refund the gateway reports finished: marks the charge's pending refund refunded once, on the order's timeline too. */
+export async function settlePendingRefund(ctx: GatewayContext, charge: PaymentsTable, actor: string): Promise<void> {
+  const now = nowIso();
+  await ctx.db.transaction().execute(async (tx) => {
+    const settled = await tx.updateTable('payments').set({ refund_status: 'refunded', refund_due: 0, updated_at: now }).where('id', '=', charge.id).where('refund_status', '=', 'pending').executeTakeFirst();
+    if (Number(settled.numUpdatedRows) === 0) return;
+    const order = charge.order_id ? await tx.selectFrom('orders').select(['id', 'status']).where('id', '=', charge.order_id).executeTakeFirst() : undefined;
+    if (order) {
+      await tx.insertInto('order_events').values({ order_id: order.id, from_status: order.status, to_status: order.status, reason: `money given back through ${charge.provider}`, actor, created_at: now }).execute();
+    }
+    await tx.insertInto('audit_log').values({ actor, action: 'payment.refund', subject: `payment:${charge.id}`, detail: JSON.stringify({ outcome: 'refunded', amount_minor: Number(charge.received_units), currency: charge.asset }), created_at: now }).execute();
   });
 }
