@@ -2,7 +2,7 @@
 // pending with its goods held for the request's `holdSeconds`; the charge itself is opened by
 // GatewayPayments once the order is written. A refund is queued to go back through the gateway
 // (refunds.ts); ending an unpaid order ends its charge here (the gateway closes it at its expiry).
-import { nowIso } from '../../clock.js';
+import { nowIso, wireTime } from '../../clock.js';
 import { money } from '../../money.js';
 import type { PaymentProvider } from '../provider.js';
 import { takesNoNotifications } from '../providers/no-notifications.js';
@@ -17,7 +17,7 @@ export function gatewayPayment(gateway: PaymentGateway): PaymentProvider {
     async start(request, { at }) {
       if (request.kind !== gateway.name || !('holdSeconds' in request)) throw new RangeError(`a ${request.kind} payment request reached the ${gateway.name} provider`);
       const holdUntil = new Date(Date.parse(at) + request.holdSeconds * 1000).toISOString();
-      return { status: 'pending', holdUntil, reason: `placed; payment through ${gateway.name} awaited until ${holdUntil}` };
+      return { status: 'pending', holdUntil, reason: `placed; payment through ${gateway.name} awaited until ${wireTime(holdUntil)}` };
     },
     // Notifications reach GatewayPayments at /hooks/payments/<name>, where the charge they name is found.
     verifyNotification: takesNoNotifications(`${gateway.name} notifications are taken at /hooks/payments/${gateway.name}`),
