@@ -42,6 +42,8 @@ export interface Config {
   /** Token-endpoint attempts per minute per IP and username (brute-force guard). */
   loginRateLimitPerMinute: number;
   tokenTtlSeconds: number;
+  /** Lifetime of a console cookie session. */
+  consoleSessionTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   /** Lifetime of a shop customer's token (seed 004 has no refresh: the customer logs in again). */
   customerTokenTtlSeconds: number;
@@ -155,6 +157,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_IP_RATE_LIMIT', default: '600', meaning: 'requests per minute per client IP on public routes' },
   { env: 'SOUK_LOGIN_RATE_LIMIT', default: '10', meaning: 'token requests per minute per IP and username' },
   { env: 'SOUK_TOKEN_TTL', default: '900', meaning: 'access token lifetime, seconds' },
+  { env: 'SOUK_CONSOLE_SESSION_TTL', default: '43200', meaning: 'seconds a console log-in (its cookie session) lasts before the browser must log in again' },
   { env: 'SOUK_REFRESH_TOKEN_TTL', default: '604800', meaning: 'refresh token lifetime, seconds' },
   { env: 'SOUK_CUSTOMER_TOKEN_TTL', default: '86400', meaning: "shop customer token lifetime, seconds (good only on the shop profile at /api)" },
   { env: 'SOUK_SHOP_CURRENCY', default: 'CNY', meaning: "the shop profile's currency at /api: its prices, and the balance that balance_cny pays from" },
@@ -353,6 +356,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     ipRateLimitPerMinute: integer(env, 'SOUK_IP_RATE_LIMIT', 600, 1, 10_000_000),
     loginRateLimitPerMinute: integer(env, 'SOUK_LOGIN_RATE_LIMIT', 10, 1, 10_000),
     tokenTtlSeconds: integer(env, 'SOUK_TOKEN_TTL', 900, 30, 86_400),
+    consoleSessionTtlSeconds: integer(env, 'SOUK_CONSOLE_SESSION_TTL', 43_200, 60, 2_592_000),
     refreshTokenTtlSeconds: integer(env, 'SOUK_REFRESH_TOKEN_TTL', 604_800, 60, 31_536_000),
     customerTokenTtlSeconds: integer(env, 'SOUK_CUSTOMER_TOKEN_TTL', 86_400, 60, 2_592_000),
     shopCurrency,

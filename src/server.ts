@@ -9,6 +9,7 @@ import { applyBodySize, standardBodyLimit } from './http/body-limits.js';
 import { parseJsonBody } from './http/json-body.js';
 import { RouteMethods } from './http/route-methods.js';
 import { addImpliedResponses } from './http/implied-responses.js';
+import cookie from '@fastify/cookie';
 import { authPlugin } from './http/plugins/auth.js';
 import { errorsPlugin, sendError } from './http/plugins/errors.js';
 import { inputPlugin } from './http/plugins/input.js';
@@ -120,6 +121,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await app.register(metricsPlugin, { token: souk.config.metricsToken, registries: options.metricsRegistries ?? [] });
   await registerOpenApi(app, souk.config);
   for (const schema of [ProductSchema, CategorySchema, CategoryTypeSchema]) app.addSchema(schema);
+  await app.register(cookie);
   await app.register(authPlugin, { souk });
   await app.register(idempotencyPlugin, { souk });
   await app.register(apiV1Routes, { prefix: '/api/v1', souk });

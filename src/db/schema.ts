@@ -1,7 +1,7 @@
 // Table types as Kysely sees them. Times are ISO-8601 UTC text, money is integer minor units,
 // JSON columns are text, booleans are 0/1: the same on SQLite and PostgreSQL.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { AccountsTable, ApiKeysTable, CustomersTable, SeenSignaturesTable, TokenFamiliesTable, UsersTable } from './schema/accounts.js';
+import type { AccountsTable, ApiKeysTable, CustomersTable, SeenSignaturesTable, TokenFamiliesTable, UsersTable, ConsoleSessionsTable } from './schema/accounts.js';
 import type { CategoriesTable, CategoryTypesTable, PriceTiersTable, ProductsTable } from './schema/catalog.js';
 import type { ApiFailuresTable, CouponRedemptionsTable, CouponsTable, FxRatesTable, IdempotencyAnswersTable, LedgerEntriesTable, OrderEventsTable, OrderItemsTable, OrdersTable, OrderStockWaitsTable, StockItemsTable, WalletsTable } from './schema/orders.js';
 import type { StepRunsTable, StepRunStepsTable } from './schema/steps.js';
@@ -46,6 +46,7 @@ export interface MigrationsTable {
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
+  console_sessions: ConsoleSessionsTable;
   api_keys: ApiKeysTable;
   seen_signatures: SeenSignaturesTable;
   categories: CategoriesTable;

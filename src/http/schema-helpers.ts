@@ -39,7 +39,7 @@ export function okObject(fields: Record<string, TSchema>) {
 export const CALLER_SECURITY: Security = [{ apiKey: [] }, { apiKeyHeader: [] }, { token: [] }];
 /** Public routes: anonymous, or with credentials (then limited per key instead of per IP). */
 export const PUBLIC_SECURITY: Security = [{}, ...CALLER_SECURITY];
-export const ADMIN_SECURITY: Security = [{ apiKey: [] }, { token: [] }];
+export const ADMIN_SECURITY: Security = [{ apiKey: [] }, { token: [] }, { consoleSession: [] }];
 export const NO_SECURITY: Security = [];
 
 /** A time as every answer and webhook sends it: UTC to the second (`yyyy-MM-ddTHH:mm:ssZ`). */

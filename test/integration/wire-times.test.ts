@@ -148,6 +148,14 @@ for (const kind of DATABASE_KINDS) {
       await admin('GET', '/accounts');
       await admin('GET', '/accounts/:id', { params: { id: account.id } });
       await admin('POST', '/accounts/:id/users', { params: { id: account.id }, payload: { username: 'wire-user', password: 'correct horse battery' } });
+      // The console's log-in: a login of the admin account, its session, and logging out.
+      const adminId = (await t.souk.db.selectFrom('accounts').select('id').where('kind', '=', 'admin').executeTakeFirstOrThrow()).id;
+      await admin('POST', '/accounts/:id/users', { params: { id: adminId }, payload: { username: 'wire-operator', password: 'correct horse battery', role: 'operator' } });
+      const consoleLogIn = await t.app.inject({ method: 'POST', url: '/admin/api/session', payload: { username: 'wire-operator', password: 'correct horse battery' } });
+      const sessionCookie = `souk_session=${String(consoleLogIn.headers['set-cookie']).split(';')[0]!.split('=')[1]}`;
+      await call('POST', '/admin/api/session', { payload: { username: 'wire-operator', password: 'correct horse battery' } });
+      const consoleSession = await call('GET', '/admin/api/session', { headers: { cookie: sessionCookie } });
+      await call('DELETE', '/admin/api/session', { headers: { cookie: sessionCookie, 'x-csrf-token': consoleSession.csrf_token } });
       const spareKey = await admin('POST', '/accounts/:id/keys', { params: { id: account.id }, payload: { label: 'spare' } });
       await admin('POST', '/accounts/:id/wallets/topup', { params: { id: account.id }, payload: { amount: '10.00' } });
       await admin('POST', '/accounts/:id/wallets/adjust', { params: { id: account.id }, payload: { amount: '-1.00', memo: 'wire' } });

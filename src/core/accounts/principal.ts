@@ -1,4 +1,5 @@
 // Who is calling: the account, and the key or user that proved it.
+import type { AdminRole } from './roles.js';
 
 export const SCOPES = [
   'catalog:read',
@@ -24,7 +25,9 @@ export interface Principal {
   scopes: readonly string[];
   /** Per-account override of the per-key rate limit. */
   rateLimitPerMinute: number | null;
-  via: 'api_key' | 'token';
+  via: 'api_key' | 'token' | 'console';
+  /** For a login of the admin account: what it may do in the admin API (an admin key may do all). */
+  role?: AdminRole;
 }
 
 /**

@@ -157,7 +157,7 @@ export async function principalForSubject(db: Db, box: SecretBox, subject: Token
   const row = await db
     .selectFrom('users')
     .innerJoin('accounts', 'accounts.id', 'users.account_id')
-    .select(['users.id', 'users.disabled_at', 'accounts.id as account_id', 'accounts.kind', 'accounts.currency', 'accounts.tier', 'accounts.status', 'accounts.rate_limit_per_minute'])
+    .select(['users.id', 'users.disabled_at', 'users.role', 'accounts.id as account_id', 'accounts.kind', 'accounts.currency', 'accounts.tier', 'accounts.status', 'accounts.rate_limit_per_minute'])
     .where('users.id', '=', subject.userId)
     .executeTakeFirst();
   if (!row || row.disabled_at || row.status !== 'active') throw new Unauthorized('The user behind this token is disabled.');
@@ -172,6 +172,7 @@ export async function principalForSubject(db: Db, box: SecretBox, subject: Token
       scopes: row.kind === 'admin' ? ['admin'] : DEFAULT_KEY_SCOPES,
       rateLimitPerMinute: row.rate_limit_per_minute,
       via: 'token',
+      ...(row.kind === 'admin' ? { role: row.role } : {}),
     },
     signingSecret: null,
     requireSignature: false,

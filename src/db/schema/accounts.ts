@@ -22,6 +22,19 @@ export interface UsersTable {
   password_hash: string;
   disabled_at: string | null;
   created_at: string;
+  /** What a login of the admin account may do in the admin API (core/accounts/roles.ts); ignored for other accounts. */
+  role: Generated<'owner' | 'operator' | 'viewer'>;
+}
+
+export interface ConsoleSessionsTable {
+  /** SHA-256 (hex) of the session token the browser holds in its cookie. */
+  id: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  ip: string | null;
+  ended_at: string | null;
 }
 
 export interface ApiKeysTable {
@@ -67,4 +80,17 @@ export interface CustomersTable {
   password_hash: string;
   disabled_at: string | null;
   created_at: string;
+  /** What a login of the admin account may do in the admin API (core/accounts/roles.ts); ignored for other accounts. */
+  role: Generated<'owner' | 'operator' | 'viewer'>;
+}
+
+export interface ConsoleSessionsTable {
+  /** SHA-256 (hex) of the session token the browser holds in its cookie. */
+  id: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  ip: string | null;
+  ended_at: string | null;
 }

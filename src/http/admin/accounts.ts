@@ -67,7 +67,11 @@ const KeyBody = Type.Object({
   signed: Type.Optional(Type.Boolean({ description: 'Give the key a signing secret.' })),
   require_signature: Type.Optional(Type.Boolean({ description: 'Refuse unsigned requests made with this key.' })),
 });
-const UserBody = Type.Object({ username: Type.String({ minLength: 3, maxLength: 200 }), password: Type.String({ minLength: 10, maxLength: 1000 }) });
+const UserBody = Type.Object({
+  username: Type.String({ minLength: 3, maxLength: 200 }),
+  password: Type.String({ minLength: 10, maxLength: 1000 }),
+  role: Type.Optional(Type.Union([Type.Literal('owner'), Type.Literal('operator'), Type.Literal('viewer')], { description: "For a login of the admin account: what it may do in the admin API (default owner). Other accounts' logins ignore it." })),
+});
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
 const KeyParams = Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 60 }) });
 
@@ -141,10 +145,10 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
   );
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof UserBody> }>(
     '/accounts/:id/users',
-    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminCreateUser', summary: 'Create a login for an account', security: ADMIN_SECURITY, params: IdParams, body: UserBody, response: { 201: okObject({ user_id: Type.Integer(), username: Type.String() }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminCreateUser', summary: 'Create a login for an account', security: ADMIN_SECURITY, params: IdParams, body: UserBody, response: { 201: okObject({ user_id: Type.Integer(), username: Type.String(), role: Type.String() }), ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request, reply) => {
       const user = await createUser(souk.db, { accountId: request.params.id, ...request.body });
-      return reply.code(201).send({ ok: true, user_id: user.id, username: user.username });
+      return reply.code(201).send({ ok: true, user_id: user.id, username: user.username, role: user.role });
     },
   );
   app.get<{ Params: Static<typeof IdParams> }>(

@@ -12,8 +12,10 @@ import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
 import { adminWebhookRoutes } from './webhooks.js';
 import { adminZidRoutes } from './zid.js';
+import { adminSessionRoutes } from './session.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
+  await app.register(adminSessionRoutes, { souk });
   await app.register(adminCatalogRoutes, { souk });
   await app.register(adminAccountRoutes, { souk });
   await app.register(adminStockRoutes, { souk });

@@ -3,9 +3,13 @@
 // or a JWT from the token endpoint, with or without the `Bearer` prefix (seed 001 sends it bare).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import '@fastify/cookie';
 import type { Souk } from '../../app.js';
 import {
   authenticateApiKey,
+  consoleSessionOf,
+  isCsrfTokenOf,
+  roleAllows,
   hasScope,
   isKeyOfClosedAccount,
   looksLikeApiKey,
@@ -16,11 +20,17 @@ import {
   guardSignedRequest,
   type RequestReference,
   type VerifiedSignature,
+  type ConsoleSession,
 } from '../../core/accounts/index.js';
 import { Forbidden, Unauthorized, UserNotFound } from '../../core/errors.js';
 import { spendRateLimit } from '../rate-limit.js';
 import type { RoutePolicy } from '../route-policy.js';
 import { idempotencyKeyOf } from './idempotency.js';
+import { adminActionOf } from '../admin/roles.js';
+
+/** The cookie a console session lives in (http/admin/session.ts sets it). */
+export const SESSION_COOKIE = 'souk_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +40,14 @@ declare module 'fastify' {
     /** The request's checked signature, until its replay check (after validation). */
     signed: VerifiedSignature | null;
     rawBody: string;
+    /** The console session behind the request, when it came with the session cookie. */
+    consoleSession: ConsoleSession | null;
   }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value.trim() : undefined;
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*$/;
@@ -67,6 +84,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
   app.decorateRequest('signing', null);
   app.decorateRequest('signed', null);
   app.decorateRequest('rawBody', '');
+  app.decorateRequest('consoleSession', null);
 
   const limit = (reply: FastifyReply, bucket: string, id: string, points: number) => spendRateLimit(souk.limits, reply, { bucket, id, limit: points });
 
@@ -83,12 +101,40 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
     throw new Unauthorized('Send an API key (Authorization: Bearer sk_live_… or X-API-Key) or a token from POST /api/v1/auth/token.');
   }
 
+  /** A login with a role (the admin account's) may only take the actions its role allows, on any route. */
+  function requireRole(request: FastifyRequest): void {
+    const role = request.principal?.role;
+    if (!role) return;
+    const action = adminActionOf(request.method, request.routeOptions.url ?? '');
+    if (!roleAllows(role, action)) {
+      throw new Forbidden(action === 'own' ? `Only an owner may do this; this login is ${role === 'viewer' ? 'a viewer' : 'an operator'}.` : 'This login is a viewer: it may look, not change anything.');
+    }
+  }
+
   app.addHook('onRequest', async (request, reply) => {
     const policy: RoutePolicy = request.routeOptions.config.auth ?? { kind: 'open' };
     if (policy.kind === 'open') return;
     const presented = presentedCredentials(request);
     if (policy.kind === 'login' || policy.kind === 'shop' || (policy.kind === 'public' && presented.kind === 'none')) {
       await limit(reply, 'ip', request.ip, souk.config.ipRateLimitPerMinute);
+      return;
+    }
+    // A console session (its cookie) opens the admin API only, and only with its CSRF token on
+    // anything that changes state: a page elsewhere can make the browser send the cookie, not the token.
+    const sessionToken = request.cookies[SESSION_COOKIE];
+    if (presented.kind === 'none' && sessionToken && policy.kind === 'key' && policy.scope === 'admin') {
+      const opened = await consoleSessionOf(souk.db, sessionToken);
+      if (!opened) {
+        await limit(reply, 'ip', request.ip, souk.config.ipRateLimitPerMinute);
+        throw new Unauthorized('The console session has ended: log in again.');
+      }
+      if (!SAFE_METHODS.has(request.method) && !isCsrfTokenOf(sessionToken, header(request, 'x-csrf-token'))) {
+        throw new Forbidden('Send the session\'s CSRF token in X-CSRF-Token (GET /admin/api/session gives it).');
+      }
+      request.principal = opened.principal;
+      request.consoleSession = opened.session;
+      await limit(reply, 'key', `user:${opened.principal.userId}`, opened.principal.rateLimitPerMinute ?? souk.limits.defaultKeyLimit());
+      requireRole(request);
       return;
     }
     if (presented.kind === 'none' || presented.kind === 'malformed') {
@@ -114,6 +160,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
     if (policy.kind === 'key' && !hasScope(principal, policy.scope)) {
       throw new Forbidden(`This key lacks the ${policy.scope} scope.`);
     }
+    requireRole(request);
     const signedOnly = policy.kind === 'key' && policy.signed === true;
     if (signedOnly && (!principal.keyId || !credentials.signingSecret)) {
       throw new Unauthorized('This API signs every request: use an API key created with a signing secret (souk key create --signed) in X-API-Key, with X-Signature and X-Timestamp.');

@@ -1,6 +1,15 @@
-// Refresh token families whose tokens have all expired are dropped.
+// Refresh token families whose tokens have all expired are dropped, and console sessions a day
+// after they ended or expired.
 import type { Souk } from '../../app.js';
-import { pruneTokenFamilies as prune } from '../../core/accounts/index.js';
+import { pruneConsoleSessions, pruneTokenFamilies as prune } from '../../core/accounts/index.js';
 import { defineSchedule } from '../../core/jobs/index.js';
 
-export const pruneTokenFamilies = (everyMs: number) => defineSchedule<Souk>({ name: 'accounts.prune-token-families', everyMs, run: (souk) => prune(souk.db) });
+export const pruneTokenFamilies = (everyMs: number) =>
+  defineSchedule<Souk>({
+    name: 'accounts.prune-token-families',
+    everyMs,
+    run: async (souk) => {
+      await prune(souk.db);
+      await pruneConsoleSessions(souk.db);
+    },
+  });
