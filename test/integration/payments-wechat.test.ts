@@ -166,7 +166,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await chargeOf(placed.id)).status, 'late');
     });
 
-    test('a payment below the order total delivers nothing; the charge is partial', async () => {
+    test('a payment below the order total delivers nothing (the charge is partial); one above it delivers, the surplus recorded', async () => {
       const placed = await order();
       const charge = await chargeOf(placed.id);
       assert.equal((await payAndNotify(charge.id, { total: 4000 })).status, 204);
@@ -174,6 +174,14 @@ for (const kind of DATABASE_KINDS) {
       const after = await chargeOf(placed.id);
       assert.equal(after.received_units, '4000');
       assert.equal(after.status, 'partial');
+
+      const over = await order();
+      const overCharge = await chargeOf(over.id);
+      assert.equal((await payAndNotify(overCharge.id, { total: 12_000 })).status, 204);
+      assert.equal((await lookUp(over.orderNo)).status, 'completed');
+      const overAfter = await chargeOf(over.id);
+      assert.equal(overAfter.received_units, '12000');
+      assert.equal(overAfter.status, 'overpaid');
     });
 
     test('a refund of a paid order goes back through WeChat Pay once; a processing refund is refunded on its REFUND.SUCCESS', async () => {

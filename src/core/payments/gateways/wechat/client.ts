@@ -76,9 +76,8 @@ export class WechatClient {
       }
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw unavailable('it answered something that is not a JSON object');
-    const body_ = json as Record<string, unknown>;
     const code = status >= 300 ? errorCode(text) : undefined;
-    return { status, body: body_, ...(code ? { code } : {}) };
+    return { status, body: json as Record<string, unknown>, ...(code ? { code } : {}) };
   }
 }
 
