@@ -2,6 +2,7 @@
 // owner has not configured it): config.ts holds them under `gateways`, and registry.ts turns
 // each configured one into its gateway.
 import { integer, type Env } from '../../../config.js';
+import { readBtcPaySettings, type BtcPaySettings } from './btcpay/settings.js';
 
 /** One field per gateway; a gateway whose settings are absent is not offered. */
 export interface GatewaySettings {
@@ -11,6 +12,8 @@ export interface GatewaySettings {
   holdSeconds: number;
   /** Seconds between lookups of charges still waiting (what catches a lost notification). */
   lookupIntervalSeconds: number;
+  /** BTCPay Server: its URL, key, store and webhook secret all set. */
+  btcpay?: BtcPaySettings;
 }
 
 /** Reads every gateway's settings. */
@@ -19,5 +22,6 @@ export function readGatewaySettings(env: Env): GatewaySettings {
     timeoutMs: integer(env, 'SOUK_PAYMENT_TIMEOUT_MS', 10_000, 100, 120_000),
     holdSeconds: integer(env, 'SOUK_PAYMENT_HOLD', 900, 60, 86_400),
     lookupIntervalSeconds: integer(env, 'SOUK_PAYMENT_LOOKUP_INTERVAL', 60, 5, 86_400),
+    btcpay: readBtcPaySettings(env),
   };
 }
