@@ -54,6 +54,7 @@ export class BtcPayGateway implements PaymentGateway {
     });
   }
 
+  /** Opens the invoice (charge.notifyUrl is not sent: BTCPay posts to the store's webhook, set up once in BTCPay). */
   async open(charge: GatewayCharge): Promise<OpenedCharge> {
     if (charge.currency !== this.currency) throw new GatewayUnavailable('btcpay', `the store invoices in ${this.currency}, not ${charge.currency.slice(0, 3)}`);
     const paymentMethodId = this.paymentMethodOf(charge.coin);
