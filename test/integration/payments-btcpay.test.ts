@@ -177,6 +177,28 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await chargeOf(placed.id)).status, 'late');
     });
 
+    test('paid late when its codes have been sold meanwhile: nothing delivered, the money recorded as owed back', async () => {
+      const scarce = await stockedProduct(t.souk, { code: 'LAST-ONE', price: '10.00', currency: 'CNY' }, 1);
+      const buy = async () => {
+        const res = await t.app.inject({ method: 'POST', url: '/api/orders', payload: { productId: String(scarce), quantity: 1, contactEmail: EMAIL, paymentMethod: 'crypto', coin: 'btc' } });
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json<{ order: ShopOrder }>().order;
+      };
+      const first = await buy();
+      const firstInvoice = await invoiceOfOrder(first.id);
+      await expire(first.id);
+      const second = await buy();
+      fake.settle((await invoiceOfOrder(second.id)).id);
+      await fake.deliver('InvoiceSettled', (await invoiceOfOrder(second.id)).id);
+      assert.equal((await lookUp(second.orderNo)).status, 'completed');
+      fake.expire(firstInvoice.id);
+      fake.pay(firstInvoice.id, firstInvoice.amountMinor);
+      assert.equal((await fake.deliver('InvoiceReceivedPayment', firstInvoice.id, { afterExpiration: true })).status, 200);
+      assert.equal((await lookUp(first.orderNo)).status, 'expired');
+      const charge = await chargeOf(first.id);
+      assert.deepEqual({ status: charge.status, refund_due: charge.refund_due, refund_status: charge.refund_status }, { status: 'late', refund_due: 1, refund_status: 'owed' });
+    });
+
     test('underpaid: it keeps waiting with the part recorded, then expires and stays listed partial (souk payment list --status partial)', async () => {
       const placed = await order(1);
       const invoice = await invoiceOfOrder(placed.id);
