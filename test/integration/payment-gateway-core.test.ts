@@ -38,9 +38,14 @@ for (const kind of DATABASE_KINDS) {
     }
     const chargeOf = async (orderId: string) => t.souk.db.selectFrom('payments').selectAll().where('order_id', '=', orderId).executeTakeFirstOrThrow();
 
+    // What the scripted gateway says was paid short of a charge still waiting (as BTCPay reports an invoice paid in part).
+    const short = new Map<string, number>();
+
     before(async () => {
       t = await startTestSouk(kind);
       gateway = addScriptedGateway(t.souk);
+      const whole = gateway.state.bind(gateway);
+      gateway.state = (externalId) => (short.has(externalId) && !gateway.paid.has(externalId) ? { externalId, outcome: 'waiting', paidMinor: short.get(externalId)!, currency: 'CNY' } : whole(externalId));
       productId = await stockedProduct(t.souk, { code: 'CARD-50', price: '50.00', currency: 'CNY' }, 40);
     });
     after(async () => {
@@ -149,6 +154,45 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(revived.status, 'completed');
       assert.equal(revived.items.length, 2);
       assert.equal((await chargeOf(placed.id)).status, 'late');
+    });
+
+    test('a part paid short is recorded partial for the admin without delivering; expiry keeps it listed; paid in full later delivers once', async () => {
+      const placed = await order();
+      const charge = await chargeOf(placed.id);
+      short.set(charge.id, 4000);
+      for (let i = 0; i < 3; i++) assert.equal((await notify(charge.id)).body, 'success');
+      let row = await chargeOf(placed.id);
+      assert.deepEqual({ status: row.status, received: row.received_units, waiting: row.waiting }, { status: 'partial', received: '4000', waiting: 1 });
+      assert.equal((await lookUp(placed.orderNo)).status, 'pending');
+      assert.equal((await t.souk.db.selectFrom('payment_receipts').select('id').where('payment_id', '=', charge.id).execute()).length, 0);
+      // An older, smaller report changes nothing.
+      short.set(charge.id, 3000);
+      await notify(charge.id);
+      assert.equal((await chargeOf(placed.id)).received_units, '4000');
+      const listed = await t.app.inject({ method: 'GET', url: '/admin/api/payments?status=partial', headers: bearer(t.adminKey) });
+      assert.equal(listed.statusCode, 200, listed.body);
+      const record = listed.json<{ payments: Array<Record<string, unknown>> }>().payments.find((p) => p.id === charge.id);
+      assert.deepEqual({ status: record?.status, received: record?.received, amount: record?.amount }, { status: 'partial', received: '40.00', amount: '100.00' });
+
+      // The hold ends: the codes go back, the part stays recorded (the lookup sweep no longer asks).
+      const before = await available();
+      await t.souk.db.updateTable('orders').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', placed.id).execute();
+      await expireUnpaidOrders(orderDeps(t.souk));
+      assert.equal(await available(), before + 2);
+      row = await chargeOf(placed.id);
+      assert.deepEqual({ status: row.status, received: row.received_units, waiting: row.waiting }, { status: 'partial', received: '4000', waiting: null });
+
+      // Another order paid in part, then in full: the part is not counted twice.
+      const second = await order();
+      const secondCharge = await chargeOf(second.id);
+      short.set(secondCharge.id, 2500);
+      await notify(secondCharge.id);
+      assert.equal((await chargeOf(second.id)).status, 'partial');
+      gateway.paid.set(secondCharge.id, 10_000);
+      await Promise.all(Array.from({ length: 5 }, () => notify(secondCharge.id)));
+      row = await chargeOf(second.id);
+      assert.deepEqual({ status: row.status, received: row.received_units }, { status: 'paid', received: '10000' });
+      assert.equal((await lookUp(second.orderNo)).status, 'completed');
     });
 
     test('a refund of a paid order goes back through the gateway, once', async () => {

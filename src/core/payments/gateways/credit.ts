@@ -3,7 +3,9 @@
 // inserts the payment's receipt, unique per (gateway, the gateway's payment id): the same payment
 // credits once however often, and however concurrently, it is reported. An order's charge follows
 // the own-address rule (decideConfirmation: paid, overpaid, partial, late); a top-up credits its
-// wallet once it is paid in full, whenever that is (no goods can run out meanwhile).
+// wallet once it is paid in full, whenever that is (no goods can run out meanwhile). A charge still
+// waiting or closed that was paid in part (a BTCPay invoice) is recorded `partial` with what came,
+// for the admin, and credits nothing: the crediting rule counts only receipts.
 import type { PaymentsTable } from '../../../db/schema.js';
 import { nowIso } from '../../clock.js';
 import { wakeDispatchers } from '../../events/index.js';
@@ -40,7 +42,7 @@ export async function applyChargeState(ctx: GatewayContext, name: GatewayName, s
     if (charge.refund_status === 'pending') await settlePendingRefund(ctx, charge, actor);
     return 'noted';
   }
-  if (state.outcome !== 'paid') return 'noted';
+  if (state.outcome !== 'paid') return state.paidMinor === undefined ? 'noted' : recordShortPayment(ctx, name, charge, state, actor);
   const units = state.paidMinor;
   if (!state.paymentId || units === undefined || !Number.isSafeInteger(units) || units <= 0 || state.currency !== charge.asset) {
     await audit(ctx, actor, 'payment.mismatch', `payment:${charge.id}`, { currency: state.currency ?? null, paid_minor: units ?? null, expected: charge.expected_units, asset: charge.asset });
@@ -61,7 +63,10 @@ export async function applyChargeState(ctx: GatewayContext, name: GatewayName, s
       .returning('id')
       .executeTakeFirst();
     if (!receipt) return 'repeat';
-    const invoice = { expected: BigInt(current.expected_units), received: BigInt(current.received_units), waiting: current.waiting === 1, status: current.status };
+    // What was credited before (a part recorded short by recordShortPayment is in received_units but not here).
+    const earlier = await tx.selectFrom('payment_receipts').select('units').where('payment_id', '=', current.id).where('id', '!=', receipt.id).execute();
+    const credited = earlier.reduce((sum, row) => sum + BigInt(row.units), 0n);
+    const invoice = { expected: BigInt(current.expected_units), received: credited, waiting: current.waiting === 1, status: current.status };
     let status: PaymentsTable['status'];
     let waiting: boolean;
     let refundDue = current.refund_due === 1;
@@ -91,4 +96,34 @@ export async function applyChargeState(ctx: GatewayContext, name: GatewayName, s
   });
   if (outcome === 'credited') wakeDispatchers(ctx.db);
   return outcome;
+}
+
+/** Statuses a part paid short may be recorded over: nothing credited yet. */
+const SHORT_OVER: PaymentsTable['status'][] = ['open', 'partial', 'expired'];
+
+/**
+ * A charge paid in part and still waiting or closed (issue 18 part 3: "record the partial payment
+ * for the admin"): its row says `partial` with what came, whether it waits on or has ended; nothing
+ * is credited or delivered. The gateway reports the whole paid so far, so the same report again, or
+ * an older smaller one, changes nothing; the update is conditional on the row as read.
+ */
+async function recordShortPayment(ctx: GatewayContext, name: GatewayName, charge: PaymentsTable, state: ChargeState, actor: string): Promise<CreditOutcome> {
+  const units = state.paidMinor!;
+  if (!Number.isSafeInteger(units) || units <= 0 || state.currency !== charge.asset) {
+    await audit(ctx, actor, 'payment.mismatch', `payment:${charge.id}`, { currency: state.currency ?? null, paid_minor: units, expected: charge.expected_units, asset: charge.asset, outcome: state.outcome });
+    ctx.log?.('payment gateway reported a part payment that does not match its charge', { gateway: name, payment: charge.id });
+    return 'refused';
+  }
+  if (!SHORT_OVER.includes(charge.status) || BigInt(units) <= BigInt(charge.received_units) || BigInt(units) >= BigInt(charge.expected_units)) return 'noted';
+  const now = nowIso();
+  const changed = await ctx.db
+    .updateTable('payments')
+    .set({ received_units: String(units), status: 'partial', updated_at: now })
+    .where('id', '=', charge.id)
+    .where('status', 'in', SHORT_OVER)
+    .where('received_units', '=', charge.received_units)
+    .executeTakeFirst();
+  if (Number(changed.numUpdatedRows) === 0) return 'noted';
+  await audit(ctx, actor, 'payment.partial', charge.order_id ? `order:${charge.order_id}` : `payment:${charge.id}`, { payment: charge.id, gateway: name, units: String(units), expected: charge.expected_units, outcome: state.outcome });
+  return 'noted';
 }

@@ -73,7 +73,11 @@ export interface ChargeState {
    * BTCPay invoice id): a payment is credited once per (gateway, paymentId), whoever reports it.
    */
   paymentId?: string;
-  /** For `paid`: what was paid, minor units of `currency`. */
+  /**
+   * For `paid`: what this payment paid, minor units of `currency`. For `waiting` and `closed`: what
+   * has been paid short so far, in all (a BTCPay invoice paid in part), recorded as a partial payment
+   * for the admin and never credited; a later `paid` of the same charge reports the whole again.
+   */
   paidMinor?: number;
   currency?: string;
 }
@@ -102,6 +106,13 @@ export interface GatewayRefund {
 /** refunded: done · pending: the gateway accepted it and will finish later · owed: the gateway cannot refund it (BTCPay on chain): recorded as owed. */
 export type RefundOutcome = 'refunded' | 'pending' | 'owed';
 
+/** A refund's outcome with where the buyer claims it, when the gateway makes a claim page (BTCPay's pull payment). */
+export interface RefundResult {
+  outcome: RefundOutcome;
+  /** A public page where the buyer claims the money (never a secret in it). */
+  claimUrl?: string;
+}
+
 export interface PaymentGateway {
   readonly name: GatewayName;
   readonly method: GatewayMethod;
@@ -118,7 +129,7 @@ export interface PaymentGateway {
   /** Asks the gateway where a charge stands. Throws GatewayUnavailable when it cannot be reached. */
   lookUp(externalId: string): Promise<ChargeState>;
   /** Gives money back for a paid charge, at most once per refund reference. */
-  refund(externalId: string, refund: GatewayRefund): Promise<RefundOutcome>;
+  refund(externalId: string, refund: GatewayRefund): Promise<RefundOutcome | RefundResult>;
   /** A cheap authenticated call: resolves when the gateway is reachable and takes Souk's credentials. */
   ping(): Promise<void>;
 }

@@ -31,17 +31,19 @@ export async function refundCharge(ctx: GatewayContext, paymentId: string): Prom
   const gateway = ctx.gateways.get(charge.provider as GatewayName);
   if (!gateway) throw new GatewayUnavailable(charge.provider, 'it is no longer configured');
   const paid = Number(charge.received_units);
-  const outcome = await gateway.refund(charge.external_id, { reference: `${charge.id}R`, amountMinor: paid, totalMinor: paid, currency: charge.asset, reason: 'order refunded' });
+  const answered = await gateway.refund(charge.external_id, { reference: `${charge.id}R`, amountMinor: paid, totalMinor: paid, currency: charge.asset, reason: 'order refunded' });
+  const { outcome, claimUrl } = typeof answered === 'string' ? { outcome: answered, claimUrl: undefined } : answered;
   const now = nowIso();
   const status = outcome === 'refunded' ? 'refunded' : outcome === 'owed' ? 'owed' : 'pending';
+  const claim = claimUrl ? `; the buyer claims it at ${claimUrl}` : '';
   await ctx.db.transaction().execute(async (tx) => {
     await tx.updateTable('payments').set({ refund_status: status, refund_due: status === 'refunded' ? 0 : 1, updated_at: now }).where('id', '=', charge.id).execute();
     const order = charge.order_id ? await tx.selectFrom('orders').select(['id', 'status']).where('id', '=', charge.order_id).executeTakeFirst() : undefined;
     if (order) {
-      const words = status === 'refunded' ? `money given back through ${gateway.name}` : status === 'owed' ? `${gateway.name} cannot send it back: the refund is owed` : `refund asked of ${gateway.name}, not finished there yet`;
+      const words = status === 'refunded' ? `money given back through ${gateway.name}` : status === 'owed' ? `${gateway.name} cannot send it back: the refund is owed${claim}` : `refund asked of ${gateway.name}, not finished there yet${claim}`;
       await tx.insertInto('order_events').values({ order_id: order.id, from_status: order.status, to_status: order.status, reason: words, actor: `gateway:${gateway.name}`, created_at: now }).execute();
     }
-    await tx.insertInto('audit_log').values({ actor: `gateway:${gateway.name}`, action: 'payment.refund', subject: `payment:${charge.id}`, detail: JSON.stringify({ outcome: status, amount_minor: paid, currency: charge.asset }), created_at: now }).execute();
+    await tx.insertInto('audit_log').values({ actor: `gateway:${gateway.name}`, action: 'payment.refund', subject: `payment:${charge.id}`, detail: JSON.stringify({ outcome: status, amount_minor: paid, currency: charge.asset, ...(claimUrl ? { claim_url: claimUrl } : {}) }), created_at: now }).execute();
   });
 }
 

@@ -3,12 +3,16 @@
 import type { GatewaySettings } from './settings.js';
 import type { GatewayName, PaymentGateway } from './gateway.js';
 import { wechatGateway } from './wechat/index.js';
+import { BtcPayGateway } from './btcpay/index.js';
 
 export type Gateways = ReadonlyMap<GatewayName, PaymentGateway>;
 
 /** Builds a gateway for each service whose settings are present. */
 export function buildGateways(settings: GatewaySettings): Gateways {
   // One entry per gateway folder: its gateway when its settings are present, else undefined.
-  const configured: (PaymentGateway | undefined)[] = [wechatGateway(settings.wechat, settings.timeoutMs)];
+  const configured: (PaymentGateway | undefined)[] = [
+    settings.btcpay && new BtcPayGateway(settings.btcpay, settings.timeoutMs),
+    wechatGateway(settings.wechat, settings.timeoutMs),
+  ];
   return new Map(configured.filter((g): g is PaymentGateway => g !== undefined).map((g) => [g.name, g]));
 }

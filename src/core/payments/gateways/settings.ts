@@ -3,6 +3,7 @@
 // each configured one into its gateway.
 import { integer, type Env } from '../../../config.js';
 import { readWechatSettings, type WechatSettings } from './wechat/settings.js';
+import { readBtcPaySettings, type BtcPaySettings } from './btcpay/settings.js';
 
 /** One field per gateway; a gateway whose settings are absent is not offered. */
 export interface GatewaySettings {
@@ -14,6 +15,8 @@ export interface GatewaySettings {
   lookupIntervalSeconds: number;
   /** WeChat Pay (API v3, Native pay). */
   wechat?: WechatSettings;
+  /** BTCPay Server: its URL, key, store and webhook secret all set. */
+  btcpay?: BtcPaySettings;
 }
 
 /** Reads every gateway's settings. */
@@ -23,5 +26,6 @@ export function readGatewaySettings(env: Env): GatewaySettings {
     holdSeconds: integer(env, 'SOUK_PAYMENT_HOLD', 900, 60, 86_400),
     lookupIntervalSeconds: integer(env, 'SOUK_PAYMENT_LOOKUP_INTERVAL', 60, 5, 86_400),
     wechat: readWechatSettings(env),
+    btcpay: readBtcPaySettings(env),
   };
 }
