@@ -2,12 +2,13 @@
 // whose settings are absent is simply not here, and its payment method is not offered.
 import type { GatewaySettings } from './settings.js';
 import type { GatewayName, PaymentGateway } from './gateway.js';
+import { alipayGateway } from './alipay/index.js';
 
 export type Gateways = ReadonlyMap<GatewayName, PaymentGateway>;
 
 /** Builds a gateway for each service whose settings are present. */
 export function buildGateways(settings: GatewaySettings): Gateways {
   // One entry per gateway folder: its gateway when its settings are present, else undefined.
-  const configured: (PaymentGateway | undefined)[] = [settings.timeoutMs > 0 ? undefined : undefined];
+  const configured: (PaymentGateway | undefined)[] = [alipayGateway(settings.alipay, settings.timeoutMs)];
   return new Map(configured.filter((g): g is PaymentGateway => g !== undefined).map((g) => [g.name, g]));
 }

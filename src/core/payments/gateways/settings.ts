@@ -2,6 +2,7 @@
 // owner has not configured it): config.ts holds them under `gateways`, and registry.ts turns
 // each configured one into its gateway.
 import { integer, type Env } from '../../../config.js';
+import { readAlipaySettings, type AlipaySettings } from './alipay/settings.js';
 
 /** One field per gateway; a gateway whose settings are absent is not offered. */
 export interface GatewaySettings {
@@ -11,6 +12,8 @@ export interface GatewaySettings {
   holdSeconds: number;
   /** Seconds between lookups of charges still waiting (what catches a lost notification). */
   lookupIntervalSeconds: number;
+  /** Alipay: present when SOUK_ALIPAY_APP_ID and both keys are set. */
+  alipay?: AlipaySettings;
 }
 
 /** Reads every gateway's settings. */
@@ -19,5 +22,6 @@ export function readGatewaySettings(env: Env): GatewaySettings {
     timeoutMs: integer(env, 'SOUK_PAYMENT_TIMEOUT_MS', 10_000, 100, 120_000),
     holdSeconds: integer(env, 'SOUK_PAYMENT_HOLD', 900, 60, 86_400),
     lookupIntervalSeconds: integer(env, 'SOUK_PAYMENT_LOOKUP_INTERVAL', 60, 5, 86_400),
+    alipay: readAlipaySettings(env),
   };
 }
