@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { inspect } from 'node:util';
 import { AlipayGateway, readAlipaySettings, type AlipaySettings } from '../../src/core/payments/gateways/alipay/index.js';
 import { GatewayUnavailable, NotificationRefused, type GatewayCharge } from '../../src/core/payments/gateways/index.js';
 import { rsaPair, startFakeAlipay, type FakeAlipay } from '../fakes/alipay.js';
@@ -190,6 +191,8 @@ describe('the Alipay gateway against a fake Alipay', () => {
 
   test('ping passes with keys Alipay takes, and fails when Alipay refuses the signature or its answers do not check', async () => {
     await gateway.ping();
+    // The gateway object shows no key, printed or serialised.
+    for (const secret of secrets()) assert.ok(!inspect(gateway, { depth: 10, showHidden: true }).includes(secret) && !JSON.stringify(gateway).includes(secret));
     assert.equal(fake.calls.at(-1)?.method, 'alipay.trade.query');
 
     const wrongKey = readAlipaySettings({ ...fake.env(), SOUK_ALIPAY_PRIVATE_KEY: rsaPair().privatePem })!;

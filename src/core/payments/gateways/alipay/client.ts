@@ -19,10 +19,11 @@ export interface AlipayAnswer {
 export const SUCCESS = '10000';
 
 export class AlipayClient {
-  private readonly sdk: AlipaySdk;
+  // A private field: the SDK holds the app's key, which nothing may print or serialise.
+  readonly #sdk: AlipaySdk;
 
-  constructor(readonly settings: AlipaySettings, timeoutMs: number) {
-    this.sdk = new AlipaySdk({
+  constructor(settings: AlipaySettings, timeoutMs: number) {
+    this.#sdk = new AlipaySdk({
       appId: settings.appId,
       privateKey: settings.privateKey,
       keyType: 'PKCS8',
@@ -38,7 +39,7 @@ export class AlipayClient {
   async call(method: string, bizContent: Record<string, unknown>, common: Record<string, string> = {}): Promise<AlipayAnswer> {
     let answer: Record<string, unknown>;
     try {
-      answer = await this.sdk.exec(method, { ...common, bizContent }, { validateSign: true });
+      answer = await this.#sdk.exec(method, { ...common, bizContent }, { validateSign: true });
     } catch (error) {
       throw new GatewayUnavailable('alipay', whyFailed(error));
     }
@@ -53,14 +54,14 @@ export class AlipayClient {
 
   /** The signed URL of Alipay's checkout page for a trade (alipay.trade.page.pay): the buyer's browser opens it; nothing is sent now. */
   pageUrl(bizContent: Record<string, unknown>, common: Record<string, string>): string {
-    return this.sdk.pageExecute('alipay.trade.page.pay', 'GET', { ...common, bizContent });
+    return this.#sdk.pageExecute('alipay.trade.page.pay', 'GET', { ...common, bizContent });
   }
 
   /** Whether a notification's form fields carry Alipay's RSA2 signature (over the sorted fields, sign and sign_type left out). */
   checkNotice(fields: Record<string, string>): boolean {
     try {
       // V2: the fields are checked as they arrived, already form-decoded (no second decoding).
-      return this.sdk.checkNotifySignV2(fields);
+      return this.#sdk.checkNotifySignV2(fields);
     } catch {
       return false;
     }

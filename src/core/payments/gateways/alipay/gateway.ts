@@ -31,10 +31,14 @@ export class AlipayGateway implements PaymentGateway {
   readonly method = 'alipay' as const;
   readonly currency = 'CNY';
   readonly coins = [] as const;
-  private readonly client: AlipayClient;
+  readonly #client: AlipayClient;
+  readonly #appId: string;
+  readonly #mode: AlipaySettings['mode'];
 
-  constructor(private readonly settings: AlipaySettings, timeoutMs: number) {
-    this.client = new AlipayClient(settings, timeoutMs);
+  constructor(settings: AlipaySettings, timeoutMs: number) {
+    this.#client = new AlipayClient(settings, timeoutMs);
+    this.#appId = settings.appId;
+    this.#mode = settings.mode;
   }
 
   /** Opens the trade; opening the same reference again finds the same trade (Alipay keys it by out_trade_no). */
@@ -47,11 +51,11 @@ export class AlipayGateway implements PaymentGateway {
       timeout_express: timeoutExpress(charge.expiresAt),
     };
     const common: Record<string, string> = { notify_url: charge.notifyUrl };
-    if (this.settings.mode === 'page') {
+    if (this.#mode === 'page') {
       if (charge.returnUrl) common.return_url = charge.returnUrl;
-      return { externalId: charge.reference, checkoutUrl: this.client.pageUrl({ ...trade, product_code: 'FAST_INSTANT_TRADE_PAY' }, common) };
+      return { externalId: charge.reference, checkoutUrl: this.#client.pageUrl({ ...trade, product_code: 'FAST_INSTANT_TRADE_PAY' }, common) };
     }
-    const answer = await this.client.call('alipay.trade.precreate', trade, common);
+    const answer = await this.#client.call('alipay.trade.precreate', trade, common);
     if (answer.code === SUCCESS && typeof answer.qr_code === 'string' && answer.qr_code) return { externalId: charge.reference, qrCode: answer.qr_code };
     // The trade was opened before (a retry after a lost answer) and has been paid meanwhile: the
     // payment reaches Souk by its notification or the lookup sweep; there is nothing left to scan.
@@ -69,8 +73,8 @@ export class AlipayGateway implements PaymentGateway {
       if (name in fields) throw new NotificationRefused('alipay', `it repeats the field ${name.slice(0, 40)}`);
       fields[name] = value;
     }
-    if (!fields.sign || !this.client.checkNotice(fields)) throw new NotificationRefused('alipay', 'its signature does not check with SOUK_ALIPAY_PUBLIC_KEY');
-    if (fields.app_id !== this.settings.appId) throw new NotificationRefused('alipay', 'it is for another Alipay app');
+    if (!fields.sign || !this.#client.checkNotice(fields)) throw new NotificationRefused('alipay', 'its signature does not check with SOUK_ALIPAY_PUBLIC_KEY');
+    if (fields.app_id !== this.#appId) throw new NotificationRefused('alipay', 'it is for another Alipay app');
     if (!isTradeNumber(fields.out_trade_no)) throw new NotificationRefused('alipay', 'it names no trade of this shop');
     // A full refund closes the trade; Alipay's notification of it carries the refunded amount.
     const state = stateOf(fields.out_trade_no, fields, fenOf(fields.refund_fee) !== undefined && fields.refund_fee !== '0.00');
@@ -85,7 +89,7 @@ export class AlipayGateway implements PaymentGateway {
 
   /** Asks alipay.trade.query; a trade no buyer has scanned yet is unknown to Alipay (ACQ.TRADE_NOT_EXIST), so waiting. */
   async lookUp(externalId: string): Promise<ChargeState> {
-    const answer = await this.client.call('alipay.trade.query', { out_trade_no: externalId });
+    const answer = await this.#client.call('alipay.trade.query', { out_trade_no: externalId });
     if (answer.code !== SUCCESS) {
       if (answer.sub_code === 'ACQ.TRADE_NOT_EXIST') return { externalId, outcome: 'waiting' };
       throw new GatewayUnavailable('alipay', `it refused the query (${refusal(answer)})`);
@@ -101,7 +105,7 @@ export class AlipayGateway implements PaymentGateway {
    * refund query says whether the first one went through.
    */
   async refund(externalId: string, refund: GatewayRefund): Promise<RefundOutcome> {
-    const answer = await this.client.call('alipay.trade.refund', {
+    const answer = await this.#client.call('alipay.trade.refund', {
       out_trade_no: externalId,
       refund_amount: yuanOf(refund.amountMinor),
       out_request_no: refund.reference,
@@ -115,7 +119,7 @@ export class AlipayGateway implements PaymentGateway {
       return 'owed';
     }
     if (answer.fund_change === 'Y') return 'refunded';
-    const asked = await this.client.call('alipay.trade.fastpay.refund.query', { out_trade_no: externalId, out_request_no: refund.reference });
+    const asked = await this.#client.call('alipay.trade.fastpay.refund.query', { out_trade_no: externalId, out_request_no: refund.reference });
     // Alipay's documents: a refund query that returns the refund, with refund_status REFUND_SUCCESS or none, means it is done.
     const done = asked.code === SUCCESS && asked.out_request_no === refund.reference && typeof asked.refund_amount === 'string' && (asked.refund_status === undefined || asked.refund_status === 'REFUND_SUCCESS');
     return done ? 'refunded' : 'pending';
@@ -123,7 +127,7 @@ export class AlipayGateway implements PaymentGateway {
 
   /** A signed query of a trade that cannot exist: ACQ.TRADE_NOT_EXIST proves Alipay took Souk's signature and app id. */
   async ping(): Promise<void> {
-    const answer = await this.client.call('alipay.trade.query', { out_trade_no: `SOUKPING${Date.now()}` });
+    const answer = await this.#client.call('alipay.trade.query', { out_trade_no: `SOUKPING${Date.now()}` });
     if (answer.code !== SUCCESS && answer.sub_code !== 'ACQ.TRADE_NOT_EXIST') throw new GatewayUnavailable('alipay', `it refused the check (${refusal(answer)})`);
   }
 }
