@@ -1,6 +1,6 @@
 // An Alipay OpenAPI gateway fake (`gateway.do`), written from Alipay's open-platform documents:
 // 公共请求参数 (app_id, method, charset, sign_type, sign, timestamp "yyyy-MM-dd HH:mm:ss", version
-// 1.0, notify_url, biz_content), 签名 (every parameter but `sign` and empty ones, sorted by name,
+// 1.0, notify_url, biz_content; time_expire in the same Beijing-time form), 签名 (every parameter but `sign` and empty ones, sorted by name,
 // `k=v` joined by `&`, raw values, SHA256withRSA with the app's key, base64), 同步响应 (a JSON object
 // `{"<method with _>_response": {...}, "sign": "..."}` whose sign is Alipay's over the exact text of
 // the `_response` value, slashes written `\/`), 异步通知 (a form POSTed to notify_url, signed over its
@@ -64,6 +64,8 @@ export interface FakeTrade {
   notifyUrl: string;
   productCode: string;
   timeoutExpress: string | undefined;
+  /** Page pay's absolute end, Beijing time. */
+  timeExpire: string | undefined;
   /** How it was opened. */
   via: 'precreate' | 'page';
   /** CREATED: precreated, no buyer has scanned it (unknown to the query). */
@@ -195,6 +197,11 @@ export async function startFakeAlipay(options: { appId?: string } = {}): Promise
       return business('ACQ.INVALID_PARAMETER', '参数无效 total_amount');
     }
     if (typeof biz.subject !== 'string' || !biz.subject || biz.subject.length > 256) return business('ACQ.INVALID_PARAMETER', '参数无效 subject');
+    if (biz.time_expire !== undefined && (typeof biz.time_expire !== 'string' || !TIMESTAMP.test(biz.time_expire))) {
+      problems.push(`${method}: time_expire ${JSON.stringify(biz.time_expire)} is not yyyy-MM-dd HH:mm:ss`);
+      return business('ACQ.INVALID_PARAMETER', '参数无效 time_expire');
+    }
+    if (typeof biz.time_expire === 'string' && biz.time_expire <= beijing()) return business('ACQ.INVALID_PARAMETER', '参数无效 time_expire 已过期');
     if (!validTimeout(biz.timeout_express)) {
       problems.push(`${method}: timeout_express ${JSON.stringify(biz.timeout_express)} is not 1m to 15d`);
       return business('ACQ.INVALID_PARAMETER', '参数无效 timeout_express');
@@ -216,6 +223,7 @@ export async function startFakeAlipay(options: { appId?: string } = {}): Promise
       notifyUrl: params.notify_url ?? '',
       productCode,
       timeoutExpress: typeof biz.timeout_express === 'string' ? biz.timeout_express : undefined,
+      timeExpire: typeof biz.time_expire === 'string' ? biz.time_expire : undefined,
       via: method === 'alipay.trade.page.pay' ? 'page' : 'precreate',
       status: 'CREATED',
       gmtCreate: beijing(),

@@ -102,7 +102,9 @@ describe('the Alipay gateway against a fake Alipay', () => {
     assert.equal(url.searchParams.get('method'), 'alipay.trade.page.pay');
     assert.equal(url.searchParams.get('notify_url'), wanted.notifyUrl);
     assert.equal(url.searchParams.get('return_url'), 'https://shop.example/orders/SK-1');
-    assert.deepEqual(JSON.parse(url.searchParams.get('biz_content') ?? '{}'), { out_trade_no: wanted.reference, total_amount: '100.00', subject: 'Order SK-1001', timeout_express: JSON.parse(url.searchParams.get('biz_content')!).timeout_express, product_code: 'FAST_INSTANT_TRADE_PAY' });
+    // The order's end in Beijing time, absolute: the page's own timeout restarts whenever it is opened.
+    const beijing = new Date(Date.parse(wanted.expiresAt) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+    assert.deepEqual(JSON.parse(url.searchParams.get('biz_content') ?? '{}'), { out_trade_no: wanted.reference, total_amount: '100.00', subject: 'Order SK-1001', product_code: 'FAST_INSTANT_TRADE_PAY', time_expire: beijing });
     assert.equal(fake.trades.has(wanted.reference), false, 'nothing is sent before the buyer opens it');
     const visit = await fetch(opened.checkoutUrl!);
     assert.equal(visit.status, 200);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { ConfigError } from '../../src/config.js';
-import { AlipayGateway, fenOf, readAlipaySettings, timeoutExpress, yuanOf } from '../../src/core/payments/gateways/alipay/index.js';
+import { AlipayGateway, beijingTime, fenOf, readAlipaySettings, timeoutExpress, yuanOf } from '../../src/core/payments/gateways/alipay/index.js';
 import { outcomeOf } from '../../src/core/payments/gateways/alipay/wire.js';
 import { NotificationRefused } from '../../src/core/payments/gateways/index.js';
 
@@ -37,6 +37,11 @@ test('timeout_express is whole minutes to the charge expiry, within Alipay 1m to
   assert.equal(timeoutExpress('2026-12-03T04:00:20Z', now), '1m');
   assert.equal(timeoutExpress('2026-12-03T03:00:00Z', now), '1m');
   assert.equal(timeoutExpress('2027-12-03T04:00:00Z', now), `${15 * 24 * 60}m`);
+});
+
+test('time_expire is the same instant in Beijing time, yyyy-MM-dd HH:mm:ss', () => {
+  assert.equal(beijingTime('2026-12-03T04:15:00Z'), '2026-12-03 12:15:00');
+  assert.equal(beijingTime('2026-12-31T20:30:59.900Z'), '2027-01-01 04:30:59');
 });
 
 test('trade statuses: success and finished are paid, waiting waits, closed is closed or, with a refund, refunded', () => {

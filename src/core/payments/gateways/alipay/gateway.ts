@@ -7,7 +7,7 @@ import { GatewayUnavailable, NotificationRefused } from '../errors.js';
 import type { ChargeState, GatewayCharge, GatewayNotice, GatewayRefund, NoticeAnswer, OpenedCharge, PaymentGateway, RefundOutcome, VerifiedNotice } from '../gateway.js';
 import { AlipayClient, SUCCESS, type AlipayAnswer } from './client.js';
 import type { AlipaySettings } from './settings.js';
-import { fenOf, isTradeNumber, outcomeOf, timeoutExpress, yuanOf } from './wire.js';
+import { beijingTime, fenOf, isTradeNumber, outcomeOf, timeoutExpress, yuanOf } from './wire.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 /** Alipay's trade notifications carry a few dozen fields; a body far larger is not one. */
@@ -44,18 +44,15 @@ export class AlipayGateway implements PaymentGateway {
   /** Opens the trade; opening the same reference again finds the same trade (Alipay keys it by out_trade_no). */
   async open(charge: GatewayCharge): Promise<OpenedCharge> {
     if (charge.currency !== this.currency) throw new GatewayUnavailable('alipay', `it charges in CNY, not ${charge.currency.slice(0, 8)}`);
-    const trade = {
-      out_trade_no: charge.reference,
-      total_amount: yuanOf(charge.amountMinor),
-      subject: charge.subject.slice(0, 256),
-      timeout_express: timeoutExpress(charge.expiresAt),
-    };
+    const trade = { out_trade_no: charge.reference, total_amount: yuanOf(charge.amountMinor), subject: charge.subject.slice(0, 256) };
     const common: Record<string, string> = { notify_url: charge.notifyUrl };
     if (this.#mode === 'page') {
       if (charge.returnUrl) common.return_url = charge.returnUrl;
-      return { externalId: charge.reference, checkoutUrl: this.#client.pageUrl({ ...trade, product_code: 'FAST_INSTANT_TRADE_PAY' }, common) };
+      // The checkout page's own timeout restarts each time the buyer opens it: an absolute end instead.
+      const page = { ...trade, product_code: 'FAST_INSTANT_TRADE_PAY', time_expire: beijingTime(charge.expiresAt) };
+      return { externalId: charge.reference, checkoutUrl: this.#client.pageUrl(page, common) };
     }
-    const answer = await this.#client.call('alipay.trade.precreate', trade, common);
+    const answer = await this.#client.call('alipay.trade.precreate', { ...trade, timeout_express: timeoutExpress(charge.expiresAt) }, common);
     if (answer.code === SUCCESS && typeof answer.qr_code === 'string' && answer.qr_code) return { externalId: charge.reference, qrCode: answer.qr_code };
     // The trade was opened before (a retry after a lost answer) and has been paid meanwhile: the
     // payment reaches Souk by its notification or the lookup sweep; there is nothing left to scan.

@@ -3,7 +3,7 @@ import { AlipayGateway } from './gateway.js';
 import { readAlipaySettings, type AlipaySettings } from './settings.js';
 
 export { AlipayGateway, readAlipaySettings, type AlipaySettings };
-export { fenOf, timeoutExpress, yuanOf } from './wire.js';
+export { beijingTime, fenOf, timeoutExpress, yuanOf } from './wire.js';
 
 /** The Alipay gateway, or undefined when Alipay is not configured. */
 export function alipayGateway(settings: AlipaySettings | undefined, timeoutMs: number): AlipayGateway | undefined {

@@ -1,6 +1,6 @@
 // Alipay's words on the wire, and Souk's for them: amounts in yuan as decimal strings with at most
 // two places ("100.00"; Souk counts fen), the `timeout_express` of a charge (whole minutes, 1m to
-// 15d), and the trade statuses of its notifications and queries.
+// 15d) or `time_expire` (Beijing time), and the trade statuses of its notifications and queries.
 import type { ChargeState } from '../gateway.js';
 
 /** The decimal yuan string Alipay takes for `minor` fen ("100.00"). */
@@ -18,10 +18,19 @@ export function fenOf(yuan: string | undefined): number | undefined {
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
-/** Alipay's `timeout_express`: whole minutes until `expiresAt`, within its 1m to 15d (a charge never outlives its order). */
+/**
+ * Alipay's `timeout_express`: whole minutes until `expiresAt`, within its 1m to 15d. Alipay counts
+ * them from when the trade is made on its side (a precreated trade: when the buyer scans it), so a
+ * payment may still come after the order expired: the late-payment rule takes it.
+ */
 export function timeoutExpress(expiresAt: string, now = Date.now()): string {
   const minutes = Math.floor((Date.parse(expiresAt) - now) / 60_000);
   return `${Math.min(Math.max(minutes, 1), 15 * 24 * 60)}m`;
+}
+
+/** Alipay's absolute `time_expire`: Beijing time (UTC+8), `yyyy-MM-dd HH:mm:ss`. */
+export function beijingTime(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /**
