@@ -35,10 +35,14 @@ export function rsaPair(): RsaPair {
   };
 }
 
-/** Alipay's sign content: the fields but `leaveOut` and empty ones, sorted by name, `k=v` joined by `&`. */
-export function signContent(fields: Record<string, string>, leaveOut: readonly string[]): string {
+/**
+ * Alipay's sign content: the fields but `leaveOut`, sorted by name, `k=v` joined by `&`. A request's
+ * leaves out empty values too (签名: 剔除值为空的参数); a notification's keeps every field it carries
+ * (异步通知验签: 除去 sign、sign_type, 凡是通知返回回来的参数皆是待验签的参数).
+ */
+export function signContent(fields: Record<string, string>, leaveOut: readonly string[], dropEmpty = true): string {
   return Object.keys(fields)
-    .filter((name) => !leaveOut.includes(name) && fields[name] !== '' && fields[name] !== undefined)
+    .filter((name) => !leaveOut.includes(name) && fields[name] !== undefined && (!dropEmpty || fields[name] !== ''))
     .sort()
     .map((name) => `${name}=${fields[name]}`)
     .join('&');
@@ -459,7 +463,7 @@ export async function startFakeAlipay(options: { appId?: string } = {}): Promise
         if (value === undefined) delete fields[name];
         else fields[name] = value;
       }
-      fields.sign = rsa2Sign(signContent(fields, ['sign', 'sign_type']), options.signWith ?? alipay.privateKey);
+      fields.sign = rsa2Sign(signContent(fields, ['sign', 'sign_type'], false), options.signWith ?? alipay.privateKey);
       Object.assign(fields, options.tamper ?? {});
       return new URLSearchParams(fields).toString();
     },

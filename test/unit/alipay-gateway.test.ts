@@ -129,6 +129,7 @@ test("a notification is believed only when Alipay's key signed its sorted fields
   await refused(new URLSearchParams({ ...fields, total_amount: '1.00', sign, sign_type: 'RSA2' }).toString());
   await refused(new URLSearchParams({ ...fields, sign_type: 'RSA2' }).toString());
   await refused(`${body}&total_amount=1.00`);
+  await refused(`${body}&__proto__=x&constructor=y`);
   await refused(JSON.stringify({ ...fields, sign }), 'application/json');
   assert.deepEqual(gateway.answer(true), { status: 200, contentType: 'text/plain', body: 'success' });
   assert.notEqual(gateway.answer(false).body, 'success');

@@ -65,9 +65,10 @@ export class AlipayGateway implements PaymentGateway {
     if (!notice.contentType.toLowerCase().startsWith(FORM)) throw new NotificationRefused('alipay', 'it is not a form');
     if (notice.body.length > MAX_NOTICE_BYTES) throw new NotificationRefused('alipay', 'it is larger than any Alipay notification');
     const form = new URLSearchParams(notice.body);
-    const fields: Record<string, string> = {};
+    // No prototype: a field named like an object's own (constructor, __proto__) is just a field.
+    const fields = Object.create(null) as Record<string, string>;
     for (const [name, value] of form) {
-      if (name in fields) throw new NotificationRefused('alipay', `it repeats the field ${name.slice(0, 40)}`);
+      if (Object.hasOwn(fields, name)) throw new NotificationRefused('alipay', `it repeats the field ${name.slice(0, 40)}`);
       fields[name] = value;
     }
     if (!fields.sign || !this.#client.checkNotice(fields)) throw new NotificationRefused('alipay', 'its signature does not check with SOUK_ALIPAY_PUBLIC_KEY');
