@@ -106,7 +106,7 @@ export interface FakeAlipay {
   calls: Array<{ method: string; biz: Record<string, unknown> }>;
   /** What Souk sent that Alipay would refuse. */
   problems: string[];
-  /** ok: answers · reset: drops the connection · error: HTTP 502 · hang: never answers · unsigned: answers without `sign`. */
+  /** ok: answers · reset: drops the connection · error: HTTP 500 · hang: never answers · unsigned: answers without `sign`. */
   mode: 'ok' | 'reset' | 'error' | 'hang' | 'unsigned';
   /** The settings that point Souk at this fake. */
   env(extra?: Record<string, string>): Record<string, string>;
@@ -376,7 +376,7 @@ export async function startFakeAlipay(options: { appId?: string } = {}): Promise
       return;
     }
     if (fake.mode === 'error') {
-      res.writeHead(502, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>');
+      res.writeHead(500, { 'content-type': 'text/html' }).end('<html>500 Internal Server Error</html>');
       return;
     }
     serve(req, res).catch(() => {
