@@ -4,6 +4,7 @@
 import { integer, type Env } from '../../../config.js';
 import { readWechatSettings, type WechatSettings } from './wechat/settings.js';
 import { readBtcPaySettings, type BtcPaySettings } from './btcpay/settings.js';
+import { readAlipaySettings, type AlipaySettings } from './alipay/settings.js';
 
 /** One field per gateway; a gateway whose settings are absent is not offered. */
 export interface GatewaySettings {
@@ -17,6 +18,8 @@ export interface GatewaySettings {
   wechat?: WechatSettings;
   /** BTCPay Server: its URL, key, store and webhook secret all set. */
   btcpay?: BtcPaySettings;
+  /** Alipay: present when SOUK_ALIPAY_APP_ID and both keys are set. */
+  alipay?: AlipaySettings;
 }
 
 /** Reads every gateway's settings. */
@@ -27,5 +30,6 @@ export function readGatewaySettings(env: Env): GatewaySettings {
     lookupIntervalSeconds: integer(env, 'SOUK_PAYMENT_LOOKUP_INTERVAL', 60, 5, 86_400),
     wechat: readWechatSettings(env),
     btcpay: readBtcPaySettings(env),
+    alipay: readAlipaySettings(env),
   };
 }
