@@ -8,6 +8,7 @@ import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createLogin, createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { createUser } from '../../src/core/accounts/index.js';
 import { OWNER_ONLY_ROUTES } from '../../src/http/admin/roles.js';
+import { jsonOf, runCli } from '../helpers/processes.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -154,6 +155,42 @@ for (const kind of DATABASE_KINDS) {
       const operator = await session('operator');
       await t.souk.db.updateTable('users').set({ disabled_at: new Date().toISOString() }).where('username', '=', operator.username).execute();
       assert.equal((await operator.call('GET', '/admin/api/orders')).statusCode, 401);
+    });
+
+    test("an owner changes a login's role and disables it; the change holds at the login's next request, and an operator may not make it", async () => {
+      const owner = await session('owner');
+      const viewer = await session('viewer');
+      const listed = await owner.call('GET', `/admin/api/accounts/${adminAccount}/users`);
+      assert.equal(listed.statusCode, 200, listed.body);
+      const entry = listed.json<{ users: Array<{ id: number; username: string; role: string; disabled: boolean }> }>().users.find((u) => u.username === viewer.username)!;
+      assert.deepEqual({ role: entry.role, disabled: entry.disabled }, { role: 'viewer', disabled: false });
+      assert.doesNotMatch(listed.body, /scrypt|password/i);
+      const operator = await session('operator');
+      assert.equal((await operator.call('PATCH', `/admin/api/users/${entry.id}`, { role: 'owner' })).statusCode, 403);
+      assert.equal((await viewer.call('POST', '/admin/api/categories', { name: 'Promoted', slug: 'promoted' })).statusCode, 403);
+      const promoted = await owner.call('PATCH', `/admin/api/users/${entry.id}`, { role: 'operator' });
+      assert.equal(promoted.statusCode, 200, promoted.body);
+      assert.equal(promoted.json<{ user: { role: string } }>().user.role, 'operator');
+      assert.equal((await viewer.call('POST', '/admin/api/categories', { name: 'Promoted', slug: 'promoted' })).statusCode, 201);
+      const disabled = await owner.call('PATCH', `/admin/api/users/${entry.id}`, { disabled: true });
+      assert.equal(disabled.json<{ user: { disabled: boolean } }>().user.disabled, true);
+      assert.equal((await viewer.call('GET', '/admin/api/orders')).statusCode, 401);
+      assert.equal((await logIn(viewer.username)).statusCode, 401);
+      assert.equal((await owner.call('PATCH', `/admin/api/users/${entry.id}`, { role: 'root' })).statusCode, 400);
+      assert.equal((await owner.call('PATCH', '/admin/api/users/999999', { disabled: false })).statusCode, 404);
+    });
+
+    test('souk user create --role, list and update from the command line', async () => {
+      const created = jsonOf(await runCli(['user', 'create', '--account', String(adminAccount), '--username', 'cli-viewer', '--role', 'viewer', '--json'], t.env));
+      assert.equal(created.role, 'viewer');
+      assert.equal(typeof created.password, 'string', 'a generated password is shown once');
+      const listed = jsonOf(await runCli(['user', 'list', '--account', String(adminAccount), '--json'], t.env)) as { users: Array<{ id: number; username: string; role: string }> };
+      const mine = listed.users.find((u) => u.username === 'cli-viewer')!;
+      assert.equal(mine.role, 'viewer');
+      const updated = jsonOf(await runCli(['user', 'update', String(mine.id), '--role', 'operator', '--disable', '--json'], t.env)) as { user: { role: string; disabled: boolean } };
+      assert.deepEqual(updated.user, { id: mine.id, account_id: adminAccount, username: 'cli-viewer', role: 'operator', disabled: true });
+      const login = await logIn('cli-viewer', String(created.password));
+      assert.equal(login.statusCode, 401, 'a disabled login cannot log in');
     });
 
     test('an admin key has no session to show, and every owner-only route the roles name exists', async () => {

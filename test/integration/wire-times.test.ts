@@ -156,6 +156,8 @@ for (const kind of DATABASE_KINDS) {
       await call('POST', '/admin/api/session', { payload: { username: 'wire-operator', password: 'correct horse battery' } });
       const consoleSession = await call('GET', '/admin/api/session', { headers: { cookie: sessionCookie } });
       await call('DELETE', '/admin/api/session', { headers: { cookie: sessionCookie, 'x-csrf-token': consoleSession.csrf_token } });
+      const logins = (await admin('GET', '/accounts/:id/users', { params: { id: adminId } })).users as Array<{ id: number; username: string }>;
+      await admin('PATCH', '/users/:id', { params: { id: logins.find((l) => l.username === 'wire-operator')!.id }, payload: { role: 'viewer' } });
       const spareKey = await admin('POST', '/accounts/:id/keys', { params: { id: account.id }, payload: { label: 'spare' } });
       await admin('POST', '/accounts/:id/wallets/topup', { params: { id: account.id }, payload: { amount: '10.00' } });
       await admin('POST', '/accounts/:id/wallets/adjust', { params: { id: account.id }, payload: { amount: '-1.00', memo: 'wire' } });

@@ -1,6 +1,6 @@
 // Accounts, their logins and API keys, tokens, and request signing.
 export { ACCOUNT_KINDS, createAccount, getAccount, listAccounts, updateAccount, type AccountKind, type NewAccount } from './accounts.js';
-export { createUser, checkLogin, type UserLogin } from './users.js';
+export { createUser, checkLogin, listLogins, updateLogin, type LoginSummary, type UserLogin } from './users.js';
 export {
   authenticateApiKey,
   createApiKey,

@@ -13,11 +13,13 @@ import { adminWalletRoutes } from './wallets.js';
 import { adminWebhookRoutes } from './webhooks.js';
 import { adminZidRoutes } from './zid.js';
 import { adminSessionRoutes } from './session.js';
+import { adminLoginRoutes } from './logins.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   await app.register(adminSessionRoutes, { souk });
   await app.register(adminCatalogRoutes, { souk });
   await app.register(adminAccountRoutes, { souk });
+  await app.register(adminLoginRoutes, { souk });
   await app.register(adminStockRoutes, { souk });
   await app.register(adminWalletRoutes, { souk });
   await app.register(adminOrderRoutes, { souk });

@@ -7,6 +7,7 @@ const OWNER_ONLY = new Set([
   'POST /admin/api/accounts',
   'PATCH /admin/api/accounts/:id',
   'POST /admin/api/accounts/:id/users',
+  'PATCH /admin/api/users/:id',
   'POST /admin/api/accounts/:id/keys',
   'POST /admin/api/keys/:keyId/revoke',
   'POST /admin/api/accounts/:id/callback-secret',
