@@ -13,49 +13,12 @@
 // out_request_no moves no money (fund_change N). What Souk sends wrong is refused as Alipay refuses
 // it (40001/40002/40004) and noted in `problems`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createSign, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
-/** A key pair as a test hands it to Souk (PEM) and keeps it to sign with. */
-export interface RsaPair {
-  privatePem: string;
-  publicPem: string;
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-}
+import { rsa2Check, rsa2Sign, rsaPair, signContent, type RsaPair } from './alipay-signing.js';
 
-/** A fresh 2048-bit RSA pair (Alipay's RSA2 keys). */
-export function rsaPair(): RsaPair {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    privateKey,
-    publicKey,
-    privatePem: String(privateKey.export({ type: 'pkcs8', format: 'pem' })),
-    publicPem: String(publicKey.export({ type: 'spki', format: 'pem' })),
-  };
-}
-
-/**
- * Alipay's sign content: the fields but `leaveOut`, sorted by name, `k=v` joined by `&`. A request's
- * leaves out empty values too (签名: 剔除值为空的参数); a notification's keeps every field it carries
- * (异步通知验签: 除去 sign、sign_type, 凡是通知返回回来的参数皆是待验签的参数).
- */
-export function signContent(fields: Record<string, string>, leaveOut: readonly string[], dropEmpty = true): string {
-  return Object.keys(fields)
-    .filter((name) => !leaveOut.includes(name) && fields[name] !== undefined && (!dropEmpty || fields[name] !== ''))
-    .sort()
-    .map((name) => `${name}=${fields[name]}`)
-    .join('&');
-}
-
-export const rsa2Sign = (content: string, key: KeyObject) => createSign('RSA-SHA256').update(content, 'utf8').sign(key, 'base64');
-const rsa2Check = (content: string, signature: string, key: KeyObject) => {
-  try {
-    return createVerify('RSA-SHA256').update(content, 'utf8').verify(key, signature, 'base64');
-  } catch {
-    return false;
-  }
-};
+export { rsaPair, rsa2Sign, signContent, type RsaPair } from './alipay-signing.js';
 
 export type TradeStatus = 'CREATED' | 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_FINISHED' | 'TRADE_CLOSED';
 
