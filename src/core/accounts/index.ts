@@ -32,3 +32,4 @@ export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
 export { API_KEYS_TOPIC, liveKeysOf } from './live-keys.js';
 export { DEFAULT_KEY_SCOPES, SCOPES, actorOf, hasScope, isScope, type Principal, type Scope } from './principal.js';
 export { buyerTermsOf, pgBuyersNow, sqliteBuyersNow, type BuyerTerms } from './buyers-now.js';
+export { accountRiskTermsOf, type AccountRiskTerms } from './risk-terms.js';

@@ -16,3 +16,4 @@ export { checkInvariants, type Violation } from './doctor.js';
 export { fulfilWaitingOrders, ordersWaitingForStock, WAITING_FOR_STOCK_REASON, type StockWaits, type WaitingSweep, type WaitingSweepOptions } from './waiting-stock.js';
 export { listApiFailures, recordApiFailure, recordUpstreamCallFailure, redactedExcerpt, type ApiFailure, type ApiFailureFilter, type UpstreamCallFailure } from './api-failures.js';
 export { deliveredSealedCodes, deliveredSealedCodesJson, emailDeliveries, orderChannels } from './delivery-reads.js';
+export { approveReview, expireReviews, listReviews, rejectReview, type ReviewEntry } from './reviews.js';
