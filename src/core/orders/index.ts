@@ -9,7 +9,7 @@ export { findAccountOrderId, heldForOrders, listAccountOrders, listOrders, loadO
 export { payExpiredOrder } from './late-payment.js';
 export { findOrderContact, findOrderStatuses, type OrderContact, type OrderStatuses } from './order-lookups.js';
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';
-export { PARTNER_STATUS, PARTNER_STATUSES, type PartnerStatus } from './partner-lifecycle.js';
+export { PARTNER_STATUS, PARTNER_STATUSES, partnerStatusOf, type PartnerStatus } from './partner-lifecycle.js';
 export { PARTNER_CHANNEL, partnerOrderView, placingKeyId, type PartnerOrderView } from './partner-view.js';
 export { isWalletCheckoutEnabled, setWalletCheckout } from './settings.js';
 export { checkInvariants, type Violation } from './doctor.js';

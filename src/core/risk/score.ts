@@ -32,7 +32,7 @@ export interface RiskInput {
   emailVelocity: number | null;
   /** Orders from this client IP in the last `ipMinutes` (null: no IP known). */
   ipVelocity: number | null;
-  /** Every order the account ever placed. */
+  /** Whether the account ordered before: 0 for its first order (any larger count reads the same). */
   accountOrders: number;
   /** The account's delivered orders in `currency`, and their average amount: its own history. */
   history: { orders: number; averageMinor: number };
