@@ -133,6 +133,10 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
   violations.push(...(await checkUpstreamPurchases(db)));
   violations.push(...(await checkStockWaits(db)));
 
+  // An order waits in review paid and with a deadline, so the review sweep ends it if nobody decides.
+  const reviews = await db.selectFrom('orders').select(['id', 'payment_status', 'review_until']).where('status', '=', 'review').where((eb) => eb.or([eb('payment_status', '!=', 'paid'), eb('review_until', 'is', null)])).execute();
+  for (const r of reviews) violations.push({ invariant: 'orders in review are paid and due a decision', detail: `order ${r.id} is in review, payment ${r.payment_status}, review until ${r.review_until ?? 'never'}` });
+
   const orphans = await countOrphanHolds(db);
   if (orphans > 0) violations.push({ invariant: 'held codes belong to unpaid orders', detail: `${orphans} reserved code(s) without an order waiting for payment or review` });
   return violations;
