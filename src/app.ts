@@ -167,6 +167,7 @@ export function orderDepsOf(souk: Souk): PlacementDeps {
     fulfillment: souk.fulfillment,
     payments: souk.payments,
     placement: souk.placement,
+    risk: souk.config.risk,
     ...(souk.config.logLevel === 'silent' ? {} : { log: logLine }),
   };
 }

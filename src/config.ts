@@ -1,5 +1,6 @@
 // Every setting Souk reads, in one place: read once from the environment (and CLI flags), checked,
 // and handed around as a typed object. Nothing else in the code reads process.env.
+import type { RiskSettings } from './core/risk/index.js';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -73,6 +74,8 @@ export interface Config {
   gateways: GatewaySettings;
   /** Chain watchers (a watcher runs for each URL set) and the optional crypto price feed. */
   chains: ChainSettings;
+  /** Risk review (core/risk): the shop's default thresholds (0: off) and how long an order may wait in review. */
+  risk: RiskSettings;
 }
 
 export interface ChainSettings {
@@ -157,6 +160,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { env: 'SOUK_ALIPAY_PUBLIC_KEY_FILE', default: 'unset', meaning: 'a file holding Alipay\'s public key, instead of SOUK_ALIPAY_PUBLIC_KEY' },
   { env: 'SOUK_ALIPAY_GATEWAY', default: 'https://openapi.alipay.com/gateway.do', meaning: 'Alipay\'s OpenAPI gateway (the sandbox: `https://openapi-sandbox.dl.alipaydev.com/gateway.do`)' },
   { env: 'SOUK_ALIPAY_MODE', default: 'qr', meaning: '`qr`: the buyer scans a QR code (alipay.trade.precreate, 当面付) · `page`: the buyer is sent to Alipay\'s checkout page (alipay.trade.page.pay, 电脑网站支付)' },
+  { env: 'SOUK_RISK_REVIEW_SCORE', default: '0', meaning: "an order whose risk score (0-100) reaches this waits for a person's review (an account may set its own); 0 turns review by score off" },
+  { env: 'SOUK_RISK_REJECT_SCORE', default: '0', meaning: 'an order whose risk score reaches this is refused at placement (422 order_refused; an account may set its own); 0 turns refusal by score off' },
+  { env: 'SOUK_REVIEW_TIMEOUT', default: '86400', meaning: 'seconds an order may wait in review; then it is rejected and refunded' },
   { env: 'SOUK_TRONGRID_URL', default: 'unset', meaning: 'a TronGrid-compatible API (`https://api.trongrid.io`); when set, USDT transfers on TRON to your address confirm crypto orders automatically' },
   { env: 'SOUK_TRONGRID_API_KEY', default: 'unset', meaning: "TronGrid's API key, sent as `TRON-PRO-API-KEY` (never logged)" },
   { env: 'SOUK_ETH_RPC_URL', default: 'unset', meaning: 'an Ethereum JSON-RPC node; when set, USDT (ERC-20) transfers to your address confirm crypto orders automatically (a key in the URL is never logged)' },
@@ -398,6 +404,11 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     },
     gateways: readGatewaySettings(env),
     chains: chainSettings(env),
+    risk: {
+      reviewScore: integer(env, 'SOUK_RISK_REVIEW_SCORE', 0, 0, 100),
+      rejectScore: integer(env, 'SOUK_RISK_REJECT_SCORE', 0, 0, 100),
+      reviewTimeoutSeconds: integer(env, 'SOUK_REVIEW_TIMEOUT', 86_400, 60, 2_592_000),
+    },
   };
   config.masterKey = resolveMasterKey(env, dataDir, database);
   config.previousMasterKeys = (env.SOUK_PREVIOUS_MASTER_KEYS ?? '')

@@ -154,3 +154,10 @@ export class AmountOutOfRange extends DomainError {
     super('amount_out_of_range', 409, message);
   }
 }
+
+/** The shop's risk checks refused an order at placement (core/risk): nothing was written or charged. */
+export class OrderRefused extends DomainError {
+  constructor() {
+    super('order_refused', 422, 'The shop does not accept this order (its risk checks refused it); nothing was charged. Contact the shop if you think this is wrong.');
+  }
+}

@@ -18,6 +18,17 @@ export function rowIdOf(reference: string): number | undefined {
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The smallest ULID made at `ms` or later: ids at or above it were created since then. */
+export function ulidFloor(ms: number): string {
+  let time = '';
+  let t = Math.max(0, Math.floor(ms));
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32]! + time;
+    t = Math.floor(t / 32);
+  }
+  return time + '0'.repeat(16);
+}
+
 let pool = Buffer.alloc(0);
 let offset = 0;
 

@@ -343,8 +343,8 @@ for (const kind of DATABASE_KINDS) {
       await expireUnpaidOrders(orderDeps(t.souk), new Date(Date.now() + 3_600_000).toISOString());
       assert.deepEqual(await statusOf('WS-UNPAID'), { status: 'rejected', internal_status: 'expired', reason: 'payment did not arrive in time', items: 0 });
 
-      // queued and review are passed through inside one transaction today (no risk rules yet), so no
-      // request can observe them; the answer for them is read from a row set to each.
+      // queued is passed through inside one transaction, so no request can observe it; review is
+      // observed end to end in risk-review.test.ts. The answer for each is read from a row set to it here.
       const held = await place('WS-MANUAL-4', 'FF-HANDOVER');
       for (const [internal, partnerStatus] of [['queued', 'queued'], ['review', 'verifying']] as const) {
         await t.souk.db.updateTable('orders').set({ status: internal }).where('id', '=', held.order_id).execute();

@@ -317,6 +317,20 @@ for (const kind of DATABASE_KINDS) {
       const detail = (await admin('GET', '/zid/stores/:id', { params: { id: store.id } })).store;
       assert.ok(detail.last_sync_at && detail.created_at);
 
+      // ---- risk review: a high-risk product and an account that reviews from a score of 30 ----
+      const risky = (await admin('POST', '/products', { payload: { code: 'WIRE-RISKY', name: { en: 'Risky' }, price: '1.00' } })).product;
+      await admin('POST', '/products/:ref/stock', { params: { ref: risky.id }, payload: { codes: ['WIRE-RISKY-1', 'WIRE-RISKY-2'] } });
+      await admin('PUT', '/products/:ref/risk', { params: { ref: risky.code }, payload: { high_risk: true } });
+      await admin('PATCH', '/accounts/:id', { params: { id: reseller.accountId }, payload: { risk_review_score: 30, review_above: '900.00' } });
+      const held = (await call('POST', '/api/v1/orders', { headers: bearer(reseller.apiKey), payload: { product: 'WIRE-RISKY', client_order_id: 'wire-risky-1' } })).order;
+      const turnedDown = (await call('POST', '/api/v1/orders', { headers: bearer(reseller.apiKey), payload: { product: 'WIRE-RISKY', client_order_id: 'wire-risky-2' } })).order;
+      assert.deepEqual([held.status, turnedDown.status], ['review', 'review']);
+      const queue = (await admin('GET', '/reviews')).reviews as Array<{ order_id: string; review_until: string }>;
+      assert.ok(queue.some((r) => r.order_id === held.order_id));
+      await admin('POST', '/reviews/:order_id/approve', { params: { order_id: held.order_id } });
+      await admin('POST', '/reviews/:order_id/reject', { params: { order_id: turnedDown.order_id }, payload: { reason: 'wire test' } });
+      await admin('PATCH', '/accounts/:id', { params: { id: reseller.accountId }, payload: { risk_review_score: null, review_above: null } });
+
       // ---- what is deleted last ----
       const spare = (await admin('POST', '/products', { payload: { code: 'WIRE-GONE', name: { en: 'Gone' }, price: '1.00' } })).product;
       await admin('DELETE', '/products/:ref', { params: { ref: spare.id } });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORDER_STATUSES, PARTNER_STATUS, PARTNER_STATUSES, TRANSITIONS } from '../../src/core/orders/index.js';
+import { ORDER_STATUSES, PARTNER_STATUS, PARTNER_STATUSES, partnerStatusOf, TRANSITIONS } from '../../src/core/orders/index.js';
 
 test('every internal order status maps to one of seed 000’s four, as docs/partner-api.md says', () => {
   assert.deepEqual(Object.keys(PARTNER_STATUS).sort(), [...ORDER_STATUSES].sort());
@@ -30,5 +30,15 @@ test('along every allowed transition the partner status stays or moves forward, 
       if ((from === 'fulfilled' && to === 'refunded') || (from === 'review' && to === 'queued') || (from === 'expired' && to === 'queued')) continue;
       assert.ok(rank[after] >= rank[before], `${from} (${before}) → ${to} (${after})`);
     }
+  }
+});
+
+test('an order whose fulfilment runs by itself is queued on /v1; a person verifying it is verifying', () => {
+  assert.equal(partnerStatusOf({ status: 'processing', fulfillment: 'upstream' }), 'queued');
+  assert.equal(partnerStatusOf({ status: 'processing', fulfillment: 'stock' }), 'queued');
+  assert.equal(partnerStatusOf({ status: 'processing', fulfillment: 'manual' }), 'verifying');
+  assert.equal(partnerStatusOf({ status: 'review', fulfillment: 'upstream' }), 'verifying');
+  for (const status of ORDER_STATUSES.filter((s) => s !== 'processing')) {
+    for (const fulfillment of ['stock', 'upstream', 'manual'] as const) assert.equal(partnerStatusOf({ status, fulfillment }), PARTNER_STATUS[status]);
   }
 });

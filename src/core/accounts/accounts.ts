@@ -69,6 +69,11 @@ export interface AccountChanges {
   creditLimitMinor?: number;
   /** A price tier's name, or null for list prices. */
   tier?: string | null;
+  /** Risk thresholds (0 to 100; 0 turns one off), or null for the shop's defaults (core/risk). */
+  riskReviewScore?: number | null;
+  riskRejectScore?: number | null;
+  /** Review every order charged above this (minor units of the account's currency); null: no such rule. */
+  reviewAboveMinor?: number | null;
 }
 
 /**
@@ -89,6 +94,9 @@ export async function updateAccount(deps: { db: Db; bus: ChangeBus }, accountId:
         ...(changes.rateLimitPerMinute !== undefined ? { rate_limit_per_minute: changes.rateLimitPerMinute } : {}),
         ...(changes.creditLimitMinor !== undefined ? { credit_limit_minor: changes.creditLimitMinor } : {}),
         ...(changes.tier !== undefined ? { tier: changes.tier } : {}),
+        ...(changes.riskReviewScore !== undefined ? { risk_review_score: changes.riskReviewScore } : {}),
+        ...(changes.riskRejectScore !== undefined ? { risk_reject_score: changes.riskRejectScore } : {}),
+        ...(changes.reviewAboveMinor !== undefined ? { review_above_minor: changes.reviewAboveMinor } : {}),
         updated_at: nowIso(),
       })
       .where('id', '=', accountId)

@@ -34,3 +34,4 @@ export { DEFAULT_KEY_SCOPES, SCOPES, actorOf, hasScope, isScope, type Principal,
 export { buyerTermsOf, pgBuyersNow, sqliteBuyersNow, type BuyerTerms } from './buyers-now.js';
 export { ADMIN_ROLES, isAdminRole, roleAllows, type AdminAction, type AdminRole } from './roles.js';
 export { consoleSessionOf, csrfTokenOf, endConsoleSession, isCsrfTokenOf, openConsoleSession, pruneConsoleSessions, type ConsoleSession, type ConsoleUser } from './console-sessions.js';
+export { accountRiskTermsOf, type AccountRiskTerms } from './risk-terms.js';

@@ -26,6 +26,8 @@ export interface ShopOrderRequest {
   /** Required with crypto; any other method ignores it. */
   coin?: Coin;
   couponCode?: string;
+  /** The IP the request came from: the risk review's per-IP velocity (core/risk). */
+  clientIp?: string;
 }
 
 function invalid(problem: FieldProblem): never {
@@ -101,6 +103,7 @@ export async function placeShopOrder(
       priceIn: shopCurrency,
       couponCode: request.couponCode,
       idempotencyKey: idempotencyKey ?? undefined,
+      clientIp: request.clientIp,
     },
     `customer:${customer.customerId}`,
   ).catch(renameCouponField);
@@ -152,6 +155,7 @@ async function placeHeldOrder(
       couponCode: request.couponCode,
       // A key is the customer's: without a token there is no one to scope it to.
       idempotencyKey: customer ? (order.idempotencyKey ?? undefined) : undefined,
+      clientIp: request.clientIp,
     },
     customer ? `customer:${customer.customerId}` : 'shop:guest',
   ).catch(renameCouponField);

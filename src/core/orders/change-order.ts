@@ -14,20 +14,21 @@ import type { OrderDeps } from './place-order.js';
 import { loadOrderDetail, type OrderDetail } from './read-orders.js';
 import { CANCELLABLE, transitionOrder, type OrderStatus } from './status.js';
 import { stopWaitingForStock } from './waiting-stock.js';
+import { startReview } from './reviews.js';
 
 /** What a change reads of the order it locks. */
 const LOCKED_COLUMNS = [
   'id', 'account_id', 'status', 'payment_status', 'payment_provider', 'fulfillment', 'channel', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id',
-  'charged_currency', 'callback_url', 'created_at', 'updated_at',
+  'charged_currency', 'callback_url', 'created_at', 'updated_at', 'risk_verdict', 'risk_score', 'risk_reasons',
 ] as const satisfies ReadonlyArray<OrderColumn>;
-type LockedOrder = Pick<OrdersTable, (typeof LOCKED_COLUMNS)[number]>;
+export type LockedOrder = Pick<OrdersTable, (typeof LOCKED_COLUMNS)[number]>;
 
 const lockById = queryTemplate(['orderId'], (db, p, dialect) => {
   const query = db.selectFrom('orders').select(LOCKED_COLUMNS).where('id', '=', p.orderId);
   return dialect === 'postgres' ? query.forUpdate() : query;
 });
 
-async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: number): Promise<LockedOrder> {
+export async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: number): Promise<LockedOrder> {
   let row: LockedOrder | undefined;
   if (accountId === undefined) [row] = await lockById.run(tx, { orderId });
   else {
@@ -40,13 +41,13 @@ async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accountId?: n
 }
 
 /** Runs one change in a transaction; once it has committed, its events wake the dispatchers. */
-async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>): Promise<void> {
+export async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>): Promise<void> {
   await deps.db.transaction().execute(change);
   wakeDispatchers(deps.db);
 }
 
 /** Moves the order and writes its outbox events (status_changed, and fulfilled/cancelled/rejected) in the same transaction; returns the time of the move. */
-async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<string> {
+export async function moveOrder(tx: Db, order: LockedOrder, from: OrderStatus, to: OrderStatus, change: { actor: string; reason: string }): Promise<string> {
   const at = await transitionOrder(tx, order.id, from, to, change);
   // A stock order in processing is one waiting for stock (waiting-stock.ts): once it moves on, it no longer waits.
   if (from === 'processing' && order.fulfillment === 'stock') await stopWaitingForStock(tx, order.id);
@@ -66,10 +67,15 @@ async function refundPayment(tx: Db, deps: OrderDeps, order: LockedOrder, actor:
 }
 
 /** Ends an order that never reached its goods: its strategy gives back what it took, the money goes back, the coupon use too. */
-async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejected' | 'expired', change: { actor: string; reason: string; accountId?: number }): Promise<OrderDetail> {
+export async function unwind(
+  deps: OrderDeps,
+  orderId: string,
+  to: 'cancelled' | 'rejected' | 'expired',
+  change: { actor: string; reason: string; accountId?: number; only?: OrderStatus; also?: (tx: Db) => Promise<void> },
+): Promise<OrderDetail> {
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId, change.accountId);
-    if (!CANCELLABLE.includes(order.status) || (to === 'expired' && order.status !== 'awaiting_payment')) {
+    if (!CANCELLABLE.includes(order.status) || (to === 'expired' && order.status !== 'awaiting_payment') || (change.only !== undefined && order.status !== change.only)) {
       throw new InvalidState(`The order is ${order.status}; it can no longer be ${to}.`);
     }
     const fulfillment = deps.fulfillment.strategyFor(order.fulfillment, `Order ${order.number}`);
@@ -80,6 +86,7 @@ async function unwind(deps: OrderDeps, orderId: string, to: 'cancelled' | 'rejec
     await refundPayment(tx, deps, order, change.actor, `${to}: ${change.reason}`);
     // After the wallet, as placement locks them: wallets, then coupons.
     await releaseCouponRedemption(tx, order.id, nowIso());
+    await change.also?.(tx);
   });
   return loadOrderDetail(deps.db, deps.vault, orderId);
 }
@@ -208,6 +215,11 @@ export async function payHeldOrder(tx: Db, deps: OrderDeps, orderId: string, act
   const fulfillment = deps.fulfillment.strategyFor(order.fulfillment, `Order ${order.number}`);
   await moveOrder(tx, order, 'awaiting_payment', 'queued', { actor, reason: 'payment received' });
   await tx.updateTable('orders').set({ payment_status: 'paid', expires_at: null }).where('id', '=', order.id).execute();
+  // Scored for review at placement: paid now, its goods still held, it waits for a person.
+  if (order.risk_verdict === 'review') {
+    await startReview(tx, deps, order, actor);
+    return;
+  }
   await fulfillment.paymentArrived(tx, order);
   await moveOrder(tx, order, 'queued', fulfillment.whenPaid.status, { actor, reason: fulfillment.whenPaid.reason });
 }

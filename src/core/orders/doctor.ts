@@ -133,8 +133,12 @@ export async function checkInvariants(db: Db): Promise<Violation[]> {
   violations.push(...(await checkUpstreamPurchases(db)));
   violations.push(...(await checkStockWaits(db)));
 
+  // An order waits in review paid and with a deadline, so the review sweep ends it if nobody decides.
+  const reviews = await db.selectFrom('orders').select(['id', 'payment_status', 'review_until']).where('status', '=', 'review').where((eb) => eb.or([eb('payment_status', '!=', 'paid'), eb('review_until', 'is', null)])).execute();
+  for (const r of reviews) violations.push({ invariant: 'orders in review are paid and due a decision', detail: `order ${r.id} is in review, payment ${r.payment_status}, review until ${r.review_until ?? 'never'}` });
+
   const orphans = await countOrphanHolds(db);
-  if (orphans > 0) violations.push({ invariant: 'held codes belong to unpaid orders', detail: `${orphans} reserved code(s) without an order waiting for payment` });
+  if (orphans > 0) violations.push({ invariant: 'held codes belong to unpaid orders', detail: `${orphans} reserved code(s) without an order waiting for payment or review` });
   return violations;
 }
 
@@ -230,14 +234,14 @@ async function checkOrderCharges(db: Db): Promise<Violation[]> {
   return violations;
 }
 
-/** Held codes whose order is gone or no longer waiting for its payment (should be none). */
+/** Held codes whose order is gone or no longer waiting for its payment or its review (should be none). */
 async function countOrphanHolds(db: Db): Promise<number> {
   const held = await countHeldCodesByOrder(db);
   const orderIds = [...held.keys()].filter((id): id is string => id !== null);
   const waiting = new Set<string>();
   // In pieces, so a shop holding codes for many orders stays within any statement's parameter limit.
   for (let at = 0; at < orderIds.length; at += 500) {
-    const rows = await db.selectFrom('orders').select('id').where('id', 'in', orderIds.slice(at, at + 500)).where('status', '=', 'awaiting_payment').execute();
+    const rows = await db.selectFrom('orders').select('id').where('id', 'in', orderIds.slice(at, at + 500)).where('status', 'in', ['awaiting_payment', 'review']).execute();
     for (const row of rows) waiting.add(row.id);
   }
   let orphans = 0;

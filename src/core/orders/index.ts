@@ -9,10 +9,11 @@ export { findAccountOrderId, heldForOrders, listAccountOrders, listOrders, loadO
 export { payExpiredOrder } from './late-payment.js';
 export { findOrderContact, findOrderStatuses, type OrderContact, type OrderStatuses } from './order-lookups.js';
 export { CANCELLABLE, ORDER_STATUSES, TRANSITIONS, canTransition, transitionOrder, type OrderStatus } from './status.js';
-export { PARTNER_STATUS, PARTNER_STATUSES, type PartnerStatus } from './partner-lifecycle.js';
+export { PARTNER_STATUS, PARTNER_STATUSES, partnerStatusOf, type PartnerStatus } from './partner-lifecycle.js';
 export { PARTNER_CHANNEL, partnerOrderView, placingKeyId, type PartnerOrderView } from './partner-view.js';
 export { isWalletCheckoutEnabled, setWalletCheckout } from './settings.js';
 export { checkInvariants, type Violation } from './doctor.js';
 export { fulfilWaitingOrders, ordersWaitingForStock, WAITING_FOR_STOCK_REASON, type StockWaits, type WaitingSweep, type WaitingSweepOptions } from './waiting-stock.js';
 export { listApiFailures, recordApiFailure, recordUpstreamCallFailure, redactedExcerpt, type ApiFailure, type ApiFailureFilter, type UpstreamCallFailure } from './api-failures.js';
 export { deliveredSealedCodes, deliveredSealedCodesJson, emailDeliveries, orderChannels } from './delivery-reads.js';
+export { approveReview, expireReviews, listReviews, rejectReview, type ReviewEntry } from './reviews.js';

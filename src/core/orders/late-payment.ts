@@ -16,16 +16,17 @@ const REVIVED = 'payment received after the hold ran out';
 /**
  * Delivers an expired stock order whose payment came late, taking its codes from stock now: true
  * when it is fulfilled, false (nothing written) when it is not expired, not a stock order, a
- * partner's (seed 000) order, or its codes are no longer there.
+ * partner's (seed 000) order, one scored for review, or its codes are no longer there.
  */
 export async function payExpiredOrder(tx: Db, deps: OrderDeps, orderId: string, actor: string): Promise<boolean> {
   const order = await tx
     .selectFrom('orders')
-    .select(['id', 'number', 'account_id', 'channel', 'client_order_id', 'status', 'product_id', 'quantity', 'charged_minor', 'charged_currency', 'callback_url', 'created_at', 'updated_at', 'fulfillment'])
+    .select(['id', 'number', 'account_id', 'channel', 'client_order_id', 'status', 'product_id', 'quantity', 'charged_minor', 'charged_currency', 'callback_url', 'created_at', 'updated_at', 'fulfillment', 'risk_verdict'])
     .where('id', '=', orderId)
     .executeTakeFirst();
   // Seed 000's partners were told `rejected` and never see an order come back: only shop orders revive.
-  if (!order || order.status !== 'expired' || order.fulfillment !== 'stock' || order.channel === 'partner') return false;
+  // An order scored for review is never delivered without a person's decision: it stays expired.
+  if (!order || order.status !== 'expired' || order.fulfillment !== 'stock' || order.channel === 'partner' || order.risk_verdict === 'review') return false;
   const product = await findProduct(tx, order.product_id);
   if (product.fulfillment !== 'stock') return false;
   const stock = deps.fulfillment.strategyFor('stock', `Order ${order.number}`);

@@ -1,6 +1,7 @@
 // Seed 000 speaks of four lifecycle states; Souk's order machine has nine. This table is the one
 // place they meet: every internal status maps to exactly one partner status (the type makes a
 // missing or extra entry a compile error). docs/partner-api.md explains each row.
+import type { FulfillmentKind } from '../../db/schema.js';
 import type { OrderStatus } from './status.js';
 
 export const PARTNER_STATUSES = ['queued', 'verifying', 'fulfilled', 'rejected'] as const;
@@ -22,3 +23,14 @@ export const PARTNER_STATUS: Readonly<Record<OrderStatus, PartnerStatus>> = {
   expired: 'rejected',
   refunded: 'rejected',
 };
+
+/**
+ * The partner status of an order: the table above, except that an order whose fulfilment is
+ * still running by itself (being bought from an upstream provider, or waiting for stock to
+ * arrive) is `queued`, accepted and not yet decided, with no person verifying it; its final state
+ * arrives by callback. `verifying` is a person's: the risk review, or a product delivered by hand.
+ */
+export function partnerStatusOf(order: { status: OrderStatus; fulfillment: FulfillmentKind }): PartnerStatus {
+  if (order.status === 'processing' && order.fulfillment !== 'manual') return 'queued';
+  return PARTNER_STATUS[order.status];
+}

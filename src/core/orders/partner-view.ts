@@ -3,7 +3,7 @@
 // so what a partner polls and what it is told cannot differ.
 import { wireTime } from '../clock.js';
 import { formatMinor } from '../money.js';
-import { PARTNER_STATUS, type PartnerStatus } from './partner-lifecycle.js';
+import { partnerStatusOf, type PartnerStatus } from './partner-lifecycle.js';
 import type { OrderDetail, OrderItem } from './read-orders.js';
 
 /** The channel of orders placed on /v1: their webhooks speak seed 000 too. */
@@ -36,7 +36,7 @@ export function partnerOrderView(order: OrderDetail): PartnerOrderView {
     order_id: order.id,
     partner_order_id: order.client_order_id,
     number: order.number,
-    status: PARTNER_STATUS[order.status],
+    status: partnerStatusOf(order),
     internal_status: order.status,
     product_code: order.product.code,
     product_name: order.product.name,

@@ -60,6 +60,8 @@ export interface PlaceOrderInput {
    * Souk never takes money for goods it cannot give now. Products not sold from stock never wait.
    */
   whenOutOfStock?: 'refuse' | 'wait';
+  /** The IP the request came from (the per-IP velocity rule of core/risk); not part of the request's hash. */
+  clientIp?: string;
 }
 
 export interface OrderDeps extends PlacementStrategies {

@@ -46,6 +46,7 @@ const ORDER_RECORD: Record<OrderColumn, 'text' | 'int' | 'bigint'> = {
   charged_currency: 'text', fx_rate: 'text', status: 'text', payment_status: 'text', payment_provider: 'text', fulfillment: 'text',
   wallet_id: 'bigint', buyer_name: 'text', buyer_email: 'text', delivery_channel: 'text', callback_url: 'text', fields: 'text', reason: 'text',
   expires_at: 'text', created_at: 'text', updated_at: 'text', coupon_id: 'int', discount_minor: 'bigint',
+  risk_score: 'int', risk_verdict: 'text', risk_reasons: 'text', review_until: 'text', client_ip: 'text',
 };
 const ORDER_COLUMN_LIST = sql.raw(ORDER_COLUMNS.join(', '));
 const ORDER_RECORD_COLUMNS = sql.raw(ORDER_COLUMNS.map((c) => `x.${c}`).join(', '));

@@ -9,7 +9,7 @@ import { buyerTermsOf } from '../accounts/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { orderPlacedEvents } from '../events/index.js';
-import { AmountOutOfRange, DomainError, ItemNotFound, NotFound, PriceAboveLimit, ValidationFailed, type FieldProblem } from '../errors.js';
+import { AmountOutOfRange, DomainError, ItemNotFound, NotFound, OrderRefused, PriceAboveLimit, ValidationFailed, type FieldProblem } from '../errors.js';
 import type { FulfillmentStrategies, FulfillmentStrategy } from '../fulfillment/index.js';
 import type { PaymentProviders, PaymentRequest } from '../payments/index.js';
 import { couponDiscount, couponForOrder, type AppliedCoupon } from '../coupons/index.js';
@@ -20,6 +20,7 @@ import type { OrderRow, PlacementPlan } from './placement-batch.js';
 import type { PlaceOrderInput } from './place-order.js';
 import type { OrderEvent } from './read-orders.js';
 import { isWalletCheckoutEnabled } from './settings.js';
+import { assessOrder, reasonsInWords, type RiskDecision, type RiskSettings } from '../risk/index.js';
 
 /** Checkout fields an order may carry; more is refused before anything reads them. */
 export const MAX_CHECKOUT_FIELDS = 20;
@@ -157,6 +158,29 @@ export interface PlannedOrder {
 export interface PlacementStrategies {
   fulfillment: FulfillmentStrategies;
   payments: PaymentProviders;
+  /** The shop's risk defaults; absent: orders are not scored. */
+  risk?: RiskSettings;
+}
+
+/** Seconds from `at` (an ISO time) as an ISO time. */
+function later(at: string, seconds: number): string {
+  return new Date(Date.parse(at) + seconds * 1000).toISOString();
+}
+
+/** Scores the order (core/risk) when a rule is on for its account; refuses it at the reject threshold. */
+async function assessRisk(db: Db, strategies: PlacementStrategies, reads: PlacementReads, accountId: number, product: Product, charged: Money, input: PlaceOrderInput): Promise<RiskDecision | null> {
+  if (!strategies.risk) return null;
+  const order = { accountId, productId: product.id, amountMinor: charged.minor, currency: charged.currency, buyerEmail: input.buyer?.email ?? null, clientIp: input.clientIp ?? null };
+  const decision = await assessOrder(db, strategies.risk, order, async (terms) => {
+    if (terms.currency === charged.currency) return charged.minor;
+    const rate = await reads.fxRate(db, charged.currency, terms.currency).catch((error: unknown) => {
+      if (error instanceof NotFound) return null;
+      throw error;
+    });
+    return rate === null ? null : convertPrice(charged, terms.currency, rate).minor;
+  });
+  if (decision?.verdict === 'reject') throw new OrderRefused();
+  return decision;
 }
 
 /**
@@ -202,6 +226,9 @@ export async function planOrder(
     if (chargedUnit.minor > limit) throw new PriceAboveLimit(formatMinor(chargedUnit.minor, currency), formatMinor(limit, currency), currency);
   }
 
+  const risk = await assessRisk(db, strategies, reads, accountId, product, price.charged, input);
+  const review = risk?.verdict === 'review';
+
   const orderId = newUlid();
   const walletId = (price.charged.currency === buyer.currency ? buyer.walletId : null) ?? (await ensureWallet(db, accountId, price.charged.currency)).id;
   const started = await payment.start(paymentRequest, { walletId, charged: price.charged, at: now });
@@ -210,7 +237,8 @@ export async function planOrder(
       ? [{ from: null, to: 'awaiting_payment', reason: started.reason, actor, at: now }]
       : [
           { from: null, to: 'queued', reason: 'placed', actor, at: now },
-          { from: 'queued', to: fulfillment.whenPaid.status, reason: fulfillment.whenPaid.reason, actor, at: now },
+          // Scored for review: paid and its goods held, it waits for a person (core/orders/reviews.ts).
+          review ? { from: 'queued', to: 'review', reason: `waiting for review (${reasonsInWords(risk)})`, actor, at: now } : { from: 'queued', to: fulfillment.whenPaid.status, reason: fulfillment.whenPaid.reason, actor, at: now },
         ];
   const order: OrderRow = {
     id: orderId,
@@ -245,6 +273,12 @@ export async function planOrder(
     updated_at: now,
     coupon_id: coupon?.id ?? null,
     discount_minor: coupon?.discountMinor ?? 0,
+    risk_score: risk?.score ?? null,
+    risk_verdict: risk ? (review ? 'review' : 'allow') : null,
+    risk_reasons: risk ? JSON.stringify(risk.reasons) : null,
+    // An order paid later starts its review when its payment arrives (payHeldOrder).
+    review_until: review && started.status === 'paid' ? later(now, strategies.risk!.reviewTimeoutSeconds) : null,
+    client_ip: input.clientIp ?? null,
   };
   const plan: PlacementPlan = {
     order,
@@ -259,7 +293,8 @@ export async function planOrder(
       unitFx: price.unitFx,
     },
     coupon: coupon && { ...coupon, customerKey: `account:${accountId}` },
-    claim: fulfillment.claim(product, started.status),
+    // An order in review holds its codes as an unpaid one does, until someone approves it.
+    claim: fulfillment.claim(product, review ? 'pending' : started.status),
     debit: started.status === 'paid' ? started.debit : null,
     events,
     outbox: orderPlacedEvents(order),

@@ -11,6 +11,11 @@ export interface AccountsTable {
   rate_limit_per_minute: number | null;
   credit_limit_minor: Generated<number>;
   tier: string | null;
+  /** Risk thresholds of this account (core/risk); null: the shop's defaults. 0 turns one off. */
+  risk_review_score: number | null;
+  risk_reject_score: number | null;
+  /** Every order charged above this (minor units of the account's currency) waits for review; null: none. */
+  review_above_minor: number | null;
   created_at: string;
   updated_at: string;
 }

@@ -37,6 +37,8 @@ export interface ProductsTable {
   fields: string;
   stock_available: number;
   stock_mode: Generated<'unique' | 'shared'>;
+  /** 1: orders of it score more in the risk review (core/risk). */
+  high_risk: Generated<number>;
   created_at: string;
   updated_at: string;
 }

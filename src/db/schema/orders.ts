@@ -99,6 +99,16 @@ export interface OrdersTable {
   coupon_id: number | null;
   /** Taken off total_minor by the coupon, in the product's currency. */
   discount_minor: number;
+  /** The risk score at placement (core/risk); null when it was not scored. */
+  risk_score: number | null;
+  /** 'review': the order waits for a person once paid; 'allow' or null: it goes on. */
+  risk_verdict: 'allow' | 'review' | null;
+  /** JSON [{rule, points, reason}]: the rules that fired, in words. */
+  risk_reasons: string | null;
+  /** While it waits in review: when it is rejected and refunded if nobody decided. */
+  review_until: string | null;
+  /** The IP the order was placed from, when it came through the API. */
+  client_ip: string | null;
 }
 
 /**
@@ -109,6 +119,7 @@ export const ORDER_COLUMNS = [
   'id', 'number', 'account_id', 'channel', 'client_order_id', 'idempotency_key', 'request_hash', 'product_id', 'quantity', 'unit_price_minor', 'currency',
   'total_minor', 'charged_minor', 'charged_currency', 'fx_rate', 'status', 'payment_status', 'payment_provider', 'fulfillment', 'wallet_id', 'buyer_name',
   'buyer_email', 'delivery_channel', 'callback_url', 'fields', 'reason', 'expires_at', 'created_at', 'updated_at', 'coupon_id', 'discount_minor',
+  'risk_score', 'risk_verdict', 'risk_reasons', 'review_until', 'client_ip',
 ] as const satisfies ReadonlyArray<keyof OrdersTable>;
 export type OrderColumn = (typeof ORDER_COLUMNS)[number];
 

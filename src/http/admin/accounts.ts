@@ -23,6 +23,9 @@ const AccountSchema = Type.Object(
     credit_limit: Type.Number(),
     rate_limit_per_minute: Type.Union([Type.Integer(), Type.Null()]),
     tier: Type.Union([Type.String(), Type.Null()], { description: 'The price tier the account buys at; null for list prices.' }),
+    risk_review_score: Type.Union([Type.Integer(), Type.Null()], { description: "Risk score (0-100) at which its orders wait for review; null: the shop's SOUK_RISK_REVIEW_SCORE; 0: off." }),
+    risk_reject_score: Type.Union([Type.Integer(), Type.Null()], { description: "Risk score at which its orders are refused; null: the shop's SOUK_RISK_REJECT_SCORE; 0: off." }),
+    review_above: Type.Union([Type.String(), Type.Null()], { description: 'Every order charged above this amount (decimal, in its currency) waits for review; null: no such rule.' }),
     created_at: WireTime(),
   },
   { $id: 'Account', title: 'Account' },
@@ -60,6 +63,11 @@ const AccountPatch = Type.Object({
   credit_limit: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })])),
   rate_limit_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
   tier: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 50 }), Type.Null()], { description: 'A price tier (PUT /price-tiers/{name}), or null for list prices.' })),
+  risk_review_score: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()], { description: "Risk score at which orders wait for review; 0 turns it off; null: the shop's default." })),
+  risk_reject_score: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()], { description: "Risk score at which orders are refused; 0 turns it off; null: the shop's default." })),
+  review_above: Type.Optional(
+    Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 }), Type.Null()], { description: 'Review every order charged above this amount (in the account currency, e.g. "50.00"); null removes the rule.' }),
+  ),
 });
 const KeyBody = Type.Object({
   scopes: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 20 })),
@@ -85,6 +93,9 @@ function accountView(row: AccountRow) {
     credit_limit: minorToDecimal(row.credit_limit_minor, row.currency),
     rate_limit_per_minute: row.rate_limit_per_minute,
     tier: row.tier,
+    risk_review_score: row.risk_review_score,
+    risk_reject_score: row.risk_reject_score,
+    review_above: row.review_above_minor === null ? null : formatMinor(Number(row.review_above_minor), row.currency),
     created_at: wireTime(row.created_at),
   };
 }
@@ -97,6 +108,13 @@ function creditMinor(value: number | string | undefined, currency: string): numb
   if (value === undefined) return undefined;
   const minor = parseMinor(value, currency);
   if (minor === undefined || minor < 0) throw new ValidationFailed('The credit limit is not valid.', [{ field: 'credit_limit', message: `a decimal amount in ${currency}, e.g. ${formatMinor(5000, currency)}` }]);
+  return minor;
+}
+
+function reviewAboveMinor(value: number | string | null | undefined, currency: string): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  const minor = parseMinor(value, currency);
+  if (minor === undefined || minor < 0) throw new ValidationFailed('review_above is not valid.', [{ field: 'review_above', message: `a decimal amount in ${currency}, e.g. ${formatMinor(5000, currency)}, or null` }]);
   return minor;
 }
 
@@ -130,7 +148,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
   );
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof AccountPatch> }>(
     '/accounts/:id',
-    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminUpdateAccount', summary: 'Change an account (name, status, limits, price tier)', security: ADMIN_SECURITY, params: IdParams, body: AccountPatch, response: { 200: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403, 404) } } },
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminUpdateAccount', summary: 'Change an account (name, status, limits, price tier, risk thresholds and review amount)', security: ADMIN_SECURITY, params: IdParams, body: AccountPatch, response: { 200: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
       const current = await getAccount(souk.db, request.params.id);
       const account = await updateAccount(souk, current.id, {
@@ -139,6 +157,9 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
         rateLimitPerMinute: request.body.rate_limit_per_minute,
         creditLimitMinor: creditMinor(request.body.credit_limit, current.currency),
         tier: request.body.tier,
+        riskReviewScore: request.body.risk_review_score,
+        riskRejectScore: request.body.risk_reject_score,
+        reviewAboveMinor: reviewAboveMinor(request.body.review_above, current.currency),
       });
       return { ok: true, account: accountView(account) };
     },

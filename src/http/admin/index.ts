@@ -8,6 +8,7 @@ import { adminMailRoutes } from './mails.js';
 import { adminOrderRoutes } from './orders.js';
 import { adminPaymentRoutes } from './payments.js';
 import { adminProviderRoutes } from './providers.js';
+import { adminReviewRoutes } from './reviews.js';
 import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
 import { adminWebhookRoutes } from './webhooks.js';
@@ -29,4 +30,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminProviderRoutes, { souk });
   await app.register(adminZidRoutes, { souk });
   await app.register(adminPaymentRoutes, { souk });
+  await app.register(adminReviewRoutes, { souk });
 }

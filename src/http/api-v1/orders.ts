@@ -95,7 +95,9 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
             '404 item_not_found, 400 validation (an unknown field, or quantity outside min..max: `fields` names them), 409 price_above_limit, ' +
             '409 amount_out_of_range (the total, converted to your wallet\'s currency, would pass the largest amount a wallet can be charged), ' +
             "409 currency_unavailable (no exchange rate from the product's currency to your account's: such a product is not in your product list), " +
-            '422 idempotency_key_reused, 503 wallet_disabled.',
+            '422 idempotency_key_reused, 422 order_refused (the shop\'s risk checks refused it: nothing written or charged), 503 wallet_disabled. ' +
+            'An order the risk checks hold for review is placed and charged with its codes held, and answers status `review` until the shop ' +
+            'approves it (`fulfilled`, or `processing` while it is bought) or rejects it (`rejected`, refunded); the status webhooks say which.',
           security: CALLER_SECURITY,
           body: PlaceOrderBody,
           response: {
@@ -112,7 +114,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
         },
       },
       async (request) => {
-        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body, request.idempotencyKey), actorOf(request.principal!));
+        const placed = await placeOrder(deps, request.principal!.accountId, { ...toPlaceOrderInput(request.body, request.idempotencyKey), clientIp: request.ip }, actorOf(request.principal!));
         const order = orderView(placed.order);
         return { ok: true, order_id: order.order_id, status: order.status, amount: order.amount, currency: order.currency, replayed: placed.replayed, order };
       },

@@ -84,7 +84,9 @@ export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk:
             'Paid from your wallet in one transaction. Stock products are fulfilled at once: the codes are in `order.fulfillment.delivered_items`, ' +
             'and with `email`/`gmail_transfer` delivery they are also mailed to `buyer.email`. Errors: 400 validation_error (missing fields, ' +
             'unsupported flow_type), 402 insufficient_balance, 404 item_not_found, 409 out_of_stock, 409 amount_out_of_range (the total would ' +
-            'pass the largest amount a wallet can be charged), 422 idempotency_key_reused.',
+            'pass the largest amount a wallet can be charged), 422 idempotency_key_reused, 422 order_refused (the shop\'s risk checks refused the ' +
+            'order: nothing charged). An order the risk checks hold for review is charged with its codes held and answers `verifying`; ' +
+            'the final state (`fulfilled`, or `rejected` and refunded) arrives by callback, and GET /v1/orders/{order_id} always tells where it stands.',
           security: PARTNER_SECURITY,
           body: PlaceBody,
           response: {
@@ -94,7 +96,7 @@ export async function partnerOrderRoutes(app: FastifyInstance, { souk }: { souk:
         },
       },
       async (request) => {
-        const placed = await placeOrder(deps, request.principal!.accountId, toPlaceOrderInput(request.body, request.idempotencyKey), actorOf(request.principal!));
+        const placed = await placeOrder(deps, request.principal!.accountId, { ...toPlaceOrderInput(request.body, request.idempotencyKey), clientIp: request.ip }, actorOf(request.principal!));
         return { ok: true, replayed: placed.replayed, order: partnerOrderView(placed.order) };
       },
     );

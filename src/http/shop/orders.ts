@@ -63,7 +63,9 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
           '(naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, ' +
           '409 out_of_stock, 409 amount_out_of_range (the converted total would pass the largest amount a wallet can be charged). ' +
           'Souk extension: an `Idempotency-Key` header (with the customer token) makes a retry (at any later time) answer the ' +
-          'first order instead of buying again; the same key with another body is 422 idempotency_key_reused.',
+          'first order instead of buying again; the same key with another body is 422 idempotency_key_reused. ' +
+          "422 order_refused: the shop's risk checks refused the order (nothing reserved or charged). An order its risk checks hold for " +
+          'review is placed and paid, and answers `processing` until the shop approves it (then `completed`) or rejects it (`failed`, refunded).',
         security: [{}, { customerToken: [] }],
         body: CreateOrderBody,
         response: { 200: successObject({ order: Type.Ref('ShopOrder') }), ...shopErrors(400, 401, 402, 404, 409, 422, 429, 503) },
@@ -74,7 +76,7 @@ export async function orderRoutes(app: FastifyInstance, { souk }: { souk: Souk }
       },
     },
     async (request, reply) => {
-      const placed = await placeShopOrder(deps, request.customer, request.body, souk.config.shopCurrency, request.idempotencyKey, souk.config.crypto, souk.gatewayPayments);
+      const placed = await placeShopOrder(deps, request.customer, { ...request.body, clientIp: request.ip }, souk.config.shopCurrency, request.idempotencyKey, souk.config.crypto, souk.gatewayPayments);
       if (placed.replayed) reply.header('idempotent-replayed', 'true');
       return { success: true, order: orderView(placed.order, await paymentOf(placed.order.id)) };
     },

@@ -4,6 +4,7 @@ import type { Souk } from '../../app.js';
 import type { Schedule } from '../../core/jobs/index.js';
 import { announceStock } from './announce-stock.js';
 import { expireHolds } from './expire-holds.js';
+import { expireReviewsSchedule } from './expire-reviews.js';
 import { fulfilWaiting } from './fulfil-waiting.js';
 import { forwardUpstream } from './forward-upstream.js';
 import { syncProviders } from './sync-providers.js';
@@ -15,12 +16,12 @@ import { priceFeedEveryMs, priceFeedSchedule } from './price-feed.js';
 import { watchChainsSchedule } from './watch-chains.js';
 import { anyChainWatched } from '../../core/payments/index.js';
 
-/** How often housekeeping runs: expiring holds, pruning keys and token families. */
+/** How often housekeeping runs: expiring holds and reviews, pruning keys and token families. */
 export const HOUSEKEEPING_EVERY_MS = 15_000;
 
 /** The housekeeping every process takes part in (`souk serve` with or without a worker, `souk worker`). */
 export function housekeeping(everyMs = HOUSEKEEPING_EVERY_MS): Array<Schedule<Souk>> {
-  return [expireHolds(everyMs), pruneIdempotencyKeys(everyMs), pruneTokenFamilies(everyMs)];
+  return [expireHolds(everyMs), expireReviewsSchedule(everyMs), pruneIdempotencyKeys(everyMs), pruneTokenFamilies(everyMs)];
 }
 
 /** How often forwarding runs are looked at (due retries, stalled runs, paid orders without a run), and providers due a sync. */

@@ -1,0 +1,46 @@
+// Assessing an order at placement: the account's terms (its own, else the shop's defaults), and
+// when any rule is on, the context, the score and the verdict. With every rule off nothing is read
+// or scored: the order is placed as before.
+import type { Db } from '../../db/index.js';
+import { accountRiskTermsOf } from '../accounts/index.js';
+import { gatherRiskContext, type OrderToScore } from './context.js';
+import { scoreOrder } from './score.js';
+import { decideRisk, riskIsOn, type RiskDecision, type RiskTerms } from './verdict.js';
+
+/** The shop's defaults (SOUK_RISK_REVIEW_SCORE, SOUK_RISK_REJECT_SCORE, SOUK_REVIEW_TIMEOUT). */
+export interface RiskSettings {
+  reviewScore: number;
+  rejectScore: number;
+  /** Seconds an order may wait in review before it is rejected and refunded. */
+  reviewTimeoutSeconds: number;
+}
+
+export const DEFAULT_RISK_SETTINGS: RiskSettings = { reviewScore: 0, rejectScore: 0, reviewTimeoutSeconds: 86_400 };
+
+/** The account's terms with the shop's defaults filled in; undefined for no such account. */
+export async function riskTermsFor(db: Db, accountId: number, settings: RiskSettings): Promise<RiskTerms | undefined> {
+  const row = await accountRiskTermsOf(db, accountId);
+  if (!row) return undefined;
+  return {
+    reviewScore: row.risk_review_score ?? settings.reviewScore,
+    rejectScore: row.risk_reject_score ?? settings.rejectScore,
+    reviewAboveMinor: row.review_above_minor,
+    currency: row.currency,
+  };
+}
+
+/**
+ * Scores an order about to be placed and decides it; null when no rule is on for its account.
+ * `toAccountCurrency` converts its charge for the review-above rule (null when it cannot).
+ */
+export async function assessOrder(
+  db: Db,
+  settings: RiskSettings,
+  order: OrderToScore,
+  toAccountCurrency: (terms: RiskTerms) => Promise<number | null>,
+): Promise<RiskDecision | null> {
+  const terms = await riskTermsFor(db, order.accountId, settings);
+  if (!terms || !riskIsOn(terms)) return null;
+  const [input, inAccountCurrency] = await Promise.all([gatherRiskContext(db, order), terms.reviewAboveMinor === null ? null : toAccountCurrency(terms)]);
+  return decideRisk(scoreOrder(input), terms, inAccountCurrency);
+}
