@@ -21,6 +21,7 @@ import { registerRekeyCommand } from './cli/rekey.js';
 import { registerJobCommand } from './cli/job.js';
 import { registerZidCommand } from './cli/zid.js';
 import { registerPaymentCommand } from './cli/payment.js';
+import { registerTradeInCommand } from './cli/trade-in.js';
 import { reason } from './cli/tools.js';
 
 const program = new Command();
@@ -49,6 +50,7 @@ registerRekeyCommand(program);
 registerJobCommand(program);
 registerZidCommand(program);
 registerPaymentCommand(program);
+registerTradeInCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -17,6 +17,7 @@ import { zid } from './0014-zid.js';
 import { waitingStock } from './0015-waiting-stock.js';
 import { payments } from './0016-payments.js';
 import { paymentGateways } from './0017-payment-gateways.js';
+import { tradeIns } from './0019-trade-ins.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock, payments, paymentGateways];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock, payments, paymentGateways, tradeIns];

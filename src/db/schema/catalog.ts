@@ -37,6 +37,8 @@ export interface ProductsTable {
   fields: string;
   stock_available: number;
   stock_mode: Generated<'unique' | 'shared'>;
+  /** What the shop pays for one code in a trade-in, in `currency`; null: not bought back. */
+  buyback_price_minor: number | null;
   created_at: string;
   updated_at: string;
 }

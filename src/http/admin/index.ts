@@ -12,6 +12,7 @@ import { adminStockRoutes } from './stock.js';
 import { adminWalletRoutes } from './wallets.js';
 import { adminWebhookRoutes } from './webhooks.js';
 import { adminZidRoutes } from './zid.js';
+import { adminTradeInRoutes } from './trade-ins.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   await app.register(adminCatalogRoutes, { souk });
@@ -25,4 +26,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminProviderRoutes, { souk });
   await app.register(adminZidRoutes, { souk });
   await app.register(adminPaymentRoutes, { souk });
+  await app.register(adminTradeInRoutes, { souk });
 }
