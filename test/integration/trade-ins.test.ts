@@ -13,7 +13,7 @@ import { jsonOf, runCli, assertRefused } from '../helpers/processes.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 import { importStock } from '../../src/core/inventory/index.js';
 import { checkInvariants } from '../../src/core/orders/index.js';
-import { checkTradeInInvariants, decideTradeIn, type TradeInView } from '../../src/core/trade-ins/index.js';
+import { checkTradeInInvariants, decideTradeIn, resumeWaitingPurchases, type TradeInView } from '../../src/core/trade-ins/index.js';
 import { callbackSecret } from '../../src/core/webhooks/index.js';
 import { tradeInDepsOf } from '../../src/app.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/worker/webhooks.js';
@@ -209,6 +209,16 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(polled.json().order.status, 'fulfilled');
       assert.equal(polled.json().order.order_id, purchase.order_id);
       assert.equal(polled.json().order.fulfillment.delivered_items.length, 1);
+
+      // A process that stopped after placing the order but before recording it: the sweep places
+      // again, finds the same order by its reference, and charges nothing more.
+      const charged = await balanceOf(t.souk, partner.accountId);
+      await t.souk.db.updateTable('trade_ins').set({ purchase_status: 'waiting', purchase_order_id: null }).where('id', '=', submitted.trade_in_id).execute();
+      assert.equal(await resumeWaitingPurchases(tradeInDepsOf(t.souk)), 1);
+      const resumed = await t.souk.db.selectFrom('trade_ins').select(['purchase_status', 'purchase_order_id']).where('id', '=', submitted.trade_in_id).executeTakeFirstOrThrow();
+      assert.deepEqual(resumed, { purchase_status: 'placed', purchase_order_id: purchase.order_id });
+      assert.equal(await balanceOf(t.souk, partner.accountId), charged);
+      assert.equal(await stockOf('TI-HYB-BUY'), 2);
 
       const failing = await hybrid('WS-HYB-NO', codes('HYB-NO', 2));
       assert.equal(failing.statusCode, 202, failing.body);
