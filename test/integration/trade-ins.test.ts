@@ -290,6 +290,27 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(await balanceOf(t.souk, partner.accountId), before + 250);
       assertRefused(await runCli(['trade-in', 'decide', id], env), /already decided/);
 
+      // The invariants are the database's and doctor's, not the callers': a second credit of one
+      // trade-in is refused by the unique ledger reference, and a wrong record is named by doctor.
+      const Rollback = class extends Error {};
+      await assert.rejects(
+        t.souk.db.transaction().execute(async (tx) => {
+          const wallet = await tx.selectFrom('wallets').select('id').where('account_id', '=', partner.accountId).where('currency', '=', 'USD').executeTakeFirstOrThrow();
+          await tx.insertInto('ledger_entries').values({ wallet_id: wallet.id, amount_minor: 250, balance_after_minor: 0, kind: 'trade_in', reference: `trade-in:${id}`, memo: null, actor: 'test', request_key: null, created_at: new Date().toISOString() }).execute();
+        }),
+        (error: Error) => /unique|duplicate/i.test(error.message),
+      );
+      await assert.rejects(
+        t.souk.db.transaction().execute(async (tx) => {
+          await tx.updateTable('trade_ins').set({ credited_minor: 999 }).where('id', '=', id).execute();
+          const planted = await checkTradeInInvariants(tx);
+          assert.deepEqual(planted.map((v) => v.invariant), ['trade-ins are credited once']);
+          assert.match(planted[0]!.detail, new RegExp(`trade-in ${id} records 999 credited; its ledger has 1 credit\\(s\\) of 250`));
+          throw new Rollback();
+        }),
+        Rollback,
+      );
+
       const doctor = jsonOf(await runCli(['doctor', '--json'], env));
       assert.deepEqual(doctor, { ok: true, violations: [] });
       assert.deepEqual([...(await checkInvariants(t.souk.db)), ...(await checkTradeInInvariants(t.souk.db))], []);
