@@ -80,18 +80,16 @@ export function registerProductCommand(program: Command): void {
     .command('update')
     .description('change a product')
     .argument('<product>', 'product id, code or slug')
-    .option('--name <name>', 'English name')
     .option('--price <amount>', 'unit price, e.g. 5.00')
     .option('--buyback-price <amount>', 'what the shop pays per code in a trade-in, e.g. 1.50; "none" stops buying it back')
     .addOption(new Option('--status <status>', 'catalog status').choices(['active', 'inactive', 'archived']))
     .option('--json', 'print JSON')
-    .action(async (reference: string, options: { name?: string; price?: string; buybackPrice?: string; status?: string; json?: boolean }) => {
+    .action(async (reference: string, options: { price?: string; buybackPrice?: string; status?: string; json?: boolean }) => {
       const updated = await withSouk((souk) =>
         updateProduct(
           { db: souk.db, bus: souk.bus },
           reference,
           {
-            ...(options.name !== undefined ? { name: { en: options.name } } : {}),
             ...(options.price !== undefined ? { price: options.price } : {}),
             ...(options.buybackPrice !== undefined ? { buyback_price: options.buybackPrice === 'none' ? null : options.buybackPrice } : {}),
             ...(options.status !== undefined ? { status: options.status } : {}),
