@@ -231,6 +231,27 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(await balanceOf(t.souk, partner.accountId), middle);
       assert.equal(await stockOf('TI-HYB-BUY'), 2);
 
+      // Verified, but the stock ran out meanwhile: the purchase fails with the reason, nothing is
+      // oversold, and the credit stays in the wallet.
+      const tooMany = await signed(partner, 'POST', '/v1/orders', {
+        partner_order_id: 'WS-HYB-STOCK',
+        flow_type: 'hybrid_trade_in',
+        product_code: 'TI-HYB-BUY',
+        sell_product_code: 'TI-HYB-SELL',
+        quantity: 3,
+        buyer: { name: 'Rahim Uddin', email: 'rahim@example.com' },
+        items: [{ code: 'HYB-STOCK-1' }],
+      });
+      assert.equal(tooMany.statusCode, 202, tooMany.body);
+      const beforeStockOut = await balanceOf(t.souk, partner.accountId);
+      const stockOut = await admin('POST', `/trade-ins/${(tooMany.json().trade_in as TradeInView).trade_in_id}/decide`, {});
+      assert.equal(stockOut.statusCode, 200, stockOut.body);
+      const outOfStock = stockOut.json().trade_in as TradeInView;
+      assert.deepEqual([outOfStock.status, outOfStock.purchase!.status, outOfStock.purchase!.order_id], ['completed', 'failed', null]);
+      assert.match(outOfStock.purchase!.reason!, /TI-HYB-BUY has 2 in stock; 3 were asked for/);
+      assert.equal(await balanceOf(t.souk, partner.accountId), beforeStockOut + 200);
+      assert.equal(await stockOf('TI-HYB-BUY'), 2);
+
       await hook.waitFor(
         (receipts) => receipts.some((r) => r.status === 200 && r.event.type === 'payout.rejected') && receipts.some((r) => r.status === 200 && r.event.type === 'payout.completed'),
         WAIT_CEILING_MS,
