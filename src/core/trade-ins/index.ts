@@ -5,7 +5,7 @@
 export { submitTradeIn, MAX_TRADE_IN_CODES, type SubmitTradeInInput, type SubmittedTradeIn, type TradeInDeps } from './submit-trade-in.js';
 export { decideTradeIn, tradeInLedgerReference, type DecideDeps, type TradeInDecision } from './decide-trade-in.js';
 export { completePurchase, resumeWaitingPurchases, type PurchaseDeps } from './hybrid-purchase.js';
-export { verifyTradeIn } from './verify-trade-in.js';
+export { offerTradeIn, verifyTradeIn } from './verify-trade-in.js';
 export { findAccountTradeIn, findTradeInRow, listTradeIns, tradeInView, type PurchaseRequest, type TradeInCodeView, type TradeInPurchaseView, type TradeInRow, type TradeInView } from './read-trade-ins.js';
 export { tradeInSigner } from './signer.js';
 export { checkTradeInInvariants } from './doctor.js';

@@ -3,6 +3,7 @@
 import type { DecideDeps } from './decide-trade-in.js';
 import { decideTradeIn } from './decide-trade-in.js';
 import { findTradeInRow, type TradeInRow } from './read-trade-ins.js';
+import { submitTradeIn, type SubmitTradeInInput, type SubmittedTradeIn } from './submit-trade-in.js';
 
 /** Asks the verifier about a trade-in still in `verifying`; returns it as it stands afterwards. */
 export async function verifyTradeIn(deps: DecideDeps, id: string): Promise<TradeInRow> {
@@ -15,4 +16,11 @@ export async function verifyTradeIn(deps: DecideDeps, id: string): Promise<Trade
   if (verification.kind === 'person') return trade;
   const rejected = verification.verdicts.filter((v) => !v.accepted).map((v) => ({ code: v.code, reason: v.reason ?? 'rejected by the provider' }));
   return decideTradeIn(deps, id, { rejected }, `verifier:${deps.verifier.name}`);
+}
+
+/** Submits a trade-in and asks the verifier about it at once; a retry answers the first as it stands. */
+export async function offerTradeIn(deps: DecideDeps, accountId: number, input: SubmitTradeInInput, actor: string): Promise<SubmittedTradeIn> {
+  const submitted = await submitTradeIn(deps, accountId, input, actor);
+  if (submitted.replayed) return submitted;
+  return { row: await verifyTradeIn(deps, submitted.row.id), replayed: false };
 }

@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { tradeInDepsOf, type Souk } from '../../app.js';
 import { actorOf } from '../../core/accounts/index.js';
 import { NotFound } from '../../core/errors.js';
-import { findAccountTradeIn, listTradeIns, MAX_TRADE_IN_CODES, submitTradeIn, tradeInView, verifyTradeIn } from '../../core/trade-ins/index.js';
+import { findAccountTradeIn, listTradeIns, MAX_TRADE_IN_CODES, offerTradeIn, tradeInView } from '../../core/trade-ins/index.js';
 import { needs } from '../route-policy.js';
 import { apiErrorResponses, CALLER_SECURITY } from '../schema-helpers.js';
 
@@ -47,9 +47,8 @@ export async function tradeInRoutes(app: FastifyInstance, { souk }: { souk: Souk
       const deps = tradeInDepsOf(souk);
       const body = request.body;
       const input = { product: body.product, codes: body.items.map((i) => i.code), clientReference: body.reference, callbackUrl: body.callback_url };
-      const submitted = await submitTradeIn(deps, request.principal!.accountId, input, actorOf(request.principal!));
-      const row = submitted.replayed ? submitted.row : await verifyTradeIn(deps, submitted.row.id);
-      return reply.code(submitted.replayed ? 200 : 202).send({ ok: true, trade_in: await tradeInView(souk.db, souk.vault, row) });
+      const offered = await offerTradeIn(deps, request.principal!.accountId, input, actorOf(request.principal!));
+      return reply.code(offered.replayed ? 200 : 202).send({ ok: true, trade_in: await tradeInView(souk.db, souk.vault, offered.row) });
     },
   );
 

@@ -4,7 +4,7 @@
 import { tradeInDepsOf, type Souk } from '../../app.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { loadOrderDetail, PARTNER_CHANNEL, partnerOrderView, type PartnerOrderView } from '../../core/orders/index.js';
-import { findAccountTradeIn, submitTradeIn, tradeInView, verifyTradeIn, type SubmitTradeInInput, type TradeInView } from '../../core/trade-ins/index.js';
+import { findAccountTradeIn, offerTradeIn, tradeInView, type SubmitTradeInInput, type TradeInView } from '../../core/trade-ins/index.js';
 
 export type FlowKind = 'buy' | 'sell' | 'hybrid';
 
@@ -57,10 +57,8 @@ function toSubmission(kind: 'sell' | 'hybrid', body: TradeInFlowBody): SubmitTra
 
 /** Submits the trade-in (and asks the shop's verifier); a retry of the same request answers the first. */
 export async function submitPartnerTradeIn(souk: Souk, accountId: number, kind: 'sell' | 'hybrid', body: TradeInFlowBody, actor: string): Promise<{ replayed: boolean; trade_in: TradeInView }> {
-  const deps = tradeInDepsOf(souk);
-  const submitted = await submitTradeIn(deps, accountId, toSubmission(kind, body), actor);
-  const row = submitted.replayed ? submitted.row : await verifyTradeIn(deps, submitted.row.id);
-  return { replayed: submitted.replayed, trade_in: await tradeInView(souk.db, souk.vault, row) };
+  const offered = await offerTradeIn(tradeInDepsOf(souk), accountId, toSubmission(kind, body), actor);
+  return { replayed: offered.replayed, trade_in: await tradeInView(souk.db, souk.vault, offered.row) };
 }
 
 /** GET /v1/orders/{id} for a trade-in: the trade-in, and a hybrid's purchase once placed; undefined when the id names no trade-in. */
