@@ -53,7 +53,7 @@ const ProductData = Type.Object({
 const WalletData = Type.Object({
   wallet: Type.Object({ wallet_id: Type.Integer(), currency: Type.String(), balance: Type.Number({ description: 'The balance after the credit.' }) }),
   amount: Type.Number(),
-  kind: Type.String({ description: 'topup, refund or adjustment.' }),
+  kind: Type.String({ description: 'topup, refund, adjustment or trade_in (a trade-in credit, referring to `trade-in:<id>`).' }),
   reference: Nullable(Type.String({ description: '`order:<id>` for a refund.' })),
 });
 const TestData = Type.Object({ message: Type.String() });
