@@ -16,6 +16,7 @@ import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
 import { createUpstreamHttp, UpstreamService } from './core/upstream/index.js';
 import { ZidService } from './core/zid/index.js';
+import { tradeInVerifier, type DecideDeps } from './core/trade-ins/index.js';
 
 export interface Souk {
   config: Config;
@@ -170,4 +171,10 @@ export function orderDepsOf(souk: Souk): PlacementDeps {
     risk: souk.config.risk,
     ...(souk.config.logLevel === 'silent' ? {} : { log: logLine }),
   };
+}
+
+/** What the trade-in use cases need of this process: the order deps (a hybrid places an order) and the shop's verifier. */
+export function tradeInDepsOf(souk: Souk): DecideDeps {
+  const orders = orderDepsOf(souk);
+  return { db: souk.db, dialect: souk.dialect, vault: souk.vault, allowPrivate: souk.config.webhookAllowPrivate, verifier: tradeInVerifier('manual'), orders };
 }

@@ -22,6 +22,7 @@ import { registerJobCommand } from './cli/job.js';
 import { registerZidCommand } from './cli/zid.js';
 import { registerPaymentCommand } from './cli/payment.js';
 import { registerReviewCommand } from './cli/review.js';
+import { registerTradeInCommand } from './cli/trade-in.js';
 import { reason } from './cli/tools.js';
 
 const program = new Command();
@@ -51,6 +52,7 @@ registerJobCommand(program);
 registerZidCommand(program);
 registerPaymentCommand(program);
 registerReviewCommand(program);
+registerTradeInCommand(program);
 
 try {
   await program.parseAsync(process.argv);

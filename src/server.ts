@@ -24,6 +24,7 @@ import { adminRoutes } from './http/admin/index.js';
 import { partnerRoutes } from './http/partner/index.js';
 import { isShopPath, SHOP_ERROR_FIELDS, shopRoutes } from './http/shop/index.js';
 import { CategorySchema, CategoryTypeSchema, ProductSchema } from './http/api-v1/catalog-views.js';
+import { TradeInSchema } from './http/trade-in-views.js';
 import { buildValidator } from './http/validators.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -120,7 +121,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await app.register(inputPlugin);
   await app.register(metricsPlugin, { token: souk.config.metricsToken, registries: options.metricsRegistries ?? [] });
   await registerOpenApi(app, souk.config);
-  for (const schema of [ProductSchema, CategorySchema, CategoryTypeSchema]) app.addSchema(schema);
+  for (const schema of [ProductSchema, CategorySchema, CategoryTypeSchema, TradeInSchema]) app.addSchema(schema);
   await app.register(cookie);
   await app.register(authPlugin, { souk });
   await app.register(idempotencyPlugin, { souk });

@@ -9,6 +9,7 @@ import type { CallbackSecretsTable, OrderMailsTable, OutboxCursorsTable, OutboxE
 import type { JobSchedulesTable, JobsTable } from './schema/jobs.js';
 import type { ProvidersTable, UpstreamOrdersTable, UpstreamProductsTable } from './schema/upstream.js';
 import type { PaymentAddressesTable, PaymentReceiptsTable, PaymentsTable } from './schema/payments.js';
+import type { TradeInCodesTable, TradeInsTable } from './schema/trade-ins.js';
 import type { ZidCategoriesTable, ZidFulfilmentsTable, ZidOauthStatesTable, ZidOrdersTable, ZidProductsTable, ZidStoresTable } from './schema/zid.js';
 
 export type * from './schema/accounts.js';
@@ -21,6 +22,7 @@ export type * from './schema/jobs.js';
 export type * from './schema/upstream.js';
 export type * from './schema/zid.js';
 export type * from './schema/payments.js';
+export type * from './schema/trade-ins.js';
 export { PAYMENT_STATUSES } from './schema/payments.js';
 
 export interface AuditLogTable {
@@ -94,6 +96,8 @@ export interface Database {
   zid_categories: ZidCategoriesTable;
   zid_orders: ZidOrdersTable;
   zid_fulfilments: ZidFulfilmentsTable;
+  trade_ins: TradeInsTable;
+  trade_in_codes: TradeInCodesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

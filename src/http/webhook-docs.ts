@@ -3,6 +3,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { EVENT_TYPES, type EventType } from '../core/events/index.js';
 import { PartnerOrderSchema } from './partner/views.js';
+import { TradeInSchema } from './trade-in-views.js';
 import { WireTime } from './schema-helpers.js';
 
 const Nullable = (schema: TSchema) => Type.Union([schema, Type.Null()]);
@@ -52,10 +53,11 @@ const ProductData = Type.Object({
 const WalletData = Type.Object({
   wallet: Type.Object({ wallet_id: Type.Integer(), currency: Type.String(), balance: Type.Number({ description: 'The balance after the credit.' }) }),
   amount: Type.Number(),
-  kind: Type.String({ description: 'topup, refund or adjustment.' }),
+  kind: Type.String({ description: 'topup, refund, adjustment or trade_in (a trade-in credit, referring to `trade-in:<id>`).' }),
   reference: Nullable(Type.String({ description: '`order:<id>` for a refund.' })),
 });
 const TestData = Type.Object({ message: Type.String() });
+const PayoutData = Type.Object({ trade_in: Type.Object(TradeInSchema.properties, { description: 'The trade-in as GET /api/v1/trade-ins/{id} answers.' }) });
 
 const ABOUT: Record<EventType, { summary: string; data: TSchema }> = {
   'order.created': { summary: 'An order was placed; order.status is where placement left it (fulfilled at once from stock, processing for a person, awaiting_payment …)', data: OrderData },
@@ -65,6 +67,11 @@ const ABOUT: Record<EventType, { summary: string; data: TSchema }> = {
   'order.rejected': { summary: 'An order was turned down; the wallet was refunded', data: OrderData },
   'product.updated': { summary: "A product's price, stock or status changed (the Product Update callback); stock changes come at most once per product per SOUK_PRODUCT_UPDATE_INTERVAL seconds (10 by default), with the latest values", data: ProductData },
   'wallet.credited': { summary: 'Money arrived in a wallet: top-up, refund or adjustment', data: WalletData },
+  'payout.completed': {
+    summary: "A trade-in was accepted (some or all codes) and the partner's wallet credited once; for a hybrid, sent once its purchase is placed or failed. X-Signature is keyed with the partner signing secret of the key that submitted it",
+    data: PayoutData,
+  },
+  'payout.rejected': { summary: 'A trade-in was rejected: every code refused, nothing credited (a hybrid buys nothing). Signed like payout.completed', data: PayoutData },
   'webhook.test': { summary: 'A test event an admin sent to one endpoint', data: TestData },
 };
 

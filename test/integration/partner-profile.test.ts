@@ -281,10 +281,15 @@ for (const kind of DATABASE_KINDS) {
       assert.ok(noEmail.fields.some((f: { field: string }) => f.field === 'buyer.email'));
       assertError(await post(partner, '/v1/orders', { ...base, delivery_channel: 'pigeon' }), 400, 'validation_error');
       assertError(await post(partner, '/v1/orders', '{"partner_order_id": '), 400, 'validation_error');
-      for (const flow of ['sell_direct_bag', 'hybrid', 'BUY_DIRECT_ID']) {
+      for (const flow of ['swap_codes', 'hybrid', 'BUY_DIRECT_ID']) {
         const body = assertError(await post(partner, '/v1/orders', { ...base, flow_type: flow }), 400, 'validation_error', /buy_direct_id/);
-        assert.match(body.message, /starting with buy_/);
+        assert.match(body.message, /sell_direct_bag/);
         assert.deepEqual(body.fields.map((f: { field: string }) => f.field), ['flow_type']);
+      }
+      // Sell and hybrid flows are trade-ins (test/integration/trade-ins.test.ts): without the codes sold they name `items`.
+      for (const flow of ['sell_direct_bag', 'hybrid_trade_in']) {
+        const body = assertError(await post(partner, '/v1/orders', { ...base, flow_type: flow }), 400, 'validation_error');
+        assert.deepEqual(body.fields.map((f: { field: string }) => f.field), ['items']);
       }
       const other = await post(partner, '/v1/orders', { ...base, flow_type: 'buy_bundle', delivery_channel: 'api' });
       assert.equal(other.statusCode, 200, 'any buy_ flow places an order');

@@ -246,6 +246,21 @@ for (const kind of DATABASE_KINDS) {
       const ack = JSON.stringify({ event_id: callbacks.receipts[0]!.event.id });
       await call('POST', '/v1/webhooks/ack', { headers: signed(ack), payload: ack });
 
+      // ---- trade-ins: a sell flow on /v1 and the canonical API, decided by the owner, with a payout callback ----
+      await admin('PATCH', '/products/:ref', { params: { ref: 'WIRE-5' }, payload: { buyback_price: '1.50' } });
+      const sellBody = JSON.stringify({ partner_order_id: 'WIRE-SELL', flow_type: 'sell_direct_bag', product_code: 'WIRE-5', buyer: { name: 'Rahim', email: 'rahim@example.com' }, items: [{ code: 'WIRE-SOLD-1' }, { code: 'WIRE-SOLD-2' }], callback_url: callbacks.url });
+      const sold = await call('POST', '/v1/orders', { headers: signed(sellBody), payload: sellBody });
+      await call('GET', '/v1/orders/:order_id', { params: { order_id: sold.trade_in.trade_in_id }, headers: signed('') });
+      const canonicalTradeIn = (await call('POST', '/api/v1/trade-ins', { headers: reseller1, payload: { product: 'WIRE-5', items: [{ code: 'WIRE-SOLD-3' }], reference: 'wire-ti-1' } })).trade_in;
+      await call('GET', '/api/v1/trade-ins/:id', { params: { id: canonicalTradeIn.trade_in_id }, headers: reseller1 });
+      await call('GET', '/api/v1/trade-ins', { headers: reseller1 });
+      await admin('GET', '/trade-ins');
+      await admin('POST', '/trade-ins/:id/decide', { params: { id: sold.trade_in.trade_in_id }, payload: { rejected: [{ code: 'WIRE-SOLD-2', reason: 'used' }] } });
+      await callbacks.waitFor((r) => r.some((x) => x.event.type === 'payout.completed'), WAIT_CEILING_MS, 'the payout callback');
+      const payout = callbacks.receipts.find((x) => x.event.type === 'payout.completed')!;
+      verifyReceipt(payout, callbackSecret, partner.signingSecret!);
+      record('webhook', payout.event);
+
       // ---- seed 004 at /api ----
       const email = 'wire.customer@example.com';
       await call('POST', '/api/auth/register', { payload: { email, password: 'correct horse battery' } });

@@ -44,6 +44,8 @@ export interface Product {
   stock_available: number;
   /** unique: each code sold once; shared: one code delivered to every buyer, never counted down. */
   stock_mode: 'unique' | 'shared';
+  /** What the shop pays per code in a trade-in (core/trade-ins), in `currency`; null: not bought back. */
+  buyback_price_minor: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -64,6 +66,8 @@ export interface ProductInput {
   description?: unknown;
   /** Decimal amount in the product's currency, e.g. "5.00". */
   price?: string | number;
+  /** Decimal buy-back price per code in the product's currency; null stops buying it back. */
+  buyback_price?: string | number | null;
   currency?: string;
   min_quantity?: number;
   max_quantity?: number;
@@ -166,6 +170,14 @@ function checkScalars(input: ProductInput, current: Product | undefined, problem
     priceMinor = parseMinor(input.price, currency);
     if (priceMinor === undefined || priceMinor < 0) problems.push({ field: 'price', message: `must be a decimal amount of zero or more with at most the decimals ${currency} allows` });
   } else if (priceMinor === undefined) problems.push({ field: 'price', message: 'is required' });
+  let buybackMinor = current?.buyback_price_minor ?? null;
+  if (input.buyback_price === null) buybackMinor = null;
+  else if (input.buyback_price !== undefined) {
+    buybackMinor = parseMinor(input.buyback_price, currency) ?? -1;
+    if (buybackMinor <= 0 || buybackMinor > MAX_MINOR) problems.push({ field: 'buyback_price', message: `must be a decimal amount above zero with at most the decimals ${currency} allows` });
+  } else if (buybackMinor !== null && input.currency !== undefined && input.currency.toUpperCase() !== current?.currency) {
+    problems.push({ field: 'buyback_price', message: 'give the buy-back price in the new currency when changing currency' });
+  }
   const minQuantity = input.min_quantity ?? current?.min_quantity ?? 1;
   const maxQuantity = input.max_quantity ?? current?.max_quantity ?? DEFAULT_MAX_QUANTITY;
   if (!Number.isInteger(minQuantity) || minQuantity < 1) problems.push({ field: 'min_quantity', message: 'must be a whole number of at least 1' });
@@ -192,6 +204,7 @@ function checkScalars(input: ProductInput, current: Product | undefined, problem
     slug,
     currency,
     price_minor: priceMinor ?? 0,
+    buyback_price_minor: buybackMinor,
     min_quantity: minQuantity,
     max_quantity: maxQuantity,
     status: status as Product['status'],

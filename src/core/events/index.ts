@@ -9,6 +9,7 @@ export {
   newEventId,
   orderChangedEvents,
   orderPlacedEvents,
+  payoutEvent,
   outboxSignal,
   productUpdatedEvent,
   testEvent,

@@ -19,6 +19,8 @@ export const EVENT_TYPES = [
   'order.rejected',
   'product.updated',
   'wallet.credited',
+  'payout.completed',
+  'payout.rejected',
   'webhook.test',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -140,6 +142,14 @@ export function walletCreditedEvent(credit: { account_id: number; wallet_id: num
     },
     created_at: credit.at,
   });
+}
+
+/**
+ * A trade-in was decided (core/trade-ins): `payout.completed` when codes were accepted and the
+ * wallet credited, `payout.rejected` when nothing was. The data is the trade-in as it is shown.
+ */
+export function payoutEvent(type: 'payout.completed' | 'payout.rejected', payout: { account_id: number; callback_url: string | null; trade_in: unknown; at: string }): OutboxRow {
+  return row(type, { account_id: payout.account_id, callback_url: payout.callback_url, payload: { trade_in: payout.trade_in }, created_at: payout.at });
 }
 
 export interface ProductFacts {

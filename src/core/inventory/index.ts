@@ -26,3 +26,4 @@ export { recordDeliveredCodes, type DeliveredCodes } from './delivered-by-hand.j
 export { countHeldCodesByOrder } from './held-codes.js';
 export { sealedCodesOf, sealedItemsOf, type SealedCode } from './sealed-codes.js';
 export { sealedCodeSql } from './sealed-code-sql.js';
+export { addSealedStock, fingerprintsInStock, type SealedStockCode } from './traded-in-stock.js';

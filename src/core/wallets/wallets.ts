@@ -9,7 +9,7 @@ import { Conflict, InsufficientBalance, NotFound, ValidationFailed } from '../er
 import { insertOutboxEvents, wakeDispatchers, walletCreditedEvent } from '../events/index.js';
 import { formatMinor, isCurrencyCode } from '../money.js';
 
-export type LedgerKind = 'topup' | 'adjustment' | 'order' | 'refund';
+export type LedgerKind = 'topup' | 'adjustment' | 'order' | 'refund' | 'trade_in';
 
 export interface Wallet {
   id: number;

@@ -29,7 +29,7 @@ export function deliveriesFor(event: PublishedEvent, endpoints: readonly Webhook
     .filter((e) => e.enabled && wants(e, event))
     .map((e) => ({ ...base, account_id: e.account_id, endpoint_id: e.id, callback_url: null, chain: event.order_id ? `${e.id}:${event.order_id}` : null }));
   if (event.callback_url && event.account_id !== null && !event.endpoint_id) {
-    out.push({ ...base, account_id: event.account_id, endpoint_id: null, callback_url: event.callback_url, chain: `cb:${event.order_id}` });
+    out.push({ ...base, account_id: event.account_id, endpoint_id: null, callback_url: event.callback_url, chain: event.order_id ? `cb:${event.order_id}` : null });
   }
   return out;
 }

@@ -10,6 +10,7 @@ import type { CodeVault } from '../inventory/index.js';
 import { wireTime } from '../clock.js';
 import { eventDataOnWire } from '../events/index.js';
 import { deliveredSealedCodes, loadOrderDetail, PARTNER_CHANNEL, partnerOrderView, placingKeyId, type OrderDetail } from '../orders/index.js';
+import { tradeInSigner } from '../trade-ins/index.js';
 import { callbackSecret } from './endpoints.js';
 import type { DeliveryJob, SealedSecrets } from './deliveries.js';
 
@@ -82,9 +83,20 @@ export async function renderBodies(deps: RenderDeps, jobs: readonly DeliveryJob[
   for (const job of others) {
     let data = parsed.get(job.id)!;
     if (needItems.has(job) && data.order) data = { ...data, order: { ...data.order, items: items.get(job.order_id!) ?? [] } };
-    rendered.set(job.id, { body: envelope(job, eventDataOnWire(data)) });
+    const signingSecret = await payoutSigningSecret(deps, job, data);
+    rendered.set(job.id, { body: envelope(job, eventDataOnWire(data)), ...(signingSecret ? { signingSecret } : {}) });
   }
   return rendered;
+}
+
+/** A payout callback (a trade-in decided) is signed like the partner's orders: X-Signature keyed with the submitting key's signing secret. */
+async function payoutSigningSecret(deps: RenderDeps, job: DeliveryJob, data: Record<string, unknown>): Promise<string | undefined> {
+  if (job.type !== 'payout.completed' && job.type !== 'payout.rejected') return undefined;
+  const tradeIn = data.trade_in as { trade_in_id?: unknown } | undefined;
+  if (typeof tradeIn?.trade_in_id !== 'string') return undefined;
+  const signer = await tradeInSigner(deps.db, tradeIn.trade_in_id);
+  if (!signer) return undefined;
+  return (await webhookSigningSecret(deps.db, deps.box, signer.accountId, signer.keyId)) ?? undefined;
 }
 
 function envelope(job: DeliveryJob, data: unknown): string {

@@ -39,6 +39,8 @@ export interface ProductsTable {
   stock_mode: Generated<'unique' | 'shared'>;
   /** 1: orders of it score more in the risk review (core/risk). */
   high_risk: Generated<number>;
+  /** What the shop pays for one code in a trade-in, in `currency`; null: not bought back. */
+  buyback_price_minor: number | null;
   created_at: string;
   updated_at: string;
 }

@@ -32,7 +32,7 @@ export interface LedgerEntriesTable {
   wallet_id: number;
   amount_minor: number;
   balance_after_minor: number;
-  kind: 'topup' | 'adjustment' | 'order' | 'refund';
+  kind: 'topup' | 'adjustment' | 'order' | 'refund' | 'trade_in';
   reference: string | null;
   memo: string | null;
   actor: string | null;

@@ -40,6 +40,7 @@ const ProductBody = Type.Object({
   name: Localized,
   description: Type.Optional(Localized),
   price: DecimalAmount('Unit price in `currency`.'),
+  buyback_price: Type.Optional(Type.Union([DecimalAmount('What the shop pays per code in a trade-in, in `currency`.'), Type.Null()], { description: 'Buy-back price per code (trade-ins); null stops buying the product back.' })),
   currency: Type.Optional(CurrencyCode()),
   min_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   max_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),

@@ -15,6 +15,7 @@ import { adminWebhookRoutes } from './webhooks.js';
 import { adminZidRoutes } from './zid.js';
 import { adminSessionRoutes } from './session.js';
 import { adminLoginRoutes } from './logins.js';
+import { adminTradeInRoutes } from './trade-ins.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   await app.register(adminSessionRoutes, { souk });
@@ -31,4 +32,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminZidRoutes, { souk });
   await app.register(adminPaymentRoutes, { souk });
   await app.register(adminReviewRoutes, { souk });
+  await app.register(adminTradeInRoutes, { souk });
 }

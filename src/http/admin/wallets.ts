@@ -55,7 +55,7 @@ const LedgerEntrySchema = Type.Object(
     currency: Type.String(),
     amount: Type.Number({ description: 'Signed: credits are positive.' }),
     balance_after: Type.Number(),
-    kind: Type.String({ description: 'topup, adjustment, order or refund.' }),
+    kind: Type.String({ description: 'topup, adjustment, order, refund or trade_in.' }),
     reference: Type.Union([Type.String(), Type.Null()]),
     memo: Type.Union([Type.String(), Type.Null()]),
     actor: Type.Union([Type.String(), Type.Null()]),

@@ -47,6 +47,9 @@ export const ProductSchema = Type.Object(
     type_id: Type.Union([Type.Integer(), Type.Null()]),
     type: Type.Union([CategoryRef, Type.Null()]),
     fields: Type.Array(CheckoutFieldSchema, { description: 'Values the buyer must give at checkout.' }),
+    buyback: Type.Union([Type.Object({ price: Type.Number({ description: 'Paid per accepted code.' }), currency: Type.String() }), Type.Null()], {
+      description: "What the shop pays per code a partner sells it in a trade-in (POST /api/v1/trade-ins), in the product's own currency; null: not bought back.",
+    }),
     updated_at: WireTime(),
   },
   { $id: 'Product', title: 'Product' },
@@ -110,6 +113,7 @@ export function productView(entry: CatalogEntry, lang = 'en', price?: Money): Pr
     type_id: product.type_id,
     type: ref(entry.type, lang),
     fields: product.fields,
+    buyback: product.buyback_price_minor === null ? null : { price: minorToDecimal(product.buyback_price_minor, product.currency), currency: product.currency },
     updated_at: wireTime(product.updated_at),
   };
 }

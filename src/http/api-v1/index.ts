@@ -13,6 +13,7 @@ import { catalogRoutes } from './catalog.js';
 import { eventRoutes } from './events.js';
 import { orderRoutes } from './orders.js';
 import { topUpRoutes } from './topups.js';
+import { tradeInRoutes } from './trade-ins.js';
 
 export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }) {
   // Every error of this surface, the auth plugin's and the body parser's included, in seed 003's words.
@@ -40,4 +41,5 @@ export async function apiV1Routes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(orderRoutes, { souk });
   await app.register(eventRoutes, { souk });
   await app.register(topUpRoutes, { souk });
+  await app.register(tradeInRoutes, { souk });
 }

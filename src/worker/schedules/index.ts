@@ -6,6 +6,7 @@ import { announceStock } from './announce-stock.js';
 import { expireHolds } from './expire-holds.js';
 import { expireReviewsSchedule } from './expire-reviews.js';
 import { fulfilWaiting } from './fulfil-waiting.js';
+import { resumeHybridPurchases } from './resume-hybrid-purchases.js';
 import { forwardUpstream } from './forward-upstream.js';
 import { syncProviders } from './sync-providers.js';
 import { syncZidOrders } from './sync-zid-orders.js';
@@ -31,6 +32,8 @@ export const SYNC_CHECK_EVERY_MS = 10_000;
 export const ZID_CHECK_EVERY_MS = 5000;
 /** How often orders waiting for stock are looked at (stock that arrives in a process this one hears wakes them at once). */
 export const FULFIL_WAITING_EVERY_MS = 2000;
+/** How often verified hybrids whose purchase was never recorded are looked for (a process stopped between credit and order). */
+export const RESUME_PURCHASES_EVERY_MS = 30_000;
 
 /**
  * What only worker processes run: announcing stock changes (they feed the webhooks), forwarding
@@ -44,6 +47,7 @@ export function workerSchedules(souk: Souk): Array<Schedule<Souk>> {
     forwardUpstream(FORWARD_EVERY_MS),
     syncProviders(SYNC_CHECK_EVERY_MS),
     fulfilWaiting(FULFIL_WAITING_EVERY_MS),
+    resumeHybridPurchases(RESUME_PURCHASES_EVERY_MS),
     syncZidOrders(ZID_CHECK_EVERY_MS),
     lookUpCharges(souk.config.gateways.lookupIntervalSeconds * 1000),
     checkGateways(GATEWAY_CHECK_EVERY_MS),
