@@ -273,6 +273,36 @@ for (const kind of DATABASE_KINDS) {
       await deliveredFromA(placed.json<{ order: { order_id: string } }>().order.order_id);
     });
 
+    test('/v1 (seed 000): an order still being bought upstream answers queued, GET says queued until A delivers, then fulfilled', async () => {
+      const partner = await createReseller(b.souk, { kind: 'partner', signed: true, name: 'B queued partner' });
+      await fund(b.souk, partner.accountId, 1_000);
+      const signed = (raw: string) => ({ 'content-type': 'application/json', 'x-api-key': partner.apiKey, 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': createHmac('sha256', partner.signingSecret!).update(raw).digest('hex') });
+      const raw = JSON.stringify({ partner_order_id: `q-${kind}-${++serial}`, flow_type: 'buy_direct_id', product_code: imported.souk, buyer: { name: 'Rahim', email: 'rahim@example.com' }, delivery_channel: 'api' });
+      const placed = await b.app.inject({ method: 'POST', url: '/v1/orders', headers: signed(raw), payload: raw });
+      assert.ok(placed.statusCode < 300, placed.body);
+      const order = placed.json<{ order: { order_id: string; status: string } }>().order;
+      assert.equal(order.status, 'queued', 'accepted, not yet decided');
+      const statusOnV1 = async () => {
+        const res = await b.app.inject({ method: 'GET', url: `/v1/orders/${order.order_id}`, headers: { 'x-api-key': partner.apiKey, 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': createHmac('sha256', partner.signingSecret!).update('').digest('hex') } });
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json<{ order: { status: string } }>().order.status;
+      };
+      const row = await until(
+        () => b.souk.db.selectFrom('upstream_orders').select(['state', 'upstream_order_id']).where('order_id', '=', order.order_id).executeTakeFirst(),
+        (r) => r?.state === 'pending',
+        'A took the order, to deliver by hand',
+      );
+      assert.equal(await statusOnV1(), 'queued', 'still being bought upstream');
+      const onA = await orderOnA(a, row!.upstream_order_id!);
+      const fulfilled = await fetch(`${a.origin}/admin/api/orders/${onA.id}/fulfil`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ codes: [`QUEUED-${serial}`] }),
+      });
+      assert.equal(fulfilled.status, 200, await fulfilled.text());
+      await until(() => statusOnV1(), (status) => status === 'fulfilled', "the /v1 order fulfilled on A's callback");
+    });
+
     test('an order whose payment arrives after it was placed is bought upstream once it is paid, never before', async () => {
       const aOrders = (await ordersOf(a.souk, a.seeded.accounts.souk.accountId)).length;
       const held = (await placeOrder(orderDeps(b.souk), buyer.accountId, { product: stockedOnB.code, payment: { kind: 'deferred', holdSeconds: 600 } }, 'test')).order;
