@@ -1,8 +1,8 @@
 // The browser apps, served from this process: the storefront at `/` and the console at `/admin`,
 // both built by Vite into dist/web (web/ holds their sources). Hashed assets live under /assets/
 // and are cached for a year; the two index.html pages are never cached, and any page path (a
-// GET that no route serves, outside the API prefixes) answers its app's index.html so the
-// browser's router can take it from there.
+// GET that no route serves: /admin and below outside /admin/api, or one of the storefront's
+// page prefixes) answers its app's index.html so the browser's router can take it from there.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,10 @@ export const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.me
 /** Paths that belong to the APIs and tools: an unknown one there keeps its JSON 404, never a page. */
 const NOT_PAGES = /^\/(api|admin\/api|v1|docs|hooks|upstream|connect|metrics|assets)(\/|$)/;
 const CONSOLE = /^\/admin(\/|$)/;
+// The storefront's page paths, by first segment (web/src/shop/main.tsx routes them): any other
+// unknown path stays a JSON 404, so a mistyped API call never gets a page. Add a segment here
+// with a new storefront page.
+const STOREFRONT = /^\/(products|orders|checkout|account|wallet)(\/|$)/;
 const NOT_BUILT = 'The web console and storefront are not built in this checkout: run `npm run build`, then start Souk again.\n';
 
 interface Pages {
@@ -32,7 +36,8 @@ export function pageOf(path: string): 'storefront' | 'console' | undefined {
   if (NOT_PAGES.test(path)) return undefined;
   // A path with a file extension is a missing file, not a page (favicon.ico, robots.txt).
   if (/\.[A-Za-z0-9]{1,8}$/.test(path)) return undefined;
-  return CONSOLE.test(path) ? 'console' : 'storefront';
+  if (CONSOLE.test(path)) return 'console';
+  return path === '/' || STOREFRONT.test(path) ? 'storefront' : undefined;
 }
 
 /** True when the (still percent-encoded) path names a file inside /assets/: no `..` segment, no NUL. */

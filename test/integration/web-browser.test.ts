@@ -1,6 +1,7 @@
 // The console and the storefront in a real browser (Debian's chromium, driven by playwright-core)
 // against a real `souk serve`: logging in with a wrong, then the right password; the storefront in
-// Arabic laid out right to left, and the language switcher's choice kept across a reload.
+// Arabic laid out right to left with its product grid, search and product page, and the language
+// switcher's choice kept across a reload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
@@ -10,6 +11,7 @@ import { createAccount, createUser } from '../../src/core/accounts/index.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { testEnv } from '../helpers/souk.js';
+import { stockedProduct } from '../helpers/orders.js';
 
 const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
 // A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
@@ -29,6 +31,7 @@ for (const kind of DATABASE_KINDS) {
       try {
         const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
         await createUser(souk.db, { accountId: admin.id, username: 'ann', password: PASSWORD, role: 'owner' });
+        await stockedProduct(souk, { code: 'STEAM-20', slug: 'steam-20', name: { en: 'Steam card 20', zh: 'Steam 充值卡 20' }, price: '140.00', currency: 'CNY' }, 3);
       } finally {
         await souk.close();
       }
@@ -63,7 +66,7 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
-    test('the storefront follows an Arabic browser right to left, and the switcher is remembered', async () => {
+    test('the storefront follows an Arabic browser right to left, searches and opens a product, and the switcher is remembered', async () => {
       const context = await browser!.newContext({ locale: 'ar' });
       try {
         const page = await context.newPage();
@@ -71,11 +74,18 @@ for (const kind of DATABASE_KINDS) {
         await page.goto(`${server!.url}/`);
         await page.locator('html[lang="ar"][dir="rtl"]').waitFor({ state: 'attached' });
         await page.getByRole('heading', { name: 'المنتجات' }).waitFor();
+        await page.getByRole('link', { name: 'Steam card 20' }).waitFor();
+        await page.getByLabel('ابحث في المنتجات').fill('no such thing');
+        await page.getByText('لا توجد منتجات مطابقة.').waitFor();
+        await page.getByLabel('ابحث في المنتجات').fill('steam');
+        await page.getByRole('link', { name: 'Steam card 20' }).click();
+        await page.getByRole('heading', { name: 'Steam card 20' }).waitFor();
+        assert.match(page.url(), /\/products\/steam-20$/);
 
         await page.getByLabel('اللغة').selectOption('en');
         await page.locator('html[lang="en"][dir="ltr"]').waitFor({ state: 'attached' });
         await page.reload();
-        await page.getByRole('heading', { name: 'Products' }).waitFor();
+        await page.getByRole('link', { name: 'Find my order' }).waitFor();
         assert.equal(await page.locator('html').getAttribute('dir'), 'ltr');
       } finally {
         await context.close();

@@ -27,6 +27,7 @@ for (const kind of DATABASE_KINDS) {
       { path: '/', app: 'storefront', script: /storefront-/ },
       { path: '/products/steam-20-usd', app: 'storefront', script: /storefront-/ },
       { path: '/orders/lookup?x=1', app: 'storefront', script: /storefront-/ },
+      { path: '/orders/', app: 'storefront', script: /storefront-/ },
       { path: '/admin', app: 'console', script: /console-/ },
       { path: '/admin/', app: 'console', script: /console-/ },
       { path: '/admin/orders/01HXYZ', app: 'console', script: /console-/ },
@@ -55,7 +56,7 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
-    for (const url of ['/api/nope', '/api/v1/nope', '/admin/api/nope', '/v1/nope', '/docs/nope.js', '/hooks/nope', '/assets/nope.js', '/assets/..%2f..%2findex.html', '/favicon.ico']) {
+    for (const url of ['/api/nope', '/api/v1/nope', '/admin/api/nope', '/v1/nope', '/docs/nope.js', '/hooks/nope', '/assets/nope.js', '/assets/..%2f..%2findex.html', '/favicon.ico', '/nope', '/no/such/page']) {
       test(`GET ${url} keeps its JSON 404 envelope, not a page`, async () => {
         const res = await t.app.inject({ url });
         assert.equal(res.statusCode, 404);

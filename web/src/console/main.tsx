@@ -5,6 +5,7 @@ import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import '../i18n';
 import '../style.css';
+import { NotFound } from '../NotFound';
 import { ConsoleLayout } from './ConsoleLayout';
 import { OrdersPage } from './OrdersPage';
 import { OrderPage } from './OrderPage';
@@ -20,6 +21,7 @@ createRoot(document.getElementById('root')!).render(
             <Route index element={<Navigate to="/orders" replace />} />
             <Route path="orders" element={<OrdersPage />} />
             <Route path="orders/:id" element={<OrderPage />} />
+            <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>
       </BrowserRouter>

@@ -5,6 +5,7 @@ import { BrowserRouter, Route, Routes } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import '../i18n';
 import '../style.css';
+import { NotFound } from '../NotFound';
 import { ShopLayout } from './ShopLayout';
 import { ProductGrid } from './ProductGrid';
 import { ProductPage } from './ProductPage';
@@ -21,6 +22,7 @@ createRoot(document.getElementById('root')!).render(
             <Route index element={<ProductGrid />} />
             <Route path="products/:idOrSlug" element={<ProductPage />} />
             <Route path="orders/lookup" element={<OrderLookup />} />
+            <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>
       </BrowserRouter>
