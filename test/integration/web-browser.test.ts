@@ -1,5 +1,5 @@
 // The console and the storefront in a real browser (Debian's chromium, driven by playwright-core)
-// against a real `souk serve`: logging in with a wrong, then the right password; the storefront in
+// against a real `souk serve`: logging in with a wrong, then the right password, and out; the storefront in
 // Arabic laid out right to left with its product grid, search and product page, and the language
 // switcher's choice kept across a reload.
 import { after, before, describe, test } from 'node:test';
@@ -44,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
       await database?.drop();
     });
 
-    test('the console refuses a wrong password, then logs in with the right one', async () => {
+    test('the console refuses a wrong password, logs in with the right one, and logs out', async () => {
       const context = await browser!.newContext({ locale: 'en-US' });
       try {
         const page = await context.newPage();
@@ -61,6 +61,14 @@ for (const kind of DATABASE_KINDS) {
         await page.getByTestId('signed-in').filter({ hasText: 'ann (owner)' }).waitFor();
         await page.getByRole('heading', { name: 'Orders' }).waitFor();
         assert.match(page.url(), /\/admin\/orders$/);
+
+        await page.getByRole('button', { name: 'Log out' }).click();
+        await page.getByRole('heading', { name: 'Log in' }).waitFor();
+        assert.equal(await page.getByTestId('signed-in').count(), 0);
+        // The session ended at the server: a fresh load asks GET /admin/api/session and gets 401.
+        await page.reload();
+        await page.getByRole('heading', { name: 'Log in' }).waitFor();
+        assert.equal(await page.getByTestId('signed-in').count(), 0);
       } finally {
         await context.close();
       }
