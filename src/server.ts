@@ -1,7 +1,7 @@
 // Builds the HTTP server: cross-cutting plugins first (ids, errors, auth, limits, metrics, docs),
 // then each API surface. Routes only translate; the rules live in src/core.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Souk } from './app.js';
 import { ShuttingDown } from './core/errors.js';
@@ -26,6 +26,7 @@ import { isShopPath, SHOP_ERROR_FIELDS, shopRoutes } from './http/shop/index.js'
 import { CategorySchema, CategoryTypeSchema, ProductSchema } from './http/api-v1/catalog-views.js';
 import { TradeInSchema } from './http/trade-in-views.js';
 import { buildValidator } from './http/validators.js';
+import { registerWebApps } from './http/web.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -47,6 +48,8 @@ export interface ServerOptions {
   logStream?: NodeJS.WritableStream;
   /** More metrics for /metrics (the webhook worker's, when it runs in this process). */
   metricsRegistries?: Registry[];
+  /** Where the built web apps are (default dist/web); a folder without them serves a page saying to build. */
+  webDir?: string;
 }
 
 /** The path a request line logs: never its query, nor the secret in a Zid store's hook URL. */
@@ -117,7 +120,9 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
     request.log.info({ method: request.method, path: loggedPath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
-  await app.register(errorsPlugin);
+  // The storefront's and console's page paths: set once their folder is read, below.
+  let pages: (request: FastifyRequest, reply: FastifyReply) => boolean = () => false;
+  await app.register(errorsPlugin, { pages: (request, reply) => pages(request, reply) });
   await app.register(inputPlugin);
   await app.register(metricsPlugin, { token: souk.config.metricsToken, registries: options.metricsRegistries ?? [] });
   await registerOpenApi(app, souk.config);
@@ -132,6 +137,7 @@ export async function buildServer(souk: Souk, options: ServerOptions = {}): Prom
   await app.register(upstreamCallbackRoutes, { souk });
   await app.register(zidRoutes, { souk });
   await app.register(paymentHookRoutes, { souk });
-  app.get('/', { config: { auth: { kind: 'open' } }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+  // `/` is the storefront and `/admin` the console (web.ts); the API reference stays at /docs.
+  pages = await registerWebApps(app, options.webDir);
   return app;
 }

@@ -25,6 +25,7 @@ function demoBanner(demo: DemoCredentials, url: string): string {
     `       ts=$(date +%s); ${sign}`,
     `       curl -H "X-API-Key: ${demo.partnerKey}" -H "X-Timestamp: $ts" -H "X-Signature: $sig" ${url}/v1/products`,
     `       curl ${url}/api/products   (the shop, prices in ${demo.shopCurrency})`,
+    `  Storefront:    ${url}/   Console: ${url}/admin (the admin login above)`,
     `  API reference: ${url}/docs`,
     '',
   ].join('\n');

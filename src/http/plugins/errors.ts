@@ -163,8 +163,16 @@ export function sendNotFound(request: FastifyRequest, reply: FastifyReply, extra
   return reply.code(404).send({ ...extra, ...errorEnvelope('not_found', `No route ${request.method} ${path.slice(0, 200)}.`, request.id) });
 }
 
-export const errorsPlugin = fp(async function errorsPlugin(app: FastifyInstance) {
+export interface ErrorsOptions {
+  /** Answers a request no route serves with a page instead (the web apps' history fallback); false to answer 404. */
+  pages?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+}
+
+export const errorsPlugin = fp(async function errorsPlugin(app: FastifyInstance, options: ErrorsOptions) {
   app.decorateRequest('failure', null);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
-  app.setNotFoundHandler((request, reply) => sendNotFound(request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    if (options.pages?.(request, reply)) return reply;
+    return sendNotFound(request, reply);
+  });
 });

@@ -1,0 +1,103 @@
+// The console and the storefront in a real browser (Debian's chromium, driven by playwright-core)
+// against a real `souk serve`: logging in with a wrong, then the right password, and out; the storefront in
+// Arabic laid out right to left with its product grid, search and product page, and the language
+// switcher's choice kept across a reload.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../src/config.js';
+import { openSouk } from '../../src/app.js';
+import { createAccount, createUser } from '../../src/core/accounts/index.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
+import { spawnServer, type ServerProcess } from '../helpers/processes.js';
+import { testEnv } from '../helpers/souk.js';
+import { stockedProduct } from '../helpers/orders.js';
+
+const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
+// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
+const WAIT_MS = 60_000;
+const PASSWORD = 'correct horse battery';
+
+for (const kind of DATABASE_KINDS) {
+  describe(`the web apps in a browser (${kind})`, () => {
+    let database: TestDatabase;
+    let server: ServerProcess | undefined;
+    let browser: Browser | undefined;
+
+    before(async () => {
+      database = await createTestDatabase(kind);
+      const env = testEnv(database);
+      const souk = await openSouk(loadConfig(env));
+      try {
+        const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
+        await createUser(souk.db, { accountId: admin.id, username: 'ann', password: PASSWORD, role: 'owner' });
+        await stockedProduct(souk, { code: 'STEAM-20', slug: 'steam-20', name: { en: 'Steam card 20', zh: 'Steam 充值卡 20' }, price: '140.00', currency: 'CNY' }, 3);
+      } finally {
+        await souk.close();
+      }
+      server = await spawnServer(env, ['--host', '127.0.0.1']);
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+    });
+    after(async () => {
+      await browser?.close();
+      await server?.stop();
+      await database?.drop();
+    });
+
+    test('the console refuses a wrong password, logs in with the right one, and logs out', async () => {
+      const context = await browser!.newContext({ locale: 'en-US' });
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        await page.goto(`${server!.url}/admin`);
+        await page.getByLabel('Username').fill('ann');
+        await page.getByLabel('Password').fill('not the password');
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.getByRole('alert').filter({ hasText: 'Log-in failed' }).waitFor();
+        assert.equal(await page.getByTestId('signed-in').count(), 0);
+
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.getByTestId('signed-in').filter({ hasText: 'ann (owner)' }).waitFor();
+        await page.getByRole('heading', { name: 'Orders' }).waitFor();
+        assert.match(page.url(), /\/admin\/orders$/);
+
+        await page.getByRole('button', { name: 'Log out' }).click();
+        await page.getByRole('heading', { name: 'Log in' }).waitFor();
+        assert.equal(await page.getByTestId('signed-in').count(), 0);
+        // The session ended at the server: a fresh load asks GET /admin/api/session and gets 401.
+        await page.reload();
+        await page.getByRole('heading', { name: 'Log in' }).waitFor();
+        assert.equal(await page.getByTestId('signed-in').count(), 0);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('the storefront follows an Arabic browser right to left, searches and opens a product, and the switcher is remembered', async () => {
+      const context = await browser!.newContext({ locale: 'ar' });
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        await page.goto(`${server!.url}/`);
+        await page.locator('html[lang="ar"][dir="rtl"]').waitFor({ state: 'attached' });
+        await page.getByRole('heading', { name: 'المنتجات' }).waitFor();
+        await page.getByRole('link', { name: 'Steam card 20' }).waitFor();
+        await page.getByLabel('ابحث في المنتجات').fill('no such thing');
+        await page.getByText('لا توجد منتجات مطابقة.').waitFor();
+        await page.getByLabel('ابحث في المنتجات').fill('steam');
+        await page.getByRole('link', { name: 'Steam card 20' }).click();
+        await page.getByRole('heading', { name: 'Steam card 20' }).waitFor();
+        assert.match(page.url(), /\/products\/steam-20$/);
+
+        await page.getByLabel('اللغة').selectOption('en');
+        await page.locator('html[lang="en"][dir="ltr"]').waitFor({ state: 'attached' });
+        await page.reload();
+        await page.getByRole('link', { name: 'Find my order' }).waitFor();
+        assert.equal(await page.locator('html').getAttribute('dir'), 'ltr');
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,40 @@
+import { Link, useParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { errorMessage, shopApi } from '../api/clients';
+import { useProductName } from './products';
+
+export function ProductPage() {
+  const { t } = useTranslation();
+  const { idOrSlug = '' } = useParams();
+  const nameOf = useProductName();
+  const product = useQuery({
+    queryKey: ['shop', 'product', idOrSlug],
+    queryFn: async () => {
+      const { data, error, response } = await shopApi.GET('/api/products/{idOrSlug}', { params: { path: { idOrSlug } } });
+      if (response.status === 404) return null;
+      if (error) throw error;
+      return data.product;
+    },
+  });
+  return (
+    <article>
+      <p>
+        <Link to="/">{t('common.back')}</Link>
+      </p>
+      {product.isPending && <p>{t('common.loading')}</p>}
+      {product.isError && <p className="error" role="alert">{t('common.error', { message: errorMessage(product.error) })}</p>}
+      {product.data === null && <p>{t('shop.notFound')}</p>}
+      {product.data && (
+        <div className="card">
+          <h2>{nameOf(product.data)}</h2>
+          <p>
+            {t('shop.price')}: <bdi>{product.data.price}</bdi>
+          </p>
+          <p>{t('shop.stock', { count: product.data.stock })}</p>
+          <p>{t('shop.minQuantity', { count: product.data.min_quantity })}</p>
+        </div>
+      )}
+    </article>
+  );
+}
