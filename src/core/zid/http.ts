@@ -2,6 +2,7 @@
 // body included; redirects never followed (a store's tokens would go with them); at most
 // ZID_MAX_ANSWER_BYTES of an answer read. What goes wrong in transport is a ZidTransportFault,
 // which says whether the request surely never left (so even a POST may be sent again).
+import { readCapped } from '../../platform/read-capped.js';
 
 /** The most of one answer read: a page of 50 extended products is far below it. */
 export const ZID_MAX_ANSWER_BYTES = 5 * 1024 * 1024;
@@ -50,25 +51,6 @@ function faultOf(error: unknown, signal: AbortSignal): ZidTransportFault {
   return code !== undefined && NEVER_SENT.has(code) ? new ZidTransportFault('unreachable', true) : new ZidTransportFault('connection_lost', false);
 }
 
-async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      // Hang up at the limit rather than read (or wait for) the rest.
-      await reader.cancel().catch(() => undefined);
-      throw new ZidTransportFault('too_large', false);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Sends one request and reads its whole answer (any status), or throws a ZidTransportFault. */
 export async function exchange(request: ZidHttpRequest, timeoutMs: number, maxBytes = ZID_MAX_ANSWER_BYTES): Promise<ZidHttpAnswer> {
   const signal = AbortSignal.timeout(timeoutMs);
@@ -90,7 +72,7 @@ export async function exchange(request: ZidHttpRequest, timeoutMs: number, maxBy
       await response.body?.cancel().catch(() => undefined);
       throw new ZidTransportFault('too_large', false);
     }
-    const text = await readCapped(response.body, maxBytes);
+    const text = await readCapped(response.body, maxBytes, () => new ZidTransportFault('too_large', false));
     return {
       status: response.status,
       contentType: (response.headers.get('content-type') ?? '').toLowerCase(),

@@ -5,6 +5,7 @@
 // never leaves this file except in the header.
 import { GatewayUnavailable } from '../errors.js';
 import type { BtcPaySettings } from './settings.js';
+import { readCapped } from '../../../../platform/read-capped.js';
 
 /** The most of one answer read (a page of invoices or pull payments). */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -54,24 +55,6 @@ export class GreenfieldRefusal extends GatewayUnavailable {
   }
 }
 
-async function readCapped(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new GatewayUnavailable('btcpay', 'its answer is too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The Greenfield API of one store. */
@@ -103,7 +86,7 @@ export class GreenfieldClient {
         redirect: 'manual',
         signal,
       });
-      text = await readCapped(response);
+      text = await readCapped(response.body, MAX_ANSWER_BYTES, () => new GatewayUnavailable('btcpay', 'its answer is too large'));
     } catch (error) {
       if (error instanceof GatewayUnavailable) throw error;
       throw new GatewayUnavailable('btcpay', signal.aborted ? `no answer within ${this.timeoutMs} ms` : `${new URL(this.settings.url).host} could not be reached`);

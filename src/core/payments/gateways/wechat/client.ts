@@ -6,6 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { GatewayUnavailable } from '../errors.js';
 import { merchantAuthorizer, signatureHeaders, signatureProblem, type Authorize, type MerchantSigner } from './signing.js';
+import { readCapped } from '../../../../platform/read-capped.js';
 
 /** WeChat Pay's answers are small JSON objects; anything larger is not one. */
 const MAX_ANSWER_BYTES = 256 * 1024;
@@ -56,7 +57,7 @@ export class WechatClient {
       });
       status = response.status;
       headers = response.headers;
-      text = await readCapped(response);
+      text = await readCapped(response.body, MAX_ANSWER_BYTES, () => unavailable('its answer is too large'));
     } catch (error) {
       if (error instanceof GatewayUnavailable) throw error;
       throw unavailable(signal.aborted ? `no answer within ${this.options.timeoutMs} ms` : 'the connection failed');
@@ -91,20 +92,3 @@ function errorCode(text: string): string | undefined {
   }
 }
 
-async function readCapped(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw unavailable('its answer is too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

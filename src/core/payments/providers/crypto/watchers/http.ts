@@ -2,6 +2,7 @@
 // never followed, at most CHAIN_MAX_ANSWER_BYTES read, and JSON expected. Anything that goes wrong
 // is a ChainUnreachable whose message names only the host: node URLs often carry an API key in
 // their path (Infura, Alchemy) and must never reach a log.
+import { readCapped } from '../../../../../platform/read-capped.js';
 
 /** The most of one answer read: a page of 200 TRC-20 transfers, or a few thousand logs. */
 export const CHAIN_MAX_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -27,24 +28,6 @@ export interface JsonRequest {
   errorBodies?: boolean;
 }
 
-async function readCapped(body: ReadableStream<Uint8Array> | null, host: string): Promise<string> {
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > CHAIN_MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new ChainUnreachable(host, 'the answer is too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Sends one request and parses its JSON answer; ChainUnreachable for a transport failure, a status other than 2xx, or text that is not JSON. */
 export async function exchangeJson(request: JsonRequest): Promise<unknown> {
   const host = request.url.host;
@@ -60,7 +43,7 @@ export async function exchangeJson(request: JsonRequest): Promise<unknown> {
       signal,
     });
     status = response.status;
-    text = await readCapped(response.body, host);
+    text = await readCapped(response.body, CHAIN_MAX_ANSWER_BYTES, () => new ChainUnreachable(host, 'the answer is too large'));
   } catch (error) {
     if (error instanceof ChainUnreachable) throw error;
     throw new ChainUnreachable(host, signal.aborted ? `no answer within ${request.timeoutMs} ms` : 'the connection failed');
