@@ -32,7 +32,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an account (name, status, limits, price tier) */
+        /** Change an account (name, status, limits, price tier, risk thresholds and review amount) */
         patch: operations["adminUpdateAccount"];
         trace?: never;
     };
@@ -653,6 +653,23 @@ export interface paths {
         patch: operations["adminUpdateProduct"];
         trace?: never;
     };
+    "/admin/api/products/{ref}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark a product high-risk (its orders score more in the risk review), or not */
+        put: operations["adminSetProductRisk"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/api/products/{ref}/stock": {
         parameters: {
             query?: never;
@@ -828,6 +845,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/api/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders waiting in review, with the reasons (due soonest first) */
+        get: operations["adminListReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/reviews/{order_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve an order in review: it is fulfilled (or goes on to its provider or the manual queue)
+         * @description Audited; sends the status callback and webhooks. 409 invalid_state when the order is no longer in review (decided, or expired).
+         */
+        post: operations["adminApproveReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/reviews/{order_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an order in review, saying why: its codes go back on sale and its money back the way it was paid
+         * @description Audited; sends the status callback and webhooks. 409 invalid_state when the order is no longer in review.
+         */
+        post: operations["adminRejectReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/api/session": {
         parameters: {
             query?: never;
@@ -896,6 +970,43 @@ export interface paths {
         put?: never;
         /** Take an available code out of stock for good */
         post: operations["adminVoidStockItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/trade-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Trade-ins, newest first (default: those waiting in verifying) */
+        get: operations["adminListTradeIns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/trade-ins/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a trade-in, rejecting the codes listed
+         * @description Accepted codes join stock as one batch and the wallet is credited once; a trade-in already decided is 409 invalid_state.
+         */
+        post: operations["adminDecideTradeIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1247,7 +1358,7 @@ export interface paths {
         put?: never;
         /**
          * Create order
-         * @description Priced at GET /api/products' price (the shop's currency, CNY by default): balance_cny deducts quantity × price from that balance, crypto (with `coin`, no token needed) holds the codes and answers `order.payment` {coin, address, amount, expiresAt, uri}: the amount in USD (converted like balance_crypto) in the coin, plus a few smallest units unique to the order; the codes come in the order query and by mail once it is paid, balance_crypto the same amount converted at the shop rate (rounded up to the cent) from the USD balance; both need the customer token, else 401. Stock products are delivered at once (`order.items`). Errors: 400 validation_error (naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, 409 out_of_stock, 409 amount_out_of_range (the converted total would pass the largest amount a wallet can be charged). Souk extension: an `Idempotency-Key` header (with the customer token) makes a retry (at any later time) answer the first order instead of buying again; the same key with another body is 422 idempotency_key_reused.
+         * @description Priced at GET /api/products' price (the shop's currency, CNY by default): balance_cny deducts quantity × price from that balance, crypto (with `coin`, no token needed) holds the codes and answers `order.payment` {coin, address, amount, expiresAt, uri}: the amount in USD (converted like balance_crypto) in the coin, plus a few smallest units unique to the order; the codes come in the order query and by mail once it is paid, balance_crypto the same amount converted at the shop rate (rounded up to the cent) from the USD balance; both need the customer token, else 401. Stock products are delivered at once (`order.items`). Errors: 400 validation_error (naming each field), 400 payment_method_unavailable (nothing is reserved), 401, 402 insufficient_balance, 404 item_not_found, 409 out_of_stock, 409 amount_out_of_range (the converted total would pass the largest amount a wallet can be charged). Souk extension: an `Idempotency-Key` header (with the customer token) makes a retry (at any later time) answer the first order instead of buying again; the same key with another body is 422 idempotency_key_reused. 422 order_refused: the shop's risk checks refused the order (nothing reserved or charged). An order its risk checks hold for review is placed and paid, and answers `processing` until the shop approves it (then `completed`) or rejects it (`failed`, refunded).
          */
         post: operations["shopCreateOrder"];
         delete?: never;
@@ -1496,7 +1607,7 @@ export interface paths {
         put?: never;
         /**
          * Place an order, paid from your wallet
-         * @description One transaction: the goods are claimed, the wallet is debited and the order is written, or nothing happens. Stock products are delivered in the answer (`order.items`). Errors: 402 insufficient_balance, 409 out_of_stock, 404 item_not_found, 400 validation (an unknown field, or quantity outside min..max: `fields` names them), 409 price_above_limit, 409 amount_out_of_range (the total, converted to your wallet's currency, would pass the largest amount a wallet can be charged), 409 currency_unavailable (no exchange rate from the product's currency to your account's: such a product is not in your product list), 422 idempotency_key_reused, 503 wallet_disabled.
+         * @description One transaction: the goods are claimed, the wallet is debited and the order is written, or nothing happens. Stock products are delivered in the answer (`order.items`). Errors: 402 insufficient_balance, 409 out_of_stock, 404 item_not_found, 400 validation (an unknown field, or quantity outside min..max: `fields` names them), 409 price_above_limit, 409 amount_out_of_range (the total, converted to your wallet's currency, would pass the largest amount a wallet can be charged), 409 currency_unavailable (no exchange rate from the product's currency to your account's: such a product is not in your product list), 422 idempotency_key_reused, 422 order_refused (the shop's risk checks refused it: nothing written or charged), 503 wallet_disabled. An order the risk checks hold for review is placed and charged with its codes held, and answers status `review` until the shop approves it (`fulfilled`, or `processing` while it is bought) or rejects it (`rejected`, refunded); the status webhooks say which.
          */
         post: operations["createOrder"];
         delete?: never;
@@ -1574,6 +1685,47 @@ export interface paths {
          * @description Priced as in the list: the list price for anonymous callers, the caller's own price in its account's currency with a key or token; a product the caller cannot be priced for (no exchange rate to its currency) is 404 item_not_found for it.
          */
         get: operations["getProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trade-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your trade-ins, newest first (at most 100) */
+        get: operations["listTradeIns"];
+        put?: never;
+        /**
+         * Sell codes to the shop (a trade-in)
+         * @description Answers 202 with the trade-in in `verifying` (200 for a retry with the same reference and body). The shop checks each code; accepted codes are credited to your wallet at the product's buy-back price, once. Errors: 400 validation (a code twice, a product not bought back), 404 item_not_found, 409 codes_refused (the shop already holds a code: its place in `items` is named), 422 idempotency_key_reused.
+         */
+        post: operations["createTradeIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trade-ins/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a trade-in
+         * @description By Souk's id or your reference. Another account's trade-in is 404.
+         */
+        get: operations["getTradeIn"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1804,7 +1956,7 @@ export interface paths {
         put?: never;
         /**
          * Create an order from partner checkout data
-         * @description Paid from your wallet in one transaction. Stock products are fulfilled at once: the codes are in `order.fulfillment.delivered_items`, and with `email`/`gmail_transfer` delivery they are also mailed to `buyer.email`. Errors: 400 validation_error (missing fields, unsupported flow_type), 402 insufficient_balance, 404 item_not_found, 409 out_of_stock, 409 amount_out_of_range (the total would pass the largest amount a wallet can be charged), 422 idempotency_key_reused.
+         * @description A buy flow is paid from your wallet in one transaction (200). Stock products are fulfilled at once: the codes are in `order.fulfillment.delivered_items`, and with `email`/`gmail_transfer` delivery they are also mailed to `buyer.email`. A sell or hybrid flow is a trade-in (202, `trade_in`): the codes wait in `verifying` until the shop decides; the credit and the payout callback follow, and a hybrid then buys with the credit. An order the risk checks hold for review is charged with its codes held and answers `verifying`; the final state (`fulfilled`, or `rejected` and refunded) arrives by callback, and GET /v1/orders/{order_id} always tells where it stands. Errors: 400 validation_error (missing fields, unsupported flow_type, a code twice), 402 insufficient_balance, 404 item_not_found, 409 out_of_stock, 409 codes_refused (the shop already holds a code), 409 amount_out_of_range (the total would pass the largest amount a wallet can be charged), 422 idempotency_key_reused, 422 order_refused (the shop's risk checks refused the order: nothing charged).
          */
         post: operations["partnerCreateOrder"];
         delete?: never;
@@ -1822,7 +1974,7 @@ export interface paths {
         };
         /**
          * Lifecycle status and fulfilment metadata of one of your orders
-         * @description By Souk's order id or your partner_order_id. Another account's order is 404.
+         * @description By Souk's order or trade-in id, or your partner_order_id. A sell or hybrid answers `trade_in` (and a hybrid's placed purchase as `order`). Another account's order is 404.
          */
         get: operations["partnerGetOrder"];
         put?: never;
@@ -1975,6 +2127,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "payout.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A trade-in was accepted (some or all codes) and the partner's wallet credited once; for a hybrid, sent once its purchase is placed or failed. X-Signature is keyed with the partner signing secret of the key that submitted it
+         * @description POSTed to each webhook endpoint subscribed to this type (and, for order events, to the order callback_url, signed with the account callback secret). An order placed on /v1 (seed 000) is shown as GET /v1/orders/{order_id} shows it, and its X-Signature is keyed with the partner signing secret. Answer 2xx within 10 s to close the delivery, or ack it later. Anything else is retried with exponential backoff for about 72 h; 429/503 with Retry-After are honoured; 410 switches the endpoint off. Deliveries of one order arrive in the order the events happened. See docs/webhooks.md.
+         */
+        post: operations["webhook_payout_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payout.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A trade-in was rejected: every code refused, nothing credited (a hybrid buys nothing). Signed like payout.completed
+         * @description POSTed to each webhook endpoint subscribed to this type (and, for order events, to the order callback_url, signed with the account callback secret). An order placed on /v1 (seed 000) is shown as GET /v1/orders/{order_id} shows it, and its X-Signature is keyed with the partner signing secret. Answer 2xx within 10 s to close the delivery, or ack it later. Anything else is retried with exponential backoff for about 72 h; 429/503 with Retry-After are honoured; 410 switches the endpoint off. Deliveries of one order arrive in the order the events happened. See docs/webhooks.md.
+         */
+        post: operations["webhook_payout_rejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "product.updated": {
         parameters: {
             query?: never;
@@ -2051,6 +2243,12 @@ export interface components {
             kind: string;
             name: string;
             rate_limit_per_minute: number | null;
+            /** @description Every order charged above this amount (decimal, in its currency) waits for review; null: no such rule. */
+            review_above: string | null;
+            /** @description Risk score at which its orders are refused; null: the shop's SOUK_RISK_REJECT_SCORE; 0: off. */
+            risk_reject_score: number | null;
+            /** @description Risk score (0-100) at which its orders wait for review; null: the shop's SOUK_RISK_REVIEW_SCORE; 0: off. */
+            risk_review_score: number | null;
             status: string;
             /** @description The price tier the account buys at; null for list prices. */
             tier: string | null;
@@ -2399,7 +2597,7 @@ export interface components {
             created_at: string;
             currency: string;
             id: number;
-            /** @description topup, adjustment, order or refund. */
+            /** @description topup, adjustment, order, refund or trade_in. */
             kind: string;
             memo: string | null;
             reference: string | null;
@@ -2610,6 +2808,12 @@ export interface components {
         };
         /** Product */
         Product: {
+            /** @description What the shop pays per code a partner sells it in a trade-in (POST /api/v1/trade-ins), in the product's own currency; null: not bought back. */
+            buyback: {
+                currency: string;
+                /** @description Paid per accepted code. */
+                price: number;
+            } | null;
             category: {
                 id: number;
                 name: string;
@@ -2701,6 +2905,40 @@ export interface components {
             sell_currency: string;
             sync_interval_seconds: number;
             url: string;
+        };
+        /** Review */
+        Review: {
+            account_id: number;
+            /** @description What was charged, a decimal in `currency`. */
+            amount: string;
+            buyer_email: string | null;
+            /** @description api, partner, shop or zid. */
+            channel: string;
+            client_ip: string | null;
+            /**
+             * Format: date-time
+             * @example 2025-01-31T12:00:00Z
+             */
+            created_at: string;
+            currency: string;
+            number: string;
+            order_id: string;
+            /** @description How it was paid: wallet, or the gateway or crypto provider (a rejection refunds through it). */
+            payment_provider: string;
+            product_code: string;
+            quantity: number;
+            /** @description Each rule that fired. */
+            reasons: {
+                points: number;
+                /** @description In words. */
+                reason: string;
+                /** @description account_velocity, email_velocity, ip_velocity, first_order, amount_above_history, disposable_email, email_on_many_accounts, high_risk_product or review_above. */
+                rule: string;
+            }[];
+            /** @description When it is rejected and refunded if nobody decides (SOUK_REVIEW_TIMEOUT). */
+            review_until: string | null;
+            /** @description 0 to 100. */
+            risk_score: number | null;
         };
         /** ShopError */
         ShopError: {
@@ -2901,6 +3139,54 @@ export interface components {
             /** @description open (waiting for the payment), partial, paid, overpaid, expired or late (paid after it expired: credited all the same). */
             status: string;
             topup_id: string;
+        };
+        /** TradeIn */
+        TradeIn: {
+            /** @description What every submitted code together would be credited. */
+            amount: string;
+            callback_url: string | null;
+            codes: {
+                /** @description The code, masked. */
+                code: string;
+                /** @description Its place in the request, from 0. */
+                position: number;
+                reason: string | null;
+                status: "pending" | "accepted" | "rejected";
+            }[];
+            codes_accepted: number | null;
+            codes_submitted: number;
+            /**
+             * Format: date-time
+             * @example 2025-01-31T12:00:00Z
+             */
+            created_at: string;
+            credited: string | null;
+            currency: string;
+            decided_at: string | null;
+            partner_order_id: string | null;
+            /** @description The same in seed 000's words (completed is fulfilled). */
+            partner_status: "verifying" | "fulfilled" | "rejected";
+            product_code: string;
+            purchase: {
+                order_id: string | null;
+                product_code: string;
+                quantity: number | null;
+                reason: string | null;
+                /** @description waiting for the trade-in; placed (see order_id); failed (see reason). */
+                status: "waiting" | "placed" | "failed";
+            } | null;
+            reason: string | null;
+            /** @description verifying: the shop is checking the codes; completed: at least one code accepted and credited; rejected: none accepted, nothing credited. */
+            status: "verifying" | "completed" | "rejected";
+            /** @description Souk's trade-in id (a ULID). */
+            trade_in_id: string;
+            /** @description The buy-back price per code when it was submitted. */
+            unit_price: string;
+            /**
+             * Format: date-time
+             * @example 2025-01-31T12:00:00Z
+             */
+            updated_at: string;
         };
         /** UpstreamOrder */
         UpstreamOrder: {
@@ -3385,6 +3671,12 @@ export interface operations {
                     credit_limit?: string | number;
                     name?: string;
                     rate_limit_per_minute?: number | null;
+                    /** @description Review every order charged above this amount (in the account currency, e.g. "50.00"); null removes the rule. */
+                    review_above?: string | number | null;
+                    /** @description Risk score at which orders are refused; 0 turns it off; null: the shop's default. */
+                    risk_reject_score?: number | null;
+                    /** @description Risk score at which orders wait for review; 0 turns it off; null: the shop's default. */
+                    risk_review_score?: number | null;
                     /** @description suspended: its keys and logins are refused (401); closed: the account no longer exists for them (GET /api/v1/me answers 404 user_not_found, everything else 401). Orders and ledger are kept. */
                     status?: "active" | "suspended" | "closed";
                     /** @description A price tier (PUT /price-tiers/{name}), or null for list prices. */
@@ -7924,6 +8216,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Buy-back price per code (trade-ins); null stops buying the product back. */
+                    buyback_price?: (string | number) | null;
                     category?: string | number | null;
                     /** @description A product code: letters, digits, . _ and -, starting with a letter or digit; at most 120 characters. */
                     code: string;
@@ -8294,6 +8588,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Buy-back price per code (trade-ins); null stops buying the product back. */
+                    buyback_price?: (string | number) | null;
                     category?: string | number | null;
                     /** @description A product code: letters, digits, . _ and -, starting with a letter or digit; at most 120 characters. */
                     code?: string;
@@ -8384,6 +8680,131 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminSetProductRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Product id, code or slug. */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description True: the product's orders score more in the risk review. */
+                    high_risk: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        high_risk: boolean;
+                        /** @enum {boolean} */
+                        ok: true;
+                        product_code: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9966,6 +10387,369 @@ export interface operations {
             };
         };
     };
+    adminListReviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        reviews: components["schemas"]["Review"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminApproveReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Souk's order id. */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        number: string;
+                        /** @enum {boolean} */
+                        ok: true;
+                        order_id: string;
+                        reason: string | null;
+                        /** @description Where the order went: fulfilled, processing (bought upstream, or a manual product), or rejected. */
+                        status: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminRejectReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Souk's order id. */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why: recorded, audited and sent with the status callback. */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        number: string;
+                        /** @enum {boolean} */
+                        ok: true;
+                        order_id: string;
+                        reason: string | null;
+                        /** @description Where the order went: fulfilled, processing (bought upstream, or a manual product), or rejected. */
+                        status: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminSession: {
         parameters: {
             query?: never;
@@ -10604,6 +11388,230 @@ export interface operations {
                         ok: true;
                         /** @enum {string} */
                         status: "void";
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListTradeIns: {
+        parameters: {
+            query?: {
+                status?: "verifying" | "completed" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        trade_ins: components["schemas"]["TradeIn"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminDecideTradeIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The codes refused, each with why; every other code is accepted. */
+                    rejected?: {
+                        code: string;
+                        reason: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        trade_in: components["schemas"]["TradeIn"];
                     };
                 };
             };
@@ -11378,7 +12386,7 @@ export interface operations {
                 "application/json": {
                     account_id: number;
                     /** @description Default: every event type. */
-                    events?: ("order.created" | "order.status_changed" | "order.fulfilled" | "order.cancelled" | "order.rejected" | "product.updated" | "wallet.credited" | "webhook.test")[];
+                    events?: ("order.created" | "order.status_changed" | "order.fulfilled" | "order.cancelled" | "order.rejected" | "product.updated" | "wallet.credited" | "payout.completed" | "payout.rejected" | "webhook.test")[];
                     /** @default true */
                     include_items?: boolean;
                     url: string;
@@ -11614,7 +12622,7 @@ export interface operations {
                 "application/json": {
                     /** @description true also closes the circuit breaker. */
                     enabled?: boolean;
-                    events?: ("order.created" | "order.status_changed" | "order.fulfilled" | "order.cancelled" | "order.rejected" | "product.updated" | "wallet.credited" | "webhook.test")[];
+                    events?: ("order.created" | "order.status_changed" | "order.fulfilled" | "order.cancelled" | "order.rejected" | "product.updated" | "wallet.credited" | "payout.completed" | "payout.rejected" | "webhook.test")[];
                     include_items?: boolean;
                     url?: string;
                 };
@@ -13980,7 +14988,7 @@ export interface operations {
                 /** @description next_cursor from the previous page; omit to start from the first event. */
                 after?: string;
                 limit?: number;
-                /** @description Comma-separated event types: order.created, order.status_changed, order.fulfilled, order.cancelled, order.rejected, product.updated, wallet.credited. */
+                /** @description Comma-separated event types: order.created, order.status_changed, order.fulfilled, order.cancelled, order.rejected, product.updated, wallet.credited, payout.completed, payout.rejected. */
                 type?: string;
             };
             header?: never;
@@ -14876,6 +15884,338 @@ export interface operations {
             };
             /** @description Default Response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    listTradeIns: {
+        parameters: {
+            query?: {
+                status?: "verifying" | "completed" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        trade_ins: components["schemas"]["TradeIn"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    createTradeIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Receives payout.completed or payout.rejected, signed.
+                     */
+                    callback_url?: string;
+                    /** @description The codes sold, 1 to 200, each once. */
+                    items: {
+                        code: string;
+                    }[];
+                    /** @description The product sold: id, code or slug. It must have a buy-back price. */
+                    product: string | number;
+                    /** @description Your own id for it: a retry with the same id and body answers the first trade-in; another body is 422. */
+                    reference?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        trade_in: components["schemas"]["TradeIn"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        trade_in: components["schemas"]["TradeIn"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getTradeIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        trade_in: components["schemas"]["TradeIn"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16156,14 +17496,20 @@ export interface operations {
                     fields?: {
                         [key: string]: string;
                     };
-                    /** @description A buy flow: any value starting with `buy_` (e.g. `buy_direct_id`). Sell and hybrid flows are not offered yet (400). */
+                    /** @description `buy_…` (e.g. `buy_direct_id`) buys; `sell_…` (e.g. `sell_direct_bag`) sells the codes in `items` to the shop (a trade-in); `hybrid_…` (e.g. `hybrid_trade_in`) sells them and buys `product_code` with the credit. */
                     flow_type: string;
+                    /** @description Sell and hybrid flows: the codes being sold, 1 to 200, each once. */
+                    items?: {
+                        code: string;
+                    }[];
                     /** @description Your order id, unique for ever: a retry with the same id and body returns the original order; a different body is 422. */
                     partner_order_id: string;
-                    /** @description `product_code` from GET /v1/products. */
+                    /** @description `product_code` from GET /v1/products: what is bought (buy, hybrid), or what is sold (sell, unless `sell_product_code` says). */
                     product_code: string;
                     /** @description Souk extension; defaults to the product's min_quantity. */
                     quantity?: number;
+                    /** @description Sell and hybrid flows: the product whose codes are in `items` (required for hybrid). */
+                    sell_product_code?: string;
                 };
             };
         };
@@ -16180,6 +17526,21 @@ export interface operations {
                         order: components["schemas"]["PartnerOrder"];
                         /** @description True when this answers a retry of an earlier request. */
                         replayed: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @description True when this answers a retry of an earlier request. */
+                        replayed: boolean;
+                        trade_in: components["schemas"]["TradeIn"];
                     };
                 };
             };
@@ -16314,7 +17675,8 @@ export interface operations {
                     "application/json": {
                         /** @enum {boolean} */
                         ok: true;
-                        order: components["schemas"]["PartnerOrder"];
+                        order?: components["schemas"]["PartnerOrder"];
+                        trade_in?: components["schemas"]["TradeIn"];
                     };
                 };
             };
@@ -17340,6 +18702,238 @@ export interface operations {
             };
         };
     };
+    webhook_payout_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id (`evt_…`); the same on every retry, so use it to drop duplicates.
+                 * @example evt_01JD7Q4W3M0000000000000000
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Standard Webhooks: `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the secret after `whsec_`. Space-separated, one per valid secret, for 24 h after a rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse it if far from your clock (5 minutes).
+                 * @example 1764460800
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Seed 000: hex HMAC-SHA256 of the raw body, keyed with the same bytes (the newest secret). For an order placed on /v1: keyed with the partner's request signing secret instead (the key that placed the order, or the account's newest live signed key once that one is revoked).
+                 * @example 1f0d2c…
+                 */
+                "X-Signature": string;
+                /**
+                 * @description Seed 000: the same as webhook-timestamp.
+                 * @example 1764460800
+                 */
+                "X-Timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** @description The trade-in as GET /api/v1/trade-ins/{id} answers. */
+                        trade_in: {
+                            /** @description What every submitted code together would be credited. */
+                            amount: string;
+                            callback_url: string | null;
+                            codes: {
+                                /** @description The code, masked. */
+                                code: string;
+                                /** @description Its place in the request, from 0. */
+                                position: number;
+                                reason: string | null;
+                                status: "pending" | "accepted" | "rejected";
+                            }[];
+                            codes_accepted: number | null;
+                            codes_submitted: number;
+                            /**
+                             * Format: date-time
+                             * @example 2025-01-31T12:00:00Z
+                             */
+                            created_at: string;
+                            credited: string | null;
+                            currency: string;
+                            decided_at: string | null;
+                            partner_order_id: string | null;
+                            /** @description The same in seed 000's words (completed is fulfilled). */
+                            partner_status: "verifying" | "fulfilled" | "rejected";
+                            product_code: string;
+                            purchase: {
+                                order_id: string | null;
+                                product_code: string;
+                                quantity: number | null;
+                                reason: string | null;
+                                /** @description waiting for the trade-in; placed (see order_id); failed (see reason). */
+                                status: "waiting" | "placed" | "failed";
+                            } | null;
+                            reason: string | null;
+                            /** @description verifying: the shop is checking the codes; completed: at least one code accepted and credited; rejected: none accepted, nothing credited. */
+                            status: "verifying" | "completed" | "rejected";
+                            /** @description Souk's trade-in id (a ULID). */
+                            trade_in_id: string;
+                            /** @description The buy-back price per code when it was submitted. */
+                            unit_price: string;
+                            /**
+                             * Format: date-time
+                             * @example 2025-01-31T12:00:00Z
+                             */
+                            updated_at: string;
+                        };
+                    };
+                    /** @description The event id; equals the webhook-id header. Ack it with POST /api/v1/webhooks/ack (or seed 000 POST /v1/webhooks/ack). */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description When the event happened: UTC, to the second.
+                     * @example 2025-01-31T12:00:00Z
+                     */
+                    timestamp: string;
+                    /** @constant */
+                    type: "payout.completed";
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is closed. Any 2xx does. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: Souk switches the endpoint off. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payout_rejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id (`evt_…`); the same on every retry, so use it to drop duplicates.
+                 * @example evt_01JD7Q4W3M0000000000000000
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Standard Webhooks: `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the secret after `whsec_`. Space-separated, one per valid secret, for 24 h after a rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse it if far from your clock (5 minutes).
+                 * @example 1764460800
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Seed 000: hex HMAC-SHA256 of the raw body, keyed with the same bytes (the newest secret). For an order placed on /v1: keyed with the partner's request signing secret instead (the key that placed the order, or the account's newest live signed key once that one is revoked).
+                 * @example 1f0d2c…
+                 */
+                "X-Signature": string;
+                /**
+                 * @description Seed 000: the same as webhook-timestamp.
+                 * @example 1764460800
+                 */
+                "X-Timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** @description The trade-in as GET /api/v1/trade-ins/{id} answers. */
+                        trade_in: {
+                            /** @description What every submitted code together would be credited. */
+                            amount: string;
+                            callback_url: string | null;
+                            codes: {
+                                /** @description The code, masked. */
+                                code: string;
+                                /** @description Its place in the request, from 0. */
+                                position: number;
+                                reason: string | null;
+                                status: "pending" | "accepted" | "rejected";
+                            }[];
+                            codes_accepted: number | null;
+                            codes_submitted: number;
+                            /**
+                             * Format: date-time
+                             * @example 2025-01-31T12:00:00Z
+                             */
+                            created_at: string;
+                            credited: string | null;
+                            currency: string;
+                            decided_at: string | null;
+                            partner_order_id: string | null;
+                            /** @description The same in seed 000's words (completed is fulfilled). */
+                            partner_status: "verifying" | "fulfilled" | "rejected";
+                            product_code: string;
+                            purchase: {
+                                order_id: string | null;
+                                product_code: string;
+                                quantity: number | null;
+                                reason: string | null;
+                                /** @description waiting for the trade-in; placed (see order_id); failed (see reason). */
+                                status: "waiting" | "placed" | "failed";
+                            } | null;
+                            reason: string | null;
+                            /** @description verifying: the shop is checking the codes; completed: at least one code accepted and credited; rejected: none accepted, nothing credited. */
+                            status: "verifying" | "completed" | "rejected";
+                            /** @description Souk's trade-in id (a ULID). */
+                            trade_in_id: string;
+                            /** @description The buy-back price per code when it was submitted. */
+                            unit_price: string;
+                            /**
+                             * Format: date-time
+                             * @example 2025-01-31T12:00:00Z
+                             */
+                            updated_at: string;
+                        };
+                    };
+                    /** @description The event id; equals the webhook-id header. Ack it with POST /api/v1/webhooks/ack (or seed 000 POST /v1/webhooks/ack). */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description When the event happened: UTC, to the second.
+                     * @example 2025-01-31T12:00:00Z
+                     */
+                    timestamp: string;
+                    /** @constant */
+                    type: "payout.rejected";
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is closed. Any 2xx does. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: Souk switches the endpoint off. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhook_product_updated: {
         parameters: {
             query?: never;
@@ -17459,7 +19053,7 @@ export interface operations {
                 "application/json": {
                     data: {
                         amount: number;
-                        /** @description topup, refund or adjustment. */
+                        /** @description topup, refund, adjustment or trade_in (a trade-in credit, referring to `trade-in:<id>`). */
                         kind: string;
                         reference: string | null;
                         wallet: {
