@@ -174,12 +174,8 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
   // After the body is read (the signature covers its raw bytes), before it is validated.
   app.addHook('preValidation', async (request) => {
     if (!request.signing) return;
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return typeof value === 'string' ? value.trim() : undefined;
-    };
     request.signed = verifyRequestSignature(
-      { method: request.method, path: request.url, rawBody: request.rawBody, signature: header('x-signature'), timestamp: header('x-timestamp') },
+      { method: request.method, path: request.url, rawBody: request.rawBody, signature: header(request, 'x-signature'), timestamp: header(request, 'x-timestamp') },
       request.signing,
       souk.config.signatureWindowSeconds,
     );
