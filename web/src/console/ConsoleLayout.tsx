@@ -1,12 +1,13 @@
 import { Link, Outlet } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import type { ConsoleArea } from './areas';
 import { errorMessage } from '../api/clients';
 import { LanguageSwitcher } from '../LanguageSwitcher';
 import { LogInForm } from './LogInForm';
 import { useLogOut, useSession } from './session';
 
-/** The console's frame: the log-in form until GET /admin/api/session says who is logged in. */
-export function ConsoleLayout() {
+/** The console's frame: the log-in form until GET /admin/api/session says who is logged in, then each area's link. */
+export function ConsoleLayout({ areas }: { areas: Array<ConsoleArea & { namespace: string }> }) {
   const { t } = useTranslation();
   const session = useSession();
   const logOut = useLogOut();
@@ -16,7 +17,14 @@ export function ConsoleLayout() {
         <h1>{t('console.title')}</h1>
         {session.data && (
           <nav aria-label={t('console.title')}>
-            <Link to="/orders">{t('console.nav.orders')}</Link>
+            {areas.map(
+              (area) =>
+                area.nav && (
+                  <Link key={area.namespace} to={area.nav.to}>
+                    {t(area.nav.label, { ns: area.namespace })}
+                  </Link>
+                ),
+            )}
           </nav>
         )}
         <LanguageSwitcher />

@@ -2,8 +2,8 @@ import { useId } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../api/clients';
-import type { operations } from '../api/schema';
+import { adminApi, errorMessage } from '../../api/clients';
+import type { operations } from '../../api/schema';
 
 type Status = NonNullable<NonNullable<operations['adminListOrders']['parameters']['query']>['status']>;
 // Every status the API filters by; `satisfies` keeps the list in step with the generated types.
@@ -12,7 +12,7 @@ const isStatus = (value: string | null): value is Status => (STATUSES as readonl
 
 /** GET /admin/api/orders, newest first, filtered by status (kept in the URL), a page at a time. */
 export function OrdersPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('orders');
   const id = useId();
   const [params, setParams] = useSearchParams();
   const raw = params.get('status');
@@ -30,11 +30,11 @@ export function OrdersPage() {
   const rows = orders.data?.pages.flatMap((page) => page.orders) ?? [];
   return (
     <section>
-      <h2>{t('console.orders.title')}</h2>
+      <h2>{t('title')}</h2>
       <div className="filters">
-        <label htmlFor={`${id}-status`}>{t('console.orders.status')}</label>
+        <label htmlFor={`${id}-status`}>{t('status')}</label>
         <select id={`${id}-status`} value={status ?? ''} onChange={(event) => setParams(event.target.value ? { status: event.target.value } : {})}>
-          <option value="">{t('console.orders.all')}</option>
+          <option value="">{t('all')}</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
               {s}
@@ -42,20 +42,20 @@ export function OrdersPage() {
           ))}
         </select>
       </div>
-      {orders.isPending && <p>{t('common.loading')}</p>}
-      {orders.isError && <p className="error" role="alert">{t('common.error', { message: errorMessage(orders.error) })}</p>}
-      {orders.isSuccess && rows.length === 0 && <p>{t('console.orders.none')}</p>}
+      {orders.isPending && <p>{t('translation:common.loading')}</p>}
+      {orders.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(orders.error) })}</p>}
+      {orders.isSuccess && rows.length === 0 && <p>{t('none')}</p>}
       {rows.length > 0 && (
         <div className="table-wrap">
           <table>
             <thead>
               <tr>
-                <th scope="col">{t('console.orders.number')}</th>
-                <th scope="col">{t('console.orders.status')}</th>
-                <th scope="col">{t('console.orders.quantity')}</th>
-                <th scope="col">{t('console.orders.amount')}</th>
-                <th scope="col">{t('console.orders.account')}</th>
-                <th scope="col">{t('console.orders.created')}</th>
+                <th scope="col">{t('number')}</th>
+                <th scope="col">{t('status')}</th>
+                <th scope="col">{t('quantity')}</th>
+                <th scope="col">{t('amount')}</th>
+                <th scope="col">{t('account')}</th>
+                <th scope="col">{t('created')}</th>
               </tr>
             </thead>
             <tbody>
@@ -86,7 +86,7 @@ export function OrdersPage() {
       {orders.hasNextPage && (
         <p>
           <button type="button" onClick={() => void orders.fetchNextPage()} disabled={orders.isFetchingNextPage}>
-            {t('console.orders.more')}
+            {t('more')}
           </button>
         </p>
       )}
