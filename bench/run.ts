@@ -11,7 +11,8 @@
 // against the minimal reference, and stock import speed, on SQLite and PostgreSQL; and from
 // bench/webhooks.ts (its tunables are listed there): webhook deliveries/s and commit-to-receipt; and
 // from bench/upstream.ts: what forwarding an order to an upstream Souk adds over its own placement.
-import { spawn, type ChildProcess } from 'node:child_process';
+// First of all, the web apps' first-load JavaScript (gzipped) against issue 20's 250 KB ceiling.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { seedBenchCatalog } from './seed-catalog.js';
 import { benchOrders } from './orders.js';
 import { benchWebhooks } from './webhooks.js';
 import { benchForwarding } from './upstream.js';
+import { firstLoadJavaScript } from '../bin/web-size.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -211,7 +213,19 @@ async function fetchBody(url: string): Promise<string> {
   return body;
 }
 
+/** Builds the web apps if a source is newer than dist/web, then prints their first-load JavaScript. */
+function printWebSizes(): void {
+  const built = spawnSync(process.execPath, ['bin/build.js', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('building the web apps failed');
+  const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+  for (const app of ['storefront', 'console'] as const) {
+    const size = firstLoadJavaScript(app);
+    console.log(`${app} first-load JavaScript: ${kb(size.bytes)} KB gzipped (${size.files.length} files; ceiling ${app === 'storefront' ? '250 KB' : 'none'})`);
+  }
+}
+
 async function main(dir: string): Promise<void> {
+  printWebSizes();
   const soukLog = path.join(dir, 'souk.log');
   const soukEnv: Env = {
     SOUK_DATABASE_URL: `sqlite:${path.join(dir, 'souk.db')}`,
