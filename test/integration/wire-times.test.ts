@@ -310,6 +310,7 @@ for (const kind of DATABASE_KINDS) {
       await admin('GET', '/providers/:id/products', { params: providerId });
       await admin('POST', '/providers/:id/import', { params: providerId, payload: { refs: [{ ref: String(product.id), code: 'WIRE-UP' }] } });
       await admin('POST', '/providers/:id/sync', { params: providerId });
+      await admin('PATCH', '/providers/:id', { params: providerId, payload: { markup_percent: '5', sync_interval_seconds: 600 } });
       await admin('POST', '/providers/:id/disable', { params: providerId });
       await admin('POST', '/providers/:id/enable', { params: providerId });
       // The create's answer never comes: the purchase stays under way until a person resolves it.
