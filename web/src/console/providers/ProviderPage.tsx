@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi, errorMessage } from '../../api/clients';
 import { Catalog } from './Catalog';
+import { Pricing } from './Pricing';
 import { PROVIDERS_KEY } from './queries';
 
 /** One provider: its settings (never its credentials), ping and balance, enable or disable, sync, and its catalog to import from. */
@@ -131,6 +132,7 @@ export function ProviderPage() {
           )}
           {balance.data && <p role="status">{t('detail.balanceNow', { balance: `${balance.data.balance} ${balance.data.currency}` })}</p>}
           {sync.data && <p role="status">{t('detail.synced', sync.data)}</p>}
+          <Pricing key={`${p.provider_id}:${p.markup_percent}:${p.markup_fixed}:${p.rounding}:${p.sync_interval_seconds}`} provider={p} />
           <Catalog providerId={p.provider_id} markup={`${p.markup_percent}% + ${p.markup_fixed} ${p.sell_currency}`} />
         </>
       )}
