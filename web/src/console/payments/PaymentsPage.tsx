@@ -101,6 +101,11 @@ export function PaymentsPage() {
                         {t('list.confirmThis')}
                       </button>
                     )}
+                    {p.status === 'unmatched' && p.txid && (
+                      <button type="button" className="secondary" onClick={() => setDraft({ order: '', txid: p.txid!, amount: p.received })}>
+                        {t('list.creditUnmatched')}
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
