@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi, errorMessage } from '../../api/clients';
@@ -69,7 +69,13 @@ export function PaymentsPage() {
               {rows.map((p) => (
                 <tr key={p.id} data-testid="payment-row" className={p.refund_due ? 'attention' : undefined}>
                   <td>
-                    <bdi>{p.order_id ?? t(`purpose.${p.purpose === 'topup' ? 'topup' : 'order'}`)}</bdi>
+                    {p.order_id ? (
+                      <Link to={`/orders/${encodeURIComponent(p.order_id)}`}>
+                        <bdi dir="ltr">{p.order_id}</bdi>
+                      </Link>
+                    ) : (
+                      t(`purpose.${p.purpose === 'topup' ? 'topup' : 'order'}`)
+                    )}
                   </td>
                   <td>
                     {p.method}
