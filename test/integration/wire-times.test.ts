@@ -278,6 +278,8 @@ for (const kind of DATABASE_KINDS) {
       // ---- a crypto order paid to the shop's own address, confirmed by a person ----
       await admin('PUT', '/payments/addresses/:coin', { params: { coin: 'trc20_usdt' }, payload: { address: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' } });
       await admin('GET', '/payments/addresses');
+      await admin('GET', '/payments/methods');
+      await admin('GET', '/settings');
       const cryptoOrder = (await call('POST', '/api/orders', { payload: { productId: (await call('GET', '/api/products/:idOrSlug', { params: { idOrSlug: 'shop-cny' } })).product.id, quantity: 1, contactEmail: email, paymentMethod: 'crypto', coin: 'trc20_usdt' } })).order;
       assert.match(cryptoOrder.payment.expiresAt, WIRE_TIME);
       await admin('POST', '/payments/confirm', { payload: { order: cryptoOrder.orderNo, txid: 'a'.repeat(64), amount: cryptoOrder.payment.amount } });
@@ -308,6 +310,7 @@ for (const kind of DATABASE_KINDS) {
       await admin('GET', '/providers/:id/products', { params: providerId });
       await admin('POST', '/providers/:id/import', { params: providerId, payload: { refs: [{ ref: String(product.id), code: 'WIRE-UP' }] } });
       await admin('POST', '/providers/:id/sync', { params: providerId });
+      await admin('PATCH', '/providers/:id', { params: providerId, payload: { markup_percent: '5', sync_interval_seconds: 600 } });
       await admin('POST', '/providers/:id/disable', { params: providerId });
       await admin('POST', '/providers/:id/enable', { params: providerId });
       // The create's answer never comes: the purchase stays under way until a person resolves it.

@@ -5,3 +5,4 @@ export { mailTransportFor, dropTransport, smtpTransport, type MailTransport, typ
 export { claimNextMail, markMailFailed, markMailSent, queueOrderMails, MAIL_LEASE_MS, MAIL_QUEUE, MAIL_RETRY_SCHEDULE, type ClaimedMail } from './order-mails.js';
 export { codesMail } from './compose.js';
 export { listOrderMails, resendOrderMail, MAIL_STATUSES, type MailStatus, type OrderMailView } from './mail-admin.js';
+export { mailSettingsView, type MailSettingsView } from './settings-view.js';

@@ -15,6 +15,7 @@ export {
   type WalletMethod,
 } from './methods.js';
 export { PaymentProviders, standardPayments } from './registry.js';
+export { coinStatuses, type CoinStatus } from './coin-status.js';
 export { deferredPayment } from './providers/deferred.js';
 export { externalPayment } from './providers/external.js';
 export { walletPayment } from './providers/wallet.js';

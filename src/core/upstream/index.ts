@@ -6,7 +6,7 @@ export { capabilitiesOf, type UpstreamCallback, type UpstreamDialect, type Upstr
 export { DIALECT_NAMES, dialectNamed } from './dialects/index.js';
 export { UpstreamFailure, isFailure, type FailureClass } from './failure.js';
 export { createUpstreamHttp, type UpstreamHttp } from './http.js';
-export { findProvider, listProviders, providerView, type ProviderInput, type ProviderRow, type ProviderView } from './providers.js';
+export { findProvider, listProviders, providerView, type ProviderInput, type ProviderPricingChange, type ProviderRow, type ProviderView } from './providers.js';
 export { FORWARD_WORKFLOW } from './forwarding.js';
 export { findUpstreamOrder, listUpstreamOrders, type UpstreamOrderRow } from './upstream-orders.js';
 export { UpstreamService, type Ping } from './service.js';

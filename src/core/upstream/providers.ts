@@ -185,6 +185,33 @@ export async function setProviderEnabled(db: Db, id: number, enabled: boolean): 
   return findProvider(db, id);
 }
 
+/** What may change of a provider's pricing and schedule after it is added (absent: unchanged). */
+export interface ProviderPricingChange {
+  markupPercent?: string | number;
+  markupFixed?: string | number;
+  rounding?: string | number;
+  syncIntervalSeconds?: number;
+}
+
+/** Changes a provider's markup, rounding or sync interval; imported products are repriced by the next sync. */
+export async function changeProviderPricing(db: Db, id: number, change: ProviderPricingChange): Promise<ProviderRow> {
+  const provider = await findProvider(db, id);
+  const problems: FieldProblem[] = [];
+  const markupBp = change.markupPercent === undefined ? provider.markup_bp : percentToBp(change.markupPercent, problems);
+  const fixed = amountToMinor(change.markupFixed, provider.sell_currency, 'markup_fixed', provider.markup_fixed_minor, problems);
+  const rounding = amountToMinor(change.rounding, provider.sell_currency, 'rounding', provider.rounding_minor, problems);
+  if (rounding < 1) problem(problems, 'rounding', 'at least the smallest unit of the currency');
+  const interval = change.syncIntervalSeconds ?? provider.sync_interval_seconds;
+  if (!Number.isInteger(interval) || interval < 10 || interval > 86_400) problem(problems, 'sync_interval_seconds', 'from 10 to 86400');
+  if (problems.length) throw new ValidationFailed('The change is not valid.', problems);
+  await db
+    .updateTable('providers')
+    .set({ markup_bp: markupBp, markup_fixed_minor: fixed, rounding_minor: rounding, sync_interval_seconds: interval, updated_at: nowIso() })
+    .where('id', '=', id)
+    .execute();
+  return findProvider(db, id);
+}
+
 /** The dialect a provider speaks. */
 export function dialectOf(provider: Pick<ProviderRow, 'dialect'>): UpstreamDialect {
   const dialect = dialectNamed(provider.dialect);

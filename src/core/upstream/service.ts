@@ -17,7 +17,7 @@ import { UpstreamFailure } from './failure.js';
 import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps } from './forwarding.js';
 import type { UpstreamHttp } from './http.js';
 import { decimalToMinor } from './pricing.js';
-import { addProvider, connectionOf, dialectOf, findProvider, setProviderEnabled, type ProviderInput, type ProviderRow } from './providers.js';
+import { addProvider, changeProviderPricing, connectionOf, dialectOf, findProvider, setProviderEnabled, type ProviderInput, type ProviderPricingChange, type ProviderRow } from './providers.js';
 import { findUpstreamOrder, IN_FLIGHT, markUpstreamOrder } from './upstream-orders.js';
 
 export interface UpstreamServiceDeps {
@@ -83,6 +83,11 @@ export class UpstreamService implements UpstreamForwarder {
   /** Adds a provider (credentials sealed). */
   add(input: ProviderInput): Promise<ProviderRow> {
     return addProvider(this.forwarding, input);
+  }
+
+  /** Changes markup, rounding or sync interval (the next sync reprices imported products). */
+  changePricing(id: number, change: ProviderPricingChange): Promise<ProviderRow> {
+    return changeProviderPricing(this.deps.db, id, change);
   }
 
   setEnabled(id: number, enabled: boolean): Promise<ProviderRow> {

@@ -14,6 +14,7 @@ import { adminWalletRoutes } from './wallets.js';
 import { adminWebhookRoutes } from './webhooks.js';
 import { adminZidRoutes } from './zid.js';
 import { adminSessionRoutes } from './session.js';
+import { adminSettingsRoutes } from './settings.js';
 import { adminLoginRoutes } from './logins.js';
 import { adminTradeInRoutes } from './trade-ins.js';
 
@@ -33,4 +34,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminPaymentRoutes, { souk });
   await app.register(adminReviewRoutes, { souk });
   await app.register(adminTradeInRoutes, { souk });
+  await app.register(adminSettingsRoutes, { souk });
 }

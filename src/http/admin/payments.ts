@@ -4,8 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { orderDepsOf, type Souk } from '../../app.js';
 import { actorOf } from '../../core/accounts/index.js';
-import { COINS, confirmCryptoPayment, listPayments, listReceivingAddresses, paymentRecordView, setReceivingAddress } from '../../core/payments/index.js';
+import { COINS, PAYMENT_METHODS, coinStatuses, confirmCryptoPayment, listPayments, paymentAvailability, listReceivingAddresses, paymentRecordView, setReceivingAddress } from '../../core/payments/index.js';
 import { PAYMENT_STATUSES } from '../../db/schema.js';
+import { wireTime } from '../../core/clock.js';
 import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 
@@ -50,8 +51,62 @@ const PaymentSchema = Type.Object(
   { $id: 'AdminPayment', title: 'AdminPayment' },
 );
 
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const MethodsAnswer = okObject({
+  methods: Type.Array(Type.Object({ name: Type.String({ description: PAYMENT_METHODS.join(', ') }), available: Type.Boolean({ description: 'Offered to buyers now (GET /api/payment-config).' }) })),
+  gateways: Type.Array(
+    Type.Object({
+      name: Type.String({ description: 'btcpay, alipay or wechat.' }),
+      method: Type.String(),
+      configured: Type.Boolean({ description: 'Its environment settings are present (set where Souk starts; not changeable here).' }),
+      healthy: Type.Boolean({ description: 'Configured and its last check, within ten minutes, did not fail.' }),
+      currency: Nullable(Type.String()),
+      coins: Type.Array(Type.String()),
+      checked_at: Nullable(WireTime()),
+      problem: Nullable(Type.String({ description: 'Why the last check failed; never a secret.' })),
+      settings: Type.Array(Type.String(), { description: 'The environment settings that configure it (names only, never values).' }),
+    }),
+  ),
+  coins: Type.Array(
+    Type.Object({
+      coin: Type.String(),
+      address_set: Type.Boolean(),
+      own_address_offered: Type.Boolean({ description: 'Offered through the own address now: an address and, unless USDT, a fresh rate to USD.' }),
+      gateway: Nullable(Type.String({ description: 'The healthy gateway that takes it.' })),
+      watch_setting: Nullable(Type.String({ description: "The setting of the chain watcher that confirms its transfers; null: confirmed by hand only." })),
+      watched: Type.Boolean({ description: 'That watcher is configured.' }),
+    }),
+  ),
+  wallet_checkout: Type.Boolean({ description: 'balance_cny and balance_crypto are on (PUT /settings/wallet-checkout).' }),
+});
+
 export async function adminPaymentRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   app.addSchema(PaymentSchema);
+  app.get(
+    '/payments/methods',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminPaymentMethods',
+        summary: 'Which payment methods are offered, which gateways are configured and healthy, and how each coin is taken and confirmed',
+        description: 'Gateways and chain watchers are configured by environment settings: their names are given, never their values.',
+        security: ADMIN_SECURITY,
+        response: { 200: MethodsAnswer, ...errorResponses(401, 403) },
+      },
+    },
+    async () => {
+      const gateways = await souk.gatewayPayments.statuses();
+      const [availability, coins] = await Promise.all([paymentAvailability(souk.db, souk.config.crypto, await souk.gatewayPayments.offered()), coinStatuses(souk.db, souk.config.crypto, souk.config.chains, gateways)]);
+      return {
+        ok: true as const,
+        methods: PAYMENT_METHODS.map((name) => ({ name, available: availability.methods[name] })),
+        gateways: gateways.map((g) => ({ name: g.name, method: g.method, configured: g.configured, healthy: g.healthy, currency: g.currency, coins: [...g.coins], checked_at: wireTime(g.checkedAt), problem: g.problem, settings: [...g.settings] })),
+        coins: coins.map((c) => ({ coin: c.coin, address_set: c.addressSet, own_address_offered: c.ownAddressOffered, gateway: c.gateway, watch_setting: c.watchSetting, watched: c.watched })),
+        wallet_checkout: availability.methods.balance_cny,
+      };
+    },
+  );
   app.get(
     '/payments/addresses',
     {

@@ -57,6 +57,15 @@ const AddBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const PricingBody = Type.Object(
+  {
+    markup_percent: Type.Optional(Decimal('Percent added to the cost, e.g. "12.5".')),
+    markup_fixed: Type.Optional(Decimal('Added per unit after the percent, in the sell currency.')),
+    rounding: Type.Optional(Decimal('Prices are rounded up to a multiple of this, e.g. "0.05".')),
+    sync_interval_seconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
+  },
+  { additionalProperties: false, description: 'Only what is given changes. Imported products are repriced by the next sync.' },
+);
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
 const ImportBody = Type.Object(
   {
@@ -134,6 +143,22 @@ export async function adminProviderRoutes(app: FastifyInstance, { souk }: { souk
     '/providers/:id',
     { config: { auth: ADMIN }, schema: schema('adminGetProvider', 'One upstream provider', { params: IdParams, response: { 200: okObject({ provider: Type.Ref('Provider') }), ...errorResponses(400, 401, 403, 404) } }) },
     async (request) => ({ ok: true, provider: providerView(await findProvider(souk.db, request.params.id)) }),
+  );
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PricingBody> }>(
+    '/providers/:id',
+    {
+      config: { auth: ADMIN },
+      schema: schema('adminChangeProvider', "Change a provider's markup, rounding or sync interval (its imported products are repriced by the next sync)", {
+        params: IdParams,
+        body: PricingBody,
+        response: { 200: okObject({ provider: Type.Ref('Provider') }), ...errorResponses(400, 401, 403, 404) },
+      }),
+    },
+    async (request) => {
+      const b = request.body;
+      const row = await souk.upstream.changePricing(request.params.id, { markupPercent: b.markup_percent, markupFixed: b.markup_fixed, rounding: b.rounding, syncIntervalSeconds: b.sync_interval_seconds });
+      return { ok: true, provider: providerView(row) };
+    },
   );
   for (const [path, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post<{ Params: Static<typeof IdParams> }>(

@@ -18,6 +18,7 @@ const OWNER_ONLY = new Set([
   'PUT /admin/api/price-tiers/:name',
   'PUT /admin/api/payments/addresses/:coin',
   'POST /admin/api/providers',
+  'PATCH /admin/api/providers/:id',
   'POST /admin/api/webhooks/:id/rotate-secret',
   'POST /admin/api/zid/connect',
 ]);

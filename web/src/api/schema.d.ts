@@ -579,6 +579,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/api/payments/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which payment methods are offered, which gateways are configured and healthy, and how each coin is taken and confirmed
+         * @description Gateways and chain watchers are configured by environment settings: their names are given, never their values.
+         */
+        get: operations["adminPaymentMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/api/price-tiers": {
         parameters: {
             query?: never;
@@ -723,7 +743,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a provider's markup, rounding or sync interval (its imported products are repriced by the next sync) */
+        patch: operations["adminChangeProvider"];
         trace?: never;
     };
     "/admin/api/providers/{id}/balance": {
@@ -919,6 +940,23 @@ export interface paths {
         post: operations["adminLogIn"];
         /** Log out: the session ends and its cookie is cleared */
         delete: operations["adminLogOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop currency and mail settings Souk runs with (set in its environment) */
+        get: operations["adminGetSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7933,6 +7971,116 @@ export interface operations {
             };
         };
     };
+    adminPaymentMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        coins: {
+                            address_set: boolean;
+                            coin: string;
+                            gateway: string | null;
+                            /** @description Offered through the own address now: an address and, unless USDT, a fresh rate to USD. */
+                            own_address_offered: boolean;
+                            watch_setting: string | null;
+                            /** @description That watcher is configured. */
+                            watched: boolean;
+                        }[];
+                        gateways: {
+                            checked_at: string | null;
+                            coins: string[];
+                            /** @description Its environment settings are present (set where Souk starts; not changeable here). */
+                            configured: boolean;
+                            currency: string | null;
+                            /** @description Configured and its last check, within ten minutes, did not fail. */
+                            healthy: boolean;
+                            method: string;
+                            /** @description btcpay, alipay or wechat. */
+                            name: string;
+                            problem: string | null;
+                            /** @description The environment settings that configure it (names only, never values). */
+                            settings: string[];
+                        }[];
+                        methods: {
+                            /** @description Offered to buyers now (GET /api/payment-config). */
+                            available: boolean;
+                            /** @description crypto, balance_cny, balance_crypto, alipay, wechat */
+                            name: string;
+                        }[];
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @description balance_cny and balance_crypto are on (PUT /settings/wallet-checkout). */
+                        wallet_checkout: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminListPriceTiers: {
         parameters: {
             query?: never;
@@ -9404,6 +9552,135 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminChangeProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description Only what is given changes. Imported products are repriced by the next sync. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Added per unit after the percent, in the sell currency. */
+                    markup_fixed?: string | number;
+                    /** @description Percent added to the cost, e.g. "12.5". */
+                    markup_percent?: string | number;
+                    /** @description Prices are rounded up to a multiple of this, e.g. "0.05". */
+                    rounding?: string | number;
+                    sync_interval_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        provider: components["schemas"]["Provider"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11030,6 +11307,101 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminGetSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mail: {
+                            from: string;
+                            host: string | null;
+                            port: number | null;
+                            /** @description Where these are set (environment settings; the SMTP user and password are never shown). */
+                            settings: string[];
+                            /** @description files: no SMTP server set, mails are written as .eml files under <data dir>/mail/. */
+                            transport: "smtp" | "smtps" | "files";
+                        };
+                        /** @enum {boolean} */
+                        ok: true;
+                        shop_currency: {
+                            /** @description The shop profile's currency at /api: its prices and the balance balance_cny pays from. */
+                            currency: string;
+                            /**
+                             * @description Where it is set: the environment Souk starts with (changing it while running would reprice wallets and orders).
+                             * @enum {string}
+                             */
+                            setting: "SOUK_SHOP_CURRENCY";
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ export { GatewayUnavailable, NotificationRefused } from './errors.js';
 export { buildGateways, type Gateways } from './registry.js';
 export { readGatewaySettings, type GatewaySettings } from './settings.js';
 export { GatewayPayments, type GatewayOffer } from './service.js';
+export type { GatewayStatus } from './status.js';
 export type { GatewayContext } from './context.js';
 export { gatewayPayment } from './provider.js';
 export { refundChargeJob } from './refunds.js';

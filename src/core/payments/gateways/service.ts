@@ -8,6 +8,7 @@ import type { GatewayContext } from './context.js';
 import { GatewayUnavailable } from './errors.js';
 import { GATEWAY_NAMES, type GatewayMethod, type GatewayName, type GatewayNotice, type PaymentGateway } from './gateway.js';
 import { gatewayHealth, isHealthy, recordGatewayHealth } from './health.js';
+import { gatewayStatuses, type GatewayStatus } from './status.js';
 import { lookUpWaitingCharges, type LookupSweep } from './lookups.js';
 import { receiveNotice, type NoticeReceived } from './notices.js';
 import { refundCharge } from './refunds.js';
@@ -38,6 +39,11 @@ export class GatewayPayments {
       for (const coin of gateway.coins) coins.add(coin);
     }
     return { methods, coins };
+  }
+
+  /** Every gateway, configured or not, with its last health check (for the console). */
+  statuses(): Promise<GatewayStatus[]> {
+    return gatewayStatuses(this.ctx);
   }
 
   /** Opens the charge of an order just written (awaiting payment until `expires_at`). */
