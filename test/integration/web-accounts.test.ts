@@ -141,7 +141,7 @@ for (const kind of DATABASE_KINDS) {
         await page.getByLabel('Status').selectOption('suspended');
         await page.getByRole('button', { name: 'Save changes' }).click();
         await page.getByText('Saved.').waitFor();
-        const details = page.locator('dl.details');
+        const details = page.locator('dl.acc-details');
         await details.getByText('50.00 USD').waitFor();
         await details.getByText('Suspended').waitFor();
         assert.equal((await fetch(`${server!.url}/api/v1/me`, { headers: { authorization: `Bearer ${apiKey}` } })).status, 401);

@@ -17,7 +17,7 @@ export function AccountFrame({ children }: { children: (account: Account) => Rea
   const account = useAccount(id);
   const base = `/accounts/${id}`;
   return (
-    <article>
+    <article className="acc-area">
       <p>
         <Link to="/accounts">{t('translation:common.back')}</Link>
       </p>
@@ -28,7 +28,7 @@ export function AccountFrame({ children }: { children: (account: Account) => Rea
           <h2>
             <bdi>{account.data.name}</bdi> <small>({t(`kinds.${account.data.kind}`, { defaultValue: account.data.kind })})</small>
           </h2>
-          <nav className="tabs" aria-label={t('tabs.label')}>
+          <nav className="acc-tabs" aria-label={t('tabs.label')}>
             <NavLink to={base} end>
               {t('tabs.settings')}
             </NavLink>

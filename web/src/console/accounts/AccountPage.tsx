@@ -31,7 +31,7 @@ function Details({ account }: { account: Account }) {
   const { t } = useTranslation('accounts');
   const dash = '—';
   return (
-    <dl className="card details">
+    <dl className="card acc-details">
       <dt>{t('currency')}</dt>
       <dd>
         <bdi>{account.currency}</bdi>

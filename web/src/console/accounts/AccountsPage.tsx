@@ -26,7 +26,7 @@ export function AccountsPage() {
     },
   });
   return (
-    <section>
+    <section className="acc-area">
       <h2>{t('title')}</h2>
       <div className="filters">
         <label htmlFor={`${id}-kind`}>{t('filterKind')}</label>

@@ -81,10 +81,10 @@ function Keys({ account }: { account: Account }) {
         <label htmlFor={`${id}-scopes`}>{t('keys.scopes')}</label>
         <input id={`${id}-scopes`} name="scopes" dir="ltr" aria-describedby={`${id}-scopes-hint`} />
         <small id={`${id}-scopes-hint`}>{t('keys.scopesHint')}</small>
-        <label className="check">
+        <label className="acc-check">
           <input type="checkbox" name="signed" /> {t('keys.signed')}
         </label>
-        <label className="check">
+        <label className="acc-check">
           <input type="checkbox" name="require_signature" /> {t('keys.requireSignature')}
         </label>
         <button type="submit" disabled={create.isPending}>
@@ -188,7 +188,7 @@ function CallbackSecret({ account }: { account: Account }) {
       <h3 id={`${id}-title`}>{t('callback.title')}</h3>
       <p>{t('callback.about')}</p>
       {secrets.length > 0 && <ShownOnce secrets={secrets} onDone={() => setSecrets([])} />}
-      <p className="actions">
+      <p className="acc-actions">
         <button type="button" className="secondary" onClick={() => fetchSecret.mutate(false)} disabled={fetchSecret.isPending}>
           {t('callback.show')}
         </button>

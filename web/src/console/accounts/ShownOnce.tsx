@@ -22,16 +22,16 @@ export function ShownOnce({ secrets, onDone }: { secrets: Secret[]; onDone: () =
     }
   };
   return (
-    <section className="card shown-once" aria-labelledby="shown-once-title">
+    <section className="card acc-shown-once" aria-labelledby="shown-once-title">
       <h3 id="shown-once-title">{t('secret.title')}</h3>
-      <p className="warning" role="alert">
+      <p className="acc-warning" role="alert">
         {t('secret.warning')}
       </p>
       {secrets.map((secret) => (
-        <div key={secret.label} className="secret-row">
+        <div key={secret.label} className="acc-secret-row">
           <label>
             {secret.label}
-            <input readOnly value={secret.value} dir="ltr" className="secret" onFocus={(event) => event.currentTarget.select()} />
+            <input readOnly value={secret.value} dir="ltr" className="acc-secret" onFocus={(event) => event.currentTarget.select()} />
           </label>
           <button type="button" className="secondary" onClick={() => void copy(secret)}>
             {t('secret.copy', { what: secret.label })}

@@ -41,7 +41,7 @@ function Wallets({ account }: { account: Account }) {
         {wallets.data && wallets.data.length > 0 && (
           <div className="table-wrap">
             <table>
-              <caption className="visually-hidden">{t('title')}</caption>
+              <caption className="acc-hidden">{t('title')}</caption>
               <thead>
                 <tr>
                   <th scope="col">{t('currency')}</th>
@@ -80,7 +80,7 @@ function Wallets({ account }: { account: Account }) {
           </div>
         )}
       </section>
-      <div className="columns">
+      <div className="acc-columns">
         <MoveMoney account={account} mode="topup" />
         <MoveMoney account={account} mode="adjust" />
       </div>

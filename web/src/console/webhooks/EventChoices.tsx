@@ -5,11 +5,11 @@ import { EVENT_TYPES } from './endpoints';
 export function EventChoices({ chosen }: { chosen: readonly string[] }) {
   const { t } = useTranslation('webhooks');
   return (
-    <fieldset className="events">
+    <fieldset className="acc-events">
       <legend>{t('events')}</legend>
       <small>{t('eventsHint')}</small>
       {EVENT_TYPES.map((type) => (
-        <label key={type} className="check">
+        <label key={type} className="acc-check">
           <input type="checkbox" name="events" value={type} defaultChecked={chosen.includes(type)} /> <bdi dir="ltr">{type}</bdi>
         </label>
       ))}

@@ -25,7 +25,7 @@ export function WebhookPage() {
   });
   const e = endpoint.data;
   return (
-    <article>
+    <article className="acc-area">
       <p>{e ? <Link to={`/accounts/${e.account_id}/webhooks`}>{t('translation:common.back')}</Link> : <Link to="/webhooks">{t('translation:common.back')}</Link>}</p>
       {endpoint.isPending && <p>{t('translation:common.loading')}</p>}
       <Problem error={endpoint.error} />
@@ -80,7 +80,7 @@ function Actions({ endpoint }: { endpoint: Endpoint }) {
   return (
     <section className="card">
       {secrets.length > 0 && <ShownOnce secrets={secrets} onDone={() => setSecrets([])} />}
-      <p className="actions">
+      <p className="acc-actions">
         <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
           {t('sendTest')}
         </button>
@@ -127,10 +127,10 @@ function EditEndpoint({ endpoint }: { endpoint: Endpoint }) {
         <label htmlFor={`${id}-url`}>{t('url')}</label>
         <input id={`${id}-url`} name="url" type="url" required maxLength={2000} dir="ltr" defaultValue={endpoint.url} />
         <EventChoices chosen={endpoint.events} />
-        <label className="check">
+        <label className="acc-check">
           <input type="checkbox" name="include_items" defaultChecked={endpoint.include_items} /> {t('includeItems')}
         </label>
-        <label className="check">
+        <label className="acc-check">
           <input type="checkbox" name="enabled" defaultChecked={endpoint.enabled} /> {t('enabledLabel')}
         </label>
         <button type="submit" disabled={save.isPending}>

@@ -28,7 +28,7 @@ export function AllWebhooksPage() {
   const { t } = useTranslation('webhooks');
   const endpoints = useEndpoints();
   return (
-    <section>
+    <section className="acc-area">
       <h2>{t('title')}</h2>
       <p>{t('perAccount')}</p>
       {endpoints.isPending && <p>{t('translation:common.loading')}</p>}
@@ -83,7 +83,7 @@ function AccountWebhooks({ account }: { account: Account }) {
         <label htmlFor={`${id}-url`}>{t('url')}</label>
         <input id={`${id}-url`} name="url" type="url" required maxLength={2000} dir="ltr" placeholder="https://example.com/souk-events" />
         <EventChoices chosen={[]} />
-        <label className="check">
+        <label className="acc-check">
           <input type="checkbox" name="include_items" defaultChecked /> {t('includeItems')}
         </label>
         <button type="submit" disabled={create.isPending}>
