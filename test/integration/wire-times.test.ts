@@ -161,6 +161,7 @@ for (const kind of DATABASE_KINDS) {
       const spareKey = await admin('POST', '/accounts/:id/keys', { params: { id: account.id }, payload: { label: 'spare' } });
       await admin('POST', '/accounts/:id/wallets/topup', { params: { id: account.id }, payload: { amount: '10.00' } });
       await admin('POST', '/accounts/:id/wallets/adjust', { params: { id: account.id }, payload: { amount: '-1.00', memo: 'wire' } });
+      await admin('GET', '/accounts/:id/ledger', { params: { id: account.id } });
       await admin('POST', '/keys/:keyId/revoke', { params: { keyId: spareKey.key_id } });
       await admin('GET', '/accounts/:id/keys', { params: { id: account.id } });
       await admin('POST', '/coupons', { payload: { code: 'WIRE10', percent: 10, starts_at: '2025-01-01T03:00:00.250+03:00', ends_at: '2099-01-01T00:00:00Z' } });

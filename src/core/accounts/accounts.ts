@@ -58,8 +58,11 @@ export async function getAccount(db: Db, accountId: number): Promise<AccountRow>
   return account;
 }
 
-export async function listAccounts(db: Db): Promise<AccountRow[]> {
-  return db.selectFrom('accounts').selectAll().orderBy('id').execute();
+/** Every account, oldest first; only those of `kind` when it is given. */
+export async function listAccounts(db: Db, filter: { kind?: AccountKind } = {}): Promise<AccountRow[]> {
+  let query = db.selectFrom('accounts').selectAll().orderBy('id');
+  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+  return query.execute();
 }
 
 export interface AccountChanges {

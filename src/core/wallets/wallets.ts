@@ -190,8 +190,8 @@ export interface LedgerEntry {
   created_at: string;
 }
 
-/** An account's ledger across its wallets, newest first (`before`: an entry id, to page back). */
-export async function listLedgerEntries(db: Db, accountId: number, page: { before?: number; limit?: number } = {}): Promise<LedgerEntry[]> {
+/** An account's ledger across its wallets (or one currency's), newest first (`before`: an entry id, to page back). */
+export async function listLedgerEntries(db: Db, accountId: number, page: { before?: number; limit?: number; currency?: string } = {}): Promise<LedgerEntry[]> {
   let query = db
     .selectFrom('ledger_entries')
     .innerJoin('wallets', 'wallets.id', 'ledger_entries.wallet_id')
@@ -210,5 +210,6 @@ export async function listLedgerEntries(db: Db, accountId: number, page: { befor
     .orderBy('ledger_entries.id', 'desc')
     .limit(page.limit ?? 50);
   if (page.before !== undefined) query = query.where('ledger_entries.id', '<', page.before);
+  if (page.currency !== undefined) query = query.where('wallets.currency', '=', page.currency.toUpperCase());
   return query.execute();
 }

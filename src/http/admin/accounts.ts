@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
 import { ADMIN_SECURITY, CurrencyCode, errorResponses, okObject, ShownOnce, WireTime } from '../schema-helpers.js';
 import { wireTime, withWireTimes } from '../../core/clock.js';
-import { createAccount, createApiKey, createUser, getAccount, listAccounts, listApiKeys, revokeApiKey, updateAccount, type ApiKeySummary } from '../../core/accounts/index.js';
+import { ACCOUNT_KINDS, createAccount, createApiKey, createUser, getAccount, listAccounts, listApiKeys, revokeApiKey, updateAccount, type ApiKeySummary } from '../../core/accounts/index.js';
 import type { AccountRow } from '../../db/schema.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
@@ -81,6 +81,7 @@ const UserBody = Type.Object({
   role: Type.Optional(Type.Union([Type.Literal('owner'), Type.Literal('operator'), Type.Literal('viewer')], { description: "For a login of the admin account: what it may do in the admin API (default owner). Other accounts' logins ignore it." })),
 });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
+const ListQuery = Type.Object({ kind: Type.Optional(Type.Union(ACCOUNT_KINDS.map((k) => Type.Literal(k)), { description: 'Only accounts of this kind.' })) });
 const KeyParams = Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 60 }) });
 
 function accountView(row: AccountRow) {
@@ -122,10 +123,11 @@ export async function adminAccountRoutes(app: FastifyInstance, { souk }: { souk:
   app.addSchema(AccountSchema);
   app.addSchema(KeySchema);
 
-  app.get('/accounts', { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminListAccounts', summary: 'All accounts', security: ADMIN_SECURITY, response: { 200: okObject({ accounts: Type.Array(Type.Ref('Account')) }), ...errorResponses(401, 403) } } }, async () => ({
-    ok: true,
-    accounts: (await listAccounts(souk.db)).map(accountView),
-  }));
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/accounts',
+    { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminListAccounts', summary: 'All accounts, or those of one kind', security: ADMIN_SECURITY, querystring: ListQuery, response: { 200: okObject({ accounts: Type.Array(Type.Ref('Account')) }), ...errorResponses(400, 401, 403) } } },
+    async (request) => ({ ok: true, accounts: (await listAccounts(souk.db, { kind: request.query.kind })).map(accountView) }),
+  );
   app.post<{ Body: Static<typeof AccountBody> }>(
     '/accounts',
     { config: { auth: ADMIN }, schema: { tags: ['admin'], operationId: 'adminCreateAccount', summary: 'Create an account', security: ADMIN_SECURITY, body: AccountBody, response: { 201: okObject({ account: Type.Ref('Account') }), ...errorResponses(400, 401, 403) } } },

@@ -8,6 +8,7 @@ import { listPriceTiers, setPriceTier } from '../../core/catalog/index.js';
 import { ValidationFailed } from '../../core/errors.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
 import { formatMinor, minorToDecimal, parseMinor } from '../../core/money.js';
+import { heldForOrders } from '../../core/orders/index.js';
 import { adjustWallet, listFxRates, listLedgerEntries, listWallets, MAX_FX_RATE, setFxRate, topUpWallet, type LedgerEntry, type Wallet } from '../../core/wallets/index.js';
 import { claimedRequestKey } from '../plugins/idempotency.js';
 import { needs } from '../route-policy.js';
@@ -23,6 +24,11 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_I
 const WalletsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'How many recent ledger entries.' })),
   before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only entries older than this entry id, to page back.' })),
+});
+const LedgerQuery = Type.Object({
+  currency: Type.Optional(CurrencyCode('Only the entries of the wallet in this currency.')),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'next_before from the previous page.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 const TopUpBody = Type.Object({
   amount: Amount('A positive decimal amount, e.g. 100.00.'),
@@ -45,6 +51,7 @@ const WalletSchema = Type.Object(
     balance: Type.Number(),
     credit_limit: Type.Number(),
     available: Type.Number({ description: 'balance + credit_limit: what orders can spend.' }),
+    held: Type.Number({ description: 'Taken from the balance for orders still being bought from a provider: kept when they are delivered, given back when they are not.' }),
     updated_at: WireTime(),
   },
   { $id: 'Wallet', title: 'Wallet' },
@@ -63,21 +70,42 @@ const LedgerEntrySchema = Type.Object(
   },
   { $id: 'LedgerEntry', title: 'LedgerEntry' },
 );
+const LedgerLineSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    currency: Type.String(),
+    amount: Type.String({ description: 'Signed decimal in the currency, e.g. "-12.50": credits are positive.' }),
+    balance_after: Type.String({ description: 'The wallet balance after this entry, as a decimal.' }),
+    kind: Type.String({ description: 'topup, adjustment, order, refund or trade_in.' }),
+    reference: Type.Union([Type.String(), Type.Null()]),
+    memo: Type.Union([Type.String(), Type.Null()], { description: 'The reason given (required for an adjustment).' }),
+    actor: Type.Union([Type.String(), Type.Null()]),
+    created_at: WireTime(),
+  },
+  { $id: 'LedgerLine', title: 'LedgerLine' },
+);
 const FxRateSchema = Type.Object({ base: Type.String(), quote: Type.String(), rate: Type.String(), updated_at: Type.Optional(WireTime()) }, { $id: 'FxRate', title: 'FxRate' });
 const PriceTierSchema = Type.Object({ name: Type.String(), discount_percent: Type.Number(), updated_at: Type.Optional(WireTime()) }, { $id: 'PriceTier', title: 'PriceTier' });
 
-function walletView(wallet: Wallet) {
+/** A wallet on the wire; `held` is what its account's orders hold of it, by currency (heldForOrders). */
+function walletView(wallet: Wallet, held: Map<string, number>) {
   return {
     currency: wallet.currency,
     balance: minorToDecimal(wallet.balance_minor, wallet.currency),
     credit_limit: minorToDecimal(wallet.credit_limit_minor, wallet.currency),
     available: minorToDecimal(wallet.balance_minor + wallet.credit_limit_minor, wallet.currency),
+    held: minorToDecimal(held.get(wallet.currency) ?? 0, wallet.currency),
     updated_at: wireTime(wallet.updated_at),
   };
 }
 
 function ledgerView(entry: LedgerEntry) {
   return { ...entry, created_at: wireTime(entry.created_at), amount: minorToDecimal(entry.amount_minor, entry.currency), balance_after: minorToDecimal(entry.balance_after_minor, entry.currency) };
+}
+
+function ledgerLine(entry: LedgerEntry) {
+  const { amount_minor, balance_after_minor, ...rest } = entry;
+  return { ...rest, created_at: wireTime(entry.created_at), amount: formatMinor(amount_minor, entry.currency), balance_after: formatMinor(balance_after_minor, entry.currency) };
 }
 
 /** A decimal amount in minor units of `currency`: positive, or (signed) anything but zero; else 400 naming `amount`. */
@@ -91,7 +119,7 @@ function amountMinor(value: number | string, currency: string, sign: 'positive' 
 }
 
 export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
-  for (const schema of [WalletSchema, LedgerEntrySchema, FxRateSchema, PriceTierSchema]) app.addSchema(schema);
+  for (const schema of [WalletSchema, LedgerEntrySchema, LedgerLineSchema, FxRateSchema, PriceTierSchema]) app.addSchema(schema);
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof WalletsQuery> }>(
     '/accounts/:id/wallets',
@@ -109,8 +137,31 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
     },
     async (request) => {
       const account = await getAccount(souk.db, request.params.id);
-      const [wallets, entries] = await Promise.all([listWallets(souk.db, account.id), listLedgerEntries(souk.db, account.id, request.query)]);
-      return { ok: true, account_id: account.id, wallets: wallets.map(walletView), entries: entries.map(ledgerView) };
+      const [wallets, entries, held] = await Promise.all([listWallets(souk.db, account.id), listLedgerEntries(souk.db, account.id, request.query), heldForOrders(souk.db, account.id)]);
+      return { ok: true, account_id: account.id, wallets: wallets.map((wallet) => walletView(wallet, held)), entries: entries.map(ledgerView) };
+    },
+  );
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LedgerQuery> }>(
+    '/accounts/:id/ledger',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminListLedger',
+        summary: "An account's ledger, newest first, a page at a time (amounts as decimal strings)",
+        security: ADMIN_SECURITY,
+        params: IdParams,
+        querystring: LedgerQuery,
+        response: { 200: okObject({ entries: Type.Array(Type.Ref('LedgerLine')), next_before: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const account = await getAccount(souk.db, request.params.id);
+      const limit = request.query.limit ?? 50;
+      // One more than the page: whether there is a next page, without a count.
+      const rows = await listLedgerEntries(souk.db, account.id, { currency: request.query.currency, before: request.query.before, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return { ok: true, entries: page.map(ledgerLine), next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
     },
   );
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TopUpBody> }>(
@@ -132,7 +183,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
       const currency = (request.body.currency ?? account.currency).toUpperCase();
       const amount = amountMinor(request.body.amount, currency, 'positive');
       const wallet = await topUpWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: actorOf(request.principal!), requestKey: claimedRequestKey(request) });
-      return { ok: true, wallet: walletView(wallet) };
+      return { ok: true, wallet: walletView(wallet, await heldForOrders(souk.db, account.id)) };
     },
   );
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AdjustBody> }>(
@@ -155,7 +206,7 @@ export async function adminWalletRoutes(app: FastifyInstance, { souk }: { souk: 
       const currency = (request.body.currency ?? account.currency).toUpperCase();
       const amount = amountMinor(request.body.amount, currency, 'signed');
       const wallet = await adjustWallet(souk.db, { accountId: account.id, amountMinor: amount, currency, memo: request.body.memo, actor: actorOf(request.principal!), requestKey: claimedRequestKey(request) });
-      return { ok: true, wallet: walletView(wallet) };
+      return { ok: true, wallet: walletView(wallet, await heldForOrders(souk.db, account.id)) };
     },
   );
 

@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All accounts */
+        /** All accounts, or those of one kind */
         get: operations["adminListAccounts"];
         put?: never;
         /** Create an account */
@@ -65,6 +65,23 @@ export interface paths {
         put?: never;
         /** Issue an API key (shown once) */
         post: operations["adminCreateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/accounts/{id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's ledger, newest first, a page at a time (amounts as decimal strings) */
+        get: operations["adminListLedger"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2640,6 +2657,26 @@ export interface components {
             memo: string | null;
             reference: string | null;
         };
+        /** LedgerLine */
+        LedgerLine: {
+            actor: string | null;
+            /** @description Signed decimal in the currency, e.g. "-12.50": credits are positive. */
+            amount: string;
+            /** @description The wallet balance after this entry, as a decimal. */
+            balance_after: string;
+            /**
+             * Format: date-time
+             * @example 2025-01-31T12:00:00Z
+             */
+            created_at: string;
+            currency: string;
+            id: number;
+            /** @description topup, adjustment, order, refund or trade_in. */
+            kind: string;
+            /** @description The reason given (required for an adjustment). */
+            memo: string | null;
+            reference: string | null;
+        };
         /** Login */
         Login: {
             account_id: number;
@@ -3253,6 +3290,8 @@ export interface components {
             balance: number;
             credit_limit: number;
             currency: string;
+            /** @description Taken from the balance for orders still being bought from a provider: kept when they are delivered, given back when they are not. */
+            held: number;
             /**
              * Format: date-time
              * @example 2025-01-31T12:00:00Z
@@ -3395,7 +3434,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     adminListAccounts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only accounts of this kind. */
+                kind?: "admin" | "reseller" | "partner" | "customer";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4179,6 +4221,111 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListLedger: {
+        parameters: {
+            query?: {
+                /** @description next_before from the previous page. */
+                before?: number;
+                /** @description Only the entries of the wallet in this currency. */
+                currency?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: components["schemas"]["LedgerLine"][];
+                        next_before: number | null;
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
