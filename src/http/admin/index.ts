@@ -16,6 +16,7 @@ import { adminZidRoutes } from './zid.js';
 import { adminSessionRoutes } from './session.js';
 import { adminLoginRoutes } from './logins.js';
 import { adminTradeInRoutes } from './trade-ins.js';
+import { adminDashboardRoutes } from './dashboard.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   await app.register(adminSessionRoutes, { souk });
@@ -33,4 +34,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminPaymentRoutes, { souk });
   await app.register(adminReviewRoutes, { souk });
   await app.register(adminTradeInRoutes, { souk });
+  await app.register(adminDashboardRoutes, { souk });
 }
