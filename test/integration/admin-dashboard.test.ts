@@ -187,5 +187,19 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(refused.statusCode, 403, refused.body);
       assert.equal(ok(await admin('GET', `/orders/${placed.manual!.order_id}`)).order.status, 'processing');
     });
+
+    test('a trade-in is decided code by code, naming a masked code by its position', async () => {
+      const [waiting] = ok(await admin('GET', '/trade-ins')).trade_ins as Array<{ trade_in_id: string; codes: Array<{ position: number; code: string; status: string }> }>;
+      assert.ok(waiting);
+      assert.ok(waiting.codes.every((c) => !c.code.includes('TRADE-')), 'codes are masked');
+      const second = waiting.codes[1]!;
+      const both = await admin('POST', `/trade-ins/${waiting.trade_in_id}/decide`, { rejected: [{ code: 'TRADE-2', position: second.position, reason: 'x' }] });
+      assert.equal(both.statusCode, 400, both.body);
+      const stranger = await admin('POST', `/trade-ins/${waiting.trade_in_id}/decide`, { rejected: [{ position: 999, reason: 'x' }] });
+      assert.equal(stranger.statusCode, 400, stranger.body);
+      const decided = ok(await admin('POST', `/trade-ins/${waiting.trade_in_id}/decide`, { rejected: [{ position: second.position, reason: 'already used' }] })).trade_in;
+      assert.deepEqual(decided.codes.map((c: { status: string; reason: string | null }) => [c.status, c.reason]), [['accepted', null], ['rejected', 'already used']]);
+      assert.equal(ok(await admin('GET', '/dashboard')).trade_ins.waiting, 0);
+    });
   });
 }
