@@ -59,8 +59,9 @@ for (const kind of DATABASE_KINDS) {
         await page.getByLabel('Password').fill(PASSWORD);
         await page.getByRole('button', { name: 'Log in' }).click();
         await page.getByTestId('signed-in').filter({ hasText: 'ann (owner)' }).waitFor();
-        await page.getByRole('heading', { name: 'Orders' }).waitFor();
-        assert.match(page.url(), /\/admin\/orders$/);
+        // The console opens on the dashboard.
+        await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+        assert.match(page.url(), /\/admin\/dashboard$/);
 
         await page.getByRole('button', { name: 'Log out' }).click();
         await page.getByRole('heading', { name: 'Log in' }).waitFor();

@@ -200,6 +200,9 @@ for (const kind of DATABASE_KINDS) {
       await admin('POST', '/orders/:id/refund', { params: { id: handOrder }, payload: { reason: 'wire refund' } });
       const toReject = (await call('POST', '/api/v1/orders', { headers: reseller1, payload: { product: 'WIRE-MANUAL', client_order_id: 'wire-5' } })).order_id;
       await admin('POST', '/orders/:id/reject', { params: { id: toReject }, payload: { reason: 'wire reject' } });
+      const toCancel = (await call('POST', '/api/v1/orders', { headers: reseller1, payload: { product: 'WIRE-MANUAL', client_order_id: 'wire-6' } })).order_id;
+      await admin('POST', '/orders/:id/cancel', { params: { id: toCancel }, payload: { reason: 'wire cancel' } });
+      await admin('GET', '/dashboard', { query: 'days=30' });
       await admin('GET', '/orders', { query: 'created_from=2025-01-01T00:00:00Z' });
       await admin('GET', '/orders/:id', { params: { id: placed.order_id } });
       await admin('GET', '/api-failures', { query: 'since=2025-01-01T00:00:00.5%2B01:00' });

@@ -1,6 +1,7 @@
 // The API failures log (seed 003): every failed order attempt, with enough to help the reseller
 // and nothing secret (the excerpt is redacted and cut short).
-import type { Db } from '../../db/index.js';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Database, Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 
 const SECRET_KEYS = /pass|secret|token|key|signature|authorization|code/i;
@@ -105,7 +106,17 @@ export interface ApiFailureFilter {
 }
 
 export async function listApiFailures(db: Db, filter: ApiFailureFilter = {}) {
-  let query = db.selectFrom('api_failures').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+  return filtered(db.selectFrom('api_failures').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100), filter).execute();
+}
+
+/** How many logged failures match `filter` (its before and limit aside). */
+export async function countApiFailures(db: Db, filter: Omit<ApiFailureFilter, 'before' | 'limit'> = {}): Promise<number> {
+  const row = await filtered(db.selectFrom('api_failures').select(sql<number>`count(*)`.as('n')), filter).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+// One filter for the list and the count, so the two never disagree.
+function filtered<O>(query: SelectQueryBuilder<Database, 'api_failures', O>, filter: ApiFailureFilter): SelectQueryBuilder<Database, 'api_failures', O> {
   if (filter.accountId !== undefined) query = query.where('account_id', '=', filter.accountId);
   if (filter.errorCode) query = query.where('error_code', '=', filter.errorCode);
   if (filter.providerId !== undefined) query = query.where('provider_id', '=', filter.providerId);
@@ -113,5 +124,5 @@ export async function listApiFailures(db: Db, filter: ApiFailureFilter = {}) {
   if (filter.orderId) query = query.where('order_id', '=', filter.orderId);
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.before !== undefined) query = query.where('id', '<', filter.before);
-  return query.execute();
+  return query;
 }

@@ -96,6 +96,12 @@ export function cancelOrder(deps: OrderDeps, accountId: number, orderId: string,
   return unwind(deps, orderId, 'cancelled', { actor, reason, accountId });
 }
 
+/** An admin cancels an order that is not fulfilled yet (any account's), saying why; stock and money go back as when its owner cancels. */
+export function cancelOrderAsAdmin(deps: OrderDeps, orderId: string, actor: string, reason: string): Promise<OrderDetail> {
+  if (!reason.trim()) throw new ValidationFailed('Say why the order is cancelled.', [{ field: 'reason', message: 'is required' }]);
+  return unwind(deps, orderId, 'cancelled', { actor, reason: reason.trim() });
+}
+
 /** An admin turns an order down, saying why; stock and money go back. */
 export function rejectOrder(deps: OrderDeps, orderId: string, actor: string, reason: string): Promise<OrderDetail> {
   if (!reason.trim()) throw new ValidationFailed('Say why the order is rejected.', [{ field: 'reason', message: 'is required' }]);

@@ -11,7 +11,7 @@ import type { AllocatedItem, CodeVault } from '../inventory/index.js';
 import { formatMinor } from '../money.js';
 import { outboundUrlProblem } from '../../platform/outbound-guard.js';
 import { withDelivery } from './change-order.js';
-import { loadOrderDetail, type OrderDetail } from './read-orders.js';
+import { loadOrderDetail, riskOf, type OrderDetail } from './read-orders.js';
 import type { Placement } from './placement.js';
 import { MAX_CHECKOUT_FIELDS, planOrder, type PlacementStrategies, type PlannedOrder } from './plan-order.js';
 import { placeWaitingOrder } from './waiting-stock.js';
@@ -244,5 +244,6 @@ function placedDetail({ plan, product, fields }: PlannedOrder, items: AllocatedI
     fields,
     items: order.status === 'fulfilled' ? items.map((item) => ({ id: item.id, code: vault.open(item.code_enc) })) : [],
     events: plan.events,
+    risk: riskOf(order),
   };
 }

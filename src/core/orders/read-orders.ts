@@ -1,10 +1,12 @@
 // Reading orders: one account sees only its own; another account's order does not exist for it.
+import { sql } from 'kysely';
 import { queryTemplate, type Db } from '../../db/index.js';
 import type { DeliveryChannel, FulfillmentKind, OrderChannel, PaymentStatus } from '../../db/schema.js';
 import { findProduct } from '../catalog/index.js';
 import { findCoupon } from '../coupons/index.js';
 import { sealedItemsOf, type CodeVault, type SealedCode } from '../inventory/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
+import type { RiskReason } from '../risk/index.js';
 import type { OrderStatus } from './status.js';
 
 export interface OrderItem {
@@ -51,6 +53,8 @@ export interface OrderDetail {
   /** Delivered codes, in full (or masked, when read for an admin): only once the order is fulfilled (or refunded after delivery). */
   items: OrderItem[];
   events: OrderEvent[];
+  /** The risk score given at placement (null when it was not scored), the verdict and each rule that fired. */
+  risk: { score: number | null; verdict: 'allow' | 'review' | null; reasons: RiskReason[] };
 }
 
 const DELIVERED: readonly OrderStatus[] = ['fulfilled', 'refunded'];
@@ -60,6 +64,11 @@ async function deliveredItems(db: Db, orderId: string): Promise<Array<SealedCode
   const items = await db.selectFrom('order_items').select('stock_item_id').where('order_id', '=', orderId).orderBy('id').execute();
   const sealed = await sealedItemsOf(db, items.map((i) => i.stock_item_id));
   return items.map((i) => ({ id: i.stock_item_id, ...sealed.get(Number(i.stock_item_id))! }));
+}
+
+/** An order row's risk assessment as an order detail carries it. */
+export function riskOf(row: { risk_score: number | null; risk_verdict: 'allow' | 'review' | null; risk_reasons: string | null }): OrderDetail['risk'] {
+  return { score: row.risk_score, verdict: row.risk_verdict, reasons: row.risk_reasons ? (JSON.parse(row.risk_reasons) as RiskReason[]) : [] };
 }
 
 /**
@@ -105,6 +114,7 @@ export async function loadOrderDetail(db: Db, vault: CodeVault, orderId: string,
     updated_at: row.updated_at,
     items: items.map((item) => ({ id: item.id, code: codes === 'masked' ? vault.maskOf(item) : vault.open(item.code_enc) })),
     events: events.map((e) => ({ from: e.from_status, to: e.to_status, reason: e.reason, actor: e.actor, at: e.created_at })),
+    risk: riskOf(row),
   };
 }
 
@@ -131,6 +141,8 @@ export interface OrderFilter {
   createdFrom?: string;
   createdTo?: string;
   clientOrderId?: string;
+  /** A search: an order number, id or client_order_id exactly, or part of the buyer's e-mail (any case). */
+  q?: string;
   cursor?: string;
   limit?: number;
 }
@@ -173,6 +185,14 @@ export async function listOrders(db: Db, filter: OrderFilter & { accountId?: num
   if (filter.createdFrom) query = query.where('created_at', '>=', filter.createdFrom);
   if (filter.createdTo) query = query.where('created_at', '<', filter.createdTo);
   if (filter.clientOrderId) query = query.where('client_order_id', '=', filter.clientOrderId);
+  const q = filter.q?.trim();
+  if (q) {
+    // LIKE's wildcards in what was typed match themselves.
+    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([eb('number', '=', q), eb('id', '=', q), eb('client_order_id', '=', q), eb(sql<string>`lower(buyer_email)`, 'like', sql<string>`${pattern} escape '\\'`)]),
+    );
+  }
   if (filter.cursor) {
     if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(filter.cursor)) throw new ValidationFailed('The cursor is not valid.', [{ field: 'cursor', message: 'use next_cursor from a previous page' }]);
     query = query.where('id', '<', filter.cursor);

@@ -59,3 +59,4 @@ export type {
   VerifiedPayment,
 } from './provider.js';
 export { findWalletTopUp, requestWalletTopUp, type TopUpDeps } from './topups.js';
+export { paymentsNeedingAttention, type PaymentsNeedingAttention } from './attention.js';

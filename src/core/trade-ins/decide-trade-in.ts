@@ -12,9 +12,12 @@ import { completePurchase, type PurchaseDeps } from './hybrid-purchase.js';
 import { findTradeInRow, tradeInView, type TradeInRow } from './read-trade-ins.js';
 import type { TradeInDeps } from './submit-trade-in.js';
 
-/** The codes to reject (by the code itself) and why; every other code is accepted. */
+/**
+ * The codes to reject and why, each named by the code itself or by its position in the trade-in
+ * (what the owner sees beside a masked code); every other code is accepted.
+ */
 export interface TradeInDecision {
-  rejected: ReadonlyArray<{ code: string; reason: string }>;
+  rejected: ReadonlyArray<({ code: string } | { position: number }) & { reason: string }>;
 }
 
 export type DecideDeps = TradeInDeps & PurchaseDeps;
@@ -31,14 +34,15 @@ export function tradeInLedgerReference(id: string): string {
 export async function decideTradeIn(deps: DecideDeps, id: string, decision: TradeInDecision, actor: string): Promise<TradeInRow> {
   const trade = await findTradeInRow(deps.db, id);
   if (trade.status !== 'verifying') throw new InvalidState(`Trade-in ${id} was already decided (${trade.status}).`);
-  const codes = await deps.db.selectFrom('trade_in_codes').select(['id', 'code_hmac', 'code_enc', 'code_mask']).where('trade_in_id', '=', id).orderBy('position').execute();
+  const codes = await deps.db.selectFrom('trade_in_codes').select(['id', 'position', 'code_hmac', 'code_enc', 'code_mask']).where('trade_in_id', '=', id).orderBy('position').execute();
   const byFingerprint = new Map(codes.map((c) => [c.code_hmac, c]));
+  const byPosition = new Map(codes.map((c) => [Number(c.position), c.code_hmac]));
   const reasons = new Map<string, string>();
-  const unknown: string[] = [];
-  for (const { code, reason } of decision.rejected) {
-    const fingerprint = deps.vault.fingerprint(code.trim());
-    if (!byFingerprint.has(fingerprint)) unknown.push(code);
-    else reasons.set(fingerprint, reason.trim() || 'rejected');
+  const unknown: unknown[] = [];
+  for (const rejected of decision.rejected) {
+    const fingerprint = 'code' in rejected ? deps.vault.fingerprint(rejected.code.trim()) : byPosition.get(rejected.position);
+    if (fingerprint === undefined || !byFingerprint.has(fingerprint)) unknown.push(rejected);
+    else reasons.set(fingerprint, rejected.reason.trim() || 'rejected');
   }
   if (unknown.length) {
     throw new ValidationFailed(`${unknown.length} of the codes to reject are not in trade-in ${id}.`, unknown.map((_, i) => ({ field: `rejected[${i}]`, message: 'not a code of this trade-in' })));

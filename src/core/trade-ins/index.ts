@@ -6,7 +6,7 @@ export { submitTradeIn, MAX_TRADE_IN_CODES, type SubmitTradeInInput, type Submit
 export { decideTradeIn, tradeInLedgerReference, type DecideDeps, type TradeInDecision } from './decide-trade-in.js';
 export { completePurchase, resumeWaitingPurchases, type PurchaseDeps } from './hybrid-purchase.js';
 export { offerTradeIn, verifyTradeIn } from './verify-trade-in.js';
-export { findAccountTradeIn, findTradeInRow, listTradeIns, tradeInView, type PurchaseRequest, type TradeInCodeView, type TradeInPurchaseView, type TradeInRow, type TradeInView } from './read-trade-ins.js';
+export { countTradeIns, findAccountTradeIn, findTradeInRow, listTradeIns, tradeInView, type PurchaseRequest, type TradeInCodeView, type TradeInPurchaseView, type TradeInRow, type TradeInView } from './read-trade-ins.js';
 export { tradeInSigner } from './signer.js';
 export { checkTradeInInvariants } from './doctor.js';
 export { CodesRefused } from './errors.js';

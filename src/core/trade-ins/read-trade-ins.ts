@@ -122,3 +122,9 @@ export async function listTradeIns(db: Db, vault: CodeVault, filter: { accountId
   const rows = await query.execute();
   return Promise.all(rows.map((row) => tradeInView(db, vault, row)));
 }
+
+/** How many trade-ins stand in `status` (the dashboard's count of those waiting in verifying). */
+export async function countTradeIns(db: Db, status: TradeInStatus): Promise<number> {
+  const row = await db.selectFrom('trade_ins').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', status).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

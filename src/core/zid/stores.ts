@@ -191,3 +191,9 @@ export interface StoreSummary {
 export function storeSummary(box: SecretBox, row: StoreRow): StoreSummary {
   return { id: row.id, zid_store_id: zidStoreIdOf(box, row), name: row.name, status: row.status, last_sync_at: row.last_sync_at ? wireTime(row.last_sync_at) : null };
 }
+
+/** Stores whose connection broke (Zid refused their tokens) and that the owner must connect again, oldest first. */
+export async function storesNeedingReconnect(db: Db): Promise<Array<{ id: number; name: string; last_error: string | null; updated_at: string }>> {
+  const rows = await db.selectFrom('zid_stores').select(['id', 'name', 'last_error', 'updated_at']).where('status', '=', 'needs_reconnect').orderBy('id').execute();
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
+}

@@ -17,6 +17,7 @@ import { adminSessionRoutes } from './session.js';
 import { adminSettingsRoutes } from './settings.js';
 import { adminLoginRoutes } from './logins.js';
 import { adminTradeInRoutes } from './trade-ins.js';
+import { adminDashboardRoutes } from './dashboard.js';
 
 export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }) {
   await app.register(adminSessionRoutes, { souk });
@@ -35,4 +36,5 @@ export async function adminRoutes(app: FastifyInstance, { souk }: { souk: Souk }
   await app.register(adminReviewRoutes, { souk });
   await app.register(adminTradeInRoutes, { souk });
   await app.register(adminSettingsRoutes, { souk });
+  await app.register(adminDashboardRoutes, { souk });
 }

@@ -6,6 +6,9 @@ import { orderDepsOf, type Souk } from '../../app.js';
 import { actorOf } from '../../core/accounts/index.js';
 import { MAX_ROW_ID } from '../../core/ids.js';
 import {
+  ADMIN_ORDER_ACTIONS,
+  adminOrderActions,
+  cancelOrderAsAdmin,
   fulfilManualOrder,
   isWalletCheckoutEnabled,
   listApiFailures,
@@ -43,6 +46,17 @@ const AdminOrderSchema = Type.Object(
     account_id: Type.Integer(),
     channel: Type.String(),
     fulfillment: Type.String({ description: 'stock, upstream or manual.' }),
+    risk: Type.Object(
+      {
+        score: Type.Union([Type.Integer(), Type.Null()], { description: '0 to 100; null when the order was not scored.' }),
+        verdict: Type.Union([Type.Literal('allow'), Type.Literal('review'), Type.Null()]),
+        reasons: Type.Array(Type.Object({ rule: Type.String(), points: Type.Integer(), reason: Type.String({ description: 'In words.' }) }), { description: 'Each rule that fired.' }),
+      },
+      { description: 'The risk assessment made at placement.' },
+    ),
+    actions: Type.Array(Type.Union(ADMIN_ORDER_ACTIONS.map((a) => Type.Literal(a))), {
+      description: 'What an admin can still do with it: cancel, reject (POST …/cancel, …/reject), fulfil (…/fulfil: a manual order), refund (…/refund), approve_review and reject_review (/reviews/{order_id}/…).',
+    }),
   },
   { $id: 'AdminOrder', title: 'AdminOrder' },
 );
@@ -75,6 +89,7 @@ const ListQuery = Type.Object({
   product: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ROW_ID, description: 'A product id.' })),
   created_from: Type.Optional(Type.String({ format: 'date-time' })),
   created_to: Type.Optional(Type.String({ format: 'date-time' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Search: an order number, id or client_order_id exactly, or part of the buyer's e-mail (any case)." })),
   cursor: Type.Optional(Type.String({ maxLength: 40, description: 'next_cursor from the previous page.' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
@@ -102,6 +117,8 @@ function adminOrderView(order: OrderDetail) {
     account_id: order.account_id,
     channel: order.channel,
     fulfillment: order.fulfillment,
+    risk: order.risk,
+    actions: adminOrderActions(order),
   };
 }
 
@@ -137,6 +154,7 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
         product: q.product,
         createdFrom: utcTime(q.created_from, 'created_from'),
         createdTo: utcTime(q.created_to, 'created_to'),
+        q: q.q,
         cursor: q.cursor,
         limit: q.limit,
       });
@@ -191,6 +209,23 @@ export async function adminOrderRoutes(app: FastifyInstance, { souk }: { souk: S
       },
     },
     async (request) => ({ ok: true, order: await maskedOrder((await rejectOrder(deps, request.params.id, actorOf(request.principal!), request.body.reason)).id) }),
+  );
+  app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof ReasonBody> }>(
+    '/orders/:id/cancel',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminCancelOrder',
+        summary: 'Cancel an order that is not fulfilled yet, saying why: codes back to stock, money back the way it was paid',
+        description: '409 invalid_state once the order is fulfilled or has ended.',
+        security: ADMIN_SECURITY,
+        params: OrderIdParams,
+        body: ReasonBody,
+        response: { 200: orderAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => ({ ok: true, order: await maskedOrder((await cancelOrderAsAdmin(deps, request.params.id, actorOf(request.principal!), request.body.reason)).id) }),
   );
   app.post<{ Params: Static<typeof OrderIdParams>; Body: Static<typeof ReasonBody> }>(
     '/orders/:id/refund',

@@ -5,17 +5,24 @@ import { tradeInDepsOf, type Souk } from '../../app.js';
 import { actorOf } from '../../core/accounts/index.js';
 import { decideTradeIn, listTradeIns, MAX_TRADE_IN_CODES, tradeInView } from '../../core/trade-ins/index.js';
 import { needs } from '../route-policy.js';
-import { ADMIN_SECURITY, errorResponses, okObject } from '../schema-helpers.js';
+import { ADMIN_SECURITY, errorResponses, okObject, oneOfFields } from '../schema-helpers.js';
 
 const ADMIN = needs('admin');
 const Status = Type.Union([Type.Literal('verifying'), Type.Literal('completed'), Type.Literal('rejected')]);
 const DecideBody = Type.Object(
   {
     rejected: Type.Optional(
-      Type.Array(Type.Object({ code: Type.String({ minLength: 1, maxLength: 500 }), reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }), {
-        maxItems: MAX_TRADE_IN_CODES,
-        description: 'The codes refused, each with why; every other code is accepted.',
-      }),
+      Type.Array(
+        Type.Object(
+          {
+            code: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The code itself.' })),
+            position: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TRADE_IN_CODES, description: "Or the code's position in the trade-in (as listed beside its mask)." })),
+            reason: Type.String({ minLength: 1, maxLength: 500 }),
+          },
+          { additionalProperties: false, ...oneOfFields([['code'], ['position']], { only: true }) },
+        ),
+        { maxItems: MAX_TRADE_IN_CODES, description: 'The codes refused, each named by the code or its position, with why; every other code is accepted.' },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -53,7 +60,9 @@ export async function adminTradeInRoutes(app: FastifyInstance, { souk }: { souk:
       },
     },
     async (request) => {
-      const row = await decideTradeIn(tradeInDepsOf(souk), request.params.id, { rejected: request.body.rejected ?? [] }, actorOf(request.principal!));
+      // The schema lets exactly one of code and position through.
+      const rejected = (request.body.rejected ?? []).map(({ code, position, reason }) => (code !== undefined ? { code, reason } : { position: position!, reason }));
+      const row = await decideTradeIn(tradeInDepsOf(souk), request.params.id, { rejected }, actorOf(request.principal!));
       return { ok: true, trade_in: await tradeInView(souk.db, souk.vault, row) };
     },
   );

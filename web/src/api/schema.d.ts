@@ -332,6 +332,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/api/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The owner's dashboard: sales per day, orders by status, and what needs a look (reviews, trade-ins, low stock, failing webhooks and upstream calls, Zid stores, payments) */
+        get: operations["adminDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/api/fx-rates": {
         parameters: {
             query?: never;
@@ -448,6 +465,26 @@ export interface paths {
         get: operations["adminGetOrder"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an order that is not fulfilled yet, saying why: codes back to stock, money back the way it was paid
+         * @description 409 invalid_state once the order is fulfilled or has ended.
+         */
+        post: operations["adminCancelOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2311,6 +2348,8 @@ export interface components {
         /** AdminOrder */
         AdminOrder: {
             account_id: number;
+            /** @description What an admin can still do with it: cancel, reject (POST …/cancel, …/reject), fulfil (…/fulfil: a manual order), refund (…/refund), approve_review and reject_review (/reviews/{order_id}/…). */
+            actions: ("cancel" | "reject" | "fulfil" | "refund" | "approve_review" | "reject_review")[];
             /** @description What the wallet was charged, in currency. */
             amount: number;
             buyer: {
@@ -2362,6 +2401,19 @@ export interface components {
             };
             quantity: number;
             reason: string | null;
+            /** @description The risk assessment made at placement. */
+            risk: {
+                /** @description Each rule that fired. */
+                reasons: {
+                    points: number;
+                    /** @description In words. */
+                    reason: string;
+                    rule: string;
+                }[];
+                /** @description 0 to 100; null when the order was not scored. */
+                score: number | null;
+                verdict: "allow" | "review" | null;
+            };
             /** @description awaiting_payment, queued, processing, review, fulfilled, rejected, cancelled, expired or refunded. */
             status: string;
             /** @description unit_price × quantity in price_currency. */
@@ -6442,6 +6494,203 @@ export interface operations {
             };
         };
     };
+    adminDashboard: {
+        parameters: {
+            query?: {
+                /** @description How many days (UTC, today included) sales, orders by status and failed upstream calls cover. */
+                days?: number;
+                /** @description A product with fewer codes available than this is low on stock. */
+                low_stock_below?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        days: number;
+                        /** @description Endpoints whose deliveries keep failing, paused by the breaker, or switched off for failing. */
+                        failing_webhooks: {
+                            account_id: number;
+                            disabled_reason: string | null;
+                            enabled: boolean;
+                            failure_streak: number;
+                            id: string;
+                            paused_until: string | null;
+                            url: string;
+                        }[];
+                        low_stock: {
+                            below: number;
+                            count: number;
+                            /** @description The emptiest first (at most 20). */
+                            products: {
+                                available: number;
+                                code: string;
+                                id: number;
+                                name: string;
+                            }[];
+                        };
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @description Orders placed in the window, by where they stand now. */
+                        orders_by_status: {
+                            awaiting_payment: number;
+                            cancelled: number;
+                            expired: number;
+                            fulfilled: number;
+                            processing: number;
+                            queued: number;
+                            refunded: number;
+                            rejected: number;
+                            review: number;
+                        };
+                        payments: {
+                            /** @description Came after the order ended. */
+                            late: number;
+                            /** @description Less came than was asked. */
+                            partial: number;
+                            /** @description The most recently changed of them (at most 10). */
+                            recent: {
+                                amount: string;
+                                coin: string;
+                                currency: string | null;
+                                id: string;
+                                method: string;
+                                order_id: string | null;
+                                provider: string;
+                                received: string;
+                                refund_due: boolean;
+                                refund_status: string | null;
+                                status: string;
+                                /**
+                                 * Format: date-time
+                                 * @example 2025-01-31T12:00:00Z
+                                 */
+                                updated_at: string;
+                            }[];
+                            refunds_owed: number;
+                            /** @description Transfers that pay no invoice: to be confirmed by hand. */
+                            unmatched: number;
+                        };
+                        reviews: {
+                            due_first: string | null;
+                            /** @description Orders waiting in review now. */
+                            waiting: number;
+                        };
+                        /** @description Per day and currency buyers were charged in, oldest first; days without a sale are left out. */
+                        sales: {
+                            /** @description Charged for orders delivered (not refunded), a decimal in currency. */
+                            amount: string;
+                            currency: string;
+                            /** @description yyyy-MM-dd (UTC). */
+                            day: string;
+                            orders: number;
+                        }[];
+                        /**
+                         * Format: date-time
+                         * @description Midnight UTC of the first day counted.
+                         * @example 2025-01-31T12:00:00Z
+                         */
+                        since: string;
+                        trade_ins: {
+                            /** @description Trade-ins waiting in verifying. */
+                            waiting: number;
+                        };
+                        upstream_failures: {
+                            /** @description Failed calls to upstream providers in the window. */
+                            count: number;
+                            recent: {
+                                /**
+                                 * Format: date-time
+                                 * @example 2025-01-31T12:00:00Z
+                                 */
+                                created_at: string;
+                                dialect: string | null;
+                                error_code: string;
+                                id: number;
+                                message: string;
+                                operation: string | null;
+                                order_id: string | null;
+                                provider_id: number | null;
+                                status: number;
+                            }[];
+                        };
+                        zid_stores_to_reconnect: {
+                            id: number;
+                            last_error: string | null;
+                            name: string;
+                            /**
+                             * Format: date-time
+                             * @example 2025-01-31T12:00:00Z
+                             */
+                            since: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminListFxRates: {
         parameters: {
             query?: never;
@@ -6998,6 +7247,8 @@ export interface operations {
                 limit?: number;
                 /** @description A product id. */
                 product?: number;
+                /** @description Search: an order number, id or client_order_id exactly, or part of the buyer's e-mail (any case). */
+                q?: string;
                 status?: "awaiting_payment" | "queued" | "processing" | "review" | "fulfilled" | "rejected" | "cancelled" | "expired" | "refunded";
             };
             header?: never;
@@ -7139,6 +7390,147 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminCancelOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Souk's order id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        order: components["schemas"]["AdminOrder"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12112,11 +12504,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The codes refused, each with why; every other code is accepted. */
-                    rejected?: {
-                        code: string;
+                    /** @description The codes refused, each named by the code or its position, with why; every other code is accepted. */
+                    rejected?: ({
+                        /** @description The code itself. */
+                        code?: string;
+                        /** @description Or the code's position in the trade-in (as listed beside its mask). */
+                        position?: number;
                         reason: string;
-                    }[];
+                    } & (unknown | unknown))[];
                 };
             };
         };

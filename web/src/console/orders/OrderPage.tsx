@@ -2,8 +2,10 @@ import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi, errorMessage } from '../../api/clients';
+import { DeliveredCodes } from './DeliveredCodes';
+import { OrderActions } from './OrderActions';
 
-/** GET /admin/api/orders/{id}: the order, its delivered codes (masked by the API) and its timeline. */
+/** GET /admin/api/orders/{id}: the order, its risk reasons, its delivered codes (masked, revealed one by one), its timeline and the acts still open. */
 export function OrderPage() {
   const { t } = useTranslation('orders');
   const { id = '' } = useParams();
@@ -25,10 +27,16 @@ export function OrderPage() {
       {order.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(order.error) })}</p>}
       {o && (
         <>
-          <h2>{t('order.title', { number: o.number })}</h2>
-          <dl className="card">
+          <h2>
+            {t('order.heading')} <bdi>{o.number}</bdi>
+          </h2>
+          <dl className="card facts">
             <dt>{t('status')}</dt>
-            <dd>{o.status}</dd>
+            <dd data-testid="order-status">{t(`statuses.${o.status}`, { defaultValue: o.status })}</dd>
+            <dt>{t('order.payment')}</dt>
+            <dd>{o.payment_status}</dd>
+            <dt>{t('order.fulfillment')}</dt>
+            <dd>{o.fulfillment}</dd>
             <dt>{t('product')}</dt>
             <dd>
               <bdi>{o.product.name}</bdi> × {o.quantity}
@@ -39,28 +47,73 @@ export function OrderPage() {
                 {o.amount} {o.currency}
               </bdi>
             </dd>
+            <dt>{t('account')}</dt>
+            <dd>
+              <Link to={`/orders?account=${o.account_id}`}>{o.account_id}</Link> ({o.channel})
+            </dd>
             <dt>{t('order.buyer')}</dt>
             <dd>
               <bdi>{o.buyer.email ?? o.buyer.name ?? '—'}</bdi>
             </dd>
+            <dt>{t('created')}</dt>
+            <dd>
+              <time dateTime={o.created_at}>{o.created_at}</time>
+            </dd>
+            {o.reason && (
+              <>
+                <dt>{t('order.reason')}</dt>
+                <dd>{o.reason}</dd>
+              </>
+            )}
           </dl>
-          <h3>{t('order.codes')}</h3>
-          <ul className="codes">
-            {o.items.map((item) => (
-              <li key={item.id} dir="ltr">
-                {item.code}
-              </li>
-            ))}
-          </ul>
-          <h3>{t('order.timeline')}</h3>
-          <ol>
-            {o.timeline.map((event, index) => (
-              <li key={index}>
-                <time dateTime={event.at}>{event.at}</time>: {event.from ?? '—'} → {event.to} ({t('order.by', { actor: event.actor })})
-                {event.reason && <> — {event.reason}</>}
-              </li>
-            ))}
-          </ol>
+
+          <section aria-labelledby="order-actions">
+            <h3 id="order-actions">{t('actions.title')}</h3>
+            <OrderActions order={o} />
+          </section>
+
+          <section aria-labelledby="order-risk">
+            <h3 id="order-risk">{t('risk.title')}</h3>
+            {o.risk.score === null ? (
+              <p>{t('risk.unscored')}</p>
+            ) : (
+              <>
+                <p>
+                  {t('risk.score', { score: o.risk.score })}
+                  {o.risk.verdict && <> — {t(`risk.verdicts.${o.risk.verdict}`)}</>}
+                </p>
+                {o.risk.reasons.length === 0 ? (
+                  <p>{t('risk.noReasons')}</p>
+                ) : (
+                  <ul>
+                    {o.risk.reasons.map((r) => (
+                      <li key={r.rule}>
+                        {r.reason} ({t('risk.points', { count: r.points })})
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </>
+            )}
+          </section>
+
+          <section aria-labelledby="order-codes">
+            <h3 id="order-codes">{t('order.codes')}</h3>
+            <DeliveredCodes items={o.items} />
+          </section>
+
+          <section aria-labelledby="order-timeline">
+            <h3 id="order-timeline">{t('order.timeline')}</h3>
+            <ol className="timeline">
+              {o.timeline.map((event, index) => (
+                <li key={index}>
+                  <time dateTime={event.at}>{event.at}</time>: {event.from ? t(`statuses.${event.from}`, { defaultValue: event.from }) : '—'} →{' '}
+                  {t(`statuses.${event.to}`, { defaultValue: event.to })} ({t('order.by', { actor: event.actor })})
+                  {event.reason && <> — {event.reason}</>}
+                </li>
+              ))}
+            </ol>
+          </section>
         </>
       )}
     </article>

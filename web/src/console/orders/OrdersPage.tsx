@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -7,37 +7,96 @@ import type { operations } from '../../api/schema';
 
 type Status = NonNullable<NonNullable<operations['adminListOrders']['parameters']['query']>['status']>;
 // Every status the API filters by; `satisfies` keeps the list in step with the generated types.
-const STATUSES = ['awaiting_payment', 'queued', 'processing', 'review', 'fulfilled', 'rejected', 'cancelled', 'expired', 'refunded'] as const satisfies readonly Status[];
+export const STATUSES = ['awaiting_payment', 'queued', 'processing', 'review', 'fulfilled', 'rejected', 'cancelled', 'expired', 'refunded'] as const satisfies readonly Status[];
 const isStatus = (value: string | null): value is Status => (STATUSES as readonly string[]).includes(value ?? '');
+const isDay = (value: string | null): value is string => /^\d{4}-\d\d-\d\d$/.test(value ?? '');
 
-/** GET /admin/api/orders, newest first, filtered by status (kept in the URL), a page at a time. */
+/** The start of the day after `day` (yyyy-MM-dd), as the API's exclusive created_to: "to" includes its whole day. */
+function dayAfter(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return `${new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 19)}Z`;
+}
+
+/** The filters as kept in the URL (so a filtered list can be linked to and survives a reload). */
+function filtersOf(params: URLSearchParams) {
+  const status = params.get('status');
+  const account = Number(params.get('account'));
+  const from = params.get('from');
+  const to = params.get('to');
+  return {
+    status: isStatus(status) ? status : undefined,
+    q: params.get('q')?.trim() || undefined,
+    account: Number.isInteger(account) && account > 0 ? account : undefined,
+    from: isDay(from) ? from : undefined,
+    to: isDay(to) ? to : undefined,
+  };
+}
+
+/** GET /admin/api/orders, newest first: searched by number or e-mail, filtered by status, account and dates, a page at a time. */
 export function OrdersPage() {
   const { t } = useTranslation('orders');
   const id = useId();
   const [params, setParams] = useSearchParams();
-  const raw = params.get('status');
-  const status = isStatus(raw) ? raw : undefined;
+  const filters = filtersOf(params);
+  // The form's fields, applied to the URL when it is submitted.
+  const [draft, setDraft] = useState({ q: filters.q ?? '', account: filters.account ? String(filters.account) : '', from: filters.from ?? '', to: filters.to ?? '' });
   const orders = useInfiniteQuery({
-    queryKey: ['console', 'orders', status ?? 'all'],
+    queryKey: ['console', 'orders', filters],
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) => {
-      const { data, error } = await adminApi.GET('/admin/api/orders', { params: { query: { status, cursor: pageParam, limit: 50 } } });
+      const { data, error } = await adminApi.GET('/admin/api/orders', {
+        params: {
+          query: {
+            status: filters.status,
+            q: filters.q,
+            account: filters.account,
+            created_from: filters.from ? `${filters.from}T00:00:00Z` : undefined,
+            created_to: filters.to ? dayAfter(filters.to) : undefined,
+            cursor: pageParam,
+            limit: 50,
+          },
+        },
+      });
       if (error) throw error;
       return data;
     },
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
   const rows = orders.data?.pages.flatMap((page) => page.orders) ?? [];
+  const apply = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value.trim()) next.set(key, value.trim());
+      else next.delete(key);
+    }
+    setParams(next);
+  };
+  const search = (event: FormEvent) => {
+    event.preventDefault();
+    apply(draft);
+  };
+  const field = (name: keyof typeof draft) => ({ id: `${id}-${name}`, value: draft[name], onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value }) });
   return (
     <section>
       <h2>{t('title')}</h2>
+      <form className="filters" role="search" onSubmit={search}>
+        <label htmlFor={`${id}-q`}>{t('search.q')}</label>
+        <input type="search" {...field('q')} maxLength={200} />
+        <label htmlFor={`${id}-account`}>{t('search.account')}</label>
+        <input type="number" min={1} inputMode="numeric" {...field('account')} className="narrow" />
+        <label htmlFor={`${id}-from`}>{t('search.from')}</label>
+        <input type="date" {...field('from')} />
+        <label htmlFor={`${id}-to`}>{t('search.to')}</label>
+        <input type="date" {...field('to')} />
+        <button type="submit">{t('search.submit')}</button>
+      </form>
       <div className="filters">
         <label htmlFor={`${id}-status`}>{t('status')}</label>
-        <select id={`${id}-status`} value={status ?? ''} onChange={(event) => setParams(event.target.value ? { status: event.target.value } : {})}>
+        <select id={`${id}-status`} value={filters.status ?? ''} onChange={(event) => apply({ status: event.target.value })}>
           <option value="">{t('all')}</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {t(`statuses.${s}`)}
             </option>
           ))}
         </select>
@@ -61,12 +120,12 @@ export function OrdersPage() {
             <tbody>
               {rows.map((order) => (
                 <tr key={order.order_id}>
-                  <td>
+                  <th scope="row">
                     <Link to={`/orders/${encodeURIComponent(order.order_id)}`}>
                       <bdi>{order.number}</bdi>
                     </Link>
-                  </td>
-                  <td>{order.status}</td>
+                  </th>
+                  <td>{t(`statuses.${order.status}`, { defaultValue: order.status })}</td>
                   <td>{order.quantity}</td>
                   <td>
                     <bdi>
