@@ -162,6 +162,12 @@ export async function listCategoryTypes(db: Db, category: string | number): Prom
   return rows.map(toCategoryType);
 }
 
+/** Every category's types, by position: the console lists them all at once. */
+export async function listEveryCategoryType(db: Db): Promise<CategoryType[]> {
+  const rows = await db.selectFrom('category_types').selectAll().orderBy('category_id').orderBy('position').orderBy('id').execute();
+  return rows.map(toCategoryType);
+}
+
 export async function deleteCategoryType(deps: CatalogDeps, typeId: number): Promise<void> {
   await changeCatalog(deps, async (tx) => {
     const used = await tx.selectFrom('products').select('id').where('type_id', '=', typeId).executeTakeFirst();

@@ -7,6 +7,7 @@ export {
   listCategories,
   createCategoryType,
   listCategoryTypes,
+  listEveryCategoryType,
   deleteCategoryType,
   SLUG_PATTERN,
   SLUG_RULE,

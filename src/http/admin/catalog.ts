@@ -11,6 +11,8 @@ import {
   deleteCategory,
   deleteCategoryType,
   findProduct,
+  listCategories,
+  listEveryCategoryType,
   listProducts,
   updateCategory,
   updateProduct,
@@ -66,6 +68,23 @@ export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk:
     return productView({ product, category, type, searchText: '' });
   }
 
+  app.get(
+    '/categories',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminListCategories',
+        summary: 'Every category (a tree by parent_id) and every category type, names in all languages',
+        security: ADMIN_SECURITY,
+        response: { 200: okObject({ categories: Type.Array(Type.Ref('Category')), types: Type.Array(Type.Ref('CategoryType')) }), ...errorResponses(401, 403) },
+      },
+    },
+    async () => {
+      const [categories, types] = await Promise.all([listCategories(souk.db), listEveryCategoryType(souk.db)]);
+      return { ok: true, categories: categories.map((c) => categoryView(c)), types: types.map((t) => categoryTypeView(t)) };
+    },
+  );
   app.post<{ Body: Static<typeof CategoryBody> }>(
     '/categories',
     { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminCreateCategory', summary: 'Create a category', security: ADMIN_SECURITY, body: CategoryBody, response: { 201: okObject({ category: Type.Ref('Category') }), ...errorResponses(400, 401, 403, 404, 409) } } },
