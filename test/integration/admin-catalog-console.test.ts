@@ -44,6 +44,16 @@ for (const kind of DATABASE_KINDS) {
         body.types.filter((t) => t.category_id === mine!.id).map((t) => [t.slug, t.names]),
         [['us', { en: 'United States', zh: '美国' }]],
       );
+      const typeId = type.json<{ type: { id: number } }>().type.id;
+      const renamedType = await admin('PATCH', `/category-types/${typeId}`, { name: { en: 'USA', ar: 'الولايات المتحدة' } });
+      assert.equal(renamedType.statusCode, 200, renamedType.body);
+      assert.deepEqual(renamedType.json<{ type: { slug: string; names: Record<string, string> } }>().type, { ...renamedType.json<{ type: object }>().type, slug: 'us', names: { en: 'USA', ar: 'الولايات المتحدة' } });
+      const other = await admin('POST', '/categories/console-cards/types', { slug: 'eu', name: 'Europe' });
+      assert.equal(other.statusCode, 201, other.body);
+      const clash = await admin('PATCH', `/category-types/${other.json<{ type: { id: number } }>().type.id}`, { slug: 'us' });
+      assert.equal(clash.statusCode, 409, clash.body);
+      assert.equal((await admin('PATCH', '/category-types/999999', { name: 'Nothing' })).statusCode, 404);
+      assert.equal((await admin('PATCH', `/category-types/${typeId}`, { name: { ar: 'بلا إنجليزية' } })).statusCode, 400, 'an English name is required');
       const renamed = await admin('PATCH', '/categories/console-cards', { name: { en: 'Gift cards', ar: 'بطاقات هدايا' } });
       assert.equal(renamed.statusCode, 200, renamed.body);
       const again = (await admin('GET', '/categories')).json<{ categories: Array<{ slug: string; name: string }> }>();
@@ -87,6 +97,7 @@ for (const kind of DATABASE_KINDS) {
         ['POST', '/categories', { slug: 'viewer-cat', name: { en: 'No' } }],
         ['PATCH', '/categories/console-cards', { name: { en: 'No' } }],
         ['DELETE', '/categories/console-cards'],
+        ['PATCH', '/category-types/1', { name: { en: 'No' } }],
         ['POST', '/products', { code: 'VIEWER-1', name: { en: 'No' }, price: '1.00', currency: 'USD' }],
         ['PATCH', '/products/CONSOLE-10', { price: '0.01' }],
         ['POST', '/products/CONSOLE-10/stock', { codes: ['VIEWER-CODE'], skip_invalid: true }],

@@ -8,6 +8,7 @@ export {
   createCategoryType,
   listCategoryTypes,
   listEveryCategoryType,
+  updateCategoryType,
   deleteCategoryType,
   SLUG_PATTERN,
   SLUG_RULE,

@@ -15,6 +15,7 @@ import {
   listEveryCategoryType,
   listProducts,
   updateCategory,
+  updateCategoryType,
   updateProduct,
   type Product,
 } from '../../core/catalog/index.js';
@@ -35,6 +36,7 @@ const CategoryBody = Type.Object({
 });
 const CategoryPatch = Type.Partial(CategoryBody);
 const TypeBody = Type.Object({ slug: Slug(120), name: Localized, position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) });
+const TypePatch = Type.Partial(TypeBody);
 
 const ProductBody = Type.Object({
   code: ProductCode(),
@@ -107,6 +109,11 @@ export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk:
     '/categories/:ref/types',
     { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminCreateCategoryType', summary: 'Add a type to a category', security: ADMIN_SECURITY, params: RefParams, body: TypeBody, response: { 201: okObject({ type: Type.Ref('CategoryType') }), ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request, reply) => reply.code(201).send({ ok: true, type: categoryTypeView(await createCategoryType(deps, request.params.ref, request.body)) }),
+  );
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof TypePatch> }>(
+    '/category-types/:id',
+    { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminUpdateCategoryType', summary: 'Rename a category type, or change its slug or position', security: ADMIN_SECURITY, params: IdParams, body: TypePatch, response: { 200: okObject({ type: Type.Ref('CategoryType') }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    async (request) => ({ ok: true, type: categoryTypeView(await updateCategoryType(deps, request.params.id, request.body)) }),
   );
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/category-types/:id',

@@ -219,17 +219,9 @@ function Types({ category, types }: { category: Category; types: CategoryType[] 
         <p>{t('types.none')}</p>
       ) : (
         <ul>
-          {types.map((type) => {
-            const typeName = nameIn(type.names, i18n.language);
-            return (
-              <li key={type.id}>
-                <bdi>{typeName}</bdi> <small dir="ltr">({type.slug})</small>{' '}
-                <button type="button" className="secondary" aria-label={t('types.deleteOf', { name: typeName })} disabled={remove.isPending} onClick={() => remove.mutate(type.id)}>
-                  {t('types.delete')}
-                </button>
-              </li>
-            );
-          })}
+          {types.map((type) => (
+            <TypeItem key={type.id} type={type} onRemove={() => remove.mutate(type.id)} removing={remove.isPending} />
+          ))}
         </ul>
       )}
       {remove.isError && <ApiError error={remove.error} />}
@@ -250,5 +242,64 @@ function Types({ category, types }: { category: Category; types: CategoryType[] 
         </form>
       </details>
     </div>
+  );
+}
+
+function TypeItem({ type, onRemove, removing }: { type: CategoryType; onRemove: () => void; removing: boolean }) {
+  const { t, i18n } = useTranslation('catalog');
+  const id = useId();
+  const refresh = useRefreshCatalog();
+  const [renaming, setRenaming] = useState(false);
+  const [names, setNames] = useState(namesOf(type.names));
+  const typeName = nameIn(type.names, i18n.language);
+  const rename = useMutation({
+    mutationFn: async () => {
+      const { error } = await adminApi.PATCH('/admin/api/category-types/{id}', { params: { path: { id: type.id } }, body: { name: localized(names) } });
+      if (error) throw error;
+    },
+    onSuccess: () => {
+      setRenaming(false);
+      refresh();
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    rename.mutate();
+  };
+  return (
+    <li>
+      <bdi>{typeName}</bdi> <small dir="ltr">({type.slug})</small>{' '}
+      {renaming ? (
+        <form onSubmit={submit} aria-label={t('types.renameOf', { name: typeName })} className="stack-wide">
+          <NamesFields id={`${id}-names`} names={names} onChange={setNames} />
+          <p className="actions">
+            <button type="submit" disabled={rename.isPending}>
+              {t('categories.saveName')}
+            </button>
+            <button type="button" className="secondary" onClick={() => setRenaming(false)}>
+              {t('cancel')}
+            </button>
+          </p>
+        </form>
+      ) : (
+        <>
+          <button
+            type="button"
+            className="secondary"
+            aria-label={t('types.renameOf', { name: typeName })}
+            onClick={() => {
+              setNames(namesOf(type.names));
+              setRenaming(true);
+            }}
+          >
+            {t('categories.rename')}
+          </button>{' '}
+          <button type="button" className="secondary" aria-label={t('types.deleteOf', { name: typeName })} disabled={removing} onClick={onRemove}>
+            {t('types.delete')}
+          </button>
+        </>
+      )}
+      {rename.isError && <ApiError error={rename.error} />}
+    </li>
   );
 }

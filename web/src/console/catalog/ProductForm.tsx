@@ -34,7 +34,7 @@ export function ProductForm({ initial, submitLabel, pending, error, onSubmit, no
         <legend>{t('product.identity')}</legend>
         <div className="field">
           <label htmlFor={field('code')}>{t('product.code')}</label>
-          <input id={field('code')} dir="ltr" required maxLength={120} pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" value={v.code} onChange={(e) => set('code', e.target.value)} />
+          <input id={field('code')} dir="ltr" required maxLength={120} value={v.code} onChange={(e) => set('code', e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor={field('slug')}>{t('product.slug')}</label>

@@ -16,6 +16,9 @@ export function StockUpload({ productRef, onUploaded }: { productRef: string; on
       const source = file ? await file.text() : text;
       return uploadStock(productRef, linesOf(source), { batch: file?.name.slice(0, 120), onProgress: setProgress });
     },
+    onSuccess: (report) => {
+      if (report.failure === undefined && !file) setText('');
+    },
     onSettled: onUploaded,
   });
   const submit = (event: FormEvent) => {
@@ -45,6 +48,7 @@ export function StockUpload({ productRef, onUploaded }: { productRef: string; on
         <p className="upload-progress">
           <label htmlFor={`${id}-progress`}>{t('stock.progress', { sent: progress.sent, total: progress.total })}</label>{' '}
           <progress id={`${id}-progress`} max={progress.total} value={progress.sent} />
+          {progress.waiting !== undefined && <span role="status"> {t('stock.waiting', { seconds: progress.waiting })}</span>}
         </p>
       )}
       {upload.isError && <ApiError error={upload.error} />}

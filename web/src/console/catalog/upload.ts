@@ -1,11 +1,14 @@
 // A stock upload from the browser: the text is cut into lines the way the API cuts a text/plain
 // body, and sent in batches so the progress bar moves as batches are committed. The API skips codes
 // it already holds, so a batch sent again after a failure only counts duplicates; the report is the
-// sum of the batches' answers, with rejected lines numbered from the start of the whole text.
+// sum of the batches' answers, with rejected lines numbered from the start of the whole text. A
+// batch refused for the rate limit (429) was not imported: it is sent again once the API's wait is over.
 import { adminApi } from '../../api/clients';
 
 /** Lines per request: small enough that progress moves, large enough that a big file is few requests. */
-export const LINES_PER_BATCH = 2_000;
+export const LINES_PER_BATCH = 5_000;
+/** Rate-limit waits one batch may sit through before the upload gives up. */
+const MAX_WAITS = 5;
 
 export interface RejectedLine {
   line: number;
@@ -28,6 +31,17 @@ export interface UploadReport {
 export interface UploadProgress {
   sent: number;
   total: number;
+  /** Seconds the API asked to wait before the next batch (rate limit), while waiting. */
+  waiting?: number;
+}
+
+const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+/** The wait a 429 answer asks for, in seconds. */
+function retryAfter(error: unknown, response: Response): number {
+  const fromBody = error && typeof error === 'object' && 'retry_after_seconds' in error ? Number(error.retry_after_seconds) : NaN;
+  const seconds = Number.isFinite(fromBody) ? fromBody : Number(response.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 120) : 5;
 }
 
 /** One code per line, as the API reads text: any line ending, the final newline ending the last line. */
@@ -44,13 +58,19 @@ export async function uploadStock(ref: string, lines: string[], options: { batch
   for (let start = 0; start < lines.length; start += LINES_PER_BATCH) {
     const codes = lines.slice(start, start + LINES_PER_BATCH);
     let answer;
-    try {
-      answer = await adminApi.POST('/admin/api/products/{ref}/stock', {
-        params: { path: { ref } },
-        body: { codes, skip_invalid: true, ...(options.batch ? { batch: options.batch } : {}) },
-      });
-    } catch (failure) {
-      return { ...report, failure };
+    for (let waits = 0; ; waits++) {
+      try {
+        answer = await adminApi.POST('/admin/api/products/{ref}/stock', {
+          params: { path: { ref } },
+          body: { codes, skip_invalid: true, ...(options.batch ? { batch: options.batch } : {}) },
+        });
+      } catch (failure) {
+        return { ...report, failure };
+      }
+      if (answer.response.status !== 429 || waits >= MAX_WAITS) break;
+      const seconds = retryAfter(answer.error, answer.response);
+      options.onProgress({ sent: start, total: lines.length, waiting: seconds });
+      await sleep(seconds);
     }
     const { data, error } = answer;
     if (error) return { ...report, failure: error };

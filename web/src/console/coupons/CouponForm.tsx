@@ -62,7 +62,7 @@ export function CouponForm() {
       <h3>{t('new')}</h3>
       <div className="field">
         <label htmlFor={field('code')}>{t('code')}</label>
-        <input id={field('code')} dir="ltr" required minLength={3} maxLength={64} value={code} onChange={(e) => setCode(e.target.value)} aria-describedby={field('code-hint')} />
+        <input id={field('code')} dir="ltr" required maxLength={64} value={code} onChange={(e) => setCode(e.target.value)} aria-describedby={field('code-hint')} />
         <small id={field('code-hint')}>{t('codeHint')}</small>
       </div>
       <fieldset>
