@@ -54,6 +54,8 @@ export function ProductPage() {
             <bdi>{nameIn(p.names, i18n.language)}</bdi> (<bdi dir="ltr">{p.code}</bdi>)
           </h2>
           {created && <p role="status">{t('products.created')}</p>}
+          {p.fulfillment === 'stock' ? <StockPanel product={p} /> : <p>{t('stock.notStock')}</p>}
+          <h3>{t('products.edit')}</h3>
           <ProductForm
             key={`${p.id}-${p.updated_at}`}
             initial={valuesOf(p)}
@@ -71,7 +73,6 @@ export function ProductPage() {
             </p>
           )}
           {archive.isError && <ApiError error={archive.error} />}
-          {p.fulfillment === 'stock' ? <StockPanel product={p} /> : <p>{t('stock.notStock')}</p>}
         </>
       )}
     </section>

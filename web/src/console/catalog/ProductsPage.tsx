@@ -54,7 +54,7 @@ export function ProductsPage() {
                 <tr key={product.id}>
                   <td>
                     <Link to={`/catalog/products/${encodeURIComponent(product.code)}`}>
-                      <bdi>{product.code}</bdi>
+                      <bdi className="nowrap">{product.code}</bdi>
                     </Link>
                   </td>
                   <td>
