@@ -1,7 +1,8 @@
 // The console's catalog, stock and coupons in a real browser (Debian's chromium, driven by
 // playwright-core) against a real `souk serve`: an owner creates a category and a product named in
-// English and Arabic, pastes 10 codes and sees the import report and the stock count say 10, and
-// creates a coupon for the product; the database then holds what the pages said.
+// English and Arabic, pastes 10 codes and sees the import report and the stock count say 10, uploads
+// a file large enough to go in several batches and sees one report for all of them, and creates a
+// coupon for the product; the database then holds what the pages said.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
@@ -43,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
       await database?.drop();
     });
 
-    test('an owner creates a category and a product in English and Arabic, uploads 10 pasted codes, and creates a coupon', async () => {
+    test('an owner creates a category and a product in English and Arabic, uploads 10 pasted codes and a file in batches, and creates a coupon', async () => {
       const context = await browser!.newContext({ locale: 'en-US' });
       try {
         const page = await context.newPage();
@@ -87,6 +88,23 @@ for (const kind of DATABASE_KINDS) {
         await page.getByRole('button', { name: /^Void code / }).first().waitFor();
         assert.equal(await page.getByText(codes[0]!, { exact: true }).count(), 0);
 
+        // A file of 10,001 lines goes up in three batches; the report sums them and numbers lines
+        // from the top of the file: a duplicate of line 2 in the second batch, a blank line and a
+        // line too long to be a code in the second.
+        const lines = Array.from({ length: 10_001 }, (_, i) => `PLAY50-FILE-${String(i).padStart(6, '0')}`);
+        lines[5_002] = lines[1]!;
+        lines[7_000] = 'X'.repeat(501);
+        lines[8_999] = '';
+        await page.getByLabel('Or a file of codes').setInputFiles({ name: 'play50.txt', mimeType: 'text/plain', buffer: Buffer.from(`${lines.join('\r\n')}\r\n`) });
+        await page.getByRole('button', { name: 'Upload', exact: true }).click();
+        await page.getByText('Sent 10001 of 10001 lines').waitFor();
+        await report.getByText('Added: 9998').waitFor();
+        await report.getByText('Duplicates skipped: 1').waitFor();
+        await report.getByText('Blank lines: 1').waitFor();
+        await report.getByText('Rejected lines: 1').waitFor();
+        await report.getByText('Line 7001: longer than 500 characters').waitFor();
+        await page.getByRole('list', { name: 'Stock counts' }).getByText('Available: 10008').waitFor();
+
         await page.getByRole('link', { name: 'Coupons', exact: true }).click();
         const newCoupon = page.getByRole('form', { name: 'New coupon' });
         await newCoupon.getByLabel('Coupon code').fill('PLAY10');
@@ -103,11 +121,13 @@ for (const kind of DATABASE_KINDS) {
       await withSouk(env, async (souk) => {
         const product = await souk.db.selectFrom('products').selectAll().where('code', '=', 'PLAY-50').executeTakeFirstOrThrow();
         assert.deepEqual(JSON.parse(product.name), { en: 'Play card 50', ar: 'بطاقة بلاي 50' });
-        assert.deepEqual([product.price_minor, product.currency, product.stock_available], [5000, 'USD', 10]);
+        assert.deepEqual([product.price_minor, product.currency, product.stock_available], [5000, 'USD', 10_008]);
         const category = await souk.db.selectFrom('categories').selectAll().where('id', '=', product.category_id!).executeTakeFirstOrThrow();
         assert.deepEqual(JSON.parse(category.name), { en: 'Gift cards', ar: 'بطاقات هدايا' });
         const stored = await souk.db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('status', '=', 'available').execute();
-        assert.equal(stored.length, 10);
+        assert.equal(stored.length, 10_008);
+        const batches = await souk.db.selectFrom('stock_items').select('batch').where('product_id', '=', product.id).where('batch', '=', 'play50.txt').execute();
+        assert.equal(batches.length, 9_998, 'codes from the file carry its name as their batch');
         const coupon = await souk.db.selectFrom('coupons').selectAll().where('product_id', '=', product.id).executeTakeFirstOrThrow();
         assert.equal(coupon.usage_limit, 5);
       });
