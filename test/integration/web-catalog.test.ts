@@ -44,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
       await database?.drop();
     });
 
-    test('an owner creates a category and a product in English and Arabic, uploads 10 pasted codes and a file in batches, and creates a coupon', async () => {
+    test('an owner creates a category and a product in English and Arabic, uploads 10 pasted codes and a file in batches, edits the product, and creates a coupon', async () => {
       const context = await browser!.newContext({ locale: 'en-US' });
       try {
         const page = await context.newPage();
@@ -72,6 +72,10 @@ for (const kind of DATABASE_KINDS) {
         await page.getByLabel('Price', { exact: true }).fill('50.00');
         await page.getByLabel('Currency', { exact: true }).fill('USD');
         await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Gift cards' });
+        await page.getByRole('button', { name: 'Add a checkout field' }).click();
+        await page.getByLabel('Field name').fill('player_id');
+        await page.getByLabel('Label (English)').fill('Player ID');
+        await page.getByLabel('Label (Arabic)').fill('معرّف اللاعب');
         await page.getByRole('button', { name: 'Create product' }).click();
         await page.getByRole('heading', { name: 'Play card 50 (PLAY-50)' }).waitFor();
         assert.match(page.url(), /\/admin\/catalog\/products\/PLAY-50$/);
@@ -105,6 +109,12 @@ for (const kind of DATABASE_KINDS) {
         await report.getByText('Line 7001: longer than 500 characters').waitFor();
         await page.getByRole('list', { name: 'Stock counts' }).getByText('Available: 10008').waitFor();
 
+        // Editing sends only what changed.
+        await page.getByLabel('Name (Chinese)').fill('游戏卡 50');
+        await page.getByLabel('Minimum quantity').fill('2');
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+
         await page.getByRole('link', { name: 'Coupons', exact: true }).click();
         const newCoupon = page.getByRole('form', { name: 'New coupon' });
         await newCoupon.getByLabel('Coupon code').fill('PLAY10');
@@ -120,7 +130,9 @@ for (const kind of DATABASE_KINDS) {
 
       await withSouk(env, async (souk) => {
         const product = await souk.db.selectFrom('products').selectAll().where('code', '=', 'PLAY-50').executeTakeFirstOrThrow();
-        assert.deepEqual(JSON.parse(product.name), { en: 'Play card 50', ar: 'بطاقة بلاي 50' });
+        assert.deepEqual(JSON.parse(product.name), { en: 'Play card 50', ar: 'بطاقة بلاي 50', zh: '游戏卡 50' });
+        assert.equal(product.min_quantity, 2);
+        assert.deepEqual(JSON.parse(product.fields), [{ name: 'player_id', label: { en: 'Player ID', ar: 'معرّف اللاعب' }, required: true, max_length: 200 }]);
         assert.deepEqual([product.price_minor, product.currency, product.stock_available], [5000, 'USD', 10_008]);
         const category = await souk.db.selectFrom('categories').selectAll().where('id', '=', product.category_id!).executeTakeFirstOrThrow();
         assert.deepEqual(JSON.parse(category.name), { en: 'Gift cards', ar: 'بطاقات هدايا' });

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from './ApiError';
+import { FieldsEditor } from './FieldsEditor';
 import { FULFILLMENTS, STATUSES, STOCK_MODES, type ProductValues } from './product-values';
 import { directionOf, nameIn, TEXT_LANGUAGES, useCategories } from './queries';
 
@@ -160,6 +161,7 @@ export function ProductForm({ initial, submitLabel, pending, error, onSubmit, no
           </select>
         </div>
       </fieldset>
+      <FieldsEditor id={`${id}-fields`} fields={v.fields} onChange={(fields) => set('fields', fields)} />
       <p>
         <button type="submit" disabled={pending}>
           {submitLabel}

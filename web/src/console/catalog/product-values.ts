@@ -10,6 +10,15 @@ export const STATUSES = ['active', 'inactive'] as const;
 export const FULFILLMENTS = ['stock', 'manual', 'upstream'] as const;
 export const STOCK_MODES = ['unique', 'shared'] as const;
 
+/** A value the buyer gives at checkout (a player id …), as the form holds it. */
+export interface FieldValues {
+  name: string;
+  label: Record<TextLanguage, string>;
+  required: boolean;
+  pattern: string;
+  maxLength: string;
+}
+
 export interface ProductValues {
   code: string;
   slug: string;
@@ -25,6 +34,7 @@ export interface ProductValues {
   stockMode: string;
   category: string;
   type: string;
+  fields: FieldValues[];
 }
 
 const texts = (from: Record<string, string> = {}) => Object.fromEntries(TEXT_LANGUAGES.map((l) => [l, from[l] ?? ''])) as Record<TextLanguage, string>;
@@ -46,7 +56,13 @@ export function blankValues(): ProductValues {
     stockMode: 'unique',
     category: '',
     type: '',
+    fields: [],
   };
+}
+
+/** A new, empty checkout field. */
+export function blankField(): FieldValues {
+  return { name: '', label: texts(), required: true, pattern: '', maxLength: '' };
 }
 
 /** A product as the form shows it. */
@@ -66,11 +82,26 @@ export function valuesOf(product: Product): ProductValues {
     stockMode: product.stock_mode,
     category: product.category_id === null ? '' : String(product.category_id),
     type: product.type_id === null ? '' : String(product.type_id),
+    fields: product.fields.map((f) => ({ name: f.name, label: texts(f.label), required: f.required, pattern: f.pattern ?? '', maxLength: String(f.max_length) })),
   };
 }
 
 const count = (text: string) => (text.trim() === '' ? undefined : Number(text));
 const ref = (text: string) => (text === '' ? null : Number(text));
+
+/** Checkout fields as the API takes them; a field without a label is labelled by its name there. */
+function fieldsBody(fields: FieldValues[]) {
+  return fields.map((f) => {
+    const label = localized(f.label);
+    return {
+      name: f.name.trim(),
+      ...(Object.keys(label).length ? { label } : {}),
+      required: f.required,
+      ...(f.pattern.trim() ? { pattern: f.pattern.trim() } : {}),
+      ...(count(f.maxLength) !== undefined ? { max_length: count(f.maxLength) } : {}),
+    };
+  });
+}
 
 /** The body of POST /admin/api/products; left-out fields take the API's defaults. */
 export function createBody(v: ProductValues): ProductBody {
@@ -89,6 +120,7 @@ export function createBody(v: ProductValues): ProductBody {
     stock_mode: v.stockMode as ProductBody['stock_mode'],
     category: ref(v.category),
     type: ref(v.type),
+    fields: fieldsBody(v.fields),
   };
 }
 
@@ -112,5 +144,6 @@ export function changesBetween(before: ProductValues, after: ProductValues): Pro
   if (after.stockMode !== before.stockMode) changes.stock_mode = full.stock_mode;
   if (after.category !== before.category) changes.category = full.category;
   if (after.type !== before.type) changes.type = full.type;
+  if (JSON.stringify(full.fields) !== JSON.stringify(fieldsBody(before.fields))) changes.fields = full.fields;
   return changes;
 }
