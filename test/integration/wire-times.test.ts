@@ -132,6 +132,8 @@ for (const kind of DATABASE_KINDS) {
       const category = (await admin('POST', '/categories', { payload: { slug: 'wire-cards', name: { en: 'Cards' } } })).category;
       await admin('PATCH', '/categories/:ref', { params: { ref: category.slug }, payload: { position: 2 } });
       const type = (await admin('POST', '/categories/:ref/types', { params: { ref: category.slug }, payload: { slug: 'wire-type', name: { en: 'Type' } } })).type;
+      await admin('GET', '/categories');
+      await admin('PATCH', '/category-types/:id', { params: { id: type.id }, payload: { name: { en: 'Type', zh: '类型' } } });
       const product = (await admin('POST', '/products', { payload: { code: 'WIRE-5', name: { en: 'Wire card' }, price: '5.00', category: category.slug, type: type.slug } })).product;
       await admin('PATCH', '/products/:ref', { params: { ref: product.id }, payload: { price: '5.00' } });
       await admin('POST', '/products/:ref/stock', { params: { ref: product.id }, payload: { codes: Array.from({ length: 20 }, (_, i) => `WIRE-CODE-${i}`), batch: 'wire' } });

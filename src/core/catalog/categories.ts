@@ -162,6 +162,35 @@ export async function listCategoryTypes(db: Db, category: string | number): Prom
   return rows.map(toCategoryType);
 }
 
+/** Renames a type, or changes its slug or position; its slug stays unique within its category. */
+export async function updateCategoryType(deps: CatalogDeps, typeId: number, input: { slug?: string; name?: unknown; position?: number }): Promise<CategoryType> {
+  const problems: FieldProblem[] = [];
+  const slug = input.slug === undefined ? undefined : checkSlug(input.slug, problems);
+  const name = input.name === undefined ? undefined : parseLocalized(input.name, 'name', problems, { required: true, max: 200 });
+  if (problems.length) throw new ValidationFailed('The category type is not valid.', problems);
+  return changeCatalog(deps, async (tx) => {
+    const current = await tx.selectFrom('category_types').selectAll().where('id', '=', typeId).executeTakeFirst();
+    if (!current) throw new NotFound(`No category type ${typeId}.`);
+    if (slug && slug !== current.slug) {
+      const taken = await tx.selectFrom('category_types').select('id').where('category_id', '=', current.category_id).where('slug', '=', slug).executeTakeFirst();
+      if (taken) throw new Conflict(`The category already has a type "${slug}".`, 'slug');
+    }
+    const row = await tx
+      .updateTable('category_types')
+      .set({ slug: slug ?? current.slug, name: name ? JSON.stringify(name) : current.name, position: input.position ?? current.position })
+      .where('id', '=', typeId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCategoryType(row);
+  });
+}
+
+/** Every category's types, by position: the console lists them all at once. */
+export async function listEveryCategoryType(db: Db): Promise<CategoryType[]> {
+  const rows = await db.selectFrom('category_types').selectAll().orderBy('category_id').orderBy('position').orderBy('id').execute();
+  return rows.map(toCategoryType);
+}
+
 export async function deleteCategoryType(deps: CatalogDeps, typeId: number): Promise<void> {
   await changeCatalog(deps, async (tx) => {
     const used = await tx.selectFrom('products').select('id').where('type_id', '=', typeId).executeTakeFirst();

@@ -7,6 +7,8 @@ export {
   listCategories,
   createCategoryType,
   listCategoryTypes,
+  listEveryCategoryType,
+  updateCategoryType,
   deleteCategoryType,
   SLUG_PATTERN,
   SLUG_RULE,

@@ -13,7 +13,20 @@ export interface ImportResult {
   imported: number;
   duplicates: number;
   blank: number;
+  /** With `skipInvalid` only: the lines left out, the first MAX_REJECTED_LISTED of them listed. */
+  rejected?: RejectedLines;
 }
+
+/** Why a line is not a code. */
+export type RejectReason = 'too_long';
+
+export interface RejectedLines {
+  count: number;
+  lines: Array<{ line: number; reason: RejectReason }>;
+}
+
+/** Rejected lines listed one by one in a result; past it they are only counted. */
+export const MAX_REJECTED_LISTED = 100;
 
 export interface ImportProgress extends ImportResult {
   read: number;
@@ -30,6 +43,11 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Codes per committed chunk, at most (25,000 by default). */
   chunkSize?: number;
+  /**
+   * Leave out a line that cannot be a code and report it in `rejected`, instead of refusing the
+   * import at it (the default: a file of something else is usually a mistake worth stopping for).
+   */
+  skipInvalid?: boolean;
 }
 
 /**
@@ -97,6 +115,7 @@ export async function importStock(deps: StockDeps, productRef: string | number, 
   let nextChunkSize = Math.min(FIRST_CHUNK, chunkSize);
   const progress: ImportProgress = { imported: 0, duplicates: 0, blank: 0, read: 0 };
   let chunk: string[] = [];
+  const rejected: RejectedLines | undefined = options.skipInvalid ? { count: 0, lines: [] } : undefined;
 
   // Chunks are sealed on worker threads a few ahead of the one being inserted, so the crypto of
   // the next chunks runs while this one is written.
@@ -130,6 +149,11 @@ export async function importStock(deps: StockDeps, productRef: string | number, 
         continue;
       }
       if (code.length > MAX_CODE_LENGTH) {
+        if (rejected) {
+          rejected.count += 1;
+          if (rejected.lines.length < MAX_REJECTED_LISTED) rejected.lines.push({ line: progress.read, reason: 'too_long' });
+          continue;
+        }
         throw new ValidationFailed(`Line ${progress.read} is longer than ${MAX_CODE_LENGTH} characters; is this a file of codes, one per line?`, [{ field: 'codes', message: `line ${progress.read} too long` }]);
       }
       chunk.push(code);
@@ -139,5 +163,5 @@ export async function importStock(deps: StockDeps, productRef: string | number, 
     while (sealing.length) await insertOldest();
   };
   await withBulkWrites(deps.db, readAll);
-  return { imported: progress.imported, duplicates: progress.duplicates, blank: progress.blank };
+  return { imported: progress.imported, duplicates: progress.duplicates, blank: progress.blank, ...(rejected ? { rejected } : {}) };
 }

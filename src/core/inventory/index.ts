@@ -2,7 +2,7 @@
 export { CodeVault } from './codes.js';
 export { maskCode } from './code-masks.js';
 export { FINGERPRINT_KEY_SETTING, stockFingerprintKey } from './fingerprint-key.js';
-export { importStock, STOCK_ARRIVED_TOPIC, type ImportOptions, type ImportProgress, type ImportResult, type StockDeps } from './import-stock.js';
+export { importStock, MAX_REJECTED_LISTED, STOCK_ARRIVED_TOPIC, type ImportOptions, type RejectedLines, type RejectReason, type ImportProgress, type ImportResult, type StockDeps } from './import-stock.js';
 export { countStock, listStock, revealStockItem, voidStockItem, type StockCounts, type StockItemView, type StockStatus } from './stock.js';
 export { countedStock, inStockFor, showUpstreamStock, UNCOUNTED_UPSTREAM_STOCK } from './counted-stock.js';
 export { confirmReservedStock, releaseStock, type AllocatedItem } from './allocate.js';

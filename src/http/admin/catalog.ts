@@ -11,8 +11,11 @@ import {
   deleteCategory,
   deleteCategoryType,
   findProduct,
+  listCategories,
+  listEveryCategoryType,
   listProducts,
   updateCategory,
+  updateCategoryType,
   updateProduct,
   type Product,
 } from '../../core/catalog/index.js';
@@ -33,6 +36,7 @@ const CategoryBody = Type.Object({
 });
 const CategoryPatch = Type.Partial(CategoryBody);
 const TypeBody = Type.Object({ slug: Slug(120), name: Localized, position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) });
+const TypePatch = Type.Partial(TypeBody);
 
 const ProductBody = Type.Object({
   code: ProductCode(),
@@ -66,6 +70,23 @@ export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk:
     return productView({ product, category, type, searchText: '' });
   }
 
+  app.get(
+    '/categories',
+    {
+      config: { auth: ADMIN },
+      schema: {
+        tags: ['admin'],
+        operationId: 'adminListCategories',
+        summary: 'Every category (a tree by parent_id) and every category type, names in all languages',
+        security: ADMIN_SECURITY,
+        response: { 200: okObject({ categories: Type.Array(Type.Ref('Category')), types: Type.Array(Type.Ref('CategoryType')) }), ...errorResponses(401, 403) },
+      },
+    },
+    async () => {
+      const [categories, types] = await Promise.all([listCategories(souk.db), listEveryCategoryType(souk.db)]);
+      return { ok: true, categories: categories.map((c) => categoryView(c)), types: types.map((t) => categoryTypeView(t)) };
+    },
+  );
   app.post<{ Body: Static<typeof CategoryBody> }>(
     '/categories',
     { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminCreateCategory', summary: 'Create a category', security: ADMIN_SECURITY, body: CategoryBody, response: { 201: okObject({ category: Type.Ref('Category') }), ...errorResponses(400, 401, 403, 404, 409) } } },
@@ -88,6 +109,11 @@ export async function adminCatalogRoutes(app: FastifyInstance, { souk }: { souk:
     '/categories/:ref/types',
     { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminCreateCategoryType', summary: 'Add a type to a category', security: ADMIN_SECURITY, params: RefParams, body: TypeBody, response: { 201: okObject({ type: Type.Ref('CategoryType') }), ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request, reply) => reply.code(201).send({ ok: true, type: categoryTypeView(await createCategoryType(deps, request.params.ref, request.body)) }),
+  );
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof TypePatch> }>(
+    '/category-types/:id',
+    { config: TEXTS, schema: { tags: ['admin'], operationId: 'adminUpdateCategoryType', summary: 'Rename a category type, or change its slug or position', security: ADMIN_SECURITY, params: IdParams, body: TypePatch, response: { 200: okObject({ type: Type.Ref('CategoryType') }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    async (request) => ({ ok: true, type: categoryTypeView(await updateCategoryType(deps, request.params.id, request.body)) }),
   );
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/category-types/:id',

@@ -6,7 +6,7 @@ import type { Souk } from '../../app.js';
 import { actorOf } from '../../core/accounts/index.js';
 import { listAuditLog } from '../../core/audit.js';
 import { ValidationFailed } from '../../core/errors.js';
-import { countStock, importStock, listStock, revealStockItem, voidStockItem } from '../../core/inventory/index.js';
+import { countStock, importStock, listStock, MAX_REJECTED_LISTED, revealStockItem, voidStockItem } from '../../core/inventory/index.js';
 import { needs } from '../route-policy.js';
 import { ADMIN_SECURITY, errorResponses, okObject, WireTime } from '../schema-helpers.js';
 import { withWireTimes } from '../../core/clock.js';
@@ -24,7 +24,16 @@ const RefParams = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 160,
 const UploadBody = Type.Object({
   codes: Type.Array(Type.String(), { maxItems: MAX_CODES_PER_UPLOAD, description: 'One code per entry; blanks are skipped and counted, duplicates (here or already in stock) too.' }),
   batch: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'A label for this upload, shown in stock lists.' })),
+  skip_invalid: Type.Optional(
+    Type.Boolean({ description: 'true: a line that cannot be a code (longer than 500 characters) is left out and reported in `rejected` (line numbers counted from 1 in `codes`), instead of refusing the upload with 400.' }),
+  ),
 });
+const RejectedSchema = Type.Object({
+  count: Type.Integer({ description: 'Lines left out.' }),
+  lines: Type.Array(Type.Object({ line: Type.Integer({ description: 'Position in `codes`, from 1.' }), reason: Type.Union([Type.Literal('too_long')]) }), {
+    description: `The first ${MAX_REJECTED_LISTED} lines left out, with why.`,
+  }),
+}, { description: 'With skip_invalid only: the lines that were not codes.' });
 const StockQuery = Type.Object({
   status: Type.Optional(StockStatus),
   after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'next_after from the previous page.' })),
@@ -106,11 +115,15 @@ export async function adminStockRoutes(app: FastifyInstance, { souk }: { souk: S
           security: ADMIN_SECURITY,
           params: RefParams,
           body: UploadBody,
-          response: { 200: okObject({ imported: Type.Integer(), duplicates: Type.Integer(), blank: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 413, 415) },
+          response: {
+            200: okObject({ imported: Type.Integer(), duplicates: Type.Integer(), blank: Type.Integer(), rejected: Type.Optional(RejectedSchema) }),
+            ...errorResponses(400, 401, 403, 404, 413, 415),
+          },
         },
       },
       async (request) => {
-        const result = await importStock(deps, request.params.ref, request.body.codes, { batch: request.body.batch, chunkSize: MAX_CODES_PER_UPLOAD });
+        const { codes, batch, skip_invalid: skipInvalid } = request.body;
+        const result = await importStock(deps, request.params.ref, codes, { batch, chunkSize: MAX_CODES_PER_UPLOAD, skipInvalid });
         return { ok: true, ...result };
       },
     );

@@ -201,7 +201,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Every category (a tree by parent_id) and every category type, names in all languages */
+        get: operations["adminListCategories"];
         put?: never;
         /** Create a category */
         post: operations["adminCreateCategory"];
@@ -260,7 +261,8 @@ export interface paths {
         delete: operations["adminDeleteCategoryType"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename a category type, or change its slug or position */
+        patch: operations["adminUpdateCategoryType"];
         trace?: never;
     };
     "/admin/api/coupons": {
@@ -5238,6 +5240,85 @@ export interface operations {
             };
         };
     };
+    adminListCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories: components["schemas"]["Category"][];
+                        /** @enum {boolean} */
+                        ok: true;
+                        types: components["schemas"]["CategoryType"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminCreateCategory: {
         parameters: {
             query?: never;
@@ -5804,6 +5885,143 @@ export interface operations {
                     "application/json": {
                         /** @enum {boolean} */
                         ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminUpdateCategoryType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Text, or {en, ar, zh, …}. */
+                    name?: string | {
+                        [key: string]: string;
+                    };
+                    position?: number;
+                    /** @description A slug: lowercase letters and digits, in words joined by single dashes (such as gift-cards-2), with no spaces or other signs, at most 120 characters. */
+                    slug?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        type: components["schemas"]["CategoryType"];
                     };
                 };
             };
@@ -9684,6 +9902,8 @@ export interface operations {
                     batch?: string;
                     /** @description One code per entry; blanks are skipped and counted, duplicates (here or already in stock) too. */
                     codes: string[];
+                    /** @description true: a line that cannot be a code (longer than 500 characters) is left out and reported in `rejected` (line numbers counted from 1 in `codes`), instead of refusing the upload with 400. */
+                    skip_invalid?: boolean;
                 };
             };
         };
@@ -9700,6 +9920,18 @@ export interface operations {
                         imported: number;
                         /** @enum {boolean} */
                         ok: true;
+                        /** @description With skip_invalid only: the lines that were not codes. */
+                        rejected?: {
+                            /** @description Lines left out. */
+                            count: number;
+                            /** @description The first 100 lines left out, with why. */
+                            lines: {
+                                /** @description Position in `codes`, from 1. */
+                                line: number;
+                                /** @enum {string} */
+                                reason: "too_long";
+                            }[];
+                        };
                     };
                 };
             };

@@ -1,0 +1,148 @@
+// The console's catalog, stock and coupons in a real browser (Debian's chromium, driven by
+// playwright-core) against a real `souk serve`: an owner creates a category and a product named in
+// English and Arabic, pastes 10 codes and sees the import report and the stock count say 10, uploads
+// a file large enough to go in several batches and sees one report for all of them, and creates a
+// coupon for the product; the database then holds what the pages said.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig, type Env } from '../../src/config.js';
+import { openSouk } from '../../src/app.js';
+import { createAccount, createUser } from '../../src/core/accounts/index.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
+import { spawnServer, type ServerProcess } from '../helpers/processes.js';
+import { testEnv, withSouk } from '../helpers/souk.js';
+
+const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
+// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
+const WAIT_MS = 60_000;
+const PASSWORD = 'correct horse battery';
+
+for (const kind of DATABASE_KINDS) {
+  describe(`the console's catalog in a browser (${kind})`, () => {
+    let database: TestDatabase;
+    let env: Env;
+    let server: ServerProcess | undefined;
+    let browser: Browser | undefined;
+
+    before(async () => {
+      database = await createTestDatabase(kind);
+      env = testEnv(database);
+      const souk = await openSouk(loadConfig(env));
+      try {
+        const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
+        await createUser(souk.db, { accountId: admin.id, username: 'ann', password: PASSWORD, role: 'owner' });
+      } finally {
+        await souk.close();
+      }
+      server = await spawnServer(env, ['--host', '127.0.0.1']);
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+    });
+    after(async () => {
+      await browser?.close();
+      await server?.stop();
+      await database?.drop();
+    });
+
+    test('an owner creates a category and a product in English and Arabic, uploads 10 pasted codes and a file in batches, edits the product, and creates a coupon', async () => {
+      const context = await browser!.newContext({ locale: 'en-US' });
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        await page.goto(`${server!.url}/admin`);
+        await page.getByLabel('Username').fill('ann');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.getByTestId('signed-in').filter({ hasText: 'ann (owner)' }).waitFor();
+
+        await page.getByRole('link', { name: 'Catalog', exact: true }).click();
+        await page.getByRole('heading', { name: 'Catalog' }).waitFor();
+        await page.getByRole('link', { name: 'Categories', exact: true }).click();
+        const newCategory = page.getByRole('form', { name: 'New category' });
+        await newCategory.getByLabel('Name (English)').fill('Gift cards');
+        await newCategory.getByLabel('Name (Arabic)').fill('بطاقات هدايا');
+        await newCategory.getByRole('button', { name: 'Create category' }).click();
+        await page.getByRole('heading', { name: 'Gift cards (gift-cards)' }).waitFor();
+
+        await page.getByRole('link', { name: 'Products', exact: true }).click();
+        await page.getByRole('link', { name: 'New product' }).click();
+        await page.getByLabel('Code', { exact: true }).fill('PLAY-50');
+        await page.getByLabel('Name (English)').fill('Play card 50');
+        await page.getByLabel('Name (Arabic)').fill('بطاقة بلاي 50');
+        await page.getByLabel('Price', { exact: true }).fill('50.00');
+        await page.getByLabel('Currency', { exact: true }).fill('USD');
+        await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Gift cards' });
+        await page.getByRole('button', { name: 'Add a checkout field' }).click();
+        await page.getByLabel('Field name').fill('player_id');
+        await page.getByLabel('Label (English)').fill('Player ID');
+        await page.getByLabel('Label (Arabic)').fill('معرّف اللاعب');
+        await page.getByRole('button', { name: 'Create product' }).click();
+        await page.getByRole('heading', { name: 'Play card 50 (PLAY-50)' }).waitFor();
+        assert.match(page.url(), /\/admin\/catalog\/products\/PLAY-50$/);
+
+        const codes = Array.from({ length: 10 }, (_, i) => `PLAY50-CODE-${String(i).padStart(4, '0')}`);
+        await page.getByLabel('Codes, one per line').fill(codes.join('\n'));
+        await page.getByRole('button', { name: 'Upload', exact: true }).click();
+        const report = page.getByRole('region', { name: 'Import report' });
+        await report.getByText('Added: 10').waitFor();
+        await report.getByText('Duplicates skipped: 0').waitFor();
+        await report.getByText('Rejected lines: 0').waitFor();
+        await page.getByRole('list', { name: 'Stock counts' }).getByText('Available: 10').waitFor();
+        // The list of codes shows them masked, never in full.
+        await page.getByRole('button', { name: /^Void code / }).first().waitFor();
+        assert.equal(await page.getByText(codes[0]!, { exact: true }).count(), 0);
+
+        // A file of 10,001 lines goes up in three batches; the report sums them and numbers lines
+        // from the top of the file: a duplicate of line 2 in the second batch, a blank line and a
+        // line too long to be a code in the second.
+        const lines = Array.from({ length: 10_001 }, (_, i) => `PLAY50-FILE-${String(i).padStart(6, '0')}`);
+        lines[5_002] = lines[1]!;
+        lines[7_000] = 'X'.repeat(501);
+        lines[8_999] = '';
+        await page.getByLabel('Or a file of codes').setInputFiles({ name: 'play50.txt', mimeType: 'text/plain', buffer: Buffer.from(`${lines.join('\r\n')}\r\n`) });
+        await page.getByRole('button', { name: 'Upload', exact: true }).click();
+        await page.getByText('Sent 10001 of 10001 lines').waitFor();
+        await report.getByText('Added: 9998').waitFor();
+        await report.getByText('Duplicates skipped: 1').waitFor();
+        await report.getByText('Blank lines: 1').waitFor();
+        await report.getByText('Rejected lines: 1').waitFor();
+        await report.getByText('Line 7001: longer than 500 characters').waitFor();
+        await page.getByRole('list', { name: 'Stock counts' }).getByText('Available: 10008').waitFor();
+
+        // Editing sends only what changed.
+        await page.getByLabel('Name (Chinese)').fill('游戏卡 50');
+        await page.getByLabel('Minimum quantity').fill('2');
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+
+        await page.getByRole('link', { name: 'Coupons', exact: true }).click();
+        const newCoupon = page.getByRole('form', { name: 'New coupon' });
+        await newCoupon.getByLabel('Coupon code').fill('PLAY10');
+        await newCoupon.getByLabel('Percent off').fill('10');
+        await newCoupon.getByLabel('Product').selectOption({ label: 'PLAY-50 — Play card 50' });
+        await newCoupon.getByLabel('Uses in all').fill('5');
+        await newCoupon.getByRole('button', { name: 'Create coupon' }).click();
+        await newCoupon.getByRole('status').filter({ hasText: 'Coupon PLAY10 created.' }).waitFor();
+        await page.getByRole('row').filter({ hasText: 'PLAY10' }).filter({ hasText: '0 / 5' }).waitFor();
+      } finally {
+        await context.close();
+      }
+
+      await withSouk(env, async (souk) => {
+        const product = await souk.db.selectFrom('products').selectAll().where('code', '=', 'PLAY-50').executeTakeFirstOrThrow();
+        assert.deepEqual(JSON.parse(product.name), { en: 'Play card 50', ar: 'بطاقة بلاي 50', zh: '游戏卡 50' });
+        assert.equal(product.min_quantity, 2);
+        assert.deepEqual(JSON.parse(product.fields), [{ name: 'player_id', label: { en: 'Player ID', ar: 'معرّف اللاعب' }, required: true, max_length: 200 }]);
+        assert.deepEqual([product.price_minor, product.currency, product.stock_available], [5000, 'USD', 10_008]);
+        const category = await souk.db.selectFrom('categories').selectAll().where('id', '=', product.category_id!).executeTakeFirstOrThrow();
+        assert.deepEqual(JSON.parse(category.name), { en: 'Gift cards', ar: 'بطاقات هدايا' });
+        const stored = await souk.db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('status', '=', 'available').execute();
+        assert.equal(stored.length, 10_008);
+        const batches = await souk.db.selectFrom('stock_items').select('batch').where('product_id', '=', product.id).where('batch', '=', 'play50.txt').execute();
+        assert.equal(batches.length, 9_998, 'codes from the file carry its name as their batch');
+        const coupon = await souk.db.selectFrom('coupons').selectAll().where('product_id', '=', product.id).executeTakeFirstOrThrow();
+        assert.equal(coupon.usage_limit, 5);
+      });
+    });
+  });
+}
