@@ -21,7 +21,7 @@ export default function AccountPage() {
   const customer = useCustomer();
   if (!token) return <Navigate to="/account/login" state={{ from: location.pathname }} replace />;
   return (
-    <section>
+    <section className="shop-stack">
       <h2>{t('shop.account.title')}</h2>
       {customer.isPending && <p>{t('common.loading')}</p>}
       <ErrorAlert error={customer.error} />
@@ -37,7 +37,9 @@ export default function AccountPage() {
             </dd>
             <dt>{t('shop.account.balanceCrypto')}</dt>
             <dd>
-              <bdi data-testid="balance-crypto">{customer.data.balance_crypto}</bdi> USD
+              <bdi>
+                <span data-testid="balance-crypto">{customer.data.balance_crypto}</span> USD
+              </bdi>
             </dd>
           </dl>
           <button type="button" className="secondary" onClick={() => void customer.refetch()} disabled={customer.isFetching}>

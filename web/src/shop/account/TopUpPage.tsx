@@ -37,7 +37,7 @@ export default function TopUpPage() {
   if (!token) return <Navigate to="/account/login" state={{ from: location.pathname }} replace />;
   const data = topUp.data;
   return (
-    <article>
+    <article className="shop-stack">
       <p>
         <Link to="/account">{t('shop.account.title')}</Link>
       </p>

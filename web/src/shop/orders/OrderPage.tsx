@@ -31,12 +31,12 @@ export default function OrderPage() {
   });
   const order = status.data;
   return (
-    <article>
+    <article className="shop-stack">
       <p>
         <Link to="/">{t('common.back')}</Link>
       </p>
       <h2>
-        {t('shop.order.title')} {order && <bdi>{order.orderNo}</bdi>}
+        {t('shop.order.title')} {order && <bdi className="shop-nowrap">{order.orderNo}</bdi>}
       </h2>
       {status.isPending && <p>{t('common.loading')}</p>}
       <ErrorAlert error={status.error} />

@@ -75,7 +75,7 @@ export function PaymentStep({ payment }: { payment: Payment }) {
               </bdi>{' '}
               <CopyButton text={payment.address ?? ''} label={t('shop.pay.address')} />
             </dd>
-            {payment.received && payment.received !== '0' && (
+            {payment.received && !/^0(\.0*)?$/.test(payment.received) && (
               <>
                 <dt>{t('shop.pay.received')}</dt>
                 <dd>
