@@ -120,6 +120,13 @@ for (const kind of DATABASE_KINDS) {
         await page.getByText(email).waitFor();
         assert.equal(await page.getByTestId('balance').textContent(), '0');
 
+        // With an empty balance the API refuses the order (402 insufficient_balance), shown in the buyer's words.
+        await page.goto(`${server!.url}/products/steam-20`);
+        await page.getByLabel('Payment method').selectOption('balance_cny');
+        await page.getByRole('button', { name: 'Buy' }).click();
+        await page.getByRole('alert').filter({ hasText: 'Your balance is too low for this order; top it up first.' }).waitFor();
+        await page.getByRole('link', { name: 'My account' }).click();
+
         // The shop credits the customer's balance (the admin API's wallet top-up).
         const accounts = (await admin('GET', '/admin/api/accounts')).accounts as Array<{ id: number; name: string }>;
         const account = accounts.find((a) => a.name === email);
