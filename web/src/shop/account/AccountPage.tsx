@@ -8,6 +8,7 @@ import { shopApi } from '../../api/clients';
 import { ErrorAlert } from '../errors';
 import { useCustomer, useCustomerToken } from '../session';
 import { usePaymentConfig } from '../checkout/payment-config';
+import { checkoutRedirect } from '../payment/redirect';
 
 /** What POST /api/wallet/topups takes as paymentMethod. */
 const TOP_UP_METHODS = ['alipay', 'wechat', 'crypto'] as const;
@@ -73,7 +74,11 @@ function TopUpForm() {
       if (error) throw error;
       return data.topup;
     },
-    onSuccess: (started) => void navigate(`/account/topups/${encodeURIComponent(started.id)}`),
+    onSuccess: (started) => {
+      void navigate(`/account/topups/${encodeURIComponent(started.id)}`);
+      const away = checkoutRedirect(started.payment);
+      if (away) window.location.assign(away);
+    },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -11,6 +11,7 @@ import { useCustomer, useCustomerToken } from '../session';
 import type { Product } from '../products';
 import { rememberOrder } from '../orders/remembered';
 import { BALANCE_METHODS, usePaymentConfig } from './payment-config';
+import { checkoutRedirect } from '../payment/redirect';
 
 /** Seed 004: "Maximum 200 per order". */
 const MAX_PER_ORDER = 200;
@@ -64,6 +65,9 @@ export function Checkout({ product }: { product: Product }) {
       void queries.invalidateQueries({ queryKey: ['shop', 'me'] });
       void queries.invalidateQueries({ queryKey: ['shop', 'products'] });
       void navigate(`/orders/${encodeURIComponent(placed.id)}`);
+      // A gateway that pays on its own page: go there now; its way back (or Back) leads to the order page.
+      const away = checkoutRedirect(placed.payment);
+      if (away) window.location.assign(away);
     },
   });
 
