@@ -277,6 +277,7 @@ for (const kind of DATABASE_KINDS) {
       await call('GET', '/api/products');
       await call('GET', '/api/products/:idOrSlug', { params: { idOrSlug: 'shop-cny' } });
       await call('GET', '/api/payment-config');
+      await call('GET', '/api/categories');
       const shopOrder = (await call('POST', '/api/orders', { headers: bearer(token), payload: { productId: (await call('GET', '/api/products/:idOrSlug', { params: { idOrSlug: 'shop-cny' } })).product.id, quantity: 1, contactEmail: email, paymentMethod: 'balance_cny' } })).order;
       await call('POST', '/api/orders/query', { payload: { orderNo: shopOrder.orderNo, email }, remoteAddress: '10.9.9.9' });
       await call('GET', '/api/orders/:id/status', { params: { id: shopOrder.id } });

@@ -1441,6 +1441,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List categories (Souk extension)
+         * @description A Souk extension, not in seed 004: every category of the catalog in order (position, then id), each with the ids of the products in it that GET /api/products lists (active and priced in the shop's currency). A product in no category is in none of the lists. Seed 004's own answers are unchanged.
+         */
+        get: operations["shopListCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -3068,6 +3088,23 @@ export interface components {
             review_until: string | null;
             /** @description 0 to 100. */
             risk_score: number | null;
+        };
+        /** ShopCategory */
+        ShopCategory: {
+            /** @description The category's id. */
+            id: string;
+            /** @description Arabic name (the English one when there is none). */
+            name_ar: string;
+            name_en: string;
+            /** @description Chinese name (the English one when there is none). */
+            name_zh: string;
+            /** @description The parent category (categories form a tree), or null at the top. */
+            parentId: string | null;
+            /** @description Sort order among its siblings (then by id). */
+            position: number;
+            /** @description The products in this very category (not its subcategories), as GET /api/products lists them. */
+            productIds: string[];
+            slug: string;
         };
         /** ShopError */
         ShopError: {
@@ -15176,6 +15213,66 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopError"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopError"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopError"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopError"];
+                };
+            };
+        };
+    };
+    shopListCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories: components["schemas"]["ShopCategory"][];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

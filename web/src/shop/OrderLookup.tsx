@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { errorMessage, shopApi } from '../api/clients';
+import { shopApi } from '../api/clients';
+import { ErrorAlert } from './errors';
 
 /** POST /api/orders/query: an order by its number and the buyer's e-mail, with its codes once delivered. */
 export function OrderLookup() {
@@ -34,7 +35,7 @@ export function OrderLookup() {
         </button>
       </form>
       <div aria-live="polite">
-        {lookup.isError && <p className="error" role="alert">{t('common.error', { message: errorMessage(lookup.error) })}</p>}
+        <ErrorAlert error={lookup.error} />
         {order && (
           <div className="card">
             <h3>
@@ -42,11 +43,11 @@ export function OrderLookup() {
             </h3>
             <dl>
               <dt>{t('shop.lookup.status')}</dt>
-              <dd>{order.status}</dd>
+              <dd>{t(`shop.orderStates.${order.status}`, { defaultValue: order.status })}</dd>
               <dt>{t('shop.lookup.payment')}</dt>
-              <dd>{order.paymentStatus}</dd>
+              <dd>{t(`shop.paymentWords.${order.paymentStatus}`, { defaultValue: order.paymentStatus })}</dd>
               <dt>{t('shop.lookup.fulfillment')}</dt>
-              <dd>{order.fulfillmentStatus}</dd>
+              <dd>{t(`shop.fulfillmentWords.${order.fulfillmentStatus}`, { defaultValue: order.fulfillmentStatus })}</dd>
             </dl>
             <h4>{t('shop.lookup.codes')}</h4>
             {order.items.length === 0 ? (

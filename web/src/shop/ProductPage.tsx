@@ -1,10 +1,13 @@
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { errorMessage, shopApi } from '../api/clients';
+import { shopApi } from '../api/clients';
+import { ErrorAlert } from './errors';
 import { useProductName } from './products';
+import { Checkout } from './checkout/Checkout';
 
-export function ProductPage() {
+/** One product (by slug or id) with its checkout form. */
+export default function ProductPage() {
   const { t } = useTranslation();
   const { idOrSlug = '' } = useParams();
   const nameOf = useProductName();
@@ -23,16 +26,19 @@ export function ProductPage() {
         <Link to="/">{t('common.back')}</Link>
       </p>
       {product.isPending && <p>{t('common.loading')}</p>}
-      {product.isError && <p className="error" role="alert">{t('common.error', { message: errorMessage(product.error) })}</p>}
+      <ErrorAlert error={product.error} />
       {product.data === null && <p>{t('shop.notFound')}</p>}
       {product.data && (
-        <div className="card">
-          <h2>{nameOf(product.data)}</h2>
-          <p>
-            {t('shop.price')}: <bdi>{product.data.price}</bdi>
-          </p>
-          <p>{t('shop.stock', { count: product.data.stock })}</p>
-          <p>{t('shop.minQuantity', { count: product.data.min_quantity })}</p>
+        <div className="shop-product">
+          <div className="card">
+            <h2>{nameOf(product.data)}</h2>
+            <p>
+              {t('shop.price')}: <bdi>{product.data.price}</bdi>
+            </p>
+            <p>{product.data.stock > 0 ? t('shop.stock', { count: product.data.stock }) : t('shop.soldOut')}</p>
+            <p>{t('shop.minQuantity', { count: product.data.min_quantity })}</p>
+          </div>
+          <Checkout product={product.data} />
         </div>
       )}
     </article>
