@@ -82,10 +82,12 @@ for (const kind of DATABASE_KINDS) {
         let listedDeliveries = await deliveries();
         // The outcome is recorded just after the answer arrives.
         for (let i = 0; i < 100 && listedDeliveries[0]?.status !== 'delivered'; i++) listedDeliveries = await deliveries();
-        assert.deepEqual(listedDeliveries.map((d) => [d.event_id, d.status, d.attempts]), [[eventId, 'delivered', 1]]);
+        // One delivery, delivered; on a loaded machine a first try may time out and a retry deliver it, so attempts may be more than 1.
+        assert.deepEqual(listedDeliveries.map((d) => [d.event_id, d.status]), [[eventId, 'delivered']]);
+        const before = probe.receipts.length;
         assert.deepEqual(await cli(env, ['webhook', 'resend', '--delivery', String(listedDeliveries[0]!.id)]), { resent: 1 });
-        await probe.waitFor((r) => r.length >= 2, WAIT_CEILING_MS, 'the test event sent again');
-        assert.equal(probe.receipts[1]!.headers['webhook-id'], eventId, 'the same event id, so the receiver can tell it is the same event');
+        await probe.waitFor((r) => r.length > before, WAIT_CEILING_MS, 'the test event sent again');
+        assert.equal(probe.receipts[before]!.headers['webhook-id'], eventId, 'the same event id, so the receiver can tell it is the same event');
         const neither = await runCli(['webhook', 'resend', '--json'], env);
         assert.notEqual(neither.code, 0);
         assert.match(neither.stderr, /--delivery ID or --endpoint ID/);
