@@ -2,7 +2,8 @@
 // by playwright-core) against a real `souk serve`, on SQLite and PostgreSQL: the owner sets a
 // receiving address, a crypto order placed through the shop API shows under payments and is
 // confirmed by hand (with the confirmation step), after which the order is delivered; an FX rate is
-// set; a provider on 127.0.0.1 (a fake SMM panel) is added and its balance seen.
+// set; a provider on 127.0.0.1 (a fake SMM panel) is added and its balance seen; a Zid store is
+// connected through the Zid simulator's OAuth and shown, then marked for reconnection.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,9 @@ import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { testEnv } from '../helpers/souk.js';
 import { stockedProduct } from '../helpers/orders.js';
 import { startFakeSmm, type FakeSmm } from '../helpers/fake-smm.js';
+import { freePort, zidEnv } from '../helpers/zid.js';
+import { startZidSimulator, type ZidSimulator } from '../fakes/zid/index.js';
+import type { Env } from '../../src/config.js';
 
 const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
 // A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
@@ -28,12 +32,18 @@ for (const kind of DATABASE_KINDS) {
     let server: ServerProcess | undefined;
     let browser: Browser | undefined;
     let panel: FakeSmm | undefined;
+    let zid: ZidSimulator | undefined;
+    let env: Env;
     let productId: number;
 
     before(async () => {
       database = await createTestDatabase(kind);
       // USD: the trc20_usdt coin is priced 1:1 and needs no rate. Providers on this machine are allowed.
-      const env = testEnv(database, { SOUK_SHOP_CURRENCY: 'USD', SOUK_UPSTREAM_ALLOW_PRIVATE: '1' });
+      // Zid must know where to send the merchant back, so the port is chosen before Souk starts.
+      const port = await freePort();
+      const publicUrl = `http://127.0.0.1:${port}`;
+      zid = await startZidSimulator({ redirectUri: `${publicUrl}/connect/zid/callback`, limit: 10_000 });
+      env = testEnv(database, { SOUK_SHOP_CURRENCY: 'USD', SOUK_UPSTREAM_ALLOW_PRIVATE: '1', ...zidEnv(zid, publicUrl) });
       const souk = await openSouk(loadConfig(env));
       try {
         const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
@@ -43,13 +53,14 @@ for (const kind of DATABASE_KINDS) {
         await souk.close();
       }
       panel = await startFakeSmm({ balance: '250.50000', currency: 'USD' });
-      server = await spawnServer(env, ['--host', '127.0.0.1']);
+      server = await spawnServer(env, ['--host', '127.0.0.1', '--port', String(port)]);
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
     });
     after(async () => {
       await browser?.close();
       await server?.stop();
       await panel?.close();
+      await zid?.close();
       await database?.drop();
     });
 
@@ -153,6 +164,44 @@ for (const kind of DATABASE_KINDS) {
         await page.getByRole('status').filter({ hasText: 'balance 250.5' }).waitFor();
         await page.getByTestId('provider-balance').filter({ hasText: /250\.5\d* USD/ }).waitFor();
         assert.ok(panel!.count('balance') >= 1, 'the panel was asked');
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('the owner connects a Zid store through its OAuth, sees it, and a store Zid refused is highlighted for reconnection', async () => {
+      const { context, page } = await loggedIn();
+      try {
+        await page.getByRole('link', { name: 'Zid', exact: true }).click();
+        await page.getByText('No Zid stores connected.').waitFor();
+        await page.getByRole('button', { name: 'Connect a Zid store' }).click();
+        // The merchant follows the link to Zid, approves, and Zid sends them back to Souk's callback.
+        await page.getByRole('link', { name: 'Continue to Zid' }).click();
+        await page.getByText(/is connected to Souk/).waitFor();
+        assert.ok(page.url().startsWith(`${server!.url}/connect/zid/callback`), page.url());
+
+        await page.goto(`${server!.url}/admin/zid`);
+        const row = page.getByRole('row').filter({ hasText: 'Souk Simulator Store' });
+        await row.getByText('Connected', { exact: true }).waitFor();
+        await row.getByRole('link', { name: 'Souk Simulator Store' }).click();
+        await page.getByRole('heading', { name: 'Souk Simulator Store' }).waitFor();
+        await page.getByRole('heading', { name: 'Recent fulfilments' }).waitFor();
+        await page.getByRole('button', { name: 'Sync now' }).click();
+        await page.getByRole('status').filter({ hasText: /A sync (was|is already) queued/ }).waitFor();
+
+        // What a refused token refresh leaves behind (core/zid's keeper marks the store so).
+        const souk = await openSouk(loadConfig(env));
+        try {
+          await souk.db.updateTable('zid_stores').set({ status: 'needs_reconnect', last_error: 'Zid refused the refresh token' }).execute();
+        } finally {
+          await souk.close();
+        }
+        await page.goto(`${server!.url}/admin/zid`);
+        await page.getByRole('alert').filter({ hasText: '1 store(s) need reconnection' }).waitFor();
+        await row.getByText('Needs reconnection').waitFor();
+        assert.match((await row.getAttribute('class')) ?? '', /attention/);
+        await row.getByRole('link', { name: 'Souk Simulator Store' }).click();
+        await page.getByRole('button', { name: 'Reconnect this store' }).waitFor();
       } finally {
         await context.close();
       }

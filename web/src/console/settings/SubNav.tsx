@@ -10,7 +10,6 @@ export function SubNav() {
         {t('general.tab')}
       </NavLink>
       <NavLink to="/settings/fx-rates">{t('fx.tab')}</NavLink>
-      <NavLink to="/settings/price-tiers">{t('tiers.tab')}</NavLink>
       <NavLink to="/settings/mail">{t('mail.tab')}</NavLink>
     </nav>
   );

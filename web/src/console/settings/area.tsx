@@ -2,7 +2,6 @@ import { Route } from 'react-router';
 import type { ConsoleArea } from '../areas';
 import { GeneralPage } from './GeneralPage';
 import { FxRatesPage } from './FxRatesPage';
-import { PriceTiersPage } from './PriceTiersPage';
 import { MailPage } from './MailPage';
 
 export const area: ConsoleArea = {
@@ -12,7 +11,6 @@ export const area: ConsoleArea = {
     <>
       <Route path="settings" element={<GeneralPage />} />
       <Route path="settings/fx-rates" element={<FxRatesPage />} />
-      <Route path="settings/price-tiers" element={<PriceTiersPage />} />
       <Route path="settings/mail" element={<MailPage />} />
     </>
   ),
