@@ -1,5 +1,5 @@
 // The console's catalog, stock and coupons in a real browser (Debian's chromium, driven by
-// playwright-core) against a real `souk serve`: an owner creates a category and a product named in
+// playwright-core) against a real `souk serve`: an owner creates a category with a type and a product named in
 // English and Arabic, pastes 10 codes and sees the import report and the stock count say 10, uploads
 // a file large enough to go in several batches and sees one report for all of them, and creates a
 // coupon for the product; the database then holds what the pages said.
@@ -44,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
       await database?.drop();
     });
 
-    test('an owner creates a category and a product in English and Arabic, uploads 10 pasted codes and a file in batches, edits the product, and creates a coupon', async () => {
+    test('an owner creates a category with a type and a product in English and Arabic, uploads 10 pasted codes and a file in batches, edits the product, and creates a coupon', async () => {
       const context = await browser!.newContext({ locale: 'en-US' });
       try {
         const page = await context.newPage();
@@ -63,6 +63,16 @@ for (const kind of DATABASE_KINDS) {
         await newCategory.getByLabel('Name (Arabic)').fill('بطاقات هدايا');
         await newCategory.getByRole('button', { name: 'Create category' }).click();
         await page.getByRole('heading', { name: 'Gift cards (gift-cards)' }).waitFor();
+        await page.getByText('Add a type to Gift cards').click();
+        const newType = page.getByRole('form', { name: 'Add a type to Gift cards' });
+        await newType.getByLabel('Name (English)').fill('United States');
+        await newType.getByRole('button', { name: 'Add type' }).click();
+        await page.getByRole('button', { name: 'Rename type United States' }).click();
+        const renameType = page.getByRole('form', { name: 'Rename type United States' });
+        await renameType.getByLabel('Name (English)').fill('USA');
+        await renameType.getByLabel('Name (Chinese)').fill('美国');
+        await renameType.getByRole('button', { name: 'Save names' }).click();
+        await page.getByRole('button', { name: 'Rename type USA' }).waitFor();
 
         await page.getByRole('link', { name: 'Products', exact: true }).click();
         await page.getByRole('link', { name: 'New product' }).click();
@@ -72,6 +82,7 @@ for (const kind of DATABASE_KINDS) {
         await page.getByLabel('Price', { exact: true }).fill('50.00');
         await page.getByLabel('Currency', { exact: true }).fill('USD');
         await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Gift cards' });
+        await page.getByLabel('Type', { exact: true }).selectOption({ label: 'USA' });
         await page.getByRole('button', { name: 'Add a checkout field' }).click();
         await page.getByLabel('Field name').fill('player_id');
         await page.getByLabel('Label (English)').fill('Player ID');
@@ -134,6 +145,8 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(product.min_quantity, 2);
         assert.deepEqual(JSON.parse(product.fields), [{ name: 'player_id', label: { en: 'Player ID', ar: 'معرّف اللاعب' }, required: true, max_length: 200 }]);
         assert.deepEqual([product.price_minor, product.currency, product.stock_available], [5000, 'USD', 10_008]);
+        const type = await souk.db.selectFrom('category_types').selectAll().where('id', '=', product.type_id!).executeTakeFirstOrThrow();
+        assert.deepEqual([type.slug, JSON.parse(type.name)], ['united-states', { en: 'USA', zh: '美国' }]);
         const category = await souk.db.selectFrom('categories').selectAll().where('id', '=', product.category_id!).executeTakeFirstOrThrow();
         assert.deepEqual(JSON.parse(category.name), { en: 'Gift cards', ar: 'بطاقات هدايا' });
         const stored = await souk.db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('status', '=', 'available').execute();
