@@ -2,7 +2,7 @@
 // playwright-core) against a real `souk serve`: an owner creates a category with a type and a product named in
 // English and Arabic, pastes 10 codes and sees the import report and the stock count say 10, uploads
 // a file large enough to go in several batches and sees one report for all of them, voids a code,
-// edits the product, and creates a coupon for it; the database then holds what the pages said.
+// edits the product, and creates and disables a coupon for it; the database then holds what the pages said.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
@@ -44,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
       await database?.drop();
     });
 
-    test('an owner creates a category with a type and a product in English and Arabic, uploads 10 pasted codes and a file in batches, voids a code, edits the product, and creates a coupon', async () => {
+    test('an owner creates a category with a type and a product in English and Arabic, uploads 10 pasted codes and a file in batches, voids a code, edits the product, and creates and disables a coupon', async () => {
       const context = await browser!.newContext({ locale: 'en-US' });
       try {
         const page = await context.newPage();
@@ -141,6 +141,9 @@ for (const kind of DATABASE_KINDS) {
         await newCoupon.getByRole('button', { name: 'Create coupon' }).click();
         await newCoupon.getByRole('status').filter({ hasText: 'Coupon PLAY10 created.' }).waitFor();
         await page.getByRole('row').filter({ hasText: 'PLAY10' }).filter({ hasText: '0 / 5' }).waitFor();
+        await page.getByRole('button', { name: 'Disable PLAY10' }).click();
+        await page.getByRole('row').filter({ hasText: 'PLAY10' }).filter({ hasText: 'Disabled' }).waitFor();
+        await page.getByRole('button', { name: 'Enable PLAY10' }).waitFor();
       } finally {
         await context.close();
       }
@@ -162,7 +165,7 @@ for (const kind of DATABASE_KINDS) {
         const voided = await souk.db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('status', '=', 'void').execute();
         assert.equal(voided.length, 1);
         const coupon = await souk.db.selectFrom('coupons').selectAll().where('product_id', '=', product.id).executeTakeFirstOrThrow();
-        assert.equal(coupon.usage_limit, 5);
+        assert.deepEqual([coupon.code, coupon.kind, coupon.percent_bp, coupon.usage_limit, coupon.status], ['PLAY10', 'percent', 1000, 5, 'disabled']);
       });
     });
   });
