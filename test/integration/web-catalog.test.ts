@@ -1,8 +1,8 @@
 // The console's catalog, stock and coupons in a real browser (Debian's chromium, driven by
-// playwright-core) against a real `souk serve`: an owner creates a category and a product named in
+// playwright-core) against a real `souk serve`: an owner creates a category with a type and a product named in
 // English and Arabic, pastes 10 codes and sees the import report and the stock count say 10, uploads
-// a file large enough to go in several batches and sees one report for all of them, and creates a
-// coupon for the product; the database then holds what the pages said.
+// a file large enough to go in several batches and sees one report for all of them, voids a code,
+// edits the product, and creates and disables a coupon for it; the database then holds what the pages said.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
@@ -44,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
       await database?.drop();
     });
 
-    test('an owner creates a category and a product in English and Arabic, uploads 10 pasted codes and a file in batches, edits the product, and creates a coupon', async () => {
+    test('an owner creates a category with a type and a product in English and Arabic, uploads 10 pasted codes and a file in batches, voids a code, edits the product, and creates and disables a coupon', async () => {
       const context = await browser!.newContext({ locale: 'en-US' });
       try {
         const page = await context.newPage();
@@ -63,6 +63,16 @@ for (const kind of DATABASE_KINDS) {
         await newCategory.getByLabel('Name (Arabic)').fill('بطاقات هدايا');
         await newCategory.getByRole('button', { name: 'Create category' }).click();
         await page.getByRole('heading', { name: 'Gift cards (gift-cards)' }).waitFor();
+        await page.getByText('Add a type to Gift cards').click();
+        const newType = page.getByRole('form', { name: 'Add a type to Gift cards' });
+        await newType.getByLabel('Name (English)').fill('United States');
+        await newType.getByRole('button', { name: 'Add type' }).click();
+        await page.getByRole('button', { name: 'Rename type United States' }).click();
+        const renameType = page.getByRole('form', { name: 'Rename type United States' });
+        await renameType.getByLabel('Name (English)').fill('USA');
+        await renameType.getByLabel('Name (Chinese)').fill('美国');
+        await renameType.getByRole('button', { name: 'Save names' }).click();
+        await page.getByRole('button', { name: 'Rename type USA' }).waitFor();
 
         await page.getByRole('link', { name: 'Products', exact: true }).click();
         await page.getByRole('link', { name: 'New product' }).click();
@@ -72,6 +82,7 @@ for (const kind of DATABASE_KINDS) {
         await page.getByLabel('Price', { exact: true }).fill('50.00');
         await page.getByLabel('Currency', { exact: true }).fill('USD');
         await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Gift cards' });
+        await page.getByLabel('Type', { exact: true }).selectOption({ label: 'USA' });
         await page.getByRole('button', { name: 'Add a checkout field' }).click();
         await page.getByLabel('Field name').fill('player_id');
         await page.getByLabel('Label (English)').fill('Player ID');
@@ -109,6 +120,12 @@ for (const kind of DATABASE_KINDS) {
         await report.getByText('Line 7001: longer than 500 characters').waitFor();
         await page.getByRole('list', { name: 'Stock counts' }).getByText('Available: 10008').waitFor();
 
+        // Voiding a code asks first, then takes it out of the available count.
+        page.once('dialog', (dialog) => void dialog.accept());
+        await page.getByRole('button', { name: /^Void code / }).first().click();
+        await page.getByRole('list', { name: 'Stock counts' }).getByText('Voided: 1').waitFor();
+        await page.getByRole('list', { name: 'Stock counts' }).getByText('Available: 10007').waitFor();
+
         // Editing sends only what changed.
         await page.getByLabel('Name (Chinese)').fill('游戏卡 50');
         await page.getByLabel('Minimum quantity').fill('2');
@@ -124,6 +141,9 @@ for (const kind of DATABASE_KINDS) {
         await newCoupon.getByRole('button', { name: 'Create coupon' }).click();
         await newCoupon.getByRole('status').filter({ hasText: 'Coupon PLAY10 created.' }).waitFor();
         await page.getByRole('row').filter({ hasText: 'PLAY10' }).filter({ hasText: '0 / 5' }).waitFor();
+        await page.getByRole('button', { name: 'Disable PLAY10' }).click();
+        await page.getByRole('row').filter({ hasText: 'PLAY10' }).filter({ hasText: 'Disabled' }).waitFor();
+        await page.getByRole('button', { name: 'Enable PLAY10' }).waitFor();
       } finally {
         await context.close();
       }
@@ -133,15 +153,19 @@ for (const kind of DATABASE_KINDS) {
         assert.deepEqual(JSON.parse(product.name), { en: 'Play card 50', ar: 'بطاقة بلاي 50', zh: '游戏卡 50' });
         assert.equal(product.min_quantity, 2);
         assert.deepEqual(JSON.parse(product.fields), [{ name: 'player_id', label: { en: 'Player ID', ar: 'معرّف اللاعب' }, required: true, max_length: 200 }]);
-        assert.deepEqual([product.price_minor, product.currency, product.stock_available], [5000, 'USD', 10_008]);
+        assert.deepEqual([product.price_minor, product.currency, product.stock_available], [5000, 'USD', 10_007]);
+        const type = await souk.db.selectFrom('category_types').selectAll().where('id', '=', product.type_id!).executeTakeFirstOrThrow();
+        assert.deepEqual([type.slug, JSON.parse(type.name)], ['united-states', { en: 'USA', zh: '美国' }]);
         const category = await souk.db.selectFrom('categories').selectAll().where('id', '=', product.category_id!).executeTakeFirstOrThrow();
         assert.deepEqual(JSON.parse(category.name), { en: 'Gift cards', ar: 'بطاقات هدايا' });
         const stored = await souk.db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('status', '=', 'available').execute();
-        assert.equal(stored.length, 10_008);
-        const batches = await souk.db.selectFrom('stock_items').select('batch').where('product_id', '=', product.id).where('batch', '=', 'play50.txt').execute();
-        assert.equal(batches.length, 9_998, 'codes from the file carry its name as their batch');
+        assert.equal(stored.length, 10_007);
+        const fromFile = await souk.db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('batch', '=', 'play50.txt').execute();
+        assert.equal(fromFile.length, 9_998, 'codes from the file carry its name as their batch');
+        const voided = await souk.db.selectFrom('stock_items').select('id').where('product_id', '=', product.id).where('status', '=', 'void').execute();
+        assert.equal(voided.length, 1);
         const coupon = await souk.db.selectFrom('coupons').selectAll().where('product_id', '=', product.id).executeTakeFirstOrThrow();
-        assert.equal(coupon.usage_limit, 5);
+        assert.deepEqual([coupon.code, coupon.kind, coupon.percent_bp, coupon.usage_limit, coupon.status], ['PLAY10', 'percent', 1000, 5, 'disabled']);
       });
     });
   });

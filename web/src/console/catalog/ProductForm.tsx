@@ -23,7 +23,7 @@ export function ProductForm({ initial, submitLabel, pending, error, onSubmit, no
   const catalog = useCategories();
   const set = <K extends keyof ProductValues>(key: K, value: ProductValues[K]) => setV((current) => ({ ...current, [key]: value }));
   const types = (catalog.data?.types ?? []).filter((type) => String(type.category_id) === v.category);
-  const statuses: string[] = [...STATUSES, ...(STATUSES.includes(initial.status as never) ? [] : [initial.status])];
+  const statuses: string[] = (STATUSES as readonly string[]).includes(initial.status) ? [...STATUSES] : [...STATUSES, initial.status];
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onSubmit(v);
