@@ -4,8 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Souk } from '../../app.js';
-import { localizedText, type Category } from '../../core/catalog/index.js';
-import { shopUnitPrices } from '../../core/customers/index.js';
+import { localizedText } from '../../core/catalog/index.js';
+import { shopCategories, type ShopCategory } from '../../core/customers/index.js';
 import { SHOP } from '../route-policy.js';
 import { shopErrors, successObject } from './views.js';
 
@@ -24,7 +24,7 @@ export const ShopCategorySchema = Type.Object(
 );
 
 /** One category as the storefront reads it, with the ids of its listed products. */
-function categoryView(category: Category, productIds: string[]): Static<typeof ShopCategorySchema> {
+function categoryView({ category, productIds }: ShopCategory): Static<typeof ShopCategorySchema> {
   return {
     id: String(category.id),
     slug: category.slug,
@@ -33,7 +33,7 @@ function categoryView(category: Category, productIds: string[]): Static<typeof S
     name_zh: localizedText(category.name, 'zh'),
     name_ar: localizedText(category.name, 'ar'),
     position: category.position,
-    productIds,
+    productIds: productIds.map(String),
   };
 }
 
@@ -55,17 +55,8 @@ export async function categoryRoutes(app: FastifyInstance, { souk }: { souk: Sou
       },
     },
     async () => {
-      const snapshot = await souk.catalog.snapshot();
-      // Only what GET /api/products lists: a product without a price in the shop's currency is not for sale here.
-      const prices = await shopUnitPrices(souk.db, snapshot.entries.map((entry) => entry.product), souk.config.shopCurrency);
-      const members = new Map<number, string[]>();
-      for (const { product } of snapshot.entries) {
-        if (product.category_id === null || !prices.has(product.id)) continue;
-        const ids = members.get(product.category_id) ?? [];
-        ids.push(String(product.id));
-        members.set(product.category_id, ids);
-      }
-      return { success: true, categories: snapshot.categories.map((category) => categoryView(category, members.get(category.id) ?? [])) };
+      const categories = await shopCategories(souk.db, await souk.catalog.snapshot(), souk.config.shopCurrency);
+      return { success: true, categories: categories.map(categoryView) };
     },
   );
 }

@@ -1,13 +1,16 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { shopApi } from '../api/clients';
 import { ErrorAlert } from './errors';
+import { rememberOrder } from './orders/remembered';
 
 /** POST /api/orders/query: an order by its number and the buyer's e-mail, with its codes once delivered. */
 export function OrderLookup() {
   const { t } = useTranslation();
   const id = useId();
+  const queries = useQueryClient();
   const [orderNo, setOrderNo] = useState('');
   const [email, setEmail] = useState('');
   const lookup = useMutation({
@@ -15,6 +18,11 @@ export function OrderLookup() {
       const { data, error } = await shopApi.POST('/api/orders/query', { body });
       if (error) throw error;
       return data.order;
+    },
+    onSuccess: (found, asked) => {
+      // The order page may then show the codes from this answer: the lookup is not asked twice.
+      rememberOrder(found.id, found.orderNo, asked.email);
+      queries.setQueryData(['shop', 'codes', found.orderNo, asked.email], found.items);
     },
   });
   const submit = (event: FormEvent) => {
@@ -49,6 +57,9 @@ export function OrderLookup() {
               <dt>{t('shop.lookup.fulfillment')}</dt>
               <dd>{t(`shop.fulfillmentWords.${order.fulfillmentStatus}`, { defaultValue: order.fulfillmentStatus })}</dd>
             </dl>
+            <p>
+              <Link to={`/orders/${encodeURIComponent(order.id)}`}>{t('shop.lookup.follow')}</Link>
+            </p>
             <h4>{t('shop.lookup.codes')}</h4>
             {order.items.length === 0 ? (
               <p>{t('shop.lookup.noCodes')}</p>

@@ -37,7 +37,7 @@ export function ProductGrid() {
               {grouped && <h3 id={headingId}>{title}</h3>}
               <ul className="grid">
                 {group.products.map((product) => (
-                  <ProductCard key={product.id} product={product} name={nameOf(product)} />
+                  <ProductCard key={product.id} product={product} name={nameOf(product)} level={grouped ? 'h4' : 'h3'} />
                 ))}
               </ul>
             </section>
@@ -47,13 +47,14 @@ export function ProductGrid() {
   );
 }
 
-function ProductCard({ product, name }: { product: Product; name: string }) {
+/** One product in the grid; its heading sits one level under its category's (or the grid's). */
+function ProductCard({ product, name, level: Heading }: { product: Product; name: string; level: 'h3' | 'h4' }) {
   const { t } = useTranslation();
   return (
     <li className="card">
-      <h4 className="shop-product-name">
+      <Heading className="shop-product-name">
         <Link to={`/products/${encodeURIComponent(product.slug || product.id)}`}>{name}</Link>
-      </h4>
+      </Heading>
       <p>
         {t('shop.price')}: <bdi>{product.price}</bdi>
       </p>

@@ -15,6 +15,10 @@ import { rememberedOrder, rememberOrder } from './remembered';
 const FINAL = new Set(['completed', 'failed', 'cancelled', 'expired', 'refunded']);
 const POLL_MS = 3000;
 
+function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'errorCode' in error && error.errorCode === 'not_found';
+}
+
 export default function OrderPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
@@ -25,7 +29,8 @@ export default function OrderPage() {
       if (error) throw error;
       return data.order;
     },
-    refetchInterval: (query) => (query.state.data && FINAL.has(query.state.data.status) ? false : POLL_MS),
+    // Until a final status; and not for an order that does not exist (404 not_found).
+    refetchInterval: (query) => (FINAL.has(query.state.data?.status ?? '') || isNotFound(query.state.error) ? false : POLL_MS),
     // A 404 will not go away; a 429 or network failure is retried by the polling itself.
     retry: false,
   });
