@@ -62,7 +62,9 @@ export function OrderPage() {
             {o.reason && (
               <>
                 <dt>{t('order.reason')}</dt>
-                <dd>{o.reason}</dd>
+                <dd>
+                  <bdi>{o.reason}</bdi>
+                </dd>
               </>
             )}
           </dl>
@@ -88,7 +90,7 @@ export function OrderPage() {
                   <ul>
                     {o.risk.reasons.map((r) => (
                       <li key={r.rule}>
-                        {r.reason} ({t('risk.points', { count: r.points })})
+                        <bdi>{r.reason}</bdi> ({t('risk.points', { count: r.points })})
                       </li>
                     ))}
                   </ul>
@@ -109,7 +111,12 @@ export function OrderPage() {
                 <li key={index}>
                   <time dateTime={event.at}>{event.at}</time>: {event.from ? t(`statuses.${event.from}`, { defaultValue: event.from }) : '—'} →{' '}
                   {t(`statuses.${event.to}`, { defaultValue: event.to })} ({t('order.by', { actor: event.actor })})
-                  {event.reason && <> — {event.reason}</>}
+                  {event.reason && (
+                    <>
+                      {' — '}
+                      <bdi>{event.reason}</bdi>
+                    </>
+                  )}
                 </li>
               ))}
             </ol>

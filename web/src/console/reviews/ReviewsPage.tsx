@@ -40,7 +40,7 @@ function ReviewCard({ review }: { review: Review }) {
       <ul className="reasons">
         {review.reasons.map((reason) => (
           <li key={reason.rule}>
-            {reason.reason} (+{reason.points})
+            <bdi>{reason.reason}</bdi> (+{reason.points})
           </li>
         ))}
       </ul>
