@@ -57,7 +57,7 @@ export function OrderPage() {
             </dd>
             <dt>{t('created')}</dt>
             <dd>
-              <time dateTime={o.created_at}>{o.created_at}</time>
+              <time dir="ltr" dateTime={o.created_at}>{o.created_at}</time>
             </dd>
             {o.reason && (
               <>
@@ -109,7 +109,7 @@ export function OrderPage() {
             <ol className="timeline">
               {o.timeline.map((event, index) => (
                 <li key={index}>
-                  <time dateTime={event.at}>{event.at}</time>: {event.from ? t(`statuses.${event.from}`, { defaultValue: event.from }) : '—'} →{' '}
+                  <time dir="ltr" dateTime={event.at}>{event.at}</time>: {event.from ? t(`statuses.${event.from}`, { defaultValue: event.from }) : '—'} →{' '}
                   {t(`statuses.${event.to}`, { defaultValue: event.to })} ({t('order.by', { actor: event.actor })})
                   {event.reason && (
                     <>

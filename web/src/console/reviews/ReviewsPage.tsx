@@ -46,7 +46,7 @@ function ReviewCard({ review }: { review: Review }) {
       </ul>
       {review.review_until && (
         <p>
-          {t('until')} <time dateTime={review.review_until}>{review.review_until}</time>
+          {t('until')} <time dir="ltr" dateTime={review.review_until}>{review.review_until}</time>
         </p>
       )}
       <div className="order-actions">

@@ -117,7 +117,7 @@ function TradeInCard({ tradeIn }: { tradeIn: TradeIn }) {
           {tradeIn.credited ?? tradeIn.amount} {tradeIn.currency}
         </bdi>
         {' · '}
-        <time dateTime={tradeIn.created_at}>{tradeIn.created_at}</time>
+        <time dir="ltr" dateTime={tradeIn.created_at}>{tradeIn.created_at}</time>
       </p>
       {tradeIn.reason && (
         <p>
