@@ -2,7 +2,7 @@
 // playwright-core) against a real `souk serve`, on SQLite and PostgreSQL: the owner logs in and the
 // dashboard shows the figures seeded; an order in review is approved from the console and its
 // timeline says so; a delivered code is revealed and the audit log records who did it; a manual
-// order is fulfilled by hand.
+// order is fulfilled by hand; a trade-in is decided code by code.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -32,7 +32,7 @@ for (const kind of DATABASE_KINDS) {
     let server: ServerProcess | undefined;
     let browser: Browser | undefined;
     let adminKey: string;
-    const keys = { reseller: '', risky: '' };
+    const keys = { reseller: '', risky: '', partner: '' };
     let riskyAccountId = 0;
     const placed: Record<'sold' | 'sold2' | 'manual' | 'review', Placed> = {} as never;
 
@@ -82,6 +82,7 @@ for (const kind of DATABASE_KINDS) {
         const risky = await createReseller(souk, { name: 'Risky' });
         keys.reseller = reseller.apiKey;
         keys.risky = risky.apiKey;
+        keys.partner = (await createReseller(souk, { name: 'Trader', kind: 'partner' })).apiKey;
         riskyAccountId = risky.accountId;
         await fund(souk, reseller.accountId, 100_000);
         await fund(souk, risky.accountId, 100_000);
@@ -99,6 +100,9 @@ for (const kind of DATABASE_KINDS) {
       await call('PUT', '/admin/api/products/RISKY/risk', adminKey, { high_risk: true });
       await call('PATCH', `/admin/api/accounts/${riskyAccountId}`, adminKey, { risk_review_score: 1 });
       placed.review = await place(keys.risky, { product: 'RISKY' });
+      // A trade-in of two codes waiting to be verified.
+      await call('POST', '/admin/api/products', adminKey, { code: 'BUY', name: 'Bought back', price: '5.00', buyback_price: '1.00' });
+      await call('POST', '/api/v1/trade-ins', keys.partner, { product: 'BUY', items: [{ code: 'TRADE-AAAA-0001' }, { code: 'TRADE-AAAA-0002' }] });
       assert.deepEqual([placed.sold.status, placed.manual.status, placed.review.status], ['fulfilled', 'processing', 'review']);
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
     });
@@ -121,7 +125,7 @@ for (const kind of DATABASE_KINDS) {
         const figure = async (name: string) => (await byStatus.getByRole('link', { name, exact: true }).locator('xpath=../following-sibling::dd').innerText()).trim();
         assert.deepEqual([await figure('Fulfilled'), await figure('Processing'), await figure('In review'), await figure('Cancelled')], ['2', '1', '1', '0']);
         await page.getByRole('region', { name: 'Review queue' }).getByText('1 order waiting').waitFor();
-        await page.getByRole('region', { name: 'Trade-ins waiting' }).getByText('0 trade-ins to verify').waitFor();
+        await page.getByRole('region', { name: 'Trade-ins waiting' }).getByText('1 trade-in to verify').waitFor();
         // RISKY has 2 of 3 codes left (one held by the order in review); CARD has 18.
         const low = page.getByRole('region', { name: 'Low stock' });
         await low.getByText('Risky card (RISKY): 2 available').waitFor();
@@ -198,6 +202,29 @@ for (const kind of DATABASE_KINDS) {
         await page.getByRole('region', { name: 'Timeline' }).getByText(/Processing → Fulfilled .* fulfilled by hand/).waitFor();
         assert.match(await page.getByTestId('delivered-code').innerText(), /•/);
         await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Refund' }).waitFor();
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('a trade-in is decided code by code: one accepted, one rejected with its reason', async () => {
+      const { context, page } = await loggedIn();
+      try {
+        await page.getByRole('navigation').getByRole('link', { name: 'Trade-ins' }).click();
+        await page.getByLabel('Decision for code 2').selectOption('reject');
+        await page.getByText('Say why each rejected code is rejected.').waitFor();
+        await page.getByLabel('Reason for rejecting code 2').fill('already used');
+        await page.getByRole('button', { name: 'Decide' }).click();
+        await page.getByText('Accept 1 code(s) at 1.00 USD each and reject 1?').waitFor();
+        await page.getByRole('button', { name: 'Confirm: Decide' }).click();
+        await page.getByText('No trade-ins here.').waitFor();
+        const done = await call<{ trade_ins: Array<{ status: string; credited: string; codes: Array<{ status: string; reason: string | null }> }> }>('GET', '/admin/api/trade-ins?status=completed', adminKey);
+        assert.deepEqual(
+          done.trade_ins.map((ti) => [ti.status, ti.credited, ti.codes.map((c) => [c.status, c.reason])]),
+          [['completed', '1.00', [['accepted', null], ['rejected', 'already used']]]],
+        );
+        await page.getByLabel('Status').selectOption('completed');
+        await page.getByText('rejected — already used').waitFor();
       } finally {
         await context.close();
       }

@@ -92,7 +92,7 @@ function Figures({ board, rtl }: { board: Dashboard; rtl: boolean }) {
                   {board.sales.map((s) => (
                     <tr key={`${s.day}-${s.currency}`}>
                       <th scope="row">
-                        <time dateTime={s.day}>{s.day}</time>
+                        <time dir="ltr" dateTime={s.day}>{s.day}</time>
                       </th>
                       <td>{s.orders}</td>
                       <td>
@@ -126,7 +126,7 @@ function Figures({ board, rtl }: { board: Dashboard; rtl: boolean }) {
         <p className="figure">{t('reviews.waiting', { count: board.reviews.waiting })}</p>
         {board.reviews.due_first && (
           <p>
-            {t('reviews.dueFirst')} <time dateTime={board.reviews.due_first}>{board.reviews.due_first}</time>
+            {t('reviews.dueFirst')} <time dir="ltr" dateTime={board.reviews.due_first}>{board.reviews.due_first}</time>
           </p>
         )}
         <p>
@@ -175,7 +175,7 @@ function Figures({ board, rtl }: { board: Dashboard; rtl: boolean }) {
           <ul>
             {board.upstream_failures.recent.map((failure) => (
               <li key={failure.id}>
-                <time dateTime={failure.created_at}>{failure.created_at}</time> <bdi dir="ltr">{failure.operation ?? '—'}</bdi>: <bdi dir="ltr">{failure.error_code}</bdi> — {failure.message}
+                <time dir="ltr" dateTime={failure.created_at}>{failure.created_at}</time> <bdi dir="ltr">{failure.operation ?? '—'}</bdi>: <bdi dir="ltr">{failure.error_code}</bdi> — {failure.message}
               </li>
             ))}
           </ul>

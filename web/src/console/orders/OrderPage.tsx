@@ -57,12 +57,14 @@ export function OrderPage() {
             </dd>
             <dt>{t('created')}</dt>
             <dd>
-              <time dateTime={o.created_at}>{o.created_at}</time>
+              <time dir="ltr" dateTime={o.created_at}>{o.created_at}</time>
             </dd>
             {o.reason && (
               <>
                 <dt>{t('order.reason')}</dt>
-                <dd>{o.reason}</dd>
+                <dd>
+                  <bdi>{o.reason}</bdi>
+                </dd>
               </>
             )}
           </dl>
@@ -88,7 +90,7 @@ export function OrderPage() {
                   <ul>
                     {o.risk.reasons.map((r) => (
                       <li key={r.rule}>
-                        {r.reason} ({t('risk.points', { count: r.points })})
+                        <bdi>{r.reason}</bdi> ({t('risk.points', { count: r.points })})
                       </li>
                     ))}
                   </ul>
@@ -107,9 +109,14 @@ export function OrderPage() {
             <ol className="timeline">
               {o.timeline.map((event, index) => (
                 <li key={index}>
-                  <time dateTime={event.at}>{event.at}</time>: {event.from ? t(`statuses.${event.from}`, { defaultValue: event.from }) : '—'} →{' '}
+                  <time dir="ltr" dateTime={event.at}>{event.at}</time>: {event.from ? t(`statuses.${event.from}`, { defaultValue: event.from }) : '—'} →{' '}
                   {t(`statuses.${event.to}`, { defaultValue: event.to })} ({t('order.by', { actor: event.actor })})
-                  {event.reason && <> — {event.reason}</>}
+                  {event.reason && (
+                    <>
+                      {' — '}
+                      <bdi>{event.reason}</bdi>
+                    </>
+                  )}
                 </li>
               ))}
             </ol>

@@ -134,7 +134,7 @@ export function OrdersPage() {
                   </td>
                   <td>{order.account_id}</td>
                   <td>
-                    <time dateTime={order.created_at}>{order.created_at}</time>
+                    <time dir="ltr" dateTime={order.created_at}>{order.created_at}</time>
                   </td>
                 </tr>
               ))}

@@ -40,13 +40,13 @@ function ReviewCard({ review }: { review: Review }) {
       <ul className="reasons">
         {review.reasons.map((reason) => (
           <li key={reason.rule}>
-            {reason.reason} (+{reason.points})
+            <bdi>{reason.reason}</bdi> (+{reason.points})
           </li>
         ))}
       </ul>
       {review.review_until && (
         <p>
-          {t('until')} <time dateTime={review.review_until}>{review.review_until}</time>
+          {t('until')} <time dir="ltr" dateTime={review.review_until}>{review.review_until}</time>
         </p>
       )}
       <div className="order-actions">

@@ -117,9 +117,13 @@ function TradeInCard({ tradeIn }: { tradeIn: TradeIn }) {
           {tradeIn.credited ?? tradeIn.amount} {tradeIn.currency}
         </bdi>
         {' · '}
-        <time dateTime={tradeIn.created_at}>{tradeIn.created_at}</time>
+        <time dir="ltr" dateTime={tradeIn.created_at}>{tradeIn.created_at}</time>
       </p>
-      {tradeIn.reason && <p>{tradeIn.reason}</p>}
+      {tradeIn.reason && (
+        <p>
+          <bdi>{tradeIn.reason}</bdi>
+        </p>
+      )}
       {tradeIn.status === 'verifying' ? (
         <Decision tradeIn={tradeIn} />
       ) : (
@@ -127,7 +131,12 @@ function TradeInCard({ tradeIn }: { tradeIn: TradeIn }) {
           {tradeIn.codes.map((code) => (
             <li key={code.position}>
               <code dir="ltr">{code.code}</code>: {t(`codeStatuses.${code.status}`)}
-              {code.reason && <> — {code.reason}</>}
+              {code.reason && (
+                <>
+                  {' — '}
+                  <bdi>{code.reason}</bdi>
+                </>
+              )}
             </li>
           ))}
         </ul>
