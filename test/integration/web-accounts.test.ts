@@ -6,7 +6,7 @@
 // stops the key. A viewer is refused a change by the API.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { openSouk } from '../../src/app.js';
 import { createAccount, createUser } from '../../src/core/accounts/index.js';
@@ -14,19 +14,11 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helper
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver.js';
 import { testEnv } from '../helpers/souk.js';
+import { launchBrowser, logInToConsole, WAIT_MS } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
-// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
-const WAIT_MS = 60_000;
 const PASSWORD = 'correct horse battery';
 
-async function logIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(`${url}/admin`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('signed-in').waitFor();
-}
+const logIn = (page: Page, url: string, username: string) => logInToConsole(page, url, username, PASSWORD);
 
 for (const kind of DATABASE_KINDS) {
   describe(`the console's accounts area in a browser (${kind})`, () => {
@@ -49,7 +41,7 @@ for (const kind of DATABASE_KINDS) {
       }
       receiver = await startReceiver();
       server = await spawnServer(env, ['--host', '127.0.0.1', '--worker']);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+      browser = await launchBrowser();
     });
     after(async () => {
       await browser?.close();

@@ -4,7 +4,7 @@
 // switcher's choice kept across a reload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { openSouk } from '../../src/app.js';
 import { createAccount, createUser } from '../../src/core/accounts/index.js';
@@ -12,10 +12,8 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helper
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { testEnv } from '../helpers/souk.js';
 import { stockedProduct } from '../helpers/orders.js';
+import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
-// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
-const WAIT_MS = 60_000;
 const PASSWORD = 'correct horse battery';
 
 for (const kind of DATABASE_KINDS) {
@@ -36,7 +34,7 @@ for (const kind of DATABASE_KINDS) {
         await souk.close();
       }
       server = await spawnServer(env, ['--host', '127.0.0.1']);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+      browser = await launchBrowser();
     });
     after(async () => {
       await browser?.close();
@@ -56,8 +54,13 @@ for (const kind of DATABASE_KINDS) {
         await page.getByRole('alert').filter({ hasText: 'Log-in failed' }).waitFor();
         assert.equal(await page.getByTestId('signed-in').count(), 0);
 
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Log in' }).click();
+        // The right password by keyboard alone: Tab from the username reaches the password, Enter submits.
+        await page.getByLabel('Username').focus();
+        await page.keyboard.press('Tab');
+        assert.equal(await page.evaluate<string>("document.activeElement?.getAttribute('name') ?? ''"), 'password');
+        await page.keyboard.press('ControlOrMeta+A');
+        await page.keyboard.type(PASSWORD);
+        await page.keyboard.press('Enter');
         await page.getByTestId('signed-in').filter({ hasText: 'ann (owner)' }).waitFor();
         // The console opens on the dashboard.
         await page.getByRole('heading', { name: 'Dashboard' }).waitFor();

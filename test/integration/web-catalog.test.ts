@@ -5,17 +5,15 @@
 // edits the product, and creates and disables a coupon for it; the database then holds what the pages said.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { loadConfig, type Env } from '../../src/config.js';
 import { openSouk } from '../../src/app.js';
 import { createAccount, createUser } from '../../src/core/accounts/index.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { testEnv, withSouk } from '../helpers/souk.js';
+import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
-// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
-const WAIT_MS = 60_000;
 const PASSWORD = 'correct horse battery';
 
 for (const kind of DATABASE_KINDS) {
@@ -36,7 +34,7 @@ for (const kind of DATABASE_KINDS) {
         await souk.close();
       }
       server = await spawnServer(env, ['--host', '127.0.0.1']);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+      browser = await launchBrowser();
     });
     after(async () => {
       await browser?.close();

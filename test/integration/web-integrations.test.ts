@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { openSouk } from '../../src/app.js';
 import { createAccount, createUser } from '../../src/core/accounts/index.js';
@@ -19,10 +19,8 @@ import { startFakeSmm, type FakeSmm } from '../helpers/fake-smm.js';
 import { freePort, zidEnv } from '../helpers/zid.js';
 import { startZidSimulator, type ZidSimulator } from '../fakes/zid/index.js';
 import type { Env } from '../../src/config.js';
+import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
-// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
-const WAIT_MS = 60_000;
 const PASSWORD = 'correct horse battery';
 const TRON_ADDRESS = 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t';
 
@@ -54,7 +52,7 @@ for (const kind of DATABASE_KINDS) {
       }
       panel = await startFakeSmm({ balance: '250.50000', currency: 'USD' });
       server = await spawnServer(env, ['--host', '127.0.0.1', '--port', String(port)]);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+      browser = await launchBrowser();
     });
     after(async () => {
       await browser?.close();

@@ -5,7 +5,7 @@
 // order is fulfilled by hand; a trade-in is decided code by code.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { openSouk } from '../../src/app.js';
 import { createAccount, createApiKey, createUser } from '../../src/core/accounts/index.js';
@@ -14,10 +14,8 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helper
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { createReseller, testEnv } from '../helpers/souk.js';
 import { fund, stockDeps, stockedProduct } from '../helpers/orders.js';
+import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
-// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
-const WAIT_MS = 60_000;
 const PASSWORD = 'correct horse battery';
 
 interface Placed {
@@ -104,7 +102,7 @@ for (const kind of DATABASE_KINDS) {
       await call('POST', '/admin/api/products', adminKey, { code: 'BUY', name: 'Bought back', price: '5.00', buyback_price: '1.00' });
       await call('POST', '/api/v1/trade-ins', keys.partner, { product: 'BUY', items: [{ code: 'TRADE-AAAA-0001' }, { code: 'TRADE-AAAA-0002' }] });
       assert.deepEqual([placed.sold.status, placed.manual.status, placed.review.status], ['fulfilled', 'processing', 'review']);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+      browser = await launchBrowser();
     });
     after(async () => {
       await browser?.close();

@@ -5,7 +5,7 @@
 // to left without sideways scrolling.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core';
+import { type Browser, type BrowserContextOptions } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { openSouk } from '../../src/app.js';
 import { createAccount, createApiKey } from '../../src/core/accounts/index.js';
@@ -16,10 +16,8 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helper
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { testEnv } from '../helpers/souk.js';
 import { stockDeps, stockedProduct } from '../helpers/orders.js';
+import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
-// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
-const WAIT_MS = 60_000;
 const TRON_ADDRESS = 'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb';
 const PASSWORD = 'correct horse battery';
 
@@ -46,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
         await souk.close();
       }
       server = await spawnServer(env, ['--host', '127.0.0.1']);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+      browser = await launchBrowser();
     });
     after(async () => {
       await browser?.close();

@@ -8,17 +8,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { openSouk } from '../../src/app.js';
 import { createAccount, createApiKey, createUser } from '../../src/core/accounts/index.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { testEnv } from '../helpers/souk.js';
+import { launchBrowser, logInToConsole, WAIT_MS } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.SOUK_TEST_CHROMIUM ?? '/usr/bin/chromium';
-// A ceiling for each wait on the page, never a pause: a busy 2-core machine can be slow.
-const WAIT_MS = 60_000;
 const PASSWORD = 'correct horse battery';
 const TRON_ADDRESS = 'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb';
 const CODES = Array.from({ length: 10 }, (_, i) => `WALK-10-${String(i + 1).padStart(4, '0')}`);
@@ -46,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
         await souk.close();
       }
       server = await spawnServer(env, ['--host', '127.0.0.1']);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: WAIT_MS });
+      browser = await launchBrowser();
     });
     after(async () => {
       for (const context of contexts) await context.close();
@@ -63,13 +61,7 @@ for (const kind of DATABASE_KINDS) {
       return page;
     }
 
-    async function logIn(page: Page, username: string): Promise<void> {
-      await page.goto(`${server!.url}/admin`);
-      await page.getByLabel('Username').fill(username);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByTestId('signed-in').filter({ hasText: username }).waitFor();
-    }
+    const logIn = (page: Page, username: string) => logInToConsole(page, server!.url, username, PASSWORD);
 
     async function asOwner(path: string): Promise<Record<string, unknown>> {
       const res = await fetch(`${server!.url}${path}`, { headers: { authorization: `Bearer ${ownerKey}` } });

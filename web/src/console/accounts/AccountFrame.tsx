@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link, NavLink, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { Problem } from './Problem';
+import { Problem } from '../Problem';
 import { useAccount, type Account } from './account';
 
 /** The account's id from the route (/accounts/:id/…). */

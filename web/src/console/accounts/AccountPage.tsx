@@ -5,9 +5,9 @@ import { adminApi } from '../../api/clients';
 import type { operations } from '../../api/schema';
 import { AccountFrame } from './AccountFrame';
 import { Logins } from './Logins';
-import { Problem } from './Problem';
+import { Problem } from '../Problem';
 import type { Account } from './account';
-import { formatAmount } from './format';
+import { formatAmount } from '../format';
 
 type Patch = NonNullable<operations['adminUpdateAccount']['requestBody']>['content']['application/json'];
 const STATUSES = ['active', 'suspended', 'closed'] as const;

@@ -3,9 +3,9 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
-import { Problem } from './Problem';
+import { Problem } from '../Problem';
 import { ACCOUNT_KINDS } from './account';
-import { formatAmount } from './format';
+import { formatAmount } from '../format';
 
 type Kind = (typeof ACCOUNT_KINDS)[number];
 const isKind = (value: string | null): value is Kind => (ACCOUNT_KINDS as readonly string[]).includes(value ?? '');

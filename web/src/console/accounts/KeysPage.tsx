@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
 import type { Schemas } from '../../api/clients';
 import { AccountFrame } from './AccountFrame';
-import { Problem } from './Problem';
+import { Problem } from '../Problem';
 import { ShownOnce, type Secret } from './ShownOnce';
 import { newRequestKey, type Account } from './account';
 

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
 import type { Schemas } from '../../api/clients';
-import { Problem } from './Problem';
+import { Problem } from '../Problem';
 import type { Account } from './account';
 
 const ROLES = ['owner', 'operator', 'viewer'] as const;

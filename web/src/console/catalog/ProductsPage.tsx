@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from './ApiError';
 import { CatalogNav } from './CatalogNav';
 import { nameIn, useProducts } from './queries';
+import { formatAmount } from '../format';
 
 const STATUSES = ['active', 'inactive', 'archived'] as const;
 
@@ -62,7 +63,7 @@ export function ProductsPage() {
                   </td>
                   <td>
                     <bdi dir="ltr">
-                      {product.price} {product.currency}
+                      {formatAmount(product.price, product.currency)}
                     </bdi>
                   </td>
                   <td>{t(`status.${product.status}`, { defaultValue: product.status })}</td>

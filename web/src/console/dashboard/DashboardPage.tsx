@@ -5,8 +5,9 @@ import { lazy, Suspense, useId, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { paths } from '../../api/schema';
+import { Problem } from '../Problem';
 
 const SalesChart = lazy(() => import('./SalesChart'));
 
@@ -58,7 +59,7 @@ export function DashboardPage() {
         </select>
       </div>
       {board.isPending && <p>{t('translation:common.loading')}</p>}
-      {board.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(board.error) })}</p>}
+      <Problem error={board.error} />
       {board.data && <Figures board={board.data} rtl={i18n.dir() === 'rtl'} />}
     </section>
   );

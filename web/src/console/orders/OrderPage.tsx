@@ -1,9 +1,11 @@
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import { DeliveredCodes } from './DeliveredCodes';
 import { OrderActions } from './OrderActions';
+import { Problem } from '../Problem';
+import { formatAmount } from '../format';
 
 /** GET /admin/api/orders/{id}: the order, its risk reasons, its delivered codes (masked, revealed one by one), its timeline and the acts still open. */
 export function OrderPage() {
@@ -24,7 +26,7 @@ export function OrderPage() {
         <Link to="/orders">{t('translation:common.back')}</Link>
       </p>
       {order.isPending && <p>{t('translation:common.loading')}</p>}
-      {order.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(order.error) })}</p>}
+      <Problem error={order.error} />
       {o && (
         <>
           <h2>
@@ -44,7 +46,7 @@ export function OrderPage() {
             <dt>{t('amount')}</dt>
             <dd>
               <bdi>
-                {o.amount} {o.currency}
+                {formatAmount(o.amount, o.currency)}
               </bdi>
             </dd>
             <dt>{t('account')}</dt>

@@ -2,8 +2,10 @@ import { useId, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { operations } from '../../api/schema';
+import { Problem } from '../Problem';
+import { formatAmount } from '../format';
 
 type Status = NonNullable<NonNullable<operations['adminListOrders']['parameters']['query']>['status']>;
 // Every status the API filters by; `satisfies` keeps the list in step with the generated types.
@@ -102,7 +104,7 @@ export function OrdersPage() {
         </select>
       </div>
       {orders.isPending && <p>{t('translation:common.loading')}</p>}
-      {orders.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(orders.error) })}</p>}
+      <Problem error={orders.error} />
       {orders.isSuccess && rows.length === 0 && <p>{t('none')}</p>}
       {rows.length > 0 && (
         <div className="table-wrap">
@@ -129,7 +131,7 @@ export function OrdersPage() {
                   <td>{order.quantity}</td>
                   <td>
                     <bdi>
-                      {order.amount} {order.currency}
+                      {formatAmount(order.amount, order.currency)}
                     </bdi>
                   </td>
                   <td>{order.account_id}</td>

@@ -1,9 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { operations } from '../../api/schema';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 type Coin = operations['adminSetPaymentAddress']['parameters']['path']['coin'];
 // Seed 004's coins; `satisfies` keeps the list in step with the generated types.
@@ -47,7 +48,7 @@ export function AddressesPage() {
       <h3>{t('addresses.title')}</h3>
       <p>{t('addresses.explain')}</p>
       {addresses.isPending && <p>{t('translation:common.loading')}</p>}
-      {addresses.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(addresses.error) })}</p>}
+      <Problem error={addresses.error} />
       {addresses.isSuccess && (
         <div className="table-wrap">
           <table>
@@ -91,7 +92,7 @@ export function AddressesPage() {
             {t('addresses.save')}
           </button>
         </p>
-        {save.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(save.error) })}</p>}
+        <Problem error={save.error} />
         {save.isSuccess && <p role="status">{t('addresses.saved', { coin: save.data.coin })}</p>}
       </form>
     </section>

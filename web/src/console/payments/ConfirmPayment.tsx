@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
+import { Problem } from '../Problem';
 
 export interface ConfirmDraft {
   order: string;
@@ -73,7 +74,7 @@ export function ConfirmPayment({ draft, onDraft }: { draft: ConfirmDraft; onDraf
           </p>
         </div>
       )}
-      {confirm.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(confirm.error) })}</p>}
+      <Problem error={confirm.error} />
       {result && (
         <p role="status">
           {result.credited ? t('confirm.credited', { status: result.order_status ?? '—', payment: result.payment.status }) : t('confirm.already')}

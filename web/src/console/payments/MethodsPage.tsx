@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 /** GET /admin/api/payments/methods: what buyers are offered, each gateway's settings and health, each coin's way in. Read-only: these are set in Souk's environment. */
 export function MethodsPage() {
@@ -22,7 +23,7 @@ export function MethodsPage() {
       <SubNav />
       <h3>{t('methods.title')}</h3>
       {methods.isPending && <p>{t('translation:common.loading')}</p>}
-      {methods.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(methods.error) })}</p>}
+      <Problem error={methods.error} />
       {m && (
         <>
           <ul className="badges">

@@ -2,10 +2,11 @@ import { useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { operations } from '../../api/schema';
 import { ConfirmPayment, type ConfirmDraft } from './ConfirmPayment';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 type Status = NonNullable<NonNullable<operations['adminListPayments']['parameters']['query']>['status']>;
 // Every status the API filters by; `satisfies` keeps the list in step with the generated types.
@@ -49,7 +50,7 @@ export function PaymentsPage() {
         </select>
       </div>
       {payments.isPending && <p>{t('translation:common.loading')}</p>}
-      {payments.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(payments.error) })}</p>}
+      <Problem error={payments.error} />
       {payments.isSuccess && rows.length === 0 && <p>{t('list.none')}</p>}
       {rows.length > 0 && (
         <div className="table-wrap">

@@ -2,9 +2,10 @@ import { useId, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { operations } from '../../api/schema';
 import { PROVIDERS_KEY } from './queries';
+import { Problem } from '../Problem';
 
 type AddBody = NonNullable<operations['adminAddProvider']['requestBody']>['content']['application/json'];
 type Dialect = AddBody['dialect'];
@@ -98,7 +99,7 @@ export function AddProvider() {
             {t('add.submit')}
           </button>
         </p>
-        {add.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(add.error) })}</p>}
+        <Problem error={add.error} />
       </form>
     </section>
   );

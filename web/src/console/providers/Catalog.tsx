@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
+import { Problem } from '../Problem';
+import { formatAmount } from '../format';
 
 /** GET /admin/api/providers/{id}/products (asked only on request: it calls the provider) and POST …/import of the chosen ones, or all, priced with the provider's markup. */
 export function Catalog({ providerId, markup }: { providerId: number; markup: string }) {
@@ -48,7 +50,7 @@ export function Catalog({ providerId, markup }: { providerId: number; markup: st
         </button>
       )}
       {shown && products.isFetching && <p>{t('translation:common.loading')}</p>}
-      {products.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(products.error) })}</p>}
+      <Problem error={products.error} />
       {products.isSuccess && rows.length === 0 && <p>{t('catalog.none')}</p>}
       {rows.length > 0 && (
         <>
@@ -82,7 +84,7 @@ export function Catalog({ providerId, markup }: { providerId: number; markup: st
                       </td>
                       <td>
                         <bdi dir="ltr">
-                          {p.price} {p.currency}
+                          {formatAmount(p.price, p.currency)}
                         </bdi>
                       </td>
                       <td>{p.stock ?? '∞'}</td>
@@ -118,7 +120,7 @@ export function Catalog({ providerId, markup }: { providerId: number; markup: st
           </p>
         </>
       )}
-      {importer.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(importer.error) })}</p>}
+      <Problem error={importer.error} />
       {importer.data && (
         <div role="status">
           <p>{t('catalog.imported', { count: importer.data.length })}</p>

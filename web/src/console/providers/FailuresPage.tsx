@@ -1,9 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import { useProviders } from './queries';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 interface Filters {
   direction: '' | 'incoming' | 'upstream';
@@ -81,7 +82,7 @@ export function FailuresPage() {
         <button type="submit">{t('failures.apply')}</button>
       </form>
       {failures.isPending && <p>{t('translation:common.loading')}</p>}
-      {failures.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(failures.error) })}</p>}
+      <Problem error={failures.error} />
       {failures.isSuccess && rows.length === 0 && <p>{t('failures.none')}</p>}
       {rows.length > 0 && (
         <div className="table-wrap">

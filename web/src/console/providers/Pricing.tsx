@@ -1,9 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { components } from '../../api/schema';
 import { PROVIDERS_KEY } from './queries';
+import { Problem } from '../Problem';
 
 type Provider = components['schemas']['Provider'];
 
@@ -58,7 +59,7 @@ export function Pricing({ provider }: { provider: Provider }) {
             {t('pricing.save')}
           </button>
         </p>
-        {change.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(change.error) })}</p>}
+        <Problem error={change.error} />
         {change.isSuccess && <p role="status">{t('pricing.saved')}</p>}
       </form>
     </section>

@@ -5,6 +5,7 @@ import { adminApi, errorMessage } from '../../api/clients';
 import { Catalog } from './Catalog';
 import { Pricing } from './Pricing';
 import { PROVIDERS_KEY } from './queries';
+import { Problem } from '../Problem';
 
 /** One provider: its settings (never its credentials), ping and balance, enable or disable, sync, and its catalog to import from. */
 export function ProviderPage() {
@@ -63,7 +64,7 @@ export function ProviderPage() {
         <Link to="/providers">{t('translation:common.back')}</Link>
       </p>
       {provider.isPending && <p>{t('translation:common.loading')}</p>}
-      {provider.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(provider.error) })}</p>}
+      <Problem error={provider.error} />
       {p && (
         <>
           <h2>

@@ -1,9 +1,9 @@
 import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { errorMessage } from '../../api/clients';
 import { AddProvider } from './AddProvider';
 import { useProviders } from './queries';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 /** The upstream providers Souk buys from, with what the last ping saw, and the form that adds one. */
 export function ProvidersPage() {
@@ -15,7 +15,7 @@ export function ProvidersPage() {
       <h2>{t('title')}</h2>
       <SubNav />
       {providers.isPending && <p>{t('translation:common.loading')}</p>}
-      {providers.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(providers.error) })}</p>}
+      <Problem error={providers.error} />
       {providers.isSuccess && rows.length === 0 && <p>{t('list.none')}</p>}
       {rows.length > 0 && (
         <div className="table-wrap">

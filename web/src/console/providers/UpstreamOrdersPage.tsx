@@ -2,9 +2,10 @@ import { useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { operations } from '../../api/schema';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 type State = NonNullable<NonNullable<operations['adminListUpstreamOrders']['parameters']['query']>['state']>;
 // Every state the API filters by; `satisfies` keeps the list in step with the generated types.
@@ -58,8 +59,8 @@ export function UpstreamOrdersPage() {
         </select>
       </div>
       {orders.isPending && <p>{t('translation:common.loading')}</p>}
-      {orders.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(orders.error) })}</p>}
-      {resolve.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(resolve.error) })}</p>}
+      <Problem error={orders.error} />
+      <Problem error={resolve.error} />
       {resolve.isSuccess && <p role="status">{t('orders.resolved')}</p>}
       {orders.isSuccess && rows.length === 0 && <p>{t('orders.none')}</p>}
       {rows.length > 0 && (

@@ -3,8 +3,9 @@
 import { Link } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage, type Schemas } from '../../api/clients';
+import { adminApi, type Schemas } from '../../api/clients';
 import { ConfirmAction } from '../orders/ConfirmAction';
+import { Problem } from '../Problem';
 
 type Review = Schemas['Review'];
 
@@ -89,7 +90,7 @@ export function ReviewsPage() {
     <section>
       <h2>{t('title')}</h2>
       {reviews.isPending && <p>{t('translation:common.loading')}</p>}
-      {reviews.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(reviews.error) })}</p>}
+      <Problem error={reviews.error} />
       {reviews.data?.length === 0 && <p>{t('none')}</p>}
       {reviews.data && reviews.data.length > 0 && (
         <ul className="cards">

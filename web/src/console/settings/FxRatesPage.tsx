@@ -1,8 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 /** GET /admin/api/fx-rates and PUT …/{base}/{quote}: the rates wallets are charged at across currencies, and crypto prices. The rate is sent as typed. */
 export function FxRatesPage() {
@@ -48,7 +49,7 @@ export function FxRatesPage() {
       <h3>{t('fx.title')}</h3>
       <p>{t('fx.explain')}</p>
       {rates.isPending && <p>{t('translation:common.loading')}</p>}
-      {rates.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(rates.error) })}</p>}
+      <Problem error={rates.error} />
       {rates.isSuccess && rows.length === 0 && <p>{t('fx.none')}</p>}
       {rows.length > 0 && (
         <div className="table-wrap">
@@ -90,7 +91,7 @@ export function FxRatesPage() {
             {t('save')}
           </button>
         </p>
-        {save.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(save.error) })}</p>}
+        <Problem error={save.error} />
         {save.isSuccess && <p role="status">{t('fx.saved', { base: save.data.base, quote: save.data.quote, rate: save.data.rate })}</p>}
       </form>
     </section>

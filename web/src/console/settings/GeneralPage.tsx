@@ -1,8 +1,9 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 /** Wallet checkout (GET/PUT /admin/api/settings/wallet-checkout) and the shop currency, which is shown with the setting it comes from: it cannot change while Souk runs. */
 export function GeneralPage() {
@@ -48,7 +49,7 @@ export function GeneralPage() {
       <h3>{t('general.wallet')}</h3>
       <p>{t('general.walletExplain')}</p>
       {wallet.isPending && <p>{t('translation:common.loading')}</p>}
-      {wallet.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(wallet.error) })}</p>}
+      <Problem error={wallet.error} />
       {wallet.isSuccess && (
         <form className="stack card" onSubmit={submit}>
           <p className="check">
@@ -60,12 +61,12 @@ export function GeneralPage() {
               {t('save')}
             </button>
           </p>
-          {save.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(save.error) })}</p>}
+          <Problem error={save.error} />
           {save.isSuccess && <p role="status">{save.data ? t('general.walletOn') : t('general.walletOff')}</p>}
         </form>
       )}
       <h3>{t('general.currency')}</h3>
-      {settings.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(settings.error) })}</p>}
+      <Problem error={settings.error} />
       {settings.data && (
         <dl className="card">
           <dt>{t('general.currency')}</dt>

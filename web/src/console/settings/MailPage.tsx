@@ -1,9 +1,10 @@
 import { useId, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { operations } from '../../api/schema';
 import { SubNav } from './SubNav';
+import { Problem } from '../Problem';
 
 type Status = NonNullable<NonNullable<operations['adminListOrderMails']['parameters']['query']>['status']>;
 // Every status the API filters by; `satisfies` keeps the list in step with the generated types.
@@ -46,7 +47,7 @@ export function MailPage() {
       <h2>{t('title')}</h2>
       <SubNav />
       <h3>{t('mail.title')}</h3>
-      {settings.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(settings.error) })}</p>}
+      <Problem error={settings.error} />
       {mail && (
         <dl className="card">
           <dt>{t('mail.transport')}</dt>
@@ -84,8 +85,8 @@ export function MailPage() {
         </select>
       </div>
       {mails.isPending && <p>{t('translation:common.loading')}</p>}
-      {mails.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(mails.error) })}</p>}
-      {resend.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(resend.error) })}</p>}
+      <Problem error={mails.error} />
+      <Problem error={resend.error} />
       {resend.isSuccess && <p role="status">{t('mail.resent')}</p>}
       {mails.isSuccess && rows.length === 0 && <p>{t('mail.none')}</p>}
       {rows.length > 0 && (

@@ -5,8 +5,9 @@ import { useId, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage, type Schemas } from '../../api/clients';
+import { adminApi, type Schemas } from '../../api/clients';
 import { ConfirmAction } from '../orders/ConfirmAction';
+import { Problem } from '../Problem';
 
 type TradeIn = Schemas['TradeIn'];
 const STATUSES = ['verifying', 'completed', 'rejected'] as const;
@@ -173,7 +174,7 @@ export function TradeInsPage() {
         </select>
       </div>
       {tradeIns.isPending && <p>{t('translation:common.loading')}</p>}
-      {tradeIns.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(tradeIns.error) })}</p>}
+      <Problem error={tradeIns.error} />
       {tradeIns.data?.length === 0 && <p>{t('none')}</p>}
       {tradeIns.data && tradeIns.data.length > 0 && (
         <ul className="cards">

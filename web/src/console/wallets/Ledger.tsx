@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
-import { Problem } from '../accounts/Problem';
+import { Problem } from '../Problem';
 import type { Account } from '../accounts/account';
 
 export function Ledger({ account, currencies }: { account: Account; currencies: string[] }) {

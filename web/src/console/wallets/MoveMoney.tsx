@@ -5,9 +5,9 @@ import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
-import { Problem } from '../accounts/Problem';
+import { Problem } from '../Problem';
 import { newRequestKey, type Account } from '../accounts/account';
-import { formatAmount } from '../accounts/format';
+import { formatAmount } from '../format';
 
 export function MoveMoney({ account, mode }: { account: Account; mode: 'topup' | 'adjust' }) {
   const { t } = useTranslation('wallets');

@@ -5,9 +5,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
 import { AccountFrame } from '../accounts/AccountFrame';
-import { Problem } from '../accounts/Problem';
+import { Problem } from '../Problem';
 import type { Account } from '../accounts/account';
-import { formatAmount } from '../accounts/format';
+import { formatAmount } from '../format';
 import { Ledger } from './Ledger';
 import { MoveMoney } from './MoveMoney';
 

@@ -5,7 +5,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
 import type { operations } from '../../api/schema';
-import { Problem } from '../accounts/Problem';
+import { Problem } from '../Problem';
 
 type Status = NonNullable<NonNullable<operations['adminListWebhookDeliveries']['parameters']['query']>['status']>;
 const STATUSES = ['pending', 'sending', 'delivered', 'acked', 'dead'] as const satisfies readonly Status[];

@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
-import { Problem } from '../accounts/Problem';
+import { Problem } from '../Problem';
 import { ShownOnce, type Secret } from '../accounts/ShownOnce';
 import { newRequestKey } from '../accounts/account';
 import { Deliveries } from './Deliveries';

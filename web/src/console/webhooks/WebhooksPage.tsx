@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { adminApi } from '../../api/clients';
 import { AccountFrame } from '../accounts/AccountFrame';
-import { Problem } from '../accounts/Problem';
+import { Problem } from '../Problem';
 import { ShownOnce, type Secret } from '../accounts/ShownOnce';
 import { newRequestKey, type Account } from '../accounts/account';
 import { EndpointTable } from './EndpointTable';

@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
+import { Problem } from '../Problem';
 
 /** POST /admin/api/zid/connect: starts Zid's OAuth. The link it answers is single-use for ten minutes; following it asks the merchant to approve, and Zid sends them back to Souk. */
 export function Connect({ label }: { label: string }) {
@@ -17,7 +18,7 @@ export function Connect({ label }: { label: string }) {
       <button type="button" onClick={() => connect.mutate()} disabled={connect.isPending}>
         {label}
       </button>
-      {connect.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(connect.error) })}</p>}
+      <Problem error={connect.error} />
       {connect.data && (
         <p role="status">
           {t('connect.ready')}{' '}

@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import type { components } from '../../api/schema';
+import { Problem } from '../Problem';
+import { formatAmount } from '../format';
 
 type MappingRow = components['schemas']['ZidStore']['mapping'][number];
 
@@ -37,8 +39,8 @@ export function Mapping({ storeId, rows }: { storeId: number; rows: MappingRow[]
     <section>
       <h3>{t('mapping.title')}</h3>
       <p>{t('mapping.explain')}</p>
-      {map.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(map.error) })}</p>}
-      {suggestions.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(suggestions.error) })}</p>}
+      <Problem error={map.error} />
+      <Problem error={suggestions.error} />
       {hints.length > 0 && (
         <>
           <h4>{t('mapping.suggestions')}</h4>
@@ -89,7 +91,7 @@ export function Mapping({ storeId, rows }: { storeId: number; rows: MappingRow[]
                     </td>
                     <td>
                       <bdi dir="ltr">
-                        {row.price} {row.currency}
+                        {formatAmount(row.price, row.currency)}
                       </bdi>
                     </td>
                     <td>{row.stock ?? '∞'}</td>

@@ -1,9 +1,10 @@
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import { Connect } from './Connect';
 import { Mapping } from './Mapping';
+import { Problem } from '../Problem';
 
 /** GET /admin/api/zid/stores/{id}: one store's state, counts, product mapping (with suggestions) and recent fulfilments; sync on request. */
 export function StorePage() {
@@ -34,7 +35,7 @@ export function StorePage() {
         <Link to="/zid">{t('translation:common.back')}</Link>
       </p>
       {store.isPending && <p>{t('translation:common.loading')}</p>}
-      {store.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(store.error) })}</p>}
+      <Problem error={store.error} />
       {s && (
         <>
           <h2>
@@ -88,7 +89,7 @@ export function StorePage() {
               {t('store.sync')}
             </button>
           </p>
-          {sync.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(sync.error) })}</p>}
+          <Problem error={sync.error} />
           {sync.isSuccess && <p role="status">{sync.data ? t('store.syncQueued') : t('store.syncAlready')}</p>}
           <Mapping storeId={s.id} rows={s.mapping} />
           <h3>{t('fulfilments.title')}</h3>

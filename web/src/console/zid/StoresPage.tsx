@@ -1,8 +1,9 @@
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import { Connect } from './Connect';
+import { Problem } from '../Problem';
 
 /** GET /admin/api/zid/stores: each connected Zid store and its state; one Zid refused to refresh is marked for reconnection. */
 export function StoresPage() {
@@ -29,7 +30,7 @@ export function StoresPage() {
       )}
       <h3>{t('stores.title')}</h3>
       {stores.isPending && <p>{t('translation:common.loading')}</p>}
-      {stores.isError && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(stores.error) })}</p>}
+      <Problem error={stores.error} />
       {stores.isSuccess && rows.length === 0 && <p>{t('stores.none')}</p>}
       {rows.length > 0 && (
         <div className="table-wrap">

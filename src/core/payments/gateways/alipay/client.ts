@@ -3,7 +3,8 @@
 // checks the signature of every answer with Alipay's public key. What can go wrong on the way (no
 // answer, a timeout, an HTTP error, an answer whose signature does not check) is GatewayUnavailable,
 // in words that name no key; an answer that checks is handed back as Alipay wrote it.
-import { AlipaySdk } from 'alipay-sdk';
+import { createRequire } from 'node:module';
+import type { AlipaySdk } from 'alipay-sdk';
 import { GatewayUnavailable } from '../errors.js';
 import type { AlipaySettings } from './settings.js';
 
@@ -18,12 +19,18 @@ export interface AlipayAnswer {
 
 export const SUCCESS = '10000';
 
+// The SDK is loaded when a client is made (Alipay is configured), not when this module is: with its
+// HTTP client it takes a few hundred milliseconds to load, which every `souk` command and every
+// server start would otherwise pay.
+const load = createRequire(import.meta.url);
+
 export class AlipayClient {
   // A private field: the SDK holds the app's key, which nothing may print or serialise.
   readonly #sdk: AlipaySdk;
 
   constructor(settings: AlipaySettings, timeoutMs: number) {
-    this.#sdk = new AlipaySdk({
+    const { AlipaySdk: Sdk } = load('alipay-sdk') as typeof import('alipay-sdk');
+    this.#sdk = new Sdk({
       appId: settings.appId,
       privateKey: settings.privateKey,
       keyType: 'PKCS8',

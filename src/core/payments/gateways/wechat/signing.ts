@@ -2,7 +2,8 @@
 // wechatpay-node-v3 SDK), the check of WeChat Pay's signature on its answers and notifications, the
 // opening of a notification's AEAD_AES_256_GCM resource, and RFC 3339 times in Beijing time.
 import { createDecipheriv, randomBytes, verify, type KeyObject } from 'node:crypto';
-import Pay from 'wechatpay-node-v3';
+import { createRequire } from 'node:module';
+import type Pay from 'wechatpay-node-v3';
 
 /** Who signs Souk's requests: the merchant number, its API private key and its certificate's serial. */
 export interface MerchantSigner {
@@ -23,8 +24,10 @@ export type Authorize = (method: string, pathAndQuery: string, body: string, now
  * domain) with its own transport, and signs with the SDK's getSignature and getAuthorization.
  */
 export function merchantAuthorizer(signer: MerchantSigner): Authorize {
+  // Loaded here, when WeChat Pay is configured, rather than by every `souk` command and server start (it takes a few hundred milliseconds).
+  const Sdk = createRequire(import.meta.url)('wechatpay-node-v3') as typeof Pay;
   // The SDK wants a certificate only to read its serial; given the serial, any non-empty value does.
-  const pay = new Pay({ appid: signer.appid, mchid: signer.mchid, publicKey: Buffer.from('unused'), privateKey: Buffer.from(signer.privateKey), serial_no: signer.certSerial });
+  const pay = new Sdk({ appid: signer.appid, mchid: signer.mchid, publicKey: Buffer.from('unused'), privateKey: Buffer.from(signer.privateKey), serial_no: signer.certSerial });
   return (method, pathAndQuery, body, now = new Date()) => {
     const nonce = randomBytes(16).toString('hex').toUpperCase();
     const timestamp = String(Math.floor(now.getTime() / 1000));

@@ -1,5 +1,5 @@
 // An API refusal as the admin API words it: its message and, for a validation error, each field's problem.
-import { errorMessage } from '../../api/clients';
+import { errorMessage } from '../api/clients';
 import { useTranslation } from 'react-i18next';
 
 function fieldsOf(error: unknown): Array<{ field: string; message: string }> {
