@@ -1,7 +1,8 @@
 // The storefront in a real browser (Debian's chromium, driven by playwright-core) against a real
 // `souk serve`: a guest crypto checkout reaching the payment step (address, exact amount, QR code,
 // countdown); a customer who signs up, is credited by the shop (admin API), buys with the balance
-// and sees the order delivered with its codes; and a product page at phone width in Arabic, right
+// and sees the order delivered with its codes; a guest paying with WeChat Pay (a fake written from
+// its documents) shown the QR code to scan, and one paying with Alipay likewise; and a product page at phone width in Arabic, right
 // to left without sideways scrolling.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,8 @@ import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { testEnv } from '../helpers/souk.js';
 import { stockDeps, stockedProduct } from '../helpers/orders.js';
 import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
+import { startFakeWechatPay, wechatEnv, type FakeWechatPay } from '../fakes/wechat.js';
+import { startFakeAlipay, type FakeAlipay } from '../fakes/alipay.js';
 
 const TRON_ADDRESS = 'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb';
 const PASSWORD = 'correct horse battery';
@@ -27,10 +30,15 @@ for (const kind of DATABASE_KINDS) {
     let server: ServerProcess | undefined;
     let browser: Browser | undefined;
     let adminKey: string;
+    let wechat: FakeWechatPay | undefined;
+    let alipay: FakeAlipay | undefined;
 
     before(async () => {
       database = await createTestDatabase(kind);
-      const env = testEnv(database);
+      // WeChat Pay and Alipay (QR mode) are configured against fakes written from their documents (test/fakes/).
+      wechat = await startFakeWechatPay();
+      alipay = await startFakeAlipay();
+      const env = testEnv(database, alipay.env({ ...wechatEnv(wechat.keys, wechat.url), SOUK_PUBLIC_URL: 'https://shop.example.com' }));
       const souk = await openSouk(loadConfig(env));
       try {
         const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
@@ -50,6 +58,8 @@ for (const kind of DATABASE_KINDS) {
       await browser?.close();
       await server?.stop();
       await database?.drop();
+      await wechat?.close();
+      await alipay?.close();
     });
 
     async function newPage(options: BrowserContextOptions) {
@@ -101,6 +111,47 @@ for (const kind of DATABASE_KINDS) {
         assert.ok((await page.getByRole('img', { name: 'Payment QR code' }).locator('path').count()) > 0, 'the QR code is drawn');
         assert.match((await page.getByRole('timer').textContent()) ?? '', /^(\d+:)?\d{2}:\d{2}$/);
         assert.equal(await page.getByTestId('order-status').textContent(), 'Waiting for payment');
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('a guest pays with Alipay: the payment step shows the QR code of the trade Alipay precreated', async () => {
+      const { context, page } = await newPage({ locale: 'en-US' });
+      try {
+        await page.goto(`${server!.url}/products/steam-20`);
+        await page.getByLabel('Quantity').fill('1');
+        await page.getByLabel('E-mail').fill('alipay-guest@example.com');
+        await page.getByLabel('Payment method').selectOption('alipay');
+        await page.getByRole('button', { name: 'Buy' }).click();
+        await page.waitForURL(/\/orders\/[^/]+$/);
+        await page.getByRole('img', { name: 'Payment QR code' }).waitFor();
+        assert.ok((await page.getByRole('img', { name: 'Payment QR code' }).locator('path').count()) > 0, 'the QR code is drawn');
+        assert.equal(await page.getByTestId('order-status').textContent(), 'Waiting for payment');
+        const trades = [...alipay!.trades.values()];
+        assert.deepEqual(trades.map((trade) => [trade.via, trade.totalAmount]), [['precreate', '140.00']]);
+        assert.deepEqual(alipay!.problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('a guest pays with WeChat Pay: the payment step shows the QR code of the Native pay order WeChat Pay opened', async () => {
+      const { context, page } = await newPage({ locale: 'en-US' });
+      try {
+        await page.goto(`${server!.url}/products/steam-20`);
+        await page.getByLabel('Quantity').fill('1');
+        await page.getByLabel('E-mail').fill('wechat-guest@example.com');
+        await page.getByLabel('Payment method').selectOption('wechat');
+        await page.getByRole('button', { name: 'Buy' }).click();
+        await page.waitForURL(/\/orders\/[^/]+$/);
+        await page.getByRole('img', { name: 'Payment QR code' }).waitFor();
+        assert.ok((await page.getByRole('img', { name: 'Payment QR code' }).locator('path').count()) > 0, 'the QR code is drawn');
+        assert.equal(await page.getByTestId('order-status').textContent(), 'Waiting for payment');
+        // WeChat Pay holds exactly one order for it, for the order's amount in fen.
+        const opened = [...wechat!.orders.values()];
+        assert.equal(opened.length, 1);
+        assert.equal(opened[0]!.total, 14000);
       } finally {
         await context.close();
       }
