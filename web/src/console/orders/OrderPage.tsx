@@ -36,9 +36,9 @@ export function OrderPage() {
             <dt>{t('status')}</dt>
             <dd data-testid="order-status">{t(`statuses.${o.status}`, { defaultValue: o.status })}</dd>
             <dt>{t('order.payment')}</dt>
-            <dd>{o.payment_status}</dd>
+            <dd>{t(`paymentStatuses.${o.payment_status}`, { defaultValue: o.payment_status })}</dd>
             <dt>{t('order.fulfillment')}</dt>
-            <dd>{o.fulfillment}</dd>
+            <dd>{t(`fulfillments.${o.fulfillment}`, { defaultValue: o.fulfillment })}</dd>
             <dt>{t('product')}</dt>
             <dd>
               <bdi>{o.product.name}</bdi> × {o.quantity}
