@@ -44,7 +44,10 @@ for (const kind of DATABASE_KINDS) {
     test('lists every category in order with the ids of its listed products and its names in each language', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/api/categories' });
       assert.equal(res.statusCode, 200, res.body);
-      const body = res.json<{ success: true; categories: ShopCategory[] }>();
+      const body = res.json<{ success: true; currency: string; categories: ShopCategory[] }>();
+      // The shop's currency (CNY unless SOUK_SHOP_CURRENCY says otherwise), which seed 004's product answers leave unnamed.
+      assert.equal(body.currency, t.souk.config.shopCurrency);
+      assert.equal(body.currency, 'CNY');
       assert.equal(body.success, true);
       assert.deepEqual(
         body.categories.map((c) => c.slug),
@@ -75,7 +78,7 @@ for (const kind of DATABASE_KINDS) {
       try {
         const empty = await bare.app.inject({ method: 'GET', url: '/api/categories' });
         assert.equal(empty.statusCode, 200, empty.body);
-        assert.deepEqual(empty.json(), { success: true, categories: [] });
+        assert.deepEqual(empty.json(), { success: true, currency: 'CNY', categories: [] });
       } finally {
         await bare.close();
       }

@@ -44,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
         const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
         adminKey = (await createApiKey(souk.db, souk.box, { accountId: admin.id })).apiKey;
         await createCategory(stockDeps(souk), { slug: 'gift-cards', name: { en: 'Gift cards', ar: 'بطاقات الهدايا', zh: '礼品卡' } });
-        await stockedProduct(souk, { code: 'STEAM-20', slug: 'steam-20', name: { en: 'Steam card 20', zh: 'Steam 充值卡 20' }, price: '140.00', currency: 'CNY', category: 'gift-cards' }, 5);
+        await stockedProduct(souk, { code: 'STEAM-20', slug: 'steam-20', name: { en: 'Steam card 20', zh: 'Steam 充值卡 20' }, price: '140.00', currency: 'CNY', category: 'gift-cards' }, 10);
         // Crypto is offered once a coin has an address; USDT is priced through the CNY → USD rate.
         await setFxRate(souk, 'CNY', 'USD', '0.14');
         await setReceivingAddress(souk.db, 'trc20_usdt', TRON_ADDRESS, 'test');

@@ -49,14 +49,17 @@ export async function categoryRoutes(app: FastifyInstance, { souk }: { souk: Sou
         description:
           'A Souk extension, not in seed 004: every category of the catalog in order (position, then id), each with the ids of the products ' +
           'in it that GET /api/products lists (active and priced in the shop\'s currency). A product in no category is in none of the lists. ' +
-          "Seed 004's own answers are unchanged.",
+          "With them, the shop's currency, which seed 004's product answers do not name. Seed 004's own answers are unchanged.",
         security: [],
-        response: { 200: successObject({ categories: Type.Array(Type.Ref('ShopCategory')) }), ...shopErrors(429) },
+        response: {
+          200: successObject({ currency: Type.String({ description: "The shop's currency (SOUK_SHOP_CURRENCY), in which GET /api/products gives its prices." }), categories: Type.Array(Type.Ref('ShopCategory')) }),
+          ...shopErrors(429),
+        },
       },
     },
     async () => {
       const categories = await shopCategories(souk.db, await souk.catalog.snapshot(), souk.config.shopCurrency);
-      return { success: true, categories: categories.map(categoryView) };
+      return { success: true, currency: souk.config.shopCurrency, categories: categories.map(categoryView) };
     },
   );
 }

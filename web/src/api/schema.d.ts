@@ -1450,7 +1450,7 @@ export interface paths {
         };
         /**
          * List categories (Souk extension)
-         * @description A Souk extension, not in seed 004: every category of the catalog in order (position, then id), each with the ids of the products in it that GET /api/products lists (active and priced in the shop's currency). A product in no category is in none of the lists. Seed 004's own answers are unchanged.
+         * @description A Souk extension, not in seed 004: every category of the catalog in order (position, then id), each with the ids of the products in it that GET /api/products lists (active and priced in the shop's currency). A product in no category is in none of the lists. With them, the shop's currency, which seed 004's product answers do not name. Seed 004's own answers are unchanged.
          */
         get: operations["shopListCategories"];
         put?: never;
@@ -15266,6 +15266,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         categories: components["schemas"]["ShopCategory"][];
+                        /** @description The shop's currency (SOUK_SHOP_CURRENCY), in which GET /api/products gives its prices. */
+                        currency: string;
                         /** @enum {boolean} */
                         success: true;
                     };

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from './errors';
-import { groupByCategory, useCategories, useCategoryName, useProductName, useProducts, type Product } from './products';
+import { groupByCategory, useCategories, useCategoryName, useProductName, useProducts, useShopCurrency, type Product } from './products';
 
 /** The product grid, one section per category (GET /api/categories), filtered by the search box. */
 export function ProductGrid() {
@@ -50,13 +50,14 @@ export function ProductGrid() {
 /** One product in the grid; its heading sits one level under its category's (or the grid's). */
 function ProductCard({ product, name, level: Heading }: { product: Product; name: string; level: 'h3' | 'h4' }) {
   const { t } = useTranslation();
+  const currency = useShopCurrency();
   return (
     <li className="card">
       <Heading className="shop-product-name">
         <Link to={`/products/${encodeURIComponent(product.slug || product.id)}`}>{name}</Link>
       </Heading>
       <p>
-        {t('shop.price')}: <bdi>{product.price}</bdi>
+        {t('shop.price')}: <bdi>{`${product.price} ${currency}`.trim()}</bdi>
       </p>
       <p>{product.stock > 0 ? t('shop.stock', { count: product.stock }) : t('shop.soldOut')}</p>
     </li>

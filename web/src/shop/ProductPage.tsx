@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { shopApi } from '../api/clients';
 import { ErrorAlert } from './errors';
-import { useProductName } from './products';
+import { useProductName, useShopCurrency } from './products';
 import { Checkout } from './checkout/Checkout';
 
 /** One product (by slug or id) with its checkout form. */
@@ -11,6 +11,7 @@ export default function ProductPage() {
   const { t } = useTranslation();
   const { idOrSlug = '' } = useParams();
   const nameOf = useProductName();
+  const currency = useShopCurrency();
   const product = useQuery({
     queryKey: ['shop', 'product', idOrSlug],
     queryFn: async () => {
@@ -33,7 +34,7 @@ export default function ProductPage() {
           <div className="card">
             <h2>{nameOf(product.data)}</h2>
             <p>
-              {t('shop.price')}: <bdi>{product.data.price}</bdi>
+              {t('shop.price')}: <bdi>{`${product.data.price} ${currency}`.trim()}</bdi>
             </p>
             <p>{product.data.stock > 0 ? t('shop.stock', { count: product.data.stock }) : t('shop.soldOut')}</p>
             <p>{t('shop.minQuantity', { count: product.data.min_quantity })}</p>

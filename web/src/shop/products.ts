@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { useQuery } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { shopApi, type Schemas } from '../api/clients';
 
 export type Product = Schemas['ShopProduct'];
@@ -32,16 +32,25 @@ export function useProducts() {
   });
 }
 
-/** GET /api/categories (a Souk extension): the categories in order, each naming its products' ids. */
+// GET /api/categories (a Souk extension) answers the categories and the shop's currency, which
+// seed 004's product answers leave unnamed; both hooks read the one cached answer.
+const categoriesQuery = queryOptions({
+  queryKey: ['shop', 'categories'],
+  queryFn: async () => {
+    const { data, error } = await shopApi.GET('/api/categories');
+    if (error) throw error;
+    return data;
+  },
+});
+
+/** The categories in order, each naming its products' ids. */
 export function useCategories() {
-  return useQuery({
-    queryKey: ['shop', 'categories'],
-    queryFn: async () => {
-      const { data, error } = await shopApi.GET('/api/categories');
-      if (error) throw error;
-      return data.categories;
-    },
-  });
+  return useQuery({ ...categoriesQuery, select: (data) => data.categories });
+}
+
+/** The shop's currency, in which the products are priced ('' until it is known). */
+export function useShopCurrency(): string {
+  return useQuery({ ...categoriesQuery, select: (data) => data.currency }).data ?? '';
 }
 
 export interface ProductGroup {

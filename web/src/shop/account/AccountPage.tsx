@@ -9,6 +9,7 @@ import { ErrorAlert } from '../errors';
 import { useCustomer, useCustomerToken } from '../session';
 import { usePaymentConfig } from '../checkout/payment-config';
 import { checkoutRedirect } from '../payment/redirect';
+import { ChoiceSelect } from '../checkout/ChoiceSelect';
 
 /** What POST /api/wallet/topups takes as paymentMethod. */
 const TOP_UP_METHODS = ['alipay', 'wechat', 'crypto'] as const;
@@ -109,24 +110,10 @@ function TopUpForm() {
             onChange={(event) => setAmount(event.target.value)}
           />
           <small id={`${id}-amount-hint`}>{t('shop.topup.amountHint')}</small>
-          <label htmlFor={`${id}-method`}>{t('shop.checkout.method')}</label>
-          <select id={`${id}-method`} value={chosenMethod} onChange={(event) => setMethod(event.target.value)}>
-            {methods.map((name) => (
-              <option key={name} value={name}>
-                {t(`shop.methods.${name}`)}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect id={`${id}-method`} label={t('shop.checkout.method')} value={chosenMethod} names={methods} words="methods" onChange={setMethod} />
           {chosenMethod === 'crypto' && (
             <>
-              <label htmlFor={`${id}-coin`}>{t('shop.checkout.coin')}</label>
-              <select id={`${id}-coin`} value={chosenCoin} onChange={(event) => setCoin(event.target.value)}>
-                {coins.map((name) => (
-                  <option key={name} value={name}>
-                    {t(`shop.coins.${name}`)}
-                  </option>
-                ))}
-              </select>
+              <ChoiceSelect id={`${id}-coin`} label={t('shop.checkout.coin')} value={chosenCoin} names={coins} words="coins" onChange={setCoin} />
             </>
           )}
           <button type="submit" disabled={topUp.isPending || chosenMethod === ''}>

@@ -12,6 +12,7 @@ import type { Product } from '../products';
 import { rememberOrder } from '../orders/remembered';
 import { BALANCE_METHODS, usePaymentConfig } from './payment-config';
 import { checkoutRedirect } from '../payment/redirect';
+import { ChoiceSelect } from './ChoiceSelect';
 
 /** Seed 004: "Maximum 200 per order". */
 const MAX_PER_ORDER = 200;
@@ -121,14 +122,7 @@ export function Checkout({ product }: { product: Product }) {
         {config.isSuccess && methods.length === 0 && <p role="alert">{t('shop.checkout.noMethods')}</p>}
         {methods.length > 0 && (
           <>
-            <label htmlFor={`${id}-method`}>{t('shop.checkout.method')}</label>
-            <select id={`${id}-method`} value={chosenMethod} onChange={(event) => setMethod(event.target.value)}>
-              {methods.map((name) => (
-                <option key={name} value={name}>
-                  {t(`shop.methods.${name}`)}
-                </option>
-              ))}
-            </select>
+            <ChoiceSelect id={`${id}-method`} label={t('shop.checkout.method')} value={chosenMethod} names={methods} words="methods" onChange={setMethod} />
           </>
         )}
         {token === null && config.data?.methods.some((name) => BALANCE_METHODS.includes(name)) && (
@@ -138,14 +132,7 @@ export function Checkout({ product }: { product: Product }) {
         )}
         {chosenMethod === 'crypto' && (
           <>
-            <label htmlFor={`${id}-coin`}>{t('shop.checkout.coin')}</label>
-            <select id={`${id}-coin`} value={chosenCoin} onChange={(event) => setCoin(event.target.value)}>
-              {coins.map((name) => (
-                <option key={name} value={name}>
-                  {t(`shop.coins.${name}`)}
-                </option>
-              ))}
-            </select>
+            <ChoiceSelect id={`${id}-coin`} label={t('shop.checkout.coin')} value={chosenCoin} names={coins} words="coins" onChange={setCoin} />
           </>
         )}
         {customer.data && BALANCE_METHODS.includes(chosenMethod) && (
