@@ -12,7 +12,7 @@ import { createAccount, createUser } from '../../src/core/accounts/index.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { spawnServer, type ServerProcess } from '../helpers/processes.js';
 import { testEnv, withSouk } from '../helpers/souk.js';
-import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
+import { launchBrowser, logInToConsole, WAIT_MS } from '../helpers/browser.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -47,10 +47,7 @@ for (const kind of DATABASE_KINDS) {
       try {
         const page = await context.newPage();
         page.setDefaultTimeout(WAIT_MS);
-        await page.goto(`${server!.url}/admin`);
-        await page.getByLabel('Username').fill('ann');
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Log in' }).click();
+        await logInToConsole(page, server!.url, 'ann', PASSWORD);
         await page.getByTestId('signed-in').filter({ hasText: 'ann (owner)' }).waitFor();
 
         await page.getByRole('link', { name: 'Catalog', exact: true }).click();

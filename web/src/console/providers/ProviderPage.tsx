@@ -1,7 +1,7 @@
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { adminApi, errorMessage } from '../../api/clients';
+import { adminApi } from '../../api/clients';
 import { Catalog } from './Catalog';
 import { Pricing } from './Pricing';
 import { PROVIDERS_KEY } from './queries';
@@ -123,7 +123,7 @@ export function ProviderPage() {
               {p.enabled ? t('detail.disable') : t('detail.enable')}
             </button>
           </p>
-          {failed && <p className="error" role="alert">{t('translation:common.error', { message: errorMessage(failed.error) })}</p>}
+          <Problem error={failed?.error} />
           {ping.data && (
             <p role="status">
               {ping.data.reachable
