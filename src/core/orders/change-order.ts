@@ -2,7 +2,7 @@
 // fulfil by hand (an admin, for manual products), refund after delivery, and expiry of unpaid
 // orders. Each is one transaction that moves the status and, through the order's fulfilment
 // strategy and payment provider, gives back what placement took and the money it was paid.
-import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect, type GroupCommit } from '../../db/index.js';
 import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { InvalidState, NotFound, ValidationFailed } from '../errors.js';
@@ -40,9 +40,9 @@ export async function lockOrder(tx: Db, deps: OrderDeps, orderId: string, accoun
   return row;
 }
 
-/** Runs one change in a transaction; once it has committed, its events wake the dispatchers. */
-export async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>): Promise<void> {
-  await deps.db.transaction().execute(change);
+/** Runs one change in a transaction (shared with others' through `group`, when given); once it has committed, its events wake the dispatchers. */
+export async function inTransaction(deps: OrderDeps, change: (tx: Db) => Promise<void>, group?: GroupCommit): Promise<void> {
+  await (group ? group.run(change) : deps.db.transaction().execute(change));
   wakeDispatchers(deps.db);
 }
 
@@ -119,9 +119,17 @@ export async function fulfilManualOrder(deps: OrderDeps, orderId: string, codes:
  * as the order's items like our own, or nothing for a service (an SMM panel's). The buyer's money,
  * taken at placement, is kept: this is its capture. `also` runs last in the same transaction (the
  * forwarder records the purchase and the end of its run there), so all of it commits or none.
+ * With `group`, the transaction is shared with the deliveries that arrive meanwhile (one commit).
  */
-export async function fulfilFromUpstream(deps: OrderDeps, orderId: string, codes: string[], goods: 'codes' | 'service', also?: (tx: Db) => Promise<void>): Promise<DeliveredNow> {
-  return deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods }, also);
+export async function fulfilFromUpstream(
+  deps: OrderDeps,
+  orderId: string,
+  codes: string[],
+  goods: 'codes' | 'service',
+  also?: (tx: Db) => Promise<void>,
+  group?: GroupCommit,
+): Promise<DeliveredNow> {
+  return deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods }, also, group);
 }
 
 async function deliverProcessingOrder(
@@ -130,6 +138,7 @@ async function deliverProcessingOrder(
   codes: string[],
   how: { actor: string; reason: string; goods: 'codes' | 'service' },
   also?: (tx: Db) => Promise<void>,
+  group?: GroupCommit,
 ): Promise<DeliveredNow> {
   const clean = codes.map((c) => c.trim()).filter(Boolean);
   let delivered: DeliveredNow | undefined;
@@ -150,7 +159,7 @@ async function deliverProcessingOrder(
     const at = await moveOrder(tx, order, 'processing', 'fulfilled', { actor: how.actor, reason: how.reason });
     await also?.(tx);
     delivered = { at, reason: how.reason, actor: how.actor, items: itemIds.map((id, i) => ({ id, code: clean[i]! })) };
-  });
+  }, group);
   return delivered!;
 }
 

@@ -9,7 +9,7 @@
 // the money released. Retryable: the same create again, later. Unknown (a timeout, a reset, a 5xx
 // after sending): the order is looked up by our reference before anything else; a dialect that
 // cannot look it up leaves it `stuck` for a person, with an alert, and never creates it twice.
-import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect, type GroupCommit } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
@@ -44,6 +44,8 @@ export interface ForwardingDeps extends UpstreamDeps {
   delivered?(orderId: string, delivery: DeliveredNow): void;
   /** Imported products' links, as read (a link never changes once written: upstream_products is only inserted into, its provider and ref never updated). */
   links?: ProductLinks;
+  /** Where deliveries that arrive together share one transaction; each in its own without it. */
+  deliveries?: GroupCommit;
 }
 
 /** Which provider an imported product is bought from, and its ref there, by local product id; kept by the service. */
@@ -308,7 +310,7 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
           await ctx.finishIn?.(tx, null);
           // Last: every delivery from this provider updates its row, so its lock is held the shortest.
           if (wholesale && created.providerId !== undefined) await chargeProvider(tx, created.providerId, wholesale);
-        });
+        }, deps.deliveries);
       } catch (error) {
         if (error instanceof RunTakenOver) throw error;
         // Bought at the provider all the same: recorded so, as the answer would have been on its own.

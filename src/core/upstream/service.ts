@@ -2,7 +2,7 @@
 // import, sync), the forwarder the upstream fulfilment strategy calls, the callbacks providers
 // post, and the resumption of forwarding runs. One per process (openSouk); close() waits for the
 // purchases this process started and closes its connections.
-import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
+import { GroupCommit, queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { ChangeBus } from '../../platform/bus.js';
 import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
@@ -69,6 +69,7 @@ export class UpstreamService implements UpstreamForwarder {
       ...(deps.log ? { log: deps.log } : {}),
       callbackUrlFor: (id) => (deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/upstream/callbacks/${id}` : undefined),
       links: this.links,
+      deliveries: new GroupCommit(deps.db),
       delivered: (orderId, delivery) => {
         if (this.awaited.has(orderId)) this.awaited.set(orderId, delivery);
       },
