@@ -1,34 +1,40 @@
-// Group commit for small transactions that arrive together: works submitted while a batch is
+// Group commit for small transactions that arrive together: items submitted while a batch is
 // being written wait and go together in the next one, one transaction and one commit for all of
-// them. Each work still commits or rolls back as a whole: when any work of a batch throws, the
-// batch wrote nothing and each of its works runs again alone, in its own transaction, so one
-// work's failure leaves the others untouched and reaches only its own caller. A work may
-// therefore run twice; it must only write through `tx` and keep nothing it set in memory unless
-// its promise resolves.
+// them. Each item still commits or rolls back as a whole: when the batch fails, it wrote nothing,
+// and each of its items is written again alone, in its own transaction, so one item's failure
+// leaves the others untouched and reaches only its own caller. An item may therefore be written
+// twice; what writes it must only write in the transaction and keep nothing it set in memory
+// unless its promise resolves.
 import type { Db } from './index.js';
 
-interface Waiting {
-  work: (tx: Db) => Promise<unknown>;
+interface Waiting<I> {
+  item: I;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
-export class GroupCommit {
-  private waiting: Waiting[] = [];
+/**
+ * Batches items for `writeBatch`, which writes them all in one transaction (its outputs in the
+ * items' order) or throws having written nothing; `writeOne` writes an item on its own, after a
+ * batch that failed (a batch of one too, so that its caller gets the one-item path's own error).
+ */
+export class BatchQueue<I, O> {
+  private waiting: Array<Waiting<I>> = [];
   private writing = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly writeBatch: (items: I[]) => Promise<O[]>,
+    private readonly writeOne: (item: I) => Promise<O>,
     private readonly maxBatch = 50,
   ) {}
 
-  /** Runs `work` in a transaction, shared with the works submitted meanwhile; resolves once it has committed. */
-  run<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+  /** Writes `item` with the items submitted meanwhile; resolves once it has committed. */
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.waiting.push({ item, resolve: resolve as (value: unknown) => void, reject });
       if (!this.writing) {
         this.writing = true;
-        // Works submitted in the same turn of the event loop join this batch.
+        // Items submitted in the same turn of the event loop join this batch.
         setImmediate(() => void this.drain());
       }
     });
@@ -37,18 +43,12 @@ export class GroupCommit {
   private async drain(): Promise<void> {
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.maxBatch);
-      let results: unknown[] | undefined;
-      if (batch.length > 1) {
-        try {
-          results = await this.db.transaction().execute(async (tx) => {
-            const out: unknown[] = [];
-            for (const waiting of batch) out.push(await waiting.work(tx));
-            return out;
-          });
-        } catch {
-          // Some work failed, and the batch wrote nothing: each runs again on its own.
-          results = undefined;
-        }
+      let results: O[] | undefined;
+      try {
+        results = await this.writeBatch(batch.map((waiting) => waiting.item));
+      } catch {
+        // Something in the batch failed, and it wrote nothing: each item goes again on its own.
+        results = undefined;
       }
       if (results) {
         batch.forEach((waiting, i) => waiting.resolve(results[i]));
@@ -56,12 +56,37 @@ export class GroupCommit {
       }
       for (const waiting of batch) {
         try {
-          waiting.resolve(await this.db.transaction().execute(waiting.work));
+          waiting.resolve(await this.writeOne(waiting.item));
         } catch (error) {
           waiting.reject(error);
         }
       }
     }
     this.writing = false;
+  }
+}
+
+type Work = (tx: Db) => Promise<unknown>;
+
+/** Transactions that arrive together share one: their works run one after another in it. */
+export class GroupCommit {
+  private readonly queue: BatchQueue<Work, unknown>;
+
+  constructor(db: Db, maxBatch = 50) {
+    this.queue = new BatchQueue<Work, unknown>(
+      (works) =>
+        db.transaction().execute(async (tx) => {
+          const out: unknown[] = [];
+          for (const work of works) out.push(await work(tx));
+          return out;
+        }),
+      (work) => db.transaction().execute(work),
+      maxBatch,
+    );
+  }
+
+  /** Runs `work` in a transaction, shared with the works submitted meanwhile; resolves once it has committed. */
+  run<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.queue.submit(work) as Promise<T>;
   }
 }

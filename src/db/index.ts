@@ -253,4 +253,4 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
 export { runMigrations, type Migration } from './migrate.js';
 export { migrations } from './migrations/index.js';
 export { queryTemplate, type Placeholders, type QueryTemplate } from './template.js';
-export { GroupCommit } from './group-commit.js';
+export { BatchQueue, GroupCommit } from './group-commit.js';

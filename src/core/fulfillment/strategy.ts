@@ -14,7 +14,9 @@ export type StockClaim = 'none' | 'sell' | 'hold' | 'shared';
 export type PaymentTiming = 'paid' | 'pending';
 
 /** The order a strategy acts on, as stored. */
-export type FulfilledOrder = Pick<OrdersTable, 'id' | 'number' | 'account_id' | 'product_id' | 'quantity' | 'status' | 'fulfillment'>;
+export type FulfilledOrder = Pick<OrdersTable, 'id' | 'number' | 'account_id' | 'product_id' | 'quantity' | 'status' | 'fulfillment'> &
+  /** Its checkout fields, when the caller has them at hand (placement does). */
+  Partial<Pick<OrdersTable, 'fields'>>;
 
 /** A move of the order with the reason its events record. */
 export interface StatusStep {

@@ -1,5 +1,6 @@
 // Codes a person delivers for an order (manual fulfilment): they enter stock already sold to the
 // order, sealed and fingerprinted like imported codes, so a code can never be delivered twice.
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { Conflict } from '../errors.js';
@@ -40,4 +41,44 @@ export async function recordDeliveredCodes(tx: Db, vault: CodeVault, delivery: D
     .execute();
   if (inserted.length !== delivery.codes.length) throw new Conflict('A code given was already in stock or sold before; every code must be new.');
   return inserted.map((row) => Number(row.id));
+}
+
+/** Delivered codes as rows of one PostgreSQL statement: sealed and fingerprinted, in the order given (`position`). */
+export interface DeliveredCodeRow {
+  position: number;
+  product_id: number;
+  order_id: string;
+  code_enc: string;
+  code_hmac: string;
+  code_mask: string;
+}
+
+/** Seals each delivery's codes for pgRecordDeliveredCodes, numbering them in the order given. */
+export function deliveredCodeRows(vault: CodeVault, deliveries: readonly DeliveredCodes[]): DeliveredCodeRow[] {
+  let position = 0;
+  return deliveries.flatMap((delivery) =>
+    delivery.codes.map((code) => ({
+      position: position++,
+      product_id: delivery.productId,
+      order_id: delivery.orderId,
+      code_enc: vault.seal(code),
+      code_hmac: vault.fingerprint(code),
+      code_mask: vault.sealMask(code),
+    })),
+  );
+}
+
+/**
+ * The CTE body that stores delivered codes as sold stock items, as recordDeliveredCodes does, in a
+ * PostgreSQL statement; returns `id, order_id, code_hmac` of each row inserted. A code that was in
+ * its product's stock before is left out: the caller compares the count and rolls back.
+ */
+export function pgRecordDeliveredCodes(rows: readonly DeliveredCodeRow[], at: string): RawBuilder<unknown> {
+  return sql`
+        insert into stock_items (product_id, code_enc, code_hmac, code_mask, status, order_id, batch, demo, created_at, sold_at)
+        select x.product_id, x.code_enc, x.code_hmac, x.code_mask, 'sold', x.order_id, 'manual:' || x.order_id, 0, ${at}::text, ${at}::text
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(position int, product_id int, order_id text, code_enc text, code_hmac text, code_mask text)
+        order by x.position
+        on conflict (product_id, code_hmac) do nothing
+        returning id, order_id, code_hmac`;
 }

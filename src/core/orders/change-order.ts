@@ -17,7 +17,7 @@ import { stopWaitingForStock } from './waiting-stock.js';
 import { startReview } from './reviews.js';
 
 /** What a change reads of the order it locks. */
-const LOCKED_COLUMNS = [
+export const LOCKED_COLUMNS = [
   'id', 'account_id', 'status', 'payment_status', 'payment_provider', 'fulfillment', 'channel', 'charged_minor', 'wallet_id', 'product_id', 'quantity', 'number', 'client_order_id',
   'charged_currency', 'callback_url', 'created_at', 'updated_at', 'risk_verdict', 'risk_score', 'risk_reasons',
 ] as const satisfies ReadonlyArray<OrderColumn>;

@@ -21,7 +21,7 @@ import {
   type Claim,
   type RunRow,
 } from './runs.js';
-import { RunTakenOver, TryStepLater, type Step, type StepContext, type Workflow } from './workflow.js';
+import { RunTakenOver, TryStepLater, type RunEnd, type Step, type StepContext, type Workflow } from './workflow.js';
 
 /** What the runner needs of the shop: its database, and the box that seals inputs and outputs. */
 export interface StepDeps {
@@ -130,7 +130,7 @@ export class Drive {
     return value;
   }
 
-  private context(step: Step<never, unknown>, attempt: number, finishIn?: StepContext['finishIn']): StepContext {
+  private context(step: Step<never, unknown>, attempt: number, finishIn?: StepContext['finishIn'], finishing?: StepContext['finishing']): StepContext {
     return {
       runId: this.run.id,
       runKey: this.run.run_key,
@@ -138,6 +138,7 @@ export class Drive {
       attempt,
       outputOf: <O>(earlier: Step<never, O>) => this.outputOf(earlier.name) as O,
       ...(finishIn ? { finishIn } : {}),
+      ...(finishing ? { finishing } : {}),
     };
   }
 
@@ -212,9 +213,23 @@ export class Drive {
               if (!recorded) throw new RunTakenOver(this.run.id);
               finishedIn = { stored };
             };
+      // The same end, written by a batch writer instead (when paused only: its step records are all still unwritten).
+      const finishing =
+        !whenPaused || nextToRun(position) !== undefined
+          ? undefined
+          : (value: unknown): RunEnd => {
+              const stored = asStored(value);
+              const sealed = this.deps.box.seal(stored);
+              return {
+                claim: this.claim,
+                at: this.times().at,
+                steps: [...unrecorded.map((s) => ({ ...s, status: 'done' as const, output: s.output! })), { position: here, name: step.name, status: 'done', output: sealed, attempts: attempt }],
+                ended: () => void (finishedIn = { stored }),
+              };
+            };
       let output: unknown;
       try {
-        output = await step.run(this.input, this.context(step, attempt, finishIn));
+        output = await step.run(this.input, this.context(step, attempt, finishIn, finishing));
       } catch (error) {
         if (error instanceof RunTakenOver) return this.lost();
         // Whatever the step recorded in a transaction that then failed was rolled back with it.

@@ -28,6 +28,21 @@ export interface StepContext {
    * must roll `tx` back and leave the step, when another runner has taken the run over.
    */
   readonly finishIn?: (tx: Db, output: unknown) => Promise<void>;
+  /**
+   * The last step's only, in a workflow checkpointed when paused: what finishIn would write, for a
+   * writer that ends many runs in one statement (writeRunEnds). Once that transaction has
+   * committed with the run's end in it, the step calls `ended()` and returns that same output.
+   */
+  readonly finishing?: (output: unknown) => RunEnd;
+}
+
+/** A run's end as writeRunEnds writes it: the claim it is conditional on, and the step records that go with it. */
+export interface RunEnd {
+  readonly claim: { readonly runId: string; readonly token: string };
+  readonly at: string;
+  readonly steps: ReadonlyArray<{ position: number; name: string; status: 'done'; output: string; attempts: number }>;
+  /** Tells the runner the run's end has committed. */
+  ended(): void;
 }
 
 /**

@@ -9,7 +9,8 @@
 // the money released. Retryable: the same create again, later. Unknown (a timeout, a reset, a 5xx
 // after sending): the order is looked up by our reference before anything else; a dialect that
 // cannot look it up leaves it `stuck` for a person, with an alert, and never creates it twice.
-import { queryTemplate, type Db, type Dialect, type GroupCommit } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
+import type { Deliveries } from './deliveries.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
@@ -44,27 +45,47 @@ export interface ForwardingDeps extends UpstreamDeps {
   delivered?(orderId: string, delivery: DeliveredNow): void;
   /** Imported products' links, as read (a link never changes once written: upstream_products is only inserted into, its provider and ref never updated). */
   links?: ProductLinks;
-  /** Where deliveries that arrive together share one transaction; each in its own without it. */
-  deliveries?: GroupCommit;
+  /** Where deliveries that arrive together are written together; each in its own transaction without it. */
+  deliveries?: Deliveries;
+  /** Runs this process started a moment ago for an order it just placed, by order id: what their first steps would read. */
+  startedHere?: ReadonlyMap<string, StartedHere>;
+}
+
+/**
+ * What a run started right after placement knows without reading it: the order as placed and the
+ * provider as admission read it just before. Only the first steps' reads are spared; what decides
+ * that nothing is bought twice (the purchase marked under way, conditional on the order) is
+ * written as always.
+ */
+export interface StartedHere {
+  productId: number;
+  quantity: number;
+  fields: Record<string, string>;
+  provider: ProviderRow | undefined;
 }
 
 /** Which provider an imported product is bought from, and its ref there, by local product id; kept by the service. */
 export class ProductLinks {
-  private readonly known = new Map<number, { providerId: number; upstreamRef: string }>();
+  private readonly byProduct = new Map<number, { providerId: number; upstreamRef: string }>();
 
   /** The product's link, from memory or read once; undefined for a product not imported. */
   async of(db: Db, productId: number): Promise<{ providerId: number; upstreamRef: string } | undefined> {
-    const known = this.known.get(productId);
+    const known = this.byProduct.get(productId);
     if (known) return known;
     const [row] = await selectLink.run(db, { productId });
     if (row) this.remember(productId, row.provider_id, row.upstream_ref);
     return row ? { providerId: row.provider_id, upstreamRef: row.upstream_ref } : undefined;
   }
 
+  /** The product's link if it is in memory. */
+  known(productId: number): { providerId: number; upstreamRef: string } | undefined {
+    return this.byProduct.get(productId);
+  }
+
   remember(productId: number, providerId: number, upstreamRef: string): void {
     // Bounded: a shop with more imported products than this reads the rest again now and then.
-    if (this.known.size >= 10_000) this.known.clear();
-    this.known.set(productId, { providerId, upstreamRef });
+    if (this.byProduct.size >= 10_000) this.byProduct.clear();
+    this.byProduct.set(productId, { providerId, upstreamRef });
   }
 }
 
@@ -158,9 +179,10 @@ async function localStatus(deps: ForwardingDeps, orderId: string) {
 export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput> {
   const hold = defineStep<ForwardInput, Held>('hold-buyer-money', {
     async run({ orderId }) {
-      const order = await orderToFulfil(deps.db, orderId);
+      // Placed a moment ago as a paid upstream order (an order ended meanwhile is found out when its purchase is marked under way).
+      const order = deps.startedHere?.get(orderId) ?? (await orderToFulfil(deps.db, orderId));
       // A run starts only for a paid order; one ended before its run began has nothing to buy.
-      if (order.status !== 'processing' || order.fulfillment !== 'upstream') throw new Error(`order ${order.number} is ${order.status}; nothing to buy`);
+      if ('status' in order && (order.status !== 'processing' || order.fulfillment !== 'upstream')) throw new Error(`order ${order.number} is ${order.status}; nothing to buy`);
       const link = await (deps.links ?? new ProductLinks()).of(deps.db, order.productId);
       return { providerId: link?.providerId ?? null, upstreamRef: link?.upstreamRef ?? null, quantity: order.quantity, fields: order.fields };
     },
@@ -175,7 +197,8 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
     async run({ orderId }, ctx: StepContext) {
       const held = ctx.outputOf(hold);
       if (held.providerId === null || held.upstreamRef === null) throw new Error('the product is not imported from a provider');
-      const provider = await findProvider(deps.db, held.providerId);
+      const admitted = deps.startedHere?.get(orderId)?.provider;
+      const provider = admitted?.id === held.providerId ? admitted : await findProvider(deps.db, held.providerId);
       const dialect = dialectOf(provider);
       const conn = connectionOf(deps, provider);
       const record = { order_id: orderId, provider_id: provider.id, upstream_ref: held.upstreamRef, goods: dialect.delivers };
@@ -303,14 +326,26 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
       const goods = created.goods ?? (await findUpstreamOrder(deps.db, orderId))?.goods ?? 'codes';
       const wholesale = followed.wholesaleMinor ?? created.wholesaleMinor ?? null;
       const bought = { upstreamOrderId: followed.upstreamId ?? created.upstreamId, wholesaleMinor: wholesale, error: null };
+      const alone = () =>
+        fulfilFromUpstream(
+          deps.orders(),
+          orderId,
+          followed.codes,
+          goods,
+          async (tx) => {
+            await markUpstreamOrder(tx, orderId, 'delivered', bought);
+            await ctx.finishIn?.(tx, null);
+            // Last: every delivery from this provider updates its row, so its lock is held the shortest.
+            if (wholesale && created.providerId !== undefined) await chargeProvider(tx, created.providerId, wholesale);
+          },
+          deps.deliveries?.group,
+        );
       let delivery: DeliveredNow;
       try {
-        delivery = await fulfilFromUpstream(deps.orders(), orderId, followed.codes, goods, async (tx) => {
-          await markUpstreamOrder(tx, orderId, 'delivered', bought);
-          await ctx.finishIn?.(tx, null);
-          // Last: every delivery from this provider updates its row, so its lock is held the shortest.
-          if (wholesale && created.providerId !== undefined) await chargeProvider(tx, created.providerId, wholesale);
-        }, deps.deliveries);
+        delivery =
+          deps.deliveries && ctx.finishing
+            ? await deps.deliveries.deliver({ orderId, codes: followed.codes, goods, end: ctx.finishing(null), bought: { upstreamOrderId: bought.upstreamOrderId, wholesaleMinor: wholesale }, providerId: created.providerId, alone })
+            : await alone();
       } catch (error) {
         if (error instanceof RunTakenOver) throw error;
         // Bought at the provider all the same: recorded so, as the answer would have been on its own.

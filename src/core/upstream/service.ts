@@ -2,7 +2,7 @@
 // import, sync), the forwarder the upstream fulfilment strategy calls, the callbacks providers
 // post, and the resumption of forwarding runs. One per process (openSouk); close() waits for the
 // purchases this process started and closes its connections.
-import { GroupCommit, queryTemplate, type Db, type Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { ChangeBus } from '../../platform/bus.js';
 import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
@@ -12,9 +12,10 @@ import { ordersWaitingFor, recordUpstreamCallFailure, type OrderDeps } from '../
 import { hurryRun, resumeRuns, startRun, type RunOutcome, type Workflow } from '../steps/index.js';
 import { callUpstream } from './calls.js';
 import { importProducts, syncProvider, upstreamCatalog, type ImportedProduct, type SyncReport } from './catalog-sync.js';
+import { forwardedDeliveries } from './deliveries.js';
 import type { UpstreamCallback, UpstreamNotice, UpstreamProduct } from './dialect.js';
 import { UpstreamFailure } from './failure.js';
-import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps } from './forwarding.js';
+import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps, type StartedHere } from './forwarding.js';
 import type { UpstreamHttp } from './http.js';
 import { decimalToMinor } from './pricing.js';
 import { addProvider, changeProviderPricing, connectionOf, dialectOf, findProvider, setProviderEnabled, type ProviderInput, type ProviderPricingChange, type ProviderRow } from './providers.js';
@@ -47,9 +48,13 @@ const selectAdmission = queryTemplate(['productId'], (db, p) =>
   db
     .selectFrom('upstream_products')
     .innerJoin('providers', 'providers.id', 'upstream_products.provider_id')
-    .select(['providers.id', 'providers.name', 'providers.dialect', 'providers.enabled', 'providers.balance_minor', 'providers.currency', 'upstream_products.upstream_price_minor', 'upstream_products.upstream_ref'])
+    .selectAll('providers')
+    .select(['upstream_products.upstream_price_minor', 'upstream_products.upstream_ref'])
     .where('upstream_products.product_id', '=', p.productId),
 );
+
+/** How long admission's read of a provider stands in for reading it again, for an order placed right after. */
+const ADMITTED_FRESH_MS = 1000;
 
 export class UpstreamService implements UpstreamForwarder {
   readonly workflow: Workflow<{ orderId: string }>;
@@ -58,6 +63,9 @@ export class UpstreamService implements UpstreamForwarder {
   private readonly links = new ProductLinks();
   /** Orders forward() is waiting for, and what their run delivered once it has. */
   private readonly awaited = new Map<string, DeliveredNow | undefined>();
+  /** Each provider as admission last read it, and when (a few, one per provider), for runs started right after. */
+  private readonly admitted = new Map<number, { row: ProviderRow; at: number }>();
+  private readonly startedHere = new Map<string, StartedHere>();
 
   constructor(private readonly deps: UpstreamServiceDeps) {
     this.forwarding = {
@@ -69,7 +77,8 @@ export class UpstreamService implements UpstreamForwarder {
       ...(deps.log ? { log: deps.log } : {}),
       callbackUrlFor: (id) => (deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/upstream/callbacks/${id}` : undefined),
       links: this.links,
-      deliveries: new GroupCommit(deps.db),
+      startedHere: this.startedHere,
+      deliveries: forwardedDeliveries(deps.db, deps.dialect, () => deps.orders().vault),
       delivered: (orderId, delivery) => {
         if (this.awaited.has(orderId)) this.awaited.set(orderId, delivery);
       },
@@ -168,6 +177,8 @@ export class UpstreamService implements UpstreamForwarder {
     const [link] = await selectAdmission.run(db, { productId: product.id });
     if (!link) throw new DomainError('provider_unavailable', 503, `${product.code} is not linked to a provider; try again later.`);
     this.links.remember(product.id, link.id, link.upstream_ref);
+    const { upstream_price_minor: _price, upstream_ref: _ref, ...provider } = link;
+    this.admitted.set(provider.id, { row: provider, at: Date.now() });
     if (link.enabled !== 1) throw new DomainError('provider_unavailable', 503, `${product.code} cannot be bought from its provider right now; try again later.`);
     const cost = link.upstream_price_minor * quantity;
     if (link.balance_minor !== null && link.balance_minor < cost) {
@@ -187,16 +198,29 @@ export class UpstreamService implements UpstreamForwarder {
   }
 
   async forward(order: FulfilledOrder): Promise<boolean | DeliveredNow> {
-    if (this.deps.waitMs <= 0) {
-      void this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id }));
-      return false;
+    if (order.fields !== undefined) {
+      const link = this.links.known(order.product_id);
+      this.startedHere.set(order.id, {
+        productId: order.product_id,
+        quantity: order.quantity,
+        fields: JSON.parse(order.fields) as Record<string, string>,
+        provider: this.recentlyAdmitted(link?.providerId),
+      });
     }
+    const run = this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id }).finally(() => this.startedHere.delete(order.id)));
+    if (this.deps.waitMs <= 0) return false;
     this.awaited.set(order.id, undefined);
     try {
-      return await this.waitFor(order, this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id })));
+      return await this.waitFor(order, run);
     } finally {
       this.awaited.delete(order.id);
     }
+  }
+
+  /** The provider as admission read it within the last second (for the order just placed); undefined otherwise. */
+  private recentlyAdmitted(providerId: number | undefined): ProviderRow | undefined {
+    const admitted = providerId === undefined ? undefined : this.admitted.get(providerId);
+    return admitted && Date.now() - admitted.at <= ADMITTED_FRESH_MS ? admitted.row : undefined;
   }
 
   /** Waits up to waitMs for the order's run: what it delivered, true when it ended otherwise, false when it goes on. */

@@ -1,0 +1,81 @@
+// Deliveries of forwarded orders that arrive together, written together (group commit). On SQLite
+// each delivery's transaction is shared with the others' (db/group-commit.ts). On PostgreSQL a
+// batch is one transaction of four round trips whatever its size: the runs' ends (steps), the
+// orders' delivery (orders), and the purchases recorded delivered with what they cost (here).
+// A batch that fails in any way wrote nothing, and each of its deliveries goes again alone
+// through the one-order path, which says what is wrong with which.
+import { sql } from 'kysely';
+import { BatchQueue, GroupCommit, preparedTransaction, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
+import { nowIso } from '../clock.js';
+import { wakeDispatchers } from '../events/index.js';
+import type { DeliveredNow } from '../fulfillment/index.js';
+import type { CodeVault } from '../inventory/index.js';
+import { pgDeliverFromUpstream, type UpstreamDelivery } from '../orders/index.js';
+import { writeRunEnds, type RunEnd } from '../steps/index.js';
+
+/** A delivery as the deliver-codes step hands it over: what to write, and how to write it alone. */
+export interface ForwardedDelivery extends UpstreamDelivery {
+  /** The run's end, committed with the delivery. */
+  end: RunEnd;
+  /** The purchase as bought: its id upstream and what it cost (minor units of the provider's currency). */
+  bought: { upstreamOrderId: string | null; wholesaleMinor: number | null };
+  providerId: number | undefined;
+  /** The same delivery in a transaction of its own (the one-order path). */
+  alone(): Promise<DeliveredNow>;
+}
+
+export interface Deliveries {
+  /** Delivers, shared with the deliveries submitted meanwhile; resolves once committed. */
+  deliver(delivery: ForwardedDelivery): Promise<DeliveredNow>;
+  /** SQLite: the transaction the one-order path shares with others; none on PostgreSQL. */
+  readonly group: GroupCommit | undefined;
+}
+
+/** Records the purchases delivered and books what they cost against our balance at each provider, in one statement. */
+async function pgRecordBought(run: PreparedRunner, compiler: Db, deliveries: readonly ForwardedDelivery[]): Promise<void> {
+  const at = nowIso();
+  const rows = deliveries.map((d) => ({ order_id: d.orderId, upstream_order_id: d.bought.upstreamOrderId || null, wholesale_minor: d.bought.wholesaleMinor ?? null, provider_id: d.providerId ?? null }));
+  const query = sql<{ marked: number }>`
+    with
+      x as (select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(order_id text, upstream_order_id text, wholesale_minor bigint, provider_id bigint)),
+      marked as (
+        update upstream_orders u
+        set state = 'delivered', updated_at = ${at}::text, upstream_order_id = coalesce(x.upstream_order_id, u.upstream_order_id),
+            wholesale_minor = coalesce(x.wholesale_minor, u.wholesale_minor), last_error = null
+        from x where u.order_id = x.order_id
+        returning u.order_id),
+      charged as (
+        update providers p set balance_minor = p.balance_minor - c.total, updated_at = ${at}::text
+        from (select provider_id, sum(wholesale_minor) as total from x where wholesale_minor is not null and provider_id is not null group by provider_id) c
+        where p.id = c.provider_id and p.balance_minor is not null)
+    select count(*)::int as marked from marked`;
+  const [row] = await run.rows('forward_record_bought', { compile: () => query.compile(compiler) });
+  if (row?.marked !== deliveries.length) throw new Error('a purchase delivered has no record');
+}
+
+/** The deliveries of this process's forwarding runs. */
+/** `vault` is read when a batch is written (the order use cases that hold it are made after this). */
+export function forwardedDeliveries(db: Db, dialect: Dialect, vault: () => CodeVault): Deliveries {
+  const transaction = dialect === 'postgres' ? preparedTransaction(db) : undefined;
+  if (!transaction) {
+    const group = new GroupCommit(db);
+    return { group, deliver: (delivery) => delivery.alone() };
+  }
+  const queue = new BatchQueue<ForwardedDelivery, DeliveredNow>(
+    async (batch) => {
+      const delivered = await transaction(async (run) => {
+        const ended = await writeRunEnds(run, db, batch.map((d) => d.end));
+        if (ended.size !== batch.length) throw new Error('a run of the batch was taken over');
+        const delivered = await pgDeliverFromUpstream(run, db, vault(), batch);
+        await pgRecordBought(run, db, batch);
+        return delivered;
+      });
+      for (const delivery of batch) delivery.end.ended();
+      // Their events are in the outbox: the dispatchers are told once for the batch.
+      wakeDispatchers(db);
+      return delivered;
+    },
+    (delivery) => delivery.alone(),
+  );
+  return { group: undefined, deliver: (delivery) => queue.submit(delivery) };
+}

@@ -1,0 +1,106 @@
+// Deliveries of forwarded orders that arrive together are written together (core/upstream
+// deliveries.ts): many orders placed on B at once, each bought on A, are each delivered with
+// exactly the codes A sold them, one debit on each side, their runs ended and their events in
+// B's outbox, and what A took booked against B's balance there as A itself says. A delivery that
+// cannot be written (a code B already holds) fails alone: the orders delivered beside it stand.
+// Two Souks on 127.0.0.1 (A a `souk serve` process), on SQLite and PostgreSQL.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DATABASE_KINDS } from '../helpers/databases.js';
+import { balanceOf, fund } from '../helpers/orders.js';
+import { startTestSouk, type TestSouk } from '../helpers/souk.js';
+import { accountOnA, driveUntil, orderDebitsOf, orderOnA, orderOnB, ordersOf, productOnA, startChainUpstream, statusOnB, type AccountOnA, type ChainUpstream, type ProductOnA } from '../helpers/upstream-chain.js';
+import { createAccount, createApiKey } from '../../src/core/accounts/index.js';
+import { checkInvariants } from '../../src/core/orders/index.js';
+import { readRun } from '../../src/core/steps/index.js';
+import { FORWARD_WORKFLOW } from '../../src/core/upstream/index.js';
+
+const B_ENV = { SOUK_UPSTREAM_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_TIMEOUT_MS: '5000' };
+const ORDERS = 12;
+
+for (const kind of DATABASE_KINDS) {
+  describe(`forwarded deliveries written together (${kind})`, () => {
+    let a: ChainUpstream & { seeded: { account: AccountOnA; cards: ProductOnA; taken: ProductOnA } };
+    let b: TestSouk;
+    let buyer: { accountId: number; apiKey: string };
+    let providerId: number;
+    const onB = {} as Record<'cards' | 'taken', { productId: number; code: string }>;
+
+    before(async () => {
+      a = await startChainUpstream(kind, async (souk) => ({
+        account: await accountOnA(souk, 'souk', 100_000, 'B'),
+        cards: await productOnA(souk, 'BD-CARD', '1.00', 40),
+        taken: await productOnA(souk, 'BD-TAKEN', '1.00', 3),
+      }));
+      b = await startTestSouk(kind, { env: B_ENV });
+      const account = await createAccount(b.souk.db, { name: 'B buyer', kind: 'reseller' });
+      buyer = { accountId: account.id, apiKey: (await createApiKey(b.souk.db, b.souk.box, { accountId: account.id })).apiKey };
+      await fund(b.souk, buyer.accountId, 100_000);
+      providerId = (await b.souk.upstream.add({ name: 'A', url: `${a.origin}/api/v1`, dialect: 'souk', currency: 'USD', ...a.seeded.account.credentials })).id;
+      for (const which of ['cards', 'taken'] as const) {
+        const [one] = await b.souk.upstream.import(providerId, [{ ref: String(a.seeded[which].id) }]);
+        onB[which] = { productId: one!.product_id, code: one!.code };
+      }
+      // Learn our balance at A, so that deliveries book against it.
+      await b.souk.upstream.ping(providerId);
+    });
+
+    after(async () => {
+      await b?.close();
+      await a?.close();
+    });
+
+    test(`${ORDERS} orders placed at once are each delivered with the codes A sold them, one debit on each side`, async () => {
+      const balanceBefore = await balanceOf(b.souk, buyer.accountId);
+      const debitsBefore = await orderDebitsOf(a.souk, a.seeded.account.accountId);
+      const quantities = Array.from({ length: ORDERS }, (_, i) => 1 + (i % 3));
+      const placed = await Promise.all(quantities.map((quantity, i) => orderOnB(b, buyer.apiKey, { product: onB.cards.code, quantity, client_order_id: `together-${kind}-${i}` })));
+      for (const order of placed) await driveUntil(b, `order ${order.order_id} fulfilled`, async () => (await statusOnB(b, order.order_id)) === 'fulfilled', order.order_id);
+
+      const seen = new Set<string>();
+      for (const [i, order] of placed.entries()) {
+        const forwarded = await b.souk.db.selectFrom('upstream_orders').selectAll().where('order_id', '=', order.order_id).executeTakeFirstOrThrow();
+        assert.equal(forwarded.state, 'delivered');
+        const sold = await orderOnA(a, forwarded.upstream_order_id!);
+        assert.equal(sold.client_order_id, order.order_id, 'bought on A under B\'s order id');
+        const detail = await b.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: { authorization: `Bearer ${buyer.apiKey}` } });
+        const codes = detail.json<{ order: { items: Array<{ code: string }> } }>().order.items.map((item) => item.code).sort();
+        assert.deepEqual(codes, sold.codes, `order ${i} holds exactly A's codes`);
+        assert.equal(codes.length, quantities[i]);
+        for (const code of codes) {
+          assert.ok(!seen.has(code), `${code} is delivered once`);
+          seen.add(code);
+        }
+        const run = await readRun(b.souk.db, FORWARD_WORKFLOW, order.order_id);
+        assert.deepEqual([run?.status, run?.steps.map((step) => step.status)], ['done', ['done', 'done', 'done', 'done']]);
+        const events = await b.souk.db.selectFrom('outbox_events').select('type').where('order_id', '=', order.order_id).execute();
+        assert.ok(events.some((event) => event.type === 'order.fulfilled'), `order ${i} announced fulfilled`);
+      }
+      const units = quantities.reduce((sum, q) => sum + q, 0);
+      assert.equal(await balanceOf(b.souk, buyer.accountId), balanceBefore - units * 100, 'B charged each order once');
+      assert.equal((await ordersOf(a.souk, a.seeded.account.accountId)).length, ORDERS, 'A took one order each');
+      assert.equal(await orderDebitsOf(a.souk, a.seeded.account.accountId), debitsBefore + ORDERS);
+      const known = await b.souk.db.selectFrom('providers').select('balance_minor').where('id', '=', providerId).executeTakeFirstOrThrow();
+      assert.equal(known.balance_minor, await balanceOf(a.souk, a.seeded.account.accountId), 'every purchase is booked against our balance at A');
+    });
+
+    test('a delivery that cannot be written fails alone: the orders delivered beside it stand', async () => {
+      // B already holds the code A will deliver first for BD-TAKEN: that delivery cannot be written here.
+      const held = 'BD-TAKEN-0001';
+      const vault = b.souk.vault;
+      await b.souk.db
+        .insertInto('stock_items')
+        .values({ product_id: onB.taken.productId, code_enc: vault.seal(held), code_hmac: vault.fingerprint(held), code_mask: vault.sealMask(held), status: 'void', batch: 'test', demo: 0, created_at: new Date().toISOString() })
+        .execute();
+      const poisoned = orderOnB(b, buyer.apiKey, { product: onB.taken.code, quantity: 1, client_order_id: `poisoned-${kind}` });
+      const fine = Array.from({ length: 6 }, (_, i) => orderOnB(b, buyer.apiKey, { product: onB.cards.code, quantity: 1, client_order_id: `beside-${kind}-${i}` }));
+      const [bad, ...good] = await Promise.all([poisoned, ...fine]);
+      for (const order of good) await driveUntil(b, `order ${order.order_id} fulfilled`, async () => (await statusOnB(b, order.order_id)) === 'fulfilled', order.order_id);
+      await driveUntil(b, 'the poisoned purchase waits for a person', async () => (await b.souk.db.selectFrom('upstream_orders').select('state').where('order_id', '=', bad!.order_id).executeTakeFirst())?.state === 'stuck');
+      assert.equal(await statusOnB(b, bad!.order_id), 'processing', 'not delivered with a code B held before');
+      const items = await b.souk.db.selectFrom('order_items').select('stock_item_id').where('order_id', '=', bad!.order_id).execute();
+      assert.deepEqual(items, []);
+      assert.deepEqual(await checkInvariants(b.souk.db), []);
+    });
+  });
+}
