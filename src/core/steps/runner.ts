@@ -20,6 +20,23 @@ export { COMPENSATION_RETRY_SECONDS, STEP_LEASE_MS, type RunIdentity, type RunOp
  * nothing: resumeRuns() goes on from the records once the lease has run out.
  */
 export async function startRun<I>(deps: StepDeps, workflow: Workflow<I>, key: string, input: I, options: RunOptions = {}): Promise<RunOutcome> {
+  const prepared = prepareRun(deps, workflow, key, input, options);
+  if (!(await insertRun(deps.db, prepared.row))) {
+    const existing = await findRun(deps.db, workflow.name, key);
+    if (!existing) throw new Error(`run ${workflow.name}/${key} was neither inserted nor found`);
+    return outcomeOf(existing, false);
+  }
+  return driveInserted(deps, workflow, prepared, options);
+}
+
+/** A run made ready to start, claimed by its starter: its row, for the caller to insert (startRun does), then drive with driveInserted. */
+export interface PreparedRun {
+  readonly row: RunRow;
+  readonly claim: Claim;
+}
+
+/** Makes the row of a new run of `workflow` for `key`, claimed by this runner, input sealed; nothing is written. */
+export function prepareRun<I>(deps: StepDeps, workflow: Workflow<I>, key: string, input: I, options: RunOptions = {}): PreparedRun {
   if (!key || key.length > 200) throw new Error(`a run key is 1 to 200 characters, got ${key.length}`);
   const now = (options.clock ?? (() => new Date()))();
   const at = now.toISOString();
@@ -40,12 +57,12 @@ export async function startRun<I>(deps: StepDeps, workflow: Workflow<I>, key: st
     updated_at: at,
     finished_at: null,
   };
-  if (!(await insertRun(deps.db, row))) {
-    const existing = await findRun(deps.db, workflow.name, key);
-    if (!existing) throw new Error(`run ${workflow.name}/${key} was neither inserted nor found`);
-    return outcomeOf(existing, false);
-  }
-  return new Drive(deps, workflow as AnyWorkflow, row, claim, options, true).go();
+  return { row, claim };
+}
+
+/** Drives a prepared run whose row has committed (inserted by whoever prepared it), as startRun does after inserting it. */
+export function driveInserted<I>(deps: StepDeps, workflow: Workflow<I>, prepared: PreparedRun, options: RunOptions = {}): Promise<RunOutcome> {
+  return new Drive(deps, workflow as AnyWorkflow, prepared.row, prepared.claim, options, true).go();
 }
 
 export interface ResumeOptions extends RunOptions {

@@ -1,7 +1,7 @@
 // The step runner's tables, step_runs and step_run_steps: nothing else reads or writes them. Every
 // write made while a run is driven is conditional on the runner's claim token, so a runner whose
 // lease ran out (and whose run another runner took over) can no longer record anything.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { queryTemplate, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
 import type { RunEnd } from './workflow.js';
 import type { StepRunStatus, StepRunsTable, StepRunStepsTable, StepStatus } from '../../db/schema.js';
@@ -26,6 +26,20 @@ const insertRunRow = queryTemplate(RUN_COLUMNS, (db, p) =>
     .onConflict((c) => c.columns(['workflow', 'run_key']).doNothing())
     .returning('id'),
 );
+
+/**
+ * PostgreSQL: the CTE body that inserts new runs already claimed by their starters, as insertRun
+ * does each; returns the `run_key` of each run inserted (one whose key has a run is left out).
+ */
+export function pgInsertRuns(runs: readonly RunRow[]): RawBuilder<{ run_key: string }> {
+  return sql<{ run_key: string }>`
+        insert into step_runs (id, workflow, run_key, status, input, next_attempt_at, claim_token, locked_until, created_at, updated_at, attempts, failed_step, last_error, finished_at)
+        select x.id, x.workflow, x.run_key, x.status, x.input, x.next_attempt_at, x.claim_token, x.locked_until, x.created_at, x.updated_at, x.attempts, null, null, null
+        from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb)
+          as x(id text, workflow text, run_key text, status text, input text, next_attempt_at text, claim_token text, locked_until text, created_at text, updated_at text, attempts int)
+        on conflict (workflow, run_key) do nothing
+        returning run_key`;
+}
 
 /** Inserts a new run already claimed by its starter; false when the workflow has a run with this key. */
 export async function insertRun(db: Db, run: Omit<RunRow, 'attempts' | 'failed_step' | 'last_error' | 'finished_at'>): Promise<boolean> {

@@ -1,9 +1,9 @@
 // Deliveries of forwarded orders that arrive together, written together (group commit). On SQLite
 // each delivery's transaction is shared with the others' (db/group-commit.ts). On PostgreSQL a
-// batch is one transaction of four round trips whatever its size: the runs' ends (steps), the
-// orders' delivery (orders), and the purchases recorded delivered with what they cost (here).
-// A batch that fails in any way wrote nothing, and each of its deliveries goes again alone
-// through the one-order path, which says what is wrong with which.
+// batch is one transaction of six round trips, begin and commit included, whatever its size: the
+// runs' ends (steps), the orders' delivery (orders, two), and the purchases recorded delivered
+// with what they cost (here). A batch that fails in any way wrote nothing, and each of its
+// deliveries goes again alone through the one-order path, which says what is wrong with which.
 import { sql } from 'kysely';
 import { BatchQueue, GroupCommit, preparedTransaction, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
 import { nowIso } from '../clock.js';

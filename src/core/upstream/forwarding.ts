@@ -62,6 +62,8 @@ export interface StartedHere {
   quantity: number;
   fields: Record<string, string>;
   provider: ProviderRow | undefined;
+  /** The purchase was marked under way with the run's start (starts.ts); the create step takes this once, instead of marking it. */
+  underWay?: boolean;
 }
 
 /** Which provider an imported product is bought from, and its ref there, by local product id; kept by the service. */
@@ -204,9 +206,13 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
       const record = { order_id: orderId, provider_id: provider.id, upstream_ref: held.upstreamRef, goods: dialect.delivers };
       // The purchase is marked under way by a statement that holds the order, so that a cancel or
       // a reject here either comes first (and nothing is bought) or is refused while it is under
-      // way. A first try writes the record so; a later one reads what the earlier ones left (and
-      // an order no longer processing is found out there).
-      const fresh = provider.enabled === 1 && (await insertUnderWay(deps.db, deps.dialect, record));
+      // way. A first try writes the record so, or finds it written so by the run's start in this
+      // process a moment ago (taken once); a later one reads what the earlier ones left (and an
+      // order no longer processing is found out there).
+      const started = deps.startedHere?.get(orderId);
+      const markedAtStart = started?.underWay === true && ctx.attempt === 1;
+      if (started) started.underWay = false;
+      const fresh = markedAtStart || (provider.enabled === 1 && (await insertUnderWay(deps.db, deps.dialect, record)));
       let status: Awaited<ReturnType<typeof whileProcessing>> = 'processing';
       if (!fresh) {
         const row = await openUpstreamOrder(deps.db, record);

@@ -2,17 +2,18 @@
 // import, sync), the forwarder the upstream fulfilment strategy calls, the callbacks providers
 // post, and the resumption of forwarding runs. One per process (openSouk); close() waits for the
 // purchases this process started and closes its connections.
-import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
+import { queryTemplate, type BatchQueue, type Db, type Dialect } from '../../db/index.js';
 import type { ChangeBus } from '../../platform/bus.js';
 import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
 import { DomainError, InvalidState, NotFound } from '../errors.js';
 import type { DeliveredNow, FulfilledOrder, UpstreamForwarder } from '../fulfillment/index.js';
 import { ordersWaitingFor, recordUpstreamCallFailure, type OrderDeps } from '../orders/index.js';
-import { hurryRun, resumeRuns, startRun, type RunOutcome, type Workflow } from '../steps/index.js';
+import { driveInserted, hurryRun, prepareRun, resumeRuns, startRun, type RunOutcome, type Workflow } from '../steps/index.js';
 import { callUpstream } from './calls.js';
 import { importProducts, syncProvider, upstreamCatalog, type ImportedProduct, type SyncReport } from './catalog-sync.js';
 import { forwardedDeliveries } from './deliveries.js';
+import { runStarts, type RunStart, type RunStarted } from './starts.js';
 import type { UpstreamCallback, UpstreamNotice, UpstreamProduct } from './dialect.js';
 import { UpstreamFailure } from './failure.js';
 import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps, type StartedHere } from './forwarding.js';
@@ -66,6 +67,7 @@ export class UpstreamService implements UpstreamForwarder {
   /** Each provider as admission last read it, and when (a few, one per provider), for runs started right after. */
   private readonly admitted = new Map<number, { row: ProviderRow; at: number }>();
   private readonly startedHere = new Map<string, StartedHere>();
+  private readonly starts: BatchQueue<RunStart, RunStarted>;
 
   constructor(private readonly deps: UpstreamServiceDeps) {
     this.forwarding = {
@@ -84,6 +86,7 @@ export class UpstreamService implements UpstreamForwarder {
       },
     };
     this.workflow = forwardingWorkflow(this.forwarding);
+    this.starts = runStarts(deps.db, deps.dialect);
   }
 
   private get stepDeps() {
@@ -198,16 +201,7 @@ export class UpstreamService implements UpstreamForwarder {
   }
 
   async forward(order: FulfilledOrder): Promise<boolean | DeliveredNow> {
-    if (order.fields !== undefined) {
-      const link = this.links.known(order.product_id);
-      this.startedHere.set(order.id, {
-        productId: order.product_id,
-        quantity: order.quantity,
-        fields: JSON.parse(order.fields) as Record<string, string>,
-        provider: this.recentlyAdmitted(link?.providerId),
-      });
-    }
-    const run = this.track(startRun(this.stepDeps, this.workflow, order.id, { orderId: order.id }).finally(() => this.startedHere.delete(order.id)));
+    const run = this.track(this.startForwarding(order).finally(() => this.startedHere.delete(order.id)));
     if (this.deps.waitMs <= 0) return false;
     this.awaited.set(order.id, undefined);
     try {
@@ -215,6 +209,26 @@ export class UpstreamService implements UpstreamForwarder {
     } finally {
       this.awaited.delete(order.id);
     }
+  }
+
+  /**
+   * Starts the order's run. An order placed a moment ago, whose provider admission has just read,
+   * starts with the runs started meanwhile, its purchase marked under way with it (starts.ts);
+   * any other, or one whose key has a run already, the usual way.
+   */
+  private async startForwarding(order: FulfilledOrder): Promise<RunOutcome> {
+    const input = { orderId: order.id };
+    if (order.fields === undefined) return startRun(this.stepDeps, this.workflow, order.id, input);
+    const link = this.links.known(order.product_id);
+    const provider = this.recentlyAdmitted(link?.providerId);
+    const facts: StartedHere = { productId: order.product_id, quantity: order.quantity, fields: JSON.parse(order.fields) as Record<string, string>, provider };
+    this.startedHere.set(order.id, facts);
+    if (!link || provider?.enabled !== 1) return startRun(this.stepDeps, this.workflow, order.id, input);
+    const prepared = prepareRun(this.stepDeps, this.workflow, order.id, input);
+    const { started, underWay } = await this.starts.submit({ run: prepared, purchase: { order_id: order.id, provider_id: link.providerId, upstream_ref: link.upstreamRef, goods: dialectOf(provider).delivers } });
+    if (!started) return startRun(this.stepDeps, this.workflow, order.id, input);
+    facts.underWay = underWay;
+    return driveInserted(this.stepDeps, this.workflow, prepared);
   }
 
   /** The provider as admission read it within the last second (for the order just placed); undefined otherwise. */

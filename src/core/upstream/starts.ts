@@ -1,0 +1,62 @@
+// Forwarding runs started together, for orders placed a moment ago, are written together: each
+// run's row (steps) and its purchase marked under way (upstream_orders, `sending`), the mark
+// conditional on the order still processing as insertUnderWay's is. One statement on PostgreSQL
+// whatever their number; one transaction on SQLite. A run whose key already has a run, and any
+// batch that fails, go the usual way (startRun), where the create step marks the purchase itself.
+import { sql } from 'kysely';
+import { BatchQueue, executePrepared, type Db, type Dialect } from '../../db/index.js';
+import type { UpstreamOrderState } from '../../db/schema.js';
+import { nowIso } from '../clock.js';
+import { pgProcessingOrders } from '../orders/index.js';
+import { insertRun, pgInsertRuns, type PreparedRun } from '../steps/index.js';
+import { insertUnderWay } from './upstream-orders.js';
+
+/** A run to start, and the purchase its create step would mark under way. */
+export interface RunStart {
+  run: PreparedRun;
+  purchase: { order_id: string; provider_id: number; upstream_ref: string; goods: 'codes' | 'service' };
+}
+
+/** Whether the run was inserted (not when its key had one), and whether its purchase was marked under way with it. */
+export interface RunStarted {
+  started: boolean;
+  underWay: boolean;
+}
+
+const SENDING: UpstreamOrderState = 'sending';
+
+async function pgStart(db: Db, starts: readonly RunStart[]): Promise<RunStarted[]> {
+  const at = nowIso();
+  const query = sql<{ started: string[]; under_way: string[] }>`
+    with
+      started as (${pgInsertRuns(starts.map((s) => s.run.row))}),
+      under_way as (
+        insert into upstream_orders (order_id, provider_id, upstream_ref, goods, state, upstream_order_id, wholesale_minor, last_error, created_at, updated_at)
+        select x.order_id, x.provider_id, x.upstream_ref, x.goods, ${SENDING}::text, null, null, null, ${at}::text, ${at}::text
+        from jsonb_to_recordset(${JSON.stringify(starts.map((s) => s.purchase))}::jsonb) as x(order_id text, provider_id bigint, upstream_ref text, goods text)
+        join (${pgProcessingOrders(starts.map((s) => s.purchase.order_id))}) o on o.id = x.order_id
+        where x.order_id in (select run_key from started)
+        on conflict (order_id) do nothing
+        returning order_id)
+    select (select coalesce(jsonb_agg(run_key), '[]') from started) as started, (select coalesce(jsonb_agg(order_id), '[]') from under_way) as under_way`;
+  const [row] = await executePrepared(db, 'forward_start_runs', { compile: () => query.compile(db) });
+  const started = new Set(row?.started ?? []);
+  const underWay = new Set(row?.under_way ?? []);
+  return starts.map((s) => ({ started: started.has(s.run.row.run_key), underWay: underWay.has(s.purchase.order_id) }));
+}
+
+/** Starts runs in batches; `alone` is how one goes when a batch fails (startRun's own way). */
+export function runStarts(db: Db, dialect: Dialect): BatchQueue<RunStart, RunStarted> {
+  const sqlite = async (starts: readonly RunStart[]): Promise<RunStarted[]> =>
+    db.transaction().execute(async (tx) => {
+      const out: RunStarted[] = [];
+      for (const start of starts) {
+        const started = await insertRun(tx, start.run.row);
+        out.push({ started, underWay: started && (await insertUnderWay(tx, dialect, start.purchase)) });
+      }
+      return out;
+    });
+  const write = dialect === 'postgres' ? (starts: RunStart[]) => pgStart(db, starts) : sqlite;
+  // Nothing of a failed batch was written: each start goes again alone, the same way.
+  return new BatchQueue<RunStart, RunStarted>(write, async (start) => (await write([start]))[0]!);
+}
