@@ -1,6 +1,7 @@
 // The order status machine: one table, and the one function that moves an order along it,
 // recording every move in order_events in the same transaction.
-import type { Db } from '../../db/index.js';
+import { sql } from 'kysely';
+import { queryTemplate, type Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../db/schema.js';
 import { InvalidState } from '../errors.js';
@@ -41,20 +42,26 @@ export interface Transition {
 export async function transitionOrder(tx: Db, orderId: string, from: OrderStatus, to: OrderStatus, change: Transition): Promise<string> {
   if (!canTransition(from, to)) throw new InvalidState(`An order cannot go from ${from} to ${to}.`);
   const now = nowIso();
-  const result = await tx
-    .updateTable('orders')
-    .set({ status: to, updated_at: now, ...(change.reason ? { reason: change.reason } : {}) })
-    .where('id', '=', orderId)
-    .where('status', '=', from)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new InvalidState(`The order is no longer ${from}.`);
+  const moved = await moveStatus.run(tx, { orderId, from, to, now, reason: change.reason || null });
+  if (moved.length !== 1) throw new InvalidState(`The order is no longer ${from}.`);
   await recordEvent(tx, orderId, from, to, change, now);
   return now;
 }
 
+// Without a reason, the order keeps the one it had.
+const moveStatus = queryTemplate(['orderId', 'from', 'to', 'now', 'reason'], (db, p) =>
+  db
+    .updateTable('orders')
+    .set({ status: p.to, updated_at: p.now, reason: sql<string | null>`coalesce(${p.reason}, reason)` })
+    .where('id', '=', p.orderId)
+    .where('status', '=', p.from)
+    .returning('id'),
+);
+
+const insertEvent = queryTemplate(['orderId', 'from', 'to', 'reason', 'actor', 'at'], (db, p) =>
+  db.insertInto('order_events').values({ order_id: p.orderId, from_status: p.from, to_status: p.to, reason: p.reason, actor: p.actor, created_at: p.at }),
+);
+
 export async function recordEvent(tx: Db, orderId: string, from: OrderStatus | null, to: OrderStatus, change: Transition, at = nowIso()): Promise<void> {
-  await tx
-    .insertInto('order_events')
-    .values({ order_id: orderId, from_status: from, to_status: to, reason: change.reason ?? null, actor: change.actor, created_at: at })
-    .execute();
+  await insertEvent.run(tx, { orderId, from, to, reason: change.reason ?? null, actor: change.actor, at });
 }

@@ -2,7 +2,7 @@
 // write made while a run is driven is conditional on the runner's claim token, so a runner whose
 // lease ran out (and whose run another runner took over) can no longer record anything.
 import { sql, type RawBuilder } from 'kysely';
-import { queryTemplate, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { RunEnd } from './workflow.js';
 import type { StepRunStatus, StepRunsTable, StepRunStepsTable, StepStatus } from '../../db/schema.js';
 
@@ -288,27 +288,24 @@ export async function hurryRun(db: Db, workflow: string, key: string, at: string
 }
 
 /**
- * PostgreSQL: ends many runs checkpointed when paused in one statement of the caller's
- * transaction, each as writeSteps would (conditional on its claim, with its step records); the
- * ids of the runs ended. A run missing from them lost its claim, and nothing of it was written.
+ * PostgreSQL: CTEs that end many runs checkpointed when paused, for the caller's statement in its
+ * transaction (`, runs_ended as (…), runs_recorded as (…)`), each as writeSteps would: conditional
+ * on its claim, with its step records. `runs_ended` holds the ids of the runs ended; a run missing
+ * from it lost its claim, and nothing of it was written.
  */
-export async function writeRunEnds(run: PreparedRunner, compiler: Db, ends: readonly RunEnd[]): Promise<Set<string>> {
+export function pgEndRuns(ends: readonly RunEnd[]): RawBuilder<unknown> {
   const runs = ends.map((end) => ({ run_id: end.claim.runId, token: end.claim.token, at: end.at }));
   const steps = ends.flatMap((end) => end.steps.map((step) => ({ run_id: end.claim.runId, position: step.position, name: step.name, output: step.output, attempts: step.attempts, at: end.at })));
-  const query = sql<{ id: string }>`
-      with
-        ended as (
-          update step_runs r set status = 'done', claim_token = null, locked_until = null, finished_at = x.at, updated_at = x.at
-          from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb) as x(run_id text, token text, at text)
-          where r.id = x.run_id and r.claim_token = x.token and r.status in ('running', 'compensating')
-          returning r.id),
-        recorded as (
-          insert into step_run_steps (run_id, position, name, status, output, attempts, error, compensation_attempts, compensation_error, started_at, done_at, compensated_at)
-          select x.run_id, x.position, x.name, 'done', x.output, x.attempts, null, 0, null, x.at, x.at, null
-          from jsonb_to_recordset(${JSON.stringify(steps)}::jsonb) as x(run_id text, position int, name text, output text, attempts int, at text)
-          where x.run_id in (select id from ended)
-          on conflict (run_id, position) do update set status = excluded.status, output = excluded.output, attempts = excluded.attempts, done_at = excluded.done_at)
-      select id from ended`;
-  const rows = await run.rows('steps_write_run_ends', { compile: () => query.compile(compiler) });
-  return new Set(rows.map((row) => row.id));
+  return sql`,
+      runs_ended as (
+        update step_runs r set status = 'done', claim_token = null, locked_until = null, finished_at = x.at, updated_at = x.at
+        from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb) as x(run_id text, token text, at text)
+        where r.id = x.run_id and r.claim_token = x.token and r.status in ('running', 'compensating')
+        returning r.id),
+      runs_recorded as (
+        insert into step_run_steps (run_id, position, name, status, output, attempts, error, compensation_attempts, compensation_error, started_at, done_at, compensated_at)
+        select x.run_id, x.position, x.name, 'done', x.output, x.attempts, null, 0, null, x.at, x.at, null
+        from jsonb_to_recordset(${JSON.stringify(steps)}::jsonb) as x(run_id text, position int, name text, output text, attempts int, at text)
+        where x.run_id in (select id from runs_ended)
+        on conflict (run_id, position) do update set status = excluded.status, output = excluded.output, attempts = excluded.attempts, done_at = excluded.done_at)`;
 }

@@ -30,13 +30,13 @@ export interface StepContext {
   readonly finishIn?: (tx: Db, output: unknown) => Promise<void>;
   /**
    * The last step's only, in a workflow checkpointed when paused: what finishIn would write, for a
-   * writer that ends many runs in one statement (writeRunEnds). Once that transaction has
+   * writer that ends many runs in one statement (pgEndRuns). Once that transaction has
    * committed with the run's end in it, the step calls `ended()` and returns that same output.
    */
   readonly finishing?: (output: unknown) => RunEnd;
 }
 
-/** A run's end as writeRunEnds writes it: the claim it is conditional on, and the step records that go with it. */
+/** A run's end as pgEndRuns writes it: the claim it is conditional on, and the step records that go with it. */
 export interface RunEnd {
   readonly claim: { readonly runId: string; readonly token: string };
   readonly at: string;

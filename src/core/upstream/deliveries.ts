@@ -1,17 +1,18 @@
 // Deliveries of forwarded orders that arrive together, written together (group commit). On SQLite
 // each delivery's transaction is shared with the others' (db/group-commit.ts). On PostgreSQL a
-// batch is one transaction of six round trips, begin and commit included, whatever its size: the
-// runs' ends (steps), the orders' delivery (orders, two), and the purchases recorded delivered
-// with what they cost (here). A batch that fails in any way wrote nothing, and each of its
-// deliveries goes again alone through the one-order path, which says what is wrong with which.
-import { sql } from 'kysely';
-import { BatchQueue, GroupCommit, preparedTransaction, type Db, type Dialect, type PreparedRunner } from '../../db/index.js';
+// batch is one transaction of four round trips, begin and commit included, whatever its size: the
+// orders locked, then one statement that delivers them (orders), ends their runs (steps) and
+// records the purchases delivered with what they cost (here). A batch that fails in any way wrote
+// nothing, and each of its deliveries goes again alone through the one-order path, which says
+// what is wrong with which.
+import { sql, type RawBuilder } from 'kysely';
+import { BatchQueue, GroupCommit, preparedTransaction, type Db, type Dialect } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { wakeDispatchers } from '../events/index.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
 import type { CodeVault } from '../inventory/index.js';
 import { pgDeliverFromUpstream, type UpstreamDelivery } from '../orders/index.js';
-import { writeRunEnds, type RunEnd } from '../steps/index.js';
+import { pgEndRuns, type RunEnd } from '../steps/index.js';
 
 /** A delivery as the deliver-codes step hands it over: what to write, and how to write it alone. */
 export interface ForwardedDelivery extends UpstreamDelivery {
@@ -31,29 +32,27 @@ export interface Deliveries {
   readonly group: GroupCommit | undefined;
 }
 
-/** Records the purchases delivered and books what they cost against our balance at each provider, in one statement. */
-async function pgRecordBought(run: PreparedRunner, compiler: Db, deliveries: readonly ForwardedDelivery[]): Promise<void> {
+/**
+ * CTEs for the delivery's statement that record the purchases delivered and book what they cost
+ * against our balance at each provider (`purchases_marked` holds the records written).
+ */
+function pgRecordBought(deliveries: readonly ForwardedDelivery[]): RawBuilder<unknown> {
   const at = nowIso();
   const rows = deliveries.map((d) => ({ order_id: d.orderId, upstream_order_id: d.bought.upstreamOrderId || null, wholesale_minor: d.bought.wholesaleMinor ?? null, provider_id: d.providerId ?? null }));
-  const query = sql<{ marked: number }>`
-    with
-      x as (select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(order_id text, upstream_order_id text, wholesale_minor bigint, provider_id bigint)),
-      marked as (
+  return sql`,
+      purchases as (select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(order_id text, upstream_order_id text, wholesale_minor bigint, provider_id bigint)),
+      purchases_marked as (
         update upstream_orders u
-        set state = 'delivered', updated_at = ${at}::text, upstream_order_id = coalesce(x.upstream_order_id, u.upstream_order_id),
-            wholesale_minor = coalesce(x.wholesale_minor, u.wholesale_minor), last_error = null
-        from x where u.order_id = x.order_id
+        set state = 'delivered', updated_at = ${at}::text, upstream_order_id = coalesce(p.upstream_order_id, u.upstream_order_id),
+            wholesale_minor = coalesce(p.wholesale_minor, u.wholesale_minor), last_error = null
+        from purchases p where u.order_id = p.order_id
         returning u.order_id),
-      charged as (
+      providers_charged as (
         update providers p set balance_minor = p.balance_minor - c.total, updated_at = ${at}::text
-        from (select provider_id, sum(wholesale_minor) as total from x where wholesale_minor is not null and provider_id is not null group by provider_id) c
-        where p.id = c.provider_id and p.balance_minor is not null)
-    select count(*)::int as marked from marked`;
-  const [row] = await run.rows('forward_record_bought', { compile: () => query.compile(compiler) });
-  if (row?.marked !== deliveries.length) throw new Error('a purchase delivered has no record');
+        from (select provider_id, sum(wholesale_minor) as total from purchases where wholesale_minor is not null and provider_id is not null group by provider_id) c
+        where p.id = c.provider_id and p.balance_minor is not null)`;
 }
 
-/** The deliveries of this process's forwarding runs. */
 /** `vault` is read when a batch is written (the order use cases that hold it are made after this). */
 export function forwardedDeliveries(db: Db, dialect: Dialect, vault: () => CodeVault): Deliveries {
   const transaction = dialect === 'postgres' ? preparedTransaction(db) : undefined;
@@ -64,11 +63,15 @@ export function forwardedDeliveries(db: Db, dialect: Dialect, vault: () => CodeV
   const queue = new BatchQueue<ForwardedDelivery, DeliveredNow>(
     async (batch) => {
       const delivered = await transaction(async (run) => {
-        const ended = await writeRunEnds(run, db, batch.map((d) => d.end));
-        if (ended.size !== batch.length) throw new Error('a run of the batch was taken over');
-        const delivered = await pgDeliverFromUpstream(run, db, vault(), batch);
-        await pgRecordBought(run, db, batch);
-        return delivered;
+        const written = await pgDeliverFromUpstream(run, db, vault(), batch, {
+          name: 'forwarded',
+          ctes: sql`${pgEndRuns(batch.map((d) => d.end))} ${pgRecordBought(batch)}`,
+          columns: sql`, (select count(*)::int from runs_ended) as runs_ended, (select count(*)::int from purchases_marked) as purchases_marked`,
+        });
+        // Rolled back, and delivered one by one: a run taken over (its claim lost), a purchase without its record.
+        if (written.also.runs_ended !== batch.length) throw new Error('a run of the batch was taken over');
+        if (written.also.purchases_marked !== batch.length) throw new Error('a purchase delivered has no record');
+        return written.delivered;
       });
       for (const delivery of batch) delivery.end.ended();
       // Their events are in the outbox: the dispatchers are told once for the batch.

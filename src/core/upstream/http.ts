@@ -135,7 +135,8 @@ export function createUpstreamHttp(options: { allowPrivate: boolean; timeoutMs?:
           fail(new UpstreamFailure('unknown', `the provider answered ${answer.statusCode ?? 101}, switching protocols`, { status: answer.statusCode ?? 101, code: 'upstream_error' }));
         });
         // The safety net: a connection that closes without any of the above settles the call too.
-        outgoing.on('close', () => fail(new UpstreamFailure(sent ? 'unknown' : 'retryable', 'the connection closed without an answer', { code: 'connection_lost' })));
+        // (It closes after every answer too: the failure is made only when nothing else settled the call.)
+        outgoing.on('close', () => settled || fail(new UpstreamFailure(sent ? 'unknown' : 'retryable', 'the connection closed without an answer', { code: 'connection_lost' })));
         outgoing.on('error', (error: NodeJS.ErrnoException) => {
           if (error instanceof PrivateAddressRefused) return fail(new UpstreamFailure('refused', error.message, { code: 'private_address' }));
           const neverSent = !sent && error.code !== undefined && NEVER_SENT.has(error.code);

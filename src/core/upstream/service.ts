@@ -2,7 +2,7 @@
 // import, sync), the forwarder the upstream fulfilment strategy calls, the callbacks providers
 // post, and the resumption of forwarding runs. One per process (openSouk); close() waits for the
 // purchases this process started and closes its connections.
-import { queryTemplate, type BatchQueue, type Db, type Dialect } from '../../db/index.js';
+import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { ChangeBus } from '../../platform/bus.js';
 import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
@@ -13,7 +13,7 @@ import { driveInserted, hurryRun, prepareRun, resumeRuns, startRun, type RunOutc
 import { callUpstream } from './calls.js';
 import { importProducts, syncProvider, upstreamCatalog, type ImportedProduct, type SyncReport } from './catalog-sync.js';
 import { forwardedDeliveries } from './deliveries.js';
-import { runStarts, type RunStart, type RunStarted } from './starts.js';
+import { runStarts, type RunStarts } from './starts.js';
 import type { UpstreamCallback, UpstreamNotice, UpstreamProduct } from './dialect.js';
 import { UpstreamFailure } from './failure.js';
 import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps, type StartedHere } from './forwarding.js';
@@ -67,7 +67,7 @@ export class UpstreamService implements UpstreamForwarder {
   /** Each provider as admission last read it, and when (a few, one per provider), for runs started right after. */
   private readonly admitted = new Map<number, { row: ProviderRow; at: number }>();
   private readonly startedHere = new Map<string, StartedHere>();
-  private readonly starts: BatchQueue<RunStart, RunStarted>;
+  private readonly starts: RunStarts;
 
   constructor(private readonly deps: UpstreamServiceDeps) {
     this.forwarding = {
@@ -86,7 +86,7 @@ export class UpstreamService implements UpstreamForwarder {
       },
     };
     this.workflow = forwardingWorkflow(this.forwarding);
-    this.starts = runStarts(deps.db, deps.dialect);
+    this.starts = runStarts(deps.db, deps.dialect, this.forwarding.deliveries?.group);
   }
 
   private get stepDeps() {

@@ -1,10 +1,10 @@
 // Forwarding runs started together, for orders placed a moment ago, are written together: each
 // run's row (steps) and its purchase marked under way (upstream_orders, `sending`), the mark
 // conditional on the order still processing as insertUnderWay's is. One statement on PostgreSQL
-// whatever their number; one transaction on SQLite. A run whose key already has a run, and any
+// whatever their number; on SQLite a transaction shared with the deliveries that come meanwhile. A run whose key already has a run, and any
 // batch that fails, go the usual way (startRun), where the create step marks the purchase itself.
 import { sql } from 'kysely';
-import { BatchQueue, executePrepared, type Db, type Dialect } from '../../db/index.js';
+import { BatchQueue, executePrepared, GroupCommit, type Db, type Dialect } from '../../db/index.js';
 import type { UpstreamOrderState } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
 import { pgProcessingOrders } from '../orders/index.js';
@@ -45,18 +45,23 @@ async function pgStart(db: Db, starts: readonly RunStart[]): Promise<RunStarted[
   return starts.map((s) => ({ started: started.has(s.run.row.run_key), underWay: underWay.has(s.purchase.order_id) }));
 }
 
-/** Starts runs in batches; `alone` is how one goes when a batch fails (startRun's own way). */
-export function runStarts(db: Db, dialect: Dialect): BatchQueue<RunStart, RunStarted> {
-  const sqlite = async (starts: readonly RunStart[]): Promise<RunStarted[]> =>
-    db.transaction().execute(async (tx) => {
-      const out: RunStarted[] = [];
-      for (const start of starts) {
-        const started = await insertRun(tx, start.run.row);
-        out.push({ started, underWay: started && (await insertUnderWay(tx, dialect, start.purchase)) });
-      }
-      return out;
-    });
-  const write = dialect === 'postgres' ? (starts: RunStart[]) => pgStart(db, starts) : sqlite;
+/** Where runs start together: on SQLite in `group`'s transactions (shared with the deliveries'), on PostgreSQL in batches of one statement. */
+export interface RunStarts {
+  submit(start: RunStart): Promise<RunStarted>;
+}
+
+export function runStarts(db: Db, dialect: Dialect, group?: GroupCommit): RunStarts {
+  if (dialect !== 'postgres') {
+    const commits = group ?? new GroupCommit(db);
+    return {
+      submit: (start) =>
+        commits.run(async (tx) => {
+          const started = await insertRun(tx, start.run.row);
+          return { started, underWay: started && (await insertUnderWay(tx, dialect, start.purchase)) };
+        }),
+    };
+  }
+  const write = (starts: RunStart[]) => pgStart(db, starts);
   // Nothing of a failed batch was written: each start goes again alone, the same way.
   return new BatchQueue<RunStart, RunStarted>(write, async (start) => (await write([start]))[0]!);
 }
