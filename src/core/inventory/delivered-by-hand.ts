@@ -1,5 +1,6 @@
 // Codes a person delivers for an order (manual fulfilment): they enter stock already sold to the
 // order, sealed and fingerprinted like imported codes, so a code can never be delivered twice.
+import type SQLite from 'better-sqlite3';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
@@ -81,4 +82,21 @@ export function pgRecordDeliveredCodes(rows: readonly DeliveredCodeRow[], at: st
         order by x.position
         on conflict (product_id, code_hmac) do nothing
         returning id, order_id, code_hmac`;
+}
+
+/**
+ * SQLite: recordDeliveredCodes as a prepared statement run synchronously in the caller's
+ * transaction (a batch writer's); throws Conflict when a code was in the product's stock before.
+ */
+export function sqliteDeliveredCodesWriter(sqlite: SQLite.Database, vault: CodeVault): (delivery: DeliveredCodes, at: string) => number[] {
+  const insert = sqlite.prepare<[number, string, string, string, string, string, string, string], { id: number }>(
+    `insert into stock_items (product_id, code_enc, code_hmac, code_mask, status, order_id, batch, demo, created_at, sold_at)
+     values (?, ?, ?, ?, 'sold', ?, ?, 0, ?, ?) on conflict (product_id, code_hmac) do nothing returning id`,
+  );
+  return (delivery, at) =>
+    delivery.codes.map((code) => {
+      const row = insert.get(delivery.productId, vault.seal(code), vault.fingerprint(code), vault.sealMask(code), delivery.orderId, `manual:${delivery.orderId}`, at, at);
+      if (!row) throw new Conflict('A code given was already in stock or sold before; every code must be new.');
+      return Number(row.id);
+    });
 }

@@ -22,7 +22,7 @@ export {
   type StockOnHand,
   type StockRows,
 } from './claim-codes.js';
-export { deliveredCodeRows, pgRecordDeliveredCodes, recordDeliveredCodes, type DeliveredCodeRow, type DeliveredCodes } from './delivered-by-hand.js';
+export { deliveredCodeRows, pgRecordDeliveredCodes, recordDeliveredCodes, sqliteDeliveredCodesWriter, type DeliveredCodeRow, type DeliveredCodes } from './delivered-by-hand.js';
 export { countHeldCodesByOrder } from './held-codes.js';
 export { sealedCodesOf, sealedItemsOf, type SealedCode } from './sealed-codes.js';
 export { sealedCodeSql } from './sealed-code-sql.js';

@@ -1,6 +1,7 @@
 // The step runner's tables, step_runs and step_run_steps: nothing else reads or writes them. Every
 // write made while a run is driven is conditional on the runner's claim token, so a runner whose
 // lease ran out (and whose run another runner took over) can no longer record anything.
+import type SQLite from 'better-sqlite3';
 import { sql, type RawBuilder } from 'kysely';
 import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
 import type { RunEnd } from './workflow.js';
@@ -39,6 +40,31 @@ export function pgInsertRuns(runs: readonly RunRow[]): RawBuilder<{ run_key: str
           as x(id text, workflow text, run_key text, status text, input text, next_attempt_at text, claim_token text, locked_until text, created_at text, updated_at text, attempts int)
         on conflict (workflow, run_key) do nothing
         returning run_key`;
+}
+
+/**
+ * SQLite: ends runs checkpointed when paused in the caller's transaction, synchronously (a batch
+ * writer's), each as writeSteps would; the number ended (a run whose claim was lost is left as it is).
+ */
+export function sqliteRunEnder(sqlite: SQLite.Database): (ends: readonly RunEnd[]) => number {
+  const end = sqlite.prepare<[string, string, string, string]>(
+    `update step_runs set status = 'done', claim_token = null, locked_until = null, finished_at = ?, updated_at = ?
+     where id = ? and claim_token = ? and status in ('running', 'compensating')`,
+  );
+  const record = sqlite.prepare<[string, number, string, string, number, string, string]>(
+    `insert into step_run_steps (run_id, position, name, status, output, attempts, error, compensation_attempts, compensation_error, started_at, done_at, compensated_at)
+     values (?, ?, ?, 'done', ?, ?, null, 0, null, ?, ?, null)
+     on conflict (run_id, position) do update set status = excluded.status, output = excluded.output, attempts = excluded.attempts, done_at = excluded.done_at`,
+  );
+  return (ends) => {
+    let ended = 0;
+    for (const run of ends) {
+      if (end.run(run.at, run.at, run.claim.runId, run.claim.token).changes !== 1) continue;
+      ended++;
+      for (const step of run.steps) record.run(run.claim.runId, step.position, step.name, step.output, step.attempts, run.at, run.at);
+    }
+    return ended;
+  };
 }
 
 /** Inserts a new run already claimed by its starter; false when the workflow has a run with this key. */

@@ -1,18 +1,19 @@
 // Deliveries of forwarded orders that arrive together, written together (group commit). On SQLite
-// each delivery's transaction is shared with the others' (db/group-commit.ts). On PostgreSQL a
+// a batch is one synchronous transaction of prepared statements, as placement's batches are. On PostgreSQL a
 // batch is one transaction of four round trips, begin and commit included, whatever its size: the
 // orders locked, then one statement that delivers them (orders), ends their runs (steps) and
 // records the purchases delivered with what they cost (here). A batch that fails in any way wrote
 // nothing, and each of its deliveries goes again alone through the one-order path, which says
 // what is wrong with which.
 import { sql, type RawBuilder } from 'kysely';
-import { BatchQueue, GroupCommit, preparedTransaction, type Db, type Dialect } from '../../db/index.js';
+import type SQLite from 'better-sqlite3';
+import { BatchQueue, GroupCommit, preparedTransaction, sqliteHandleOf, type Db } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { wakeDispatchers } from '../events/index.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
 import type { CodeVault } from '../inventory/index.js';
-import { pgDeliverFromUpstream, type UpstreamDelivery } from '../orders/index.js';
-import { pgEndRuns, type RunEnd } from '../steps/index.js';
+import { pgDeliverFromUpstream, sqliteUpstreamDeliverer, type UpstreamDelivery } from '../orders/index.js';
+import { pgEndRuns, sqliteRunEnder, type RunEnd } from '../steps/index.js';
 
 /** A delivery as the deliver-codes step hands it over: what to write, and how to write it alone. */
 export interface ForwardedDelivery extends UpstreamDelivery {
@@ -53,13 +54,63 @@ function pgRecordBought(deliveries: readonly ForwardedDelivery[]): RawBuilder<un
         where p.id = c.provider_id and p.balance_minor is not null)`;
 }
 
+/** SQLite: records the purchases delivered and books what they cost, synchronously in the batch's transaction; the number of records written. */
+function sqlitePurchaseRecorder(sqlite: SQLite.Database): (deliveries: readonly ForwardedDelivery[]) => number {
+  const mark = sqlite.prepare<[string, string | null, number | null, string]>(
+    `update upstream_orders set state = 'delivered', updated_at = ?, upstream_order_id = coalesce(?, upstream_order_id),
+       wholesale_minor = coalesce(?, wholesale_minor), last_error = null where order_id = ?`,
+  );
+  const charge = sqlite.prepare<[number, string, number]>('update providers set balance_minor = balance_minor - ?, updated_at = ? where id = ? and balance_minor is not null');
+  return (deliveries) => {
+    const at = nowIso();
+    let marked = 0;
+    const costs = new Map<number, number>();
+    for (const d of deliveries) {
+      marked += mark.run(at, d.bought.upstreamOrderId || null, d.bought.wholesaleMinor ?? null, d.orderId).changes;
+      if (d.bought.wholesaleMinor && d.providerId !== undefined) costs.set(d.providerId, (costs.get(d.providerId) ?? 0) + d.bought.wholesaleMinor);
+    }
+    for (const [providerId, total] of costs) charge.run(total, at, providerId);
+    return marked;
+  };
+}
+
+/** SQLite: each batch in one synchronous transaction holding the only connection, as placement's batches are written. */
+function sqliteDeliveries(db: Db, sqlite: SQLite.Database, vault: () => CodeVault): Deliveries {
+  const group = new GroupCommit(db);
+  // Prepared at the first batch: the vault is not there yet when this is made.
+  let writeBatch: SQLite.Transaction<(batch: ForwardedDelivery[]) => DeliveredNow[]> | undefined;
+  const prepare = () => {
+    const deliver = sqliteUpstreamDeliverer(sqlite, vault());
+    const endRuns = sqliteRunEnder(sqlite);
+    const recordPurchases = sqlitePurchaseRecorder(sqlite);
+    return sqlite.transaction((batch: ForwardedDelivery[]) => {
+      const delivered = deliver(batch);
+      // Rolled back, and delivered one by one: a run taken over (its claim lost), a purchase without its record.
+      if (endRuns(batch.map((d) => d.end)) !== batch.length) throw new Error('a run of the batch was taken over');
+      if (recordPurchases(batch) !== batch.length) throw new Error('a purchase delivered has no record');
+      return delivered;
+    });
+  };
+  const queue = new BatchQueue<ForwardedDelivery, DeliveredNow>(
+    async (batch) => {
+      const write = (writeBatch ??= prepare());
+      // The Kysely connection is held for the batch, so no Kysely query of this process can slip between its statements.
+      const delivered = await db.connection().execute(async () => write.immediate(batch));
+      for (const delivery of batch) delivery.end.ended();
+      wakeDispatchers(db);
+      return delivered;
+    },
+    (delivery) => delivery.alone(),
+  );
+  return { group, deliver: (delivery) => queue.submit(delivery) };
+}
+
 /** `vault` is read when a batch is written (the order use cases that hold it are made after this). */
-export function forwardedDeliveries(db: Db, dialect: Dialect, vault: () => CodeVault): Deliveries {
-  const transaction = dialect === 'postgres' ? preparedTransaction(db) : undefined;
-  if (!transaction) {
-    const group = new GroupCommit(db);
-    return { group, deliver: (delivery) => delivery.alone() };
-  }
+export function forwardedDeliveries(db: Db, vault: () => CodeVault): Deliveries {
+  const sqlite = sqliteHandleOf(db);
+  if (sqlite) return sqliteDeliveries(db, sqlite, vault);
+  const transaction = preparedTransaction(db);
+  if (!transaction) return { group: new GroupCommit(db), deliver: (delivery) => delivery.alone() };
   const queue = new BatchQueue<ForwardedDelivery, DeliveredNow>(
     async (batch) => {
       const delivered = await transaction(async (run) => {

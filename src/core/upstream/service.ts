@@ -80,7 +80,7 @@ export class UpstreamService implements UpstreamForwarder {
       callbackUrlFor: (id) => (deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/upstream/callbacks/${id}` : undefined),
       links: this.links,
       startedHere: this.startedHere,
-      deliveries: forwardedDeliveries(deps.db, deps.dialect, () => deps.orders().vault),
+      deliveries: forwardedDeliveries(deps.db, () => deps.orders().vault),
       delivered: (orderId, delivery) => {
         if (this.awaited.has(orderId)) this.awaited.set(orderId, delivery);
       },
