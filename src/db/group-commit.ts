@@ -17,6 +17,7 @@ interface Waiting<I> {
  * Batches items for `writeBatch`, which writes them all in one transaction (its outputs in the
  * items' order) or throws having written nothing; `writeOne` writes an item on its own, after a
  * batch that failed (a batch of one too, so that its caller gets the one-item path's own error).
+ * Without `writeOne`, a failed batch fails each of its items with the batch's error.
  */
 export class BatchQueue<I, O> {
   private waiting: Array<Waiting<I>> = [];
@@ -24,7 +25,7 @@ export class BatchQueue<I, O> {
 
   constructor(
     private readonly writeBatch: (items: I[]) => Promise<O[]>,
-    private readonly writeOne: (item: I) => Promise<O>,
+    private readonly writeOne: ((item: I) => Promise<O>) | undefined,
     private readonly maxBatch = 50,
   ) {}
 
@@ -43,24 +44,26 @@ export class BatchQueue<I, O> {
   private async drain(): Promise<void> {
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.maxBatch);
-      let results: O[] | undefined;
+      let results: O[];
       try {
         results = await this.writeBatch(batch.map((waiting) => waiting.item));
-      } catch {
+      } catch (error) {
+        const writeOne = this.writeOne;
+        if (!writeOne) {
+          for (const waiting of batch) waiting.reject(error);
+          continue;
+        }
         // Something in the batch failed, and it wrote nothing: each item goes again on its own.
-        results = undefined;
-      }
-      if (results) {
-        batch.forEach((waiting, i) => waiting.resolve(results[i]));
+        for (const waiting of batch) {
+          try {
+            waiting.resolve(await writeOne(waiting.item));
+          } catch (alone) {
+            waiting.reject(alone);
+          }
+        }
         continue;
       }
-      for (const waiting of batch) {
-        try {
-          waiting.resolve(await this.writeOne(waiting.item));
-        } catch (error) {
-          waiting.reject(error);
-        }
-      }
+      batch.forEach((waiting, i) => waiting.resolve(results[i]));
     }
     this.writing = false;
   }

@@ -59,8 +59,10 @@ export class Contract {
 
   /** What is wrong with `res` as the answer to `method path`, or undefined if the document allows it (or has no operation for it). */
   problem(method: string, url: string, res: LightMyRequestResponse): string | undefined {
-    // As the request reached the server: dot segments resolved, as HTTP clients and inject do.
-    const path = new URL(url.split('?')[0] ?? '/', 'http://souk.test').pathname.replace(/(.)\/$/, '$1');
+    // As the request reached the server: dot segments resolved, as HTTP clients and inject do. A
+    // target that starts with `//` is a path on the server, not another host (RFC 9112 origin-form).
+    const target = url.split('?')[0] ?? '/';
+    const path = new URL(`http://souk.test${target.startsWith('/') ? '' : '/'}${target}`).pathname.replace(/(.)\/$/, '$1');
     const template = this.templates.find((t) => t.pattern.test(path))?.template;
     if (template === undefined) return undefined;
     const verb = method.toUpperCase() === 'HEAD' ? 'get' : method.toLowerCase();

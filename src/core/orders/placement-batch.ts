@@ -6,6 +6,7 @@
 // nothing of it is written and its orders are written again one by one, so one order's failure
 // leaves the others untouched. Every plan re-checks what it was priced from, so the batch gives
 // the same guarantees as reading and writing in one transaction.
+import { BatchQueue } from '../../db/index.js';
 import type { OrdersTable } from '../../db/schema.js';
 import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
@@ -61,48 +62,15 @@ export type PlacementOutcome =
 /** Writes a batch of plans in one transaction; returns one outcome per plan, in order. */
 export type PlacementWriter = (plans: PlacementPlan[]) => Promise<PlacementOutcome[]>;
 
-interface Waiting {
-  plan: PlacementPlan;
-  resolve(outcome: PlacementOutcome): void;
-  reject(error: unknown): void;
-}
-
 /**
  * Group commit: at most one batch is being written at a time; whatever arrives meanwhile forms
  * the next one. A lone order is written at once (after the current tick), so at low load nothing
  * waits; under load, commits are shared and the rows every order touches (wallet, stock counter)
- * are locked once per batch instead of once per order.
+ * are locked once per batch instead of once per order. The writer tries a failed batch's orders
+ * again itself; a batch it still cannot write fails as a whole.
  */
-export class PlacementQueue {
-  private waiting: Waiting[] = [];
-  private writing = false;
-
-  constructor(
-    private readonly write: PlacementWriter,
-    private readonly maxBatch = 200,
-  ) {}
-
-  submit(plan: PlacementPlan): Promise<PlacementOutcome> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ plan, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        // Orders whose requests arrived in the same turn of the event loop join this batch.
-        setImmediate(() => void this.drain());
-      }
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.waiting.length) {
-      const batch = this.waiting.splice(0, this.maxBatch);
-      try {
-        const outcomes = await this.write(batch.map((w) => w.plan));
-        batch.forEach((w, i) => w.resolve(outcomes[i]!));
-      } catch (error) {
-        for (const w of batch) w.reject(error);
-      }
-    }
-    this.writing = false;
+export class PlacementQueue extends BatchQueue<PlacementPlan, PlacementOutcome> {
+  constructor(write: PlacementWriter, maxBatch = 200) {
+    super(write, undefined, maxBatch);
   }
 }
