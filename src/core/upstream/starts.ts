@@ -1,8 +1,10 @@
 // Forwarding runs started together, for orders placed a moment ago, are written together: each
 // run's row (steps) and its purchase marked under way (upstream_orders, `sending`), the mark
 // conditional on the order still processing as insertUnderWay's is. One statement on PostgreSQL
-// whatever their number; on SQLite a transaction shared with the deliveries that come meanwhile. A run whose key already has a run, and any
-// batch that fails, go the usual way (startRun), where the create step marks the purchase itself.
+// whatever their number (a failed batch is tried again start by start); on SQLite one shared
+// transaction (GroupCommit). A run whose key already has a run is left to it, and the caller
+// starts the usual way (startRun). A start that cannot be written at all fails its caller, and the
+// forwarding sweep starts that order's run later, as it does for any paid order without one.
 import { sql } from 'kysely';
 import { BatchQueue, executePrepared, GroupCommit, type Db, type Dialect } from '../../db/index.js';
 import type { UpstreamOrderState } from '../../db/schema.js';
