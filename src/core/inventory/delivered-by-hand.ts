@@ -14,6 +14,8 @@ export interface DeliveredCodes {
   codes: readonly string[];
 }
 
+const CODE_NOT_NEW = 'A code given was already in stock or sold before; every code must be new.';
+
 /**
  * Stores `codes` as stock items sold to the order, in the caller's transaction, and returns their
  * ids in the order given (the order lists them as its items). Conflict, and nothing kept once the
@@ -40,7 +42,7 @@ export async function recordDeliveredCodes(tx: Db, vault: CodeVault, delivery: D
     .onConflict((c) => c.columns(['product_id', 'code_hmac']).doNothing())
     .returning('id')
     .execute();
-  if (inserted.length !== delivery.codes.length) throw new Conflict('A code given was already in stock or sold before; every code must be new.');
+  if (inserted.length !== delivery.codes.length) throw new Conflict(CODE_NOT_NEW);
   return inserted.map((row) => Number(row.id));
 }
 
@@ -96,7 +98,7 @@ export function sqliteDeliveredCodesWriter(sqlite: SQLite.Database, vault: CodeV
   return (delivery, at) =>
     delivery.codes.map((code) => {
       const row = insert.get(delivery.productId, vault.seal(code), vault.fingerprint(code), vault.sealMask(code), delivery.orderId, `manual:${delivery.orderId}`, at, at);
-      if (!row) throw new Conflict('A code given was already in stock or sold before; every code must be new.');
+      if (!row) throw new Conflict(CODE_NOT_NEW);
       return Number(row.id);
     });
 }

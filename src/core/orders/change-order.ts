@@ -130,7 +130,30 @@ export async function fulfilFromUpstream(
   also?: (tx: Db) => Promise<void>,
   group?: GroupCommit,
 ): Promise<DeliveredNow> {
-  return deliverProcessingOrder(deps, orderId, codes, { actor: 'system:upstream', reason: goods === 'service' ? 'delivered by the provider' : 'delivered from the provider', goods }, also, group);
+  return deliverProcessingOrder(deps, orderId, codes, { actor: UPSTREAM_ACTOR, reason: upstreamDeliveryReason(goods), goods }, also, group);
+}
+
+/** Who delivers an order bought upstream, in its events. */
+export const UPSTREAM_ACTOR = 'system:upstream';
+
+/** Why an order bought upstream moved to fulfilled, in its events. */
+export function upstreamDeliveryReason(goods: 'codes' | 'service'): string {
+  return goods === 'service' ? 'delivered by the provider' : 'delivered from the provider';
+}
+
+/**
+ * The codes to deliver for a processing order, trimmed and without blanks; InvalidState when the
+ * order is not processing, ValidationFailed when they are not one distinct code per unit (none for a service).
+ */
+export function deliverableCodes(order: Pick<LockedOrder, 'status' | 'quantity'>, codes: readonly string[], goods: 'codes' | 'service'): string[] {
+  if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled this way.`);
+  const clean = codes.map((c) => c.trim()).filter(Boolean);
+  const expected = goods === 'service' ? 0 : order.quantity;
+  if (clean.length !== expected) {
+    throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${expected}` }]);
+  }
+  if (new Set(clean).size !== clean.length) throw new ValidationFailed('The same code is given twice.', [{ field: 'codes', message: 'must be distinct' }]);
+  return clean;
 }
 
 async function deliverProcessingOrder(
@@ -141,16 +164,10 @@ async function deliverProcessingOrder(
   also?: (tx: Db) => Promise<void>,
   group?: GroupCommit,
 ): Promise<DeliveredNow> {
-  const clean = codes.map((c) => c.trim()).filter(Boolean);
   let delivered: DeliveredNow | undefined;
   await inTransaction(deps, async (tx) => {
     const order = await lockOrder(tx, deps, orderId);
-    if (order.status !== 'processing') throw new InvalidState(`The order is ${order.status}; only processing orders are fulfilled this way.`);
-    const expected = how.goods === 'service' ? 0 : order.quantity;
-    if (clean.length !== expected) {
-      throw new ValidationFailed(`The order is for ${order.quantity} item(s); ${clean.length} code(s) were given.`, [{ field: 'codes', message: `give exactly ${expected}` }]);
-    }
-    if (new Set(clean).size !== clean.length) throw new ValidationFailed('The same code is given twice.', [{ field: 'codes', message: 'must be distinct' }]);
+    const clean = deliverableCodes(order, codes, how.goods);
     let itemIds: number[] = [];
     if (clean.length) {
       itemIds = await recordDeliveredCodes(tx, deps.vault, { orderId: order.id, productId: order.product_id, codes: clean });

@@ -11,7 +11,7 @@ import { nowIso } from '../clock.js';
 import { orderChangedEvents, pgInsertOutbox } from '../events/index.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
 import { deliveredCodeRows, pgRecordDeliveredCodes, type CodeVault } from '../inventory/index.js';
-import { LOCKED_COLUMNS, type LockedOrder } from './change-order.js';
+import { deliverableCodes, LOCKED_COLUMNS, UPSTREAM_ACTOR, upstreamDeliveryReason, type LockedOrder } from './change-order.js';
 
 /** One order's delivery from its provider: its codes, or nothing for a service. */
 export interface UpstreamDelivery {
@@ -20,8 +20,6 @@ export interface UpstreamDelivery {
   goods: 'codes' | 'service';
 }
 
-const ACTOR = 'system:upstream';
-const reasonFor = (goods: UpstreamDelivery['goods']) => (goods === 'service' ? 'delivered by the provider' : 'delivered from the provider');
 
 /** More of the caller's CTEs for the write statement (each `, name as (…)`), and the columns it selects to check them. */
 export interface AlsoWritten {
@@ -49,16 +47,14 @@ export async function pgDeliverFromUpstream(
   const at = nowIso();
   const orders = deliveries.map((delivery) => {
     const order = locked.get(delivery.orderId);
-    const codes = delivery.codes.map((c) => c.trim()).filter(Boolean);
-    if (!order || order.status !== 'processing' || order.fulfillment !== 'upstream') throw new Error(`order ${delivery.orderId} cannot be delivered in a batch`);
-    if (codes.length !== (delivery.goods === 'service' ? 0 : order.quantity) || new Set(codes).size !== codes.length) throw new Error(`order ${order.number}: the codes do not fit`);
-    return { order, codes, reason: reasonFor(delivery.goods) };
+    if (!order || order.fulfillment !== 'upstream') throw new Error(`order ${delivery.orderId} is not one bought upstream`);
+    return { order, codes: deliverableCodes(order, delivery.codes, delivery.goods), reason: upstreamDeliveryReason(delivery.goods) };
   });
   const stock = deliveredCodeRows(
     vault,
     orders.map(({ order, codes }) => ({ orderId: order.id, productId: order.product_id, codes })),
   );
-  const moves = orders.map(({ order, reason }) => ({ order_id: order.id, reason }));
+  const moves = JSON.stringify(orders.map(({ order, reason }) => ({ order_id: order.id, reason })));
   const outbox = orders.flatMap(({ order, reason }) => orderChangedEvents({ ...order, status: 'fulfilled', updated_at: at }, 'processing', reason));
   const write = sql<{ sealed: Array<{ id: number; order_id: string; code_hmac: string }> | null; moved: number }>`
     with
@@ -68,13 +64,13 @@ export async function pgDeliverFromUpstream(
         select s.order_id, s.id, ${at}::text from sealed s order by s.id),
       moved as (
         update orders o set status = 'fulfilled', updated_at = ${at}::text, reason = x.reason
-        from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as x(order_id text, reason text)
+        from jsonb_to_recordset(${moves}::jsonb) as x(order_id text, reason text)
         where o.id = x.order_id and o.status = 'processing'
         returning o.id),
       events as (
         insert into order_events (order_id, from_status, to_status, reason, actor, created_at)
-        select x.order_id, 'processing', 'fulfilled', x.reason, ${ACTOR}::text, ${at}::text
-        from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as x(order_id text, reason text)),
+        select x.order_id, 'processing', 'fulfilled', x.reason, ${UPSTREAM_ACTOR}::text, ${at}::text
+        from jsonb_to_recordset(${moves}::jsonb) as x(order_id text, reason text)),
       outbox as (${pgInsertOutbox(outbox)})
       ${also.ctes}
     select (select jsonb_agg(jsonb_build_object('id', id, 'order_id', order_id, 'code_hmac', code_hmac)) from sealed) as sealed,
@@ -88,7 +84,7 @@ export async function pgDeliverFromUpstream(
   const delivered = orders.map(({ order, codes, reason }) => ({
     at,
     reason,
-    actor: ACTOR,
+    actor: UPSTREAM_ACTOR,
     items: codes.map((code) => ({ id: itemIds.get(`${order.id} ${stock[next++]!.code_hmac}`)!, code })),
   }));
   return { delivered, also: written };

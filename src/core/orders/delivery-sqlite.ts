@@ -9,10 +9,8 @@ import { nowIso } from '../clock.js';
 import { orderChangedEvents, sqliteOutboxWriter } from '../events/index.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
 import { sqliteDeliveredCodesWriter, type CodeVault } from '../inventory/index.js';
-import { LOCKED_COLUMNS, type LockedOrder } from './change-order.js';
+import { deliverableCodes, LOCKED_COLUMNS, UPSTREAM_ACTOR, upstreamDeliveryReason, type LockedOrder } from './change-order.js';
 import type { UpstreamDelivery } from './delivery-postgres.js';
-
-const ACTOR = 'system:upstream';
 
 /** Delivers orders in the caller's SQLite transaction, synchronously; throws on anything out of the ordinary. */
 export function sqliteUpstreamDeliverer(sqlite: SQLite.Database, vault: CodeVault): (deliveries: readonly UpstreamDelivery[]) => DeliveredNow[] {
@@ -26,16 +24,15 @@ export function sqliteUpstreamDeliverer(sqlite: SQLite.Database, vault: CodeVaul
     const at = nowIso();
     return deliveries.map((delivery) => {
       const order = read.get(delivery.orderId);
-      const codes = delivery.codes.map((c) => c.trim()).filter(Boolean);
-      if (!order || order.status !== 'processing' || order.fulfillment !== 'upstream') throw new Error(`order ${delivery.orderId} cannot be delivered in a batch`);
-      if (codes.length !== (delivery.goods === 'service' ? 0 : order.quantity) || new Set(codes).size !== codes.length) throw new Error(`order ${order.number}: the codes do not fit`);
-      const reason = delivery.goods === 'service' ? 'delivered by the provider' : 'delivered from the provider';
+      if (!order || order.fulfillment !== 'upstream') throw new Error(`order ${delivery.orderId} is not one bought upstream`);
+      const codes = deliverableCodes(order, delivery.codes, delivery.goods);
+      const reason = upstreamDeliveryReason(delivery.goods);
       const ids = recordCodes({ orderId: order.id, productId: order.product_id, codes }, at);
       for (const id of ids) item.run(order.id, id, at);
       if (move.run(at, reason, order.id).changes !== 1) throw new Error(`order ${order.number} moved meanwhile`);
-      event.run(order.id, reason, ACTOR, at);
+      event.run(order.id, reason, UPSTREAM_ACTOR, at);
       writeOutbox(orderChangedEvents({ ...order, status: 'fulfilled', updated_at: at }, 'processing', reason));
-      return { at, reason, actor: ACTOR, items: ids.map((id, i) => ({ id, code: codes[i]! })) };
+      return { at, reason, actor: UPSTREAM_ACTOR, items: ids.map((id, i) => ({ id, code: codes[i]! })) };
     });
   };
 }

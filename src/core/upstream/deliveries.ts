@@ -110,7 +110,8 @@ export function forwardedDeliveries(db: Db, vault: () => CodeVault): Deliveries 
   const sqlite = sqliteHandleOf(db);
   if (sqlite) return sqliteDeliveries(db, sqlite, vault);
   const transaction = preparedTransaction(db);
-  if (!transaction) return { group: new GroupCommit(db), deliver: (delivery) => delivery.alone() };
+  // A database that is neither the embedded one nor a PostgreSQL pool does not exist.
+  if (!transaction) throw new Error('forwarded deliveries need SQLite or a PostgreSQL pool');
   const queue = new BatchQueue<ForwardedDelivery, DeliveredNow>(
     async (batch) => {
       const delivered = await transaction(async (run) => {
