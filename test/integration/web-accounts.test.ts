@@ -7,14 +7,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.js';
-import { openSouk } from '../../src/app.js';
-import { createAccount, createUser } from '../../src/core/accounts/index.js';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
-import { spawnServer, type ServerProcess } from '../helpers/processes.js';
+import { DATABASE_KINDS } from '../helpers/databases.js';
+import type { ServerProcess } from '../helpers/processes.js';
 import { startReceiver, verifyReceipt, type Receiver } from '../helpers/receiver.js';
-import { testEnv } from '../helpers/souk.js';
-import { launchBrowser, logInToConsole, WAIT_MS } from '../helpers/browser.js';
+import { logInToConsole, startBrowsedShop, WAIT_MS, type BrowsedShop } from '../helpers/browser.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -22,32 +18,28 @@ const logIn = (page: Page, url: string, username: string) => logInToConsole(page
 
 for (const kind of DATABASE_KINDS) {
   describe(`the console's accounts area in a browser (${kind})`, () => {
-    let database: TestDatabase;
+    let shop: BrowsedShop | undefined;
     let server: ServerProcess | undefined;
     let browser: Browser | undefined;
     let receiver: Receiver | undefined;
 
     before(async () => {
-      database = await createTestDatabase(kind);
-      // The test's webhook receiver listens on 127.0.0.1, a private address.
-      const env = testEnv(database, { SOUK_WEBHOOK_ALLOW_PRIVATE: '1' });
-      const souk = await openSouk(loadConfig(env));
-      try {
-        const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
-        await createUser(souk.db, { accountId: admin.id, username: 'ann', password: PASSWORD, role: 'owner' });
-        await createUser(souk.db, { accountId: admin.id, username: 'vic', password: PASSWORD, role: 'viewer' });
-      } finally {
-        await souk.close();
-      }
       receiver = await startReceiver();
-      server = await spawnServer(env, ['--host', '127.0.0.1', '--worker']);
-      browser = await launchBrowser();
+      shop = await startBrowsedShop(kind, {
+        password: PASSWORD,
+        logins: [
+          { username: 'ann', role: 'owner' },
+          { username: 'vic', role: 'viewer' },
+        ],
+        // The test's webhook receiver listens on 127.0.0.1, a private address.
+        env: { SOUK_WEBHOOK_ALLOW_PRIVATE: '1' },
+        serveArgs: ['--worker'],
+      });
+      ({ server, browser } = shop);
     });
     after(async () => {
-      await browser?.close();
-      await server?.stop();
+      await shop?.close();
       await receiver?.close();
-      await database?.drop();
     });
 
     test('an owner creates a reseller, its key (shown once, working), tops up its wallet and adds a webhook endpoint whose test is delivered', async () => {

@@ -5,42 +5,30 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Browser } from 'playwright-core';
-import { loadConfig } from '../../src/config.js';
-import { openSouk } from '../../src/app.js';
-import { createAccount, createUser } from '../../src/core/accounts/index.js';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
-import { spawnServer, type ServerProcess } from '../helpers/processes.js';
-import { testEnv } from '../helpers/souk.js';
+import { DATABASE_KINDS } from '../helpers/databases.js';
+import type { ServerProcess } from '../helpers/processes.js';
 import { stockedProduct } from '../helpers/orders.js';
-import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
+import { startBrowsedShop, WAIT_MS, type BrowsedShop } from '../helpers/browser.js';
 
 const PASSWORD = 'correct horse battery';
 
 for (const kind of DATABASE_KINDS) {
   describe(`the web apps in a browser (${kind})`, () => {
-    let database: TestDatabase;
+    let shop: BrowsedShop | undefined;
     let server: ServerProcess | undefined;
     let browser: Browser | undefined;
 
     before(async () => {
-      database = await createTestDatabase(kind);
-      const env = testEnv(database);
-      const souk = await openSouk(loadConfig(env));
-      try {
-        const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
-        await createUser(souk.db, { accountId: admin.id, username: 'ann', password: PASSWORD, role: 'owner' });
-        await stockedProduct(souk, { code: 'STEAM-20', slug: 'steam-20', name: { en: 'Steam card 20', zh: 'Steam 充值卡 20' }, price: '140.00', currency: 'CNY' }, 3);
-      } finally {
-        await souk.close();
-      }
-      server = await spawnServer(env, ['--host', '127.0.0.1']);
-      browser = await launchBrowser();
+      shop = await startBrowsedShop(kind, {
+        password: PASSWORD,
+        logins: [{ username: 'ann', role: 'owner' }],
+        seed: async (souk) => {
+          await stockedProduct(souk, { code: 'STEAM-20', slug: 'steam-20', name: { en: 'Steam card 20', zh: 'Steam 充值卡 20' }, price: '140.00', currency: 'CNY' }, 3);
+        },
+      });
+      ({ server, browser } = shop);
     });
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-      await database?.drop();
-    });
+    after(() => shop?.close());
 
     test('the console refuses a wrong password, logs in with the right one, and logs out', async () => {
       const context = await browser!.newContext({ locale: 'en-US' });

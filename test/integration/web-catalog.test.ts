@@ -6,41 +6,26 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Browser } from 'playwright-core';
-import { loadConfig, type Env } from '../../src/config.js';
-import { openSouk } from '../../src/app.js';
-import { createAccount, createUser } from '../../src/core/accounts/index.js';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
-import { spawnServer, type ServerProcess } from '../helpers/processes.js';
-import { testEnv, withSouk } from '../helpers/souk.js';
-import { launchBrowser, logInToConsole, WAIT_MS } from '../helpers/browser.js';
+import type { Env } from '../../src/config.js';
+import { DATABASE_KINDS } from '../helpers/databases.js';
+import type { ServerProcess } from '../helpers/processes.js';
+import { withSouk } from '../helpers/souk.js';
+import { logInToConsole, startBrowsedShop, WAIT_MS, type BrowsedShop } from '../helpers/browser.js';
 
 const PASSWORD = 'correct horse battery';
 
 for (const kind of DATABASE_KINDS) {
   describe(`the console's catalog in a browser (${kind})`, () => {
-    let database: TestDatabase;
+    let shop: BrowsedShop | undefined;
     let env: Env;
     let server: ServerProcess | undefined;
     let browser: Browser | undefined;
 
     before(async () => {
-      database = await createTestDatabase(kind);
-      env = testEnv(database);
-      const souk = await openSouk(loadConfig(env));
-      try {
-        const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
-        await createUser(souk.db, { accountId: admin.id, username: 'ann', password: PASSWORD, role: 'owner' });
-      } finally {
-        await souk.close();
-      }
-      server = await spawnServer(env, ['--host', '127.0.0.1']);
-      browser = await launchBrowser();
+      shop = await startBrowsedShop(kind, { password: PASSWORD, logins: [{ username: 'ann', role: 'owner' }] });
+      ({ env, server, browser } = shop);
     });
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-      await database?.drop();
-    });
+    after(() => shop?.close());
 
     test('an owner creates a category with a type and a product in English and Arabic, uploads 10 pasted codes and a file in batches, voids a code, edits the product, and creates and disables a coupon', async () => {
       const context = await browser!.newContext({ locale: 'en-US' });

@@ -9,13 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.js';
-import { openSouk } from '../../src/app.js';
-import { createAccount, createApiKey, createUser } from '../../src/core/accounts/index.js';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
-import { spawnServer, type ServerProcess } from '../helpers/processes.js';
-import { testEnv } from '../helpers/souk.js';
-import { launchBrowser, logInToConsole, WAIT_MS } from '../helpers/browser.js';
+import { createApiKey } from '../../src/core/accounts/index.js';
+import { DATABASE_KINDS } from '../helpers/databases.js';
+import type { ServerProcess } from '../helpers/processes.js';
+import { logInToConsole, startBrowsedShop, WAIT_MS, type BrowsedShop } from '../helpers/browser.js';
 
 const PASSWORD = 'correct horse battery';
 const TRON_ADDRESS = 'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb';
@@ -24,33 +21,29 @@ const CUSTOMER = 'walker@example.com';
 
 for (const kind of DATABASE_KINDS) {
   describe(`the shop run from a browser, end to end (${kind})`, () => {
-    let database: TestDatabase;
+    let shop: BrowsedShop | undefined;
     let server: ServerProcess | undefined;
     let browser: Browser | undefined;
     let ownerKey: string;
     const contexts: BrowserContext[] = [];
 
     before(async () => {
-      database = await createTestDatabase(kind);
-      const env = testEnv(database);
-      const souk = await openSouk(loadConfig(env));
-      try {
-        const admin = await createAccount(souk.db, { name: 'Shop owner', kind: 'admin' });
-        await createUser(souk.db, { accountId: admin.id, username: 'ann', password: PASSWORD, role: 'owner' });
-        await createUser(souk.db, { accountId: admin.id, username: 'vic', password: PASSWORD, role: 'viewer' });
-        // Only for this test's own checks of what the browser did; the browser never sees it.
-        ownerKey = (await createApiKey(souk.db, souk.box, { accountId: admin.id })).apiKey;
-      } finally {
-        await souk.close();
-      }
-      server = await spawnServer(env, ['--host', '127.0.0.1']);
-      browser = await launchBrowser();
+      shop = await startBrowsedShop(kind, {
+        password: PASSWORD,
+        logins: [
+          { username: 'ann', role: 'owner' },
+          { username: 'vic', role: 'viewer' },
+        ],
+        seed: async (souk, adminId) => {
+          // Only for this test's own checks of what the browser did; the browser never sees it.
+          ownerKey = (await createApiKey(souk.db, souk.box, { accountId: adminId })).apiKey;
+        },
+      });
+      ({ server, browser } = shop);
     });
     after(async () => {
       for (const context of contexts) await context.close();
-      await browser?.close();
-      await server?.stop();
-      await database?.drop();
+      await shop?.close();
     });
 
     async function newPage(locale: string, viewport?: { width: number; height: number }): Promise<Page> {
