@@ -254,3 +254,4 @@ export { runMigrations, type Migration } from './migrate.js';
 export { migrations } from './migrations/index.js';
 export { queryTemplate, type Placeholders, type QueryTemplate } from './template.js';
 export { BatchQueue, GroupCommit } from './group-commit.js';
+export { refreshPlannerStatistics, type StatisticsOptions } from './statistics.js';

@@ -67,15 +67,28 @@ interface ReadState {
 }
 
 /**
+ * The batch's references (client_order_id, Idempotency-Key) that orders already hold, as a jsonb
+ * array: one arm per unique index, each probing its own (a single join with an OR could not). The
+ * planner needs statistics for orders to choose those indexes (db/statistics.ts).
+ */
+export function pgTakenReferences(references: readonly OrderReference[]): RawBuilder<unknown> {
+  const clientOrderIds = references.filter((r) => r.kind === 'client_order_id');
+  const idempotencyKeys = references.filter((r) => r.kind === 'idempotency_key');
+  return sql`(select coalesce(jsonb_agg(t), '[]') from (
+         select account_id, 'client_order_id' as kind, client_order_id as value from orders
+         where (account_id, client_order_id) in (select * from unnest(${clientOrderIds.map((r) => r.accountId)}::int[], ${clientOrderIds.map((r) => r.value)}::text[]))
+         union all
+         select account_id, 'idempotency_key', idempotency_key from orders
+         where (account_id, idempotency_key) in (select * from unnest(${idempotencyKeys.map((r) => r.accountId)}::int[], ${idempotencyKeys.map((r) => r.value)}::text[]))) t)`;
+}
+
+/**
  * One query for the whole state, each module contributing its columns. Wallets are locked FOR
  * UPDATE in id order (two processes' batches then cannot deadlock on them), before any code; each
  * product's next codes are locked as `locking` says.
  */
 async function readState(tx: Session, plans: PlacementPlan[], locking: CodeLocking): Promise<ReadState> {
   const needs = batchNeeds(plans);
-  // One arm per unique index, each probing its own (a single join with an OR could not).
-  const clientOrderIds = needs.references.filter((r) => r.kind === 'client_order_id');
-  const idempotencyKeys = needs.references.filter((r) => r.kind === 'idempotency_key');
   const walletCheckout = sql`coalesce((select value from settings where key = ${WALLET_CHECKOUT_SETTING}), 'on') <> 'off' as wallet_checkout`;
   const [row] = await tx.rows(locking === 'skip' ? 'read_state' : 'read_state_waiting', sql<StateRow>`
     select
@@ -83,12 +96,7 @@ async function readState(tx: Session, plans: PlacementPlan[], locking: CodeLocki
       ${pgProductsNow(needs.productIds)},
       ${pgBuyersNow(needs.accountIds, walletCheckout)},
       ${pgRatesNow(needs.fxPairs)},
-      (select coalesce(jsonb_agg(t), '[]') from (
-         select account_id, 'client_order_id' as kind, client_order_id as value from orders
-         where (account_id, client_order_id) in (select * from unnest(${clientOrderIds.map((r) => r.accountId)}::int[], ${clientOrderIds.map((r) => r.value)}::text[]))
-         union all
-         select account_id, 'idempotency_key', idempotency_key from orders
-         where (account_id, idempotency_key) in (select * from unnest(${idempotencyKeys.map((r) => r.accountId)}::int[], ${idempotencyKeys.map((r) => r.value)}::text[]))) t) as taken,
+      ${pgTakenReferences(needs.references)} as taken,
       ${pgStockOnHand(needs.stock, locking)}
   `);
   if (!row) throw new Error('the batch state query returned no row');

@@ -17,13 +17,19 @@ import { batchNeeds, decideBatch, referenceKey, type BatchState, type BatchWrite
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
+/** The order that already holds a reference (client_order_id, Idempotency-Key) of the account, by its unique index. */
+export const SQLITE_REFERENCE_LOOKUPS = {
+  client_order_id: 'select id from orders where account_id = ? and client_order_id = ?',
+  idempotency_key: 'select id from orders where account_id = ? and idempotency_key = ?',
+} as const;
+
 /** Orders' own statements: the order, its items and events, and the references already taken. */
 function prepareOrderStatements(sqlite: SQLite.Database) {
   return {
     setting: sqlite.prepare<[string], { value: string }>('select value from settings where key = ?'),
     existing: {
-      client_order_id: sqlite.prepare<[number, string], { id: string }>('select id from orders where account_id = ? and client_order_id = ?'),
-      idempotency_key: sqlite.prepare<[number, string], { id: string }>('select id from orders where account_id = ? and idempotency_key = ?'),
+      client_order_id: sqlite.prepare<[number, string], { id: string }>(SQLITE_REFERENCE_LOOKUPS.client_order_id),
+      idempotency_key: sqlite.prepare<[number, string], { id: string }>(SQLITE_REFERENCE_LOOKUPS.idempotency_key),
     },
     insertOrder: sqlite.prepare(`insert into orders (${ORDER_COLUMNS.join(', ')}) values (${ORDER_COLUMNS.map((c) => '@' + c).join(', ')})`),
     item: sqlite.prepare('insert into order_items (order_id, stock_item_id, created_at) values (?, ?, ?)'),

@@ -13,16 +13,17 @@ import { syncZidOrders } from './sync-zid-orders.js';
 import { checkGateways, GATEWAY_CHECK_EVERY_MS, lookUpCharges } from './payment-gateways.js';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys.js';
 import { pruneTokenFamilies } from './prune-token-families.js';
+import { refreshStatistics } from './refresh-statistics.js';
 import { priceFeedEveryMs, priceFeedSchedule } from './price-feed.js';
 import { watchChainsSchedule } from './watch-chains.js';
 import { anyChainWatched } from '../../core/payments/index.js';
 
-/** How often housekeeping runs: expiring holds and reviews, pruning keys and token families. */
+/** How often housekeeping runs: expiring holds and reviews, pruning keys and token families, refreshing the planner's statistics. */
 export const HOUSEKEEPING_EVERY_MS = 15_000;
 
 /** The housekeeping every process takes part in (`souk serve` with or without a worker, `souk worker`). */
 export function housekeeping(everyMs = HOUSEKEEPING_EVERY_MS): Array<Schedule<Souk>> {
-  return [expireHolds(everyMs), expireReviewsSchedule(everyMs), pruneIdempotencyKeys(everyMs), pruneTokenFamilies(everyMs)];
+  return [expireHolds(everyMs), expireReviewsSchedule(everyMs), pruneIdempotencyKeys(everyMs), pruneTokenFamilies(everyMs), refreshStatistics(everyMs)];
 }
 
 /** How often forwarding runs are looked at (due retries, stalled runs, paid orders without a run), and providers due a sync. */
