@@ -202,6 +202,29 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
+    test("an owner's change of an account's risk terms applies to its very next order, though placement read the buyer before", async () => {
+      const buyer = await createReseller(t.souk, { kind: 'reseller', name: 'Steady reseller' });
+      await fund(t.souk, buyer.accountId, 10_000);
+      const order = async (product = 'RV-SAFE') => {
+        const res = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(buyer.apiKey), payload: { product, quantity: 1 } });
+        return res.statusCode === 200 ? res.json<{ order: { status: string } }>().order.status : `${res.statusCode} ${res.json<{ error: string }>().error}`;
+      };
+      // Placed and delivered: the buyer as read for it is what the next order is planned from.
+      assert.equal(await order(), 'fulfilled');
+      const tightened = await admin('PATCH', `/accounts/${buyer.accountId}`, { review_above: '5.00' });
+      assert.equal(tightened.statusCode, 200, tightened.body);
+      assert.equal(await order(), 'review');
+      const loosened = await admin('PATCH', `/accounts/${buyer.accountId}`, { review_above: null });
+      assert.equal(loosened.statusCode, 200, loosened.body);
+      assert.equal(await order(), 'fulfilled');
+      // A high-risk product (30 points) at a reject score of 30 is refused, and sold again once the owner lifts it.
+      assert.equal(await order('RV-10'), 'fulfilled');
+      await updateAccount(t.souk, buyer.accountId, { riskRejectScore: 30 });
+      assert.equal(await order('RV-10'), '422 order_refused');
+      await updateAccount(t.souk, buyer.accountId, { riskRejectScore: null });
+      assert.equal(await order('RV-10'), 'fulfilled');
+    });
+
     test('the CLI: account update --review-above, review list --json with the reasons, review reject and approve', async () => {
       const reseller = await createReseller(t.souk, { name: 'Big spender' });
       await fund(t.souk, reseller.accountId, 100_000);

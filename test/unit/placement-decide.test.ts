@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decideBatch as decideBatchAt, type BatchState, type CouponNow } from '../../src/core/orders/placement-decide.js';
+import { decideBatch as decideBatchAt, type BatchState, type BuyerNow, type CouponNow } from '../../src/core/orders/placement-decide.js';
 import type { PlacementPlan } from '../../src/core/orders/placement-batch.js';
 
 const AT = '2026-11-30T00:00:00.000Z';
+/** An account that takes the shop's default risk terms. */
+const NO_OWN_RISK_TERMS = { risk_review_score: null, risk_reject_score: null, review_above_minor: null };
 /** When the batch writes: a little after the orders were priced (AT). */
 const RECORDED_AT = '2026-11-30T00:00:00.040Z';
 const decideBatch = (plans: PlacementPlan[], batchState: BatchState) => decideBatchAt(plans, batchState, RECORDED_AT);
@@ -72,7 +74,7 @@ function plan(overrides: PlanOverrides = {}): PlacementPlan {
       currency: 'USD',
       fulfillment: 'stock',
       stockMode: overrides.claim === 'shared' ? 'shared' : 'unique',
-      buyer: { currency: 'USD', discountBp: 0, walletCheckout: true },
+      buyer: { currency: 'USD', discountBp: 0, walletCheckout: true, risk: { currency: 'USD', ...NO_OWN_RISK_TERMS } },
       fxRate: null,
       unitFx: null,
     },
@@ -94,7 +96,12 @@ function plan(overrides: PlanOverrides = {}): PlacementPlan {
 
 function state(overrides: Partial<BatchState> & { codes?: number; balance?: number; credit?: number } = {}): BatchState {
   return {
-    buyers: overrides.buyers ?? new Map([[7, { currency: 'USD', discount_bp: 0, wallet_checkout: true }], [8, { currency: 'USD', discount_bp: 0, wallet_checkout: true }]]),
+    buyers:
+      overrides.buyers ??
+      new Map([
+        [7, { currency: 'USD', discount_bp: 0, wallet_checkout: true, ...NO_OWN_RISK_TERMS }],
+        [8, { currency: 'USD', discount_bp: 0, wallet_checkout: true, ...NO_OWN_RISK_TERMS }],
+      ]),
     fxRates: overrides.fxRates ?? new Map(),
     products: overrides.products ?? new Map([[1, { price_minor: 100, currency: 'USD', status: 'active', fulfillment: 'stock', stock_mode: 'unique', updated_at: AT }]]),
     wallets: overrides.wallets ?? new Map([[1, { balance_minor: overrides.balance ?? 1000, credit_limit_minor: overrides.credit ?? 0, currency: 'USD' }]]),
@@ -187,9 +194,13 @@ test('an order priced from a product that has changed since is stale', () => {
   assert.equal(decideBatch([plan()], state({ products: edited })).outcomes[0]!.kind, 'stale');
 });
 
-test('an order priced for a buyer whose tier, currency or wallet checkout has changed since is stale', () => {
-  const buyer = (b: Partial<{ currency: string; discount_bp: number; wallet_checkout: boolean }>) =>
-    new Map([[7, { currency: 'USD', discount_bp: 0, wallet_checkout: true, ...b }]]);
+test('an order priced for a buyer whose tier, currency, wallet checkout or risk terms have changed since is stale', () => {
+  const buyer = (b: Partial<BuyerNow>) => new Map([[7, { currency: 'USD', discount_bp: 0, wallet_checkout: true, ...NO_OWN_RISK_TERMS, ...b }]]);
+  assert.equal(decideBatch([plan()], state({ buyers: buyer({}) })).outcomes[0]!.kind, 'placed');
+  // Assessed by the shop's defaults: an owner's own thresholds for the account apply to it from now on.
+  assert.equal(decideBatch([plan()], state({ buyers: buyer({ risk_review_score: 40 }) })).outcomes[0]!.kind, 'stale');
+  assert.equal(decideBatch([plan()], state({ buyers: buyer({ risk_reject_score: 80 }) })).outcomes[0]!.kind, 'stale');
+  assert.equal(decideBatch([plan()], state({ buyers: buyer({ review_above_minor: 5000 }) })).outcomes[0]!.kind, 'stale');
   assert.equal(decideBatch([plan()], state({ buyers: buyer({ discount_bp: 500 }) })).outcomes[0]!.kind, 'stale');
   assert.equal(decideBatch([plan()], state({ buyers: buyer({ currency: 'EUR' }) })).outcomes[0]!.kind, 'stale');
   assert.equal(decideBatch([plan()], state({ buyers: buyer({ wallet_checkout: false }) })).outcomes[0]!.kind, 'stale');

@@ -8,6 +8,7 @@
 // the same guarantees as reading and writing in one transaction.
 import { BatchQueue } from '../../db/index.js';
 import type { OrdersTable } from '../../db/schema.js';
+import type { AccountRiskTerms } from '../accounts/index.js';
 import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import type { AppliedCoupon } from '../coupons/index.js';
@@ -27,7 +28,8 @@ export interface PlacementPlan {
     currency: string;
     fulfillment: string;
     stockMode: 'unique' | 'shared';
-    buyer: { currency: string; discountBp: number; walletCheckout: boolean };
+    /** `risk`: the account's own risk terms the order was assessed by. */
+    buyer: { currency: string; discountBp: number; walletCheckout: boolean; risk: AccountRiskTerms };
     /** The exchange rate from the order's currency to the charged wallet's, when they differ. */
     fxRate: string | null;
     /** The rate that converted the product's unit price into the order's currency, when the order is priced in another one. */

@@ -114,6 +114,10 @@ function isAsPriced({ order, priced, debit, coupon }: PlacementPlan, state: Batc
     buyer !== undefined &&
     buyer.currency === priced.buyer.currency &&
     buyer.discount_bp === priced.buyer.discountBp &&
+    // An owner's change of the account's risk terms applies to the next order written.
+    buyer.risk_review_score === priced.buyer.risk.risk_review_score &&
+    buyer.risk_reject_score === priced.buyer.risk.risk_reject_score &&
+    buyer.review_above_minor === priced.buyer.risk.review_above_minor &&
     // Switching wallet checkout off stops wallet-paid orders at once; orders paid later go on.
     (debit === null || buyer.wallet_checkout) &&
     fxNow === priced.fxRate &&

@@ -106,7 +106,7 @@ async function readState(tx: Session, plans: PlacementPlan[], locking: CodeLocki
   const state: BatchState = {
     wallets: fundsFromRows(row.wallets),
     products,
-    buyers: new Map(row.buyers.map((b) => [b.id, { currency: b.currency, discount_bp: Number(b.discount_bp), wallet_checkout: b.wallet_checkout }])),
+    buyers: new Map(row.buyers.map(({ id, ...b }) => [id, { ...b, discount_bp: Number(b.discount_bp) }])),
     fxRates: ratesFromRows(row.rates),
     takenReferences: new Set(row.taken.map((t) => referenceKey({ accountId: t.account_id, kind: t.kind, value: t.value }))),
     pools: stock.pools,

@@ -5,7 +5,7 @@
 // anything refused on cached reads is planned again from fresh ones.
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/index.js';
-import { buyerTermsOf } from '../accounts/index.js';
+import { buyerTermsOf, type AccountRiskTerms } from '../accounts/index.js';
 import { findProduct, tieredPrice, type CheckoutField, type Product } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
 import { orderPlacedEvents } from '../events/index.js';
@@ -93,6 +93,8 @@ interface Buyer {
   discountBp: number;
   walletId: number | null;
   walletCheckout: boolean;
+  /** The account's own risk terms (its currency, and null where it takes the shop's default). */
+  risk: AccountRiskTerms;
 }
 
 async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
@@ -100,7 +102,8 @@ async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
   const [terms, walletCheckout] = await Promise.all([buyerTermsOf(tx, accountId), isWalletCheckoutEnabled(tx)]);
   if (!terms) throw new ItemNotFound(`account ${accountId}`);
   const walletId = await findWalletId(tx, accountId, terms.currency);
-  return { currency: terms.currency, discountBp: terms.discount_bp, walletId: walletId ?? null, walletCheckout };
+  const risk = { currency: terms.currency, risk_review_score: terms.risk_review_score, risk_reject_score: terms.risk_reject_score, review_above_minor: terms.review_above_minor };
+  return { currency: terms.currency, discountBp: terms.discount_bp, walletId: walletId ?? null, walletCheckout, risk };
 }
 
 /**
@@ -168,10 +171,10 @@ function later(at: string, seconds: number): string {
 }
 
 /** Scores the order (core/risk) when a rule is on for its account; refuses it at the reject threshold. */
-async function assessRisk(db: Db, strategies: PlacementStrategies, reads: PlacementReads, accountId: number, product: Product, charged: Money, input: PlaceOrderInput): Promise<RiskDecision | null> {
+async function assessRisk(db: Db, strategies: PlacementStrategies, reads: PlacementReads, accountId: number, buyer: Buyer, product: Product, charged: Money, input: PlaceOrderInput): Promise<RiskDecision | null> {
   if (!strategies.risk) return null;
   const order = { accountId, productId: product.id, amountMinor: charged.minor, currency: charged.currency, buyerEmail: input.buyer?.email ?? null, clientIp: input.clientIp ?? null };
-  const decision = await assessOrder(db, strategies.risk, order, async (terms) => {
+  const decision = await assessOrder(db, strategies.risk, order, buyer.risk, async (terms) => {
     if (terms.currency === charged.currency) return charged.minor;
     const rate = await reads.fxRate(db, charged.currency, terms.currency).catch((error: unknown) => {
       if (error instanceof NotFound) return null;
@@ -226,7 +229,7 @@ export async function planOrder(
     if (chargedUnit.minor > limit) throw new PriceAboveLimit(formatMinor(chargedUnit.minor, currency), formatMinor(limit, currency), currency);
   }
 
-  const risk = await assessRisk(db, strategies, reads, accountId, product, price.charged, input);
+  const risk = await assessRisk(db, strategies, reads, accountId, buyer, product, price.charged, input);
   const review = risk?.verdict === 'review';
 
   const orderId = newUlid();
@@ -288,7 +291,7 @@ export async function planOrder(
       currency: product.currency,
       fulfillment: product.fulfillment,
       stockMode: product.stock_mode,
-      buyer: { currency: buyer.currency, discountBp: buyer.discountBp, walletCheckout: buyer.walletCheckout },
+      buyer: { currency: buyer.currency, discountBp: buyer.discountBp, walletCheckout: buyer.walletCheckout, risk: buyer.risk },
       fxRate: price.fxRate,
       unitFx: price.unitFx,
     },

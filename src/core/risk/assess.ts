@@ -2,7 +2,7 @@
 // when any rule is on, the context, the score and the verdict. With every rule off nothing is read
 // or scored: the order is placed as before.
 import type { Db } from '../../db/index.js';
-import { accountRiskTermsOf } from '../accounts/index.js';
+import { accountRiskTermsOf, type AccountRiskTerms } from '../accounts/index.js';
 import { gatherRiskContext, type OrderToScore } from './context.js';
 import { scoreOrder } from './score.js';
 import { decideRisk, riskIsOn, type RiskDecision, type RiskTerms } from './verdict.js';
@@ -20,7 +20,11 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = { reviewScore: 0, rejectScore
 /** The account's terms with the shop's defaults filled in; undefined for no such account. */
 export async function riskTermsFor(db: Db, accountId: number, settings: RiskSettings): Promise<RiskTerms | undefined> {
   const row = await accountRiskTermsOf(db, accountId);
-  if (!row) return undefined;
+  return row && withDefaults(row, settings);
+}
+
+/** An account's own terms, with the shop's defaults where it has none. */
+function withDefaults(row: AccountRiskTerms, settings: RiskSettings): RiskTerms {
   return {
     reviewScore: row.risk_review_score ?? settings.reviewScore,
     rejectScore: row.risk_reject_score ?? settings.rejectScore,
@@ -30,17 +34,19 @@ export async function riskTermsFor(db: Db, accountId: number, settings: RiskSett
 }
 
 /**
- * Scores an order about to be placed and decides it; null when no rule is on for its account.
- * `toAccountCurrency` converts its charge for the review-above rule (null when it cannot).
+ * Scores an order about to be placed and decides it by its account's own terms (`account`, as
+ * placement read the buyer; it checks them again when it writes the order); null when no rule is
+ * on for the account. `toAccountCurrency` converts its charge for the review-above rule (null when it cannot).
  */
 export async function assessOrder(
   db: Db,
   settings: RiskSettings,
   order: OrderToScore,
+  account: AccountRiskTerms,
   toAccountCurrency: (terms: RiskTerms) => Promise<number | null>,
 ): Promise<RiskDecision | null> {
-  const terms = await riskTermsFor(db, order.accountId, settings);
-  if (!terms || !riskIsOn(terms)) return null;
+  const terms = withDefaults(account, settings);
+  if (!riskIsOn(terms)) return null;
   const [input, inAccountCurrency] = await Promise.all([gatherRiskContext(db, order), terms.reviewAboveMinor === null ? null : toAccountCurrency(terms)]);
   return decideRisk(scoreOrder(input), terms, inAccountCurrency);
 }
