@@ -14,7 +14,7 @@ import { buildGateways, gatewayPayment, GatewayPayments } from './core/payments/
 import { LocalBus, RedisBus, type ChangeBus } from './platform/bus.js';
 import { RateLimits } from './platform/rate-limits.js';
 import { sealLegacyAnswers } from './core/idempotency/index.js';
-import { createUpstreamHttp, UpstreamService } from './core/upstream/index.js';
+import { createUpstreamHttp, forwardStarts, UpstreamService } from './core/upstream/index.js';
 import { ZidService } from './core/zid/index.js';
 import { tradeInVerifier, type DecideDeps } from './core/trade-ins/index.js';
 
@@ -101,6 +101,9 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     ...(config.logLevel === 'silent' ? {} : { log: logLine }),
   });
   fulfillment.register(upstreamFulfillment(upstream));
+  const placement = new Placement(handle.db, handle.dialect);
+  // A paid upstream order is written with its forwarding run and its purchase marked under way.
+  placement.extend(forwardStarts);
   const zid = new ZidService({
     db: handle.db,
     dialect: handle.dialect,
@@ -137,7 +140,7 @@ export async function openSouk(config: Config, options: StartOptions = {}): Prom
     catalog,
     prices: new ListedPrices(handle.db),
     fulfillment,
-    placement: new Placement(handle.db, handle.dialect),
+    placement,
     payments,
     gatewayPayments,
     upstream,

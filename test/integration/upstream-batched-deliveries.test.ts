@@ -1,10 +1,10 @@
-// Forwarding runs that start together, and deliveries that arrive together, are written together
-// (core/upstream starts.ts and deliveries.ts): many orders placed on B at once, each bought on A once, are each delivered with
-// exactly the codes A sold them, one debit on each side, their runs ended and their events in
-// B's outbox, and what A took booked against B's balance there as A itself says. A delivery that
-// cannot be written (a code B already holds) fails alone: the orders delivered beside it stand. A
-// run start for an order that has a run is left to that run; one for an order no longer
-// processing marks no purchase under way, and its run buys nothing.
+// Forwarding runs start in their orders' own transactions, and deliveries that arrive together are
+// written together (core/upstream starts.ts and deliveries.ts): many orders placed on B at once,
+// each bought on A once, are each delivered with exactly the codes A sold them, one debit on each
+// side, their runs ended and their events in B's outbox, and what A took booked against B's
+// balance there as A itself says. An order the batch refuses writes no run and marks no purchase.
+// A delivery that cannot be written (a code B already holds) fails alone: the orders delivered
+// beside it stand.
 // Two Souks on 127.0.0.1 (A a `souk serve` process), on SQLite and PostgreSQL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,9 +14,8 @@ import { startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { accountOnA, driveUntil, orderDebitsOf, orderOnA, orderOnB, ordersOf, productOnA, startChainUpstream, statusOnB, type AccountOnA, type ChainUpstream, type ProductOnA } from '../helpers/upstream-chain.js';
 import { createAccount, createApiKey } from '../../src/core/accounts/index.js';
 import { checkInvariants } from '../../src/core/orders/index.js';
-import { driveInserted, prepareRun, readRun } from '../../src/core/steps/index.js';
+import { readRun } from '../../src/core/steps/index.js';
 import { FORWARD_WORKFLOW } from '../../src/core/upstream/index.js';
-import { runStarts } from '../../src/core/upstream/starts.js';
 
 const B_ENV = { SOUK_UPSTREAM_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_TIMEOUT_MS: '5000' };
 const ORDERS = 12;
@@ -87,38 +86,26 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(known.balance_minor, await balanceOf(a.souk, a.seeded.account.accountId), 'every purchase is booked against our balance at A');
     });
 
-    test('a run started together with others for an order that has a run already is left to that run, and marks nothing', async () => {
-      const [order] = await ordersOf(b.souk, buyer.accountId);
-      const before = await b.souk.db.selectFrom('upstream_orders').selectAll().where('order_id', '=', order!.id).executeTakeFirstOrThrow();
-      const runBefore = await readRun(b.souk.db, FORWARD_WORKFLOW, order!.id);
-      const starts = runStarts(b.souk.db, b.souk.dialect);
-      const stepDeps = { db: b.souk.db, dialect: b.souk.dialect, box: b.souk.box };
-      const run = prepareRun(stepDeps, b.souk.upstream.workflow, order!.id, { orderId: order!.id });
-      assert.deepEqual(await starts.submit({ run, purchase: { order_id: order!.id, provider_id: providerId, upstream_ref: String(a.seeded.cards.id), goods: 'codes' } }), { started: false, underWay: false });
-      assert.deepEqual(await b.souk.db.selectFrom('upstream_orders').selectAll().where('order_id', '=', order!.id).executeTakeFirstOrThrow(), before);
-      assert.deepEqual(await readRun(b.souk.db, FORWARD_WORKFLOW, order!.id), runBefore, 'the run there is left as it was');
-      assert.notEqual(runBefore?.runId, run.row.id);
-    });
-
-    test('a run started for an order no longer processing is written, but its purchase is not marked under way', async () => {
-      const orders = await ordersOf(b.souk, buyer.accountId);
-      const order = orders.at(-1)!;
-      // As if the order had been delivered by hand before its run began: no run, no purchase record.
-      const old = await b.souk.db.selectFrom('step_runs').select('id').where('run_key', '=', order.id).executeTakeFirstOrThrow();
-      await b.souk.db.deleteFrom('step_run_steps').where('run_id', '=', old.id).execute();
-      await b.souk.db.deleteFrom('step_runs').where('id', '=', old.id).execute();
-      await b.souk.db.deleteFrom('upstream_orders').where('order_id', '=', order.id).execute();
-      const stepDeps = { db: b.souk.db, dialect: b.souk.dialect, box: b.souk.box };
-      const run = prepareRun(stepDeps, b.souk.upstream.workflow, order.id, { orderId: order.id });
-      const outcome = await runStarts(b.souk.db, b.souk.dialect).submit({ run, purchase: { order_id: order.id, provider_id: providerId, upstream_ref: String(a.seeded.cards.id), goods: 'codes' } });
-      assert.deepEqual(outcome, { started: true, underWay: false });
-      assert.equal(await b.souk.db.selectFrom('upstream_orders').select('order_id').where('order_id', '=', order.id).executeTakeFirst(), undefined);
-      // Driven, the run finds the order delivered and buys nothing.
-      const ordersOnA = (await ordersOf(a.souk, a.seeded.account.accountId)).length;
-      const done = await driveInserted(stepDeps, b.souk.upstream.workflow, run);
-      assert.equal(done.status, 'compensated');
-      assert.equal((await ordersOf(a.souk, a.seeded.account.accountId)).length, ordersOnA, 'nothing bought on A');
-      assert.equal(await statusOnB(b, order.id), 'fulfilled');
+    test('an order the batch refuses writes no run and marks no purchase; the one placed beside it is written with both', async () => {
+      const short = await createAccount(b.souk.db, { name: 'B buyer with one dollar', kind: 'reseller' });
+      const shortKey = (await createApiKey(b.souk.db, b.souk.box, { accountId: short.id })).apiKey;
+      await fund(b.souk, short.id, 110);
+      const count = async () => ({
+        runs: Number((await b.souk.db.selectFrom('step_runs').select((eb) => eb.fn.countAll().as('n')).where('workflow', '=', FORWARD_WORKFLOW).executeTakeFirstOrThrow()).n),
+        purchases: Number((await b.souk.db.selectFrom('upstream_orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      });
+      const before = await count();
+      // Placed at once, in one batch: the wallet covers one of them.
+      const answers = await Promise.all(
+        [0, 1].map((i) => b.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${shortKey}` }, payload: { product: onB.cards.code, quantity: 1, client_order_id: `short-${kind}-${i}` } })),
+      );
+      assert.deepEqual(answers.map((answer) => answer.statusCode).sort(), [200, 402], answers.map((answer) => answer.body).join('\n'));
+      const placed = answers.find((answer) => answer.statusCode === 200)!.json<{ order_id: string }>().order_id;
+      await driveUntil(b, `order ${placed} fulfilled`, async () => (await statusOnB(b, placed)) === 'fulfilled', placed);
+      assert.deepEqual(await count(), { runs: before.runs + 1, purchases: before.purchases + 1 });
+      const run = await b.souk.db.selectFrom('step_runs').select('created_at').where('run_key', '=', placed).executeTakeFirstOrThrow();
+      const purchase = await b.souk.db.selectFrom('upstream_orders').select('created_at').where('order_id', '=', placed).executeTakeFirstOrThrow();
+      assert.equal(purchase.created_at, run.created_at, 'the purchase was marked under way with its run');
     });
 
     test('a delivery that cannot be written fails alone: the orders delivered beside it stand', async () => {

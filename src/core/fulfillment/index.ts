@@ -3,4 +3,4 @@ export { FulfillmentStrategies, standardFulfillment } from './registry.js';
 export { manualFulfillment } from './manual.js';
 export { stockFulfillment } from './stock.js';
 export { upstreamFulfillment, type UpstreamForwarder } from './upstream.js';
-export type { DeliveredNow, FulfilledOrder, FulfillmentContext, FulfillmentStrategy, PaymentTiming, StatusStep, StockClaim } from './strategy.js';
+export type { DeliveredNow, FulfilledOrder, FulfillmentContext, FulfillmentStrategy, PaymentTiming, StatusStep, StockClaim, WrittenWithOrder } from './strategy.js';

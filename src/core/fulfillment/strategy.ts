@@ -34,6 +34,15 @@ export interface DeliveredNow {
   items: Array<{ id: number; code: string }>;
 }
 
+/**
+ * Rows a strategy has written in a paid order's own transaction, by the statements of the module
+ * that owns them (`extension`, registered with placement): written if and only if the order is.
+ */
+export interface WrittenWithOrder {
+  extension: string;
+  rows: unknown[];
+}
+
 /** What a strategy may use outside an order's transaction. */
 export interface FulfillmentContext {
   db: Db;
@@ -53,6 +62,8 @@ export interface FulfillmentStrategy {
    * the order on (the answer is then read again), or what it delivered when it fulfilled it.
    */
   afterPlacement(context: FulfillmentContext, order: FulfilledOrder): Promise<boolean | DeliveredNow>;
+  /** For an order about to be placed paid and in `whenPaid`: what else its transaction writes (the upstream strategy: the order's forwarding run). */
+  writtenWith?(order: FulfilledOrder & Pick<OrdersTable, 'fields'>): WrittenWithOrder | undefined;
   /** In the transaction where a held order's payment arrived, before it moves to `whenPaid`. */
   paymentArrived(tx: Db, order: FulfilledOrder): Promise<void>;
   /** In the transaction that cancels, rejects or expires the order before delivery: gives back what placement took. */

@@ -3,12 +3,15 @@
 // the forwarder delivers or rejects it. The forwarder is given to the strategy (openSouk) so that
 // this folder knows the forwarding only by the interface below.
 import type { Db } from '../../db/index.js';
-import type { DeliveredNow, FulfilledOrder, FulfillmentStrategy } from './strategy.js';
+import type { OrdersTable } from '../../db/schema.js';
+import type { DeliveredNow, FulfilledOrder, FulfillmentStrategy, WrittenWithOrder } from './strategy.js';
 
 /** What the upstream connector does for the strategy. */
 export interface UpstreamForwarder {
   /** Refuses (503 provider_unavailable) an order its provider cannot take now: disabled, or our balance there known to be short. */
   admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void>;
+  /** What a paid order's transaction writes with it so that buying it can start as soon as it commits (its run, its purchase marked under way); undefined: nothing. */
+  writtenWith(order: FulfilledOrder & Pick<OrdersTable, 'fields'>): WrittenWithOrder | undefined;
   /** Starts buying a paid order upstream and waits a little for the outcome: what it delivered, true when the order moved on otherwise, false when not yet. */
   forward(order: FulfilledOrder): Promise<boolean | DeliveredNow>;
   /** In the transaction where a held order's payment arrived: makes sure it will be bought. */
@@ -25,6 +28,7 @@ export function upstreamFulfillment(forwarder: UpstreamForwarder): FulfillmentSt
     whenPaid: { status: 'processing', reason: 'being bought from the provider' },
     admit: ({ db }, product, quantity) => forwarder.admit(db, product, quantity),
     afterPlacement: async (_context, order) => (order.status === 'processing' ? forwarder.forward(order) : false),
+    writtenWith: (order) => forwarder.writtenWith(order),
     paymentArrived: (tx, order) => forwarder.paymentArrived(tx, order),
     undo: (tx, order) => forwarder.assertUndoable(tx, order),
   };

@@ -2,6 +2,7 @@
 // cancellation, manual fulfilment, expiry, orders waiting for stock, the invariant check, and seed 000's view of an order.
 export { placeOrder, type OrderDeps, type PlacementDeps, type PlaceOrderInput, type PlacedOrder } from './place-order.js';
 export { Placement } from './placement.js';
+export type { PlacementExtension } from './placement-batch.js';
 export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
 export { ListedPrices, buyerUnitPrice, type BuyerPricing } from './listed-prices.js';
 export { pgDeliverFromUpstream, type AlsoWritten, type UpstreamDelivery } from './delivery-postgres.js';

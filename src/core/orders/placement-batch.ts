@@ -6,12 +6,15 @@
 // nothing of it is written and its orders are written again one by one, so one order's failure
 // leaves the others untouched. Every plan re-checks what it was priced from, so the batch gives
 // the same guarantees as reading and writing in one transaction.
+import type SQLite from 'better-sqlite3';
+import type { RawBuilder } from 'kysely';
 import { BatchQueue } from '../../db/index.js';
 import type { OrdersTable } from '../../db/schema.js';
 import type { AccountRiskTerms } from '../accounts/index.js';
 import type { OutboxRow } from '../events/index.js';
 import type { AllocatedItem } from '../inventory/index.js';
 import type { AppliedCoupon } from '../coupons/index.js';
+import type { WrittenWithOrder } from '../fulfillment/index.js';
 import type { OrderEvent } from './read-orders.js';
 import type { UnitFx } from './plan-order.js';
 
@@ -44,6 +47,8 @@ export interface PlacementPlan {
   events: OrderEvent[];
   /** The order's outbox events (order.created, order.fulfilled), written with it. */
   outbox: OutboxRow[];
+  /** What its fulfilment strategy writes with it (a forwarding run), by a registered extension's statements. */
+  writtenWith?: WrittenWithOrder;
   actor: string;
 }
 
@@ -60,6 +65,21 @@ export type PlacementOutcome =
   | { kind: 'coupon_exhausted'; perCustomer: boolean }
   /** Anything unexpected: this order failed on its own and wrote nothing; the batch's others stand. */
   | { kind: 'failed'; error: unknown };
+
+/**
+ * Another module's rows written in the transaction of the orders they belong to (WrittenWithOrder),
+ * by its own statements: registered with placement once, before its first order.
+ */
+export interface PlacementExtension {
+  readonly name: string;
+  /**
+   * PostgreSQL: CTEs of the batch's one statement, each preceded by a comma, writing `rows` (as
+   * parameters: the text must not depend on them) only for orders in the CTE `inserted` (its `id`s).
+   */
+  pgCtes(rows: readonly unknown[]): RawBuilder<unknown>;
+  /** SQLite: a writer for the batch's transaction, synchronous, made once per connection. */
+  sqliteWriter(sqlite: SQLite.Database): (rows: readonly unknown[]) => void;
+}
 
 /** Writes a batch of plans in one transaction; returns one outcome per plan, in order. */
 export type PlacementWriter = (plans: PlacementPlan[]) => Promise<PlacementOutcome[]>;

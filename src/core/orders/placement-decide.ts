@@ -58,6 +58,8 @@ export interface BatchWrites {
   outbox: OutboxRow[];
   stock: CodeHandout;
   charges: WalletCharges;
+  /** The rows each extension writes with the placed orders, by extension name. */
+  writtenWith: Map<string, unknown[]>;
   coupons: CouponRedemptions;
 }
 
@@ -139,6 +141,7 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState, recordedA
     stock: new CodeHandout({ pools: state.pools, shared: state.sharedCodes }),
     charges: new WalletCharges(state.wallets),
     coupons: new CouponRedemptions({ coupons: state.coupons, uses: state.couponUses }),
+    writtenWith: new Map(),
   };
   const taken = new Set(state.takenReferences);
 
@@ -165,6 +168,10 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState, recordedA
     if (plan.debit) writes.charges.charge(plan.debit.walletId, plan.debit.amountMinor, { id: order.id, actor: plan.actor, at: order.created_at });
     if (use && plan.coupon) writes.coupons.redeem(use, { id: order.id, at: order.created_at }, plan.coupon.discountMinor);
     writes.orders.push(order);
+    if (plan.writtenWith) {
+      const { extension, rows } = plan.writtenWith;
+      writes.writtenWith.set(extension, [...(writes.writtenWith.get(extension) ?? []), ...rows]);
+    }
     for (const event of plan.outbox) writes.outbox.push({ ...event, created_at: recordedAt });
     for (const item of offered.items) writes.items.push({ order_id: order.id, stock_item_id: item.id, created_at: order.created_at });
     for (const event of plan.events) {

@@ -17,7 +17,7 @@ import { checkAllClaimed, lockedByOthers, pgClaimCodes, pgStockOnHand, stockFrom
 import { fundsFromRows, pgChargeWallets, pgRatesNow, pgWalletFunds, ratesFromRows, type WalletFunds } from '../wallets/index.js';
 import { batchNeeds, decideBatch, referenceKey, type BatchState, type BatchWrites, type BuyerNow, type OrderReference } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
-import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
+import type { PlacementExtension, PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
 /** One connection inside the batch's transaction, running named statements built with `compiler`. */
 class Session {
@@ -135,7 +135,7 @@ class ConcurrentDuplicate extends Error {}
  * hangs on that order is left out too (so no foreign key fails first), the counts show it, and
  * the batch is rolled back and retried order by order.
  */
-async function writeOrders(tx: Session, writes: BatchWrites, at: string): Promise<void> {
+async function writeOrders(tx: Session, writes: BatchWrites, at: string, extensions: readonly PlacementExtension[]): Promise<void> {
   const claim = pgClaimCodes(writes.stock);
   const charge = pgChargeWallets(writes.charges, at);
   const [written] = await tx.rows('write_orders', sql<{ inserted: number; claimed: number }>`
@@ -161,6 +161,10 @@ async function writeOrders(tx: Session, writes: BatchWrites, at: string): Promis
       ledger as (${charge.ledger}),
       counted as (${claim.counted}),
       outbox as (${pgInsertOutbox(writes.outbox)})
+      ${sql.join(
+        extensions.map((extension) => extension.pgCtes(writes.writtenWith.get(extension.name) ?? [])),
+        sql``,
+      )}
     select (select count(*)::int from inserted) as inserted, (select count(*)::int from claimed) as claimed
   `);
   if (written?.inserted !== writes.orders.length) throw new ConcurrentDuplicate();
@@ -176,13 +180,13 @@ interface WrittenBatch {
   lockedOut: number[];
 }
 
-async function writeBatch({ db, pool }: PlacementConnections, plans: PlacementPlan[], locking: CodeLocking): Promise<WrittenBatch> {
+async function writeBatch({ db, pool }: PlacementConnections, extensions: readonly PlacementExtension[], plans: PlacementPlan[], locking: CodeLocking): Promise<WrittenBatch> {
   return onPooledConnection(pool, async (client) => {
     const tx = new Session(db, client);
     const { state, counters } = await readState(tx, plans, locking);
     const { outcomes, writes } = decideBatch(plans, state, nowIso());
     if (writes.orders.length > 0) {
-      await writeOrders(tx, writes, writes.orders[0]!.created_at);
+      await writeOrders(tx, writes, writes.orders[0]!.created_at, extensions);
       if (writes.coupons.redemptions.length > 0) await tx.statement(pgRedeemCoupons(writes.coupons));
     }
     const lockedOut = outcomes.flatMap((outcome, i) => {
@@ -202,11 +206,11 @@ const LOCKED_OUT_ROUNDS = 3;
  * waiting for those locks this time (a batch holds them for one transaction, and may release
  * codes it locked for orders it then refused). Never throws: the batch it came from is committed.
  */
-async function writeLockedOut(connections: PlacementConnections, plan: PlacementPlan, refused: PlacementOutcome): Promise<PlacementOutcome> {
+async function writeLockedOut(connections: PlacementConnections, extensions: readonly PlacementExtension[], plan: PlacementPlan, refused: PlacementOutcome): Promise<PlacementOutcome> {
   let outcome = refused;
   for (let round = 0; round < LOCKED_OUT_ROUNDS; round++) {
     try {
-      const again = await writeBatch(connections, [plan], 'wait');
+      const again = await writeBatch(connections, extensions, [plan], 'wait');
       outcome = again.outcomes[0]!;
       if (again.lockedOut.length === 0) return outcome;
     } catch (error) {
@@ -216,11 +220,11 @@ async function writeLockedOut(connections: PlacementConnections, plan: Placement
   return outcome;
 }
 
-export function postgresPlacementWriter(connections: PlacementConnections): PlacementWriter {
+export function postgresPlacementWriter(connections: PlacementConnections, extensions: readonly PlacementExtension[] = []): PlacementWriter {
   const write: PlacementWriter = async (plans) => {
     let written: WrittenBatch;
     try {
-      written = await writeBatch(connections, plans, 'skip');
+      written = await writeBatch(connections, extensions, plans, 'skip');
     } catch (error) {
       // Nothing of the batch was written. A lone order whose client_order_id was just taken is a
       // duplicate; otherwise (a concurrent duplicate, or an unexpected failure of one order) each
@@ -240,7 +244,7 @@ export function postgresPlacementWriter(connections: PlacementConnections): Plac
       return outcomes;
     }
     const { outcomes, lockedOut } = written;
-    for (const i of lockedOut) outcomes[i] = await writeLockedOut(connections, plans[i]!, outcomes[i]!);
+    for (const i of lockedOut) outcomes[i] = await writeLockedOut(connections, extensions, plans[i]!, outcomes[i]!);
     return outcomes;
   };
   return write;

@@ -15,7 +15,7 @@ import { sqliteStockClaims } from '../inventory/index.js';
 import { sqliteRatesNow, sqliteWalletCharges } from '../wallets/index.js';
 import { batchNeeds, decideBatch, referenceKey, type BatchState, type BatchWrites } from './placement-decide.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
-import type { PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
+import type { PlacementExtension, PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
 
 /** The order that already holds a reference (client_order_id, Idempotency-Key) of the account, by its unique index. */
 export const SQLITE_REFERENCE_LOOKUPS = {
@@ -37,8 +37,9 @@ function prepareOrderStatements(sqlite: SQLite.Database) {
   };
 }
 
-export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): PlacementWriter {
+export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database, extensions: readonly PlacementExtension[] = []): PlacementWriter {
   const s = prepareOrderStatements(sqlite);
+  const extensionWriters = extensions.map((extension) => ({ name: extension.name, write: extension.sqliteWriter(sqlite) }));
   const productsNow = sqliteProductsNow(sqlite);
   const buyersNow = sqliteBuyersNow(sqlite);
   const ratesNow = sqliteRatesNow(sqlite);
@@ -78,6 +79,10 @@ export function sqlitePlacementWriter(db: Db, sqlite: SQLite.Database): Placemen
     wallets.write(writes.charges, writes.orders[0]?.created_at ?? nowIso());
     writeOutbox(writes.outbox);
     coupons.write(writes.coupons);
+    for (const extension of extensionWriters) {
+      const rows = writes.writtenWith.get(extension.name);
+      if (rows?.length) extension.write(rows);
+    }
   }
 
   const writeBatch = sqlite.transaction((plans: PlacementPlan[]): PlacementOutcome[] => {

@@ -4,7 +4,7 @@
 // process (tests, a CLI command beside a server) never share a queue or a cache.
 import { placementWriterOf, sqliteHandleOf, type Db, type Dialect } from '../../db/index.js';
 import { wakeDispatchers } from '../events/index.js';
-import { PlacementQueue, type PlacementOutcome, type PlacementPlan } from './placement-batch.js';
+import { PlacementQueue, type PlacementExtension, type PlacementOutcome, type PlacementPlan } from './placement-batch.js';
 import { sqlitePlacementWriter } from './placement-sqlite.js';
 import { postgresPlacementWriter } from './placement-postgres.js';
 import { PlacementReads } from './plan-order.js';
@@ -13,11 +13,19 @@ export class Placement {
   /** What orders are priced from: cached, and asked again of the database before an order is refused on it. */
   readonly reads = new PlacementReads(true);
   private queue: PlacementQueue | undefined;
+  private readonly extensions: PlacementExtension[] = [];
 
   constructor(
     private readonly db: Db,
     private readonly dialect: Dialect,
   ) {}
+
+  /** Lets another module write rows with the orders they belong to (a plan's `writtenWith`); before the first order only. */
+  extend(extension: PlacementExtension): void {
+    if (this.queue) throw new Error('placement extensions are registered before the first order');
+    if (this.extensions.some((e) => e.name === extension.name)) throw new Error(`placement extension ${extension.name} is registered already`);
+    this.extensions.push(extension);
+  }
 
   /** Writes a plan in the next batch; resolves with its outcome once the batch has committed. */
   submit(plan: PlacementPlan): Promise<PlacementOutcome> {
@@ -31,7 +39,7 @@ export class Placement {
     if (this.dialect === 'sqlite' && !sqlite) throw new Error('no SQLite handle behind this database');
     const connections = placementWriterOf(this.db);
     if (this.dialect === 'postgres' && !connections) throw new Error('no placement connections behind this database');
-    const write = sqlite ? sqlitePlacementWriter(this.db, sqlite) : postgresPlacementWriter(connections!);
+    const write = sqlite ? sqlitePlacementWriter(this.db, sqlite, this.extensions) : postgresPlacementWriter(connections!, this.extensions);
     return new PlacementQueue(async (plans) => {
       const outcomes = await write(plans);
       // The batch's outbox events have committed.

@@ -301,6 +301,8 @@ export async function planOrder(
     debit: started.status === 'paid' ? started.debit : null,
     events,
     outbox: orderPlacedEvents(order),
+    // A paid order that goes straight on (not to review) may start its fulfilment in its own transaction.
+    writtenWith: started.status === 'paid' && order.status === fulfillment.whenPaid.status ? fulfillment.writtenWith?.(order) : undefined,
     actor,
   };
   return { plan, product, fields, fulfillment };

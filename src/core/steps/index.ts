@@ -9,7 +9,7 @@
 // steps that ran are undone (the upstream order cancelled, the buyer refunded). The job queue
 // calls resumeRuns() in every worker; nothing here runs by itself.
 export { defineStep, defineWorkflow, RunTakenOver, TryStepLater, type Checkpoints, type RunEnd, type Step, type StepContext, type Workflow } from './workflow.js';
-export { hurryRun, insertRun, pgEndRuns, pgInsertRuns, sqliteRunEnder } from './runs.js';
+export { hurryRun, insertRun, pgEndRuns, pgInsertRuns, sqliteRunEnder, sqliteRunInserter } from './runs.js';
 export { COMPENSATION_RETRY_SECONDS, STEP_LEASE_MS, type RunIdentity, type RunOptions, type RunOutcome, type RunProgress, type StepDeps } from './drive.js';
 export { driveInserted, prepareRun, resumeRuns, startRun, type PreparedRun, type ResumeOptions } from './runner.js';
 export { readRun, type RunRecord } from './read-run.js';

@@ -30,16 +30,28 @@ const insertRunRow = queryTemplate(RUN_COLUMNS, (db, p) =>
 
 /**
  * PostgreSQL: the CTE body that inserts new runs already claimed by their starters, as insertRun
- * does each; returns the `run_key` of each run inserted (one whose key has a run is left out).
+ * does each, those whose key `keyIn` (a subquery) holds; returns the `run_key` of each run
+ * inserted (one whose key has a run is left out).
  */
-export function pgInsertRuns(runs: readonly RunRow[]): RawBuilder<{ run_key: string }> {
+export function pgInsertRuns(runs: readonly RunRow[], keyIn: RawBuilder<unknown>): RawBuilder<{ run_key: string }> {
   return sql<{ run_key: string }>`
         insert into step_runs (id, workflow, run_key, status, input, next_attempt_at, claim_token, locked_until, created_at, updated_at, attempts, failed_step, last_error, finished_at)
         select x.id, x.workflow, x.run_key, x.status, x.input, x.next_attempt_at, x.claim_token, x.locked_until, x.created_at, x.updated_at, x.attempts, null, null, null
         from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb)
           as x(id text, workflow text, run_key text, status text, input text, next_attempt_at text, claim_token text, locked_until text, created_at text, updated_at text, attempts int)
+        where x.run_key in (${keyIn})
         on conflict (workflow, run_key) do nothing
         returning run_key`;
+}
+
+/** SQLite: inserts new runs already claimed by their starters in the caller's transaction, synchronously, as insertRun does each; whether each was. */
+export function sqliteRunInserter(sqlite: SQLite.Database): (run: RunRow) => boolean {
+  const insert = sqlite.prepare<RunRow>(
+    `insert into step_runs (id, workflow, run_key, status, input, next_attempt_at, claim_token, locked_until, created_at, updated_at, attempts, failed_step, last_error, finished_at)
+     values (@id, @workflow, @run_key, @status, @input, @next_attempt_at, @claim_token, @locked_until, @created_at, @updated_at, @attempts, null, null, null)
+     on conflict (workflow, run_key) do nothing`,
+  );
+  return (run) => insert.run(run).changes === 1;
 }
 
 /**

@@ -10,5 +10,6 @@ export { findProvider, listProviders, providerView, type ProviderInput, type Pro
 export { FORWARD_WORKFLOW } from './forwarding.js';
 export { findUpstreamOrder, listUpstreamOrders, type UpstreamOrderRow } from './upstream-orders.js';
 export { UpstreamService, type Ping } from './service.js';
+export { forwardStarts } from './starts.js';
 export type { ImportedProduct, SyncReport } from './catalog-sync.js';
 export { syncProviderJob } from './sync-job.js';

@@ -7,13 +7,13 @@ import type { ChangeBus } from '../../platform/bus.js';
 import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
 import { DomainError, InvalidState, NotFound } from '../errors.js';
-import type { DeliveredNow, FulfilledOrder, UpstreamForwarder } from '../fulfillment/index.js';
+import type { DeliveredNow, FulfilledOrder, UpstreamForwarder, WrittenWithOrder } from '../fulfillment/index.js';
 import { ordersWaitingFor, recordUpstreamCallFailure, type OrderDeps } from '../orders/index.js';
-import { driveInserted, hurryRun, prepareRun, resumeRuns, startRun, type RunOutcome, type Workflow } from '../steps/index.js';
+import { driveInserted, hurryRun, prepareRun, resumeRuns, startRun, type PreparedRun, type RunOutcome, type Workflow } from '../steps/index.js';
 import { callUpstream } from './calls.js';
 import { importProducts, syncProvider, upstreamCatalog, type ImportedProduct, type SyncReport } from './catalog-sync.js';
 import { forwardedDeliveries } from './deliveries.js';
-import { runStarts, type RunStarts } from './starts.js';
+import { FORWARD_START, type ForwardStart } from './starts.js';
 import type { UpstreamCallback, UpstreamNotice, UpstreamProduct } from './dialect.js';
 import { UpstreamFailure } from './failure.js';
 import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps, type StartedHere } from './forwarding.js';
@@ -57,6 +57,9 @@ const selectAdmission = queryTemplate(['productId'], (db, p) =>
 /** How long admission's read of a provider stands in for reading it again, for an order placed right after. */
 const ADMITTED_FRESH_MS = 1000;
 
+/** How long a run prepared for an order stays at hand: its order is placed within this, or never (refused, or planned again). */
+const PREPARED_KEPT_MS = 60_000;
+
 export class UpstreamService implements UpstreamForwarder {
   readonly workflow: Workflow<{ orderId: string }>;
   private readonly forwarding: ForwardingDeps;
@@ -67,7 +70,8 @@ export class UpstreamService implements UpstreamForwarder {
   /** Each provider as admission last read it, and when (a few, one per provider), for runs started right after. */
   private readonly admitted = new Map<number, { row: ProviderRow; at: number }>();
   private readonly startedHere = new Map<string, StartedHere>();
-  private readonly starts: RunStarts;
+  /** Runs prepared for orders about to be placed, written with them (starts.ts), by order id, oldest first. */
+  private readonly prepared = new Map<string, { run: PreparedRun; at: number }>();
 
   constructor(private readonly deps: UpstreamServiceDeps) {
     this.forwarding = {
@@ -86,7 +90,6 @@ export class UpstreamService implements UpstreamForwarder {
       },
     };
     this.workflow = forwardingWorkflow(this.forwarding);
-    this.starts = runStarts(deps.db, deps.dialect, this.forwarding.deliveries?.group);
   }
 
   private get stepDeps() {
@@ -212,23 +215,40 @@ export class UpstreamService implements UpstreamForwarder {
   }
 
   /**
-   * Starts the order's run. An order placed a moment ago, whose provider admission has just read,
-   * starts with the runs started meanwhile, its purchase marked under way with it (starts.ts);
-   * any other, or one whose key has a run already, the usual way.
+   * For an order about to be placed whose provider admission has just read: its run, prepared now,
+   * and its purchase marked under way, for placement to write with the order (starts.ts).
+   */
+  writtenWith(order: FulfilledOrder): WrittenWithOrder | undefined {
+    const link = this.links.known(order.product_id);
+    const provider = this.recentlyAdmitted(link?.providerId);
+    if (!link || provider?.enabled !== 1) return undefined;
+    const now = Date.now();
+    // Runs prepared for orders that were then refused or planned again are never driven: dropped once old.
+    for (const [id, kept] of this.prepared) {
+      if (now - kept.at <= PREPARED_KEPT_MS) break;
+      this.prepared.delete(id);
+    }
+    const run = prepareRun(this.stepDeps, this.workflow, order.id, { orderId: order.id });
+    this.prepared.set(order.id, { run, at: now });
+    const start: ForwardStart = { run: run.row, purchase: { order_id: order.id, provider_id: link.providerId, upstream_ref: link.upstreamRef, goods: dialectOf(provider).delivers } };
+    return { extension: FORWARD_START, rows: [start] };
+  }
+
+  /**
+   * Starts the order's run: for an order placed with its run (writtenWith), drives that run, its
+   * purchase already marked under way; any other the usual way.
    */
   private async startForwarding(order: FulfilledOrder): Promise<RunOutcome> {
     const input = { orderId: order.id };
+    const prepared = this.prepared.get(order.id);
+    this.prepared.delete(order.id);
     if (order.fields === undefined) return startRun(this.stepDeps, this.workflow, order.id, input);
     const link = this.links.known(order.product_id);
-    const provider = this.recentlyAdmitted(link?.providerId);
-    const facts: StartedHere = { productId: order.product_id, quantity: order.quantity, fields: JSON.parse(order.fields) as Record<string, string>, provider };
+    const facts: StartedHere = { productId: order.product_id, quantity: order.quantity, fields: JSON.parse(order.fields) as Record<string, string>, provider: this.recentlyAdmitted(link?.providerId) };
     this.startedHere.set(order.id, facts);
-    if (!link || provider?.enabled !== 1) return startRun(this.stepDeps, this.workflow, order.id, input);
-    const prepared = prepareRun(this.stepDeps, this.workflow, order.id, input);
-    const { started, underWay } = await this.starts.submit({ run: prepared, purchase: { order_id: order.id, provider_id: link.providerId, upstream_ref: link.upstreamRef, goods: dialectOf(provider).delivers } });
-    if (!started) return startRun(this.stepDeps, this.workflow, order.id, input);
-    facts.underWay = underWay;
-    return driveInserted(this.stepDeps, this.workflow, prepared);
+    if (!prepared) return startRun(this.stepDeps, this.workflow, order.id, input);
+    facts.underWay = true;
+    return driveInserted(this.stepDeps, this.workflow, prepared.run);
   }
 
   /** The provider as admission read it within the last second (for the order just placed); undefined otherwise. */

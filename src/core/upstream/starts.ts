@@ -1,69 +1,54 @@
-// Forwarding runs started together, for orders placed a moment ago, are written together: each
-// run's row (steps) and its purchase marked under way (upstream_orders, `sending`), the mark
-// conditional on the order still processing as insertUnderWay's is. One statement on PostgreSQL
-// whatever their number (a failed batch is tried again start by start); on SQLite one shared
-// transaction (GroupCommit). A run whose key already has a run is left to it, and the caller
-// starts the usual way (startRun). A start that cannot be written at all fails its caller, and the
-// forwarding sweep starts that order's run later, as it does for any paid order without one.
+// A paid upstream order starts its forwarding in its own transaction: placement writes the order's
+// run (steps, already claimed by this process) and its purchase marked under way (upstream_orders,
+// `sending`) in the batch that writes the order, by the statements below (a placement extension).
+// So an order never stands paid without its run, and the purchase is marked before the create call
+// exactly as the create step's own mark would be, without a transaction of its own per batch.
+import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import { BatchQueue, executePrepared, GroupCommit, type Db, type Dialect } from '../../db/index.js';
 import type { UpstreamOrderState } from '../../db/schema.js';
-import { nowIso } from '../clock.js';
-import { pgProcessingOrders } from '../orders/index.js';
-import { insertRun, pgInsertRuns, type PreparedRun } from '../steps/index.js';
-import { insertUnderWay } from './upstream-orders.js';
+import type { PlacementExtension } from '../orders/index.js';
+import { pgInsertRuns, sqliteRunInserter, type PreparedRun } from '../steps/index.js';
 
-/** A run to start, and the purchase its create step would mark under way. */
-export interface RunStart {
-  run: PreparedRun;
+/** The extension's name: a plan's `writtenWith.extension`. */
+export const FORWARD_START = 'upstream.start';
+
+/** An order's run, and the purchase its create step would mark under way. */
+export interface ForwardStart {
+  run: PreparedRun['row'];
   purchase: { order_id: string; provider_id: number; upstream_ref: string; goods: 'codes' | 'service' };
-}
-
-/** Whether the run was inserted (not when its key had one), and whether its purchase was marked under way with it. */
-export interface RunStarted {
-  started: boolean;
-  underWay: boolean;
 }
 
 const SENDING: UpstreamOrderState = 'sending';
 
-async function pgStart(db: Db, starts: readonly RunStart[]): Promise<RunStarted[]> {
-  const at = nowIso();
-  const query = sql<{ started: string[]; under_way: string[] }>`
-    with
-      started as (${pgInsertRuns(starts.map((s) => s.run.row))}),
-      under_way as (
+/** The forwarding starts placement writes with their orders. */
+export const forwardStarts: PlacementExtension = {
+  name: FORWARD_START,
+  pgCtes(rows) {
+    const starts = rows as ForwardStart[];
+    return sql`,
+      forward_runs as (${pgInsertRuns(
+        starts.map((s) => s.run),
+        sql`select id from inserted`,
+      )}),
+      forward_marks as (
         insert into upstream_orders (order_id, provider_id, upstream_ref, goods, state, upstream_order_id, wholesale_minor, last_error, created_at, updated_at)
-        select x.order_id, x.provider_id, x.upstream_ref, x.goods, ${SENDING}::text, null, null, null, ${at}::text, ${at}::text
-        from jsonb_to_recordset(${JSON.stringify(starts.map((s) => s.purchase))}::jsonb) as x(order_id text, provider_id bigint, upstream_ref text, goods text)
-        join (${pgProcessingOrders(starts.map((s) => s.purchase.order_id))}) o on o.id = x.order_id
-        where x.order_id in (select run_key from started)
-        on conflict (order_id) do nothing
-        returning order_id)
-    select (select coalesce(jsonb_agg(run_key), '[]') from started) as started, (select coalesce(jsonb_agg(order_id), '[]') from under_way) as under_way`;
-  const [row] = await executePrepared(db, 'forward_start_runs', { compile: () => query.compile(db) });
-  const started = new Set(row?.started ?? []);
-  const underWay = new Set(row?.under_way ?? []);
-  return starts.map((s) => ({ started: started.has(s.run.row.run_key), underWay: underWay.has(s.purchase.order_id) }));
-}
-
-/** Where runs start together: on SQLite in `group`'s transactions (shared with the deliveries'), on PostgreSQL in batches of one statement. */
-export interface RunStarts {
-  submit(start: RunStart): Promise<RunStarted>;
-}
-
-export function runStarts(db: Db, dialect: Dialect, group?: GroupCommit): RunStarts {
-  if (dialect !== 'postgres') {
-    const commits = group ?? new GroupCommit(db);
-    return {
-      submit: (start) =>
-        commits.run(async (tx) => {
-          const started = await insertRun(tx, start.run.row);
-          return { started, underWay: started && (await insertUnderWay(tx, dialect, start.purchase)) };
-        }),
+        select x.order_id, x.provider_id, x.upstream_ref, x.goods, ${SENDING}::text, null, null, null, x.at, x.at
+        from jsonb_to_recordset(${JSON.stringify(starts.map((s) => ({ ...s.purchase, at: s.run.created_at })))}::jsonb)
+          as x(order_id text, provider_id bigint, upstream_ref text, goods text, at text)
+        where x.order_id in (select run_key from forward_runs)
+        on conflict (order_id) do nothing)`;
+  },
+  sqliteWriter(sqlite: SQLite.Database) {
+    const insertRun = sqliteRunInserter(sqlite);
+    const mark = sqlite.prepare<[string, number, string, string, string, string]>(
+      `insert into upstream_orders (order_id, provider_id, upstream_ref, goods, state, upstream_order_id, wholesale_minor, last_error, created_at, updated_at)
+       values (?, ?, ?, ?, '${SENDING}', null, null, null, ?, ?)
+       on conflict (order_id) do nothing`,
+    );
+    return (rows) => {
+      for (const { run, purchase } of rows as ForwardStart[]) {
+        if (insertRun(run)) mark.run(purchase.order_id, purchase.provider_id, purchase.upstream_ref, purchase.goods, run.created_at, run.created_at);
+      }
     };
-  }
-  const write = (starts: RunStart[]) => pgStart(db, starts);
-  // Nothing of a failed batch was written: each start goes again alone, the same way.
-  return new BatchQueue<RunStart, RunStarted>(write, async (start) => (await write([start]))[0]!);
-}
+  },
+};
