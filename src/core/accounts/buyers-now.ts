@@ -1,7 +1,8 @@
 // What a batch of placements priced each buyer by (the account's currency and its price tier's
 // discount) and assessed its orders by (the account's own risk terms), read again inside its
-// transaction: an order whose buyer's terms changed meanwhile is stale. The tier's discount is catalog's price_tiers, read in the same statement so the batch
-// keeps one round trip; accounts names the tier, catalog sets its discount.
+// transaction: an order whose buyer's terms changed meanwhile is stale. The tier's discount is
+// catalog's price_tiers, read in the same statement so the batch keeps one round trip; accounts
+// names the tier, catalog sets its discount.
 import type SQLite from 'better-sqlite3';
 import { sql, type RawBuilder } from 'kysely';
 import { queryTemplate, type Db } from '../../db/index.js';

@@ -29,6 +29,9 @@ export class Placement {
 
   /** Writes a plan in the next batch; resolves with its outcome once the batch has committed. */
   submit(plan: PlacementPlan): Promise<PlacementOutcome> {
+    // Rows no registered extension writes would be dropped without a word: refused before anything is.
+    const extension = plan.writtenWith?.extension;
+    if (extension !== undefined && !this.extensions.some((e) => e.name === extension)) throw new Error(`no placement extension ${extension} is registered`);
     this.queue ??= this.openQueue();
     return this.queue.submit(plan);
   }
