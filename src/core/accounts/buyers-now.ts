@@ -16,7 +16,10 @@ export interface BuyerTerms {
   review_above_minor: number | null;
 }
 
-type BuyerRow = Omit<BuyerTerms, 'discount_bp'> & { discount_bp: number | null };
+/** An account's own risk terms (core/risk decides with them): its currency, score thresholds and review-above amount; null: the shop's default. */
+export type AccountRiskTerms = Omit<BuyerTerms, 'discount_bp'>;
+
+type BuyerRow = AccountRiskTerms & { discount_bp: number | null };
 
 function termsOf(row: BuyerRow): BuyerTerms {
   return {

@@ -2,7 +2,6 @@
 // fulfil by hand (an admin, for manual products), refund after delivery, and expiry of unpaid
 // orders. Each is one transaction that moves the status and, through the order's fulfilment
 // strategy and payment provider, gives back what placement took and the money it was paid.
-import { sql, type RawBuilder } from 'kysely';
 import { queryTemplate, type Db, type Dialect, type GroupCommit } from '../../db/index.js';
 import type { OrderColumn, OrdersTable } from '../../db/schema.js';
 import { nowIso } from '../clock.js';
@@ -218,11 +217,6 @@ export async function whileProcessing(deps: OrderDeps, orderId: string, work: (t
 export function processingOrder(db: Db, orderId: string, dialect: Dialect) {
   const query = db.selectFrom('orders').where('orders.id', '=', orderId).where('orders.status', '=', 'processing');
   return dialect === 'postgres' ? query.forShare() : query;
-}
-
-/** PostgreSQL: processingOrder for many orders, as a sub-select of ids (held FOR SHARE) for another module's statement. */
-export function pgProcessingOrders(orderIds: readonly string[]): RawBuilder<{ id: string }> {
-  return sql<{ id: string }>`select id from orders where id = any(${orderIds}::text[]) and status = 'processing' for share`;
 }
 
 /** An admin refunds a delivered order (the codes are not taken back: they were delivered). */

@@ -102,8 +102,8 @@ async function loadBuyer(tx: Db, accountId: number): Promise<Buyer> {
   const [terms, walletCheckout] = await Promise.all([buyerTermsOf(tx, accountId), isWalletCheckoutEnabled(tx)]);
   if (!terms) throw new ItemNotFound(`account ${accountId}`);
   const walletId = await findWalletId(tx, accountId, terms.currency);
-  const risk = { currency: terms.currency, risk_review_score: terms.risk_review_score, risk_reject_score: terms.risk_reject_score, review_above_minor: terms.review_above_minor };
-  return { currency: terms.currency, discountBp: terms.discount_bp, walletId: walletId ?? null, walletCheckout, risk };
+  const { discount_bp: discountBp, ...risk } = terms;
+  return { currency: terms.currency, discountBp, walletId: walletId ?? null, walletCheckout, risk };
 }
 
 /**

@@ -2,7 +2,7 @@
 // when any rule is on, the context, the score and the verdict. With every rule off nothing is read
 // or scored: the order is placed as before.
 import type { Db } from '../../db/index.js';
-import { accountRiskTermsOf, type AccountRiskTerms } from '../accounts/index.js';
+import type { AccountRiskTerms } from '../accounts/index.js';
 import { gatherRiskContext, type OrderToScore } from './context.js';
 import { scoreOrder } from './score.js';
 import { decideRisk, riskIsOn, type RiskDecision, type RiskTerms } from './verdict.js';
@@ -16,12 +16,6 @@ export interface RiskSettings {
 }
 
 export const DEFAULT_RISK_SETTINGS: RiskSettings = { reviewScore: 0, rejectScore: 0, reviewTimeoutSeconds: 86_400 };
-
-/** The account's terms with the shop's defaults filled in; undefined for no such account. */
-export async function riskTermsFor(db: Db, accountId: number, settings: RiskSettings): Promise<RiskTerms | undefined> {
-  const row = await accountRiskTermsOf(db, accountId);
-  return row && withDefaults(row, settings);
-}
 
 /** An account's own terms, with the shop's defaults where it has none. */
 function withDefaults(row: AccountRiskTerms, settings: RiskSettings): RiskTerms {

@@ -5,4 +5,4 @@ export { scoreOrder, RISK_WINDOWS, MAX_SCORE, HISTORY_MIN_ORDERS, type RiskInput
 export { decideRisk, reasonsInWords, riskIsOn, type RiskDecision, type RiskTerms, type RiskVerdict } from './verdict.js';
 export { gatherRiskContext, type OrderToScore } from './context.js';
 export { isDisposableEmail } from './disposable.js';
-export { assessOrder, riskTermsFor, DEFAULT_RISK_SETTINGS, type RiskSettings } from './assess.js';
+export { assessOrder, DEFAULT_RISK_SETTINGS, type RiskSettings } from './assess.js';
