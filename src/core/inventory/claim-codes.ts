@@ -130,12 +130,14 @@ export interface StockRows {
  */
 export function pgStockOnHand(demand: StockDemand, locking: CodeLocking): RawBuilder<unknown> {
   const lock = locking === 'skip' ? sql`for update skip locked` : sql`for update`;
+  // `nulls first`: an order only stock_items_pick gives, so the planner never walks the primary key
+  // past every code sold so far (migration 0022).
   return sql`
       (select coalesce(jsonb_agg(c order by c.product_id, c.id), '[]') from (
          select w.product_id, s.id, s.code_enc
          from unnest(${demand.codes.map((c) => c.productId)}::int[], ${demand.codes.map((c) => c.quantity)}::int[]) as w(product_id, quantity)
          cross join lateral (
-           select s.id, s.code_enc from stock_items s where s.product_id = w.product_id and s.status = 'available' order by s.id limit w.quantity ${lock}) s) c) as pools,
+           select s.id, s.code_enc from stock_items s where s.product_id = w.product_id and s.status = 'available' order by s.id nulls first limit w.quantity ${lock}) s) c) as pools,
       (select coalesce(jsonb_agg(c), '[]') from (
          select distinct on (product_id) product_id, id, code_enc from stock_items
          where product_id = any(${demand.sharedProductIds}::int[]) and status = 'available' order by product_id, id desc) c) as shared`;

@@ -21,6 +21,7 @@ import { risk } from './0018-risk.js';
 import { tradeIns } from './0019-trade-ins.js';
 import { consoleSessions } from './0020-console.js';
 import { partialIdempotencyIndex } from './0021-partial-idempotency-index.js';
+import { stockPickOrder } from './0022-stock-pick-order.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock, payments, paymentGateways, risk, tradeIns, consoleSessions, partialIdempotencyIndex];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock, payments, paymentGateways, risk, tradeIns, consoleSessions, partialIdempotencyIndex, stockPickOrder];
