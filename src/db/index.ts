@@ -121,6 +121,15 @@ export async function executePrepared<Row>(db: Db, name: string, query: Compilab
 }
 
 /**
+ * PostgreSQL: named statements run on the pool, each alone (its own transaction), parsed and
+ * planned once per connection. Undefined on SQLite.
+ */
+export function preparedStatements(db: Db): PreparedRunner | undefined {
+  const pool = postgresPools.get(db);
+  return pool ? preparedRunner(pool) : undefined;
+}
+
+/**
  * A transaction on one connection of a PostgreSQL pool, for the hot paths that run named
  * statements on the client itself (placement batches, the worker's fan-out). `opening`, a
  * statement without parameters, goes in the same round trip as the BEGIN; its rows are handed to

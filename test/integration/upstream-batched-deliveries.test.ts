@@ -13,12 +13,18 @@ import { balanceOf, fund } from '../helpers/orders.js';
 import { startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { accountOnA, driveUntil, orderDebitsOf, orderOnA, orderOnB, ordersOf, productOnA, startChainUpstream, statusOnB, type AccountOnA, type ChainUpstream, type ProductOnA } from '../helpers/upstream-chain.js';
 import { createAccount, createApiKey } from '../../src/core/accounts/index.js';
-import { checkInvariants } from '../../src/core/orders/index.js';
+import { checkInvariants, pgDeliverFromUpstream } from '../../src/core/orders/index.js';
+import { preparedStatements } from '../../src/db/index.js';
 import { readRun } from '../../src/core/steps/index.js';
 import { FORWARD_WORKFLOW } from '../../src/core/upstream/index.js';
 
 const B_ENV = { SOUK_UPSTREAM_ALLOW_PRIVATE: '1', SOUK_UPSTREAM_TIMEOUT_MS: '5000' };
 const ORDERS = 12;
+
+/** Some of B's orders in this status. */
+async function ordersOnB(b: TestSouk, status: 'fulfilled', limit: number): Promise<string[]> {
+  return (await b.souk.db.selectFrom('orders').select('id').where('status', '=', status).where('fulfillment', '=', 'upstream').limit(limit).execute()).map((row) => row.id);
+}
 
 for (const kind of DATABASE_KINDS) {
   describe(`forwarded deliveries written together (${kind})`, () => {
@@ -75,8 +81,16 @@ for (const kind of DATABASE_KINDS) {
         }
         const run = await readRun(b.souk.db, FORWARD_WORKFLOW, order.order_id);
         assert.deepEqual([run?.status, run?.steps.map((step) => step.status)], ['done', ['done', 'done', 'done', 'done']]);
-        const events = await b.souk.db.selectFrom('outbox_events').select('type').where('order_id', '=', order.order_id).execute();
-        assert.ok(events.some((event) => event.type === 'order.fulfilled'), `order ${i} announced fulfilled`);
+        const events = await b.souk.db.selectFrom('outbox_events').select(['type', 'payload']).where('order_id', '=', order.order_id).execute();
+        const fulfilled = events.find((event) => event.type === 'order.fulfilled');
+        assert.ok(fulfilled, `order ${i} announced fulfilled`);
+        // What the event says of the order is the order as stored, whether the delivery read it or had it from placement.
+        const stored = await b.souk.db.selectFrom('orders').selectAll().where('id', '=', order.order_id).executeTakeFirstOrThrow();
+        const said = (JSON.parse(fulfilled.payload) as { order: Record<string, unknown> }).order;
+        assert.deepEqual(
+          [said.number, said.client_order_id, said.item_id, said.quantity, said.amount, said.currency, said.status, said.previous_status],
+          [stored.number, stored.client_order_id, stored.product_id, stored.quantity, stored.charged_minor / 100, stored.charged_currency, 'fulfilled', 'processing'],
+        );
       }
       const units = quantities.reduce((sum, q) => sum + q, 0);
       assert.equal(await balanceOf(b.souk, buyer.accountId), balanceBefore - units * 100, 'B charged each order once');
@@ -107,6 +121,26 @@ for (const kind of DATABASE_KINDS) {
       const purchase = await b.souk.db.selectFrom('upstream_orders').select('created_at').where('order_id', '=', placed).executeTakeFirstOrThrow();
       assert.equal(purchase.created_at, run.created_at, 'the purchase was marked under way with its run');
     });
+
+    if (kind === 'postgres') {
+      test('a delivery statement run outside a transaction for an order no longer processing fails and writes nothing', async () => {
+        const [order] = await ordersOnB(b, 'fulfilled', 1);
+        const stored = await b.souk.db.selectFrom('orders').selectAll().where('id', '=', order!).executeTakeFirstOrThrow();
+        const codes = Array.from({ length: stored.quantity }, (_, n) => `AGAIN-${order}-${n}`);
+        const items = async () => (await b.souk.db.selectFrom('order_items').select('id').where('order_id', '=', order!).execute()).length;
+        const itemsBefore = await items();
+        // As if this process had placed it a moment ago: the statement alone must find it fulfilled meanwhile.
+        const placed = { ...stored, status: 'processing' as const };
+        await assert.rejects(
+          pgDeliverFromUpstream(preparedStatements(b.souk.db)!, b.souk.db, b.souk.vault, [{ orderId: order!, codes, goods: 'codes', placed }]),
+          /an order of the batch is no longer processing/,
+        );
+        const sealed = await b.souk.db.selectFrom('stock_items').select('id').where('code_hmac', 'in', codes.map((code) => b.souk.vault.fingerprint(code))).execute();
+        assert.deepEqual(sealed, [], 'no code sealed');
+        assert.equal(await items(), itemsBefore, 'no item added');
+        assert.equal(await statusOnB(b, order!), 'fulfilled');
+      });
+    }
 
     test('a delivery that cannot be written fails alone: the orders delivered beside it stand', async () => {
       // B already holds the code A will deliver first for BD-TAKEN: that delivery cannot be written here.

@@ -15,8 +15,8 @@ export type PaymentTiming = 'paid' | 'pending';
 
 /** The order a strategy acts on, as stored. */
 export type FulfilledOrder = Pick<OrdersTable, 'id' | 'number' | 'account_id' | 'product_id' | 'quantity' | 'status' | 'fulfillment'> &
-  /** Its checkout fields, when the caller has them at hand (placement does). */
-  Partial<Pick<OrdersTable, 'fields'>>;
+  /** Its checkout fields and the rest of what its events say, when the caller has them at hand (placement does). */
+  Partial<Pick<OrdersTable, 'fields' | 'client_order_id' | 'charged_minor' | 'charged_currency' | 'callback_url' | 'created_at' | 'updated_at'>>;
 
 /** A move of the order with the reason its events record. */
 export interface StatusStep {

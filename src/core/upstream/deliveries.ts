@@ -1,18 +1,19 @@
 // Deliveries of forwarded orders that arrive together, written together (group commit). On SQLite
-// a batch is one synchronous transaction of prepared statements, as placement's batches are. On PostgreSQL a
-// batch is one transaction of four round trips, begin and commit included, whatever its size: the
-// orders locked, then one statement that delivers them (orders), ends their runs (steps) and
-// records the purchases delivered with what they cost (here). A batch that fails in any way wrote
-// nothing, and each of its deliveries goes again alone through the one-order path, which says
-// what is wrong with which.
+// a batch is one synchronous transaction of prepared statements, as placement's batches are. On
+// PostgreSQL a batch is one statement that delivers the orders (orders), ends their runs (steps)
+// and records the purchases delivered with what they cost (here), and checks that each did so for
+// every order of the batch. For orders this process placed, that statement is the whole batch,
+// run outside any transaction; otherwise it goes in a transaction after the orders are locked and
+// read. A batch that fails in any way wrote nothing, and each of its deliveries goes again alone
+// through the one-order path, which says what is wrong with which.
 import { sql, type RawBuilder } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { BatchQueue, GroupCommit, preparedTransaction, sqliteHandleOf, type Db } from '../../db/index.js';
+import { BatchQueue, GroupCommit, preparedStatements, preparedTransaction, sqliteHandleOf, type Db, type PreparedRunner } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { wakeDispatchers } from '../events/index.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
 import type { CodeVault } from '../inventory/index.js';
-import { pgDeliverFromUpstream, sqliteUpstreamDeliverer, type UpstreamDelivery } from '../orders/index.js';
+import { pgDeliverFromUpstream, placedHere, sqliteUpstreamDeliverer, type AlsoWritten, type UpstreamDelivery } from '../orders/index.js';
 import { pgEndRuns, sqliteRunEnder, type RunEnd } from '../steps/index.js';
 
 /** A delivery as the deliver-codes step hands it over: what to write, and how to write it alone. */
@@ -46,12 +47,30 @@ function pgRecordBought(deliveries: readonly ForwardedDelivery[]): RawBuilder<un
         update upstream_orders u
         set state = 'delivered', updated_at = ${at}::text, upstream_order_id = coalesce(p.upstream_order_id, u.upstream_order_id),
             wholesale_minor = coalesce(p.wholesale_minor, u.wholesale_minor), last_error = null
-        from purchases p where u.order_id = p.order_id
+        from purchases p
+        -- By key as well as by the join: the planner takes jsonb_to_recordset for 100 rows and
+        -- would hash the whole table rather than look up a batch's few orders.
+        where u.order_id = p.order_id and u.order_id = any(${deliveries.map((d) => d.orderId)}::text[])
         returning u.order_id),
       providers_charged as (
         update providers p set balance_minor = p.balance_minor - c.total, updated_at = ${at}::text
         from (select provider_id, sum(wholesale_minor) as total from purchases where wholesale_minor is not null and provider_id is not null group by provider_id) c
         where p.id = c.provider_id and p.balance_minor is not null)`;
+}
+
+/**
+ * What a batch's delivery statement writes besides the deliveries: the runs ended and the
+ * purchases recorded, one of each per delivery, or it fails (a run taken over, its claim lost; a
+ * purchase without its record) and the batch is delivered one by one.
+ */
+function alsoWritten(batch: readonly ForwardedDelivery[]): AlsoWritten {
+  return {
+    name: 'forwarded',
+    ctes: sql`${pgEndRuns(batch.map((d) => d.end))} ${pgRecordBought(batch)}`,
+    checks: sql`,
+      souk_check((select count(*) from runs_ended) = ${batch.length}, 'a run of the batch was taken over') as runs_ended,
+      souk_check((select count(*) from purchases_marked) = ${batch.length}, 'a purchase delivered has no record') as purchases_marked`,
+  };
 }
 
 /** SQLite: records the purchases delivered and books what they cost, synchronously in the batch's transaction; the number of records written. */
@@ -109,22 +128,13 @@ function sqliteDeliveries(db: Db, sqlite: SQLite.Database, vault: () => CodeVaul
 export function forwardedDeliveries(db: Db, vault: () => CodeVault): Deliveries {
   const sqlite = sqliteHandleOf(db);
   if (sqlite) return sqliteDeliveries(db, sqlite, vault);
-  const transaction = preparedTransaction(db);
+  const [transaction, statements] = [preparedTransaction(db), preparedStatements(db)];
   // A database that is neither the embedded one nor a PostgreSQL pool does not exist.
-  if (!transaction) throw new Error('forwarded deliveries need SQLite or a PostgreSQL pool');
+  if (!transaction || !statements) throw new Error('forwarded deliveries need SQLite or a PostgreSQL pool');
   const queue = new BatchQueue<ForwardedDelivery, DeliveredNow>(
     async (batch) => {
-      const delivered = await transaction(async (run) => {
-        const written = await pgDeliverFromUpstream(run, db, vault(), batch, {
-          name: 'forwarded',
-          ctes: sql`${pgEndRuns(batch.map((d) => d.end))} ${pgRecordBought(batch)}`,
-          columns: sql`, (select count(*)::int from runs_ended) as runs_ended, (select count(*)::int from purchases_marked) as purchases_marked`,
-        });
-        // Rolled back, and delivered one by one: a run taken over (its claim lost), a purchase without its record.
-        if (written.also.runs_ended !== batch.length) throw new Error('a run of the batch was taken over');
-        if (written.also.purchases_marked !== batch.length) throw new Error('a purchase delivered has no record');
-        return written.delivered;
-      });
+      const write = (run: PreparedRunner) => pgDeliverFromUpstream(run, db, vault(), batch, alsoWritten(batch));
+      const delivered = placedHere(batch) ? await write(statements) : await transaction(write);
       for (const delivery of batch) delivery.end.ended();
       // Their events are in the outbox: the dispatchers are told once for the batch.
       wakeDispatchers(db);

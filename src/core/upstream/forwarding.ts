@@ -14,7 +14,7 @@ import type { Deliveries } from './deliveries.js';
 import { nowIso } from '../clock.js';
 import { InvalidState } from '../errors.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
-import { fulfilFromUpstream, orderToFulfil, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps } from '../orders/index.js';
+import { fulfilFromUpstream, orderToFulfil, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps, type PlacedOrderFacts } from '../orders/index.js';
 import { defineStep, defineWorkflow, RunTakenOver, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
 import { asFailure, callUpstream } from './calls.js';
 import type { UpstreamConnection, UpstreamDialect, UpstreamOrderStatus } from './dialect.js';
@@ -64,6 +64,8 @@ export interface StartedHere {
   provider: ProviderRow | undefined;
   /** The purchase was marked under way with the run's start (starts.ts); the create step takes this once, instead of marking it. */
   underWay?: boolean;
+  /** The order as placed: its delivery need not read it (core/orders' placedHere). */
+  placed?: PlacedOrderFacts;
 }
 
 /** Which provider an imported product is bought from, and its ref there, by local product id; kept by the service. */
@@ -350,7 +352,16 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
       try {
         delivery =
           deps.deliveries && ctx.finishing
-            ? await deps.deliveries.deliver({ orderId, codes: followed.codes, goods, end: ctx.finishing(null), bought: { upstreamOrderId: bought.upstreamOrderId, wholesaleMinor: wholesale }, providerId: created.providerId, alone })
+            ? await deps.deliveries.deliver({
+                orderId,
+                codes: followed.codes,
+                goods,
+                end: ctx.finishing(null),
+                bought: { upstreamOrderId: bought.upstreamOrderId, wholesaleMinor: wholesale },
+                providerId: created.providerId,
+                alone,
+                ...placedFacts(deps, orderId),
+              })
             : await alone();
       } catch (error) {
         if (error instanceof RunTakenOver) throw error;
@@ -370,6 +381,12 @@ function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, 
       return null;
     },
   });
+}
+
+/** The order as this process placed it, if it did and still has it at hand. */
+function placedFacts(deps: ForwardingDeps, orderId: string): { placed?: PlacedOrderFacts } {
+  const placed = deps.startedHere?.get(orderId)?.placed;
+  return placed ? { placed } : {};
 }
 
 const chargeBalance = queryTemplate(['providerId', 'wholesaleMinor', 'now'], (db, p) =>

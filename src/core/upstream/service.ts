@@ -8,7 +8,7 @@ import { nowIso } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
 import { DomainError, InvalidState, NotFound } from '../errors.js';
 import type { DeliveredNow, FulfilledOrder, UpstreamForwarder, WrittenWithOrder } from '../fulfillment/index.js';
-import { ordersWaitingFor, recordUpstreamCallFailure, type OrderDeps } from '../orders/index.js';
+import { ordersWaitingFor, recordUpstreamCallFailure, type OrderDeps, type PlacedOrderFacts } from '../orders/index.js';
 import { driveInserted, hurryRun, prepareRun, resumeRuns, startRun, type PreparedRun, type RunOutcome, type Workflow } from '../steps/index.js';
 import { callUpstream } from './calls.js';
 import { importProducts, syncProvider, upstreamCatalog, type ImportedProduct, type SyncReport } from './catalog-sync.js';
@@ -59,6 +59,14 @@ const ADMITTED_FRESH_MS = 1000;
 
 /** How long a run prepared for an order stays at hand: its order is placed within this, or never (refused, or planned again). */
 const PREPARED_KEPT_MS = 60_000;
+
+/** What the delivery of an order placed here needs to know of it, when placement handed all of it over. */
+function asPlaced(order: FulfilledOrder): { placed?: PlacedOrderFacts } {
+  const { client_order_id, charged_minor, charged_currency, callback_url, created_at, updated_at } = order;
+  if (client_order_id === undefined || charged_minor === undefined || charged_currency === undefined || callback_url === undefined || created_at === undefined || updated_at === undefined) return {};
+  const { id, number, account_id, product_id, quantity, status, fulfillment } = order;
+  return { placed: { id, number, account_id, product_id, quantity, status, fulfillment, client_order_id, charged_minor, charged_currency, callback_url, created_at, updated_at } };
+}
 
 export class UpstreamService implements UpstreamForwarder {
   readonly workflow: Workflow<{ orderId: string }>;
@@ -244,7 +252,7 @@ export class UpstreamService implements UpstreamForwarder {
     this.prepared.delete(order.id);
     if (order.fields === undefined) return startRun(this.stepDeps, this.workflow, order.id, input);
     const link = this.links.known(order.product_id);
-    const facts: StartedHere = { productId: order.product_id, quantity: order.quantity, fields: JSON.parse(order.fields) as Record<string, string>, provider: this.recentlyAdmitted(link?.providerId) };
+    const facts: StartedHere = { productId: order.product_id, quantity: order.quantity, fields: JSON.parse(order.fields) as Record<string, string>, provider: this.recentlyAdmitted(link?.providerId), ...asPlaced(order) };
     this.startedHere.set(order.id, facts);
     if (!prepared) return startRun(this.stepDeps, this.workflow, order.id, input);
     facts.underWay = true;

@@ -22,6 +22,7 @@ import { tradeIns } from './0019-trade-ins.js';
 import { consoleSessions } from './0020-console.js';
 import { partialIdempotencyIndex } from './0021-partial-idempotency-index.js';
 import { stockPickOrder } from './0022-stock-pick-order.js';
+import { checkFunction } from './0023-check-function.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock, payments, paymentGateways, risk, tradeIns, consoleSessions, partialIdempotencyIndex, stockPickOrder];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock, payments, paymentGateways, risk, tradeIns, consoleSessions, partialIdempotencyIndex, stockPickOrder, checkFunction];
