@@ -39,6 +39,8 @@ import {
   type SoukDialect,
 } from '../helpers/upstream-chain.js';
 import { createAccount, createApiKey } from '../../src/core/accounts/index.js';
+import { openSouk } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { findProduct } from '../../src/core/catalog/index.js';
 import { ValidationFailed } from '../../src/core/errors.js';
 import { formatMinor } from '../../src/core/money.js';
@@ -335,6 +337,26 @@ for (const kind of DATABASE_KINDS) {
       await b.souk.upstream.setEnabled(providers.store, true);
       const placed = await orderOnB(b, buyer.apiKey, { product: imported.store.code, quantity: 1, client_order_id: reference('store') });
       await driveUntil(b, "B's store order fulfilled", async () => (await statusOnB(b, placed.order_id)) === 'fulfilled');
+    });
+
+    test('a provider turned off by another process refuses the next order here at once, though this process read it on a moment before', async () => {
+      const onA = a.seeded.accounts.store.accountId;
+      const aOrders = (await ordersOf(a.souk, onA)).length;
+      const balance = await balanceOf(b.souk, buyer.accountId, 'EUR');
+      const other = await openSouk(loadConfig(b.env));
+      try {
+        // Admission has just read the provider on: the next order's admission may answer from that read.
+        await b.souk.upstream.admit(b.souk.db, await findProduct(b.souk.db, imported.store.code), 1, false);
+        await other.upstream.setEnabled(providers.store, false);
+        const refused = await b.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${buyer.apiKey}` }, payload: { product: imported.store.code, quantity: 1 } });
+        assert.equal(refused.statusCode, 503, refused.body);
+        assert.equal(refused.json().error, 'provider_unavailable');
+        assert.equal(await balanceOf(b.souk, buyer.accountId, 'EUR'), balance);
+        assert.equal((await ordersOf(a.souk, onA)).length, aOrders);
+      } finally {
+        await other.upstream.setEnabled(providers.store, true);
+        await other.close();
+      }
     });
 
     test('a provider that lists its prices in another currency than it was added with is refused at import, never priced as if they were in its own', async () => {

@@ -23,6 +23,7 @@ export {
   findProduct,
   largestOrderIn,
   listProducts,
+  markProductsChanged,
   slugFromCode,
   DEFAULT_MAX_QUANTITY,
   FULFILLMENTS,

@@ -333,3 +333,12 @@ export async function listProducts(db: Db, filter: { status?: Product['status'] 
   if (filter.status) query = query.where('status', '=', filter.status);
   return (await query.execute()).map(toProduct);
 }
+
+/**
+ * Marks products changed (updated_at now), inside changeCatalog, when what sells them changed
+ * elsewhere (their provider turned off or on): an order priced from an earlier read of them is
+ * priced again (placement's batch finds it stale).
+ */
+export async function markProductsChanged(db: Db, productIds: readonly number[]): Promise<void> {
+  if (productIds.length) await db.updateTable('products').set({ updated_at: nowIso() }).where('id', 'in', productIds).execute();
+}

@@ -46,6 +46,8 @@ export interface WrittenWithOrder {
 /** What a strategy may use outside an order's transaction. */
 export interface FulfillmentContext {
   db: Db;
+  /** Admission may answer from what this process read a moment ago (placement's cached reads; a refusal is asked again fresh). */
+  cached?: boolean;
 }
 
 export interface FulfillmentStrategy {

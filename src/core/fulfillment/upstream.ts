@@ -8,8 +8,8 @@ import type { DeliveredNow, FulfilledOrder, FulfillmentStrategy, WrittenWithOrde
 
 /** What the upstream connector does for the strategy. */
 export interface UpstreamForwarder {
-  /** Refuses (503 provider_unavailable) an order its provider cannot take now: disabled, or our balance there known to be short. */
-  admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void>;
+  /** Refuses (503 provider_unavailable) an order its provider cannot take now: disabled, or our balance there known to be short; `cached`: from a read of a moment ago. */
+  admit(db: Db, product: { id: number; code: string }, quantity: number, cached: boolean): Promise<void>;
   /** What a paid order's transaction writes with it so that buying it can start as soon as it commits (its run, its purchase marked under way); undefined: nothing. */
   writtenWith(order: FulfilledOrder & Pick<OrdersTable, 'fields'>): WrittenWithOrder | undefined;
   /** Starts buying a paid order upstream and waits a little for the outcome: what it delivered, true when the order moved on otherwise, false when not yet. */
@@ -26,7 +26,7 @@ export function upstreamFulfillment(forwarder: UpstreamForwarder): FulfillmentSt
     kind: 'upstream',
     claim: () => 'none',
     whenPaid: { status: 'processing', reason: 'being bought from the provider' },
-    admit: ({ db }, product, quantity) => forwarder.admit(db, product, quantity),
+    admit: ({ db, cached }, product, quantity) => forwarder.admit(db, product, quantity, cached === true),
     afterPlacement: async (_context, order) => (order.status === 'processing' ? forwarder.forward(order) : false),
     writtenWith: (order) => forwarder.writtenWith(order),
     paymentArrived: (tx, order) => forwarder.paymentArrived(tx, order),

@@ -211,7 +211,7 @@ export async function planOrder(
   const fields = checkFields(product.fields, input.fields ?? {}, problems);
   if (input.deliveryChannel === 'email' && !input.buyer?.email) problems.push({ field: 'buyer.email', message: 'is required for e-mail delivery' });
   if (problems.length) throw new ValidationFailed(`The order is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, problems);
-  await fulfillment.admit({ db }, product, quantity);
+  await fulfillment.admit({ db, cached: reads.cached }, product, quantity);
 
   const paymentRequest: PaymentRequest = input.payment ?? { kind: 'wallet' };
   const payment = strategies.payments.forPlacement(paymentRequest, input.channel ?? 'api');

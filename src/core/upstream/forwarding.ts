@@ -41,6 +41,8 @@ export interface ForwardingDeps extends UpstreamDeps {
   orders(): OrderDeps;
   /** Where providers post callbacks: `<public URL>/upstream/callbacks/<provider id>`; none when Souk has no public URL. */
   callbackUrlFor(providerId: number): string | undefined;
+  /** Told that our balance at a provider was found short (admission reads it again). */
+  balanceShort?(): void;
   /** Told what deliver-codes delivered, once it has committed (placement answers with it). */
   delivered?(orderId: string, delivery: DeliveredNow): void;
   /** Imported products' links, as read (a link never changes once written: upstream_products is only inserted into, its provider and ref never updated). */
@@ -254,7 +256,10 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
         if (failure.failure === 'refused') {
           await markUpstreamOrder(deps.db, orderId, 'failed', { error: short(`${failure.code}: ${failure.message}`) });
           // Our balance there is short: say so before the next order tries (admit refuses with 503).
-          if (failure.code === 'insufficient_balance') await deps.db.updateTable('providers').set({ balance_minor: 0, updated_at: nowIso() }).where('id', '=', provider.id).execute();
+          if (failure.code === 'insufficient_balance') {
+            await deps.db.updateTable('providers').set({ balance_minor: 0, updated_at: nowIso() }).where('id', '=', provider.id).execute();
+            deps.balanceShort?.();
+          }
           throw new Error(`the provider refused the order: ${short(failure.message)}`);
         }
         if (failure.failure === 'retryable') {

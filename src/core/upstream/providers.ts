@@ -5,6 +5,7 @@
 import { queryTemplate, type Db } from '../../db/index.js';
 import type { ProvidersTable, UpstreamDialectName } from '../../db/schema.js';
 import type { Selectable } from 'kysely';
+import { changeCatalog, markProductsChanged, type CatalogDeps } from '../catalog/index.js';
 import { nowIso, wireTime } from '../clock.js';
 import type { SecretBox } from '../crypto.js';
 import { Conflict, NotFound, ValidationFailed, type FieldProblem } from '../errors.js';
@@ -178,11 +179,19 @@ export async function listProviders(db: Db): Promise<ProviderRow[]> {
   return db.selectFrom('providers').selectAll().orderBy('id').execute();
 }
 
-/** Turns a provider on or off: a disabled one is neither synced nor sold from (its products answer 503). */
-export async function setProviderEnabled(db: Db, id: number, enabled: boolean): Promise<ProviderRow> {
-  await findProvider(db, id);
-  await db.updateTable('providers').set({ enabled: enabled ? 1 : 0, updated_at: nowIso() }).where('id', '=', id).execute();
-  return findProvider(db, id);
+/**
+ * Turns a provider on or off: a disabled one is neither synced nor sold from (its products answer
+ * 503). Its imported products are marked changed with it, so that an order admitted a moment ago
+ * from what this or another process had read of the provider is admitted again before it is placed.
+ */
+export async function setProviderEnabled(deps: CatalogDeps, id: number, enabled: boolean): Promise<ProviderRow> {
+  await findProvider(deps.db, id);
+  await changeCatalog(deps, async (tx) => {
+    await tx.updateTable('providers').set({ enabled: enabled ? 1 : 0, updated_at: nowIso() }).where('id', '=', id).execute();
+    const imported = await tx.selectFrom('upstream_products').select('product_id').where('provider_id', '=', id).execute();
+    await markProductsChanged(tx, imported.map((row) => row.product_id));
+  });
+  return findProvider(deps.db, id);
 }
 
 /** What may change of a provider's pricing and schedule after it is added (absent: unchanged). */

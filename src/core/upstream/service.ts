@@ -36,6 +36,8 @@ export interface UpstreamServiceDeps {
   log?: (message: string, fields: Record<string, string | number | null>) => void;
 }
 
+type AdmissionRow = Awaited<ReturnType<typeof selectAdmission.run>>[number];
+
 export interface Ping {
   provider_id: number;
   reachable: boolean;
@@ -57,6 +59,15 @@ const selectAdmission = queryTemplate(['productId'], (db, p) =>
 /** How long admission's read of a provider stands in for reading it again, for an order placed right after. */
 const ADMITTED_FRESH_MS = 1000;
 
+/**
+ * How long admission answers the next orders of a product from its last read (placement's cached
+ * reads only; a refusal is asked again fresh). Shorter than ADMITTED_FRESH_MS, so that the run of
+ * an order admitted so still finds the provider as read. Turning the provider off marks its
+ * products changed, which makes placement plan such an order again from fresh reads; what it
+ * leaves to this window is our balance there, which the provider checks itself anyway.
+ */
+const ADMISSION_CACHED_MS = 500;
+
 /** How long a run prepared for an order stays at hand: its order is placed within this, or never (refused, or planned again). */
 const PREPARED_KEPT_MS = 60_000;
 
@@ -77,6 +88,8 @@ export class UpstreamService implements UpstreamForwarder {
   private readonly awaited = new Map<string, DeliveredNow | undefined>();
   /** Each provider as admission last read it, and when (a few, one per provider), for runs started right after. */
   private readonly admitted = new Map<number, { row: ProviderRow; at: number }>();
+  /** Admission's last read of each product's link and provider, and when. */
+  private readonly admissions = new Map<number, { link: AdmissionRow; at: number }>();
   private readonly startedHere = new Map<string, StartedHere>();
   /** Runs prepared for orders about to be placed, written with them (starts.ts), by order id, oldest first. */
   private readonly prepared = new Map<string, { run: PreparedRun; at: number }>();
@@ -93,6 +106,7 @@ export class UpstreamService implements UpstreamForwarder {
       links: this.links,
       startedHere: this.startedHere,
       deliveries: forwardedDeliveries(deps.db, () => deps.orders().vault),
+      balanceShort: () => this.admissions.clear(),
       delivered: (orderId, delivery) => {
         if (this.awaited.has(orderId)) this.awaited.set(orderId, delivery);
       },
@@ -115,7 +129,8 @@ export class UpstreamService implements UpstreamForwarder {
   }
 
   setEnabled(id: number, enabled: boolean): Promise<ProviderRow> {
-    return setProviderEnabled(this.deps.db, id, enabled);
+    this.admissions.clear();
+    return setProviderEnabled({ db: this.deps.db, bus: this.deps.bus }, id, enabled);
   }
 
   /** Asks the provider for our balance (or, without a balance call, for its catalog) and records reachability, latency and balance. */
@@ -143,6 +158,7 @@ export class UpstreamService implements UpstreamForwarder {
       error = failure instanceof UpstreamFailure ? `${failure.failure}: ${failure.message}` : 'the call failed';
     }
     const latency = Math.round(performance.now() - started);
+    this.admissions.clear();
     await this.deps.db
       .updateTable('providers')
       .set({ reachability: error ? 'down' : 'up', latency_ms: latency, balance_minor: balanceMinor, last_ping_at: nowIso(), last_error: error ? error.slice(0, 500) : null, updated_at: nowIso() })
@@ -169,12 +185,13 @@ export class UpstreamService implements UpstreamForwarder {
 
   /** Imports products (see catalog-sync.ts). */
   import(id: number, refs: Array<{ ref: string; code?: string }> | 'all'): Promise<ImportedProduct[]> {
-    return this.asUnavailable(() => importProducts({ ...this.forwarding, bus: this.deps.bus }, id, refs));
+    // Admission reads the prices imported (what an order costs us there) again.
+    return this.asUnavailable(() => importProducts({ ...this.forwarding, bus: this.deps.bus }, id, refs)).finally(() => this.admissions.clear());
   }
 
   /** Syncs one provider's imported products now. */
   sync(id: number): Promise<SyncReport> {
-    return this.asUnavailable(() => syncProvider({ ...this.forwarding, bus: this.deps.bus }, id));
+    return this.asUnavailable(() => syncProvider({ ...this.forwarding, bus: this.deps.bus }, id)).finally(() => this.admissions.clear());
   }
 
   /** An upstream that cannot be read is 502 upstream_unavailable to the admin, never a 500. */
@@ -187,12 +204,9 @@ export class UpstreamService implements UpstreamForwarder {
     }
   }
 
-  async admit(db: Db, product: { id: number; code: string }, quantity: number): Promise<void> {
-    const [link] = await selectAdmission.run(db, { productId: product.id });
+  async admit(db: Db, product: { id: number; code: string }, quantity: number, cached: boolean): Promise<void> {
+    const link = (cached ? this.recentAdmission(product.id) : undefined) ?? (await this.readAdmission(db, product.id));
     if (!link) throw new DomainError('provider_unavailable', 503, `${product.code} is not linked to a provider; try again later.`);
-    this.links.remember(product.id, link.id, link.upstream_ref);
-    const { upstream_price_minor: _price, upstream_ref: _ref, ...provider } = link;
-    this.admitted.set(provider.id, { row: provider, at: Date.now() });
     if (link.enabled !== 1) throw new DomainError('provider_unavailable', 503, `${product.code} cannot be bought from its provider right now; try again later.`);
     const cost = link.upstream_price_minor * quantity;
     if (link.balance_minor !== null && link.balance_minor < cost) {
@@ -209,6 +223,25 @@ export class UpstreamService implements UpstreamForwarder {
       this.deps.log?.('upstream balance short', { provider: link.id, product: product.code, quantity });
       throw new DomainError('provider_unavailable', 503, `${product.code} cannot be bought from its provider right now; try again later.`);
     }
+  }
+
+  /** Reads the product's link and provider, and keeps them for the runs and admissions right after. */
+  private async readAdmission(db: Db, productId: number): Promise<AdmissionRow | undefined> {
+    const [link] = await selectAdmission.run(db, { productId });
+    if (!link) return undefined;
+    const now = Date.now();
+    this.links.remember(productId, link.id, link.upstream_ref);
+    const { upstream_price_minor: _price, upstream_ref: _ref, ...provider } = link;
+    this.admitted.set(provider.id, { row: provider, at: now });
+    // Bounded: a shop selling more imported products than this at once reads the rest every time.
+    if (this.admissions.size >= 10_000) this.admissions.clear();
+    this.admissions.set(productId, { link, at: now });
+    return link;
+  }
+
+  private recentAdmission(productId: number): AdmissionRow | undefined {
+    const kept = this.admissions.get(productId);
+    return kept && Date.now() - kept.at <= ADMISSION_CACHED_MS ? kept.link : undefined;
   }
 
   async forward(order: FulfilledOrder): Promise<boolean | DeliveredNow> {
