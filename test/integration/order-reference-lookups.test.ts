@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestSouk, type TestReseller } from '../helpers/souk.js';
 import { fund, stockedProduct } from '../helpers/orders.js';
+import { scansOf, type PlanNode } from '../helpers/query-plans.js';
 import { refreshPlannerStatistics, sqliteHandleOf } from '../../src/db/index.js';
 import { pgTakenReferences } from '../../src/core/orders/placement-postgres.js';
 import { SQLITE_REFERENCE_LOOKUPS } from '../../src/core/orders/placement-sqlite.js';
@@ -16,19 +17,6 @@ import { housekeeping } from '../../src/worker/schedules/index.js';
 
 /** Orders the account holds besides the one placed for real: enough for a wrong index to show. */
 const MANY = 3000;
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Filter?: string;
-  Plans?: PlanNode[];
-}
-
-function scansOf(node: PlanNode, relation: string): PlanNode[] {
-  const own = node['Relation Name'] === relation ? [node] : [];
-  return [...own, ...(node.Plans ?? []).flatMap((child) => scansOf(child, relation))];
-}
 
 for (const kind of DATABASE_KINDS) {
   describe(`looking up an order's references (${kind})`, () => {

@@ -8,24 +8,12 @@ import { sql } from 'kysely';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestSouk, type TestReseller } from '../helpers/souk.js';
 import { fund, stockedProduct } from '../helpers/orders.js';
+import { scansOf, type PlanNode } from '../helpers/query-plans.js';
 import { pgStockOnHand } from '../../src/core/inventory/index.js';
 
 const CODES = 3000;
 /** The oldest codes, sold after the statistics were gathered. */
 const SOLD = 2000;
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Filter?: string;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-
-function scansOf(node: PlanNode, relation: string): PlanNode[] {
-  const own = node['Relation Name'] === relation ? [node] : [];
-  return [...own, ...(node.Plans ?? []).flatMap((child) => scansOf(child, relation))];
-}
 
 for (const kind of DATABASE_KINDS) {
   describe(`taking a product's next codes after many were sold (${kind})`, () => {
