@@ -1,4 +1,4 @@
-// Delivering many orders bought upstream at once on PostgreSQL, whatever their number in one
+// Delivering many orders bought upstream at once on PostgreSQL, whatever their number, in one
 // statement that writes everything (the codes sealed into stock, the order items, the move to
 // fulfilled, its events and outbox rows, and what the caller adds), each module contributing its
 // CTE, and checks with souk_check what it wrote: every order moved, every code sealed. What the

@@ -129,8 +129,7 @@ export class UpstreamService implements UpstreamForwarder {
   }
 
   setEnabled(id: number, enabled: boolean): Promise<ProviderRow> {
-    this.admissions.clear();
-    return setProviderEnabled({ db: this.deps.db, bus: this.deps.bus }, id, enabled);
+    return setProviderEnabled({ db: this.deps.db, bus: this.deps.bus }, id, enabled).finally(() => this.admissions.clear());
   }
 
   /** Asks the provider for our balance (or, without a balance call, for its catalog) and records reachability, latency and balance. */
@@ -158,12 +157,12 @@ export class UpstreamService implements UpstreamForwarder {
       error = failure instanceof UpstreamFailure ? `${failure.failure}: ${failure.message}` : 'the call failed';
     }
     const latency = Math.round(performance.now() - started);
-    this.admissions.clear();
     await this.deps.db
       .updateTable('providers')
       .set({ reachability: error ? 'down' : 'up', latency_ms: latency, balance_minor: balanceMinor, last_ping_at: nowIso(), last_error: error ? error.slice(0, 500) : null, updated_at: nowIso() })
       .where('id', '=', provider.id)
       .execute();
+    this.admissions.clear();
     return { provider_id: provider.id, reachable: !error, latency_ms: latency, balance, currency, error };
   }
 
