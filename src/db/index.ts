@@ -115,9 +115,8 @@ export function preparedRunner(target: pg.Pool | pg.PoolClient): PreparedRunner 
  * statements anyway). The name must always go with the same SQL text.
  */
 export async function executePrepared<Row>(db: Db, name: string, query: Compilable<Row>): Promise<Row[]> {
-  const pool = postgresPools.get(db);
-  if (!pool) return (await db.executeQuery(query.compile())).rows;
-  return preparedRunner(pool).rows(name, query);
+  const statements = preparedStatements(db);
+  return statements ? statements.rows(name, query) : (await db.executeQuery(query.compile())).rows;
 }
 
 /**

@@ -9,133 +9,25 @@
 // the money released. Retryable: the same create again, later. Unknown (a timeout, a reset, a 5xx
 // after sending): the order is looked up by our reference before anything else; a dialect that
 // cannot look it up leaves it `stuck` for a person, with an alert, and never creates it twice.
-import { queryTemplate, type Db, type Dialect } from '../../db/index.js';
-import type { Deliveries } from './deliveries.js';
 import { nowIso } from '../clock.js';
-import { InvalidState } from '../errors.js';
-import type { DeliveredNow } from '../fulfillment/index.js';
-import { fulfilFromUpstream, orderToFulfil, recordUpstreamCallFailure, rejectOrder, whileProcessing, type OrderDeps, type PlacedOrderFacts } from '../orders/index.js';
-import { defineStep, defineWorkflow, RunTakenOver, TryStepLater, type Step, type StepContext, type Workflow } from '../steps/index.js';
+import { orderToFulfil, rejectOrder, whileProcessing } from '../orders/index.js';
+import { defineStep, defineWorkflow, TryStepLater, type StepContext, type Workflow } from '../steps/index.js';
 import { asFailure, callUpstream } from './calls.js';
+import { deliverStep } from './deliver-step.js';
 import type { UpstreamConnection, UpstreamDialect, UpstreamOrderStatus } from './dialect.js';
+import { backoffMs, CREATE_ATTEMPTS, localStatus, raiseStuck, short, STUCK_RECHECK_MS, type Created, type Followed, type ForwardingDeps, type ForwardInput } from './forwarding-steps.js';
 import { decimalToMinor } from './pricing.js';
-import { connectionOf, dialectOf, findProvider, type ProviderRow, type UpstreamDeps } from './providers.js';
+import { ProductLinks } from './product-links.js';
+import { connectionOf, dialectOf, findProvider, type ProviderRow } from './providers.js';
 import { findUpstreamOrder, insertUnderWay, markUpstreamOrder, openUpstreamOrder } from './upstream-orders.js';
 
 export const FORWARD_WORKFLOW = 'upstream-forward';
-
-const selectLink = queryTemplate(['productId'], (db, p) => db.selectFrom('upstream_products').select(['provider_id', 'upstream_ref']).where('product_id', '=', p.productId));
-
-/** Waits between looks at an order still pending, and between retries of a create that may be retried: 1 s doubling to 5 min. */
-export function backoffMs(attempt: number): number {
-  return Math.min(300_000, 1000 * 2 ** Math.max(0, Math.min(attempt - 1, 9)));
-}
-/** A create refused as retryable this many times (the provider down, rate limiting) fails for good: the buyer is not kept waiting for ever. */
-export const CREATE_ATTEMPTS = 12;
-/** How often a stuck order is looked at again (a person may have resolved it). */
-export const STUCK_RECHECK_MS = 3_600_000;
-
-export interface ForwardingDeps extends UpstreamDeps {
-  dialect: Dialect;
-  /** The order use cases (read lazily: they hold the strategy that holds this forwarding). */
-  orders(): OrderDeps;
-  /** Where providers post callbacks: `<public URL>/upstream/callbacks/<provider id>`; none when Souk has no public URL. */
-  callbackUrlFor(providerId: number): string | undefined;
-  /** Told that our balance at a provider was found short (admission reads it again). */
-  balanceShort?(): void;
-  /** Told what deliver-codes delivered, once it has committed (placement answers with it). */
-  delivered?(orderId: string, delivery: DeliveredNow): void;
-  /** Imported products' links, as read (a link never changes once written: upstream_products is only inserted into, its provider and ref never updated). */
-  links?: ProductLinks;
-  /** Where deliveries that arrive together are written together; each in its own transaction without it. */
-  deliveries?: Deliveries;
-  /** Runs this process started a moment ago for an order it just placed, by order id: what their first steps would read. */
-  startedHere?: ReadonlyMap<string, StartedHere>;
-}
-
-/**
- * What a run started right after placement knows without reading it: the order as placed and the
- * provider as admission read it just before. Only the first steps' reads are spared; what decides
- * that nothing is bought twice (the purchase marked under way, conditional on the order) is
- * written as always.
- */
-export interface StartedHere {
-  productId: number;
-  quantity: number;
-  fields: Record<string, string>;
-  provider: ProviderRow | undefined;
-  /** The purchase was marked under way with the run's start (starts.ts); the create step takes this once, instead of marking it. */
-  underWay?: boolean;
-  /** The order as placed: its delivery need not read it (core/orders' placedHere). */
-  placed?: PlacedOrderFacts;
-}
-
-/** Which provider an imported product is bought from, and its ref there, by local product id; kept by the service. */
-export class ProductLinks {
-  private readonly byProduct = new Map<number, { providerId: number; upstreamRef: string }>();
-
-  /** The product's link, from memory or read once; undefined for a product not imported. */
-  async of(db: Db, productId: number): Promise<{ providerId: number; upstreamRef: string } | undefined> {
-    const known = this.byProduct.get(productId);
-    if (known) return known;
-    const [row] = await selectLink.run(db, { productId });
-    if (row) this.remember(productId, row.provider_id, row.upstream_ref);
-    return row ? { providerId: row.provider_id, upstreamRef: row.upstream_ref } : undefined;
-  }
-
-  /** The product's link if it is in memory. */
-  known(productId: number): { providerId: number; upstreamRef: string } | undefined {
-    return this.byProduct.get(productId);
-  }
-
-  remember(productId: number, providerId: number, upstreamRef: string): void {
-    // Bounded: a shop with more imported products than this reads the rest again now and then.
-    if (this.byProduct.size >= 10_000) this.byProduct.clear();
-    this.byProduct.set(productId, { providerId, upstreamRef });
-  }
-}
-
-interface ForwardInput {
-  orderId: string;
-}
 
 interface Held {
   providerId: number | null;
   upstreamRef: string | null;
   quantity: number;
   fields: Record<string, string>;
-}
-
-interface Created {
-  /** The order was resolved by a person (fulfilled by hand) while it waited. */
-  resolved: boolean;
-  upstreamId: string | null;
-  delivered: boolean;
-  codes: string[];
-  /** What the provider delivers, and what it charged (minor units of its currency) when it said. */
-  goods?: 'codes' | 'service';
-  providerId?: number;
-  wholesaleMinor?: number | null;
-}
-
-interface Followed {
-  resolved: boolean;
-  codes: string[];
-  /** The upstream's id for the order, when the follow learned it. */
-  upstreamId?: string | null;
-  /** What the provider charged, when the follow learned it (a create still pending did not say). */
-  wholesaleMinor?: number | null;
-}
-
-const short = (text: string) => text.slice(0, 300);
-
-/** Says, once, that an order needs a person: an api_failures row (needs_attention) and a log line. */
-async function raiseStuck(deps: ForwardingDeps, provider: ProviderRow, orderId: string, why: string): Promise<void> {
-  const row = await findUpstreamOrder(deps.db, orderId);
-  if (row?.state === 'stuck') return;
-  await markUpstreamOrder(deps.db, orderId, 'stuck', { error: why });
-  deps.log?.('upstream order needs a person', { provider: provider.id, dialect: provider.dialect, order: orderId, message: why });
-  await recordUpstreamCallFailure(deps.db, { providerId: provider.id, dialect: provider.dialect, operation: 'find-order', status: null, errorCode: 'needs_attention', message: why, excerpt: null, orderId });
 }
 
 type Lookup = UpstreamOrderStatus | undefined | 'cannot';
@@ -174,11 +66,6 @@ async function recordStatus(deps: ForwardingDeps, provider: ProviderRow, orderId
     providerId: provider.id,
     wholesaleMinor: charged ?? null,
   };
-}
-
-/** The order's state here, for steps that must stop when a person has resolved it meanwhile. */
-async function localStatus(deps: ForwardingDeps, orderId: string) {
-  return (await orderToFulfil(deps.db, orderId)).status;
 }
 
 /** The forwarding workflow, its steps bound to `deps`. */
@@ -318,91 +205,4 @@ export function forwardingWorkflow(deps: ForwardingDeps): Workflow<ForwardInput>
   // Checkpointed when paused: a purchase that goes straight through writes its run twice, and its
   // state where the provider is concerned is the upstream_orders row, written before each call.
   return defineWorkflow(FORWARD_WORKFLOW, [hold, create, follow, deliverStep(deps, create, follow)], { checkpoints: 'when-paused' });
-}
-
-/**
- * Delivers what the provider delivered (the capture of the buyer's money) and, in the same
- * transaction, records the purchase delivered, books what it cost against our balance there and
- * ends the run: one commit after the provider's answer.
- */
-function deliverStep(deps: ForwardingDeps, create: Step<ForwardInput, Created>, follow: Step<ForwardInput, Followed>) {
-  return defineStep<ForwardInput, null>('deliver-codes', {
-    async run({ orderId }, ctx) {
-      const [created, followed] = [ctx.outputOf(create), ctx.outputOf(follow)];
-      // Fulfilled by a person meanwhile, with what they found bought at the provider.
-      // (Marked delivered only if it may have been bought there: an order a person fulfilled before it was sent stays `new`.)
-      if (followed.resolved) {
-        const row = await findUpstreamOrder(deps.db, orderId);
-        if (row && ['sending', 'stuck', 'pending'].includes(row.state)) await markUpstreamOrder(deps.db, orderId, 'delivered', { error: null });
-        return null;
-      }
-      const goods = created.goods ?? (await findUpstreamOrder(deps.db, orderId))?.goods ?? 'codes';
-      const wholesale = followed.wholesaleMinor ?? created.wholesaleMinor ?? null;
-      const bought = { upstreamOrderId: followed.upstreamId ?? created.upstreamId, wholesaleMinor: wholesale, error: null };
-      const alone = () =>
-        fulfilFromUpstream(
-          deps.orders(),
-          orderId,
-          followed.codes,
-          goods,
-          async (tx) => {
-            await markUpstreamOrder(tx, orderId, 'delivered', bought);
-            await ctx.finishIn?.(tx, null);
-            // Last: every delivery from this provider updates its row, so its lock is held the shortest.
-            if (wholesale && created.providerId !== undefined) await chargeProvider(tx, created.providerId, wholesale);
-          },
-          deps.deliveries?.group,
-        );
-      let delivery: DeliveredNow;
-      try {
-        delivery =
-          deps.deliveries && ctx.finishing
-            ? await deps.deliveries.deliver({
-                orderId,
-                codes: followed.codes,
-                goods,
-                end: ctx.finishing(null),
-                bought: { upstreamOrderId: bought.upstreamOrderId, wholesaleMinor: wholesale },
-                providerId: created.providerId,
-                alone,
-                ...placedFacts(deps, orderId),
-              })
-            : await alone();
-      } catch (error) {
-        if (error instanceof RunTakenOver) throw error;
-        // Bought at the provider all the same: recorded so, as the answer would have been on its own.
-        const row = await findUpstreamOrder(deps.db, orderId);
-        if (row && (row.state === 'sending' || row.state === 'pending')) await markUpstreamOrder(deps.db, orderId, 'delivered', bought);
-        // Delivered already (this step ran before its record was written): nothing more to do.
-        if (error instanceof InvalidState && (await localStatus(deps, orderId)) === 'fulfilled') return null;
-        if (row && error instanceof Error && !(error instanceof InvalidState)) {
-          const provider = await findProvider(deps.db, row.provider_id);
-          await raiseStuck(deps, provider, orderId, `the provider delivered what cannot be delivered here (${short(error.message)}); the codes are kept sealed in the run`);
-          throw new TryStepLater('waiting for a person: the delivery does not fit the order', STUCK_RECHECK_MS);
-        }
-        throw error;
-      }
-      deps.delivered?.(orderId, delivery);
-      return null;
-    },
-  });
-}
-
-/** The order as this process placed it, if it did and still has it at hand. */
-function placedFacts(deps: ForwardingDeps, orderId: string): { placed?: PlacedOrderFacts } {
-  const placed = deps.startedHere?.get(orderId)?.placed;
-  return placed ? { placed } : {};
-}
-
-const chargeBalance = queryTemplate(['providerId', 'wholesaleMinor', 'now'], (db, p) =>
-  db
-    .updateTable('providers')
-    .set((eb) => ({ balance_minor: eb('balance_minor', '-', p.wholesaleMinor), updated_at: p.now }))
-    .where('id', '=', p.providerId)
-    .where('balance_minor', 'is not', null),
-);
-
-/** Books what an order cost at the provider against our balance there, when the balance is known. */
-async function chargeProvider(tx: Db, providerId: number, wholesaleMinor: number): Promise<void> {
-  await chargeBalance.run(tx, { providerId, wholesaleMinor, now: nowIso() });
 }

@@ -16,9 +16,11 @@ import { forwardedDeliveries } from './deliveries.js';
 import { FORWARD_START, type ForwardStart } from './starts.js';
 import type { UpstreamCallback, UpstreamNotice, UpstreamProduct } from './dialect.js';
 import { UpstreamFailure } from './failure.js';
-import { FORWARD_WORKFLOW, forwardingWorkflow, ProductLinks, type ForwardingDeps, type StartedHere } from './forwarding.js';
+import { FORWARD_WORKFLOW, forwardingWorkflow } from './forwarding.js';
+import type { ForwardingDeps, StartedHere } from './forwarding-steps.js';
 import type { UpstreamHttp } from './http.js';
 import { decimalToMinor } from './pricing.js';
+import { ProductLinks } from './product-links.js';
 import { addProvider, changeProviderPricing, connectionOf, dialectOf, findProvider, setProviderEnabled, type ProviderInput, type ProviderPricingChange, type ProviderRow } from './providers.js';
 import { findUpstreamOrder, IN_FLIGHT, markUpstreamOrder } from './upstream-orders.js';
 
