@@ -1,4 +1,14 @@
 // Reading PostgreSQL's EXPLAIN (FORMAT JSON): for tests that check a query reads through the index it should.
+import { sql, type RawBuilder } from 'kysely';
+import { escapeLiteral } from 'pg';
+import type { Db } from '../../src/db/index.js';
+
+/** A query parameter as a PostgreSQL literal of unknown type (an array in PostgreSQL's array syntax). */
+function asLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return escapeLiteral(`{${value.map((v) => `"${String(v).replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`);
+  return escapeLiteral(String(value));
+}
 
 /** A node of EXPLAIN (FORMAT JSON)'s plan, with the fields these tests read. */
 export interface PlanNode {
@@ -14,4 +24,26 @@ export interface PlanNode {
 export function scansOf(node: PlanNode, relation: string): PlanNode[] {
   const own = node['Relation Name'] === relation ? [node] : [];
   return [...own, ...(node.Plans ?? []).flatMap((child) => scansOf(child, relation))];
+}
+
+/**
+ * The plan PostgreSQL runs `query` by when it is prepared once and planned without its parameters'
+ * values (plan_cache_mode = force_generic_plan, as placement's connections run their statements):
+ * EXPLAIN ANALYZE of the prepared statement executed with `query`'s own parameters.
+ */
+export async function genericPlanOf(db: Db, query: RawBuilder<unknown>): Promise<PlanNode> {
+  const compiled = query.compile(db);
+  return db.connection().execute(async (connection) => {
+    await sql`set plan_cache_mode = force_generic_plan`.execute(connection);
+    await sql.raw(`prepare generic_plan_probe as ${compiled.sql}`).execute(connection);
+    try {
+      // EXECUTE under EXPLAIN takes no bound parameters: its arguments are written as literals.
+      const args = compiled.parameters.map(asLiteral).join(', ');
+      const explained = await sql<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>`explain (analyze, format json) execute generic_plan_probe${sql.raw(args ? `(${args})` : '')}`.execute(connection);
+      return explained.rows[0]!['QUERY PLAN'][0]!.Plan;
+    } finally {
+      await sql`deallocate generic_plan_probe`.execute(connection);
+      await sql`reset plan_cache_mode`.execute(connection);
+    }
+  });
 }

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestSouk, type TestReseller } from '../helpers/souk.js';
 import { fund, stockedProduct } from '../helpers/orders.js';
-import { scansOf, type PlanNode } from '../helpers/query-plans.js';
+import { genericPlanOf, scansOf, type PlanNode } from '../helpers/query-plans.js';
 import { refreshPlannerStatistics, sqliteHandleOf } from '../../src/db/index.js';
 import { pgTakenReferences } from '../../src/core/orders/placement-postgres.js';
 import { SQLITE_REFERENCE_LOOKUPS } from '../../src/core/orders/placement-sqlite.js';
@@ -68,6 +68,10 @@ for (const kind of DATABASE_KINDS) {
         assert.deepEqual(scans.map((scan) => scan['Index Name']).sort(), ['orders_client_order_id', 'orders_idempotency_key']);
         // The whole reference is the index condition: nothing left to filter row by row.
         assert.deepEqual(scans.filter((scan) => scan.Filter), []);
+        // Placement's own connections plan it once for any references (db/index.ts): the same probes.
+        const generic = scansOf(await genericPlanOf(t.souk.db, sql`select ${pgTakenReferences(references)} as taken`), 'orders');
+        assert.deepEqual(generic.map((scan) => scan['Index Name']).sort(), ['orders_client_order_id', 'orders_idempotency_key'], JSON.stringify(generic));
+        assert.deepEqual(generic.filter((scan) => scan.Filter), []);
       } else {
         const sqlite = sqliteHandleOf(t.souk.db)!;
         for (const [reference, lookup] of Object.entries(SQLITE_REFERENCE_LOOKUPS)) {

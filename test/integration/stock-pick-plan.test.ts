@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { bearer, createReseller, startTestSouk, type TestSouk, type TestReseller } from '../helpers/souk.js';
 import { fund, stockedProduct } from '../helpers/orders.js';
-import { scansOf, type PlanNode } from '../helpers/query-plans.js';
+import { genericPlanOf, scansOf, type PlanNode } from '../helpers/query-plans.js';
 import { pgStockOnHand } from '../../src/core/inventory/index.js';
 
 const CODES = 3000;
@@ -20,11 +20,13 @@ for (const kind of DATABASE_KINDS) {
     let t: TestSouk;
     let reseller: TestReseller;
     let productId: number;
+    let sharedId: number;
     before(async () => {
       t = await startTestSouk(kind);
       reseller = await createReseller(t.souk);
       await fund(t.souk, reseller.accountId, 100_00);
       productId = await stockedProduct(t.souk, { code: 'PICK-CARD' }, CODES);
+      sharedId = await stockedProduct(t.souk, { code: 'PICK-SHARED', stock_mode: 'shared' }, 3);
       // Statistics from when every code was available, as a shop has them after a big import.
       if (kind === 'postgres') await sql`analyze stock_items`.execute(t.souk.db);
       await t.souk.db.transaction().execute(async (tx) => {
@@ -35,6 +37,12 @@ for (const kind of DATABASE_KINDS) {
     });
     after(() => t.close());
 
+    test("a shared product's order gets its newest code", async () => {
+      const placed = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: bearer(reseller.apiKey), payload: { product: 'PICK-SHARED', quantity: 1 } });
+      assert.equal(placed.statusCode, 200, placed.body);
+      assert.deepEqual(placed.json().order.items.map((item: { code: string }) => item.code), ['PICK-SHARED-0003']);
+    });
+
     // SQLite's planner needs no statistics to take stock_items_pick for this read.
     if (kind === 'postgres') test('the next codes are read from the first available one in the pick index, with no sold code read and filtered out', async () => {
       const demand = { codes: [{ productId, quantity: 2 }], sharedProductIds: [] };
@@ -42,6 +50,18 @@ for (const kind of DATABASE_KINDS) {
       const [pool] = scansOf(explained.rows[0]!['QUERY PLAN'][0]!.Plan, 'stock_items');
       assert.equal(pool?.['Index Name'], 'stock_items_pick', JSON.stringify(pool));
       assert.equal(pool['Rows Removed by Filter'] ?? 0, 0, JSON.stringify(pool));
+    });
+
+    if (kind === 'postgres') test("planned once for any products, as placement's connections plan it, the read still starts at the first available code, and a shared product's code is read from its newest", async () => {
+      const demand = { codes: [{ productId, quantity: 2 }], sharedProductIds: [sharedId] };
+      const plan = await genericPlanOf(t.souk.db, sql`select ${pgStockOnHand(demand, 'skip')}`);
+      const scans = scansOf(plan, 'stock_items');
+      assert.equal(scans.length, 2, JSON.stringify(scans));
+      for (const scan of scans) {
+        assert.match(scan['Node Type'] ?? '', /^Index( Only)? Scan$/, JSON.stringify(scan));
+        assert.equal(scan['Index Name'], 'stock_items_pick', JSON.stringify(scan));
+        assert.equal(scan['Rows Removed by Filter'] ?? 0, 0, JSON.stringify(scan));
+      }
     });
 
     test('an order gets the oldest code not yet sold', async () => {

@@ -131,7 +131,9 @@ export interface StockRows {
 export function pgStockOnHand(demand: StockDemand, locking: CodeLocking): RawBuilder<unknown> {
   const lock = locking === 'skip' ? sql`for update skip locked` : sql`for update`;
   // `nulls first`: an order only stock_items_pick gives, so the planner never walks the primary key
-  // past every code sold so far (migration 0022).
+  // past every code sold so far (migration 0022). A shared product's newest code is that index read
+  // backwards, one product at a time: placement plans this once for any products (db/index.ts), and
+  // such a plan for `product_id = any(...)` read the whole table.
   return sql`
       (select coalesce(jsonb_agg(c order by c.product_id, c.id), '[]') from (
          select w.product_id, s.id, s.code_enc
@@ -139,8 +141,10 @@ export function pgStockOnHand(demand: StockDemand, locking: CodeLocking): RawBui
          cross join lateral (
            select s.id, s.code_enc from stock_items s where s.product_id = w.product_id and s.status = 'available' order by s.id nulls first limit w.quantity ${lock}) s) c) as pools,
       (select coalesce(jsonb_agg(c), '[]') from (
-         select distinct on (product_id) product_id, id, code_enc from stock_items
-         where product_id = any(${demand.sharedProductIds}::int[]) and status = 'available' order by product_id, id desc) c) as shared`;
+         select p.product_id, s.id, s.code_enc
+         from unnest(${demand.sharedProductIds}::int[]) as p(product_id)
+         cross join lateral (
+           select s.id, s.code_enc from stock_items s where s.product_id = p.product_id and s.status = 'available' order by s.id desc nulls last limit 1) s) c) as shared`;
 }
 
 /** The stock read by pgStockOnHand. */
