@@ -75,3 +75,18 @@ export async function buyerTermsOf(db: Db, accountId: number): Promise<BuyerTerm
   const [row] = await selectTerms.run(db, { accountId });
   return row && termsOf(row);
 }
+
+/**
+ * PostgreSQL: whether every buyer's terms are still exactly those an order was priced and assessed
+ * by (a boolean expression for a statement that writes orders without reading first).
+ */
+export function pgBuyersAsPriced(priced: Array<BuyerTerms & { id: number }>): RawBuilder<boolean> {
+  return sql<boolean>`(select count(*) from accounts a
+      join jsonb_to_recordset(${JSON.stringify(priced)}::jsonb)
+        as x(id int, currency text, discount_bp int, risk_review_score int, risk_reject_score int, review_above_minor bigint)
+        on a.id = x.id and a.currency = x.currency
+          and coalesce((select t.discount_bp from price_tiers t where t.name = a.tier), 0) = x.discount_bp
+          and a.risk_review_score is not distinct from x.risk_review_score
+          and a.risk_reject_score is not distinct from x.risk_reject_score
+          and a.review_above_minor is not distinct from x.review_above_minor) = ${priced.length}`;
+}

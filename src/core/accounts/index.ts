@@ -31,6 +31,6 @@ export {
 export { DatabaseReplayGuard, RedisReplayGuard } from './replay-guards.js';
 export { API_KEYS_TOPIC, liveKeysOf } from './live-keys.js';
 export { DEFAULT_KEY_SCOPES, SCOPES, actorOf, hasScope, isScope, type Principal, type Scope } from './principal.js';
-export { buyerTermsOf, pgBuyersNow, sqliteBuyersNow, type AccountRiskTerms, type BuyerTerms } from './buyers-now.js';
+export { buyerTermsOf, pgBuyersAsPriced, pgBuyersNow, sqliteBuyersNow, type AccountRiskTerms, type BuyerTerms } from './buyers-now.js';
 export { ADMIN_ROLES, isAdminRole, roleAllows, type AdminAction, type AdminRole } from './roles.js';
 export { consoleSessionOf, csrfTokenOf, endConsoleSession, isCsrfTokenOf, openConsoleSession, pruneConsoleSessions, type ConsoleSession, type ConsoleUser } from './console-sessions.js';

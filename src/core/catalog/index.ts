@@ -47,5 +47,5 @@ export {
 } from './reader.js';
 export { CATALOG_TOPIC, changeCatalog, readCatalogVersion, type CatalogDeps } from './version.js';
 export { listPriceTiers, priceTierExists, setPriceTier, tieredPrice } from './price-tiers.js';
-export { pgProductsNow, productsFromRows, sqliteProductsNow, type ProductNow } from './products-now.js';
+export { pgProductsAsPriced, pgProductsNow, productsFromRows, sqliteProductsNow, type ProductNow } from './products-now.js';
 export { setProductHighRisk, isProductHighRisk } from './product-risk.js';

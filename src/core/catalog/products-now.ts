@@ -40,3 +40,15 @@ export function productsFromRows(rows: Array<ProductNow & { id: number; stock_av
     counters: new Map(rows.map((p) => [p.id, Number(p.stock_available)])),
   };
 }
+
+/**
+ * PostgreSQL: whether every product is still exactly as an order was priced from it, and active
+ * (a boolean expression for a statement that writes orders without reading first). Two snapshots
+ * of one product cannot both hold, so such a batch never passes.
+ */
+export function pgProductsAsPriced(priced: Array<Omit<ProductNow, 'status'> & { id: number }>): RawBuilder<boolean> {
+  return sql<boolean>`(select count(*) from products p
+      join jsonb_to_recordset(${JSON.stringify(priced)}::jsonb) as x(id int, updated_at text, price_minor bigint, currency text, fulfillment text, stock_mode text)
+        on p.id = x.id and p.updated_at = x.updated_at and p.price_minor = x.price_minor and p.currency = x.currency
+          and p.fulfillment = x.fulfillment and p.stock_mode = x.stock_mode and p.status = 'active') = ${priced.length}`;
+}

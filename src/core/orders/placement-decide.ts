@@ -127,6 +127,23 @@ function isAsPriced({ order, priced, debit, coupon }: PlacementPlan, state: Batc
   );
 }
 
+/** What a placed order writes of its own, however its batch was decided. */
+export type OwnRows = Pick<BatchWrites, 'orders' | 'events' | 'outbox' | 'writtenWith'>;
+
+/** Adds a placed order's own rows: the order, its events, its outbox events (stamped `recordedAt`), what its fulfilment writes with it. */
+export function recordOwnRows(writes: OwnRows, plan: PlacementPlan, recordedAt: string): void {
+  const { order } = plan;
+  writes.orders.push(order);
+  if (plan.writtenWith) {
+    const { extension, rows } = plan.writtenWith;
+    writes.writtenWith.set(extension, [...(writes.writtenWith.get(extension) ?? []), ...rows]);
+  }
+  for (const event of plan.outbox) writes.outbox.push({ ...event, created_at: recordedAt });
+  for (const event of plan.events) {
+    writes.events.push({ order_id: order.id, from_status: event.from, to_status: event.to, reason: event.reason, actor: event.actor, created_at: event.at });
+  }
+}
+
 /**
  * Decides a batch against the state it read. `recordedAt` is the time inside the batch's
  * transaction: the orders' events carry it, so an event's timestamp is when it was recorded, not
@@ -167,16 +184,8 @@ export function decideBatch(plans: PlacementPlan[], state: BatchState, recordedA
     writes.stock.take({ id: order.id, productId: order.product_id, at: order.created_at, until: order.expires_at }, plan.claim, offered.items);
     if (plan.debit) writes.charges.charge(plan.debit.walletId, plan.debit.amountMinor, { id: order.id, actor: plan.actor, at: order.created_at });
     if (use && plan.coupon) writes.coupons.redeem(use, { id: order.id, at: order.created_at }, plan.coupon.discountMinor);
-    writes.orders.push(order);
-    if (plan.writtenWith) {
-      const { extension, rows } = plan.writtenWith;
-      writes.writtenWith.set(extension, [...(writes.writtenWith.get(extension) ?? []), ...rows]);
-    }
-    for (const event of plan.outbox) writes.outbox.push({ ...event, created_at: recordedAt });
+    recordOwnRows(writes, plan, recordedAt);
     for (const item of offered.items) writes.items.push({ order_id: order.id, stock_item_id: item.id, created_at: order.created_at });
-    for (const event of plan.events) {
-      writes.events.push({ order_id: order.id, from_status: event.from, to_status: event.to, reason: event.reason, actor: event.actor, created_at: event.at });
-    }
     return { kind: 'placed', items: offered.items };
   });
   return { outcomes, writes };

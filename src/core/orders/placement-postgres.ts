@@ -5,52 +5,18 @@
 // are named (prepared once per connection): parsing and planning these large queries on every
 // batch cost more than running them.
 import { sql, type RawBuilder } from 'kysely';
-import type pg from 'pg';
-import { ORDER_COLUMNS, type OrderColumn } from '../../db/schema.js';
-import { onPooledConnection, preparedRunner, type Db, type PlacementConnections, type PreparedRunner } from '../../db/index.js';
+import { onPooledConnection, type PlacementConnections } from '../../db/index.js';
 import { pgBuyersNow } from '../accounts/index.js';
 import { pgProductsNow, productsFromRows, type ProductNow } from '../catalog/index.js';
 import { nowIso } from '../clock.js';
-import { couponsFromRows, pgLockCoupons, pgRedeemCoupons, pgStandingUses, type CouponDemand, type CouponsNow, type PgStatement } from '../coupons/index.js';
-import { pgInsertOutbox } from '../events/index.js';
+import { couponsFromRows, pgLockCoupons, pgRedeemCoupons, pgStandingUses, type CouponDemand, type CouponsNow } from '../coupons/index.js';
 import { checkAllClaimed, lockedByOthers, pgClaimCodes, pgStockOnHand, stockFromRows, type CodeLocking, type StockRows } from '../inventory/index.js';
 import { fundsFromRows, pgChargeWallets, pgRatesNow, pgWalletFunds, ratesFromRows, type WalletFunds } from '../wallets/index.js';
 import { batchNeeds, decideBatch, referenceKey, type BatchState, type BatchWrites, type BuyerNow, type OrderReference } from './placement-decide.js';
+import { pgInsertOrders, pgOutboxAndExtensions, Session } from './placement-postgres-rows.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementExtension, PlacementOutcome, PlacementPlan, PlacementWriter } from './placement-batch.js';
-
-/** One connection inside the batch's transaction, running named statements built with `compiler`. */
-class Session {
-  private readonly run: PreparedRunner;
-
-  constructor(
-    private readonly compiler: Db,
-    client: pg.PoolClient,
-  ) {
-    this.run = preparedRunner(client);
-  }
-
-  rows<R>(name: string, query: RawBuilder<R>): Promise<R[]> {
-    return this.run.rows(`placement_${name}`, { compile: () => query.compile(this.compiler) });
-  }
-
-  statement<R>([name, query]: PgStatement<R>): Promise<R[]> {
-    return this.rows(name, query);
-  }
-}
-
-/** Each order column's type in the batch's jsonb record: a column added to the order fails here until it is typed. */
-const ORDER_RECORD: Record<OrderColumn, 'text' | 'int' | 'bigint'> = {
-  id: 'text', number: 'text', account_id: 'int', channel: 'text', client_order_id: 'text', idempotency_key: 'text', request_hash: 'text',
-  product_id: 'int', quantity: 'int', unit_price_minor: 'bigint', currency: 'text', total_minor: 'bigint', charged_minor: 'bigint',
-  charged_currency: 'text', fx_rate: 'text', status: 'text', payment_status: 'text', payment_provider: 'text', fulfillment: 'text',
-  wallet_id: 'bigint', buyer_name: 'text', buyer_email: 'text', delivery_channel: 'text', callback_url: 'text', fields: 'text', reason: 'text',
-  expires_at: 'text', created_at: 'text', updated_at: 'text', coupon_id: 'int', discount_minor: 'bigint',
-  risk_score: 'int', risk_verdict: 'text', risk_reasons: 'text', review_until: 'text', client_ip: 'text',
-};
-const ORDER_COLUMN_LIST = sql.raw(ORDER_COLUMNS.join(', '));
-const ORDER_RECORD_COLUMNS = sql.raw(ORDER_COLUMNS.map((c) => `x.${c}`).join(', '));
-const ORDER_RECORD_TYPES = sql.raw(ORDER_COLUMNS.map((c) => `${c} ${ORDER_RECORD[c]}`).join(', '));
+import { writableUnread, writeUnread } from './placement-unread.js';
 
 interface StateRow extends StockRows {
   wallets: Array<WalletFunds & { id: number }>;
@@ -140,31 +106,16 @@ async function writeOrders(tx: Session, writes: BatchWrites, at: string, extensi
   const charge = pgChargeWallets(writes.charges, at);
   const [written] = await tx.rows('write_orders', sql<{ inserted: number; claimed: number }>`
     with
-      inserted as (
-        insert into orders (${ORDER_COLUMN_LIST})
-        select ${ORDER_RECORD_COLUMNS}
-        from jsonb_to_recordset(${JSON.stringify(writes.orders)}::jsonb) as x(${ORDER_RECORD_TYPES})
-        -- Either reference (client_order_id, idempotency_key) taken meanwhile: the insert comes up short.
-        on conflict do nothing
-        returning id),
+      ${pgInsertOrders(writes)},
       claimed as (${claim.claimed}),
       items as (
         insert into order_items (order_id, stock_item_id, created_at)
         select x.order_id, x.stock_item_id, x.created_at from jsonb_to_recordset(${JSON.stringify(writes.items)}::jsonb) as x(order_id text, stock_item_id bigint, created_at text)
         where x.order_id in (select id from inserted)),
-      events as (
-        insert into order_events (order_id, from_status, to_status, reason, actor, created_at)
-        select x.order_id, x.from_status, x.to_status, x.reason, x.actor, x.created_at
-        from jsonb_to_recordset(${JSON.stringify(writes.events)}::jsonb) as x(order_id text, from_status text, to_status text, reason text, actor text, created_at text)
-        where x.order_id in (select id from inserted)),
       debited as (${charge.debited}),
       ledger as (${charge.ledger}),
-      counted as (${claim.counted}),
-      outbox as (${pgInsertOutbox(writes.outbox)})
-      ${sql.join(
-        extensions.map((extension) => extension.pgCtes(writes.writtenWith.get(extension.name) ?? [])),
-        sql``,
-      )}
+      counted as (${claim.counted})
+      ${pgOutboxAndExtensions(writes, extensions)}
     select (select count(*)::int from inserted) as inserted, (select count(*)::int from claimed) as claimed
   `);
   if (written?.inserted !== writes.orders.length) throw new ConcurrentDuplicate();
@@ -222,6 +173,10 @@ async function writeLockedOut(connections: PlacementConnections, extensions: rea
 
 export function postgresPlacementWriter(connections: PlacementConnections, extensions: readonly PlacementExtension[] = []): PlacementWriter {
   const write: PlacementWriter = async (plans) => {
+    if (writableUnread(plans)) {
+      const placed = await writeUnread(connections, extensions, plans);
+      if (placed) return placed;
+    }
     let written: WrittenBatch;
     try {
       written = await writeBatch(connections, extensions, plans, 'skip');

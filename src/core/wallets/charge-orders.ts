@@ -119,6 +119,42 @@ export function pgChargeWallets(charges: WalletCharges, at: string): { debited: 
   };
 }
 
+/** One order's charge, for a statement that charges without reading the wallet first. */
+export interface UnreadCharge {
+  walletId: number;
+  amountMinor: number;
+  orderId: string;
+  actor: string;
+  at: string;
+}
+
+/**
+ * PostgreSQL: CTEs of a statement that charges orders without having read their wallets
+ * (`wallet_charges`, `debited`, `charged`, each preceded by a comma), and `covered`, true only when
+ * every wallet charged covered all its orders. A wallet that does not is left as it was; the
+ * statement must then fail on `covered` and write nothing. Each ledger entry's balance after is
+ * the balance the debit found, less the batch's charges on that wallet up to it, in batch order:
+ * what WalletCharges would have decided.
+ */
+export function pgChargeWalletsUnread(charges: UnreadCharge[], at: string): { ctes: RawBuilder<unknown>; covered: RawBuilder<boolean> } {
+  const rows = charges.map((c, position) => ({ position, wallet_id: c.walletId, amount: c.amountMinor, reference: orderLedgerReference(c.orderId), actor: c.actor, at: c.at }));
+  return {
+    ctes: sql`,
+      wallet_charges as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(position int, wallet_id bigint, amount bigint, reference text, actor text, at text)),
+      debited as (
+        update wallets w set balance_minor = w.balance_minor - x.amount, updated_at = ${at}
+        from (select wallet_id, sum(amount) as amount from wallet_charges group by wallet_id) x
+        where w.id = x.wallet_id and w.balance_minor - x.amount + w.credit_limit_minor >= 0
+        returning w.id, w.balance_minor + x.amount as balance_before),
+      charged as (
+        insert into ledger_entries (wallet_id, amount_minor, balance_after_minor, kind, reference, memo, actor, created_at)
+        select c.wallet_id, -c.amount, d.balance_before - sum(c.amount) over (partition by c.wallet_id order by c.position), 'order', c.reference, null, c.actor, c.at
+        from wallet_charges c join debited d on d.id = c.wallet_id)`,
+    covered: sql<boolean>`(select count(*) from debited) = ${new Set(charges.map((c) => c.walletId)).size}`,
+  };
+}
+
 /** Gives an order's charge back to its wallet, in the caller's transaction; the unique ledger reference makes a second refund fail. */
 export async function refundOrderCharge(tx: Db, order: { id: string; walletId: number; amountMinor: number }, change: { memo: string; actor: string }): Promise<void> {
   await creditWallet(tx, order.walletId, order.amountMinor, { kind: 'refund', reference: orderLedgerReference(order.id), memo: change.memo, actor: change.actor });

@@ -10,10 +10,12 @@ export {
   orderLedgerReference,
   orderWalletMoves,
   pgChargeWallets,
+  pgChargeWalletsUnread,
   pgWalletFunds,
   refundOrderCharge,
   sqliteWalletCharges,
   type ChargeEntry,
+  type UnreadCharge,
   type WalletFunds,
 } from './charge-orders.js';
-export { pgRatesNow, rateKey, ratesFromRows, sqliteRatesNow, type RatePair, type RatesNow } from './rates-now.js';
+export { pgRatesAsPriced, pgRatesNow, rateKey, ratesFromRows, sqliteRatesNow, type RatePair, type RatesNow } from './rates-now.js';

@@ -38,3 +38,10 @@ export function pgRatesNow(pairs: RatePair[]): RawBuilder<unknown> {
 export function ratesFromRows(rows: Array<{ base: string; quote: string; rate: string }>): RatesNow {
   return new Map(rows.map((r) => [rateKey(r.base, r.quote), r.rate]));
 }
+
+/** PostgreSQL: whether every rate is still the one an order was priced with (a boolean expression for a statement that writes orders without reading first). */
+export function pgRatesAsPriced(priced: Array<RatePair & { rate: string }>): RawBuilder<boolean> {
+  return sql<boolean>`(select count(*) from fx_rates r
+      join jsonb_to_recordset(${JSON.stringify(priced)}::jsonb) as x(base text, quote text, rate text)
+        on r.base = x.base and r.quote = x.quote and r.rate = x.rate) = ${priced.length}`;
+}
