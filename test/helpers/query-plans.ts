@@ -29,12 +29,15 @@ export function scansOf(node: PlanNode, relation: string): PlanNode[] {
 /**
  * The plan PostgreSQL runs `query` by when it is prepared once and planned without its parameters'
  * values (plan_cache_mode = force_generic_plan, as placement's connections run their statements):
- * EXPLAIN ANALYZE of the prepared statement executed with `query`'s own parameters.
+ * EXPLAIN ANALYZE of the prepared statement executed with `query`'s own parameters, in a
+ * transaction rolled back after (nothing it writes stays).
  */
 export async function genericPlanOf(db: Db, query: RawBuilder<unknown>): Promise<PlanNode> {
   const compiled = query.compile(db);
   return db.connection().execute(async (connection) => {
-    await sql`set plan_cache_mode = force_generic_plan`.execute(connection);
+    // In a transaction rolled back after: EXPLAIN ANALYZE runs a statement that writes, too.
+    await sql`begin`.execute(connection);
+    await sql`set local plan_cache_mode = force_generic_plan`.execute(connection);
     await sql.raw(`prepare generic_plan_probe as ${compiled.sql}`).execute(connection);
     try {
       // EXECUTE under EXPLAIN takes no bound parameters: its arguments are written as literals.
@@ -42,8 +45,8 @@ export async function genericPlanOf(db: Db, query: RawBuilder<unknown>): Promise
       const explained = await sql<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>`explain (analyze, format json) execute generic_plan_probe${sql.raw(args ? `(${args})` : '')}`.execute(connection);
       return explained.rows[0]!['QUERY PLAN'][0]!.Plan;
     } finally {
+      await sql`rollback`.execute(connection);
       await sql`deallocate generic_plan_probe`.execute(connection);
-      await sql`reset plan_cache_mode`.execute(connection);
     }
   });
 }

@@ -5,20 +5,26 @@
 // run through each database's own placement writer.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createProduct } from '../../src/core/catalog/index.js';
+import { sql } from 'kysely';
+import { pgBuyersAsPriced } from '../../src/core/accounts/index.js';
+import { createProduct, pgProductsAsPriced } from '../../src/core/catalog/index.js';
 import { newUlid } from '../../src/core/ids.js';
 import { setWalletCheckout } from '../../src/core/orders/settings.js';
 import type { PlacementOutcome, PlacementPlan, PlacementWriter } from '../../src/core/orders/placement-batch.js';
 import { postgresPlacementWriter } from '../../src/core/orders/placement-postgres.js';
 import { sqlitePlacementWriter } from '../../src/core/orders/placement-sqlite.js';
 import { writableUnread, writeUnread } from '../../src/core/orders/placement-unread.js';
-import { findWalletId, setFxRate } from '../../src/core/wallets/index.js';
+import { findWalletId, pgChargeWalletsUnread, setFxRate } from '../../src/core/wallets/index.js';
 import { placementWriterOf, sqliteHandleOf } from '../../src/db/index.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { fund, stockDeps } from '../helpers/orders.js';
+import { genericPlanOf, scansOf } from '../helpers/query-plans.js';
 import { createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
 
 const PRICE = 250;
+/** Rows of each kind beside the test's own, for the plan checks: enough that reading them all shows. */
+const MANY = 20_000;
+const AT = '2026-12-01T00:00:00.000Z';
 
 interface Product {
   id: number;
@@ -173,6 +179,30 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(wallet.entries.length, 2);
         // Orders that take codes or coupons are decided the locked way.
         assert.equal(writableUnread([{ ...plan(), claim: 'sell' }]), false);
+      });
+
+      test("planned once for any values, as placement's connections plan it, the checks and the debit find each product, buyer and wallet by its key among many", async () => {
+        const db = t.souk.db;
+        await sql`insert into accounts (name, kind, currency, status, created_at, updated_at) select 'bulk ' || g, 'reseller', 'USD', 'active', ${AT}, ${AT} from generate_series(1, ${MANY}) g`.execute(db);
+        await sql`insert into wallets (account_id, currency, balance_minor, credit_limit_minor, updated_at) select id, 'USD', 1000, 0, ${AT} from accounts where name like 'bulk %'`.execute(db);
+        await sql`insert into products (code, slug, name, description, price_minor, currency, status, fulfillment, created_at, updated_at)
+          select 'BULK-' || g, 'bulk-' || g, '{"en":"bulk"}', '', 100, 'USD', 'active', 'manual', ${AT}, ${AT} from generate_series(1, ${MANY}) g`.execute(db);
+        await sql`analyze accounts, wallets, products`.execute(db);
+        const one = plan();
+        const charge = pgChargeWalletsUnread([{ walletId, amountMinor: PRICE, orderId: one.order.id, actor: 'test', at: AT }], AT);
+        const checked = [
+          pgProductsAsPriced([{ id: product.id, updated_at: product.updatedAt, price_minor: PRICE, currency: 'USD', fulfillment: 'manual', stock_mode: 'unique' }]),
+          pgBuyersAsPriced([{ id: accountId, currency: 'USD', discount_bp: 0, risk_review_score: null, risk_reject_score: null, review_above_minor: null }]),
+        ];
+        const plans = [
+          ...(await Promise.all(checked.map((check) => genericPlanOf(db, sql`select ${check}`)))),
+          await genericPlanOf(db, sql`with nothing as (select 1) ${charge.ctes} select ${charge.covered}`),
+        ];
+        for (const [relation, scanned] of [['products', plans[0]!], ['accounts', plans[1]!], ['wallets', plans[2]!]] as const) {
+          const scans = scansOf(scanned, relation).filter((node) => node['Node Type']?.endsWith('Scan'));
+          assert.ok(scans.length > 0, relation);
+          for (const scan of scans) assert.equal(scan['Index Name'], `${relation}_pkey`, JSON.stringify(scan));
+        }
       });
     }
   });

@@ -88,5 +88,7 @@ export function pgBuyersAsPriced(priced: Array<BuyerTerms & { id: number }>): Ra
           and coalesce((select t.discount_bp from price_tiers t where t.name = a.tier), 0) = x.discount_bp
           and a.risk_review_score is not distinct from x.risk_review_score
           and a.risk_reject_score is not distinct from x.risk_reject_score
-          and a.review_above_minor is not distinct from x.review_above_minor) = ${priced.length}`;
+          and a.review_above_minor is not distinct from x.review_above_minor
+      -- By key as well as by the join: planned once for any values, the join alone read every account.
+      where a.id = any(${priced.map((b) => b.id)}::int[])) = ${priced.length}`;
 }

@@ -50,5 +50,7 @@ export function pgProductsAsPriced(priced: Array<Omit<ProductNow, 'status'> & { 
   return sql<boolean>`(select count(*) from products p
       join jsonb_to_recordset(${JSON.stringify(priced)}::jsonb) as x(id int, updated_at text, price_minor bigint, currency text, fulfillment text, stock_mode text)
         on p.id = x.id and p.updated_at = x.updated_at and p.price_minor = x.price_minor and p.currency = x.currency
-          and p.fulfillment = x.fulfillment and p.stock_mode = x.stock_mode and p.status = 'active') = ${priced.length}`;
+          and p.fulfillment = x.fulfillment and p.stock_mode = x.stock_mode and p.status = 'active'
+      -- By key as well as by the join: planned once for any values, the join alone read every product.
+      where p.id = any(${priced.map((p) => p.id)}::int[])) = ${priced.length}`;
 }

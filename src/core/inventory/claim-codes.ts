@@ -169,11 +169,12 @@ export function pgClaimCodes(handout: CodeHandout): { claimed: RawBuilder<unknow
           sold_at = case when x.hold then null else x.at end,
           reserved_until = case when x.hold then x.until else null end
         from jsonb_to_recordset(${JSON.stringify(handout.claims)}::jsonb) as x(id bigint, "orderId" text, hold boolean, at text, until text)
-        where s.id = x.id and s.status = 'available'
+        -- By key as well as by the join: planned once for any values, the join alone could read every code.
+        where s.id = x.id and s.id = any(${handout.claims.map((c) => c.id)}::bigint[]) and s.status = 'available'
         returning 1`,
     counted: sql`
         update products p set stock_available = p.stock_available - x.quantity
-        from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb) as x(id int, quantity int) where p.id = x.id`,
+        from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb) as x(id int, quantity int) where p.id = x.id and p.id = any(${counted.map((c) => c.id)}::int[])`,
   };
 }
 

@@ -79,7 +79,8 @@ export async function pgDeliverFromUpstream(
       moved as (
         update orders o set status = 'fulfilled', updated_at = ${at}::text, reason = x.reason
         from jsonb_to_recordset(${moves}::jsonb) as x(order_id text, reason text)
-        where o.id = x.order_id and o.status = 'processing'
+        -- By key as well as by the join: the planner would rather hash every processing order than look up a batch's few.
+        where o.id = x.order_id and o.id = any(${orders.map(({ order }) => order.id)}::text[]) and o.status = 'processing'
         returning o.id),
       events as (
         insert into order_events (order_id, from_status, to_status, reason, actor, created_at)

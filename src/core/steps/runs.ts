@@ -338,7 +338,8 @@ export function pgEndRuns(ends: readonly RunEnd[]): RawBuilder<unknown> {
       runs_ended as (
         update step_runs r set status = 'done', claim_token = null, locked_until = null, finished_at = x.at, updated_at = x.at
         from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb) as x(run_id text, token text, at text)
-        where r.id = x.run_id and r.claim_token = x.token and r.status in ('running', 'compensating')
+        -- By key as well as by the join: the planner would rather hash every run than look up a batch's few.
+        where r.id = x.run_id and r.id = any(${runs.map((r) => r.run_id)}::text[]) and r.claim_token = x.token and r.status in ('running', 'compensating')
         returning r.id),
       runs_recorded as (
         insert into step_run_steps (run_id, position, name, status, output, attempts, error, compensation_attempts, compensation_error, started_at, done_at, compensated_at)

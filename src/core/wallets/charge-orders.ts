@@ -111,7 +111,7 @@ export function pgChargeWallets(charges: WalletCharges, at: string): { debited: 
   return {
     debited: sql`
         update wallets w set balance_minor = w.balance_minor - x.amount, updated_at = ${at}
-        from jsonb_to_recordset(${JSON.stringify(debits)}::jsonb) as x(id bigint, amount bigint) where w.id = x.id`,
+        from jsonb_to_recordset(${JSON.stringify(debits)}::jsonb) as x(id bigint, amount bigint) where w.id = x.id and w.id = any(${debits.map((d) => d.id)}::bigint[])`,
     ledger: sql`
         insert into ledger_entries (wallet_id, amount_minor, balance_after_minor, kind, reference, memo, actor, created_at)
         select x.wallet_id, x.amount_minor, x.balance_after_minor, 'order', x.reference, null, x.actor, x.created_at
@@ -145,7 +145,8 @@ export function pgChargeWalletsUnread(charges: UnreadCharge[], at: string): { ct
       debited as (
         update wallets w set balance_minor = w.balance_minor - x.amount, updated_at = ${at}
         from (select wallet_id, sum(amount) as amount from wallet_charges group by wallet_id) x
-        where w.id = x.wallet_id and w.balance_minor - x.amount + w.credit_limit_minor >= 0
+        -- By key as well as by the join: planned once for any values, the join alone could read every wallet.
+        where w.id = x.wallet_id and w.id = any(${[...new Set(charges.map((c) => c.walletId))]}::bigint[]) and w.balance_minor - x.amount + w.credit_limit_minor >= 0
         returning w.id, w.balance_minor + x.amount as balance_before),
       charged as (
         insert into ledger_entries (wallet_id, amount_minor, balance_after_minor, kind, reference, memo, actor, created_at)
