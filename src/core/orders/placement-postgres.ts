@@ -1,5 +1,6 @@
 // Writing a batch of placements on PostgreSQL, in one transaction and four round trips whatever
-// its size: begin, read and lock what the batch needs (one query), decide in memory
+// its size (a batch of orders that take no stock is first tried in one, placement-unread.ts):
+// begin, read and lock what the batch needs (one query), decide in memory
 // (placement-decide.ts), write everything in one statement, commit. An order refused only because
 // another process's batch held the codes is tried again alone, waiting for them (writeLockedOut). The statements
 // are named (prepared once per connection): parsing and planning these large queries on every

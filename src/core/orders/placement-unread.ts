@@ -10,6 +10,7 @@
 // for two batches of its own around the call to its provider; this makes the first one a single
 // round trip.
 import { sql } from 'kysely';
+import pg from 'pg';
 import type { PlacementConnections } from '../../db/index.js';
 import { pgBuyersAsPriced, type BuyerTerms } from '../accounts/index.js';
 import { pgProductsAsPriced, type ProductNow } from '../catalog/index.js';
@@ -19,12 +20,6 @@ import { recordOwnRows, type OwnRows } from './placement-decide.js';
 import { pgInsertOrders, pgOutboxAndExtensions, Session } from './placement-postgres-rows.js';
 import { WALLET_CHECKOUT_SETTING } from './settings.js';
 import type { PlacementExtension, PlacementOutcome, PlacementPlan } from './placement-batch.js';
-
-/**
- * Errors of a statement that failed on the server, and so wrote nothing: a check that did not hold
- * (souk_check, or the wallets' own CHECK), a unique index, a deadlock or serialization failure.
- */
-const REFUSALS = new Set(['23514', '23505', '40P01', '40001']);
 
 /** Whether a batch can be written unread: no order takes stock or a coupon, and each was priced with the rate its currencies need, and only then. */
 export function writableUnread(plans: readonly PlacementPlan[]): boolean {
@@ -53,8 +48,9 @@ function pricedFrom(plans: readonly PlacementPlan[]) {
 
 /**
  * Writes a batch that writableUnread() allows in one statement, every order placed; undefined when
- * a check refused it (nothing was written: the caller decides the batch the locked way). Throws
- * when the outcome is unknown (the connection failed, say).
+ * the server refused the statement (a check that did not hold, or anything else: run alone, it
+ * wrote nothing, and the caller decides the batch the locked way, order by order if need be).
+ * Throws when the outcome is unknown (the connection failed, say).
  */
 export async function writeUnread(connections: PlacementConnections, extensions: readonly PlacementExtension[], plans: PlacementPlan[]): Promise<PlacementOutcome[] | undefined> {
   const recordedAt = nowIso();
@@ -86,8 +82,7 @@ export async function writeUnread(connections: PlacementConnections, extensions:
     );
     return plans.map(() => ({ kind: 'placed', items: [] }));
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && REFUSALS.has(code)) return undefined;
+    if (error instanceof pg.DatabaseError) return undefined;
     healthy = false;
     throw error;
   } finally {
