@@ -246,8 +246,11 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
   // Each statement is planned once per connection, for any values: left to choose, PostgreSQL
   // planned the batch's read anew on every batch (0.8 ms, more than running it). Placement's reads
   // are written so that such a plan is the right one (core/inventory/claim-codes.ts).
-  const writerPool = new pg.Pool({ connectionString: target.url, max: 2, options: '-c plan_cache_mode=force_generic_plan' });
+  const writerPool = new pg.Pool({ connectionString: target.url, max: 2 });
   writerPool.on('error', () => undefined);
+  // Set once the connection is open rather than as a startup option, which poolers such as
+  // PgBouncer refuse; queued on the client before any statement of placement's.
+  writerPool.on('connect', (client) => void client.query('set plan_cache_mode = force_generic_plan').catch(() => undefined));
   const writer = new Kysely<Database>({ dialect: new PostgresDialect({ pool: writerPool }) });
   placementWriters.set(db, { db: writer, pool: writerPool });
   return {

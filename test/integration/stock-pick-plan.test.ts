@@ -10,6 +10,7 @@ import { bearer, createReseller, startTestSouk, type TestSouk, type TestReseller
 import { fund, stockedProduct } from '../helpers/orders.js';
 import { genericPlanOf, scansOf, type PlanNode } from '../helpers/query-plans.js';
 import { pgStockOnHand } from '../../src/core/inventory/index.js';
+import { placementWriterOf } from '../../src/db/index.js';
 
 const CODES = 3000;
 /** The oldest codes, sold after the statistics were gathered. */
@@ -50,6 +51,16 @@ for (const kind of DATABASE_KINDS) {
       const [pool] = scansOf(explained.rows[0]!['QUERY PLAN'][0]!.Plan, 'stock_items');
       assert.equal(pool?.['Index Name'], 'stock_items_pick', JSON.stringify(pool));
       assert.equal(pool['Rows Removed by Filter'] ?? 0, 0, JSON.stringify(pool));
+    });
+
+    if (kind === 'postgres') test("placement's own connections plan each statement once, for any values", async () => {
+      const client = await placementWriterOf(t.souk.db)!.pool.connect();
+      try {
+        const { rows } = await client.query<{ plan_cache_mode: string }>('show plan_cache_mode');
+        assert.equal(rows[0]?.plan_cache_mode, 'force_generic_plan');
+      } finally {
+        client.release();
+      }
     });
 
     if (kind === 'postgres') test("planned once for any products, as placement's connections plan it, the read still starts at the first available code, and a shared product's code is read from its newest", async () => {
