@@ -3,6 +3,8 @@
 // - a batch reads the wallets it charges (on PostgreSQL locked FOR UPDATE in id order, so two
 //   processes' batches cannot deadlock on them, and before any code or coupon);
 // - WalletCharges decides order after order, each seeing the balance the ones before it left;
+// - or, for orders that take no stock on PostgreSQL, pgChargeWalletsUnread debits without a read:
+//   only a wallet that covers all the batch's charges on it, and the statement fails unless each did;
 // - the debit and its ledger entry are written together; the wallets' CHECK refuses a balance past
 //   the credit limit, and a unique index on the ledger (kind 'order', reference `order:<id>`,
 //   migration 0012) refuses a second charge of one order, whatever the caller does.
