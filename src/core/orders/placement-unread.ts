@@ -6,7 +6,9 @@
 // priced, each rate unchanged, wallet checkout on, every reference free, every wallet covering
 // its orders (the debit is conditional, and each ledger entry's balance is computed where it is
 // written). When one does not hold, souk_check makes the statement fail having written nothing,
-// and the batch goes the locked way, which decides each order exactly. An upstream order pays
+// and the batch goes the locked way, which decides each order exactly (so does one that
+// PostgreSQL refuses as a deadlock: the debits are not taken in id order, as the locked batch's
+// are, so a batch charging several wallets may meet another in a cycle). An upstream order pays
 // for two batches of its own around the call to its provider; this makes the first one a single
 // round trip.
 import { sql } from 'kysely';
