@@ -140,6 +140,7 @@ export interface UnreadCharge {
  */
 export function pgChargeWalletsUnread(charges: UnreadCharge[], at: string): { ctes: RawBuilder<unknown>; covered: RawBuilder<boolean> } {
   const rows = charges.map((c, position) => ({ position, wallet_id: c.walletId, amount: c.amountMinor, reference: orderLedgerReference(c.orderId), actor: c.actor, at: c.at }));
+  const walletIds = [...new Set(charges.map((c) => c.walletId))];
   return {
     ctes: sql`,
       wallet_charges as (
@@ -148,13 +149,13 @@ export function pgChargeWalletsUnread(charges: UnreadCharge[], at: string): { ct
         update wallets w set balance_minor = w.balance_minor - x.amount, updated_at = ${at}
         from (select wallet_id, sum(amount) as amount from wallet_charges group by wallet_id) x
         -- By key as well as by the join: planned once for any values, the join alone could read every wallet.
-        where w.id = x.wallet_id and w.id = any(${[...new Set(charges.map((c) => c.walletId))]}::bigint[]) and w.balance_minor - x.amount + w.credit_limit_minor >= 0
+        where w.id = x.wallet_id and w.id = any(${walletIds}::bigint[]) and w.balance_minor - x.amount + w.credit_limit_minor >= 0
         returning w.id, w.balance_minor + x.amount as balance_before),
       charged as (
         insert into ledger_entries (wallet_id, amount_minor, balance_after_minor, kind, reference, memo, actor, created_at)
         select c.wallet_id, -c.amount, d.balance_before - sum(c.amount) over (partition by c.wallet_id order by c.position), 'order', c.reference, null, c.actor, c.at
         from wallet_charges c join debited d on d.id = c.wallet_id)`,
-    covered: sql<boolean>`(select count(*) from debited) = ${new Set(charges.map((c) => c.walletId)).size}`,
+    covered: sql<boolean>`(select count(*) from debited) = ${walletIds.length}`,
   };
 }
 
