@@ -27,4 +27,4 @@ export { JobWorker, type JobWorkerOptions } from './job-worker.js';
 export { QueueRunner, type QueueRunnerOptions, type QueueWork } from './runner.js';
 export { nextSlot, Scheduler, type SchedulerOptions } from './scheduler.js';
 export { WakeListener } from './listener.js';
-export { notifyWorkers, WAKE_CHANNEL, type WakeNotice } from './notices.js';
+export { notifyWorkers, NOTICE_SPACING_MS, WAKE_CHANNEL, type WakeNotice } from './notices.js';
