@@ -5,7 +5,7 @@ export { Placement } from './placement.js';
 export type { PlacementExtension } from './placement-batch.js';
 export { MAX_CHECKOUT_FIELDS, unitPriceIn, type UnitFx } from './plan-order.js';
 export { ListedPrices, buyerUnitPrice, type BuyerPricing } from './listed-prices.js';
-export { pgDeliverFromUpstream, placedHere, type AlsoWritten, type PlacedOrderFacts, type UpstreamDelivery } from './delivery-postgres.js';
+export { pgDeliverFromUpstream, pgMoveToFulfilled, placedHere, type AlsoWritten, type PlacedOrderFacts, type UpstreamDelivery } from './delivery-postgres.js';
 export { sqliteUpstreamDeliverer } from './delivery-sqlite.js';
 export { cancelOrder, cancelOrderAsAdmin, confirmOrderPayment, expireUnpaidOrders, fulfilFromUpstream, fulfilManualOrder, lockOrderStatus, payHeldOrder, processingOrder, refundOrder, rejectOrder, whileProcessing, withDelivery } from './change-order.js';
 export { findAccountOrderId, heldForOrders, listAccountOrders, listOrders, loadOrderDetail, orderToFulfil, ordersWaitingFor, type OrderDetail, type OrderFilter, type OrderItem, type OrderSummary } from './read-orders.js';

@@ -339,7 +339,9 @@ export function pgEndRuns(ends: readonly RunEnd[]): RawBuilder<unknown> {
         update step_runs r set status = 'done', claim_token = null, locked_until = null, finished_at = x.at, updated_at = x.at
         from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb) as x(run_id text, token text, at text)
         -- By key as well as by the join: the planner would rather hash every run than look up a batch's few.
-        where r.id = x.run_id and r.id = any(${runs.map((r) => r.run_id)}::text[]) and r.claim_token = x.token and r.status in ('running', 'compensating')
+        -- The status is tested so that no index serves it: through step_runs_due (the statistics of
+        -- a new shop say few runs are running) it read the entry of every run that ever ran.
+        where r.id = x.run_id and r.id = any(${runs.map((r) => r.run_id)}::text[]) and r.claim_token = x.token and (r.status in ('running', 'compensating')) is true
         returning r.id),
       runs_recorded as (
         insert into step_run_steps (run_id, position, name, status, output, attempts, error, compensation_attempts, compensation_error, started_at, done_at, compensated_at)

@@ -1,0 +1,74 @@
+// A forwarded batch's delivery moves its orders to fulfilled and ends its runs, each found by its
+// key. With the statistics of a new shop (tables nearly empty, few orders processing, few runs
+// running) PostgreSQL found them through the status indexes instead, which hold an entry for every
+// order or run in that status now and for every one that ever was (until a vacuum): a read that
+// grew with every order. The plans are checked as the statement runs them, prepared once for any
+// values.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { pgMoveToFulfilled } from '../../src/core/orders/index.js';
+import { pgEndRuns } from '../../src/core/steps/index.js';
+import { genericPlanOf, scansOf, type PlanNode } from '../helpers/query-plans.js';
+import { createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
+import { createProduct } from '../../src/core/catalog/index.js';
+
+const AT = '2026-12-01T00:00:00.000Z';
+/** Orders and runs the shop has had: enough that reading them all would show. */
+const HISTORY = 3_000;
+
+/** The index each of the plan's scans of `relation` goes through (undefined: a scan of the whole table). */
+function indexesScanning(plan: PlanNode, relation: string): Array<string | undefined> {
+  const bitmapIndexes = (node: PlanNode): string[] =>
+    (node.Plans ?? []).flatMap((child) => (child['Node Type'] === 'Bitmap Index Scan' ? [child['Index Name'] ?? '?'] : bitmapIndexes(child)));
+  return scansOf(plan, relation)
+    .filter((node) => node['Node Type']?.endsWith('Scan'))
+    .map((node) => (node['Node Type'] === 'Bitmap Heap Scan' ? bitmapIndexes(node).join(' ') : node['Index Name']));
+}
+
+describe('the delivery statement finds its rows by key (postgres)', () => {
+  let t: TestSouk;
+
+  before(async () => {
+    t = await startTestSouk('postgres');
+    // A shop's history as its statistics see it: thousands of orders and runs, each processing or
+    // running once and ended since (their old status entries stay in the indexes until a vacuum).
+    const { accountId } = await createReseller(t.souk);
+    const product = await createProduct({ db: t.souk.db, bus: t.souk.bus }, { code: 'PLAN-CARD', name: 'Plan card', price: '1.00' });
+    await sql`insert into orders (id, number, account_id, channel, product_id, quantity, unit_price_minor, currency, total_minor, charged_minor, charged_currency,
+                status, payment_status, fulfillment, delivery_channel, fields, created_at, updated_at)
+              select 'plan-' || i, 'PLAN-' || i, ${accountId}, 'api', ${product.id}, 1, 100, 'USD', 100, 100, 'USD', 'processing', 'paid', 'upstream', 'api', '{}', ${AT}, ${AT}
+              from generate_series(1, ${HISTORY}) i`.execute(t.souk.db);
+    await sql`update orders set status = 'fulfilled' where id like 'plan-%'`.execute(t.souk.db);
+    await sql`insert into step_runs (id, workflow, run_key, status, input, next_attempt_at, created_at, updated_at)
+              select 'plan-' || i, 'upstream-forward', 'plan-' || i, 'running', '{}', ${AT}, ${AT}, ${AT} from generate_series(1, ${HISTORY}) i`.execute(t.souk.db);
+    await sql`update step_runs set status = 'done' where id like 'plan-%'`.execute(t.souk.db);
+    await sql`analyze orders`.execute(t.souk.db);
+    await sql`analyze step_runs`.execute(t.souk.db);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('the orders moved to fulfilled are probed by primary key, not found through their status', async () => {
+    const ids = ['01JDELIVERYPLANORDER00001', '01JDELIVERYPLANORDER00002'];
+    const moves = JSON.stringify(ids.map((id) => ({ order_id: id, reason: 'delivered' })));
+    const plan = await genericPlanOf(t.souk.db, sql`with moved as (${pgMoveToFulfilled(moves, ids, AT)}) select count(*) from moved`);
+    const scans = indexesScanning(plan, 'orders');
+    assert.ok(scans.length > 0, JSON.stringify(plan));
+    assert.deepEqual(scans, scans.map(() => 'orders_pkey'), JSON.stringify(plan));
+  });
+
+  test('the runs ended are probed by primary key, not found through their status', async () => {
+    const ends = ['01JDELIVERYPLANRUN0000001', '01JDELIVERYPLANRUN0000002'].map((runId) => ({
+      claim: { runId, token: 'token' },
+      at: AT,
+      steps: [{ position: 0, name: 'step', status: 'done' as const, output: '{}', attempts: 1 }],
+      ended: () => undefined,
+    }));
+    const plan = await genericPlanOf(t.souk.db, sql`with nothing as (select 1) ${pgEndRuns(ends)} select count(*) from runs_ended`);
+    const scans = indexesScanning(plan, 'step_runs');
+    assert.ok(scans.length > 0, JSON.stringify(plan));
+    assert.deepEqual(scans, scans.map(() => 'step_runs_pkey'), JSON.stringify(plan));
+  });
+});
