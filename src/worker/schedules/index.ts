@@ -21,19 +21,9 @@ import { anyChainWatched } from '../../core/payments/index.js';
 /** How often housekeeping runs: expiring holds and reviews, pruning keys and token families, refreshing the planner's statistics. */
 export const HOUSEKEEPING_EVERY_MS = 15_000;
 
-/**
- * How often the planner's statistics are looked at (db/statistics.ts; one read of the server's
- * counters when nothing changed). A new shop's tables grow from nothing to thousands of rows in
- * seconds under load, and the statements prepared on them keep the plan made for an empty table
- * (a read of the whole table on every batch) until the next analysis: in the forwarding
- * benchmark, every 15 s let placement read 20 million rows by sequential scan where every 2 s read
- * 0.3 million.
- */
-export const STATISTICS_EVERY_MS = 2_000;
-
 /** The housekeeping every process takes part in (`souk serve` with or without a worker, `souk worker`). */
 export function housekeeping(everyMs = HOUSEKEEPING_EVERY_MS): Array<Schedule<Souk>> {
-  return [expireHolds(everyMs), expireReviewsSchedule(everyMs), pruneIdempotencyKeys(everyMs), pruneTokenFamilies(everyMs), refreshStatistics(Math.min(everyMs, STATISTICS_EVERY_MS))];
+  return [expireHolds(everyMs), expireReviewsSchedule(everyMs), pruneIdempotencyKeys(everyMs), pruneTokenFamilies(everyMs), refreshStatistics(everyMs)];
 }
 
 /** How often forwarding runs are looked at (due retries, stalled runs, paid orders without a run), and providers due a sync. */
