@@ -26,6 +26,15 @@ export function scansOf(node: PlanNode, relation: string): PlanNode[] {
   return [...own, ...(node.Plans ?? []).flatMap((child) => scansOf(child, relation))];
 }
 
+/** The index each of the plan's scans of `relation` goes through (undefined: a scan of the whole table). */
+export function indexesScanning(plan: PlanNode, relation: string): Array<string | undefined> {
+  const bitmapIndexes = (node: PlanNode): string[] =>
+    (node.Plans ?? []).flatMap((child) => (child['Node Type'] === 'Bitmap Index Scan' ? [child['Index Name'] ?? '?'] : bitmapIndexes(child)));
+  return scansOf(plan, relation)
+    .filter((node) => node['Node Type']?.endsWith('Scan'))
+    .map((node) => (node['Node Type'] === 'Bitmap Heap Scan' ? bitmapIndexes(node).join(' ') : node['Index Name']));
+}
+
 /**
  * The plan PostgreSQL runs `query` by when it is prepared once and planned without its parameters'
  * values (plan_cache_mode = force_generic_plan, as placement's connections run their statements):

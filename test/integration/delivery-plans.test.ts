@@ -9,22 +9,13 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { pgMoveToFulfilled } from '../../src/core/orders/index.js';
 import { pgEndRuns } from '../../src/core/steps/index.js';
-import { genericPlanOf, scansOf, type PlanNode } from '../helpers/query-plans.js';
+import { genericPlanOf, indexesScanning } from '../helpers/query-plans.js';
 import { createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 
 const AT = '2026-12-01T00:00:00.000Z';
 /** Orders and runs the shop has had: enough that reading them all would show. */
 const HISTORY = 3_000;
-
-/** The index each of the plan's scans of `relation` goes through (undefined: a scan of the whole table). */
-function indexesScanning(plan: PlanNode, relation: string): Array<string | undefined> {
-  const bitmapIndexes = (node: PlanNode): string[] =>
-    (node.Plans ?? []).flatMap((child) => (child['Node Type'] === 'Bitmap Index Scan' ? [child['Index Name'] ?? '?'] : bitmapIndexes(child)));
-  return scansOf(plan, relation)
-    .filter((node) => node['Node Type']?.endsWith('Scan'))
-    .map((node) => (node['Node Type'] === 'Bitmap Heap Scan' ? bitmapIndexes(node).join(' ') : node['Index Name']));
-}
 
 describe('the delivery statement finds its rows by key (postgres)', () => {
   let t: TestSouk;
