@@ -78,7 +78,11 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 1000): SqliteDia
 
 const sqliteHandles = new WeakMap<Db, SQLite.Database>();
 
-/** PostgreSQL connections reserved for placement batches: a pool, and a Kysely over it to compile queries. */
+/**
+ * PostgreSQL connections reserved for the batch writers (placement, forwarded deliveries): a pool,
+ * and a Kysely over it to compile queries. Their statements find a batch's rows by key, planned
+ * once for any values and whatever the statistics say (see openDatabase).
+ */
 export interface PlacementConnections {
   db: Db;
   pool: pg.Pool;
@@ -89,6 +93,15 @@ const placementWriters = new WeakMap<Db, PlacementConnections>();
 /** PostgreSQL: the connections reserved for writing placement batches (see core/orders/placement-postgres.ts). */
 export function placementWriterOf(db: Db): PlacementConnections | undefined {
   return placementWriters.get(db);
+}
+
+/**
+ * PostgreSQL: named statements on the batch writers' connections, each alone (its own
+ * transaction), and transactions there; for a batch writer other than placement. Undefined on SQLite.
+ */
+export function batchWriterOf(db: Db): { statements: PreparedRunner; transaction: PreparedTransaction } | undefined {
+  const writers = placementWriters.get(db);
+  return writers && { statements: preparedRunner(writers.pool), transaction: transactionOn(writers.pool) };
 }
 
 const postgresPools = new WeakMap<Db, pg.Pool>();
@@ -158,9 +171,15 @@ export async function onPooledConnection<T>(pool: pg.Pool, work: (client: pg.Poo
  * once per connection, for the worker's hot transactions; queries are built with `db` and only run
  * here. Undefined on SQLite, whose statements are kept anyway.
  */
-export function preparedTransaction(db: Db): (<T>(work: (run: PreparedRunner, opened: unknown[]) => Promise<T>, opening?: string) => Promise<T>) | undefined {
+export function preparedTransaction(db: Db): PreparedTransaction | undefined {
   const pool = postgresPools.get(db);
-  if (!pool) return undefined;
+  return pool && transactionOn(pool);
+}
+
+/** A transaction on one connection of `pool`, its named statements prepared once per connection. */
+export type PreparedTransaction = <T>(work: (run: PreparedRunner, opened: unknown[]) => Promise<T>, opening?: string) => Promise<T>;
+
+function transactionOn(pool: pg.Pool): PreparedTransaction {
   return (work, opening) => onPooledConnection(pool, (client, opened) => work(preparedRunner(client), opened), opening);
 }
 
@@ -204,6 +223,9 @@ export async function withBulkWrites<T>(db: Db, write: () => Promise<T>): Promis
   }
 }
 
+/** How the batch writers' connections plan their statements (see openDatabase). */
+const BATCH_WRITER_SETTINGS = 'set plan_cache_mode = force_generic_plan; set enable_seqscan = off; set enable_hashjoin = off; set enable_mergejoin = off';
+
 export function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): DatabaseHandle {
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
@@ -241,16 +263,22 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   postgresPools.set(db, pool);
-  // Placement batches get connections of their own: in the shared pool a batch queued behind
-  // every request's key lookup, and each order of the batch waited with it. Opened on first use.
+  // The batch writers (placement, forwarded deliveries) get connections of their own: in the
+  // shared pool a batch queued behind every request's key lookup, and each order of the batch
+  // waited with it. One each: each writes one batch at a time. Opened on first use.
   // Each statement is planned once per connection, for any values: left to choose, PostgreSQL
-  // planned the batch's read anew on every batch (0.8 ms, more than running it). Placement's reads
-  // are written so that such a plan is the right one (core/inventory/claim-codes.ts).
+  // planned the batch's read anew on every batch (0.8 ms, more than running it). And every one
+  // finds a batch's rows by key, so it is planned without whole-table scans, hash or merge joins
+  // (taken only where nothing else can run it): a plan made while a new shop's tables were nearly
+  // empty, or from statistics of those days, read whole tables on every batch until the next
+  // ANALYZE (the forwarded deliveries read 3.2 million rows of orders, runs and purchases in 10 s
+  // of the forwarding benchmark).
+  // Placement's reads are written so that such a plan is the right one (core/inventory/claim-codes.ts).
   const writerPool = new pg.Pool({ connectionString: target.url, max: 2 });
   writerPool.on('error', () => undefined);
   // Set once the connection is open rather than as a startup option, which poolers such as
-  // PgBouncer refuse; queued on the client before any statement of placement's.
-  writerPool.on('connect', (client) => void client.query('set plan_cache_mode = force_generic_plan').catch(() => undefined));
+  // PgBouncer refuse; queued on the client before any statement of a batch writer's.
+  writerPool.on('connect', (client) => void client.query(BATCH_WRITER_SETTINGS).catch(() => undefined));
   const writer = new Kysely<Database>({ dialect: new PostgresDialect({ pool: writerPool }) });
   placementWriters.set(db, { db: writer, pool: writerPool });
   return {

@@ -1,6 +1,6 @@
 // Reading PostgreSQL's EXPLAIN (FORMAT JSON): for tests that check a query reads through the index it should.
 import { sql, type RawBuilder } from 'kysely';
-import { escapeLiteral } from 'pg';
+import { escapeLiteral, type PoolClient } from 'pg';
 import type { Db } from '../../src/db/index.js';
 
 /** A query parameter as a PostgreSQL literal of unknown type (an array in PostgreSQL's array syntax). */
@@ -17,6 +17,8 @@ export interface PlanNode {
   'Index Name'?: string;
   Filter?: string;
   'Rows Removed by Filter'?: number;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
   Plans?: PlanNode[];
 }
 
@@ -58,4 +60,38 @@ export async function genericPlanOf(db: Db, query: RawBuilder<unknown>): Promise
       await sql`deallocate generic_plan_probe`.execute(connection);
     }
   });
+}
+
+/** A statement prepared on one connection, its plan made when it first ran. */
+export interface PreparedProbe {
+  /** The plan it runs now: EXPLAIN ANALYZE of its execution, in a transaction rolled back after. */
+  plan(): Promise<PlanNode>;
+  deallocate(): Promise<void>;
+}
+
+/**
+ * Prepares `query` on `client` and runs it once with its own parameters (rolled back), so that its
+ * plan is made now, as that connection's settings say. A prepared statement keeps its plan until
+ * the tables' statistics change: this shows what a statement first run on a new shop's empty
+ * tables still runs once they have grown.
+ */
+export async function planMadeNow(client: PoolClient, db: Db, query: RawBuilder<unknown>): Promise<PreparedProbe> {
+  const compiled = query.compile(db);
+  const name = `plan_probe_${Math.random().toString(36).slice(2)}`;
+  const args = compiled.parameters.map(asLiteral).join(', ');
+  const execute = `execute ${name}${args ? `(${args})` : ''}`;
+  const rolledBack = async <T>(work: () => Promise<T>): Promise<T> => {
+    await client.query('begin');
+    try {
+      return await work();
+    } finally {
+      await client.query('rollback');
+    }
+  };
+  await client.query(`prepare ${name} as ${compiled.sql}`);
+  await rolledBack(() => client.query(execute));
+  return {
+    plan: () => rolledBack(async () => (await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (analyze, format json) ${execute}`)).rows[0]!['QUERY PLAN'][0]!.Plan),
+    deallocate: async () => void (await client.query(`deallocate ${name}`)),
+  };
 }

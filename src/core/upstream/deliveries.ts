@@ -1,14 +1,15 @@
 // Deliveries of forwarded orders that arrive together, written together (group commit). On SQLite
 // a batch is one synchronous transaction of prepared statements, as placement's batches are. On
-// PostgreSQL a batch is one statement that delivers the orders (orders), ends their runs (steps)
-// and records the purchases delivered with what they cost (here), and checks that each did so for
-// every order of the batch. For orders this process placed, that statement is the whole batch,
+// PostgreSQL a batch is one statement, on the batch writers' connections (planned by key, see
+// db/index.ts), that delivers the orders (orders), ends their runs (steps) and records the
+// purchases delivered with what they cost (here), and checks that each did so for every order of
+// the batch. For orders this process placed, that statement is the whole batch,
 // run outside any transaction; otherwise it goes in a transaction after the orders are locked and
 // read. A batch that fails in any way wrote nothing, and each of its deliveries goes again alone
 // through the one-order path, which says what is wrong with which.
 import { sql, type RawBuilder } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { BatchQueue, GroupCommit, preparedStatements, preparedTransaction, sqliteHandleOf, type Db, type PreparedRunner } from '../../db/index.js';
+import { batchWriterOf, BatchQueue, GroupCommit, sqliteHandleOf, type Db, type PreparedRunner } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { wakeDispatchers } from '../events/index.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
@@ -128,9 +129,11 @@ function sqliteDeliveries(db: Db, sqlite: SQLite.Database, vault: () => CodeVaul
 export function forwardedDeliveries(db: Db, vault: () => CodeVault): Deliveries {
   const sqlite = sqliteHandleOf(db);
   if (sqlite) return sqliteDeliveries(db, sqlite, vault);
-  const [transaction, statements] = [preparedTransaction(db), preparedStatements(db)];
+  // On the batch writers' connections, whose plans probe the batch's rows by key.
+  const writer = batchWriterOf(db);
   // A database that is neither the embedded one nor a PostgreSQL pool does not exist.
-  if (!transaction || !statements) throw new Error('forwarded deliveries need SQLite or a PostgreSQL pool');
+  if (!writer) throw new Error('forwarded deliveries need SQLite or a PostgreSQL pool');
+  const { transaction, statements } = writer;
   const queue = new BatchQueue<ForwardedDelivery, DeliveredNow>(
     async (batch) => {
       const write = (run: PreparedRunner) => pgDeliverFromUpstream(run, db, vault(), batch, alsoWritten(batch));

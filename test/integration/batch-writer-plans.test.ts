@@ -1,0 +1,100 @@
+// The batch writers' statements (placement, forwarded deliveries) are prepared once per connection
+// and keep their plan until the tables' statistics change. First run while a new shop's tables
+// were empty, PostgreSQL planned them to read whole tables, and they went on doing so on every
+// batch as the tables grew, until the next ANALYZE. On the batch writers' connections they find a
+// batch's rows by key whatever the statistics say. Each statement is also run on an ordinary
+// connection, planned for any values as the batch writers' were before: there it reads the whole
+// table, which shows the case is one where the plan can go wrong.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql, type RawBuilder } from 'kysely';
+import type { PoolClient } from 'pg';
+import { pgMoveToFulfilled } from '../../src/core/orders/index.js';
+import { pgEndRuns } from '../../src/core/steps/index.js';
+import { placementWriterOf } from '../../src/db/index.js';
+import { createProduct } from '../../src/core/catalog/index.js';
+import { indexesScanning, planMadeNow, scansOf, type PlanNode, type PreparedProbe } from '../helpers/query-plans.js';
+import { createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
+
+const AT = '2026-12-01T00:00:00.000Z';
+/** Orders and runs a shop takes in its first seconds under load. */
+const GROWN = 3_000;
+const CONNECTIONS = ['batch writer', 'ordinary'] as const;
+type Connection = (typeof CONNECTIONS)[number];
+
+/** Rows (or index entries) the plan's scans of `relation` read, filtered out or not, over all their loops. */
+function rowsRead(plan: PlanNode, relation: string): number {
+  return scansOf(plan, relation)
+    .filter((node) => node['Node Type']?.endsWith('Scan'))
+    .reduce((sum, scan) => sum + ((scan['Actual Rows'] ?? 0) + (scan['Rows Removed by Filter'] ?? 0)) * (scan['Actual Loops'] ?? 1), 0);
+}
+
+describe("the batch writers' statements find a batch's rows by key on a new shop's tables (postgres)", () => {
+  let t: TestSouk;
+  const clients = new Map<Connection, PoolClient>();
+  const probes = new Map<string, PreparedProbe>();
+
+  const statements: Record<string, { relation: string; index: string; query: () => RawBuilder<unknown> }> = {
+    "the delivery's orders moved to fulfilled": {
+      relation: 'orders',
+      index: 'orders_pkey',
+      query: () => {
+        const ids = ['grown-1', 'grown-2'];
+        return sql`with moved as (${pgMoveToFulfilled(JSON.stringify(ids.map((id) => ({ order_id: id, reason: 'delivered' }))), ids, AT)}) select count(*) from moved`;
+      },
+    },
+    "the delivery's runs ended": {
+      relation: 'step_runs',
+      index: 'step_runs_pkey',
+      query: () => {
+        const ends = ['grown-1', 'grown-2'].map((runId) => ({ claim: { runId, token: 'token' }, at: AT, steps: [{ position: 0, name: 'step', status: 'done' as const, output: '{}', attempts: 1 }], ended: () => undefined }));
+        return sql`with nothing as (select 1) ${pgEndRuns(ends)} select count(*) from runs_ended`;
+      },
+    },
+  };
+
+  before(async () => {
+    t = await startTestSouk('postgres');
+    const { accountId } = await createReseller(t.souk);
+    const productId = (await createProduct({ db: t.souk.db, bus: t.souk.bus }, { code: 'NEW-SHOP-CARD', name: 'New shop card', price: '1.00' })).id;
+    // A new shop's statistics: its tables empty.
+    for (const table of ['orders', 'step_runs', 'step_run_steps']) await sql`analyze ${sql.id(table)}`.execute(t.souk.db);
+    const pool = placementWriterOf(t.souk.db)!.pool;
+    for (const connection of CONNECTIONS) {
+      const client = await pool.connect();
+      clients.set(connection, client);
+      // An ordinary connection, planning once for any values and nothing else.
+      if (connection === 'ordinary') await client.query('reset all; set plan_cache_mode = force_generic_plan');
+      for (const [name, statement] of Object.entries(statements)) probes.set(`${connection}: ${name}`, await planMadeNow(client, t.souk.db, statement.query()));
+    }
+    // The tables grow; no statistics are gathered meanwhile.
+    await sql`insert into orders (id, number, account_id, channel, product_id, quantity, unit_price_minor, currency, total_minor, charged_minor, charged_currency,
+                status, payment_status, fulfillment, delivery_channel, fields, created_at, updated_at)
+              select 'grown-' || i, 'GROWN-' || i, ${accountId}, 'api', ${productId}, 1, 100, 'USD', 100, 100, 'USD', 'processing', 'paid', 'upstream', 'api', '{}', ${AT}, ${AT}
+              from generate_series(1, ${GROWN}) i`.execute(t.souk.db);
+    await sql`insert into step_runs (id, workflow, run_key, status, input, next_attempt_at, claim_token, created_at, updated_at)
+              select 'grown-' || i, 'upstream-forward', 'grown-' || i, 'running', '{}', ${AT}, 'token', ${AT}, ${AT} from generate_series(1, ${GROWN}) i`.execute(t.souk.db);
+  });
+  after(async () => {
+    for (const probe of probes.values()) await probe.deallocate();
+    // The ordinary one is not given back for reuse with other settings than the pool's.
+    for (const [connection, client] of clients) client.release(connection === 'ordinary');
+    await t.close();
+  });
+
+  for (const [name, { relation, index }] of Object.entries(statements)) {
+    test(`${name}: first run on empty tables, on a batch writer's connection it reads ${relation} through ${index} once they have grown`, async () => {
+      const plan = await probes.get(`batch writer: ${name}`)!.plan();
+      const scans = indexesScanning(plan, relation);
+      assert.ok(scans.length > 0, JSON.stringify(plan));
+      assert.deepEqual(scans, scans.map(() => index), JSON.stringify(plan));
+      // By key: no more entries read than the batch has keys (two), however many the index holds.
+      assert.ok(rowsRead(plan, relation) <= 2, JSON.stringify(plan));
+    });
+
+    test(`${name}: first run on empty tables, on an ordinary connection it reads all of ${relation} once they have grown`, async () => {
+      const plan = await probes.get(`ordinary: ${name}`)!.plan();
+      assert.ok(rowsRead(plan, relation) >= GROWN, JSON.stringify(plan));
+    });
+  }
+});
