@@ -78,11 +78,7 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 1000): SqliteDia
 
 const sqliteHandles = new WeakMap<Db, SQLite.Database>();
 
-/**
- * PostgreSQL connections reserved for the batch writers (placement, forwarded deliveries): a pool,
- * and a Kysely over it to compile queries. Their statements find a batch's rows by key, planned
- * once for any values and whatever the statistics say (see openDatabase).
- */
+/** PostgreSQL connections reserved for placement batches: a pool, and a Kysely over it to compile queries. */
 export interface PlacementConnections {
   db: Db;
   pool: pg.Pool;
@@ -95,13 +91,22 @@ export function placementWriterOf(db: Db): PlacementConnections | undefined {
   return placementWriters.get(db);
 }
 
+/** PostgreSQL: named statements run alone (each its own transaction), and transactions, on the keyed writers' connections. */
+export interface KeyedWriter {
+  pool: pg.Pool;
+  statements: PreparedRunner;
+  transaction: PreparedTransaction;
+}
+
+const keyedWriters = new WeakMap<Db, KeyedWriter>();
+
 /**
- * PostgreSQL: named statements on the batch writers' connections, each alone (its own
- * transaction), and transactions there; for a batch writer other than placement. Undefined on SQLite.
+ * PostgreSQL: the connections reserved for batch writes whose every statement finds the batch's
+ * rows by key (forwarded deliveries): planned once for any values, and never as a read of a whole
+ * table whatever the statistics say (see openDatabase). Undefined on SQLite.
  */
-export function batchWriterOf(db: Db): { statements: PreparedRunner; transaction: PreparedTransaction } | undefined {
-  const writers = placementWriters.get(db);
-  return writers && { statements: preparedRunner(writers.pool), transaction: transactionOn(writers.pool) };
+export function keyedWriterOf(db: Db): KeyedWriter | undefined {
+  return keyedWriters.get(db);
 }
 
 const postgresPools = new WeakMap<Db, pg.Pool>();
@@ -223,8 +228,8 @@ export async function withBulkWrites<T>(db: Db, write: () => Promise<T>): Promis
   }
 }
 
-/** How the batch writers' connections plan their statements (see openDatabase). */
-const BATCH_WRITER_SETTINGS = 'set plan_cache_mode = force_generic_plan; set enable_seqscan = off; set enable_hashjoin = off; set enable_mergejoin = off';
+/** How the keyed writers' connections plan their statements (see openDatabase). */
+const KEYED_WRITER_SETTINGS = 'set plan_cache_mode = force_generic_plan; set enable_seqscan = off; set enable_hashjoin = off; set enable_mergejoin = off';
 
 export function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): DatabaseHandle {
   if (target.kind === 'sqlite') {
@@ -263,30 +268,38 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   postgresPools.set(db, pool);
-  // The batch writers (placement, forwarded deliveries) get connections of their own: in the
-  // shared pool a batch queued behind every request's key lookup, and each order of the batch
-  // waited with it. One each: each writes one batch at a time. Opened on first use.
+  // Placement batches get connections of their own: in the shared pool a batch queued behind
+  // every request's key lookup, and each order of the batch waited with it. Opened on first use.
   // Each statement is planned once per connection, for any values: left to choose, PostgreSQL
-  // planned the batch's read anew on every batch (0.8 ms, more than running it). And every one
-  // finds a batch's rows by key, so it is planned without whole-table scans, hash or merge joins
-  // (taken only where nothing else can run it): a plan made while a new shop's tables were nearly
-  // empty, or from statistics of those days, read whole tables on every batch until the next
-  // ANALYZE (the forwarded deliveries read 3.2 million rows of orders, runs and purchases in 10 s
-  // of the forwarding benchmark).
-  // Placement's reads are written so that such a plan is the right one (core/inventory/claim-codes.ts).
+  // planned the batch's read anew on every batch (0.8 ms, more than running it). Placement's reads
+  // are written so that such a plan is the right one (core/inventory/claim-codes.ts).
   const writerPool = new pg.Pool({ connectionString: target.url, max: 2 });
   writerPool.on('error', () => undefined);
   // Set once the connection is open rather than as a startup option, which poolers such as
-  // PgBouncer refuse; queued on the client before any statement of a batch writer's.
-  writerPool.on('connect', (client) => void client.query(BATCH_WRITER_SETTINGS).catch(() => undefined));
+  // PgBouncer refuse; queued on the client before any statement of placement's.
+  writerPool.on('connect', (client) => void client.query('set plan_cache_mode = force_generic_plan').catch(() => undefined));
   const writer = new Kysely<Database>({ dialect: new PostgresDialect({ pool: writerPool }) });
   placementWriters.set(db, { db: writer, pool: writerPool });
+  // Forwarded deliveries, one batch at a time, get a connection of their own too, planned once as
+  // well, and never to read a whole table, hash or merge join (unless nothing else can run a
+  // statement): each finds a batch's rows by key. A plan made while a new shop's tables were
+  // nearly empty, or from statistics of those days, otherwise read whole tables on every batch
+  // until the next ANALYZE: 3.2 million rows of orders, runs and purchases in 10 s of the
+  // forwarding benchmark. Placement's connections keep those plans: with such statistics the
+  // planner cannot tell apart the indexes that start with account_id, and its probe of a
+  // client_order_id, kept from a whole read, read the unique index whole instead, with a heap
+  // fetch per entry: placement on a new shop went from 1,020-1,190 orders/s to 705-787.
+  const keyedPool = new pg.Pool({ connectionString: target.url, max: 1 });
+  keyedPool.on('error', () => undefined);
+  keyedPool.on('connect', (client) => void client.query(KEYED_WRITER_SETTINGS).catch(() => undefined));
+  keyedWriters.set(db, { pool: keyedPool, statements: preparedRunner(keyedPool), transaction: transactionOn(keyedPool) });
   return {
     db,
     dialect: 'postgres',
     checkpointInBackground() {},
     async close() {
       await writer.destroy();
+      await keyedPool.end();
       await db.destroy();
     },
   };

@@ -1,6 +1,6 @@
 // Deliveries of forwarded orders that arrive together, written together (group commit). On SQLite
 // a batch is one synchronous transaction of prepared statements, as placement's batches are. On
-// PostgreSQL a batch is one statement, on the batch writers' connections (planned by key, see
+// PostgreSQL a batch is one statement, on the keyed writers' connection (planned by key, see
 // db/index.ts), that delivers the orders (orders), ends their runs (steps) and records the
 // purchases delivered with what they cost (here), and checks that each did so for every order of
 // the batch. For orders this process placed, that statement is the whole batch,
@@ -9,7 +9,7 @@
 // through the one-order path, which says what is wrong with which.
 import { sql, type RawBuilder } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { batchWriterOf, BatchQueue, GroupCommit, sqliteHandleOf, type Db, type PreparedRunner } from '../../db/index.js';
+import { BatchQueue, GroupCommit, keyedWriterOf, sqliteHandleOf, type Db, type PreparedRunner } from '../../db/index.js';
 import { nowIso } from '../clock.js';
 import { wakeDispatchers } from '../events/index.js';
 import type { DeliveredNow } from '../fulfillment/index.js';
@@ -129,8 +129,8 @@ function sqliteDeliveries(db: Db, sqlite: SQLite.Database, vault: () => CodeVaul
 export function forwardedDeliveries(db: Db, vault: () => CodeVault): Deliveries {
   const sqlite = sqliteHandleOf(db);
   if (sqlite) return sqliteDeliveries(db, sqlite, vault);
-  // On the batch writers' connections, whose plans probe the batch's rows by key.
-  const writer = batchWriterOf(db);
+  // On the keyed writers' connection, whose plans probe the batch's rows by key.
+  const writer = keyedWriterOf(db);
   // A database that is neither the embedded one nor a PostgreSQL pool does not exist.
   if (!writer) throw new Error('forwarded deliveries need SQLite or a PostgreSQL pool');
   const { transaction, statements } = writer;

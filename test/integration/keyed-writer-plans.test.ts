@@ -1,17 +1,17 @@
-// The batch writers' statements (placement, forwarded deliveries) are prepared once per connection
-// and keep their plan until the tables' statistics change. First run while a new shop's tables
-// were empty, PostgreSQL planned them to read whole tables, and they went on doing so on every
-// batch as the tables grew, until the next ANALYZE. On the batch writers' connections they find a
-// batch's rows by key whatever the statistics say. Each statement is also run on an ordinary
-// connection, planned for any values as the batch writers' were before: there it reads the whole
-// table, which shows the case is one where the plan can go wrong.
+// Forwarded deliveries' statements are prepared once per connection and keep their plan until the
+// tables' statistics change. First run while a new shop's tables were empty, PostgreSQL planned
+// them to read whole tables, and they went on doing so on every batch as the tables grew, until
+// the next ANALYZE. On the keyed writers' connection they find a batch's rows by key whatever the
+// statistics say. Each statement is also run on one of placement's connections, which plan once
+// for any values and nothing more: there it reads the whole table, which shows the case is one
+// where the plan can go wrong.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, type RawBuilder } from 'kysely';
 import type { PoolClient } from 'pg';
 import { pgMoveToFulfilled } from '../../src/core/orders/index.js';
 import { pgEndRuns } from '../../src/core/steps/index.js';
-import { placementWriterOf } from '../../src/db/index.js';
+import { keyedWriterOf, placementWriterOf } from '../../src/db/index.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 import { indexesScanning, planMadeNow, scansOf, type PlanNode, type PreparedProbe } from '../helpers/query-plans.js';
 import { createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
@@ -19,7 +19,7 @@ import { createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js
 const AT = '2026-12-01T00:00:00.000Z';
 /** Orders and runs a shop takes in its first seconds under load. */
 const GROWN = 3_000;
-const CONNECTIONS = ['batch writer', 'ordinary'] as const;
+const CONNECTIONS = ['keyed writer', 'placement'] as const;
 type Connection = (typeof CONNECTIONS)[number];
 
 /** Rows (or index entries) the plan's scans of `relation` read, filtered out or not, over all their loops. */
@@ -29,7 +29,7 @@ function rowsRead(plan: PlanNode, relation: string): number {
     .reduce((sum, scan) => sum + ((scan['Actual Rows'] ?? 0) + (scan['Rows Removed by Filter'] ?? 0)) * (scan['Actual Loops'] ?? 1), 0);
 }
 
-describe("the batch writers' statements find a batch's rows by key on a new shop's tables (postgres)", () => {
+describe("forwarded deliveries' statements find a batch's rows by key on a new shop's tables (postgres)", () => {
   let t: TestSouk;
   const clients = new Map<Connection, PoolClient>();
   const probes = new Map<string, PreparedProbe>();
@@ -59,12 +59,9 @@ describe("the batch writers' statements find a batch's rows by key on a new shop
     const productId = (await createProduct({ db: t.souk.db, bus: t.souk.bus }, { code: 'NEW-SHOP-CARD', name: 'New shop card', price: '1.00' })).id;
     // A new shop's statistics: its tables empty.
     for (const table of ['orders', 'step_runs', 'step_run_steps']) await sql`analyze ${sql.id(table)}`.execute(t.souk.db);
-    const pool = placementWriterOf(t.souk.db)!.pool;
     for (const connection of CONNECTIONS) {
-      const client = await pool.connect();
+      const client = await (connection === 'keyed writer' ? keyedWriterOf(t.souk.db)! : placementWriterOf(t.souk.db)!).pool.connect();
       clients.set(connection, client);
-      // An ordinary connection, planning once for any values and nothing else.
-      if (connection === 'ordinary') await client.query('reset all; set plan_cache_mode = force_generic_plan');
       for (const [name, statement] of Object.entries(statements)) probes.set(`${connection}: ${name}`, await planMadeNow(client, t.souk.db, statement.query()));
     }
     // The tables grow; no statistics are gathered meanwhile.
@@ -77,14 +74,13 @@ describe("the batch writers' statements find a batch's rows by key on a new shop
   });
   after(async () => {
     for (const probe of probes.values()) await probe.deallocate();
-    // The ordinary one is not given back for reuse with other settings than the pool's.
-    for (const [connection, client] of clients) client.release(connection === 'ordinary');
+    for (const client of clients.values()) client.release();
     await t.close();
   });
 
   for (const [name, { relation, index }] of Object.entries(statements)) {
-    test(`${name}: first run on empty tables, on a batch writer's connection it reads ${relation} through ${index} once they have grown`, async () => {
-      const plan = await probes.get(`batch writer: ${name}`)!.plan();
+    test(`${name}: first run on empty tables, on the keyed writers' connection it reads ${relation} through ${index} once they have grown`, async () => {
+      const plan = await probes.get(`keyed writer: ${name}`)!.plan();
       const scans = indexesScanning(plan, relation);
       assert.ok(scans.length > 0, JSON.stringify(plan));
       assert.deepEqual(scans, scans.map(() => index), JSON.stringify(plan));
@@ -92,8 +88,8 @@ describe("the batch writers' statements find a batch's rows by key on a new shop
       assert.ok(rowsRead(plan, relation) <= 2, JSON.stringify(plan));
     });
 
-    test(`${name}: first run on empty tables, on an ordinary connection it reads all of ${relation} once they have grown`, async () => {
-      const plan = await probes.get(`ordinary: ${name}`)!.plan();
+    test(`${name}: first run on empty tables, on a connection of placement's it reads all of ${relation} once they have grown`, async () => {
+      const plan = await probes.get(`placement: ${name}`)!.plan();
       assert.ok(rowsRead(plan, relation) >= GROWN, JSON.stringify(plan));
     });
   }
