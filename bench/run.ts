@@ -290,7 +290,7 @@ async function main(dir: string): Promise<void> {
   await benchWebhooks(dir, { backlog: setting('BENCH_WEBHOOK_BACKLOG', 10_000), ordersPerSecond: setting('BENCH_WEBHOOK_RATE', 200), seconds: setting('BENCH_WEBHOOK_SECONDS', 10) });
 
   // Forwarding to an upstream (issue: upstream providers): an order on B bought on A, next to A's own placement.
-  await benchForwarding(dir, { connections: setting('BENCH_FORWARD_CONNECTIONS', 20), seconds: setting('BENCH_FORWARD_SECONDS', DURATION_S), rounds: setting('BENCH_FORWARD_ROUNDS', 2), codes: 200_000 });
+  await benchForwarding(dir, { connections: setting('BENCH_FORWARD_CONNECTIONS', 20), seconds: setting('BENCH_FORWARD_SECONDS', DURATION_S), rounds: setting('BENCH_FORWARD_ROUNDS', 2), codes: 200_000, aloneSeconds: setting('BENCH_FORWARD_ALONE_SECONDS', 4) });
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'souk-bench-'));

@@ -5,11 +5,14 @@
 // difference: what forwarding adds over A's own placement.
 // Run alone with `node --import tsx bench/upstream.ts`, or call benchForwarding() from bench/run.ts.
 // Beside the latencies it prints the CPU time each order cost A, B, the load generator and the
-// PostgreSQL server (all of them share this machine's cores): steadier than the latency when other
-// work runs on the machine.
+// PostgreSQL server (all of them share this machine's cores): how the work divides between them.
+// Both move with the machine's speed (on the 2-core machine one build measured B at 356 to 609
+// orders/s, its CPU per order moving with it). Last, one order at a time on each: forwarding's own
+// cost, without the wait for cores that makes most of the difference at 20 concurrent orders.
 // Tunables (environment): BENCH_FORWARD_CONNECTIONS (default 20), BENCH_FORWARD_SECONDS (measured s
 // per target, default 10), BENCH_FORWARD_ROUNDS (slices, default 2), KINDS (default sqlite,postgres),
-// BENCH_NODE_OPTIONS (NODE_OPTIONS for A and B: a hook that counts their statements, say).
+// BENCH_FORWARD_ALONE_SECONDS (one order at a time, per target, default 4), BENCH_NODE_OPTIONS
+// (NODE_OPTIONS for A and B: a hook that counts their statements, say).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,8 @@ export interface ForwardBenchOptions {
   seconds: number;
   rounds: number;
   codes: number;
+  /** Seconds of one order at a time, on each of A and B. */
+  aloneSeconds: number;
 }
 
 interface Slice {
@@ -223,6 +228,12 @@ export async function benchForwarding(dir: string, options: ForwardBenchOptions)
           for (const key of ['a', 'b', 'load', 'postgres', 'machine'] as const) slice.cpu[key] += target.cpu[key];
         }
       }
+      // One order at a time: what forwarding itself costs an order, with the cores to spare (at 20
+      // concurrent orders most of the difference is A, B and PostgreSQL waiting for each other's CPU).
+      const [aloneDirect, aloneForwarded] = [
+        await load(a.url, seeded.directKey, 'FW-CARD', 1, options.aloneSeconds, pids),
+        await load(b.url, b0.buyerKey, b0.code, 1, options.aloneSeconds, pids),
+      ];
       for (const server of servers.splice(0).reverse()) await server.stop();
       const statuses = await countOrders(envB);
       const [pa, pb] = [percentile(direct.latencies, 50), percentile(forwarded.latencies, 50)];
@@ -230,6 +241,8 @@ export async function benchForwarding(dir: string, options: ForwardBenchOptions)
       console.log(`forwarding ${kind} A direct (its own placement): ${Math.round(direct.ok / seconds)} orders/s p50 ${pa.toFixed(1)} ms p99 ${percentile(direct.latencies, 99).toFixed(1)} ms; ${cpuPerOrder(direct, kind)}${direct.failed ? ` WARNING: ${direct.failed} failed` : ''}`);
       console.log(`forwarding ${kind} B via A (souk dialect): ${Math.round(forwarded.ok / seconds)} orders/s p50 ${pb.toFixed(1)} ms p99 ${percentile(forwarded.latencies, 99).toFixed(1)} ms; ${cpuPerOrder(forwarded, kind)}${forwarded.failed ? ` WARNING: ${forwarded.failed} failed` : ''}`);
       console.log(`forwarding ${kind} adds: p50 ${(pb - pa).toFixed(1)} ms over A's own placement at ${options.connections} concurrent orders (B's orders: ${JSON.stringify(statuses)})`);
+      const [qa, qb] = [percentile(aloneDirect.latencies, 50), percentile(aloneForwarded.latencies, 50)];
+      console.log(`forwarding ${kind} one order at a time: A direct p50 ${qa.toFixed(1)} ms, B via A p50 ${qb.toFixed(1)} ms, adds ${(qb - qa).toFixed(1)} ms`);
     } finally {
       for (const server of servers) await server.stop();
       for (const database of databases) await database.drop();
@@ -245,6 +258,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       seconds: Number(process.env.BENCH_FORWARD_SECONDS ?? 10),
       rounds: Number(process.env.BENCH_FORWARD_ROUNDS ?? 2),
       codes: 200_000,
+      aloneSeconds: Number(process.env.BENCH_FORWARD_ALONE_SECONDS ?? 4),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
