@@ -121,6 +121,20 @@ test('masks sealed in bulk on worker threads open to the mask of each code, as m
   }
 });
 
+test("a batch's masks sealed as one stream open each to its own code's mask, whatever the codes' lengths, and an empty batch seals none", () => {
+  const vault = new CodeVault(new SecretBox(randomBytes(32)), randomBytes(32));
+  const codes = ['AB', 'ABCDEF-ü', 'A-B-C-D-E-F-G-H-I-J-K-L', '😀😀😀😀😀😀-XY12', `LONG-${'9'.repeat(70)}-END1`];
+  const masks = vault.sealMasks(codes);
+  assert.deepEqual(
+    masks.map((mask) => vault.maskOf({ code_enc: 'never opened', code_mask: mask })),
+    codes.map(maskCode),
+  );
+  // One stream: the same IV, each at its own offset.
+  assert.equal(new Set(masks.map((mask) => mask.split('.')[0])).size, 1);
+  assert.equal(new Set(masks.map((mask) => mask.split('.')[1])).size, codes.length);
+  assert.deepEqual(vault.sealMasks([]), []);
+});
+
 test('a mask is what the first mask function made: first and last four (or two) letters and digits, the rest dots, separators kept', () => {
   // The mask as it was first written, kept here as the reference.
   const reference = (code: string) => {

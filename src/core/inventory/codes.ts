@@ -67,6 +67,11 @@ export class CodeVault {
     return encryptMasks(this.maskKey, [code])[0]!;
   }
 
+  /** The masks of `codes`, in the order given, encrypted as one stream (one IV and cipher for them all). */
+  sealMasks(codes: readonly string[]): string[] {
+    return codes.length === 0 ? [] : encryptMasks(this.maskKey, codes);
+  }
+
   /**
    * A stored code as lists show it: its mask decrypted, without opening the code. A code stored
    * without a mask (sealed before masks were, or delivered by hand) is opened and masked here; its

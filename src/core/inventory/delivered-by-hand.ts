@@ -23,14 +23,15 @@ const CODE_NOT_NEW = 'A code given was already in stock or sold before; every co
  */
 export async function recordDeliveredCodes(tx: Db, vault: CodeVault, delivery: DeliveredCodes): Promise<number[]> {
   const now = nowIso();
+  const masks = vault.sealMasks(delivery.codes);
   const inserted = await tx
     .insertInto('stock_items')
     .values(
-      delivery.codes.map((code) => ({
+      delivery.codes.map((code, i) => ({
         product_id: delivery.productId,
         code_enc: vault.seal(code),
         code_hmac: vault.fingerprint(code),
-        code_mask: vault.sealMask(code),
+        code_mask: masks[i]!,
         status: 'sold' as const,
         order_id: delivery.orderId,
         batch: `manual:${delivery.orderId}`,
@@ -58,15 +59,16 @@ export interface DeliveredCodeRow {
 
 /** Seals each delivery's codes for pgRecordDeliveredCodes, numbering them in the order given. */
 export function deliveredCodeRows(vault: CodeVault, deliveries: readonly DeliveredCodes[]): DeliveredCodeRow[] {
+  const masks = vault.sealMasks(deliveries.flatMap((delivery) => delivery.codes));
   let position = 0;
   return deliveries.flatMap((delivery) =>
     delivery.codes.map((code) => ({
-      position: position++,
+      position,
       product_id: delivery.productId,
       order_id: delivery.orderId,
       code_enc: vault.seal(code),
       code_hmac: vault.fingerprint(code),
-      code_mask: vault.sealMask(code),
+      code_mask: masks[position++]!,
     })),
   );
 }
@@ -95,10 +97,12 @@ export function sqliteDeliveredCodesWriter(sqlite: SQLite.Database, vault: CodeV
     `insert into stock_items (product_id, code_enc, code_hmac, code_mask, status, order_id, batch, demo, created_at, sold_at)
      values (?, ?, ?, ?, 'sold', ?, ?, 0, ?, ?) on conflict (product_id, code_hmac) do nothing returning id`,
   );
-  return (delivery, at) =>
-    delivery.codes.map((code) => {
-      const row = insert.get(delivery.productId, vault.seal(code), vault.fingerprint(code), vault.sealMask(code), delivery.orderId, `manual:${delivery.orderId}`, at, at);
+  return (delivery, at) => {
+    const masks = vault.sealMasks(delivery.codes);
+    return delivery.codes.map((code, i) => {
+      const row = insert.get(delivery.productId, vault.seal(code), vault.fingerprint(code), masks[i]!, delivery.orderId, `manual:${delivery.orderId}`, at, at);
       if (!row) throw new Conflict(CODE_NOT_NEW);
       return Number(row.id);
     });
+  };
 }

@@ -103,6 +103,8 @@ export class Drive {
     private readonly claim: Claim,
     private readonly options: RunOptions,
     private readonly started: boolean,
+    /** The run's input as stored, when its starter has it at hand (its row holds it sealed). */
+    private readonly storedInput?: string,
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.leaseMs = options.leaseMs ?? STEP_LEASE_MS;
@@ -164,7 +166,7 @@ export class Drive {
       this.attempts.set(record.position, record.attempts);
       if (record.output !== null) this.sealedOutputs.set(record.name, record.output);
     }
-    this.input = JSON.parse(this.deps.box.open(this.run.input)) as never;
+    this.input = JSON.parse(this.storedInput ?? this.deps.box.open(this.run.input)) as never;
     if (this.run.status === 'running') {
       const forward = await this.forward();
       if (forward) return forward;

@@ -33,6 +33,8 @@ export async function startRun<I>(deps: StepDeps, workflow: Workflow<I>, key: st
 export interface PreparedRun {
   readonly row: RunRow;
   readonly claim: Claim;
+  /** The input as stored, before sealing: its driver reads it from here instead of opening the seal it just made. */
+  readonly storedInput: string;
 }
 
 /** Makes the row of a new run of `workflow` for `key`, claimed by this runner, input sealed; nothing is written. */
@@ -41,12 +43,13 @@ export function prepareRun<I>(deps: StepDeps, workflow: Workflow<I>, key: string
   const now = (options.clock ?? (() => new Date()))();
   const at = now.toISOString();
   const claim: Claim = { runId: newUlid(now.getTime()), token: newUlid(now.getTime()) };
+  const storedInput = asStored(input);
   const row: RunRow = {
     id: claim.runId,
     workflow: workflow.name,
     run_key: key,
     status: 'running',
-    input: deps.box.seal(asStored(input)),
+    input: deps.box.seal(storedInput),
     attempts: 1,
     next_attempt_at: at,
     claim_token: claim.token,
@@ -57,12 +60,12 @@ export function prepareRun<I>(deps: StepDeps, workflow: Workflow<I>, key: string
     updated_at: at,
     finished_at: null,
   };
-  return { row, claim };
+  return { row, claim, storedInput };
 }
 
 /** Drives a prepared run whose row has committed (inserted by whoever prepared it), as startRun does after inserting it. */
 export function driveInserted<I>(deps: StepDeps, workflow: Workflow<I>, prepared: PreparedRun, options: RunOptions = {}): Promise<RunOutcome> {
-  return new Drive(deps, workflow as AnyWorkflow, prepared.row, prepared.claim, options, true).go();
+  return new Drive(deps, workflow as AnyWorkflow, prepared.row, prepared.claim, options, true, prepared.storedInput).go();
 }
 
 export interface ResumeOptions extends RunOptions {

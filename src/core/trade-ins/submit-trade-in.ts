@@ -95,7 +95,8 @@ export async function submitTradeIn(deps: TradeInDeps, accountId: number, input:
     const problem = await outboundUrlProblem(input.callbackUrl, { allowPrivate: deps.allowPrivate ?? false });
     if (problem) throw new ValidationFailed(`callback_url ${problem}.`, [{ field: 'callback_url', message: problem }]);
   }
-  const sealed = codes.map((code) => ({ code_enc: deps.vault.seal(code), code_hmac: deps.vault.fingerprint(code), code_mask: deps.vault.sealMask(code) }));
+  const masks = deps.vault.sealMasks(codes);
+  const sealed = codes.map((code, i) => ({ code_enc: deps.vault.seal(code), code_hmac: deps.vault.fingerprint(code), code_mask: masks[i]! }));
   const id = newUlid();
   const now = nowIso();
   try {
