@@ -7,13 +7,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { pgMoveToFulfilled } from '../../src/core/orders/index.js';
-import { pgEndRuns } from '../../src/core/steps/index.js';
 import { genericPlanOf, indexesScanning } from '../helpers/query-plans.js';
+import { insertOrdersAndRuns, ordersMovedToFulfilled, runsEnded } from '../helpers/delivery-statements.js';
 import { createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
 import { createProduct } from '../../src/core/catalog/index.js';
 
-const AT = '2026-12-01T00:00:00.000Z';
 /** Orders and runs the shop has had: enough that reading them all would show. */
 const HISTORY = 3_000;
 
@@ -26,13 +24,8 @@ describe('the delivery statement finds its rows by key (postgres)', () => {
     // running once and ended since (their old status entries stay in the indexes until a vacuum).
     const { accountId } = await createReseller(t.souk);
     const product = await createProduct({ db: t.souk.db, bus: t.souk.bus }, { code: 'PLAN-CARD', name: 'Plan card', price: '1.00' });
-    await sql`insert into orders (id, number, account_id, channel, product_id, quantity, unit_price_minor, currency, total_minor, charged_minor, charged_currency,
-                status, payment_status, fulfillment, delivery_channel, fields, created_at, updated_at)
-              select 'plan-' || i, 'PLAN-' || i, ${accountId}, 'api', ${product.id}, 1, 100, 'USD', 100, 100, 'USD', 'processing', 'paid', 'upstream', 'api', '{}', ${AT}, ${AT}
-              from generate_series(1, ${HISTORY}) i`.execute(t.souk.db);
+    await insertOrdersAndRuns(t.souk.db, { prefix: 'plan', count: HISTORY, accountId, productId: product.id });
     await sql`update orders set status = 'fulfilled' where id like 'plan-%'`.execute(t.souk.db);
-    await sql`insert into step_runs (id, workflow, run_key, status, input, next_attempt_at, created_at, updated_at)
-              select 'plan-' || i, 'upstream-forward', 'plan-' || i, 'running', '{}', ${AT}, ${AT}, ${AT} from generate_series(1, ${HISTORY}) i`.execute(t.souk.db);
     await sql`update step_runs set status = 'done' where id like 'plan-%'`.execute(t.souk.db);
     await sql`analyze orders`.execute(t.souk.db);
     await sql`analyze step_runs`.execute(t.souk.db);
@@ -42,22 +35,14 @@ describe('the delivery statement finds its rows by key (postgres)', () => {
   });
 
   test('the orders moved to fulfilled are probed by primary key, not found through their status', async () => {
-    const ids = ['01JDELIVERYPLANORDER00001', '01JDELIVERYPLANORDER00002'];
-    const moves = JSON.stringify(ids.map((id) => ({ order_id: id, reason: 'delivered' })));
-    const plan = await genericPlanOf(t.souk.db, sql`with moved as (${pgMoveToFulfilled(moves, ids, AT)}) select count(*) from moved`);
+    const plan = await genericPlanOf(t.souk.db, ordersMovedToFulfilled(['01JDELIVERYPLANORDER00001', '01JDELIVERYPLANORDER00002']));
     const scans = indexesScanning(plan, 'orders');
     assert.ok(scans.length > 0, JSON.stringify(plan));
     assert.deepEqual(scans, scans.map(() => 'orders_pkey'), JSON.stringify(plan));
   });
 
   test('the runs ended are probed by primary key, not found through their status', async () => {
-    const ends = ['01JDELIVERYPLANRUN0000001', '01JDELIVERYPLANRUN0000002'].map((runId) => ({
-      claim: { runId, token: 'token' },
-      at: AT,
-      steps: [{ position: 0, name: 'step', status: 'done' as const, output: '{}', attempts: 1 }],
-      ended: () => undefined,
-    }));
-    const plan = await genericPlanOf(t.souk.db, sql`with nothing as (select 1) ${pgEndRuns(ends)} select count(*) from runs_ended`);
+    const plan = await genericPlanOf(t.souk.db, runsEnded(['01JDELIVERYPLANRUN0000001', '01JDELIVERYPLANRUN0000002']));
     const scans = indexesScanning(plan, 'step_runs');
     assert.ok(scans.length > 0, JSON.stringify(plan));
     assert.deepEqual(scans, scans.map(() => 'step_runs_pkey'), JSON.stringify(plan));

@@ -9,14 +9,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, type RawBuilder } from 'kysely';
 import type { PoolClient } from 'pg';
-import { pgMoveToFulfilled } from '../../src/core/orders/index.js';
-import { pgEndRuns } from '../../src/core/steps/index.js';
 import { keyedWriterOf, placementWriterOf } from '../../src/db/index.js';
 import { createProduct } from '../../src/core/catalog/index.js';
+import { insertOrdersAndRuns, ordersMovedToFulfilled, runsEnded } from '../helpers/delivery-statements.js';
 import { indexesScanning, planMadeNow, scansOf, type PlanNode, type PreparedProbe } from '../helpers/query-plans.js';
 import { createReseller, startTestSouk, type TestSouk } from '../helpers/souk.js';
 
-const AT = '2026-12-01T00:00:00.000Z';
 /** Orders and runs a shop takes in its first seconds under load. */
 const GROWN = 3_000;
 const CONNECTIONS = ['keyed writer', 'placement'] as const;
@@ -38,18 +36,12 @@ describe("forwarded deliveries' statements find a batch's rows by key on a new s
     "the delivery's orders moved to fulfilled": {
       relation: 'orders',
       index: 'orders_pkey',
-      query: () => {
-        const ids = ['grown-1', 'grown-2'];
-        return sql`with moved as (${pgMoveToFulfilled(JSON.stringify(ids.map((id) => ({ order_id: id, reason: 'delivered' }))), ids, AT)}) select count(*) from moved`;
-      },
+      query: () => ordersMovedToFulfilled(['grown-1', 'grown-2']),
     },
     "the delivery's runs ended": {
       relation: 'step_runs',
       index: 'step_runs_pkey',
-      query: () => {
-        const ends = ['grown-1', 'grown-2'].map((runId) => ({ claim: { runId, token: 'token' }, at: AT, steps: [{ position: 0, name: 'step', status: 'done' as const, output: '{}', attempts: 1 }], ended: () => undefined }));
-        return sql`with nothing as (select 1) ${pgEndRuns(ends)} select count(*) from runs_ended`;
-      },
+      query: () => runsEnded(['grown-1', 'grown-2']),
     },
   };
 
@@ -65,12 +57,7 @@ describe("forwarded deliveries' statements find a batch's rows by key on a new s
       for (const [name, statement] of Object.entries(statements)) probes.set(`${connection}: ${name}`, await planMadeNow(client, t.souk.db, statement.query()));
     }
     // The tables grow; no statistics are gathered meanwhile.
-    await sql`insert into orders (id, number, account_id, channel, product_id, quantity, unit_price_minor, currency, total_minor, charged_minor, charged_currency,
-                status, payment_status, fulfillment, delivery_channel, fields, created_at, updated_at)
-              select 'grown-' || i, 'GROWN-' || i, ${accountId}, 'api', ${productId}, 1, 100, 'USD', 100, 100, 'USD', 'processing', 'paid', 'upstream', 'api', '{}', ${AT}, ${AT}
-              from generate_series(1, ${GROWN}) i`.execute(t.souk.db);
-    await sql`insert into step_runs (id, workflow, run_key, status, input, next_attempt_at, claim_token, created_at, updated_at)
-              select 'grown-' || i, 'upstream-forward', 'grown-' || i, 'running', '{}', ${AT}, 'token', ${AT}, ${AT} from generate_series(1, ${GROWN}) i`.execute(t.souk.db);
+    await insertOrdersAndRuns(t.souk.db, { prefix: 'grown', count: GROWN, accountId, productId });
   });
   after(async () => {
     for (const probe of probes.values()) await probe.deallocate();
