@@ -23,6 +23,7 @@ import { consoleSessions } from './0020-console.js';
 import { partialIdempotencyIndex } from './0021-partial-idempotency-index.js';
 import { stockPickOrder } from './0022-stock-pick-order.js';
 import { checkFunction } from './0023-check-function.js';
+import { moneyBigint } from './0024-money-bigint.js';
 
 /** Every migration, in the order it must run. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock, payments, paymentGateways, risk, tradeIns, consoleSessions, partialIdempotencyIndex, stockPickOrder, checkFunction];
+export const migrations: readonly Migration[] = [foundation, orders, events, coupons, customers, orderMails, webhookProbes, idempotency, tokenFamilies, jobs, stepRuns, codeMasks, chargeOnce, upstream, zid, waitingStock, payments, paymentGateways, risk, tradeIns, consoleSessions, partialIdempotencyIndex, stockPickOrder, checkFunction, moneyBigint];
