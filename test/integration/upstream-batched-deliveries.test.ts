@@ -148,7 +148,7 @@ for (const kind of DATABASE_KINDS) {
       const vault = b.souk.vault;
       await b.souk.db
         .insertInto('stock_items')
-        .values({ product_id: onB.taken.productId, code_enc: vault.seal(held), code_hmac: vault.fingerprint(held), code_mask: vault.sealMask(held), status: 'void', batch: 'test', demo: 0, created_at: new Date().toISOString() })
+        .values({ product_id: onB.taken.productId, code_enc: vault.seal(held), code_hmac: vault.fingerprint(held), code_mask: vault.sealMasks([held])[0]!, status: 'void', batch: 'test', demo: 0, created_at: new Date().toISOString() })
         .execute();
       const poisoned = orderOnB(b, buyer.apiKey, { product: onB.taken.code, quantity: 1, client_order_id: `poisoned-${kind}` });
       const fine = Array.from({ length: 6 }, (_, i) => orderOnB(b, buyer.apiKey, { product: onB.cards.code, quantity: 1, client_order_id: `beside-${kind}-${i}` }));

@@ -62,12 +62,7 @@ export class CodeVault {
     return createHmac('sha256', this.fingerprintKey).update(code).digest('hex');
   }
 
-  /** The code's mask, encrypted to be kept beside it (code-masks.ts). */
-  sealMask(code: string): string {
-    return encryptMasks(this.maskKey, [code])[0]!;
-  }
-
-  /** The masks of `codes`, in the order given, encrypted as one stream (one IV and cipher for them all). */
+  /** The masks of `codes`, in the order given, encrypted to be kept beside them as one stream (code-masks.ts: one IV and cipher for them all). */
   sealMasks(codes: readonly string[]): string[] {
     return codes.length === 0 ? [] : encryptMasks(this.maskKey, codes);
   }
